@@ -1,0 +1,458 @@
+"""The engine's functional API: convert arguments, then run the registered op."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .errors import DTypeError
+from .registry import REGISTRY, apply
+from .scope import current_scope
+from .tensor import Tensor, to_array
+
+_R = REGISTRY  # filled in by ops.py (imported by the package before any op runs)
+
+
+# ---------------------------------------------------------------------------------------
+# conversion
+
+
+def convert(value: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+    """``tf.convert_to_tensor``: tensors pass through, everything else becomes a constant."""
+    if isinstance(value, Tensor):
+        if dtype is not None and value._value.dtype != dtypes.as_dtype(dtype).np:
+            raise DTypeError(
+                f"convert_to_tensor: tensor has dtype {value._value.dtype.name}, requested "
+                f"{dtypes.as_dtype(dtype).name} (use tf.cast to change it)"
+            )
+        return value
+    return Tensor._wrap(to_array(value, dtype))
+
+
+def constant(value: Any, dtype: Any = None, shape: Sequence[int] | None = None, name: str | None = None) -> Tensor:
+    """A constant tensor; with ``shape``, a scalar is broadcast to fill it (as in TF)."""
+    if isinstance(value, Tensor):
+        value = value._value
+    arr = to_array(value, dtype)
+    if shape is not None:
+        shape = tuple(int(d) for d in shape)
+        if arr.size == 1:
+            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
+        else:
+            arr = arr.reshape(shape)
+        arr.flags.writeable = False
+    return Tensor._wrap(arr)
+
+
+def _like(value: Any, other: Tensor, op: str) -> Tensor:
+    """Convert a Python/numpy operand to the dtype of the tensor it meets (TF's rule)."""
+    want = other._value.dtype
+    arr = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
+    if arr.dtype.kind == "O" or arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: cannot use {type(value).__name__} {value!r:.40} as a tensor")
+    if want.kind in "iu" and arr.dtype.kind == "f":
+        raise DTypeError(f"{op}: cannot convert {value!r:.40} to a tensor of dtype {want.name}")
+    arr = arr.astype(want)
+    arr.flags.writeable = False
+    return Tensor._wrap(arr)
+
+
+def _pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._value.dtype is not b._value.dtype and a._value.dtype != b._value.dtype:
+                where = current_scope()
+                place = f"{op} in {where}" if where else op
+                raise DTypeError(
+                    f"{place}: cannot combine {a._value.dtype.name} {a._value.shape} with "
+                    f"{b._value.dtype.name} {b._value.shape}; cast one of them with tf.cast"
+                )
+            return a, b
+        return a, _like(b, a, op)
+    if isinstance(b, Tensor):
+        return _like(a, b, op), b
+    a = convert(a)
+    return a, _like(b, a, op)
+
+
+def _binary(name: str, a: Any, b: Any) -> Tensor:
+    a, b = _pair(a, b, name)
+    return apply(_R[name], (a, b))
+
+
+def _unary(name: str, a: Any, attrs: dict[str, Any] | None = None) -> Tensor:
+    if not isinstance(a, Tensor):
+        a = convert(a)
+    return apply(_R[name], (a,), attrs)
+
+
+def _axis(axis: Any) -> Any:
+    if axis is None:
+        return None
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    if isinstance(axis, (list, tuple, np.ndarray)):
+        return tuple(int(a) for a in axis)
+    return int(axis)
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, Tensor):
+        shape = shape._value.tolist()
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+# ---------------------------------------------------------------------------------------
+# elementwise
+
+
+def add(a: Any, b: Any) -> Tensor:
+    return _binary("add", a, b)
+
+
+def subtract(a: Any, b: Any) -> Tensor:
+    return _binary("subtract", a, b)
+
+
+def multiply(a: Any, b: Any) -> Tensor:
+    return _binary("multiply", a, b)
+
+
+def divide(a: Any, b: Any) -> Tensor:
+    return _binary("divide", a, b)
+
+
+def power(a: Any, b: Any) -> Tensor:
+    return _binary("power", a, b)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return _binary("maximum", a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    return _binary("minimum", a, b)
+
+
+def less(a: Any, b: Any) -> Tensor:
+    return _binary("less", a, b)
+
+
+def less_equal(a: Any, b: Any) -> Tensor:
+    return _binary("less_equal", a, b)
+
+
+def greater(a: Any, b: Any) -> Tensor:
+    return _binary("greater", a, b)
+
+
+def greater_equal(a: Any, b: Any) -> Tensor:
+    return _binary("greater_equal", a, b)
+
+
+def equal(a: Any, b: Any) -> Tensor:
+    return _binary("equal", a, b)
+
+
+def not_equal(a: Any, b: Any) -> Tensor:
+    return _binary("not_equal", a, b)
+
+
+def logical_and(a: Any, b: Any) -> Tensor:
+    return _binary("logical_and", a, b)
+
+
+def logical_or(a: Any, b: Any) -> Tensor:
+    return _binary("logical_or", a, b)
+
+
+def logical_not(a: Any) -> Tensor:
+    return _unary("logical_not", a)
+
+
+def negative(a: Any) -> Tensor:
+    return _unary("negative", a)
+
+
+def identity(a: Any) -> Tensor:
+    return _unary("identity", a)
+
+
+def stop_gradient(a: Any) -> Tensor:
+    return _unary("stop_gradient", a)
+
+
+def square(a: Any) -> Tensor:
+    return _unary("square", a)
+
+
+def sqrt(a: Any) -> Tensor:
+    return _unary("sqrt", a)
+
+
+def exp(a: Any) -> Tensor:
+    return _unary("exp", a)
+
+
+def log(a: Any) -> Tensor:
+    return _unary("log", a)
+
+
+def abs(a: Any) -> Tensor:  # noqa: A001  (the TF name)
+    return _unary("abs", a)
+
+
+def sign(a: Any) -> Tensor:
+    return _unary("sign", a)
+
+
+def sin(a: Any) -> Tensor:
+    return _unary("sin", a)
+
+
+def cos(a: Any) -> Tensor:
+    return _unary("cos", a)
+
+
+def relu(a: Any) -> Tensor:
+    return _unary("relu", a)
+
+
+def sigmoid(a: Any) -> Tensor:
+    return _unary("sigmoid", a)
+
+
+def tanh(a: Any) -> Tensor:
+    return _unary("tanh", a)
+
+
+def softplus(a: Any) -> Tensor:
+    return _unary("softplus", a)
+
+
+def cast(a: Any, dtype: Any) -> Tensor:
+    want = dtypes.as_dtype(dtype).np
+    a = a if isinstance(a, Tensor) else convert(a)
+    if a._value.dtype == want:
+        return a
+    return apply(_R["cast"], (a,), {"dtype": want.name})
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    cond = condition if isinstance(condition, Tensor) else convert(condition)
+    if cond._value.dtype.kind != "b":
+        raise DTypeError(f"where: the condition must be bool, got {cond._value.dtype.name}")
+    x, y = _pair(x, y, "where")
+    return apply(_R["where"], (cond, x, y))
+
+
+def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any) -> Tensor:
+    t = t if isinstance(t, Tensor) else convert(t)
+    lo = clip_value_min if isinstance(clip_value_min, Tensor) else _like(clip_value_min, t, "clip_by_value")
+    hi = clip_value_max if isinstance(clip_value_max, Tensor) else _like(clip_value_max, t, "clip_by_value")
+    return apply(_R["clip_by_value"], (t, lo, hi))
+
+
+def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False) -> Tensor:
+    a, b = _pair(a, b, "matmul")
+    attrs = None
+    if transpose_a or transpose_b:
+        attrs = {"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)}
+    return apply(_R["matmul"], (a, b), attrs)
+
+
+def softmax(logits: Any, axis: int = -1) -> Tensor:
+    return _unary("softmax", logits, {"axis": int(axis)})
+
+
+def log_softmax(logits: Any, axis: int = -1) -> Tensor:
+    return _unary("log_softmax", logits, {"axis": int(axis)})
+
+
+# ---------------------------------------------------------------------------------------
+# reductions
+
+
+def _reduce(name: str, a: Any, axis: Any, keepdims: bool) -> Tensor:
+    attrs: dict[str, Any] = {}
+    axis = _axis(axis)
+    if axis is not None:
+        attrs["axis"] = axis
+    if keepdims:
+        attrs["keepdims"] = True
+    return _unary(name, a, attrs or None)
+
+
+def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return _reduce("reduce_sum", a, axis, keepdims)
+
+
+def reduce_mean(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return _reduce("reduce_mean", a, axis, keepdims)
+
+
+def reduce_max(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return _reduce("reduce_max", a, axis, keepdims)
+
+
+def reduce_min(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return _reduce("reduce_min", a, axis, keepdims)
+
+
+def argmax(a: Any, axis: int = 0) -> Tensor:
+    return _unary("argmax", a, {"axis": int(axis)})
+
+
+def argmin(a: Any, axis: int = 0) -> Tensor:
+    return _unary("argmin", a, {"axis": int(axis)})
+
+
+# ---------------------------------------------------------------------------------------
+# shapes
+
+
+def reshape(a: Any, shape: Any) -> Tensor:
+    return _unary("reshape", a, {"shape": _shape(shape)})
+
+
+def transpose(a: Any, perm: Any = None) -> Tensor:
+    return _unary("transpose", a, {"perm": None if perm is None else _shape(perm)})
+
+
+def expand_dims(a: Any, axis: int) -> Tensor:
+    return _unary("expand_dims", a, {"axis": int(axis)})
+
+
+def squeeze(a: Any, axis: Any = None) -> Tensor:
+    return _unary("squeeze", a, {"axis": _axis(axis)})
+
+
+def broadcast_to(a: Any, shape: Any) -> Tensor:
+    a = a if isinstance(a, Tensor) else convert(a)
+    shape = _shape(shape)
+    if a._value.shape == shape:
+        return a
+    return apply(_R["broadcast_to"], (a,), {"shape": shape})
+
+
+def sum_to_shape(a: Tensor, shape: Any) -> Tensor:
+    """Sum a broadcast gradient back down to ``shape`` (the one place broadcasting is undone)."""
+    shape = _shape(shape)
+    if a._value.shape == shape:
+        return a
+    return apply(_R["sum_to_shape"], (a,), {"shape": shape})
+
+
+def _same_dtype(values: Sequence[Any], op: str) -> tuple[Tensor, ...]:
+    if not values:
+        raise ValueError(f"{op}: needs at least one tensor")
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    if first is None:
+        first = convert(values[0])
+    out = []
+    for v in values:
+        t = v if isinstance(v, Tensor) else _like(v, first, op)
+        if t._value.dtype != first._value.dtype:
+            raise DTypeError(f"{op}: cannot combine {first._value.dtype.name} with {t._value.dtype.name}")
+        out.append(t)
+    return tuple(out)
+
+
+def concat(values: Sequence[Any], axis: int) -> Tensor:
+    return apply(_R["concat"], _same_dtype(values, "concat"), {"axis": int(axis)})
+
+
+def stack(values: Sequence[Any], axis: int = 0) -> Tensor:
+    return apply(_R["stack"], _same_dtype(values, "stack"), {"axis": int(axis)})
+
+
+def _index(key: Any) -> Any:
+    """Normalize an index: tensors become ints or index arrays, lists become tuples of ints."""
+    if isinstance(key, tuple):
+        return tuple(_index(k) for k in key)
+    if isinstance(key, Tensor):
+        value = key._value
+        if value.dtype.kind not in "iub":
+            raise TypeError(f"indices must be integers or bool, not {value.dtype.name}")
+        return int(value) if value.ndim == 0 else _index(value.tolist())
+    if isinstance(key, slice):
+        return slice(*(None if v is None else int(v) for v in (key.start, key.stop, key.step)))
+    if isinstance(key, (list, np.ndarray)):
+        arr = np.asarray(key)
+        if arr.dtype.kind == "b":
+            if arr.ndim != 1:
+                raise TypeError("boolean masks must be 1-D; use tf.where for n-D selection")
+            return [int(i) for i in np.flatnonzero(arr)]
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"indices must be integers, not {arr.dtype.name}")
+        return arr.tolist()
+    if key is None or key is Ellipsis:
+        return key
+    return int(key)
+
+
+def getitem(a: Tensor, key: Any) -> Tensor:
+    """``a[key]`` for ints, slices, None, Ellipsis and integer lists (gather)."""
+    return apply(_R["getitem"], (a,), {"key": _index(key)})
+
+
+def scatter_into(g: Tensor, shape: Any, key: Any) -> Tensor:
+    return apply(_R["scatter_into"], (g,), {"shape": _shape(shape), "key": key})
+
+
+# ---------------------------------------------------------------------------------------
+# constructors (constants: never recorded)
+
+
+def _const(arr: np.ndarray) -> Tensor:
+    arr.flags.writeable = False
+    return Tensor._wrap(arr)
+
+
+def zeros(shape: Any, dtype: Any = "float32") -> Tensor:
+    return _const(np.zeros(_shape(shape), dtype=dtypes.as_dtype(dtype).np))
+
+
+def ones(shape: Any, dtype: Any = "float32") -> Tensor:
+    return _const(np.ones(_shape(shape), dtype=dtypes.as_dtype(dtype).np))
+
+
+def zeros_like(t: Any, dtype: Any = None) -> Tensor:
+    arr = np.asarray(t)
+    return _const(np.zeros(arr.shape, dtype=arr.dtype if dtype is None else dtypes.as_dtype(dtype).np))
+
+
+def ones_like(t: Any, dtype: Any = None) -> Tensor:
+    arr = np.asarray(t)
+    return _const(np.ones(arr.shape, dtype=arr.dtype if dtype is None else dtypes.as_dtype(dtype).np))
+
+
+def fill(dims: Any, value: Any) -> Tensor:
+    v = to_array(value)
+    return _const(np.full(_shape(dims), v, dtype=v.dtype))
+
+
+def eye(num_rows: int, num_columns: int | None = None, dtype: Any = "float32") -> Tensor:
+    return _const(np.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=dtypes.as_dtype(dtype).np))
+
+
+def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None) -> Tensor:  # noqa: A001
+    if limit is None:
+        start, limit = 0, start
+    values = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
+    if dtype is None:
+        is_float = builtins.any(isinstance(v, float) or (isinstance(v, np.generic) and np.dtype(type(v)).kind == "f") for v in values)
+        dtype = "float32" if is_float else "int32"
+    return _const(np.arange(*values, dtype=dtypes.as_dtype(dtype).np))
+
+
+def linspace(start: Any, stop: Any, num: int) -> Tensor:
+    s = to_array(start)
+    dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float32")
+    return _const(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dtype))

@@ -1,0 +1,81 @@
+"""TF-style dtype objects over numpy dtypes (``tf.float32`` prints as ``tf.float32``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class DType:
+    """A named dtype. Compares equal to itself, its name and the matching numpy dtype."""
+
+    __slots__ = ("name", "np")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.np = np.dtype(name)
+
+    @property
+    def is_floating(self) -> bool:
+        return self.np.kind == "f"
+
+    @property
+    def is_integer(self) -> bool:
+        return self.np.kind in "iu"
+
+    @property
+    def is_bool(self) -> bool:
+        return self.np.kind == "b"
+
+    @property
+    def as_numpy_dtype(self) -> type:
+        return self.np.type
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DType):
+            return self.np == other.np
+        try:
+            return self.np == np.dtype(other)  # type: ignore[arg-type]
+        except TypeError:
+            return False
+
+    def __hash__(self) -> int:
+        return hash(self.np)
+
+    def __repr__(self) -> str:
+        return f"tf.{self.name}"
+
+    __str__ = __repr__
+
+
+float16 = DType("float16")
+float32 = DType("float32")
+float64 = DType("float64")
+int8 = DType("int8")
+int16 = DType("int16")
+int32 = DType("int32")
+int64 = DType("int64")
+uint8 = DType("uint8")
+bool_ = DType("bool")
+
+_BY_NP: dict[np.dtype, DType] = {d.np: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)}
+
+
+def as_dtype(value: Any) -> DType:
+    """Turn ``tf.float32``, ``np.float32``, ``"float32"`` or a numpy dtype into a DType."""
+    if isinstance(value, DType):
+        return value
+    try:
+        npd = np.dtype(value)
+    except TypeError as exc:
+        raise TypeError(f"not a dtype: {value!r}") from exc
+    found = _BY_NP.get(npd)
+    if found is None:
+        raise TypeError(f"unsupported dtype {npd.name}: tapeviz supports float16/32/64, int8-64, uint8 and bool")
+    return found
+
+
+def from_numpy(npd: np.dtype) -> DType:
+    found = _BY_NP.get(npd)
+    return found if found is not None else as_dtype(npd)

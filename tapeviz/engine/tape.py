@@ -1,0 +1,392 @@
+"""GradientTape with TensorFlow's documented semantics, and the backward pass as one loop."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import itertools
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from . import api
+from .errors import DTypeError, TapeError
+from .events import (
+    BackwardStep,
+    GradientAccumulated,
+    GradientsReturned,
+    GradientStarted,
+    emit,
+    listeners,
+)
+from .registry import OpRecord, state
+from .tensor import Tensor, Variable, _tensor_ids
+from .tensor import to_array as _to_array
+
+_tape_ids = itertools.count(1)
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient()`` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+class GradientTape:
+    """Records ops on watched tensors so that ``gradient()`` can run them backwards.
+
+    Trainable variables read inside the block are watched automatically (unless
+    ``watch_accessed_variables=False``); other tensors need ``watch()``. A non-persistent tape
+    answers one ``gradient()`` (or ``jacobian()``) call and then forgets what it recorded.
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._id = next(_tape_ids)
+        self._persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._watched: set[int] = set()
+        self._variables: dict[int, Variable] = {}
+        self._records: list[OpRecord] = []
+        self._recording = False
+        self._used = False
+
+    @property
+    def id(self) -> int:
+        return self._id
+
+    @property
+    def persistent(self) -> bool:
+        return self._persistent
+
+    # ---- context --------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        if self._recording:
+            raise ValueError("This GradientTape is already recording; a tape can be entered only once at a time")
+        self._push()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pop()
+
+    def _push(self) -> None:
+        state.tapes.append(self)
+        self._recording = True
+
+    def _pop(self) -> None:
+        if self in state.tapes:
+            state.tapes.remove(self)
+        self._recording = False
+
+    @contextlib.contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Ops inside this block are not recorded on this tape (other tapes still record)."""
+        if not self._recording:
+            raise ValueError("Tape.stop_recording() can only be used while the tape is recording (inside its with block)")
+        self._pop()
+        try:
+            yield
+        finally:
+            self._push()
+
+    def reset(self) -> None:
+        """Forget everything recorded and watched so far (the tape keeps recording if it was)."""
+        self._watched.clear()
+        self._variables.clear()
+        self._records.clear()
+        self._used = False
+
+    # ---- watching -------------------------------------------------------------------
+    def watch(self, tensor: Any) -> None:
+        """Watch a tensor, a variable, or any nested list/tuple/dict of them."""
+        for t in _flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise ValueError(f"watch() takes tensors or variables, got {type(t).__name__}")
+            if t._value.dtype.kind != "f":
+                warnings.warn(
+                    f"The dtype of the watched tensor must be floating (e.g. tf.float32), got tf.{t._value.dtype.name}",
+                    stacklevel=2,
+                )
+            if not t._id:
+                t._id = next(_tensor_ids)
+            self._watched.add(t._id)
+            if isinstance(t, Variable):
+                self._variables[t._id] = t
+
+    def watched_variables(self) -> tuple[Variable, ...]:
+        """The variables this tape watches, in the order they were first watched."""
+        return tuple(self._variables.values())
+
+    # ---- gradients ------------------------------------------------------------------
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> Any:
+        """d(sum of targets)/d(each source), in the same nested structure as ``sources``."""
+        self._check_usable("gradient")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        targets = _flatten(target)
+        _check_targets(target, targets)
+        flat_sources = _flatten(sources)
+        _check_sources(flat_sources)
+        if output_gradients is None:
+            seeds = [api.ones_like(t) for t in targets]
+        else:
+            seeds = [api.convert(g, dtype=t._value.dtype) for g, t in zip(_flatten(output_gradients), targets)]
+            if len(seeds) != len(targets):
+                raise ValueError(
+                    f"gradient(): {len(targets)} target(s) but {len(seeds)} output_gradients"
+                )
+            for g, t in zip(seeds, targets):
+                if g._value.shape != t._value.shape:
+                    raise ValueError(
+                        f"gradient(): output_gradients of shape {g._value.shape} for a target of shape {t._value.shape}"
+                    )
+        grads = self._backward(targets, seeds, flat_sources)
+        result = [_finish(g, s, unconnected) for g, s in zip(grads, flat_sources)]
+        if not self._persistent:
+            self._release()
+        return _pack_like(sources, result)
+
+    def jacobian(
+        self,
+        target: Any,
+        sources: Any,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+        parallel_iterations: Any = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
+        """Full Jacobian: result[s] has shape ``target.shape + source.shape``."""
+        self._check_usable("jacobian")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        if isinstance(target, Variable) or not isinstance(target, Tensor):
+            _check_targets(target, _flatten(target))
+        flat_sources = _flatten(sources)
+        _check_sources(flat_sources)
+        n = target._value.size
+        rows: list[list[Tensor | None]] = []
+        for i in range(n):
+            seed = np.zeros(n, dtype=target._value.dtype)
+            seed[i] = 1
+            seed = seed.reshape(target._value.shape)
+            rows.append(self._backward([target], [api.convert(seed)], flat_sources))
+        result = []
+        for k, src in enumerate(flat_sources):
+            column = [row[k] for row in rows]
+            if all(g is None for g in column):
+                result.append(_finish(None, src, unconnected) if unconnected is UnconnectedGradients.NONE
+                              else api.zeros(target._value.shape + src._value.shape, src._value.dtype))
+                continue
+            filled = [g if g is not None else api.zeros_like(src) for g in column]
+            stacked = api.stack(filled, axis=0) if filled else api.zeros((0,) + src._value.shape, src._value.dtype)
+            result.append(api.reshape(stacked, target._value.shape + src._value.shape))
+        if not self._persistent:
+            self._release()
+        return _pack_like(sources, result)
+
+    def batch_jacobian(
+        self,
+        target: Tensor,
+        source: Tensor,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+        parallel_iterations: Any = None,
+        experimental_use_pfor: bool = True,
+    ) -> Tensor | None:
+        """Per-example Jacobian: shape ``(batch,) + target.shape[1:] + source.shape[1:]``.
+
+        Assumes example i of the target depends only on example i of the source (as TF does).
+        """
+        self._check_usable("batch_jacobian")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        tshape, sshape = target._value.shape, source._value.shape
+        if not tshape or not sshape or tshape[0] != sshape[0]:
+            raise ValueError(
+                f"batch_jacobian(): target {tshape} and source {sshape} need the same first (batch) dimension"
+            )
+        batch = tshape[0]
+        inner = int(np.prod(tshape[1:], dtype=np.int64))
+        columns: list[Tensor] = []
+        connected = False
+        for j in range(inner):
+            seed = np.zeros((batch, inner), dtype=target._value.dtype)
+            seed[:, j] = 1
+            (g,) = self._backward([target], [api.convert(seed.reshape(tshape))], [source])
+            if g is not None:
+                connected = True
+            columns.append(g if g is not None else api.zeros_like(source))
+        if not connected:
+            if unconnected is UnconnectedGradients.NONE:
+                return None
+            return api.zeros((batch,) + tshape[1:] + sshape[1:], source._value.dtype)
+        stacked = api.stack(columns, axis=1)  # (batch, inner, *source[1:])
+        if not self._persistent:
+            self._release()
+        return api.reshape(stacked, (batch,) + tshape[1:] + sshape[1:])
+
+    # ---- the backward pass ----------------------------------------------------------
+    def _backward(self, targets: list[Tensor], seeds: list[Tensor], sources: list[Tensor]) -> list[Tensor | None]:
+        """Visit recorded ops newest first; each sends upstream × local derivative to its inputs."""
+        paused = self._recording
+        if paused:
+            self._pop()
+        state.backward_depth += 1
+        try:
+            return self._run_backward(targets, seeds, sources)
+        finally:
+            state.backward_depth -= 1
+            if paused:
+                self._push()
+
+    def _run_backward(self, targets: list[Tensor], seeds: list[Tensor], sources: list[Tensor]) -> list[Tensor | None]:
+        source_ids = [s._id if s._id and s._value.dtype.kind == "f" and s._id in self._watched else 0 for s in sources]
+        if listeners:
+            emit(GradientStarted(self._id, tuple(t._id for t in targets), tuple(source_ids), tuple(s._value for s in seeds)))
+        # Tensors that depend on some source: only these need a gradient.
+        needed = {i for i in source_ids if i}
+        for rec in self._records:
+            if rec.output._value.dtype.kind == "f" and any(t._id in needed for t in rec.inputs):
+                needed.add(rec.output._id)
+        grads: dict[int, Tensor] = {}
+        for target, seed in zip(targets, seeds):
+            if target._id in needed:
+                self._accumulate(grads, target._id, seed)
+        for rec in reversed(self._records):
+            upstream = grads.get(rec.output._id)
+            if upstream is None:
+                continue
+            needs = tuple(t._id in needed and t._value.dtype.kind == "f" for t in rec.inputs)
+            if not any(needs):
+                continue
+            vjp = rec.op.vjp
+            if vjp is None:
+                raise LookupError(f"gradient registry has no entry for: {rec.op.name}")
+            sent = vjp(upstream, rec, needs)
+            sent_arrays: list[np.ndarray | None] = []
+            for t, need, g in zip(rec.inputs, needs, sent):
+                if not need or g is None:
+                    sent_arrays.append(None)
+                    continue
+                if g._value.shape != t._value.shape:
+                    g = api.sum_to_shape(g, t._value.shape)
+                if g._value.dtype != t._value.dtype:
+                    g = api.cast(g, t._value.dtype)
+                sent_arrays.append(g._value)
+                self._accumulate(grads, t._id, g)
+            if listeners:
+                emit(
+                    BackwardStep(
+                        self._id, rec.id, rec.op.name, rec.scope, rec.output._id, upstream._value,
+                        tuple(t._id for t in rec.inputs), tuple(sent_arrays),
+                    )
+                )
+        result = [grads.get(i) if i else None for i in source_ids]
+        if listeners:
+            emit(
+                GradientsReturned(
+                    self._id, tuple(t._id for t in targets), tuple(source_ids),
+                    tuple(None if g is None else g._value for g in result),
+                )
+            )
+        return result
+
+    def _accumulate(self, grads: dict[int, Tensor], tensor_id: int, g: Tensor) -> None:
+        before = grads.get(tensor_id)
+        if before is None:
+            grads[tensor_id] = g
+            return
+        total = api.add(before, g)
+        grads[tensor_id] = total
+        if listeners:
+            emit(GradientAccumulated(self._id, tensor_id, before._value, g._value, total._value))
+
+    # ---- bookkeeping ----------------------------------------------------------------
+    def _check_usable(self, what: str) -> None:
+        if self._used:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of gradients "
+                "(or jacobians); create it with persistent=True to call gradient() more than once"
+            )
+
+    def _release(self) -> None:
+        self._used = True
+        self._records = []
+        self._watched = set()
+
+
+def _check_targets(target: Any, targets: list[Any]) -> None:
+    if target is None:
+        raise TypeError(
+            "Argument `target` should be a list or nested structure of Tensors, Variables or "
+            "CompositeTensors to be differentiated, but received None."
+        )
+    for t in targets:
+        if t is None:
+            raise TypeError("gradient(): a target is None; every target must be a tensor")
+        if not isinstance(t, Tensor):
+            raise TypeError(f"gradient(): targets must be tensors, got {type(t).__name__}")
+        if t._value.dtype.kind != "f":
+            raise DTypeError(
+                f"gradient(): the target has dtype {t._value.dtype.name}; only floating-point targets "
+                "can be differentiated"
+            )
+
+
+def _check_sources(sources: list[Any]) -> None:
+    for s in sources:
+        if not isinstance(s, Tensor):
+            raise ValueError(f"gradient(): sources must be tensors or variables, got {type(s).__name__}")
+        if s._value.dtype.kind != "f":
+            warnings.warn(
+                f"The dtype of the source tensor must be floating (e.g. tf.float32) when calling "
+                f"GradientTape.gradient, got tf.{s._value.dtype.name}",
+                stacklevel=3,
+            )
+
+
+def _finish(g: Tensor | None, source: Tensor, unconnected: UnconnectedGradients) -> Tensor | None:
+    if g is None and unconnected is UnconnectedGradients.ZERO:
+        return api.zeros_like(source)
+    return g
+
+
+def _flatten(structure: Any) -> list[Any]:
+    """Leaves of a nested list/tuple/dict in order (dict values sorted by key, as TF's nest)."""
+    if isinstance(structure, dict):
+        out: list[Any] = []
+        for key in _sorted_keys(structure):
+            out.extend(_flatten(structure[key]))
+        return out
+    if isinstance(structure, (list, tuple)):
+        out = []
+        for item in structure:
+            out.extend(_flatten(item))
+        return out
+    return [structure]
+
+
+def _sorted_keys(d: dict) -> list[Any]:
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
+def _pack_like(structure: Any, flat: list[Any]) -> Any:
+    it = iter(flat)
+
+    def build(s: Any) -> Any:
+        if isinstance(s, dict):
+            built = {k: build(s[k]) for k in _sorted_keys(s)}
+            return {k: built[k] for k in s}
+        if isinstance(s, tuple) and hasattr(s, "_fields"):
+            return type(s)(*[build(x) for x in s])
+        if isinstance(s, (list, tuple)):
+            return type(s)(build(x) for x in s)
+        return next(it)
+
+    return build(structure)

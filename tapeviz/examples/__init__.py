@@ -1,0 +1,50 @@
+"""Built-in examples, addressable by name from the CLI and the API (``tapeviz.examples``).
+
+An example's ``make()`` sets up its program (data, weights) and returns a ``train_step``
+callable, or None for a one-shot program that records everything in ``make()`` itself.
+``build()`` records ``make()`` and one ``train_step()`` into a fresh Trace that keeps the
+step, so the UI can train more iterations on the live model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..trace import Trace, record
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    description: str
+    make: Callable[[], Callable[[], Any] | None]
+
+    def build(self) -> Trace:
+        trace = Trace(title=self.name, meta={"example": self.name, "description": self.description})
+        with record(trace):
+            step = self.make()
+            if step is not None:
+                step()
+        trace.trainer = step
+        return trace
+
+
+EXAMPLES: dict[str, Example] = {}
+
+
+def register(example: Example) -> Example:
+    EXAMPLES[example.name] = example
+    return example
+
+
+def get(name: str) -> Example:
+    try:
+        return EXAMPLES[name]
+    except KeyError:
+        raise KeyError(f"no built-in example {name!r}; examples: {', '.join(sorted(EXAMPLES))}") from None
+
+
+from . import basic  # noqa: E402,F401  (registers the examples)

@@ -1,0 +1,130 @@
+"""The graph folded from a trace's events: one node per leaf tensor or recorded op."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.events import OpRecorded, TensorRef
+
+
+@dataclass
+class Node:
+    """A node of the tape's graph. An op node's id is the id of the tensor it produced.
+
+    ``key`` names the node's role so that the same op in every training iteration has the
+    same key (``simple_model/dense/matmul#0``): drawings lay a graph out once and reuse it.
+    """
+
+    id: int
+    kind: str  # "variable", "constant" or "op"
+    label: str  # op name, variable name, or "const"
+    scope: str
+    shape: tuple[int, ...]
+    dtype: str
+    iteration: int
+    key: str
+    op: str | None = None
+    inputs: list[int] = field(default_factory=list)
+    event: int | None = None  # index of the OpRecorded event (ops only)
+    trainable: bool = False
+    in_backward: bool = False  # recorded by an outer tape during a backward pass
+
+    @property
+    def is_op(self) -> bool:
+        return self.kind == "op"
+
+    @property
+    def name(self) -> str:
+        """Scope path plus label, e.g. ``simple_model/dense/matmul``."""
+        return f"{self.scope}/{self.label}" if self.scope else self.label
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: int
+    dst: int
+    index: int  # which input of ``dst`` this is
+
+
+class Graph:
+    """Nodes and edges of everything recorded, with per-iteration views."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, Node] = {}
+        self.edges: list[Edge] = []
+        self._by_iteration: dict[int, list[int]] = {}
+        self._role_counts: dict[tuple[int, str], int] = {}
+
+    def add_op(self, event: OpRecorded, index: int, iteration: int) -> Node:
+        inputs = []
+        for k, ref in enumerate(event.inputs):
+            if ref.id not in self.nodes:
+                self._add_leaf(ref, iteration, event, k)
+            inputs.append(ref.id)
+        path = f"{event.scope}/{event.op}" if event.scope else event.op
+        count = self._role_counts.get((iteration, path), 0)
+        self._role_counts[(iteration, path)] = count + 1
+        node = Node(
+            id=event.output.id,
+            kind="op",
+            label=event.op,
+            scope=event.scope,
+            shape=tuple(event.output.value.shape),
+            dtype=event.output.value.dtype.name,
+            iteration=iteration,
+            key=f"{path}#{count}",
+            op=event.op,
+            inputs=inputs,
+            event=index,
+            in_backward=event.in_backward,
+        )
+        self.nodes[node.id] = node
+        self._by_iteration.setdefault(iteration, []).append(node.id)
+        for k, src in enumerate(inputs):
+            self.edges.append(Edge(src, node.id, k))
+        return node
+
+    def _add_leaf(self, ref: TensorRef, iteration: int, consumer: OpRecorded, position: int) -> None:
+        if ref.variable is not None:
+            kind, label, key = "variable", ref.variable, f"var:{ref.variable}"
+            scope = ref.variable.rsplit("/", 1)[0] if "/" in ref.variable else ""
+            label = ref.variable.rsplit("/", 1)[-1]
+        else:
+            consumer_path = f"{consumer.scope}/{consumer.op}" if consumer.scope else consumer.op
+            count = self._role_counts.get((iteration, consumer_path), 0)
+            kind, label, scope = "constant", "const", consumer.scope
+            key = f"const:{consumer_path}#{count}:{position}"
+        self.nodes[ref.id] = Node(
+            id=ref.id, kind=kind, label=label, scope=scope, shape=tuple(ref.value.shape),
+            dtype=ref.value.dtype.name, iteration=iteration, key=key, trainable=ref.trainable,
+        )
+
+    def iteration_nodes(self, iteration: int) -> list[int]:
+        """Ids of the ops recorded in one iteration plus every leaf they read, leaves first."""
+        ops = self._by_iteration.get(iteration, [])
+        seen: set[int] = set(ops)
+        leaves: list[int] = []
+        for op_id in ops:
+            for src in self.nodes[op_id].inputs:
+                if src not in seen:
+                    seen.add(src)
+                    leaves.append(src)
+        return leaves + list(ops)
+
+    def iteration_edges(self, iteration: int) -> list[Edge]:
+        ops = set(self._by_iteration.get(iteration, []))
+        return [e for e in self.edges if e.dst in ops]
+
+    def consumers(self, node_id: int) -> list[int]:
+        return [e.dst for e in self.edges if e.src == node_id]
+
+    def find(self, name: str, iteration: int | None = None) -> list[Node]:
+        """Nodes whose path (``scope/label``) equals ``name`` or ends with ``/name``."""
+        name = name.strip("/")
+        found = []
+        for node in self.nodes.values():
+            if iteration is not None and node.kind == "op" and node.iteration != iteration:
+                continue
+            if node.name == name or node.name.endswith("/" + name):
+                found.append(node)
+        return found

@@ -1,0 +1,111 @@
+"""Run a learner's ``.py`` program under ``record()`` and return its trace.
+
+The program runs in-process as ``__main__`` with its own folder on ``sys.path``. Its output is
+captured, and when it fails the error shows the program's own frames only, never tapeviz's.
+If the program defines ``train_step()``, the trace keeps it so the UI can train more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import linecache
+import sys
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..engine.errors import ProgramError
+from .trace import Trace, record
+
+
+@dataclass
+class ProgramRun:
+    trace: Trace
+    output: str
+    namespace: dict[str, Any] = field(repr=False, default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def run_program(path: Any, argv: list[str] | None = None, require_events: bool = True) -> ProgramRun:
+    """Execute the program at ``path`` while recording; raise ProgramError on any failure."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgramError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProgramError(f"{path}: is a directory, not a Python program") from None
+    except UnicodeDecodeError:
+        raise ProgramError(f"{path}: not a text file (cannot decode it as UTF-8)") from None
+    except OSError as exc:
+        raise ProgramError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    filename = str(path.resolve())
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as exc:
+        where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
+        raise ProgramError(f"{where}: syntax error: {exc.msg}", _syntax_details(exc)) from None
+    except ValueError as exc:  # e.g. null bytes in the source
+        raise ProgramError(f"{path}: cannot compile: {exc}") from None
+
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename, "__builtins__": __builtins__}
+    output = io.StringIO()
+    caught: list[warnings.WarningMessage] = []
+    old_argv, old_path = sys.argv, list(sys.path)
+    sys.argv = [str(path), *(argv or [])]
+    sys.path.insert(0, str(path.resolve().parent))
+    linecache.checkcache(filename)
+    trace = Trace(title=path.name, meta={"source": str(path)})
+    try:
+        with warnings.catch_warnings(record=True) as caught, record(trace), \
+                contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            warnings.simplefilter("always")
+            exec(code, namespace)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            raise ProgramError(f"{path}: the program exited with status {exc.code}", output.getvalue()) from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the learner's own error: show their frames only
+        raise _program_failure(path, filename, exc) from None
+    finally:
+        sys.argv = old_argv
+        sys.path[:] = old_path
+    trainer = namespace.get("train_step")
+    if callable(trainer):
+        trace.trainer = trainer
+    if require_events and len(trace) == 0:
+        raise ProgramError(
+            f"{path}: the program ran but recorded nothing: no op ran inside a GradientTape on a "
+            "watched tensor or a trainable variable"
+        )
+    messages = [f"{w.category.__name__}: {w.message}" for w in caught]
+    return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    kind = type(exc).__name__
+    message = str(exc).split("\n")[0]
+    if frames:
+        last = frames[-1]
+        headline = f"{path}:{last.lineno}: {kind}: {message}"
+    else:
+        headline = f"{path}: {kind}: {message}"
+    lines = ["Traceback (your program's frames):"]
+    for f in frames:
+        lines.append(f'  File "{path}", line {f.lineno}, in {f.name}')
+        if f.line:
+            lines.append(f"    {f.line.strip()}")
+    lines.append(f"{kind}: {exc}")
+    return ProgramError(headline, "\n".join(lines))
+
+
+def _syntax_details(exc: SyntaxError) -> str:
+    if not exc.text:
+        return ""
+    caret = " " * max((exc.offset or 1) - 1, 0) + "^"
+    return f"    {exc.text.rstrip()}\n    {caret}"

@@ -1,0 +1,119 @@
+"""What a trace shows at one event: known values, gradients so far, visited nodes, updates.
+
+The renderer and the terminal UI draw a ``Snapshot``. It is computed from the events of the
+cursor's iteration only, so stepping stays fast however long the trace grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.events import (
+    BackwardStep,
+    GradientAccumulated,
+    GradientsReturned,
+    GradientStarted,
+    OpRecorded,
+    VariableAssigned,
+)
+from .trace import Trace
+
+
+@dataclass
+class Snapshot:
+    index: int
+    phase: str
+    iteration: int
+    nodes: list[int]  # node ids drawn for this iteration
+    values: dict[int, np.ndarray] = field(default_factory=dict)  # forward values known so far
+    grads: dict[int, np.ndarray] = field(default_factory=dict)  # gradient totals received so far
+    forward_done: set[int] = field(default_factory=set)  # op nodes computed so far
+    backward_done: set[int] = field(default_factory=set)  # op nodes visited backwards so far
+    grad_edges: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)  # (src, dst) -> grad shape
+    updates: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # variable -> (before, after)
+    current: set[int] = field(default_factory=set)  # nodes the event at the cursor is about
+    current_edges: set[tuple[int, int]] = field(default_factory=set)
+    loss: int | None = None  # node id of the gradient target, once the backward pass began
+    sources: tuple[int, ...] = ()
+
+
+def snapshot(trace: Trace, index: int) -> Snapshot:
+    """The state of the cursor's iteration after applying events up to and including ``index``."""
+    n = len(trace)
+    if not 0 <= index < n:
+        raise IndexError(f"event {index} is out of range: the trace has {n} events (0..{n - 1})")
+    iteration = trace.iteration(index)
+    rng = trace.iteration_range(iteration)
+    graph = trace.graph
+    snap = Snapshot(index, trace.phase(index), iteration, graph.iteration_nodes(iteration))
+    events = trace.events
+    snap.values.update(_leaf_values(trace, iteration))
+    for i in range(rng.start, index + 1):
+        e = events[i]
+        last = i == index
+        if isinstance(e, OpRecorded):
+            snap.values[e.output.id] = e.output.value
+            snap.forward_done.add(e.output.id)
+            for ref in e.inputs:
+                snap.values.setdefault(ref.id, ref.value)
+            if last:
+                snap.current = {e.output.id}
+                snap.current_edges = {(ref.id, e.output.id) for ref in e.inputs}
+        elif isinstance(e, GradientStarted):
+            if e.targets:
+                snap.loss = e.targets[0]
+                for t, seed in zip(e.targets, e.seeds):
+                    snap.grads[t] = seed
+            snap.sources = e.sources
+            if last:
+                snap.current = set(e.targets)
+        elif isinstance(e, BackwardStep):
+            snap.backward_done.add(e.output_id)
+            for src, g in zip(e.input_ids, e.input_grads):
+                if g is None:
+                    continue
+                before = snap.grads.get(src)
+                snap.grads[src] = g if before is None else before + g
+                snap.grad_edges[(src, e.output_id)] = tuple(g.shape)
+            if last:
+                snap.current = {e.output_id} | {s for s, g in zip(e.input_ids, e.input_grads) if g is not None}
+                snap.current_edges = {(s, e.output_id) for s, g in zip(e.input_ids, e.input_grads) if g is not None}
+        elif isinstance(e, GradientAccumulated):
+            snap.grads[e.tensor_id] = e.total
+            if last:
+                snap.current = {e.tensor_id}
+        elif isinstance(e, GradientsReturned):
+            for s, g in zip(e.sources, e.grads):
+                if s and g is not None:
+                    snap.grads[s] = g
+            if last:
+                snap.current = {s for s in e.sources if s}
+        elif isinstance(e, VariableAssigned):
+            before = snap.updates.get(e.variable_id, (e.before, e.after))[0]
+            snap.updates[e.variable_id] = (before, e.after)
+            snap.values[e.variable_id] = e.after
+            if last:
+                snap.current = {e.variable_id}
+    return snap
+
+
+def _leaf_values(trace: Trace, iteration: int) -> dict[int, np.ndarray]:
+    """Each leaf's value as the iteration first read it (cached per iteration on the trace)."""
+    cache = trace.__dict__.setdefault("_leaf_cache", {})
+    key = (iteration, len(trace))
+    found = cache.get(iteration)
+    if found is not None and found[0] == key:
+        return found[1]
+    values: dict[int, np.ndarray] = {}
+    events = trace.events
+    nodes = trace.graph.nodes
+    for i in trace.iteration_range(iteration):
+        e = events[i]
+        if isinstance(e, OpRecorded):
+            for ref in e.inputs:
+                if ref.id not in values and nodes[ref.id].kind != "op":
+                    values[ref.id] = ref.value
+    cache[iteration] = (key, values)
+    return values

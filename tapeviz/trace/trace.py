@@ -1,0 +1,268 @@
+"""A recorded trace: the engine's events with small local ids, phases, iterations and graph.
+
+``with record() as trace:`` collects events. Ids are renumbered from 1 in order of first
+appearance, so the same program gives the same trace whatever ran before it in the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..engine.events import (
+    BackwardStep,
+    Event,
+    GradientAccumulated,
+    GradientsReturned,
+    GradientStarted,
+    OpRecorded,
+    TensorRef,
+    VariableAssigned,
+    subscribe,
+    unsubscribe,
+)
+from .graph import Graph
+
+FORWARD, BACKWARD, UPDATE = "forward", "backward", "update"
+PHASES = (FORWARD, BACKWARD, UPDATE)
+
+
+def phase_of(event: Event) -> str:
+    if isinstance(event, OpRecorded):
+        return BACKWARD if event.in_backward else FORWARD
+    if isinstance(event, VariableAssigned):
+        return UPDATE
+    return BACKWARD
+
+
+class _Ids:
+    """Maps engine ids to small local ids, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self._map: dict[int, int] = {}
+
+    def __call__(self, raw: int) -> int:
+        if not raw:
+            return 0
+        local = self._map.get(raw)
+        if local is None:
+            local = self._map[raw] = len(self._map) + 1
+        return local
+
+
+class Trace:
+    """Events plus what is folded from them: graph, phase and iteration of every event, losses."""
+
+    def __init__(self, title: str = "", meta: dict[str, Any] | None = None) -> None:
+        self.title = title
+        self.meta: dict[str, Any] = dict(meta or {})
+        self._raw: list[Event] = []
+        self._events: list[Event] = []
+        self._phases: list[str] = []
+        self._iterations: list[int] = []
+        self._tensor_ids = _Ids()
+        self._op_ids = _Ids()
+        self._tape_ids = _Ids()
+        self._graph = Graph()
+        self._iteration = 0
+        self._iteration_has_gradient = False
+        self._losses: dict[int, float] = {}
+        self._values: dict[int, np.ndarray] = {}  # latest forward value of each tensor id
+        self.trainer: Callable[[], Any] | None = None  # runs one more training iteration, if known
+
+    # ---- ingesting --------------------------------------------------------------------
+    def _listen(self, event: Event) -> None:
+        self._raw.append(event)
+
+    def _sync(self) -> None:
+        if not self._raw:
+            return
+        raw, self._raw = self._raw, []
+        for event in raw:
+            self._append(self._localize(event))
+
+    def _localize(self, e: Event) -> Event:
+        t = self._tensor_ids
+        if isinstance(e, OpRecorded):
+            return dataclasses.replace(
+                e,
+                op_id=self._op_ids(e.op_id),
+                inputs=tuple(_ref(r, t) for r in e.inputs),
+                output=_ref(e.output, t),
+                tapes=tuple(self._tape_ids(i) for i in e.tapes),
+            )
+        if isinstance(e, BackwardStep):
+            return dataclasses.replace(
+                e, tape_id=self._tape_ids(e.tape_id), op_id=self._op_ids(e.op_id), output_id=t(e.output_id),
+                input_ids=tuple(t(i) for i in e.input_ids),
+            )
+        if isinstance(e, GradientAccumulated):
+            return dataclasses.replace(e, tape_id=self._tape_ids(e.tape_id), tensor_id=t(e.tensor_id))
+        if isinstance(e, (GradientStarted, GradientsReturned)):
+            return dataclasses.replace(
+                e, tape_id=self._tape_ids(e.tape_id), targets=tuple(t(i) for i in e.targets),
+                sources=tuple(t(i) for i in e.sources),
+            )
+        if isinstance(e, VariableAssigned):
+            return dataclasses.replace(e, variable_id=t(e.variable_id))
+        raise TypeError(f"unknown event type {type(e).__name__}")
+
+    def _append(self, event: Event) -> None:
+        """Add one localized event: assign its phase and iteration and fold it into the graph."""
+        phase = phase_of(event)
+        if phase == FORWARD and self._events:
+            if self._phases[-1] != FORWARD and self._iteration_has_gradient:
+                self._iteration += 1
+                self._iteration_has_gradient = False
+        index = len(self._events)
+        self._events.append(event)
+        self._phases.append(phase)
+        self._iterations.append(self._iteration)
+        if isinstance(event, OpRecorded):
+            self._graph.add_op(event, index, self._iteration)
+            for ref in event.inputs:
+                self._values.setdefault(ref.id, ref.value)
+            self._values[event.output.id] = event.output.value
+        elif isinstance(event, GradientStarted):
+            self._iteration_has_gradient = True
+            if self._iteration not in self._losses and event.targets:
+                value = self._values.get(event.targets[0])
+                if value is not None and value.size == 1:
+                    self._losses[self._iteration] = float(value.reshape(()))
+
+    # ---- reading ----------------------------------------------------------------------
+    @property
+    def events(self) -> list[Event]:
+        self._sync()
+        return self._events
+
+    @property
+    def graph(self) -> Graph:
+        self._sync()
+        return self._graph
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __getitem__(self, index: int) -> Event:
+        return self.events[index]
+
+    def phase(self, index: int) -> str:
+        self._sync()
+        return self._phases[index]
+
+    def iteration(self, index: int) -> int:
+        """The 0-based training iteration an event belongs to."""
+        self._sync()
+        return self._iterations[index]
+
+    @property
+    def phases(self) -> list[str]:
+        self._sync()
+        return self._phases
+
+    @property
+    def iterations(self) -> list[int]:
+        self._sync()
+        return self._iterations
+
+    @property
+    def iteration_count(self) -> int:
+        self._sync()
+        return self._iterations[-1] + 1 if self._iterations else 0
+
+    def iteration_range(self, iteration: int) -> range:
+        """Indexes of the events of one iteration."""
+        its = self.iterations
+        import bisect
+
+        return range(bisect.bisect_left(its, iteration), bisect.bisect_right(its, iteration))
+
+    def phase_boundaries(self) -> list[int]:
+        """Indexes where a phase begins (the first event, and every change of phase or iteration)."""
+        ph, it = self.phases, self._iterations
+        return [i for i in range(len(ph)) if i == 0 or ph[i] != ph[i - 1] or it[i] != it[i - 1]]
+
+    def first_of(self, phase: str, iteration: int = 0) -> int | None:
+        """Index of the first event of ``phase`` in ``iteration``, or None."""
+        for i in self.iteration_range(iteration):
+            if self._phases[i] == phase:
+                return i
+        return None
+
+    def last_of(self, phase: str, iteration: int = 0) -> int | None:
+        found = None
+        for i in self.iteration_range(iteration):
+            if self._phases[i] == phase:
+                found = i
+        return found
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss (first scalar gradient target) of each iteration that took a gradient."""
+        self._sync()
+        return [self._losses[i] for i in sorted(self._losses)]
+
+    def loss_at(self, iteration: int) -> float | None:
+        self._sync()
+        return self._losses.get(iteration)
+
+    def value_of(self, tensor_id: int) -> np.ndarray | None:
+        """The latest recorded forward value of a tensor id (leaves: the value first read)."""
+        self._sync()
+        return self._values.get(tensor_id)
+
+    # ---- growing ----------------------------------------------------------------------
+    def record_more(self, fn: Callable[[], Any]) -> int:
+        """Run ``fn`` while recording into this trace; returns how many events it added."""
+        before = len(self)
+        with record(self):
+            fn()
+        return len(self) - before
+
+    def train_more(self, iterations: int = 1) -> int:
+        """Run the program's own training step ``iterations`` more times, appending events."""
+        if self.trainer is None:
+            raise RuntimeError("this trace has no training step to run (the program defines no train_step())")
+        added = 0
+        for _ in range(iterations):
+            added += self.record_more(self.trainer)
+        return added
+
+    # ---- files ------------------------------------------------------------------------
+    def save(self, path: Any) -> None:
+        """Write the trace to ``path`` atomically (see ``tapeviz.trace.fileformat``)."""
+        from .fileformat import save_trace
+
+        save_trace(self, path)
+
+    def __repr__(self) -> str:
+        return f"<Trace {self.title!r}: {len(self)} events, {self.iteration_count} iteration(s), {len(self.graph.nodes)} nodes>"
+
+
+def _ref(r: TensorRef, ids: _Ids) -> TensorRef:
+    return TensorRef(ids(r.id), r.value, r.variable, r.trainable)
+
+
+@contextlib.contextmanager
+def record(trace: Trace | None = None, title: str = "") -> Iterator[Trace]:
+    """Collect every engine event emitted inside the block into a Trace."""
+    trace = trace if trace is not None else Trace(title)
+    listener = subscribe(trace._listen)
+    try:
+        yield trace
+    finally:
+        unsubscribe(listener)
+        trace._sync()
+
+
+def from_events(events: list[Event], title: str = "", meta: dict[str, Any] | None = None) -> Trace:
+    """Build a trace from already-localized events (used by the file loader)."""
+    trace = Trace(title, meta)
+    for event in events:
+        trace._append(event)
+    return trace
