@@ -132,6 +132,9 @@ def power(a: Any, b: Any) -> Tensor:
     return _binary("power", a, b)
 
 
+pow = power  # noqa: A001  (TF's name)
+
+
 def maximum(a: Any, b: Any) -> Tensor:
     return _binary("maximum", a, b)
 

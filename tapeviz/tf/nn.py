@@ -1,0 +1,19 @@
+"""``tf.nn``: activations and the softmax cross-entropy on logits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import engine as _E
+from ..engine import log_softmax, relu, sigmoid, softmax, softplus, tanh  # noqa: F401
+
+
+def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) -> _E.Tensor:
+    """Per-example ``−Σ labels · log_softmax(logits)`` along ``axis``."""
+    logits = _E.convert(logits)
+    labels = _E.cast(_E.convert(labels), logits.dtype)
+    return _E.negative(_E.reduce_sum(_E.multiply(labels, _E.log_softmax(logits, axis=axis)), axis=axis))
+
+
+def __getattr__(name: str) -> Any:
+    raise AttributeError(f"tapeviz.tf.nn has no {name!r} (see dir(tapeviz.tf.nn) for what is there)")
