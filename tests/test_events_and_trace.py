@@ -214,3 +214,19 @@ def test_engine_imports_no_ui_or_render_packages() -> None:
     code = "import sys, tapeviz.engine, tapeviz.trace; bad = [m for m in ('textual', 'rich', 'graphviz') if m in sys.modules]; print(bad)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_nonfinite_values_are_flagged_where_they_first_appear() -> None:
+    x = E.Variable([1.0, 0.0])
+    with record() as trace:
+        with E.GradientTape() as tape:
+            y = E.log(x)  # log(0) = -inf: the first non-finite value
+            z = E.reduce_sum(y * 2.0)
+        tape.gradient(z, x)  # 1/0 = inf in the backward pass too
+    assert trace.first_nonfinite == 0
+    assert trace.nonfinite_at(0) == [trace.events[0].output.id]
+    assert trace.nonfinite_at(1) == [trace.events[1].output.id]
+    backward = [i for i, e in enumerate(trace.events) if isinstance(e, ev.BackwardStep) and e.op == "log"]
+    assert trace.nonfinite_at(backward[0]) == [1]
+    finite, _ = small_expression()
+    assert finite.first_nonfinite is None

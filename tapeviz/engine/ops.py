@@ -102,8 +102,14 @@ def _divide_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tens
     return ga, gb
 
 
+def _divide_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # Division by zero gives ±inf/NaN as in TF; the trace flags it, numpy need not warn.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.true_divide(a, b)
+
+
 register(OpDef(
-    "divide", np.true_divide, vjp=_divide_vjp,
+    "divide", _divide_forward, vjp=_divide_vjp,
     derivative="∂out/∂a = 1/b, ∂out/∂b = −a/b²",
     local=lambda a, b, out: (np.broadcast_to(1 / b, out.shape), np.broadcast_to(-a / (b * b), out.shape)),
     describe=_broadcast_problem,

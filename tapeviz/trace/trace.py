@@ -73,6 +73,7 @@ class Trace:
         self._losses: dict[int, float] = {}
         self._values: dict[int, np.ndarray] = {}  # latest forward value of each tensor id
         self.trainer: Callable[[], Any] | None = None  # runs one more training iteration, if known
+        self._nonfinite: dict[int, list[int]] = {}  # event index -> tensor ids given NaN/inf there
 
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
@@ -122,6 +123,7 @@ class Trace:
         self._events.append(event)
         self._phases.append(phase)
         self._iterations.append(self._iteration)
+        self._flag_nonfinite(index, event)
         if isinstance(event, OpRecorded):
             self._graph.add_op(event, index, self._iteration)
             for ref in event.inputs:
@@ -133,6 +135,22 @@ class Trace:
                 value = self._values.get(event.targets[0])
                 if value is not None and value.size == 1:
                     self._losses[self._iteration] = float(value.reshape(()))
+
+    def _flag_nonfinite(self, index: int, event: Event) -> None:
+        produced: list[tuple[int, np.ndarray | None]]
+        if isinstance(event, OpRecorded):
+            produced = [(event.output.id, event.output.value)]
+        elif isinstance(event, BackwardStep):
+            produced = list(zip(event.input_ids, event.input_grads))
+        elif isinstance(event, GradientAccumulated):
+            produced = [(event.tensor_id, event.total)]
+        elif isinstance(event, VariableAssigned):
+            produced = [(event.variable_id, event.after)]
+        else:
+            return
+        bad = [i for i, v in produced if v is not None and v.dtype.kind == "f" and not np.isfinite(v).all()]
+        if bad:
+            self._nonfinite[index] = bad
 
     # ---- reading ----------------------------------------------------------------------
     @property
@@ -210,6 +228,17 @@ class Trace:
     def loss_at(self, iteration: int) -> float | None:
         self._sync()
         return self._losses.get(iteration)
+
+    def nonfinite_at(self, index: int) -> list[int]:
+        """Tensor ids that received a NaN or infinite value at event ``index`` (usually empty)."""
+        self._sync()
+        return self._nonfinite.get(index, [])
+
+    @property
+    def first_nonfinite(self) -> int | None:
+        """Index of the first event that produced a NaN or infinity, or None if all is finite."""
+        self._sync()
+        return min(self._nonfinite) if self._nonfinite else None
 
     def value_of(self, tensor_id: int) -> np.ndarray | None:
         """The latest recorded forward value of a tensor id (leaves: the value first read)."""
