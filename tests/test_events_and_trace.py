@@ -172,6 +172,7 @@ def _saved(tmp_path: Path) -> Path:
         ("bad_json", "corrupted trace.json"),
         ("missing_array", "array 0 .* is missing"),
         ("bad_event", "corrupted: event 0"),
+        ("dangling", "backward step of a tensor never recorded"),
     ],
 )
 def test_bad_trace_files_name_the_file_and_problem(tmp_path: Path, case: str, expected: str) -> None:
@@ -191,6 +192,9 @@ def test_bad_trace_files_name_the_file_and_problem(tmp_path: Path, case: str, ex
             doc["version"] = 99
         elif case == "bad_event":
             doc["events"][0]["inputs"] = "oops"
+        elif case == "dangling":
+            step = next(e for e in doc["events"] if e["kind"] == "backward")
+            step["output_id"] = 999
         elif case == "missing_array":
             del members["arrays/0.npy"]
         members["trace.json"] = b"{not json" if case == "bad_json" else json.dumps(doc).encode()

@@ -341,6 +341,20 @@ def _attr_from_json(value: Any) -> Any:
     return value
 
 
+def _check_references(path: Path, events: list[Event]) -> None:
+    """Backward steps must name ops and inputs recorded earlier in the same file."""
+    known: set[int] = set()
+    for i, e in enumerate(events):
+        if isinstance(e, OpRecorded):
+            known.update(r.id for r in e.inputs)
+            known.add(e.output.id)
+        elif isinstance(e, BackwardStep):
+            if e.output_id not in known or any(k not in known for k in e.input_ids):
+                raise TraceFileError(f"{path}: corrupted: event {i} is a backward step of a tensor never recorded")
+        elif isinstance(e, GradientAccumulated) and e.tensor_id not in known:
+            raise TraceFileError(f"{path}: corrupted: event {i} accumulates into a tensor never recorded")
+
+
 def _bad_attr(v: Any) -> Any:
     raise ValueError(f"bad slice bound {v!r}")
 
@@ -397,6 +411,7 @@ def load_trace(path: Any) -> Trace:
             raise TraceFileError(f"{path}: too large ({len(events)} events, {count} arrays)")
         reader = _Reader(path, zf, count)
         parsed = [reader.event(d, i) for i, d in enumerate(events)]
+    _check_references(path, parsed)
     title = doc.get("title") if isinstance(doc.get("title"), str) else ""
     meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
     try:
