@@ -88,6 +88,16 @@ def softmaxish(fn: Callable) -> Callable[[st.DrawFn], Case]:
     return make
 
 
+def xent_case(draw: st.DrawFn) -> Case:
+    """Labels are probability rows (each sums to 1): where TF's fused gradient rule is exact."""
+    shape = draw(st.lists(dims, min_size=1, max_size=3).map(tuple))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    seed = draw(seeds)
+    raw = np.exp(values(shape, seed + 7))
+    labels = raw / raw.sum(axis=axis, keepdims=True)
+    return (lambda lab, z: E.softmax_cross_entropy_with_logits(lab, z, axis=axis)), [labels, values(shape, seed)]
+
+
 def matmul_case(draw: st.DrawFn) -> Case:
     n, k, m = draw(dims), draw(dims), draw(dims)
     batch = draw(st.sampled_from([(), (2,)]))
@@ -187,6 +197,7 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "matmul": matmul_case,
     "softmax": softmaxish(E.softmax),
     "log_softmax": softmaxish(E.log_softmax),
+    "softmax_cross_entropy_with_logits": xent_case,
     "reduce_sum": reduction(E.reduce_sum),
     "reduce_mean": reduction(E.reduce_mean),
     "reduce_max": reduction(E.reduce_max, distinct=True),

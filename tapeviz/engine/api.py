@@ -278,6 +278,22 @@ def log_softmax(logits: Any, axis: int = -1) -> Tensor:
     return _unary("log_softmax", logits, {"axis": int(axis)})
 
 
+def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) -> Tensor:
+    """Per-row ``−Σ labels·log_softmax(logits)`` as one fused op with TF's gradient rule."""
+    logits = logits if isinstance(logits, Tensor) else convert(logits)
+    labels = labels if isinstance(labels, Tensor) else _like(labels, logits, "softmax_cross_entropy_with_logits")
+    if labels._value.dtype != logits._value.dtype:
+        labels = cast(labels, logits._value.dtype)
+    if labels._value.shape != logits._value.shape:
+        from .errors import ShapeError
+
+        raise ShapeError(
+            f"softmax_cross_entropy_with_logits: labels {labels._value.shape} and logits "
+            f"{logits._value.shape} must have the same shape"
+        )
+    return apply(_R["softmax_cross_entropy_with_logits"], (labels, logits), {"axis": int(axis)})
+
+
 # ---------------------------------------------------------------------------------------
 # reductions
 

@@ -474,6 +474,28 @@ register(OpDef(
     derivative="∂L/∂a = g − softmax(a)·Σ g  (Σ along the softmax axis)",
 ))
 
+
+def _xent_forward(labels: np.ndarray, logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    return -np.sum(labels * _log_softmax_forward(logits, axis=axis), axis=axis)
+
+
+def _xent_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    """TF's fused rule: logits get g·(softmax − labels), exact only when label rows sum to 1."""
+    labels, logits = rec.inputs
+    axis = rec.attrs.get("axis", -1)
+    g = api.expand_dims(g, axis)
+    d_labels = api.negative(api.multiply(g, api.log_softmax(logits, axis))) if needs[0] else None
+    d_logits = api.multiply(g, api.subtract(api.softmax(logits, axis), labels)) if needs[1] else None
+    return (d_labels, d_logits)
+
+
+register(OpDef(
+    "softmax_cross_entropy_with_logits", _xent_forward, vjp=_xent_vjp,
+    derivative="∂L/∂logits = g·(softmax(logits) − labels), ∂L/∂labels = −g·log_softmax(logits)  "
+               "(TF's fused rule: exact when each row of labels sums to 1)",
+    describe=_broadcast_problem,
+))
+
 # ---------------------------------------------------------------------------------------
 # reductions
 
