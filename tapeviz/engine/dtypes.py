@@ -46,7 +46,8 @@ class DType:
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return f"<dtype: '{self.name}'>"  # as TF prints it; repr is the ``tf.float32`` spelling
 
 
 float16 = DType("float16")

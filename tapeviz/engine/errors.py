@@ -7,11 +7,23 @@ class TapevizError(Exception):
     """Base class of every error tapeviz raises on purpose."""
 
 
-class ShapeError(TapevizError, ValueError):
+class OpError(TapevizError):
+    """An op could not run on the arguments it was given (TensorFlow's ``tf.errors.OpError``)."""
+
+
+class InvalidArgumentError(OpError):
+    """An op received arguments it cannot accept (TensorFlow's ``tf.errors.InvalidArgumentError``).
+
+    ShapeError and DTypeError are kinds of it, so ``except tf.errors.InvalidArgumentError``
+    catches a shape or dtype mismatch as it does in TensorFlow.
+    """
+
+
+class ShapeError(InvalidArgumentError, ValueError):
     """An op received shapes it cannot combine (matmul inner dims, broadcasting, reshape size)."""
 
 
-class DTypeError(TapevizError, TypeError):
+class DTypeError(InvalidArgumentError, TypeError):
     """Incompatible dtypes, e.g. float32 mixed with float64, or differentiating an integer."""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import api
-from .errors import DTypeError, TapeError
+from .errors import ShapeError
 from .events import (
     BackwardStep,
     GradientAccumulated,
@@ -52,6 +52,7 @@ class GradientTape:
         self._records: list[OpRecord] = []
         self._recording = False
         self._used = False
+        self._entered = False  # entered and not yet used up: TF's "the tape exists"
 
     @property
     def id(self) -> int:
@@ -64,12 +65,19 @@ class GradientTape:
     # ---- context --------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
         if self._recording:
-            raise ValueError("This GradientTape is already recording; a tape can be entered only once at a time")
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an already-active tape."
+            )
+        if self._used:  # a used-up non-persistent tape starts afresh, as in TF
+            self._forget()
+            self._used = False
+        self._entered = True
         self._push()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._pop()
+        if self._recording:
+            self._pop()
 
     def _push(self) -> None:
         state.tapes.append(self)
@@ -83,8 +91,10 @@ class GradientTape:
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:
         """Ops inside this block are not recorded on this tape (other tapes still record)."""
+        if not self._entered:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
         if not self._recording:
-            raise ValueError("Tape.stop_recording() can only be used while the tape is recording (inside its with block)")
+            raise ValueError("Tape is not recording.")
         self._pop()
         try:
             yield
@@ -92,18 +102,27 @@ class GradientTape:
             self._push()
 
     def reset(self) -> None:
-        """Forget everything recorded and watched so far (the tape keeps recording if it was)."""
-        self._watched.clear()
-        self._variables.clear()
-        self._records.clear()
-        self._used = False
+        """Forget everything recorded and watched so far; only inside the ``with`` block, as in TF.
+
+        Values computed before the reset become constants for this tape.
+        """
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        self._forget()
+
+    def _forget(self) -> None:
+        self._watched = set()
+        self._variables = {}
+        self._records = []
 
     # ---- watching -------------------------------------------------------------------
     def watch(self, tensor: Any) -> None:
         """Watch a tensor, a variable, or any nested list/tuple/dict of them."""
         for t in _flatten(tensor):
             if not isinstance(t, Tensor):
-                raise ValueError(f"watch() takes tensors or variables, got {type(t).__name__}")
+                raise ValueError(
+                    f"Passed in object {t} of type {type(t).__name__!r}, not tf.Tensor or tf.Variable or ExtensionType."
+                )
             if t._value.dtype.kind != "f":
                 warnings.warn(
                     f"The dtype of the watched tensor must be floating (e.g. tf.float32), got tf.{t._value.dtype.name}",
@@ -116,8 +135,8 @@ class GradientTape:
                 self._variables[t._id] = t
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        """The variables this tape watches, in the order they were first watched."""
-        return tuple(self._variables.values())
+        """The variables this tape watches, in the order they were created (as TF lists them)."""
+        return tuple(sorted(self._variables.values(), key=lambda v: v._id))
 
     # ---- gradients ------------------------------------------------------------------
     def gradient(
@@ -127,26 +146,20 @@ class GradientTape:
         output_gradients: Any = None,
         unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
     ) -> Any:
-        """d(sum of targets)/d(each source), in the same nested structure as ``sources``."""
+        """d(sum of targets)/d(each source), in the same nested structure as ``sources``.
+
+        A target that is itself one of the sources gets ones. Integer targets and sources give
+        None. Called inside the ``with`` block, a non-persistent tape stops recording; a
+        persistent one records the gradient computation too (for higher-order derivatives).
+        """
         self._check_usable("gradient")
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        self._stop_if_non_persistent()
         targets = _flatten(target)
         _check_targets(target, targets)
+        unconnected = _unconnected(unconnected_gradients)
         flat_sources = _flatten(sources)
         _check_sources(flat_sources)
-        if output_gradients is None:
-            seeds = [api.ones_like(t) for t in targets]
-        else:
-            seeds = [api.convert(g, dtype=t._value.dtype) for g, t in zip(_flatten(output_gradients), targets)]
-            if len(seeds) != len(targets):
-                raise ValueError(
-                    f"gradient(): {len(targets)} target(s) but {len(seeds)} output_gradients"
-                )
-            for g, t in zip(seeds, targets):
-                if g._value.shape != t._value.shape:
-                    raise ValueError(
-                        f"gradient(): output_gradients of shape {g._value.shape} for a target of shape {t._value.shape}"
-                    )
+        seeds = _seeds(targets, output_gradients)
         grads = self._backward(targets, seeds, flat_sources)
         result = [_finish(g, s, unconnected) for g, s in zip(grads, flat_sources)]
         if not self._persistent:
@@ -163,7 +176,8 @@ class GradientTape:
     ) -> Any:
         """Full Jacobian: result[s] has shape ``target.shape + source.shape``."""
         self._check_usable("jacobian")
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        self._stop_if_non_persistent()
+        unconnected = _unconnected(unconnected_gradients)
         if isinstance(target, Variable) or not isinstance(target, Tensor):
             _check_targets(target, _flatten(target))
         flat_sources = _flatten(sources)
@@ -202,9 +216,13 @@ class GradientTape:
         Assumes example i of the target depends only on example i of the source (as TF does).
         """
         self._check_usable("batch_jacobian")
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        self._stop_if_non_persistent()
+        unconnected = _unconnected(unconnected_gradients)
         tshape, sshape = target._value.shape, source._value.shape
-        if not tshape or not sshape or tshape[0] != sshape[0]:
+        for t in (target, source):
+            if t._value.ndim < 2:
+                raise ValueError(f"Shape {t.shape} must have rank at least 2")
+        if tshape[0] != sshape[0]:
             raise ValueError(
                 f"batch_jacobian(): target {tshape} and source {sshape} need the same first (batch) dimension"
             )
@@ -219,43 +237,54 @@ class GradientTape:
             if g is not None:
                 connected = True
             columns.append(g if g is not None else api.zeros_like(source))
+        if not self._persistent:
+            self._release()
         if not connected:
             if unconnected is UnconnectedGradients.NONE:
                 return None
             return api.zeros((batch,) + tshape[1:] + sshape[1:], source._value.dtype)
         stacked = api.stack(columns, axis=1)  # (batch, inner, *source[1:])
-        if not self._persistent:
-            self._release()
         return api.reshape(stacked, (batch,) + tshape[1:] + sshape[1:])
 
     # ---- the backward pass ----------------------------------------------------------
     def _backward(self, targets: list[Tensor], seeds: list[Tensor], sources: list[Tensor]) -> list[Tensor | None]:
-        """Visit recorded ops newest first; each sends upstream × local derivative to its inputs."""
-        paused = self._recording
-        if paused:
-            self._pop()
+        """Visit recorded ops newest first; each sends upstream × local derivative to its inputs.
+
+        Every tape still recording (outer tapes, or this one if it is persistent and we are inside
+        its block) records the ops of this backward pass, which is how higher-order gradients work.
+        """
         state.backward_depth += 1
         try:
             return self._run_backward(targets, seeds, sources)
         finally:
             state.backward_depth -= 1
-            if paused:
-                self._push()
 
     def _run_backward(self, targets: list[Tensor], seeds: list[Tensor], sources: list[Tensor]) -> list[Tensor | None]:
-        source_ids = [s._id if s._id and s._value.dtype.kind == "f" and s._id in self._watched else 0 for s in sources]
+        # A source is reachable if watched, or if it is one of the targets itself (d t/d t = 1).
+        target_objects = {id(t) for t in targets}
+        source_ids = []
+        for s in sources:
+            if s._value.dtype.kind != "f":
+                source_ids.append(0)
+            elif id(s) in target_objects:
+                if not s._id:
+                    s._id = next(_tensor_ids)
+                source_ids.append(s._id)
+            else:
+                source_ids.append(s._id if s._id and s._id in self._watched else 0)
+        records = list(self._records)  # a persistent tape may record this very backward pass
         if listeners:
             emit(GradientStarted(self._id, tuple(t._id for t in targets), tuple(source_ids), tuple(s._value for s in seeds)))
         # Tensors that depend on some source: only these need a gradient.
         needed = {i for i in source_ids if i}
-        for rec in self._records:
+        for rec in records:
             if rec.output._value.dtype.kind == "f" and any(t._id in needed for t in rec.inputs):
                 needed.add(rec.output._id)
         grads: dict[int, Tensor] = {}
         for target, seed in zip(targets, seeds):
             if target._id in needed:
                 self._accumulate(grads, target._id, seed)
-        for rec in reversed(self._records):
+        for rec in reversed(records):
             upstream = grads.get(rec.output._id)
             if upstream is None:
                 continue
@@ -312,8 +341,14 @@ class GradientTape:
                 "(or jacobians); create it with persistent=True to call gradient() more than once"
             )
 
+    def _stop_if_non_persistent(self) -> None:
+        # TF: asking a non-persistent tape for gradients inside its block ends its recording.
+        if self._recording and not self._persistent:
+            self._pop()
+
     def _release(self) -> None:
         self._used = True
+        self._entered = False
         self._records = []
         self._watched = set()
 
@@ -330,9 +365,10 @@ def _check_targets(target: Any, targets: list[Any]) -> None:
         if not isinstance(t, Tensor):
             raise TypeError(f"gradient(): targets must be tensors, got {type(t).__name__}")
         if t._value.dtype.kind != "f":
-            raise DTypeError(
-                f"gradient(): the target has dtype {t._value.dtype.name}; only floating-point targets "
-                "can be differentiated"
+            warnings.warn(
+                f"The dtype of the target tensor must be floating (e.g. tf.float32) when calling "
+                f"GradientTape.gradient, got tf.{t._value.dtype.name}; its gradients are None",
+                stacklevel=3,
             )
 
 
@@ -346,6 +382,37 @@ def _check_sources(sources: list[Any]) -> None:
                 f"GradientTape.gradient, got tf.{s._value.dtype.name}",
                 stacklevel=3,
             )
+
+
+def _unconnected(value: Any) -> UnconnectedGradients:
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
+
+
+def _seeds(targets: list[Tensor], output_gradients: Any) -> list[Tensor]:
+    """The upstream gradient of each target: ones, or the matching ``output_gradients`` entry.
+
+    As in TF, the list may be shorter than the targets (the rest get ones) and a None entry
+    means ones.
+    """
+    given = [] if output_gradients is None else _flatten(output_gradients)
+    if len(given) > len(targets):
+        raise ValueError(f"gradient(): {len(targets)} target(s) but {len(given)} output_gradients")
+    seeds = []
+    for k, t in enumerate(targets):
+        g = given[k] if k < len(given) else None
+        if g is None:
+            seeds.append(api.ones_like(t))
+            continue
+        g = api.cast(g, t._value.dtype) if isinstance(g, Tensor) else api.convert(g, dtype=t._value.dtype)
+        if g._value.shape != t._value.shape:
+            raise ShapeError(
+                f"gradient(): output_gradients of shape {g._value.shape} for a target of shape {t._value.shape}"
+            )
+        seeds.append(g)
+    return seeds
 
 
 def _finish(g: Tensor | None, source: Tensor, unconnected: UnconnectedGradients) -> Tensor | None:

@@ -42,7 +42,9 @@ class TensorShape(tuple):
 
 
 def _array_text(value: np.ndarray) -> str:
-    return np.array2string(value, separator=" ", threshold=60, edgeitems=3) if value.ndim else repr(value.item())
+    """The value as ``print(tensor)`` shows it in TF: numpy's ``str``, on its own line when multi-line."""
+    text = str(value)
+    return "\n" + text if "\n" in text else text
 
 
 class Tensor:
@@ -52,6 +54,10 @@ class Tensor:
     # Make ``ndarray * tensor`` call Tensor.__rmul__ instead of numpy broadcasting over it.
     __array_priority__ = 1000
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        # A tensor value is an EagerTensor, as in TF (``type(x).__name__ == "EagerTensor"``).
+        return object.__new__(EagerTensor if cls is Tensor else cls)
+
     def __init__(self, value: Any, dtype: Any = None) -> None:
         self._value = to_array(value, dtype)
         self._id = 0
@@ -59,7 +65,7 @@ class Tensor:
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """Make a tensor around an array the engine just created (no copy, no checks)."""
-        t = object.__new__(cls)
+        t = object.__new__(EagerTensor)
         t._value = array
         t._id = 0
         return t
@@ -110,12 +116,13 @@ class Tensor:
         return f"tf.Tensor({_array_text(self._value)}, shape={self.shape}, dtype={self._value.dtype.name})"
 
     def __bool__(self) -> bool:
-        if self._value.size != 1:
+        """``if x > 0.0:`` works on a one-element tensor; an empty one is False (as in TF)."""
+        if self._value.size > 1:
             raise ValueError(
-                f"The truth value of a tensor of shape {tuple(self._value.shape)} is ambiguous; "
-                "use tf.reduce_any() or tf.reduce_all()"
+                "The truth value of an array with more than one element is ambiguous "
+                f"(a tensor of shape {tuple(self._value.shape)}); use tf.reduce_any() or tf.reduce_all()"
             )
-        return bool(self._value)
+        return bool(self._value.size and self._value)
 
     def __float__(self) -> float:
         return float(self._value)
@@ -138,7 +145,9 @@ class Tensor:
             raise TypeError("cannot iterate over a scalar tensor")
         return (self[i] for i in range(self._value.shape[0]))
 
-    __hash__ = None  # type: ignore[assignment]  # like TF: elementwise == makes tensors unhashable
+    def __hash__(self) -> int:
+        # Like TF: elementwise == makes tensors unhashable; ref() gives a hashable key.
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
 
     # Arithmetic goes through the op registry, so it is recorded and differentiable.
     def __add__(self, other: Any) -> Tensor:
@@ -208,6 +217,12 @@ class Tensor:
         return _api.not_equal(self, other)
 
 
+class EagerTensor(Tensor):
+    """The concrete type of every tensor value; named as in TF so ``type(x).__name__`` reads the same."""
+
+    __slots__ = ()
+
+
 class TensorRefKey:
     """Hashable wrapper returned by ``Tensor.ref()``; ``deref()`` gives the tensor back."""
 
@@ -227,9 +242,11 @@ class TensorRefKey:
 
 
 def _numpy_repr(value: np.ndarray) -> str:
+    """The ``numpy=`` part of a repr, as TF writes it: a Python scalar, or numpy's array repr."""
     if value.ndim == 0:
-        return repr(value.item()) if value.dtype.kind != "b" else str(bool(value))
-    return np.array_repr(value, precision=8).replace("\n", "\n" + " " * 0)
+        return repr(value.item())
+    text = repr(value)
+    return "\n" + text if "\n" in text else text
 
 
 class Variable(Tensor):
@@ -263,6 +280,9 @@ class Variable(Tensor):
         )
 
     __str__ = __repr__
+
+    def __hash__(self) -> int:
+        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
 
     def read_value(self) -> Tensor:
         """The current value as a plain tensor (recorded as an identity op when watched)."""

@@ -1,7 +1,12 @@
 """A TensorFlow-compatible namespace: ``import tapeviz.tf as tf`` is the only change tutorial code needs.
 
-Everything here is tapeviz's own engine under TF's names. A name tapeviz does not implement
-raises an AttributeError that says so.
+Everything here is tapeviz's own engine under TF's names; TensorFlow's autodiff guide runs
+under it with the same values, ``None``s and errors. A name tapeviz does not implement raises an
+AttributeError that says so.
+
+Types read as in TF: tensor values are ``EagerTensor``, ``tf.Variable(...)`` makes a
+``ResourceVariable``, and ``isinstance(variable, tf.Tensor)`` is False (see ``_tensor``).
+``tf.function`` runs functions eagerly (no graph), so every op shows up in the trace.
 """
 
 from __future__ import annotations
@@ -11,10 +16,8 @@ from typing import Any
 from .. import engine as _E
 from ..engine import (
     GradientTape,
-    Tensor,
     TensorShape,
     UnconnectedGradients,
-    Variable,
     abs,
     add,
     argmax,
@@ -36,7 +39,6 @@ from ..engine import (
     identity,
     less,
     less_equal,
-    linspace,
     logical_and,
     logical_not,
     logical_or,
@@ -71,23 +73,48 @@ from ..engine import (
     zeros,
     zeros_like,
 )
-from ..engine.api import convert as convert_to_tensor
 from ..engine.dtypes import DType, as_dtype, bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8  # noqa: A004
-from . import math, nn, random
+from . import dtypes, errors, image, math, nn, random
+from ._function import Function, function
+from ._module import Module
+from ._tensor import Tensor, Variable
 
 newaxis = None
 
 
-def shape(x: Any) -> Tensor:
+def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, name: str | None = None) -> Any:
+    """Tensors pass through; Python numbers, lists and numpy arrays become constants.
+
+    A Variable gives a tensor holding its current value. ``dtype_hint`` is used when the
+    value has no dtype of its own (a Python number or list).
+    """
+    if isinstance(value, _E.Variable):
+        value = _E.identity(value)
+    if dtype is None and dtype_hint is not None and not hasattr(value, "dtype"):
+        try:
+            return _E.convert(value, dtype=dtype_hint)
+        except (TypeError, ValueError):
+            pass
+    return _E.convert(value, dtype=dtype)
+
+
+def linspace(start: Any, stop: Any, num: Any, name: str | None = None, axis: int = 0) -> Any:
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32 for Python floats)."""
+    if axis != 0:
+        raise NotImplementedError("tapeviz.tf.linspace supports axis=0 only")
+    return _E.linspace(start, stop, int(num))
+
+
+def shape(x: Any) -> Any:
     """The shape of ``x`` as an int32 tensor."""
     return constant(list(convert_to_tensor(x).shape), dtype=int32)
 
 
-def size(x: Any) -> Tensor:
+def size(x: Any) -> Any:
     return constant(convert_to_tensor(x).size, dtype=int32)
 
 
-def rank(x: Any) -> Tensor:
+def rank(x: Any) -> Any:
     return constant(convert_to_tensor(x).ndim, dtype=int32)
 
 
