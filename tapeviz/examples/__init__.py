@@ -48,3 +48,4 @@ def get(name: str) -> Example:
 
 
 from . import basic  # noqa: E402,F401  (registers the examples)
+from . import guide_examples  # noqa: E402,F401  (registers guide-intermediate, guide-control-flow, guide-disconnected)
