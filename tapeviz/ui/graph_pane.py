@@ -1,0 +1,201 @@
+"""The graph pane: the tape drawn with box-drawing characters, re-coloured at every step.
+
+A ``ScrollView`` on Textual's Line API. The canvas (characters and style keys) comes from
+``tapeviz.render.terminal_layout`` once per graph structure; stepping only swaps the map from
+style keys to colours and the one summary line inside each box, so nothing is laid out again.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
+from ..trace import Snapshot
+from . import palette as P
+from .graph_model import GraphSpec, edge_states, node_states, summary
+
+
+class GraphPane(ScrollView, can_focus=False):
+    """Boxes and edges of one iteration's graph, styled by the snapshot at the cursor."""
+
+    class NodeClicked(Message):
+        """A box was clicked; ``node_id`` is the trace node it stands for."""
+
+        def __init__(self, node_id: int) -> None:
+            super().__init__()
+            self.node_id = node_id
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.spec: GraphSpec | None = None
+        self.graph_layout: TerminalLayout | None = None
+        self.canvas: Canvas | None = None
+        self.message = "laying out the graph…"
+        self._styles: dict[str, Style] = {}
+        self._overlay: dict[int, list[tuple[int, str, Style]]] = {}
+        self._rows: dict[int, list[Segment]] = {}
+        self.states: dict[str, str] = {}
+        self.selected: str | None = None
+
+    # ---- data in ------------------------------------------------------------------------
+    def set_message(self, text: str) -> None:
+        """Show a one-line message instead of the graph (while laying out, or on error)."""
+        self.message = text
+        self.canvas = None
+        self.virtual_size = Size(len(text), 1)
+        self._rows.clear()
+        self.refresh()
+
+    def set_layout(self, spec: GraphSpec, layout: TerminalLayout, canvas: Canvas) -> None:
+        """Use a new layout (a new graph structure or a scope collapsed/expanded)."""
+        self.spec, self.graph_layout, self.canvas = spec, layout, canvas
+        self.virtual_size = Size(canvas.width, canvas.height)
+        self._rows.clear()
+        self.refresh()
+
+    def show(self, snap: Snapshot, selected: str | None, mode: str) -> None:
+        """Colour the canvas for ``snap``; ``selected`` is a layout id, ``mode`` values|grads."""
+        if self.spec is None or self.graph_layout is None:
+            return
+        spec = self.spec
+        self.selected = selected
+        self.states = states = node_states(spec, snap)
+        styles: dict[str, Style] = {}
+        overlay: dict[int, list[tuple[int, str, Style]]] = {}
+        for lid, box in self.graph_layout.nodes.items():
+            state = states.get(lid, "pending")
+            kind = spec.kinds.get(lid, "op")
+            colour = P.COLOURS["pending"] if state == "pending" else P.COLOURS.get(kind, P.COLOURS["op"])
+            border = {
+                "pending": P.fg("pending"),
+                "done": Style(color=colour),
+                "grad": P.fg("grad"),
+                "updated": P.fg("update", bold=True),
+                "current": P.fg("current", bold=True),
+            }[state]
+            label = P.CURRENT_STYLE if state == "current" else Style(color=colour, bold=kind in ("loss", "parameter"))
+            if lid == selected:
+                border = P.SELECTED_BORDER
+            styles[f"node:{lid}"] = border
+            styles[f"label:{lid}"] = label
+            text = summary(spec, snap, lid, mode)
+            if state == "current":
+                sstyle = P.CURRENT_STYLE
+            elif text.startswith("∇") and text != "∇ ·":
+                sstyle = P.fg("grad")
+            elif text.startswith("Δ"):
+                sstyle = P.fg("update", bold=True)
+            else:
+                sstyle = Style(color=P.COLOURS["muted"] if state == "pending" else "#d0d0d0")
+            inner = box.w - 2
+            if inner > 0 and box.h >= 4:
+                text = text if len(text) <= inner else text[: inner - 1] + "…"
+                x = box.x + 1 + (inner - len(text)) // 2
+                overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
+        for (t, h), state in edge_states(spec, snap).items():
+            styles[edge_style(t, h)] = {
+                "pending": P.fg("pending"),
+                "done": P.fg("edge"),
+                "grad": P.fg("grad"),
+                "current": P.fg("current", bold=True),
+            }[state]
+        for name in self.graph_layout.clusters:
+            styles[f"cluster:{name}"] = P.fg("cluster")
+            styles[f"cluster-title:{name}"] = Style(color=P.COLOURS["group"], italic=True)
+        self._styles, self._overlay = styles, overlay
+        self._rows.clear()
+        self.refresh()
+        self._reveal({spec.lid_of[n] for n in snap.current if n in spec.lid_of})
+
+    def _reveal(self, lids: set[str]) -> None:
+        """Scroll so the boxes of the current event are on screen (no move if they already are)."""
+        if not lids or self.graph_layout is None:
+            return
+        boxes = [self.graph_layout.nodes[lid] for lid in lids if lid in self.graph_layout.nodes]
+        if not boxes:
+            return
+        x0 = min(b.x for b in boxes)
+        y0 = min(b.y for b in boxes)
+        x1 = max(b.right for b in boxes) + 1
+        y1 = max(b.bottom for b in boxes) + 1
+        region = Region(x0, y0, x1 - x0, y1 - y0)
+        # After a new layout the scroll limits are only known after the next refresh.
+        self.call_after_refresh(self._scroll_into_view, region)
+
+    def _scroll_into_view(self, region: Region) -> None:
+        if self.size.area:
+            self.scroll_to_region(region, animate=False)
+
+    def node_at(self, x: int, y: int) -> str | None:
+        """The layout id of the box at canvas cell ``(x, y)``, if any."""
+        if self.graph_layout is None:
+            return None
+        for lid, box in self.graph_layout.nodes.items():
+            if box.contains_point(x, y):
+                return lid
+        return None
+
+    # ---- drawing ------------------------------------------------------------------------
+    def _row(self, cy: int) -> list[Segment]:
+        cached = self._rows.get(cy)
+        if cached is not None:
+            return cached
+        assert self.canvas is not None
+        base = self.rich_style
+        row = self.canvas.rows[cy]
+        chars = [c for c, _ in row]
+        keys: list[object] = [k for _, k in row]
+        for x, text, style in self._overlay.get(cy, ()):
+            for j, ch in enumerate(text):
+                if 0 <= x + j < len(chars):
+                    chars[x + j] = ch
+                    keys[x + j] = style
+        segments: list[Segment] = []
+        run: list[str] = []
+        current: object = None
+        for ch, key in zip(chars, keys):
+            if key is not current and run:
+                segments.append(Segment("".join(run), base + self._style_of(current)))
+                run = []
+            current = key
+            run.append(ch)
+        if run:
+            segments.append(Segment("".join(run), base + self._style_of(current)))
+        self._rows[cy] = segments
+        return segments
+
+    def _style_of(self, key: object) -> Style:
+        if isinstance(key, Style):
+            return key
+        if not key:
+            return Style()
+        return self._styles.get(str(key), Style())
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        cy = y + scroll_y
+        if self.canvas is None:
+            text = self.message if cy == 0 else ""
+            return Strip([Segment(text, base + P.fg("muted"))]).extend_cell_length(width, base).crop(scroll_x, scroll_x + width)
+        if cy >= self.canvas.height:
+            return Strip.blank(width, base)
+        strip = Strip(self._row(cy), self.canvas.width)
+        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self.spec is None:
+            return
+        lid = self.node_at(offset.x + int(self.scroll_offset.x), offset.y + int(self.scroll_offset.y))
+        if lid is not None and self.spec.members.get(lid):
+            event.stop()
+            self.post_message(self.NodeClicked(self.spec.members[lid][-1]))
+

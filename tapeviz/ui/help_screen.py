@@ -1,0 +1,79 @@
+"""The help screen: every key, and what the colours in the graph mean."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from . import palette as P
+
+KEYS: list[tuple[str, str]] = [
+    ("→ / l", "next event"),
+    ("← / h", "previous event (shows exactly what was shown before)"),
+    ("Home / End", "first / last event"),
+    ("] / [", "next / previous phase boundary (forward, backward, update)"),
+    ("space", "play / pause: step automatically"),
+    ("+ / -", "play faster / slower"),
+    ("t", "train one more iteration (forward, backward, SGD update) and append it"),
+    ("g", "graph boxes show values or gradients"),
+    ("c", "collapse / expand the scope (layer, loss) of the selected node"),
+    ("Tab / Shift+Tab", "select the next / previous node (a mouse click selects too)"),
+    ("e", "export the current view as a PNG image"),
+    ("s", "save the trace to a file (open it again with tapeviz open FILE)"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
+
+LEGEND: list[tuple[str, str]] = [
+    ("current", "yellow: the node(s) the event at the cursor is about"),
+    ("parameter", "green: a trainable variable (a weight)"),
+    ("constant", "blue: an input or constant"),
+    ("loss", "red: the loss, the target of tape.gradient()"),
+    ("grad", "orange: a gradient has reached this node / flows along this edge"),
+    ("update", "purple: the optimizer changed this weight (Δ = largest change)"),
+    ("pending", "grey: not computed yet at this point of the timeline"),
+    ("selected", "cyan border: the node shown in the inspector"),
+]
+
+
+def help_renderable() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style=Style(bold=True, color=P.COLOURS["current"]), no_wrap=True)
+    table.add_column()
+    table.add_row(Text("Keys", style=Style(bold=True, underline=True)), "")
+    for key, what in KEYS:
+        table.add_row(key, what)
+    table.add_row("", "")
+    table.add_row(Text("Colours", style=Style(bold=True, underline=True)), "")
+    for name, what in LEGEND:
+        table.add_row(Text("■■", style=Style(color=P.COLOURS[name])), what)
+    table.add_row("", "")
+    table.add_row("", Text("A box shows: op and shape, then its value range (or ∇ gradient with g).",
+                           style=P.fg("muted")))
+    table.add_row("", Text("Press ? or Esc to close.", style=P.fg("muted")))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal list of keys and colours."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss_help", "close", show=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(help_renderable(), id="help-body")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").border_title = "tapeviz help"
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,114 @@
+"""The inspector: the selected node and the event at the cursor, with real numbers.
+
+Top: what the event does (the forward op, the chain rule of a backward step with the numbers
+of one element, or ``after = before − lr × gradient`` for an update). Below: the selected node
+(op, scope, shape, dtype, its local derivative) and its value and gradient as coloured grids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.style import Style
+from rich.text import Text
+from textual.containers import ScrollableContainer
+from textual.widgets import Static
+
+from ..engine.registry import REGISTRY
+from ..trace import Snapshot, Trace
+from . import palette as P
+from .explain import Explanation, largest
+from .graph_model import shape_text
+from .number_grid import CELL, grid, stats_line
+
+KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
+
+
+def heading(text: str, colour: str) -> Text:
+    return Text(text, style=Style(color=P.COLOURS[colour], bold=True))
+
+
+def inspector_content(
+    trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation, width: int = 80,
+) -> RenderableType:
+    """Everything the inspector shows, as one Rich renderable (also used by tests).
+
+    Prose wraps to ``width``; number grids show as many columns as fit and say how many more.
+    """
+    cols = max(1, (width - 8) // CELL)
+    parts: list[RenderableType] = [heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"))]
+    for line in explanation.lines:
+        parts.append(Padding(Text(line), (0, 0, 0, 2)))
+    node = trace.graph.nodes.get(node_id) if node_id is not None else None
+    if node is None:
+        return Group(*parts)
+    kind = "parameter" if node.kind == "variable" and node.trainable else node.kind
+    parts.append(Text(""))
+    title = Text(node.name or node.label, style=Style(color=P.COLOURS.get(kind, P.COLOURS["op"]), bold=True))
+    title.append(f"  ({kind})", style=P.fg("muted"))
+    parts.append(title)
+    facts = [f"op {node.op}"] if node.op else []
+    facts += [f"scope {node.scope or '(top)'}", f"shape {shape_text(node.shape)}", node.dtype]
+    parts.append(Text("  " + " · ".join(facts), style=P.fg("muted")))
+    if node.op and node.op in REGISTRY:
+        parts.append(Padding(Text("∂ " + REGISTRY[node.op].derivative), (0, 0, 0, 2)))
+    computed = node.kind != "op" or node.id in snap.forward_done
+    value = snap.values.get(node.id) if computed else None
+    if node.id in snap.updates:
+        before, after = (np.asarray(a) for a in snap.updates[node.id])
+        delta = after.astype(np.float64) - before.astype(np.float64)
+        mark = largest(delta) if delta.ndim else None
+        parts += [Text(""), heading(f"updated value {shape_text(after.shape)}: {stats_line(after)}", "update"),
+                  grid(after, mark=mark, max_cols=cols)]
+        parts += [heading(f"change (after − before): {stats_line(delta)}", "update"), grid(delta, mark=mark, max_cols=cols)]
+    elif value is not None:
+        parts += [Text(""), heading(f"value {shape_text(np.shape(value))}: {stats_line(np.asarray(value))}", "forward"),
+                  grid(np.asarray(value), max_cols=cols)]
+    else:
+        parts += [Text(""), Text("value: not computed yet at this event", style=P.fg("muted"))]
+    grad = snap.grads.get(node.id)
+    if grad is not None:
+        g = np.asarray(grad)
+        mark = largest(g) if node.id in snap.current and g.ndim else None
+        parts += [heading(f"gradient ∂L/∂{node.label} {shape_text(g.shape)}: {stats_line(g)}", "backward"), grid(g, mark=mark, max_cols=cols)]
+    elif snap.phase != "forward":
+        parts.append(Text("gradient: none has reached this node yet", style=P.fg("muted")))
+    return Group(*parts)
+
+
+class Inspector(ScrollableContainer, can_focus=False):
+    """A scrollable panel showing ``inspector_content`` for the cursor and selection."""
+
+    def compose(self):  # type: ignore[override]
+        yield Static("", id="inspector-body")
+
+    _content: RenderableType = ""
+    _args: tuple | None = None
+
+    def on_resize(self) -> None:
+        if self._args is not None:
+            self.show(*self._args)
+
+    def show(self, trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation) -> None:
+        self._args = (trace, snap, node_id, explanation)
+        width = self.scrollable_content_region.width or self.size.width or 60
+        self._content = inspector_content(trace, snap, node_id, explanation, width)
+        self.query_one("#inspector-body", Static).update(self._content)
+
+    @property
+    def text(self) -> str:
+        """The plain text shown (for tests and lessons)."""
+        from rich.console import Console
+
+        console = Console(width=max(40, self.scrollable_content_region.width or 80), record=True, file=_Null())
+        console.print(self._content)
+        return console.export_text()
+
+
+class _Null:
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,45 @@
+"""The loss over the iterations trained so far, as a one-line sparkline with numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from . import palette as P
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """The last ``width`` values as bar characters scaled between their min and max."""
+    shown = list(values)[-max(1, width):]
+    if not shown:
+        return ""
+    lo, hi = min(shown), max(shown)
+    if hi - lo < 1e-12:
+        return BARS[3] * len(shown)
+    return "".join(BARS[min(7, int((v - lo) / (hi - lo) * 7 + 0.5))] for v in shown)
+
+
+def loss_text(losses: Sequence[float], current: int | None, width: int) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if not losses:
+        text.append("loss: no gradient taken yet", P.fg("muted"))
+        return text
+    text.append(f"{len(losses)} iteration{'s' if len(losses) != 1 else ''}\n", P.fg("muted"))
+    text.append(sparkline(losses, max(4, width)) + "\n", Style(color=P.COLOURS["loss"]))
+    text.append(f"first {losses[0]:.4f}\nlast  {losses[-1]:.4f}")
+    if current is not None and current < len(losses):
+        text.append(f"\nhere  {losses[current]:.4f}", P.fg("current"))
+    return text
+
+
+class LossCurve(Static):
+    """Sparkline of ``trace.losses``; the app calls ``show`` when training adds iterations."""
+
+    def show(self, losses: Sequence[float], current: int | None) -> None:
+        width = (self.size.width or 30) - 2
+        self.update(loss_text(losses, current, width))

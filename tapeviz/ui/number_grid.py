@@ -1,0 +1,89 @@
+"""Arrays as coloured number grids (Rich ``Text``) on a diverging scale, with min/mean/max."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+
+from . import palette as P
+
+MAX_ROWS = 40
+MAX_COLS = 12
+CELL = 8  # characters per number, separator included
+
+
+def cell_text(x: float) -> str:
+    x = float(x)
+    if x != x:
+        return "nan"
+    if x == 0:
+        return "0"
+    a = abs(x)
+    if a >= 1e4 or a < 1e-3:
+        return f"{x:.1e}"
+    return f"{x:.4f}"[:7] if a < 10 else f"{x:.2f}"[:7]
+
+
+def stats_line(a: np.ndarray) -> str:
+    if a.size == 0:
+        return "empty"
+    if a.dtype.kind == "b":
+        return f"{int(a.sum())} of {a.size} true"
+    f = a.astype(np.float64, copy=False)
+    return f"min {cell_text(f.min())} · mean {cell_text(f.mean())} · max {cell_text(f.max())}"
+
+
+def grid(array: np.ndarray, *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS, mark: tuple[int, ...] | None = None) -> Text:
+    """A grid of the array's numbers, each on a background coloured by sign and size.
+
+    Scalars are one cell, vectors one row (wrapped), matrices rows × columns; higher ranks show
+    their first matrix. ``mark`` underlines one element (the one a chain-rule line talks about).
+    """
+    a = np.asarray(array)
+    out = Text(no_wrap=True, overflow="ignore")
+    if a.dtype.kind == "b":
+        a = a.astype(np.float32)
+    if a.dtype.kind not in "fiu":
+        out.append(str(a))
+        return out
+    f = a.astype(np.float64, copy=False)
+    finite = f[np.isfinite(f)]
+    scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+    note = ""
+    if f.ndim == 0:
+        rows = f.reshape(1, 1)
+        index = lambda r, c: ()  # noqa: E731
+    elif f.ndim == 1:
+        width = min(max_cols, max(1, f.shape[0]))
+        n_rows = -(-f.shape[0] // width)
+        pad = np.full(n_rows * width, np.nan)
+        pad[: f.shape[0]] = f
+        rows = pad.reshape(n_rows, width)
+        index = lambda r, c: (r * width + c,)  # noqa: E731
+    else:
+        lead = f.shape[:-2]
+        if lead:
+            note = f"showing [{', '.join('0' for _ in lead)}, :, :] of shape {f.shape}"
+        rows = f.reshape(-1, *f.shape[-2:])[0]
+        index = (lambda r, c: (0,) * len(lead) + (r, c)) if lead else (lambda r, c: (r, c))  # noqa: E731
+    n_rows, n_cols = rows.shape
+    show_rows, show_cols = min(n_rows, max_rows), min(n_cols, max_cols)
+    for r in range(show_rows):
+        if r:
+            out.append("\n")
+        for c in range(show_cols):
+            v = rows[r, c]
+            if f.ndim == 1 and r * rows.shape[1] + c >= f.shape[0]:
+                break
+            style = P.diverging(float(v), scale)
+            if mark is not None and index(r, c) == tuple(mark):
+                style = style + P.CURRENT_STYLE
+            out.append(cell_text(v).rjust(CELL - 1), style)
+            out.append(" ")
+        if show_cols < n_cols:
+            out.append(f"… +{n_cols - show_cols}", P.fg("muted"))
+    if show_rows < n_rows:
+        out.append(f"\n… {n_rows - show_rows} more rows", P.fg("muted"))
+    if note:
+        out.append("\n" + note, P.fg("muted"))
+    return out

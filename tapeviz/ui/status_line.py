@@ -1,0 +1,35 @@
+"""The status line: phase in words, event k/N, iteration, loss, what the graph shows."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from . import palette as P
+
+
+def status_text(phase: str, index: int, length: int, iteration: int, iterations: int, loss: float | None,
+                mode: str, playing: bool = False, busy: str = "") -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    colour = P.PHASE_COLOURS.get(phase, P.COLOURS["muted"])
+    text.append(f" {phase} ", Style(color="#101010", bgcolor=colour, bold=True))
+    text.append(f"  event {index + 1}/{length}")
+    text.append(f"  ·  iteration {iteration + 1}/{iterations}")
+    text.append("  ·  loss ")
+    text.append("—" if loss is None else f"{loss:.4f}", Style(color=P.COLOURS["loss"], bold=True))
+    text.append("  ·  graph shows ")
+    text.append("gradients" if mode == "grads" else "values", P.fg("grad") if mode == "grads" else P.fg("forward"))
+    if playing:
+        text.append("  ·  ▶ playing", P.fg("current", bold=True))
+    if busy:
+        text.append(f"  ·  {busy}", P.fg("current"))
+    return text
+
+
+class StatusLine(Static):
+    """One line of text; the app calls ``show`` after every move."""
+
+    def show(self, **fields: object) -> None:
+        self.last_text = status_text(**fields).plain  # type: ignore[arg-type]
+        self.update(status_text(**fields))  # type: ignore[arg-type]
