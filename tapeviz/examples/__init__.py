@@ -48,4 +48,5 @@ def get(name: str) -> Example:
 
 
 from . import basic  # noqa: E402,F401  (registers the examples)
+from . import keras_examples  # noqa: E402,F401  (registers seed and seed-fixed)
 from . import guide_examples  # noqa: E402,F401  (registers guide-intermediate, guide-control-flow, guide-disconnected)

@@ -1,0 +1,26 @@
+"""Keras-style layers, models, losses and SGD on tapeviz's engine (``tf.keras`` in ``tapeviz.tf``).
+
+Weights are random unless seeded: ``tapeviz.keras.utils.set_random_seed(0)`` makes the
+initial weights (and ``tf.random`` draws) the same on every run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import activations, backend, initializers, layers, losses, models, optimizers, utils
+from .layers import Layer
+from .models import Model, Sequential
+from .backend import Variable
+
+__all__ = [
+    "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
+    "losses", "models", "optimizers", "utils",
+]
+
+
+def __getattr__(name: str) -> Any:
+    raise AttributeError(
+        f"tapeviz.keras has no {name!r}: tapeviz implements {', '.join(__all__)} "
+        "(the parts of Keras that autodiff tutorials use)"
+    )

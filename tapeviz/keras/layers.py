@@ -1,0 +1,297 @@
+"""Keras-style layers: a ``Layer`` base that builds its weights on the first call, ``Dense``,
+``Activation``.
+
+A layer's ``__call__`` opens a name scope with the layer's name, so the ops it records carry
+paths like ``simple_model/dense_1/matmul`` and its weights paths like
+``simple_model/dense_1/kernel``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import engine as E
+from ..engine.errors import ShapeError
+from ..engine.scope import _stack as _scope_stack
+from ..engine.scope import current_scope
+from . import activations, backend, initializers
+
+
+class NotBuiltWarning(UserWarning):
+    """A layer's weights were asked for before the layer had created them."""
+
+
+class Layer:
+    """Base class: tracks sublayers set as attributes, creates weights lazily in ``build()``."""
+
+    def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
+        unknown = set(kwargs) - {"input_shape", "input_dim", "autocast"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        if name is not None and (not isinstance(name, str) or not name or "/" in name):
+            raise ValueError(f"a layer name must be a non-empty string without '/', got {name!r}")
+        object.__setattr__(self, "_tracked", getattr(self, "_tracked", []))
+        self.name = name if name is not None else backend.unique_name(backend.snake_case(type(self).__name__))
+        self.trainable = bool(trainable)
+        self.dtype = E.as_dtype(dtype or backend.floatx()).name
+        self.built = False
+        self._own_weights: list[backend.Variable] = []
+        self._output_shape: tuple[int, ...] | None = None
+
+    # ---- tracking ---------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            tracked = self.__dict__.get("_tracked")
+            if tracked is None:
+                tracked = []
+                object.__setattr__(self, "_tracked", tracked)
+            candidates = value if isinstance(value, (list, tuple)) else (value,)
+            for item in candidates:
+                if isinstance(item, Layer) and item is not self and all(item is not t for t in tracked):
+                    tracked.append(item)
+        object.__setattr__(self, name, value)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """Sublayers in the order they were assigned."""
+        return list(self.__dict__.get("_tracked", []))
+
+    def _flatten_layers(self) -> Iterator[Layer]:
+        yield self
+        for layer in self.__dict__.get("_tracked", []):
+            yield from layer._flatten_layers()
+
+    # ---- weights ----------------------------------------------------------------------
+    def add_weight(
+        self,
+        name: str,
+        shape: Any,
+        initializer: Any = "glorot_uniform",
+        trainable: bool = True,
+        dtype: Any = None,
+    ) -> backend.Variable:
+        """Create a weight now, named ``name``, with path ``<scope>/<layer>/<name>``."""
+        shape = tuple(int(d) for d in shape)
+        init = initializers.get(initializer)
+        value = init(shape, dtype=E.as_dtype(dtype or self.dtype).name)
+        scope = current_scope()
+        if not (scope == self.name or scope.endswith("/" + self.name)):
+            scope = f"{scope}/{self.name}" if scope else self.name
+        var = backend.make_variable(value, name, f"{scope}/{name}", trainable=trainable)
+        self._own_weights.append(var)
+        return var
+
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        """Create the weights, knowing the input shape (the base layer has none)."""
+        self.built = True
+
+    @property
+    def weights(self) -> list[backend.Variable]:
+        """All weights: this layer's (creation order, kernel before bias), then each sublayer's."""
+        out: list[backend.Variable] = []
+        seen: set[int] = set()
+        for layer in self._flatten_layers():
+            for w in layer._own_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def variables(self) -> list[backend.Variable]:
+        return self.weights
+
+    @property
+    def trainable_variables(self) -> list[backend.Variable]:
+        """The trainable weights. Empty until the first call creates them (with a warning)."""
+        if not self.built:
+            self._warn_not_built("trainable_variables")
+        if not self.trainable:
+            return []
+        return [w for w in self.weights if w.trainable and self._trainable_owner(w)]
+
+    trainable_weights = trainable_variables
+
+    @property
+    def non_trainable_variables(self) -> list[backend.Variable]:
+        return [w for w in self.weights if not (w.trainable and self.trainable and self._trainable_owner(w))]
+
+    non_trainable_weights = non_trainable_variables
+
+    def _trainable_owner(self, w: backend.Variable) -> bool:
+        return all(layer.trainable for layer in self._flatten_layers() if any(v is w for v in layer._own_weights))
+
+    def _warn_not_built(self, attribute: str) -> None:
+        unbuilt = [layer for layer in self._flatten_layers() if not layer.built and type(layer).build is not Layer.build]
+        if not unbuilt:
+            return
+        kind = type(self).__name__
+        what = "model" if _is_model(self) else "layer"
+        backend.warn(
+            f"{kind} '{self.name}' has not been called yet, so {attribute} is an empty list: Keras "
+            "layers create their weights on the first call, from the shape of the input. Call it once "
+            f"first (e.g. outputs = {what}(inputs)) and read {attribute} afterwards; a list taken now "
+            "stays empty, so gradients computed with it are empty and apply_gradients has nothing to update.",
+            NotBuiltWarning,
+        )
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as numpy arrays, in ``weights`` order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Assign every weight at once; the number of arrays and their shapes must match."""
+        mine = self.weights
+        weights = list(weights)
+        if len(weights) != len(mine):
+            raise ValueError(
+                f"set_weights() on layer '{self.name}': got {len(weights)} array(s), but the layer has "
+                f"{len(mine)} weight(s)" + ("" if mine else " (it has not been called yet, so it has no weights)")
+            )
+        arrays = [np.asarray(w) for w in weights]
+        for var, arr in zip(mine, arrays):
+            if tuple(arr.shape) != tuple(var.shape):
+                raise ShapeError(
+                    f"set_weights() on layer '{self.name}': weight '{var.path}' has shape {tuple(var.shape)}, "
+                    f"the array given has shape {tuple(arr.shape)}"
+                )
+        for var, arr in zip(mine, arrays):
+            var.assign(arr.astype(var._value.dtype))
+
+    def count_params(self) -> int:
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ---- calling ----------------------------------------------------------------------
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        inputs = self._convert_input(inputs)
+        _scope_stack.append(self.name)
+        try:
+            if not self.built:
+                self._build_for(inputs)
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _scope_stack.pop()
+        if isinstance(outputs, E.Tensor):
+            self._output_shape = outputs._value.shape
+        return outputs
+
+    def _convert_input(self, inputs: Any) -> Any:
+        """Arrays and lists become tensors of the layer's dtype; float tensors are cast to it."""
+        if isinstance(inputs, E.Tensor):
+            if inputs._value.dtype.kind == "f" and inputs._value.dtype.name != self.dtype:
+                return E.cast(inputs, self.dtype)
+            return inputs
+        if isinstance(inputs, (np.ndarray, np.generic, float, int, list)) and not _holds_tensors(inputs):
+            arr = np.asarray(inputs)
+            if arr.dtype.kind in "fiub":
+                return E.constant(arr.astype(self.dtype) if arr.dtype.kind in "fiu" else arr)
+        return inputs
+
+    def _build_for(self, inputs: Any) -> None:
+        shape = tuple(inputs._value.shape) if isinstance(inputs, E.Tensor) else None
+        if type(self).build is not Layer.build:
+            if shape is None:
+                raise TypeError(f"layer '{self.name}' needs a tensor input to build its weights, got {type(inputs).__name__}")
+            self.build(shape)
+        self.built = True
+
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The computation; the base layer passes its input through."""
+        return inputs
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_model(layer: Layer) -> bool:
+    return any(cls.__name__ == "Model" and cls.__module__.startswith("tapeviz.keras") for cls in type(layer).__mro__)
+
+
+def _holds_tensors(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(v, E.Tensor) or isinstance(v, list) and _holds_tensors(v) for v in value)
+
+
+class Dense(Layer):
+    """``activation(inputs @ kernel + bias)``; kernel ``(in, units)``, bias ``(units,)``."""
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name, **kwargs)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel: backend.Variable | None = None
+        self.bias: backend.Variable | None = None
+
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        if len(input_shape) < 2:
+            raise ShapeError(
+                f"Input of layer '{self.name}' is incompatible with the layer: expected min_ndim=2, "
+                f"found ndim={len(input_shape)}. Full shape received: {tuple(input_shape)}"
+            )
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.built = True
+
+    def call(self, inputs: Any) -> E.Tensor:
+        kernel = self.kernel
+        shape = inputs._value.shape
+        if len(shape) < 2 or shape[-1] != kernel._value.shape[0]:
+            raise ShapeError(
+                f"Input of layer '{self.name}' is incompatible with the layer: expected axis -1 of input "
+                f"shape to have value {kernel._value.shape[0]}, but received input with shape {tuple(shape)}"
+            )
+        x = E.matmul(inputs, kernel)
+        if self.bias is not None:
+            x = E.add(x, self.bias)
+        return self.activation(x)
+
+    def __repr__(self) -> str:
+        return f"<Dense name={self.name}, units={self.units}, activation={activations.serialize(self.activation)}>"
+
+
+class Activation(Layer):
+    """Applies an activation function (``Activation("softmax")``)."""
+
+    def __init__(self, activation: str | Callable[..., Any], name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs: Any) -> E.Tensor:
+        return self.activation(inputs)
+
+
+class Softmax(Layer):
+    def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.axis = axis
+
+    def call(self, inputs: Any) -> E.Tensor:
+        return activations.softmax(inputs, axis=self.axis)
+
+
+class ReLU(Layer):
+    def call(self, inputs: Any) -> E.Tensor:
+        return activations.relu(inputs)
+
+
+def __getattr__(name: str) -> Any:
+    raise AttributeError(
+        f"tapeviz.keras.layers has no {name!r}: tapeviz implements Layer, Dense, Activation, Softmax and ReLU"
+    )
