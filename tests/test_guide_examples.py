@@ -48,7 +48,7 @@ def test_intermediate_gradients_stop_at_u_or_go_on_to_x() -> None:
     ops = [e for e in trace.events if isinstance(e, OpRecorded)]
     assert [e.op for e in ops] == ["multiply", "multiply", "multiply"]
     assert float(np.asarray(ops[-1].output.value)) == 64.0  # v = (2·2)³
-    assert _returned(trace) == [[48.0], [192.0]]  # dv/du = 3u², dv/dx = 6x⁵
+    assert _returned(trace) == [[48.0, 192.0]]  # dv/du = 3u², dv/dx = 6x⁵
 
 
 def test_control_flow_records_only_the_path_taken() -> None:
