@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,28 @@ def test_disconnected_variables_get_none() -> None:
     names = {r.variable for e in trace.events if isinstance(e, OpRecorded) for r in e.inputs if r.variable}
     assert names == {"used", "total"}  # unused is never read; step only fed the assignment
     assert _returned(trace) == [[6.0, None, None, 2.0]]  # used, unused, step, total
+
+
+@pytest.mark.parametrize("name", GUIDE_EXAMPLES)
+async def test_guide_example_opens_in_the_ui_and_steps(name: str) -> None:
+    ui = pytest.importorskip("tapeviz.ui")
+    app = ui.load_app(name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("home")
+        await pilot.pause()
+        start = app.cursor.index
+        for _ in range(3):
+            await pilot.press("right")
+        await pilot.pause()
+        assert app.cursor.index == start + 3
+
+
+@pytest.mark.parametrize("name", GUIDE_EXAMPLES)
+def test_guide_example_exports_as_an_image(name: str, tmp_path: Path) -> None:
+    export = pytest.importorskip("tapeviz.render.export")
+    trace = EXAMPLES[name].build()
+    dot = export.render(trace, tmp_path / f"{name}.dot")
+    assert "digraph" in dot.read_text()
+    if shutil.which("dot"):
+        png = export.render(trace, tmp_path / f"{name}.png")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
