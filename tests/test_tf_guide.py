@@ -3,8 +3,10 @@
 The guide is tensorflow/docs `site/en/guide/autodiff.ipynb` ("Introduction to gradients and
 automatic differentiation"). Each test below is a new, small program that exercises one
 behaviour the guide demonstrates; expected values are worked out by hand (or with numpy) and
-were checked against TensorFlow 2.21 itself. Exact messages and their sources are listed in
-the engine notes (tf-semantics.md).
+were checked against TensorFlow 2.21 itself (the same file run with `tapeviz.tf` replaced by
+`tensorflow`). Error and warning texts are TF's where a learner would compare them; where
+tapeviz adds a hint after TF's sentence (the used-up non-persistent tape), the test checks
+that TF's sentence comes first. Behaviour beyond the guide's cells is in test_tf_namespace.py.
 
 Sections:
   1. gradient tapes: scalars, matrices, nested/list/dict sources
