@@ -1,0 +1,87 @@
+"""``tapeviz export SOURCE -o FILE [--at ...] [--frames DIR] [--collapse SCOPE ...] [--rankdir LR|TB]``.
+
+The format comes from FILE's suffix: .png .svg .pdf .dot (the tape at one event) or .gif (one frame
+per event of a training iteration). ``--at`` places the cursor:
+
+* ``N`` — event number N as listed by ``tapeviz events`` (0-based; negative counts from the end);
+* ``forward`` — the last event of the first forward pass (every op computed, the loss known);
+* ``backward`` — the middle event of the first backward pass (gradients half-way back);
+* ``update`` — the last event of the first update (every parameter assigned);
+* ``end`` (default) — the last event of the trace.
+
+For a GIF or ``--frames DIR`` the frames cover the whole iteration of the ``--at`` event; with the
+default ``end`` they cover the first full training iteration. Frames are named ``event-NNNN.png``
+after their event number. Every failure is one line on stderr with exit code 2 and no file left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+
+from ..sources import load_source
+from .dot import build_scene, resolve_at
+from .errors import RenderError
+from .export import output_format, render
+from .files import check_writable
+from .frames import Progress, default_range, write_frames, write_gif
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+    bar = RichProgress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+    tasks: dict[str, int] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total)
+        bar.update(tasks[what], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``tapeviz export``; raise TapevizError subclasses for anything the user can fix."""
+    output = args.output
+    fmt = output_format(output)
+    check_writable(output)
+    frames_dir = getattr(args, "frames", None)
+    collapse = list(getattr(args, "collapse", None) or [])
+    rankdir = getattr(args, "rankdir", None) or "TB"
+    at_arg = getattr(args, "at", None) or "end"
+
+    trace = load_source(args.source)
+    index = resolve_at(trace, at_arg)
+    build_scene(trace, index, collapse, rankdir)  # bad --collapse names fail here, before any file
+    show_progress = sys.stderr.isatty()
+    name = trace.title or args.source
+
+    with _progress(show_progress) as progress:
+        if fmt == "gif" or frames_dir:
+            events = default_range(trace, at_arg)
+        if frames_dir:
+            paths = write_frames(trace, frames_dir, events, collapse, rankdir, progress=progress)
+            print(f"wrote {len(paths)} frames to {frames_dir} (events {events[0]}..{events[-1]} of {name})")
+        if fmt == "gif":
+            write_gif(trace, output, events, collapse, rankdir, progress=progress)
+            print(f"wrote {output}: {len(events)} frames, events {events[0]}..{events[-1]} of {name}")
+            return 0
+    render(trace, output, index, collapse, rankdir)
+    print(f"wrote {output}: {name} at event #{index} of {len(trace)} ({trace.phase(index)}, iteration {trace.iteration(index) + 1})")
+    return 0
+
+
+__all__ = ["RenderError", "run_export"]
