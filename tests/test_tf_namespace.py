@@ -342,3 +342,14 @@ def test_adjust_contrast_is_in_the_registry_without_a_vjp() -> None:
     op = E.REGISTRY["AdjustContrastv2"]
     assert op.vjp is None and op.differentiable
     assert "no gradient" in op.derivative
+
+
+def test_name_scope_gives_the_full_scope_with_a_slash() -> None:
+    scope = tf.name_scope("inner")
+    assert scope.name == "inner"
+    with tf.name_scope("outer"), scope as full:
+        assert full == "outer/inner/"
+        v = tf.Variable(1.0, name="v")
+    assert v.name == "outer/inner/v:0"
+    with scope as again:
+        assert again == "inner/"

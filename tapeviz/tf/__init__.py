@@ -46,7 +46,6 @@ from ..engine import (
     maximum,
     minimum,
     multiply,
-    name_scope,
     negative,
     not_equal,
     ones,
@@ -76,7 +75,7 @@ from ..engine import (
 from ..engine.dtypes import DType, as_dtype, bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8  # noqa: A004
 from . import dtypes, errors, image, math, nn, random
 from ._function import Function, function
-from ._module import Module
+from ._module import Module, name_scope
 from ._tensor import Tensor, Variable
 
 newaxis = None

@@ -33,11 +33,15 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
-class _ModuleScope:
-    """``module.name_scope``: a reusable context manager whose ``name`` ends with ``/`` as in TF."""
+class name_scope:  # noqa: N801  (TF's spelling)
+    """``tf.name_scope(name)``: ops and new variables inside get ``name/`` in their scope path.
 
-    def __init__(self, module_name: str) -> None:
-        self.name = module_name + "/"
+    Entering gives the full scope with a trailing slash (``"outer/inner/"``), as in TF; the
+    object can be entered again.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
         self._open: list[Any] = []
 
     def __enter__(self) -> str:
@@ -47,6 +51,13 @@ class _ModuleScope:
 
     def __exit__(self, *exc: Any) -> None:
         self._open.pop().__exit__(*exc)
+
+
+class _ModuleScope(name_scope):
+    """``module.name_scope``: its ``name`` ends with ``/`` as in TF (``"lin/"``)."""
+
+    def __init__(self, module_name: str) -> None:
+        super().__init__(module_name + "/")
 
 
 def _scoped_call(call: Any) -> Callable[..., Any]:
