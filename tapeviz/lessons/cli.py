@@ -1,0 +1,68 @@
+"""``tapeviz lessons [--check] [--dir D]`` and ``tapeviz lesson ID [--dir D]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .check import check_entry, format_result
+from .loader import discover, find_entry
+from .model import LessonEntry
+from .progress import ProgressStore
+from .runtime import LessonRun, lesson_folder_default
+
+
+def lessons_dir(args: argparse.Namespace) -> Path:
+    given = getattr(args, "dir", None)
+    return Path(given) if given else lesson_folder_default()
+
+
+def run_lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """List the lessons with the learner's progress, or ``--check`` them all (exit 1 on a failure)."""
+    out = out or sys.stdout
+    entries = discover(lessons_dir(args))
+    if getattr(args, "check", False):
+        return _check(entries, out)
+    store = ProgressStore()
+    width = max((len(e.id) for e in entries), default=10)
+    for e in entries:
+        if e.lesson is None:
+            print(f"{e.id:<{width}}  BROKEN  {e.error}", file=out)
+            continue
+        state = store.peek(e.id).summary(len(e.lesson.steps))
+        print(f"{e.id:<{width}}  {state:<12}  {e.lesson.title}", file=out)
+    if not entries:
+        print("no lessons found", file=out)
+    else:
+        print(f"\nopen one with: tapeviz lesson N   (e.g. tapeviz lesson {entries[0].number})", file=out)
+    return 0
+
+
+def _check(entries: list[LessonEntry], out: TextIO) -> int:
+    first = None
+    for e in entries:
+        result = check_entry(e)
+        print(format_result(result), file=out, flush=True)
+        if not result.ok and first is None:
+            first = result
+    if first is not None:
+        step = f" step {first.step}" if first.step else ""
+        print(f"lesson check failed: {first.id}{step}", file=out)
+        return 1
+    print(f"all {len(entries)} lessons check", file=out)
+    return 0
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    """Open one lesson in the terminal UI's lesson mode."""
+    entries = discover(lessons_dir(args))
+    entry = find_entry(entries, str(args.id))
+    if entry.lesson is None:
+        assert entry.error is not None
+        raise entry.error
+    run = LessonRun.open(entry.lesson)
+    from ..ui.lesson_screen import run_lesson_app
+
+    return run_lesson_app(run, ProgressStore())

@@ -1,0 +1,244 @@
+"""A lesson made live: its program recorded, its pointers resolved, its answers computed.
+
+``LessonRun.open(lesson)`` records the lesson's program (or built-in example) once. The UI and
+the headless checker both go through this class, so what the checker accepts is exactly what
+the learner will see. Every failure becomes a LessonError naming the lesson file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..engine.errors import TapevizError
+from ..trace import Trace, run_program
+from .answers import Evaluator, ExpressionError, as_scalar, format_value, parse_number, truth
+from .model import Lesson, LessonError, Pointer, Step, Where
+from .resolve import Resolver, ResolveError, Target, event_node
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How a typed answer was judged. ``valid`` is False when it was not an answer at all."""
+
+    correct: bool
+    message: str
+    valid: bool = True
+
+
+def record_lesson(lesson: Lesson) -> tuple[Trace, dict[str, Any] | None, str]:
+    """Record what the lesson names: (trace, program namespace or None, program output)."""
+    where = lesson.program_where or Where(lesson.file, 1)
+    namespace: dict[str, Any] | None = None
+    output = ""
+    if lesson.example is not None:
+        from ..examples import EXAMPLES
+
+        if lesson.example not in EXAMPLES:
+            raise LessonError(
+                f"no built-in example {lesson.example!r} (examples: {', '.join(sorted(EXAMPLES))})",
+                where.file, where.line,
+            )
+        try:
+            trace = EXAMPLES[lesson.example].build()
+        except TapevizError as exc:
+            raise LessonError(f"example {lesson.example!r} failed: {exc}", where.file, where.line) from None
+    else:
+        assert lesson.program is not None
+        try:
+            run = run_program(lesson.program)
+        except TapevizError as exc:
+            raise LessonError(f"the lesson's program failed: {exc}", where.file, where.line) from None
+        trace, namespace, output = run.trace, run.namespace, run.output
+    missing = lesson.iterations - trace.iteration_count
+    if missing > 0:
+        if trace.trainer is None:
+            raise LessonError(
+                f"iterations: {lesson.iterations}, but {lesson.source_name} records "
+                f"{trace.iteration_count} and defines no train_step() to run more",
+                lesson.file, 1,
+            )
+        trace.train_more(missing)
+    return trace, namespace, output
+
+
+class LessonRun:
+    """One lesson with its recorded trace; renders steps and judges answers."""
+
+    def __init__(self, lesson: Lesson, trace: Trace, namespace: dict[str, Any] | None = None, output: str = "") -> None:
+        self.lesson = lesson
+        self.trace = trace
+        self.namespace = namespace
+        self.output = output
+        self.resolver = Resolver(trace)
+        self.evaluator = Evaluator(trace, self.resolver, namespace)
+        self._lines = lesson.file.read_text(encoding="utf-8").splitlines() if lesson.file.exists() else []
+
+    @classmethod
+    def open(cls, lesson: Lesson) -> LessonRun:
+        trace, namespace, output = record_lesson(lesson)
+        return cls(lesson, trace, namespace, output)
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.lesson.steps
+
+    # ---- errors with a place -------------------------------------------------------------
+    def _fail(self, exc: Exception, where: Where) -> LessonError:
+        return LessonError(str(exc), where.file, where.line)
+
+    def _where_of(self, step: Step, needle: str, default: Where) -> Where:
+        """The line of ``needle`` inside ``step`` (placeholders do not keep their own line)."""
+        end = len(self._lines)
+        nxt = [s.where.line for s in self.steps if s.where.line > step.where.line]
+        if nxt:
+            end = min(nxt) - 1
+        for i in range(max(step.where.line - 1, 0), end):
+            if needle in self._lines[i]:
+                return Where(self.lesson.file, i + 1)
+        return default
+
+    def _render(self, step: Step, text: str, default: Where) -> str:
+        try:
+            return self.evaluator.render(text)
+        except (ExpressionError, ResolveError) as exc:
+            bad = next(
+                (p for p in self.evaluator.placeholders(text) if _fails(self.evaluator, p)), None
+            )
+            where = self._where_of(step, bad.strip(), default) if bad else default
+            raise self._fail(exc, where) from None
+
+    # ---- pointers ------------------------------------------------------------------------
+    def _resolve(self, pointer: Pointer) -> Target:
+        try:
+            return self.resolver.resolve(pointer.text)
+        except (ResolveError, ExpressionError) as exc:
+            raise self._fail(exc, pointer.where) from None
+
+    def goto(self, step: Step) -> Target | None:
+        """Where the cursor goes when the step opens (None: leave it where it is)."""
+        return self._resolve(step.goto) if step.goto else None
+
+    def selection(self, step: Step) -> int | None:
+        """The node to select for the step: @select, else the @goto pointer's node."""
+        if step.select is not None:
+            try:
+                return self.resolver.node(step.select.text).id
+            except ResolveError as exc:
+                raise self._fail(exc, step.select.where) from None
+        target = self.goto(step)
+        if target is None:
+            return None
+        return target.node if target.node is not None else event_node(self.trace, target.event)
+
+    def action(self, step: Step) -> Target | None:
+        """The event the learner must step to, if the step asks for an action."""
+        return self._resolve(step.action) if step.action else None
+
+    def action_done(self, step: Step, cursor: int) -> bool:
+        target = self.action(step)
+        return target is None or cursor >= target.event
+
+    # ---- text ----------------------------------------------------------------------------
+    def title(self, step: Step) -> str:
+        return self._render(step, step.title, step.where)
+
+    def text(self, step: Step) -> str:
+        return self._render(step, step.text, step.where)
+
+    def prompt(self, step: Step) -> str:
+        assert step.question is not None
+        return self._render(step, step.question.prompt, step.question.where)
+
+    def choices(self, step: Step) -> list[str]:
+        assert step.question is not None
+        return [self._render(step, c.label, c.where) for c in step.question.choices]
+
+    def explanation(self, step: Step) -> str:
+        return self._render(step, step.explain, step.explain_where or step.where) if step.explain else ""
+
+    def hint(self, step: Step) -> str:
+        return self._render(step, step.hint, step.where) if step.hint else ""
+
+    def action_label(self, step: Step) -> str:
+        return step.action.text if step.action else ""
+
+    # ---- answers -------------------------------------------------------------------------
+    def correct_number(self, step: Step) -> float:
+        q = step.question
+        assert q is not None and q.answer is not None
+        try:
+            return as_scalar(self.evaluator.evaluate(q.answer))
+        except (ExpressionError, ResolveError) as exc:
+            raise self._fail(exc, q.answer_where or q.where) from None
+
+    def correct_choices(self, step: Step) -> list[int]:
+        """Indexes of the choices whose condition holds (the checker demands exactly one)."""
+        q = step.question
+        assert q is not None
+        right = []
+        for k, c in enumerate(q.choices):
+            try:
+                if truth(self.evaluator.evaluate(c.condition)):
+                    right.append(k)
+            except (ExpressionError, ResolveError) as exc:
+                raise self._fail(exc, c.where) from None
+        return right
+
+    def correct_text(self, step: Step) -> str:
+        q = step.question
+        assert q is not None
+        if q.kind == "number":
+            return format_value(self.correct_number(step))
+        labels = self.choices(step)
+        return ", ".join(f"{chr(97 + k)}) {labels[k]}" for k in self.correct_choices(step))
+
+    def judge(self, step: Step, given: str) -> Verdict:
+        """Judge a typed answer: a number, or a choice letter (a, b, …) or number (1, 2, …)."""
+        q = step.question
+        assert q is not None
+        given = given.strip()
+        if q.kind == "number":
+            try:
+                value = parse_number(given)
+            except ExpressionError as exc:
+                return Verdict(False, f"{exc}: type a number such as 6, -0.25 or 1/4", valid=False)
+            correct = self.correct_number(step)
+            if q.tolerance.accepts(value, correct):
+                return Verdict(True, f"Right: {format_value(correct)}.")
+            return Verdict(False, f"Not quite: you said {format_value(value)}.")
+        n = len(q.choices)
+        pick = _choice_index(given, n)
+        if pick is None:
+            letters = ", ".join(chr(97 + k) for k in range(n))
+            return Verdict(False, f"answer with one of {letters} (or 1-{n})", valid=False)
+        right = self.correct_choices(step)
+        label = self.choices(step)[pick]
+        if pick in right:
+            return Verdict(True, f"Right: {chr(97 + pick)}) {label}.")
+        return Verdict(False, f"Not quite: {chr(97 + pick)}) {label} is not it.")
+
+
+def _choice_index(given: str, n: int) -> int | None:
+    g = given.strip().lower().rstrip(")").strip()
+    if len(g) == 1 and "a" <= g <= "z":
+        k = ord(g) - 97
+    elif g.isdigit():
+        k = int(g) - 1
+    else:
+        return None
+    return k if 0 <= k < n else None
+
+
+def _fails(evaluator: Evaluator, expression: str) -> bool:
+    try:
+        evaluator.evaluate(expression)
+    except (ExpressionError, ResolveError):
+        return True
+    return False
+
+
+def lesson_folder_default() -> Path:
+    """The bundled ``lessons/`` folder next to the ``tapeviz`` package."""
+    return Path(__file__).resolve().parent.parent.parent / "lessons"

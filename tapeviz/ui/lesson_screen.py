@@ -1,0 +1,242 @@
+"""Lesson mode: the app's graph, inspector and timeline with a lesson pane beside them.
+
+The screen walks a lesson's steps: entering a step moves the cursor and the selection to the
+step's pointer; a question must be answered (the answer is judged against the trace); a
+required action is done when the cursor reaches its event. Progress is saved after every
+change and resumed next time. The lesson objects come from ``tapeviz.lessons`` (a higher layer),
+so this module only receives them; it never imports that package at run time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ..engine.errors import TapevizError
+from .app import CursorMoved, TapevizApp
+from .lesson_pane import LessonPane, StepView
+from .main_screen import compose_main_widgets
+
+if TYPE_CHECKING:
+    from ..lessons.progress import LessonProgress, ProgressStore
+    from ..lessons.runtime import LessonRun
+
+
+class LessonScreen(Screen[None]):
+    """Graph, inspector, timeline and the lesson pane; n/p move between steps."""
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    BINDINGS = [
+        Binding("n", "next_step", "next step"),
+        Binding("p", "prev_step", "previous step"),
+        Binding("enter", "focus_answer", "answer", show=False),
+        Binding("escape", "leave_answer", "leave the answer box", show=False),
+    ]
+
+    def __init__(self, run: LessonRun, store: ProgressStore) -> None:
+        super().__init__(id="lesson")
+        self.run = run
+        self.store = store
+        self.progress: LessonProgress = store.get(run.lesson.id)
+        self.progress.steps = len(run.steps)
+        self.step_index = min(max(self.progress.step, 0), len(run.steps) - 1)
+        self.feedback: dict[int, tuple[str, bool]] = {}  # step -> (message, correct)
+        self.revealed: set[int] = set()  # steps whose explanation is shown
+        self.answered: set[int] = set()  # steps whose question was answered correctly
+        self.reached: set[int] = set()  # steps whose action was done
+        self.finished = self.progress.completed and self.step_index == len(run.steps) - 1
+        for i in self.progress.done:  # resumed: what was done stays done
+            self.answered.add(i)
+            self.reached.add(i)
+            self.revealed.add(i)
+
+    # ---- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="lesson-layout"):
+            with Vertical(id="lesson-main"):
+                yield from compose_main_widgets(self.run.trace)
+            yield LessonPane(id="lesson-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for selector, title in (("#graph", "graph"), ("#inspector", "inspector"), ("#timeline", "timeline"),
+                                ("#loss", "loss"), ("#lesson-pane", "lesson")):
+            self.query_one(selector).border_title = title
+        self.call_after_refresh(self.enter_step, self.step_index)
+
+    @property
+    def tapeviz(self) -> TapevizApp:
+        app = self.app
+        assert isinstance(app, TapevizApp)
+        return app
+
+    @property
+    def step(self) -> Any:
+        return self.run.steps[self.step_index]
+
+    # ---- state --------------------------------------------------------------------------
+    def _action_reached(self, i: int) -> bool:
+        step = self.run.steps[i]
+        if step.action is None or i in self.reached:
+            return True
+        return self.run.action_done(step, self.tapeviz.index)
+
+    def is_complete(self, i: int) -> bool:
+        step = self.run.steps[i]
+        asked = step.question is None or i in self.answered
+        return asked and self._action_reached(i)
+
+    def _save(self) -> None:
+        self.progress.step = self.step_index
+        self.progress.steps = len(self.run.steps)
+        try:
+            self.store.save()
+        except OSError as exc:
+            self.notify(f"could not save progress: {exc}", severity="warning", timeout=5)
+
+    def _mark(self) -> None:
+        i = self.step_index
+        if self.is_complete(i) and i not in self.progress.done:
+            self.progress.done.add(i)
+            self._save()
+
+    # ---- showing ------------------------------------------------------------------------
+    def build_view(self) -> StepView:
+        i, run, step = self.step_index, self.run, self.step
+        try:
+            view = StepView(
+                lesson_title=run.lesson.title, number=step.number, total=len(run.steps),
+                title=run.title(step), text=run.text(step),
+            )
+            if step.question is not None:
+                view.prompt = run.prompt(step)
+                view.choices = run.choices(step) if step.question.kind == "choice" else []
+                view.numeric = step.question.kind == "number"
+                view.answered = i in self.answered
+                view.hint = run.hint(step)
+            message, ok = self.feedback.get(i, ("", False))
+            view.feedback, view.feedback_ok = message, ok
+            if step.action is not None:
+                view.action = run.action_label(step)
+                view.action_done = self._action_reached(i)
+            reveal = i in self.revealed or (step.question is None and step.action is not None and view.action_done)
+            if reveal:
+                view.explanation = run.explanation(step)
+        except TapevizError as exc:  # a lesson the checker would reject: show it, do not crash
+            view = StepView(run.lesson.title, step.number, len(run.steps), step.title, f"**This step is broken:** {exc}")
+        view.complete = self.is_complete(i)
+        view.finished = self.finished and i == len(run.steps) - 1
+        return view
+
+    def refresh_pane(self, reset_scroll: bool = False) -> None:
+        self.query_one(LessonPane).show(self.build_view(), reset_scroll)
+
+    def enter_step(self, i: int) -> None:
+        """Open step ``i``: move the cursor and selection to its pointer and show it."""
+        self.step_index = max(0, min(i, len(self.run.steps) - 1))
+        step = self.step
+        try:
+            target = self.run.goto(step)
+            if target is not None:
+                self.tapeviz.goto(target.event)
+            node = self.run.selection(step)
+            if node is not None:
+                self.tapeviz.select_node(node)
+            elif target is None:
+                self.tapeviz.refresh_view()
+        except TapevizError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+        self._save()
+        self._mark()
+        self.refresh_pane(reset_scroll=True)
+        pane = self.query_one(LessonPane)
+        if step.question is not None and self.step_index not in self.answered:
+            pane.clear_answer()
+            pane.focus_answer()
+        else:
+            self.set_focus(None)
+
+    # ---- events -------------------------------------------------------------------------
+    def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
+        i, step = self.step_index, self.step
+        if step.question is None or i in self.answered:
+            return
+        try:
+            verdict = self.run.judge(step, message.value)
+        except TapevizError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.feedback[i] = (verdict.message, verdict.correct)
+        if verdict.valid:
+            self.revealed.add(i)
+        if verdict.correct:
+            self.answered.add(i)
+            self._mark()
+            self.set_focus(None)
+        self.refresh_pane()
+
+    def on_cursor_moved(self, message: CursorMoved) -> None:
+        i, step = self.step_index, self.step
+        if step.action is not None and i not in self.reached and self.run.action_done(step, message.index):
+            self.reached.add(i)
+            if step.question is None:
+                self.revealed.add(i)
+            self._mark()
+            self.refresh_pane()
+
+    # ---- keys ---------------------------------------------------------------------------
+    def action_next_step(self) -> None:
+        i = self.step_index
+        if not self.is_complete(i):
+            step = self.step
+            if step.question is not None and i not in self.answered:
+                self.notify("Answer the question first: type it in the box and press Enter.", timeout=4)
+                self.query_one(LessonPane).focus_answer()
+            else:
+                self.notify(f"Step forward (→) until: {self.run.action_label(step)}", timeout=4)
+            return
+        if i == len(self.run.steps) - 1:
+            self.finished = True
+            self.progress.completed = True
+            self._save()
+            self.notify(f"Lesson complete: {self.run.lesson.title}", title="well done", timeout=6)
+            self.refresh_pane()
+            return
+        self.enter_step(i + 1)
+
+    def action_prev_step(self) -> None:
+        if self.step_index > 0:
+            self.enter_step(self.step_index - 1)
+
+    def action_focus_answer(self) -> None:
+        self.query_one(LessonPane).focus_answer()
+
+    def action_leave_answer(self) -> None:
+        self.set_focus(None)
+
+
+class LessonApp(TapevizApp):
+    """The tapeviz app opened on a lesson's trace, with the lesson screen as its default screen."""
+
+    CSS_PATH = ["app.tcss", "lesson_screen.tcss"]  # a default screen's own CSS_PATH is not loaded
+
+    def __init__(self, run: LessonRun, store: ProgressStore, **options: Any) -> None:
+        super().__init__(run.trace, source=f"lesson {run.lesson.id}", **options)
+        self.lesson_run = run
+        self.store = store
+
+    def get_default_screen(self) -> Screen:
+        return LessonScreen(self.lesson_run, self.store)
+
+
+def run_lesson_app(run: LessonRun, store: ProgressStore) -> int:
+    """Run the lesson UI until the learner quits; returns the exit code."""
+    result = LessonApp(run, store).run()
+    return int(result or 0)
