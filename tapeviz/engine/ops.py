@@ -8,6 +8,8 @@ input's shape in one place (``sum_to_shape``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import api
@@ -26,7 +28,7 @@ def _sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         i + lead for i, d in enumerate(shape) if d == 1 and x.shape[i + lead] != 1
     )
-    return np.sum(x, axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+    return np.add.reduce(x, axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
 
 
 def _broadcast_problem(a: Tensor, b: Tensor, **_: object) -> str | None:
@@ -60,8 +62,12 @@ def _dtype_of(rec: OpRecord) -> np.dtype:
     return rec.output._value.dtype
 
 
-def _mask(t: Tensor, dtype: np.dtype) -> Tensor:
-    return api.cast(t, dtype)
+def _mask(condition: np.ndarray, dtype: np.dtype) -> Tensor:
+    """A 0/1 constant from a boolean array. A comparison is never recorded (not differentiable),
+    so building the mask in numpy gives the same tensors as comparing and casting with ops."""
+    out = np.array(condition, dtype=dtype)  # an array even for 0-d inputs (numpy gives scalars)
+    out.flags.writeable = False
+    return Tensor._wrap(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -104,6 +110,8 @@ def _divide_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tens
 
 def _divide_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # Division by zero gives ±inf/NaN as in TF; the trace flags it, numpy need not warn.
+    if b.size == 1 and math.isfinite(b.item()) and b.item() != 0:
+        return np.true_divide(a, b)  # a finite nonzero scalar cannot warn: skip errstate's cost
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.true_divide(a, b)
 
@@ -151,7 +159,7 @@ register(OpDef(
 
 def _maximum_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
-    mask = _mask(api.greater_equal(a, b), _dtype_of(rec))
+    mask = _mask(np.greater_equal(a._value, b._value), _dtype_of(rec))
     return (
         api.multiply(g, mask) if needs[0] else None,
         api.multiply(g, api.subtract(1, mask)) if needs[1] else None,
@@ -160,7 +168,7 @@ def _maximum_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Ten
 
 def _minimum_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
-    mask = _mask(api.less_equal(a, b), _dtype_of(rec))
+    mask = _mask(np.less_equal(a._value, b._value), _dtype_of(rec))
     return (
         api.multiply(g, mask) if needs[0] else None,
         api.multiply(g, api.subtract(1, mask)) if needs[1] else None,
@@ -284,7 +292,7 @@ def _relu_forward(a: np.ndarray) -> np.ndarray:
 
 register(OpDef(
     "relu", _relu_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, _mask(api.greater(rec.output, 0), _dtype_of(rec))),),
+    vjp=lambda g, rec, needs: (api.multiply(g, _mask(rec.output._value > 0, _dtype_of(rec))),),
     derivative="∂out/∂a = 1 where a > 0 else 0",
     local=lambda a, out: ((out > 0).astype(out.dtype),),
 ))
@@ -443,14 +451,15 @@ register(OpDef(
 
 
 def _softmax_forward(a: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted = a - np.max(a, axis=axis, keepdims=True)
+    # ufunc.reduce directly: same result as np.max/np.sum without their Python-level wrapper
+    shifted = a - np.maximum.reduce(a, axis=axis, keepdims=True)
     e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 
 def _log_softmax_forward(a: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted = a - np.max(a, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = a - np.maximum.reduce(a, axis=axis, keepdims=True)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _softmax_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
@@ -476,7 +485,7 @@ register(OpDef(
 
 
 def _xent_forward(labels: np.ndarray, logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    return -np.sum(labels * _log_softmax_forward(logits, axis=axis), axis=axis)
+    return -np.add.reduce(labels * _log_softmax_forward(logits, axis=axis), axis=axis)
 
 
 def _xent_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
@@ -501,7 +510,7 @@ register(OpDef(
 
 
 def _sum_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) -> np.ndarray:
-    return np.sum(a, axis=axis, keepdims=keepdims, dtype=a.dtype)  # type: ignore[arg-type]
+    return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)  # type: ignore[arg-type]
 
 
 def _mean_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) -> np.ndarray:

@@ -1,0 +1,115 @@
+"""The engine alone: a two-layer network from raw ops, forward + backward, vs numpy by hand.
+
+Ops: matmul, add, relu, matmul, add, log_softmax, multiply, reduce_sum, reduce_mean (batch
+32×10, hidden 5, 2 classes), then ``tape.gradient`` for the four weights. Same data, same
+process; the figure is the ratio of median times. Run:
+
+    .venv/bin/python bench/bench_engine.py [--steps 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+import tapeviz.engine as E
+from tapeviz.trace import Trace, record
+
+
+def data(seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "x": rng.normal(size=(32, 10)).astype(np.float32),
+        "y": np.eye(2, dtype=np.float32)[rng.integers(0, 2, 32)],
+        "w1": rng.uniform(-0.6, 0.6, (10, 5)).astype(np.float32),
+        "b1": np.zeros(5, np.float32),
+        "w2": rng.uniform(-0.9, 0.9, (5, 2)).astype(np.float32),
+        "b2": np.zeros(2, np.float32),
+    }
+
+
+def engine_step(d: dict[str, np.ndarray]) -> Callable[[], list]:
+    x, y = E.constant(d["x"]), E.constant(d["y"])
+    params = [E.Variable(d[k]) for k in ("w1", "b1", "w2", "b2")]
+    w1, b1, w2, b2 = params
+
+    def step() -> list:
+        with E.GradientTape() as tape:
+            h = E.relu(E.add(E.matmul(x, w1), b1))
+            logits = E.add(E.matmul(h, w2), b2)
+            loss = E.reduce_mean(E.negative(E.reduce_sum(E.multiply(y, E.log_softmax(logits)), axis=-1)))
+        return tape.gradient(loss, params)
+
+    return step
+
+
+def numpy_step(d: dict[str, np.ndarray]) -> Callable[[], list]:
+    x, y, w1, b1, w2, b2 = (d[k] for k in ("x", "y", "w1", "b1", "w2", "b2"))
+    n = np.float32(x.shape[0])
+
+    def step() -> list:
+        z1 = x @ w1 + b1
+        h = np.maximum(z1, 0)
+        z2 = h @ w2 + b2
+        shifted = z2 - z2.max(axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        log_p = shifted - np.log(e.sum(axis=-1, keepdims=True))
+        _loss = (-(y * log_p).sum(axis=-1)).mean()
+        # backward: d loss / d log_p = -y/n; through log_softmax: g - softmax·Σg
+        g = -y / n
+        d_z2 = g - np.exp(log_p) * g.sum(axis=-1, keepdims=True)
+        d_w2 = h.T @ d_z2
+        d_b2 = d_z2.sum(axis=0)
+        d_z1 = (d_z2 @ w2.T) * (z1 > 0)
+        d_w1 = x.T @ d_z1
+        d_b1 = d_z1.sum(axis=0)
+        return [d_w1, d_b1, d_w2, d_b2]
+
+    return step
+
+
+def time_steps(step: Callable[[], object], n: int) -> list[int]:
+    out = []
+    clock = time.perf_counter_ns
+    for _ in range(n):
+        t0 = clock()
+        step()
+        out.append(clock() - t0)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=3000, help="steps per variant (default 3000)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    args = parser.parse_args()
+    d = data()
+    variants = {"numpy": numpy_step(d), "engine": engine_step(d), "engine+trace": engine_step(d)}
+    # the baseline must compute the same gradients, or the ratio means nothing
+    for mine, theirs in zip(variants["engine"](), variants["numpy"]()):
+        np.testing.assert_allclose(np.asarray(mine), theirs, rtol=1e-4, atol=1e-6)
+    for fn in variants.values():
+        for _ in range(50):
+            fn()
+    per_round = max(1, args.steps // args.rounds)
+    times: dict[str, list[int]] = {k: [] for k in variants}
+    for _ in range(args.rounds):
+        times["numpy"] += time_steps(variants["numpy"], per_round)
+        times["engine"] += time_steps(variants["engine"], per_round)
+        with record(Trace(title="bench")):
+            times["engine+trace"] += time_steps(variants["engine+trace"], per_round)
+    med = {k: statistics.median(v) / 1000 for k, v in times.items()}
+    base = med["numpy"]
+    print(f"two-layer network from raw ops, forward + backward, batch 32x10, median of {per_round * args.rounds} steps")
+    for k, us in med.items():
+        print(f"  {k:<13} {us:8.1f} us/step   {us / base:5.2f}x numpy")
+    print(f"ratio no listener: {med['engine'] / base:.2f}x (goal <= 2x); "
+          f"recording: {med['engine+trace'] / base:.2f}x (goal <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
