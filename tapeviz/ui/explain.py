@@ -141,6 +141,8 @@ def chain_rule_lines(trace: Trace, event: BackwardStep) -> list[str]:
             lines.extend(_reduction(head, event.op, arrays[0], g, sent, el, attrs))
         elif event.op == "log_softmax":
             lines.extend(_log_softmax(head, out, g, sent, el, attrs))
+        elif event.op == "softmax_cross_entropy_with_logits" and k == 1:
+            lines.extend(_xent_logits(head, arrays, g, sent, el, attrs))
         elif event.op == "softmax":
             lines.extend(_softmax(head, out, g, sent, el, attrs))
         else:
@@ -213,6 +215,16 @@ def _log_softmax(head: str, out: np.ndarray, g: np.ndarray, sent: np.ndarray, el
     total = float(np.sum(g[row]))
     soft = float(np.exp(out[el]))
     return [f"{head} = g − softmax·Σg = {pfmt(g[el])} − {pfmt(soft)}×{pfmt(total)} = {fmt(sent[el])}"]
+
+
+def _xent_logits(head: str, arrays: list[np.ndarray], g: np.ndarray, sent: np.ndarray, el: tuple[int, ...], attrs: dict) -> list[str]:
+    labels, logits = arrays
+    axis = int(attrs.get("axis", -1)) % logits.ndim
+    shifted = logits - np.max(logits, axis=axis, keepdims=True)
+    soft = np.exp(shifted) / np.sum(np.exp(shifted), axis=axis, keepdims=True)
+    row = tuple(e for i, e in enumerate(el) if i != axis)
+    upstream = float(np.asarray(g)[row]) if np.ndim(g) else float(g)
+    return [f"{head} = g·(softmax − label) = {pfmt(upstream)}×({pfmt(soft[el])} − {pfmt(labels[el])}) = {fmt(sent[el])}"]
 
 
 def _softmax(head: str, out: np.ndarray, g: np.ndarray, sent: np.ndarray, el: tuple[int, ...], attrs: dict) -> list[str]:

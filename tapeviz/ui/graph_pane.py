@@ -114,7 +114,7 @@ class GraphPane(ScrollView, can_focus=False):
         self._reveal({spec.lid_of[n] for n in snap.current if n in spec.lid_of})
 
     def _reveal(self, lids: set[str]) -> None:
-        """Scroll so the boxes of the current event are on screen (no move if they already are)."""
+        """Centre the boxes of the current event (the same position for the same event, always)."""
         if not lids or self.graph_layout is None:
             return
         boxes = [self.graph_layout.nodes[lid] for lid in lids if lid in self.graph_layout.nodes]
@@ -130,7 +130,7 @@ class GraphPane(ScrollView, can_focus=False):
 
     def _scroll_into_view(self, region: Region) -> None:
         if self.size.area:
-            self.scroll_to_region(region, animate=False)
+            self.scroll_to_region(region, animate=False, center=True, force=True)
 
     def node_at(self, x: int, y: int) -> str | None:
         """The layout id of the box at canvas cell ``(x, y)``, if any."""

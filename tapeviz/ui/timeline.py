@@ -60,10 +60,10 @@ class Timeline(ScrollView, can_focus=False):
         old, self.cursor = self.cursor, index
         self.refresh_line(old)
         self.refresh_line(index)
+        # The scroll position depends on the index alone, so stepping back shows the same rows.
         height = self.scrollable_content_region.height or self.size.height
-        top = int(self.scroll_offset.y)
-        if height and not top <= index < top + height:
-            self.scroll_to(y=max(0, index - height // 3), animate=False, immediate=True)
+        if height:
+            self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
 
     def row_text(self, i: int) -> str:
         text = self._texts.get(i)

@@ -1,0 +1,59 @@
+"""SVG snapshots of the main screen (pytest-textual-snapshot) at 120×40 with the seed example.
+
+The layered layout (pure Python) is used so the pictures do not depend on the installed
+Graphviz version. Update with ``pytest tests/test_ui_snapshots.py --snapshot-update`` only after
+looking at the new SVGs.
+"""
+
+from __future__ import annotations
+
+from tapeviz.examples import EXAMPLES
+from tapeviz.ui import TapevizApp
+
+SIZE = (120, 40)
+
+
+def _app() -> TapevizApp:
+    return TapevizApp(EXAMPLES["seed"].build(), source="seed", layout_engine="layered")
+
+
+async def _ready(pilot) -> None:  # noqa: ANN001
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        if app.layout_ready:
+            break
+        await pilot.pause(0.02)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _goto(index_of):  # noqa: ANN001, ANN202
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await _ready(pilot)
+        app = pilot.app
+        target = index_of(app.trace)
+        while app.index < target:
+            await pilot.press("right")
+        await _ready(pilot)
+
+    return run_before
+
+
+def test_snapshot_start(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_goto(lambda t: 0))
+
+
+def test_snapshot_mid_backward(snap_compare) -> None:  # noqa: ANN001
+    def mid(trace):  # noqa: ANN001, ANN202
+        start, end = trace.first_of("backward"), trace.last_of("backward")
+        return (start + end) // 2
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_goto(mid))
+
+
+def test_snapshot_after_update(snap_compare) -> None:  # noqa: ANN001
+    def first_weight_update(trace):  # noqa: ANN001, ANN202
+        return trace.first_of("update")
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_goto(first_weight_update))
