@@ -37,6 +37,7 @@ class Layer:
         self.name = name if name is not None else backend.unique_name(backend.snake_case(type(self).__name__))
         self.trainable = bool(trainable)
         self.dtype = E.as_dtype(dtype or backend.floatx()).name
+        self._np_dtype = np.dtype(self.dtype)
         self.built = False
         self._own_weights: list[backend.Variable] = []
         self._output_shape: tuple[int, ...] | None = None
@@ -181,7 +182,8 @@ class Layer:
     def _convert_input(self, inputs: Any) -> Any:
         """Arrays and lists become tensors of the layer's dtype; float tensors are cast to it."""
         if isinstance(inputs, E.Tensor):
-            if inputs._value.dtype.kind == "f" and inputs._value.dtype.name != self.dtype:
+            dt = inputs._value.dtype
+            if dt is not self._np_dtype and dt.kind == "f" and dt != self._np_dtype:
                 return E.cast(inputs, self.dtype)
             return inputs
         if isinstance(inputs, (np.ndarray, np.generic, float, int, list)) and not _holds_tensors(inputs):

@@ -40,9 +40,10 @@ def _standardize_reduction(reduction: Any) -> Any:
     return reduction
 
 
-def _tensor(x: Any, dtype: str | None = None) -> E.Tensor:
+def _tensor(x: Any, dtype: np.dtype | None = None) -> E.Tensor:
+    """A tensor of ``dtype`` (cast if needed); ``None`` keeps the value's own dtype."""
     if isinstance(x, E.Tensor):
-        if dtype is not None and x._value.dtype.name != dtype:
+        if dtype is not None and x._value.dtype is not dtype and x._value.dtype != dtype:
             return E.cast(x, dtype)
         return x
     if dtype is None:
@@ -77,11 +78,15 @@ def _get_logits(output: E.Tensor, from_logits: bool, op_type: str, fn_name: str)
     return logits, True
 
 
+_last_checked: list[Any] = [None]
+
+
 def _check_one_hot(y_true: E.Tensor, fn_name: str, fused: bool) -> None:
     """Warn when categorical labels are not rows holding a single 1 (or probabilities summing to 1)."""
     labels = y_true._value
-    if labels.ndim == 0 or labels.size == 0:
-        return
+    if labels.ndim == 0 or labels.size == 0 or labels is _last_checked[0]:
+        return  # the same labels array as last time: already checked (and warned about once)
+    _last_checked[0] = labels
     sums = labels.sum(axis=-1)
     bad = np.abs(sums - 1) > 1e-3
     if not bad.any():
@@ -118,7 +123,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
                              axis: int = -1) -> E.Tensor:
     """Per-sample ``−Σ y_true · log(p)``; probabilities are divided by their sum, then clipped."""
     y_pred = _tensor(y_pred)
-    y_true = _tensor(y_true, y_pred._value.dtype.name)
+    y_true = _tensor(y_true, y_pred._value.dtype)
     _same_shape(y_true, y_pred, "categorical_crossentropy")
     logits, use_logits = _get_logits(y_pred, from_logits, "Softmax", "categorical_crossentropy")
     _check_one_hot(y_true, "categorical_crossentropy", fused=use_logits)
@@ -164,7 +169,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, lab
                         axis: int = -1) -> E.Tensor:
     """Per-sample mean over the last axis of ``−(y·log p + (1−y)·log(1−p))``."""
     y_pred = _tensor(y_pred)
-    y_true = _tensor(y_true, y_pred._value.dtype.name)
+    y_true = _tensor(y_true, y_pred._value.dtype)
     _same_shape(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y_true = E.constant((y_true._value * (1.0 - label_smoothing) + 0.5 * label_smoothing).astype(y_true._value.dtype))
@@ -183,7 +188,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, lab
 def mean_squared_error(y_true: Any, y_pred: Any) -> E.Tensor:
     """Per-sample mean over the last axis of ``(y_pred − y_true)²``."""
     y_pred = _tensor(y_pred)
-    y_true = _tensor(y_true, y_pred._value.dtype.name)
+    y_true = _tensor(y_true, y_pred._value.dtype)
     _same_shape(y_true, y_pred, "mean_squared_error")
     return E.reduce_mean(E.square(E.subtract(y_pred, y_true)), axis=-1)
 
@@ -202,15 +207,28 @@ class Loss:
         self.name = name or backend.snake_case(type(self).__name__)
         self.reduction = _standardize_reduction(reduction)
         self.dtype = E.as_dtype(dtype or backend.floatx()).name
+        self._np_dtype = np.dtype(self.dtype)
+        self._labels_cache: tuple[np.ndarray, E.Tensor] | None = None
+
+    def _labels(self, y_true: Any) -> E.Tensor:
+        """``y_true`` cast to the loss's dtype; the cast of the same labels array is reused."""
+        src = y_true._value if isinstance(y_true, E.Tensor) else None
+        cache = self._labels_cache
+        if src is not None and cache is not None and cache[0] is src:
+            return cache[1]
+        out = _tensor(y_true, self._np_dtype)
+        if src is not None:
+            self._labels_cache = (src, out)
+        return out
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> E.Tensor:
         _scope_stack.append(self.name)
         try:
-            y_pred = _tensor(y_pred, self.dtype)
-            y_true = _tensor(y_true, self.dtype)
+            y_pred = _tensor(y_pred, self._np_dtype)
+            y_true = self._labels(y_true)
             losses = self.call(y_true, y_pred)
             if sample_weight is not None:
-                weight = _tensor(sample_weight, self.dtype)
+                weight = _tensor(sample_weight, self._np_dtype)
                 if weight.ndim == losses.ndim + 1 and weight._value.shape[-1] == 1:
                     weight = E.reshape(weight, weight._value.shape[:-1])
                 losses = E.multiply(losses, weight)
