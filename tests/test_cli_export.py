@@ -101,3 +101,22 @@ def test_dot_missing(capsys, tmp_path: Path, monkeypatch) -> None:
     assert code == 2
     assert_one_line_error(err, "Graphviz", "install", "x.dot")
     assert files(tmp_path) == ["x.dot"]
+
+
+@needs_dot
+def test_frames_and_gif_share_one_layout(capsys, tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("PIL")
+    from tapeviz.render import frames
+
+    calls: list[str] = []
+    real = frames.pipe
+
+    def counting(engine, fmt, source, no_op=None):
+        calls.append(f"{engine} -T{fmt}")
+        return real(engine, fmt, source, no_op)
+
+    monkeypatch.setattr(frames, "pipe", counting)
+    code, _, err = run(capsys, "export", "square", "-o", str(tmp_path / "a.gif"), "--frames", str(tmp_path / "f"))
+    assert code == 0, err
+    assert calls.count("dot -Tjson0") == 1
+    assert calls.count("neato -Tpng") == 2  # 4 frames for the folder, 4 smaller ones for the GIF

@@ -54,6 +54,9 @@ def test_seed_node_and_edge_counts() -> None:
     src = dot_source(trace)
     # 7 leaves (input batch, 2 kernels, 2 biases, labels, the batch size 32) and 9 ops
     assert len(NODE_LINE.findall(src)) == 16
+    # --at update stops on the last parameter assignment, not on the optimizer's step counter
+    update = trace.events[resolve_at(trace, "update")]
+    assert isinstance(update, VariableAssigned) and update.trainable and update.name.endswith("dense_1/bias")
     assert src.count('id="f_') == 15  # forward edges: one per op input
     assert src.count('id="g_') == 11  # gradient edges at the end: every input that received one
     assert src.count("subgraph cluster_") == 4  # simple_model, dense, dense_1, categorical_crossentropy

@@ -6,7 +6,7 @@ per event of a training iteration). ``--at`` places the cursor:
 * ``N`` — event number N as listed by ``tapeviz events`` (0-based; negative counts from the end);
 * ``forward`` — the last event of the first forward pass (every op computed, the loss known);
 * ``backward`` — the middle event of the first backward pass (gradients half-way back);
-* ``update`` — the last event of the first update (every parameter assigned);
+* ``update`` — the last parameter assignment of the first update (every parameter updated);
 * ``end`` (default) — the last event of the trace.
 
 For a GIF or ``--frames DIR`` the frames cover the whole iteration of the ``--at`` event; with the
@@ -26,7 +26,7 @@ from .dot import build_scene, resolve_at
 from .errors import RenderError
 from .export import output_format, render
 from .files import check_writable
-from .frames import Progress, default_range, write_frames, write_gif
+from .frames import Progress, check_pillow, default_range, plan_frames, write_frames, write_gif
 
 
 @contextlib.contextmanager
@@ -72,11 +72,14 @@ def run_export(args: argparse.Namespace) -> int:
     with _progress(show_progress) as progress:
         if fmt == "gif" or frames_dir:
             events = default_range(trace, at_arg)
+            if fmt == "gif":
+                check_pillow()
+            plan = plan_frames(trace, events, collapse, rankdir)  # one layout for frames and GIF
         if frames_dir:
-            paths = write_frames(trace, frames_dir, events, collapse, rankdir, progress=progress)
+            paths = write_frames(trace, frames_dir, progress=progress, plan=plan)
             print(f"wrote {len(paths)} frames to {frames_dir} (events {events[0]}..{events[-1]} of {name})")
         if fmt == "gif":
-            write_gif(trace, output, events, collapse, rankdir, progress=progress)
+            write_gif(trace, output, progress=progress, plan=plan)
             print(f"wrote {output}: {len(events)} frames, events {events[0]}..{events[-1]} of {name}")
             return 0
     render(trace, output, index, collapse, rankdir)

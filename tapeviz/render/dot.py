@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.events import GradientStarted
+from ..engine.events import (
+    BackwardStep,
+    GradientAccumulated,
+    GradientsReturned,
+    GradientStarted,
+    OpRecorded,
+    VariableAssigned,
+)
 from ..report import describe_event, summarize
 from ..trace import Trace, snapshot
 from ..trace.snapshot import Snapshot
@@ -33,7 +40,7 @@ SLOT_SIZE: dict[str, int] = {"title": 12, "shape": 9, "value": 9, "grad": 9, "up
 TITLE_ROWS: tuple[str, ...] = ("headline", "event")
 SHOW_CHOICES: tuple[str, ...] = ("both", "values", "grads")
 AT_WORDS: tuple[str, ...] = ("forward", "backward", "update", "end")
-EVENT_TEXT_MAX = 118
+EVENT_TEXT_MAX = 125
 
 
 @dataclass
@@ -83,8 +90,8 @@ def resolve_at(trace: Trace, at: int | str | None) -> int:
     """An event index from ``at``: an int (negative counts from the end), a digit string, or
 
     ``forward`` (the last event of the first forward pass), ``backward`` (the middle event of the
-    first backward pass), ``update`` (the last event of the first update: every parameter
-    updated) or ``end`` / None (the last event of the trace).
+    first backward pass), ``update`` (the last parameter assignment of the first update: every
+    parameter updated) or ``end`` / None (the last event of the trace).
     """
     n = len(trace)
     if n == 0:
@@ -99,6 +106,12 @@ def resolve_at(trace: Trace, at: int | str | None) -> int:
             first, last = trace.first_of(word, 0), trace.last_of(word, 0)
             if first is None or last is None:
                 raise RenderError(f"the trace has no {word} phase in its first iteration (events 0..{n - 1})")
+            if word == "update":  # the last parameter assignment (an optimizer's own counter comes after)
+                events = trace.events
+                last = max(
+                    (i for i in range(first, last + 1) if isinstance(events[i], VariableAssigned) and events[i].trainable),
+                    default=last,
+                )
             return (first + last) // 2 if word == "backward" else last
         raise RenderError(f"cannot place the cursor at {at!r}: give an event number 0..{n - 1} or one of {', '.join(AT_WORDS)}")
     if isinstance(at, (bool, float)) or not isinstance(at, (int, np.integer)):
@@ -343,10 +356,48 @@ def _headline(trace: Trace, snap: Snapshot, loss: int | None) -> str:
     return " · ".join(parts)
 
 
+def _where(trace: Trace, tensor_id: int) -> str:
+    """A node for prose: ``matmul in dense_1`` (label, then its innermost scope)."""
+    node = trace.graph.nodes.get(tensor_id)
+    if node is None:
+        return f"#{tensor_id}"
+    scope = node.scope.rsplit("/", 1)[-1]
+    return f"{node.label} in {scope}" if scope else node.label
+
+
+def _label(trace: Trace, tensor_id: int) -> str:
+    node = trace.graph.nodes.get(tensor_id)
+    return node.label if node is not None else f"#{tensor_id}"
+
+
 def _event_line(trace: Trace, index: int) -> str:
-    what, where, numbers = describe_event(trace, trace.events[index])
-    head = f"{what} in {where}" if where else what
-    return _clip(f"now: {head} — {numbers}" if numbers else f"now: {head}", EVENT_TEXT_MAX)
+    """What the event at the cursor did, in one sentence with its numbers."""
+    from ..engine.registry import REGISTRY
+
+    e = trace.events[index]
+    if isinstance(e, OpRecorded):
+        out = e.output.value
+        text = f"now: forward — {_where(trace, e.output.id)} computed {shape_text(out.shape)} = {summary(out)}"
+    elif isinstance(e, GradientStarted):
+        target = ", ".join(_where(trace, t) for t in e.targets)
+        seed = summary(e.seeds[0]) if e.seeds else "1"
+        text = f"now: gradient() starts the backward pass at {target} with ∇ = {seed}"
+    elif isinstance(e, BackwardStep):
+        to = [_label(trace, i) for i, g in zip(e.input_ids, e.input_grads) if g is not None]
+        opdef = REGISTRY.get(e.op)
+        rule = f" · rule: {opdef.derivative}" if opdef is not None and opdef.derivative else ""
+        text = f"now: backward through {_where(trace, e.output_id)} — ∇ to {', '.join(to) or 'no input'}{rule}"
+    elif isinstance(e, GradientAccumulated):
+        text = f"now: ∇ of {_where(trace, e.tensor_id)} adds up: {summary(e.before)} + {summary(e.added)} = {summary(e.total)}"
+    elif isinstance(e, GradientsReturned):
+        text = f"now: gradient() returns ∇ for {', '.join(_where(trace, s) for s in e.sources if s) or 'nothing'}"
+    elif isinstance(e, VariableAssigned):
+        name = "/".join(e.name.split("/")[-2:])
+        text = f"now: update — {name}.{e.method}: {update_text(e.before, e.after)}"
+    else:  # an event kind added later: the report's wording
+        what, where, numbers = describe_event(trace, e)
+        text = f"now: {what} {where} {numbers}"
+    return _clip(text, EVENT_TEXT_MAX)
 
 
 # ---- DOT text ------------------------------------------------------------------------------

@@ -13,18 +13,23 @@ import json
 import os
 import struct
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ..trace import Trace
 from .dot import Layout, Scene, build_scene, resolve_at, scene_dot
 from .errors import PillowMissing, RenderError
 from .files import atomic_write, check_writable
 from .gv import pipe
+from .styles import PALETTE
 
 FRAME_MS = 650  # how long each event stays on screen in a GIF
 HOLD_MS = 1800  # phase boundaries and the last frame stay longer
 CHUNK = 6  # frames per Graphviz call (progress updates between calls)
-GIF_DPI = 64
+GIF_DPI = 72
 PNG_DPI = 96
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -112,19 +117,25 @@ def split_pngs(data: bytes) -> list[bytes]:
     return out
 
 
-def render_frames(
+@dataclass
+class FramePlan:
+    """The frames of a range of events with their one shared layout (the only ``dot`` run)."""
+
+    trace: Trace
+    events: list[int]
+    scenes: list[Scene]
+    template: Scene
+    layout: Layout
+
+
+def plan_frames(
     trace: Trace,
     events: Sequence[int] | range | None = None,
     collapse: Sequence[str] = (),
     rankdir: str = "TB",
     show: str = "both",
-    fmt: str = "png",
-    dpi: int = PNG_DPI,
-    progress: Progress | None = None,
-) -> list[bytes]:
-    """One image per event of ``events`` (default: ``default_range``), all laid out by ONE ``dot``
-    run. ``fmt`` is ``png`` (frames are split from a multi-image stream) or ``svg``/``pdf``/``dot``
-    (one Graphviz call per frame)."""
+) -> FramePlan:
+    """Scenes for ``events`` (default: ``default_range``) and ONE ``dot`` layout of their template."""
     events = list(default_range(trace) if events is None else events)
     if not events:
         raise RenderError("no events to draw")
@@ -133,7 +144,15 @@ def render_frames(
     scenes = [build_scene(trace, i, collapse, rankdir, show) for i in events]
     template = template_scene(scenes)
     layout = parse_layout(pipe("dot", "json0", scene_dot(template)))
-    sources = [_frame_source(scene_dot(s, layout, template), dpi) for s in scenes]
+    return FramePlan(trace, events, scenes, template, layout)
+
+
+def draw_frames(plan: FramePlan, fmt: str = "png", dpi: int = PNG_DPI, progress: Progress | None = None) -> list[bytes]:
+    """Draw every frame of a plan at its fixed positions with ``neato -n2`` (no new layout).
+
+    ``png`` frames are drawn a few per Graphviz call and split apart; ``svg``/``pdf`` take one
+    call per frame; ``dot`` returns the positioned DOT text of each frame."""
+    sources = [_frame_source(scene_dot(s, plan.layout, plan.template), dpi) for s in plan.scenes]
     images: list[bytes] = []
     total = len(sources)
     if progress:
@@ -152,6 +171,20 @@ def render_frames(
             if progress:
                 progress("drawing frames", len(images), total)
     return images
+
+
+def render_frames(
+    trace: Trace,
+    events: Sequence[int] | range | None = None,
+    collapse: Sequence[str] = (),
+    rankdir: str = "TB",
+    show: str = "both",
+    fmt: str = "png",
+    dpi: int = PNG_DPI,
+    progress: Progress | None = None,
+) -> list[bytes]:
+    """One image per event of ``events`` (default: ``default_range``), all laid out by ONE ``dot`` run."""
+    return draw_frames(plan_frames(trace, events, collapse, rankdir, show), fmt, dpi, progress)
 
 
 def _frame_source(src: str, dpi: int) -> str:
@@ -177,6 +210,7 @@ def write_frames(
     show: str = "both",
     progress: Progress | None = None,
     prefix: str = "event-",
+    plan: FramePlan | None = None,
 ) -> list[Path]:
     """Write one PNG per event into ``folder`` (created if missing), named by event index."""
     folder = Path(folder)
@@ -186,13 +220,40 @@ def write_frames(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
-    events = list(default_range(trace) if events is None else events)
-    check_writable(folder / f"{prefix}{events[0] if events else 0:04d}.png")
-    images = render_frames(trace, events, collapse, rankdir, show, "png", PNG_DPI, progress)
+    plan = plan or plan_frames(trace, events, collapse, rankdir, show)
+    events = plan.events
+    check_writable(folder / f"{prefix}{events[0]:04d}.png")
+    images = draw_frames(plan, "png", PNG_DPI, progress)
     paths = []
     for i, data in zip(events, images):
         paths.append(atomic_write(folder / f"{prefix}{i:04d}.png", data))
     return paths
+
+
+class _PaletteMap:
+    """Maps RGB frames onto one fixed palette exactly: nearest palette colour per distinct colour,
+    remembered across frames in a 2**24 lookup table (frames share almost all their colours)."""
+
+    def __init__(self, entries: list[int]) -> None:
+        self.entries = entries
+        self.table = np.array(entries, dtype=np.int32).reshape(-1, 3)
+        self.lut = np.zeros(1 << 24, dtype=np.uint8)
+        self.known = np.zeros(1 << 24, dtype=bool)
+
+    def __call__(self, rgb: np.ndarray, image_mod: Any) -> Any:
+        packed = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+        flat = packed.reshape(-1)
+        seen = np.bincount(flat, minlength=1 << 24).astype(bool)
+        new = np.flatnonzero(seen & ~self.known)
+        if len(new):
+            cols = np.stack([(new >> 16) & 255, (new >> 8) & 255, new & 255], axis=1).astype(np.int32)
+            for start in range(0, len(cols), 4096):
+                block = cols[start : start + 4096, None, :] - self.table[None, :, :]
+                self.lut[new[start : start + 4096]] = np.argmin((block * block).sum(axis=2), axis=1)
+            self.known[new] = True
+        out = image_mod.fromarray(self.lut[packed], mode="P")
+        out.putpalette(self.entries)
+        return out
 
 
 def gif_bytes(trace: Trace, events: Sequence[int], images: Sequence[bytes]) -> bytes:
@@ -208,14 +269,28 @@ def gif_bytes(trace: Trace, events: Sequence[int], images: Sequence[bytes]) -> b
     sheet = Image.new("RGB", (w * len(picks), h), "white")
     for k, im in enumerate(picks):
         sheet.paste(im, (k * w, 0))
-    palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    quantized = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in frames]
+    # the style colours themselves (and pure white) are kept exactly; the rest is learnt
+    keys = sorted({PALETTE[k] for k in PALETTE} | {"#ffffff", "#000000"})
+    learnt = sheet.quantize(colors=256 - len(keys), method=Image.Quantize.MEDIANCUT)
+    entries = (learnt.getpalette() or [])[: 3 * (256 - len(keys))]
+    for colour in keys:
+        entries += [int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)]
+    mapper = _PaletteMap(entries)
+    quantized = [mapper(np.asarray(im, dtype=np.uint8), Image) for im in frames]
     out = io.BytesIO()
     quantized[0].save(
         out, format="GIF", save_all=True, append_images=quantized[1:], duration=frame_durations(trace, events),
         loop=0, optimize=False, disposal=1,
     )
     return out.getvalue()
+
+
+def check_pillow() -> None:
+    """PillowMissing unless Pillow can be imported (checked before any slow work)."""
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        raise PillowMissing() from None
 
 
 def write_gif(
@@ -227,15 +302,14 @@ def write_gif(
     show: str = "both",
     progress: Progress | None = None,
     dpi: int = GIF_DPI,
+    plan: FramePlan | None = None,
 ) -> Path:
     """Write an animated GIF of one frame per event (default: the first full training iteration)."""
     check_writable(path)
-    try:
-        import PIL  # noqa: F401
-    except ImportError:
-        raise PillowMissing() from None
-    events = list(default_range(trace) if events is None else events)
-    images = render_frames(trace, events, collapse, rankdir, show, "png", dpi, progress)
+    check_pillow()
+    plan = plan or plan_frames(trace, events, collapse, rankdir, show)
+    events = plan.events
+    images = draw_frames(plan, "png", dpi, progress)
     if progress:
         progress("writing GIF", 0, 1)
     data = gif_bytes(trace, events, images)
@@ -245,6 +319,6 @@ def write_gif(
 
 
 __all__ = [
-    "default_range", "frame_durations", "gif_bytes", "parse_layout", "render_frames", "split_pngs",
+    "FramePlan", "check_pillow", "default_range", "draw_frames", "plan_frames", "frame_durations", "gif_bytes", "parse_layout", "render_frames", "split_pngs",
     "template_scene", "write_frames", "write_gif",
 ]
