@@ -176,6 +176,8 @@ def test_collapsed_scope_is_one_box() -> None:
     both = dot_source(trace, "end", collapse=["simple_model", "dense_1"])
     assert len(re.findall(r"^\s+s\d+ \[", both, re.M)) == 1
     assert "<B>simple_model</B>" in both and "6 ops · 4 parameters" in both
+    # the box shows what the scope hands on: the logits the loss reads, not the unused softmax
+    assert "out (32, 2) min -4.23" in both and "out (32, 2) min 0.0125" not in both
     with pytest.raises(RenderError, match="no such scope"):
         dot_source(trace, collapse=["nope"])
 

@@ -202,3 +202,15 @@ def test_atomic_write_replaces_whole_files(tmp_path: Path) -> None:
     assert target.read_text() == "second"
     assert only(tmp_path) == ["x.txt"]
     assert oct(os.stat(target).st_mode & 0o777) == "0o644"
+
+
+def test_top_level_api_names(trace, tmp_path: Path) -> None:
+    import tapeviz
+
+    g = tapeviz.to_graphviz(trace, at="forward")
+    assert g.source == dot_source(trace, "forward")
+    out = tapeviz.render(trace, tmp_path / "top.dot", at=2)  # the package itself is callable
+    assert out.read_text() == dot_source(trace, 2)
+    import tapeviz.render as module
+
+    assert module.dot_source is dot_source

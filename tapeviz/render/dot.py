@@ -287,11 +287,17 @@ def build_scene(
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward, tooltip=tip,
         ))
 
+    consumers: dict[int, list[int]] = {}
+    if groups:
+        for e in graph.iteration_edges(snap.iteration):
+            consumers.setdefault(e.src, []).append(e.dst)
     for root, group in groups.items():
         ids = members[root]
         ops = [i for i in ids if gnodes[i].kind == "op"]
         params = [i for i in ids if gnodes[i].kind == "variable"]
-        out = ops[-1] if ops else ids[-1]
+        inside = set(ids)
+        leaving = [i for i in ops if any(c not in inside for c in consumers.get(i, ()))]
+        out = leaving[-1] if leaving else (ops[-1] if ops else ids[-1])  # what the scope hands on
         group.rows["title"] = root.rsplit("/", 1)[-1]
         group.rows["shape"] = f"{len(ops)} op{'s' * (len(ops) != 1)} · {len(params)} parameter{'s' * (len(params) != 1)}"
         group.pending = bool(ops) and not any(i in snap.forward_done for i in ops)
@@ -465,10 +471,11 @@ def _node_attrs(node: DrawNode, slots: Sequence[str] | None = None) -> list[str]
     ]
 
 
-def _edge_attrs(edge: DrawEdge) -> list[str]:
+def _edge_attrs(edge: DrawEdge, rankdir: str = "TB") -> list[str]:
     attrs = _edge_look(edge)
     if edge.spine and edge.grad and not edge.long:
-        attrs += ["tailport=se", "headport=ne"]  # a return lane on the right of the chain of ops
+        # a return lane beside the chain of ops: on its right (TB) or below it (LR)
+        attrs += ["tailport=se", f"headport={'ne' if rankdir in ('TB', 'BT') else 'sw'}"]
     elif edge.spine:
         attrs.append("weight=4")
     if edge.long:
@@ -590,7 +597,7 @@ def scene_dot(scene: Scene, layout: Layout | None = None, template: Scene | None
     else:
         hidden = set()
     for edge in edges:
-        attrs = _edge_attrs(edge)
+        attrs = _edge_attrs(edge, scene.rankdir)
         if edge.id in hidden:
             attrs = [a for a in attrs if not a.startswith("style=")] + ["style=invis"]
         attrs.insert(0, f"id={quote(edge.id)}")
