@@ -70,7 +70,7 @@ class Evaluator:
             "size": lambda x: int(_arr(x).size), "len": len, "float": lambda x: float(_arr(x).reshape(())),
             "int": lambda x: int(_arr(x).reshape(())), "round": lambda x, n=0: _plain(np.round(_arr(x), n)),
             "array": lambda *xs: np.array(xs if len(xs) != 1 else xs[0], dtype=float),
-            "is_none": lambda x: x is None, "fmt": _fmt,
+            "is_none": lambda x: x is None, "fmt": _fmt, "first": _first,
         }
 
     # ---- trace facts -----------------------------------------------------------------
@@ -423,6 +423,15 @@ def _np(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapped.__name__ = fn.__name__
     return wrapped
+
+
+def _first(mask: Any) -> int:
+    """Index of the first true entry of a 1-D condition, e.g. the first row whose labels sum to 0."""
+    m = np.asarray(_arr(mask)).reshape(-1)
+    hits = np.flatnonzero(m)
+    if hits.size == 0:
+        raise ExpressionError("first(...): no entry satisfies the condition")
+    return int(hits[0])
 
 
 def _softmax(x: Any, axis: int = -1) -> np.ndarray:
