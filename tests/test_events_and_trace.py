@@ -234,3 +234,15 @@ def test_nonfinite_values_are_flagged_where_they_first_appear() -> None:
     assert trace.nonfinite_at(backward[0]) == [1]
     finite, _ = small_expression()
     assert finite.first_nonfinite is None
+
+
+def test_snapshot_shows_only_the_current_gradient_call() -> None:
+    x = E.Variable(2.0)
+    with record() as trace:
+        with E.GradientTape(persistent=True) as tape:
+            y = x * x
+            z = y * 3.0
+        tape.gradient(z, x)  # 12
+        tape.gradient(y, x)  # 4
+    x_id = trace.events[0].inputs[0].id
+    assert float(snapshot(trace, len(trace) - 1).grads[x_id]) == 4.0

@@ -62,6 +62,10 @@ def snapshot(trace: Trace, index: int) -> Snapshot:
                 snap.current = {e.output.id}
                 snap.current_edges = {(ref.id, e.output.id) for ref in e.inputs}
         elif isinstance(e, GradientStarted):
+            # A new gradient() call: show this backward pass's numbers, not a sum with the last one.
+            snap.grads.clear()
+            snap.backward_done.clear()
+            snap.grad_edges.clear()
             if e.targets:
                 snap.loss = e.targets[0]
                 for t, seed in zip(e.targets, e.seeds):
