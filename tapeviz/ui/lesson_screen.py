@@ -34,8 +34,9 @@ class LessonScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
-        Binding("n", "next_step", "next step"),
-        Binding("p", "prev_step", "previous step"),
+        # while the answer box has focus it keeps printable keys (Textual's check_consume_key): Esc first
+        Binding("n", "next_step", "next step", priority=True),
+        Binding("p", "prev_step", "previous step", priority=True),
         Binding("enter", "focus_answer", "answer", show=False),
         Binding("escape", "leave_answer", "leave the answer box", show=False),
     ]
@@ -47,7 +48,7 @@ class LessonScreen(Screen[None]):
         self.progress: LessonProgress = store.get(run.lesson.id)
         self.progress.steps = len(run.steps)
         self.step_index = min(max(self.progress.step, 0), len(run.steps) - 1)
-        self.feedback: dict[int, tuple[str, bool]] = {}  # step -> (message, correct)
+        self.feedback: dict[int, tuple[str, bool, bool]] = {}  # step -> (message, correct, a real answer)
         self.revealed: set[int] = set()  # steps whose explanation is shown
         self.answered: set[int] = set()  # steps whose question was answered correctly
         self.reached: set[int] = set()  # steps whose action was done
@@ -121,8 +122,10 @@ class LessonScreen(Screen[None]):
                 view.numeric = step.question.kind == "number"
                 view.answered = i in self.answered
                 view.hint = run.hint(step)
-            message, ok = self.feedback.get(i, ("", False))
+            message, ok, valid = self.feedback.get(i, ("", False, False))
             view.feedback, view.feedback_ok = message, ok
+            if not valid:
+                view.hint = ""
             if step.action is not None:
                 view.action = run.action_label(step)
                 view.action_done = self._action_reached(i)
@@ -173,7 +176,7 @@ class LessonScreen(Screen[None]):
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
-        self.feedback[i] = (verdict.message, verdict.correct)
+        self.feedback[i] = (verdict.message, verdict.correct, verdict.valid)
         if verdict.valid:
             self.revealed.add(i)
         if verdict.correct:

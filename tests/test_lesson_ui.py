@@ -1,0 +1,183 @@
+"""Lesson mode in the terminal UI, driven by Textual's Pilot as a learner would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Markdown, Static
+
+from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
+from tapeviz.lessons.progress import ProgressStore
+from tapeviz.ui.lesson_pane import LessonPane
+from tapeviz.ui.lesson_screen import LessonApp, LessonScreen
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def lesson_one() -> LessonRun:
+    entry = find_entry(discover(lesson_folder_default()), "1")
+    assert entry.lesson is not None
+    return LessonRun.open(entry.lesson)
+
+
+def progress_file(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "state" / "tapeviz" / "progress.json").read_text())["lessons"]
+
+
+def pane_text(screen: LessonScreen, selector: str) -> str:
+    widget = screen.query_one(selector)
+    if isinstance(widget, Markdown):
+        return widget.source
+    assert isinstance(widget, Static)
+    return str(widget.render())
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: Path) -> None:
+    run = lesson_one()
+    steps = run.lesson.steps
+    question = next(s for s in steps if s.question and s.question.kind == "number")
+    action_step = next(s for s in steps if s.action and not s.question)
+    choice = next(s for s in steps if s.question and s.question.kind == "choice")
+    right_number = run.correct_text(question)
+
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.step_index == 0
+        assert "step 1/" in pane_text(screen, "#lesson-header")
+
+        while screen.step_index < question.index:  # intro steps: nothing to do but go on
+            await pilot.press("n")
+            await settle(pilot)
+        goto = run.goto(question)
+        assert goto is not None and app.index == goto.event  # the graph follows the step's pointer
+        assert isinstance(app.focused, Input)  # the answer box waits for the prediction
+
+        await pilot.press("escape", "n")  # cannot skip the question
+        await settle(pilot)
+        assert screen.step_index == question.index
+        assert isinstance(app.focused, Input)  # n put the learner back into the answer box
+
+        await pilot.press("5", "enter")  # wrong
+        await settle(pilot)
+        assert question.index not in screen.answered
+        assert "Not quite" in pane_text(screen, "#lesson-feedback")
+        assert screen.query_one("#lesson-explanation").display  # the explanation after a wrong answer
+        assert "6" in pane_text(screen, "#lesson-explanation")
+
+        await pilot.press("backspace", *right_number, "enter")  # right
+        await settle(pilot)
+        assert question.index in screen.answered
+        assert pane_text(screen, "#lesson-feedback").startswith("Right")
+        assert progress_file(tmp_path)[run.lesson.id]["done"][-1] == question.index
+
+        while screen.step_index < action_step.index:
+            await pilot.press("n")
+            await settle(pilot)
+        target = run.action(action_step)
+        assert target is not None and app.index < target.event
+        await pilot.press("n")  # the action is not done yet
+        await settle(pilot)
+        assert screen.step_index == action_step.index
+        for _ in range(target.event - app.index):
+            await pilot.press("right")
+            await settle(pilot)
+        assert app.index == target.event
+        assert action_step.index in screen.reached
+        assert "✓ done" in pane_text(screen, "#lesson-action")
+
+        while screen.step_index < choice.index:
+            await pilot.press("n")
+            await settle(pilot)
+        right = run.correct_choices(choice)[0]
+        wrong = next(k for k in range(len(choice.question.choices)) if k != right)
+        screen.query_one(LessonPane).focus_answer()
+        await pilot.press(chr(97 + wrong), "enter")
+        await settle(pilot)
+        assert "Not quite" in pane_text(screen, "#lesson-feedback")
+        await pilot.press("backspace", chr(97 + right), "enter")
+        await settle(pilot)
+        assert choice.index in screen.answered
+
+        while screen.step_index < len(steps) - 1:
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("n")  # finish
+        await settle(pilot)
+        assert screen.finished
+        assert "Lesson complete" in pane_text(screen, "#lesson-nav")
+
+    saved = progress_file(tmp_path)[run.lesson.id]
+    assert saved["completed"] is True and saved["step"] == len(steps) - 1
+    assert sorted(saved["done"]) == list(range(len(steps)))
+
+    # resumed: the same lesson opens on its last step, finished, nothing to answer again
+    app = LessonApp(lesson_one(), ProgressStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.step_index == len(steps) - 1 and screen.finished
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.step_index == len(steps) - 2
+
+
+async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
+    run = lesson_one()
+    question = next(s for s in run.lesson.steps if s.question and s.question.kind == "number")
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.step_index < question.index:
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press(*run.correct_text(question), "enter")
+        await settle(pilot)
+        assert question.index in screen.answered
+    saved = progress_file(tmp_path)[run.lesson.id]
+    assert saved["step"] == question.index and not saved["completed"]
+
+    app = LessonApp(lesson_one(), ProgressStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.step_index == question.index
+        assert question.index in screen.answered  # no need to answer again
+        assert screen.query_one("#lesson-answer", Input).disabled
+        goto = run.goto(question)
+        assert goto is not None and app.index == goto.event
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.step_index == question.index + 1
+
+
+async def test_invalid_answer_is_not_counted(tmp_path: Path) -> None:
+    run = lesson_one()
+    question = next(s for s in run.lesson.steps if s.question and s.question.kind == "number")
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.step_index < question.index:
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("x", "y", "enter")
+        await settle(pilot)
+        assert "not a number" in pane_text(screen, "#lesson-feedback")
+        assert question.index not in screen.revealed  # no explanation for a non-answer
+        assert not screen.query_one("#lesson-explanation").display
