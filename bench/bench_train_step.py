@@ -87,12 +87,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=3000, help="steps per variant (default 3000)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--batch", type=int, default=32, help="batch size (default 32, the article's)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # the seed network warns every step (from_logits, labels)
 
-    net_np, net_tv, net_rec = seed_network(), seed_network(), seed_network()
+    net_np, net_tv, net_rec = (seed_network(batch=args.batch) for _ in range(3))
     # the baseline must make the same update, or the ratio means nothing
-    check_np, check_tv = seed_network(), seed_network()
+    check_np, check_tv = seed_network(batch=args.batch), seed_network(batch=args.batch)
     np_step, tv_step = numpy_step(check_np), tapeviz_step(check_tv)
     for _ in range(3):
         np_step()
@@ -112,7 +113,7 @@ def main() -> None:
             times["tapeviz+trace"] += time_steps(variants["tapeviz+trace"], per_round)
     med = {k: statistics.median(v) / 1000 for k, v in times.items()}
     base = med["numpy"]
-    print(f"seed network training step, batch 32x10, median of {per_round * args.rounds} steps")
+    print(f"seed network training step, batch {args.batch}x10, median of {per_round * args.rounds} steps")
     for k, us in med.items():
         print(f"  {k:<14} {us:8.1f} us/step   {us / base:5.2f}x numpy")
     print(f"ratio no listener: {med['tapeviz'] / base:.2f}x (goal <= 2x); "
