@@ -111,7 +111,8 @@ class GraphPane(ScrollView, can_focus=False):
         self._styles, self._overlay = styles, overlay
         self._rows.clear()
         self.refresh()
-        self._reveal({spec.lid_of[n] for n in snap.current if n in spec.lid_of})
+        focus = {selected} if selected in self.graph_layout.nodes else set()
+        self._reveal(focus or {spec.lid_of[n] for n in snap.current if n in spec.lid_of})
 
     def _reveal(self, lids: set[str]) -> None:
         """Centre the boxes of the current event (the same position for the same event, always)."""
@@ -129,8 +130,13 @@ class GraphPane(ScrollView, can_focus=False):
         self.call_after_refresh(self._scroll_into_view, region)
 
     def _scroll_into_view(self, region: Region) -> None:
-        if self.size.area:
-            self.scroll_to_region(region, animate=False, center=True, force=True)
+        """Centre ``region``: the offset depends only on the region, never on the old offset."""
+        view = self.scrollable_content_region.size
+        if not view.area:
+            return
+        x = max(0, region.x + region.width // 2 - view.width // 2)
+        y = max(0, region.y + region.height // 2 - view.height // 2)
+        self.scroll_to(x, y, animate=False, force=True, immediate=True)
 
     def node_at(self, x: int, y: int) -> str | None:
         """The layout id of the box at canvas cell ``(x, y)``, if any."""

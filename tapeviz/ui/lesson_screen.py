@@ -47,12 +47,14 @@ class LessonScreen(Screen[None]):
         self.store = store
         self.progress: LessonProgress = store.get(run.lesson.id)
         self.progress.steps = len(run.steps)
-        self.step_index = min(max(self.progress.step, 0), len(run.steps) - 1)
+        # a finished lesson reopens at the start for review (every step stays done); otherwise resume
+        start = 0 if self.progress.completed else self.progress.step
+        self.step_index = min(max(start, 0), len(run.steps) - 1)
         self.feedback: dict[int, tuple[str, bool, bool]] = {}  # step -> (message, correct, a real answer)
         self.revealed: set[int] = set()  # steps whose explanation is shown
         self.answered: set[int] = set()  # steps whose question was answered correctly
         self.reached: set[int] = set()  # steps whose action was done
-        self.finished = self.progress.completed and self.step_index == len(run.steps) - 1
+        self.finished = self.progress.completed
         for i in self.progress.done:  # resumed: what was done stays done
             self.answered.add(i)
             self.reached.add(i)
