@@ -214,3 +214,27 @@ def test_top_level_api_names(trace, tmp_path: Path) -> None:
     import tapeviz.render as module
 
     assert module.dot_source is dot_source
+
+
+@needs_dot
+def test_any_name_renders() -> None:
+    """Whatever a variable or scope is called, Graphviz accepts the DOT and the SVG is valid XML."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import tapeviz.engine as E
+    from tapeviz.render.gv import pipe
+    from tapeviz.trace import record
+
+    @settings(max_examples=25, deadline=None, derandomize=True)
+    @given(st.text(min_size=1, max_size=10), st.text(min_size=1, max_size=10))
+    def check(name: str, scope: str) -> None:
+        with record(title=name) as t:
+            v = E.Variable(2.0, name=name)
+            with E.GradientTape() as tape:
+                with E.name_scope(scope):
+                    y = v * v
+            tape.gradient(y, v)
+        ET.fromstring(pipe("dot", "svg", dot_source(t, len(t) - 1)))
+
+    check()

@@ -123,17 +123,25 @@ def resolve_at(trace: Trace, at: int | str | None) -> int:
 
 
 # ---- text ----------------------------------------------------------------------------------
+# control characters (XML forbids them in HTML-like labels) become spaces
+_CONTROLS = {c: " " for c in [*range(0x20), 0x7F]}
+
+
+def _clean(text: str) -> str:
+    """Text Graphviz can take: no control characters, no lone surrogates."""
+    if text.isascii():
+        return text if text.isprintable() else text.translate(_CONTROLS)
+    return text.translate(_CONTROLS).encode("utf-8", "replace").decode("utf-8")
+
+
 def html_escape(text: str) -> str:
-    """Escape text for a Graphviz HTML-like label (&, <, >, quotes; newlines become spaces)."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-        .replace("\n", " ").replace("\r", " ")
-    )
+    """Escape text for a Graphviz HTML-like label (&, <, >, quotes; control characters become spaces)."""
+    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def quote(text: str) -> str:
     """A DOT double-quoted string whose text Graphviz shows literally (also in escString attrs)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ") + '"'
+    return '"' + _clean(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def shape_text(shape: Sequence[int], dtype: str = "float32") -> str:
