@@ -46,4 +46,6 @@ def run() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    code = run()
+    if code:  # (returning normally on success lets make_assets.py go on to its next part)
+        sys.exit(code)
