@@ -19,6 +19,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tapeviz: error: {message} (see 'tapeviz --help')\n")
 
 
+def _count(text: str) -> int:
+    """A whole number ≥ 0 (``--limit -3`` would otherwise silently drop the last three events)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r} (give a whole number like 20)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: it cannot be negative")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tapeviz",
@@ -33,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("events", help="print the recorded events of a source as a table")
     p.add_argument("source")
-    p.add_argument("--limit", type=int, default=None, help="print at most this many events")
+    p.add_argument("--limit", type=_count, default=None, help="print at most this many events")
 
     p = sub.add_parser("save", help="record a source and save its trace file")
     p.add_argument("source")

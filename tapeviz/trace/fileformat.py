@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,9 @@ MAX_ARRAY_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 4 << 30
 MAX_JSON_BYTES = 1 << 30
 _ALLOWED_KINDS = "fiub"
+# What a damaged or hostile archive can raise while it is read (bad deflate data, an unknown
+# compression method or zip version, an encrypted member, a lying header).
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError)
 
 # ---------------------------------------------------------------------------------------
 # saving
@@ -134,7 +139,12 @@ def save_trace(trace: Trace, path: Any) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise TraceFileError(f"{path}: cannot save: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if path.is_dir():
+        raise TraceFileError(f"{path}: cannot save: it is a directory")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise TraceFileError(f"{path}: cannot save: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("trace.json", json.dumps(doc, separators=(",", ":"), allow_nan=True))
@@ -142,12 +152,21 @@ def save_trace(trace: Trace, path: Any) -> Path:
                 buf = io.BytesIO()
                 np.lib.format.write_array(buf, arr, allow_pickle=False)
                 zf.writestr(f"arrays/{k}.npy", buf.getvalue())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved trace is meant to be shared
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with _suppress():
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise TraceFileError(f"{path}: cannot save: {exc.strerror or exc}") from None
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _jsonable_meta(meta: dict[str, Any]) -> dict[str, Any]:
@@ -216,14 +235,14 @@ class _Reader:
             )
             if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject:
                 raise self.fail(f"array {k} has unsupported dtype {dtype}")
-            needed = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            needed = math.prod(shape) * dtype.itemsize  # exact: no int64 wrap-around
             if needed > len(data) - buf.tell():
                 raise self.fail(f"truncated: array {k} declares {needed} bytes of data but has fewer")
             buf.seek(0)
             arr = np.lib.format.read_array(buf, allow_pickle=False)
         except TraceFileError:
             raise
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        except (ValueError, *_ZIP_ERRORS) as exc:
             raise self.fail(f"corrupted array {k}: {exc}") from None
         arr.flags.writeable = False
         self.cache[k] = arr
@@ -334,7 +353,10 @@ def _attr_from_json(value: Any) -> Any:
         if value.get("ellipsis") is True:
             return Ellipsis
         if "ndarray" in value:
-            return np.asarray(value["ndarray"])
+            arr = np.asarray(value["ndarray"])  # ValueError for ragged lists
+            if arr.dtype.kind not in _ALLOWED_KINDS:
+                raise ValueError(f"attribute array of unsupported dtype {arr.dtype}")
+            return arr
         raise ValueError(f"unknown attribute encoding {sorted(value)}")
     if isinstance(value, list):
         return [_attr_from_json(v) for v in value]
@@ -342,17 +364,32 @@ def _attr_from_json(value: Any) -> Any:
 
 
 def _check_references(path: Path, events: list[Event]) -> None:
-    """Backward steps must name ops and inputs recorded earlier in the same file."""
-    known: set[int] = set()
+    """Backward steps must name ops and inputs recorded earlier in the same file, and every
+    gradient must have the shape of the tensor it is the gradient of (a file that mixes them up
+    would otherwise fail later, deep inside a drawing)."""
+    shapes: dict[int, tuple[int, ...]] = {}
+
+    def check(i: int, tensor: int, grad: np.ndarray | None, what: str) -> None:
+        if grad is not None and grad.shape != shapes[tensor]:
+            raise TraceFileError(
+                f"{path}: corrupted: event {i}: {what} has shape {grad.shape}, but tensor {tensor} has shape {shapes[tensor]}"
+            )
+
     for i, e in enumerate(events):
         if isinstance(e, OpRecorded):
-            known.update(r.id for r in e.inputs)
-            known.add(e.output.id)
+            for r in (*e.inputs, e.output):
+                shapes[r.id] = r.value.shape
         elif isinstance(e, BackwardStep):
-            if e.output_id not in known or any(k not in known for k in e.input_ids):
+            if e.output_id not in shapes or any(k not in shapes for k in e.input_ids):
                 raise TraceFileError(f"{path}: corrupted: event {i} is a backward step of a tensor never recorded")
-        elif isinstance(e, GradientAccumulated) and e.tensor_id not in known:
-            raise TraceFileError(f"{path}: corrupted: event {i} accumulates into a tensor never recorded")
+            check(i, e.output_id, e.upstream, "the upstream gradient")
+            for k, g in zip(e.input_ids, e.input_grads):
+                check(i, k, g, "a gradient sent to an input")
+        elif isinstance(e, GradientAccumulated):
+            if e.tensor_id not in shapes:
+                raise TraceFileError(f"{path}: corrupted: event {i} accumulates into a tensor never recorded")
+            for g in (e.before, e.added, e.total):
+                check(i, e.tensor_id, g, "an accumulated gradient")
 
 
 def _bad_attr(v: Any) -> Any:
@@ -378,6 +415,8 @@ def load_trace(path: Any) -> Trace:
         raise TraceFileError(f"{path}: not a tapeviz trace (not a zip archive; truncated or another kind of file)") from None
     except OSError as exc:
         raise TraceFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, *_ZIP_ERRORS) as exc:
+        raise TraceFileError(f"{path}: not a tapeviz trace (damaged zip archive: {exc})") from None
     with zf:
         try:
             info = zf.getinfo("trace.json")
@@ -386,11 +425,13 @@ def load_trace(path: Any) -> Trace:
         if info.file_size > MAX_JSON_BYTES:
             raise TraceFileError(f"{path}: trace.json is {info.file_size} bytes, over the limit")
         try:
-            doc = json.loads(zf.read(info).decode("utf-8"))
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raw = zf.read(info)
+        except _ZIP_ERRORS as exc:
             raise TraceFileError(f"{path}: truncated or corrupted: {exc}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise TraceFileError(f"{path}: corrupted trace.json: {exc}") from None
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, nesting or integers too large
+            raise TraceFileError(f"{path}: corrupted trace.json: {str(exc)[:200]}") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise TraceFileError(f"{path}: not a tapeviz trace (format marker missing)")
         version = doc.get("version")
@@ -398,7 +439,7 @@ def load_trace(path: Any) -> Trace:
             raise TraceFileError(f"{path}: corrupted: the format version is missing")
         if version > VERSION:
             raise TraceFileError(
-                f"{path}: written by a newer tapeviz (trace format version {version}; this tapeviz reads "
+                f"{path}: written by a newer tapeviz (trace format version {version if version < 10**6 else 'over a million'}; this tapeviz reads "
                 f"up to version {VERSION}): upgrade tapeviz to open it"
             )
         if version < 1:
