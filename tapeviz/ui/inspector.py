@@ -12,8 +12,9 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
-from textual.containers import ScrollableContainer
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
@@ -77,38 +78,45 @@ def inspector_content(
     return Group(*parts)
 
 
-class Inspector(ScrollableContainer, can_focus=False):
-    """A scrollable panel showing ``inspector_content`` for the cursor and selection."""
+class Inspector(ScrollView, can_focus=False):
+    """A scrollable panel showing ``inspector_content`` for the cursor and selection.
 
-    def compose(self):  # type: ignore[override]
-        yield Static("", id="inspector-body")
+    The content is rendered to lines once per ``show`` and drawn with the Line API, so a new
+    step never changes the screen's layout (no reflow of the other widgets).
+    """
 
     _content: RenderableType = ""
     _args: tuple | None = None
+    _strips: list[Strip] = []
 
     def on_resize(self) -> None:
         if self._args is not None:
             self.show(*self._args)
 
     def show(self, trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation) -> None:
+        moved = self._args is None or (self._args[1].index, self._args[2]) != (snap.index, node_id)
         self._args = (trace, snap, node_id, explanation)
-        width = self.scrollable_content_region.width or self.size.width or 60
-        self._content = inspector_content(trace, snap, node_id, explanation, width)
-        self.query_one("#inspector-body", Static).update(self._content)
+        width = max(20, self.scrollable_content_region.width or self.size.width or 60)
+        self._content = inspector_content(trace, snap, node_id, explanation, width - 1)
+        console = self.app.console
+        options = console.options.update(width=width - 1, height=None)
+        lines = console.render_lines(self._content, options, pad=False)
+        self._strips = [Strip(line) for line in lines]
+        self.virtual_size = Size(width - 1, len(self._strips))
+        if moved:  # a new event or node starts at the top, so stepping back shows the same view
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        index = y + scroll_y
+        if index >= len(self._strips):
+            return Strip.blank(width, base)
+        return self._strips[index].apply_style(base).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
 
     @property
     def text(self) -> str:
         """The plain text shown (for tests and lessons)."""
-        from rich.console import Console
-
-        console = Console(width=max(40, self.scrollable_content_region.width or 80), record=True, file=_Null())
-        console.print(self._content)
-        return console.export_text()
-
-
-class _Null:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
+        return "\n".join(strip.text.rstrip() for strip in self._strips)

@@ -50,10 +50,10 @@ class LessonPane(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static("", id="lesson-header")
         yield Markdown("", id="lesson-text")
-        yield Static("", id="lesson-action")
         yield Markdown("", id="lesson-question")
         yield Input(placeholder="your answer, then Enter", id="lesson-answer")
         yield Static("", id="lesson-feedback")
+        yield Static("", id="lesson-action")  # after the question: predict first, then step
         yield Markdown("", id="lesson-explanation")
         yield Static("", id="lesson-nav")
 
