@@ -124,16 +124,19 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
     assert saved["completed"] is True and saved["step"] == len(steps) - 1
     assert sorted(saved["done"]) == list(range(len(steps)))
 
-    # resumed: the same lesson opens on its last step, finished, nothing to answer again
+    # reopened: a finished lesson starts again at step 1 for review, with nothing to answer again
     app = LessonApp(lesson_one(), ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        assert screen.step_index == len(steps) - 1 and screen.finished
-        await pilot.press("p")
-        await settle(pilot)
-        assert screen.step_index == len(steps) - 2
+        assert screen.step_index == 0 and screen.finished
+        for _ in range(len(steps) - 1):
+            await pilot.press("n")
+            await settle(pilot)
+        assert screen.step_index == len(steps) - 1
+        assert "Lesson complete" in pane_text(screen, "#lesson-nav")
+    assert progress_file(tmp_path)[run.lesson.id]["completed"] is True
 
 
 async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:

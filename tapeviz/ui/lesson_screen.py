@@ -89,7 +89,8 @@ class LessonScreen(Screen[None]):
         step = self.run.steps[i]
         if step.action is None or i in self.reached:
             return True
-        return self.run.action_done(step, self.tapeviz.index)
+        with self.tapeviz.trace_lock:
+            return self.run.action_done(step, self.tapeviz.index)
 
     def is_complete(self, i: int) -> bool:
         step = self.run.steps[i]
@@ -141,17 +142,20 @@ class LessonScreen(Screen[None]):
         return view
 
     def refresh_pane(self, reset_scroll: bool = False) -> None:
-        self.query_one(LessonPane).show(self.build_view(), reset_scroll)
+        with self.tapeviz.trace_lock:  # a training worker may be appending to the trace
+            view = self.build_view()
+        self.query_one(LessonPane).show(view, reset_scroll)
 
     def enter_step(self, i: int) -> None:
         """Open step ``i``: move the cursor and selection to its pointer and show it."""
         self.step_index = max(0, min(i, len(self.run.steps) - 1))
         step = self.step
         try:
-            target = self.run.goto(step)
+            with self.tapeviz.trace_lock:
+                target = self.run.goto(step)
+                node = self.run.selection(step)
             if target is not None:
                 self.tapeviz.goto(target.event)
-            node = self.run.selection(step)
             if node is not None:
                 self.tapeviz.select_node(node)
             elif target is None:
@@ -174,7 +178,8 @@ class LessonScreen(Screen[None]):
         if step.question is None or i in self.answered:
             return
         try:
-            verdict = self.run.judge(step, message.value)
+            with self.tapeviz.trace_lock:
+                verdict = self.run.judge(step, message.value)
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
@@ -189,7 +194,11 @@ class LessonScreen(Screen[None]):
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
         i, step = self.step_index, self.step
-        if step.action is not None and i not in self.reached and self.run.action_done(step, message.index):
+        if step.action is None or i in self.reached:
+            return
+        with self.tapeviz.trace_lock:
+            done = self.run.action_done(step, message.index)
+        if done:
             self.reached.add(i)
             if step.question is None:
                 self.revealed.add(i)
