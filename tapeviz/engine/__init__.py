@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import api as _api  # noqa: F401  (first: tensor, registry and api import each other)
 from . import ops as _ops  # noqa: F401  (registers every op)
 from .api import *  # noqa: F401,F403
 from .api import convert, constant

@@ -9,10 +9,10 @@ input's shape in one place (``sum_to_shape``).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from . import api
 from .registry import OpDef, OpRecord, register
 from .tensor import Tensor
 
@@ -51,11 +51,11 @@ def _keepdims_shape(shape: tuple[int, ...], axis: object) -> tuple[int, ...]:
     return tuple(1 if i in axes else d for i, d in enumerate(shape))
 
 
-def _unreduce(g: Tensor, rec: OpRecord) -> Tensor:
+def _unreduce(xp: Any, g: Tensor, rec: OpRecord) -> Tensor:
     """Broadcast a reduction's upstream gradient back to the input's shape."""
     shape = rec.inputs[0]._value.shape
-    g = api.reshape(g, _keepdims_shape(shape, rec.attrs.get("axis")))
-    return api.broadcast_to(g, shape)
+    g = xp.reshape(g, _keepdims_shape(shape, rec.attrs.get("axis")))
+    return xp.broadcast_to(g, shape)
 
 
 def _dtype_of(rec: OpRecord) -> np.dtype:
@@ -75,7 +75,7 @@ def _mask(condition: np.ndarray, dtype: np.dtype) -> Tensor:
 
 register(OpDef(
     "add", np.add,
-    vjp=lambda g, rec, needs: (g, g),
+    vjp=lambda xp, g, rec, needs: (g, g),
     derivative="∂out/∂a = 1, ∂out/∂b = 1",
     local=lambda a, b, out: (np.ones_like(out), np.ones_like(out)),
     describe=_broadcast_problem,
@@ -83,7 +83,7 @@ register(OpDef(
 
 register(OpDef(
     "subtract", np.subtract,
-    vjp=lambda g, rec, needs: (g, api.negative(g) if needs[1] else None),
+    vjp=lambda xp, g, rec, needs: (g, xp.negative(g) if needs[1] else None),
     derivative="∂out/∂a = 1, ∂out/∂b = −1",
     local=lambda a, b, out: (np.ones_like(out), -np.ones_like(out)),
     describe=_broadcast_problem,
@@ -91,9 +91,9 @@ register(OpDef(
 
 register(OpDef(
     "multiply", np.multiply,
-    vjp=lambda g, rec, needs: (
-        api.multiply(g, rec.inputs[1]) if needs[0] else None,
-        api.multiply(g, rec.inputs[0]) if needs[1] else None,
+    vjp=lambda xp, g, rec, needs: (
+        xp.multiply(g, rec.inputs[1]) if needs[0] else None,
+        xp.multiply(g, rec.inputs[0]) if needs[1] else None,
     ),
     derivative="∂out/∂a = b, ∂out/∂b = a",
     local=lambda a, b, out: (np.broadcast_to(b, out.shape), np.broadcast_to(a, out.shape)),
@@ -101,10 +101,10 @@ register(OpDef(
 ))
 
 
-def _divide_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _divide_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
-    ga = api.divide(g, b) if needs[0] else None
-    gb = api.negative(api.multiply(g, api.divide(a, api.square(b)))) if needs[1] else None
+    ga = xp.divide(g, b) if needs[0] else None
+    gb = xp.negative(xp.multiply(g, xp.divide(a, xp.square(b)))) if needs[1] else None
     return ga, gb
 
 
@@ -129,17 +129,17 @@ def _power_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.power(a, b)
 
 
-def _power_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _power_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
     ga = gb = None
     if needs[0]:
-        ga = api.multiply(g, api.multiply(b, api.power(a, api.subtract(b, 1))))
+        ga = xp.multiply(g, xp.multiply(b, xp.power(a, xp.subtract(b, 1))))
     if needs[1]:
         # TF's convention: ∂(a^b)/∂b is taken as 0 where a ≤ 0 (log a is undefined there).
-        positive = api.greater(a, 0)
-        safe_a = api.where(positive, a, api.ones_like(a))
-        log_a = api.where(positive, api.log(safe_a), api.zeros_like(a))
-        gb = api.multiply(g, api.multiply(rec.output, log_a))
+        positive = xp.greater(a, 0)
+        safe_a = xp.where(positive, a, xp.ones_like(a))
+        log_a = xp.where(positive, xp.log(safe_a), xp.zeros_like(a))
+        gb = xp.multiply(g, xp.multiply(rec.output, log_a))
     return ga, gb
 
 
@@ -157,21 +157,21 @@ register(OpDef(
 ))
 
 
-def _maximum_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _maximum_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
     mask = _mask(np.greater_equal(a._value, b._value), _dtype_of(rec))
     return (
-        api.multiply(g, mask) if needs[0] else None,
-        api.multiply(g, api.subtract(1, mask)) if needs[1] else None,
+        xp.multiply(g, mask) if needs[0] else None,
+        xp.multiply(g, xp.subtract(1, mask)) if needs[1] else None,
     )
 
 
-def _minimum_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _minimum_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
     mask = _mask(np.less_equal(a._value, b._value), _dtype_of(rec))
     return (
-        api.multiply(g, mask) if needs[0] else None,
-        api.multiply(g, api.subtract(1, mask)) if needs[1] else None,
+        xp.multiply(g, mask) if needs[0] else None,
+        xp.multiply(g, xp.subtract(1, mask)) if needs[1] else None,
     )
 
 
@@ -211,24 +211,24 @@ register(OpDef("logical_not", np.logical_not, vjp=None, derivative="not differen
 
 register(OpDef(
     "negative", np.negative, arity=1,
-    vjp=lambda g, rec, needs: (api.negative(g),),
+    vjp=lambda xp, g, rec, needs: (xp.negative(g),),
     derivative="∂out/∂a = −1",
     local=lambda a, out: (-np.ones_like(out),),
 ))
 register(OpDef(
     "identity", lambda a: a, arity=1,
-    vjp=lambda g, rec, needs: (g,),
+    vjp=lambda xp, g, rec, needs: (g,),
     derivative="∂out/∂a = 1",
     local=lambda a, out: (np.ones_like(out),),
 ))
 register(OpDef(
     "stop_gradient", lambda a: a, arity=1,
-    vjp=lambda g, rec, needs: (None,),
+    vjp=lambda xp, g, rec, needs: (None,),
     derivative="∂out/∂a is defined as 0: no gradient flows through stop_gradient",
 ))
 register(OpDef(
     "square", np.square, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, api.multiply(2, rec.inputs[0])),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.multiply(2, rec.inputs[0])),),
     derivative="∂out/∂a = 2a",
     local=lambda a, out: (2 * a,),
 ))
@@ -241,13 +241,13 @@ def _sqrt_forward(a: np.ndarray) -> np.ndarray:
 
 register(OpDef(
     "sqrt", _sqrt_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.divide(api.multiply(g, 0.5), rec.output),),
+    vjp=lambda xp, g, rec, needs: (xp.divide(xp.multiply(g, 0.5), rec.output),),
     derivative="∂out/∂a = 1/(2√a)",
     local=lambda a, out: (0.5 / out,),
 ))
 register(OpDef(
     "exp", np.exp, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, rec.output),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, rec.output),),
     derivative="∂out/∂a = exp(a)",
     local=lambda a, out: (out,),
 ))
@@ -260,27 +260,27 @@ def _log_forward(a: np.ndarray) -> np.ndarray:
 
 register(OpDef(
     "log", _log_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.divide(g, rec.inputs[0]),),
+    vjp=lambda xp, g, rec, needs: (xp.divide(g, rec.inputs[0]),),
     derivative="∂out/∂a = 1/a",
     local=lambda a, out: (1 / a,),
 ))
 register(OpDef(
     "abs", np.abs, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, api.sign(rec.inputs[0])),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.sign(rec.inputs[0])),),
     derivative="∂out/∂a = sign(a)",
     local=lambda a, out: (np.sign(a).astype(out.dtype),),
 ))
-register(OpDef("sign", np.sign, vjp=lambda g, rec, needs: (api.zeros_like(g),), arity=1,
+register(OpDef("sign", np.sign, vjp=lambda xp, g, rec, needs: (xp.zeros_like(g),), arity=1,
                derivative="∂out/∂a = 0", local=lambda a, out: (np.zeros_like(out),)))
 register(OpDef(
     "sin", np.sin, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, api.cos(rec.inputs[0])),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.cos(rec.inputs[0])),),
     derivative="∂out/∂a = cos(a)",
     local=lambda a, out: (np.cos(a),),
 ))
 register(OpDef(
     "cos", np.cos, arity=1,
-    vjp=lambda g, rec, needs: (api.negative(api.multiply(g, api.sin(rec.inputs[0]))),),
+    vjp=lambda xp, g, rec, needs: (xp.negative(xp.multiply(g, xp.sin(rec.inputs[0]))),),
     derivative="∂out/∂a = −sin(a)",
     local=lambda a, out: (-np.sin(a),),
 ))
@@ -292,7 +292,7 @@ def _relu_forward(a: np.ndarray) -> np.ndarray:
 
 register(OpDef(
     "relu", _relu_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, _mask(rec.output._value > 0, _dtype_of(rec))),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, _mask(rec.output._value > 0, _dtype_of(rec))),),
     derivative="∂out/∂a = 1 where a > 0 else 0",
     local=lambda a, out: ((out > 0).astype(out.dtype),),
 ))
@@ -310,13 +310,13 @@ def _sigmoid_forward(a: np.ndarray) -> np.ndarray:
 
 register(OpDef(
     "sigmoid", _sigmoid_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, api.multiply(rec.output, api.subtract(1, rec.output))),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.multiply(rec.output, xp.subtract(1, rec.output))),),
     derivative="∂out/∂a = out·(1 − out)",
     local=lambda a, out: (out * (1 - out),),
 ))
 register(OpDef(
     "tanh", np.tanh, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, api.subtract(1, api.square(rec.output))),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.subtract(1, xp.square(rec.output))),),
     derivative="∂out/∂a = 1 − out²",
     local=lambda a, out: (1 - out * out,),
 ))
@@ -328,7 +328,7 @@ def _softplus_forward(a: np.ndarray) -> np.ndarray:
 
 register(OpDef(
     "softplus", _softplus_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.multiply(g, api.sigmoid(rec.inputs[0])),),
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.sigmoid(rec.inputs[0])),),
     derivative="∂out/∂a = sigmoid(a)",
     local=lambda a, out: (1 / (1 + np.exp(-a)),),
 ))
@@ -338,11 +338,11 @@ def _cast_forward(a: np.ndarray, dtype: str) -> np.ndarray:
     return a.astype(dtype)
 
 
-def _cast_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _cast_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     src = rec.inputs[0]._value.dtype
     if src.kind != "f" or rec.output._value.dtype.kind != "f":
         return (None,)
-    return (api.cast(g, src),)
+    return (xp.cast(g, src),)
 
 
 register(OpDef(
@@ -356,13 +356,13 @@ def _where_forward(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return np.where(cond, a, b)
 
 
-def _where_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _where_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     cond = rec.inputs[0]
-    zeros = api.zeros_like(g)
+    zeros = xp.zeros_like(g)
     return (
         None,
-        api.where(cond, g, zeros) if needs[1] else None,
-        api.where(cond, zeros, g) if needs[2] else None,
+        xp.where(cond, g, zeros) if needs[1] else None,
+        xp.where(cond, zeros, g) if needs[2] else None,
     )
 
 
@@ -378,15 +378,15 @@ def _clip_forward(a: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.minimum(np.maximum(a, lo), hi)
 
 
-def _clip_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _clip_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, lo, hi = rec.inputs
-    zeros = api.zeros_like(g)
-    below, above = api.less(a, lo), api.greater(a, hi)
-    inside = api.logical_not(api.logical_or(below, above))
+    zeros = xp.zeros_like(g)
+    below, above = xp.less(a, lo), xp.greater(a, hi)
+    inside = xp.logical_not(xp.logical_or(below, above))
     return (
-        api.where(inside, g, zeros) if needs[0] else None,
-        api.where(below, g, zeros) if needs[1] else None,
-        api.where(above, g, zeros) if needs[2] else None,
+        xp.where(inside, g, zeros) if needs[0] else None,
+        xp.where(below, g, zeros) if needs[1] else None,
+        xp.where(above, g, zeros) if needs[2] else None,
     )
 
 
@@ -421,10 +421,10 @@ def _matmul_describe(a: Tensor, b: Tensor, transpose_a: bool = False, transpose_
     return f"{sa} @ {sb}: batch dimensions {sa[:-2]} and {sb[:-2]} cannot be broadcast together"
 
 
-def _matmul_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _matmul_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a, b = rec.inputs
     ta, tb = rec.attrs.get("transpose_a", False), rec.attrs.get("transpose_b", False)
-    mm = api.matmul
+    mm = xp.matmul
     if not ta and not tb:
         ga = mm(g, b, transpose_b=True) if needs[0] else None
         gb = mm(a, g, transpose_a=True) if needs[1] else None
@@ -462,16 +462,16 @@ def _log_softmax_forward(a: np.ndarray, axis: int = -1) -> np.ndarray:
     return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def _softmax_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _softmax_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     out, axis = rec.output, rec.attrs.get("axis", -1)
-    dot = api.reduce_sum(api.multiply(g, out), axis=axis, keepdims=True)
-    return (api.multiply(out, api.subtract(g, dot)),)
+    dot = xp.reduce_sum(xp.multiply(g, out), axis=axis, keepdims=True)
+    return (xp.multiply(out, xp.subtract(g, dot)),)
 
 
-def _log_softmax_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _log_softmax_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     axis = rec.attrs.get("axis", -1)
-    total = api.reduce_sum(g, axis=axis, keepdims=True)
-    return (api.subtract(g, api.multiply(api.exp(rec.output), total)),)
+    total = xp.reduce_sum(g, axis=axis, keepdims=True)
+    return (xp.subtract(g, xp.multiply(xp.exp(rec.output), total)),)
 
 
 register(OpDef(
@@ -488,13 +488,13 @@ def _xent_forward(labels: np.ndarray, logits: np.ndarray, axis: int = -1) -> np.
     return -np.add.reduce(labels * _log_softmax_forward(logits, axis=axis), axis=axis)
 
 
-def _xent_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _xent_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     """TF's fused rule: logits get g·(softmax − labels), exact only when label rows sum to 1."""
     labels, logits = rec.inputs
     axis = rec.attrs.get("axis", -1)
-    g = api.expand_dims(g, axis)
-    d_labels = api.negative(api.multiply(g, api.log_softmax(logits, axis))) if needs[0] else None
-    d_logits = api.multiply(g, api.subtract(api.softmax(logits, axis), labels)) if needs[1] else None
+    g = xp.expand_dims(g, axis)
+    d_labels = xp.negative(xp.multiply(g, xp.log_softmax(logits, axis))) if needs[0] else None
+    d_logits = xp.multiply(g, xp.subtract(xp.softmax(logits, axis), labels)) if needs[1] else None
     return (d_labels, d_logits)
 
 
@@ -523,26 +523,26 @@ def _count(shape: tuple[int, ...], axis: object) -> int:
     return int(np.prod([shape[i] for i in _axis_tuple(axis, len(shape))], dtype=np.int64))
 
 
-def _extreme_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _extreme_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     a = rec.inputs[0]
     axis = rec.attrs.get("axis")
     shape = a._value.shape
     keep = _keepdims_shape(shape, axis)
-    best = api.reshape(rec.output, keep)
-    mask = api.cast(api.equal(a, best), _dtype_of(rec))
-    ties = api.reduce_sum(mask, axis=axis, keepdims=True)
-    return (api.divide(api.multiply(api.broadcast_to(api.reshape(g, keep), shape), mask), ties),)
+    best = xp.reshape(rec.output, keep)
+    mask = xp.cast(xp.equal(a, best), _dtype_of(rec))
+    ties = xp.reduce_sum(mask, axis=axis, keepdims=True)
+    return (xp.divide(xp.multiply(xp.broadcast_to(xp.reshape(g, keep), shape), mask), ties),)
 
 
 register(OpDef(
     "reduce_sum", _sum_forward, arity=1,
-    vjp=lambda g, rec, needs: (_unreduce(g, rec),),
+    vjp=lambda xp, g, rec, needs: (_unreduce(xp, g, rec),),
     derivative="∂out/∂a = 1 for every summed element (g is copied back over the summed axes)",
 ))
 register(OpDef(
     "reduce_mean", _mean_forward, arity=1,
-    vjp=lambda g, rec, needs: (
-        api.divide(_unreduce(g, rec), float(_count(rec.inputs[0]._value.shape, rec.attrs.get("axis")))),
+    vjp=lambda xp, g, rec, needs: (
+        xp.divide(_unreduce(xp, g, rec), float(_count(rec.inputs[0]._value.shape, rec.attrs.get("axis")))),
     ),
     derivative="∂out/∂a = 1/n for every averaged element (n = how many were averaged)",
 ))
@@ -570,40 +570,40 @@ def _reshape_describe(a: Tensor, shape: tuple[int, ...]) -> str:
 
 register(OpDef(
     "reshape", lambda a, shape: np.reshape(a, shape), arity=1,
-    vjp=lambda g, rec, needs: (api.reshape(g, rec.inputs[0]._value.shape),),
+    vjp=lambda xp, g, rec, needs: (xp.reshape(g, rec.inputs[0]._value.shape),),
     derivative="∂L/∂a = g reshaped back to a's shape",
     describe=_reshape_describe,
 ))
 register(OpDef(
     "transpose", lambda a, perm=None: np.transpose(a, perm), arity=1,
-    vjp=lambda g, rec, needs: (
-        api.transpose(g, None if rec.attrs.get("perm") is None else tuple(int(i) for i in np.argsort(rec.attrs["perm"]))),
+    vjp=lambda xp, g, rec, needs: (
+        xp.transpose(g, None if rec.attrs.get("perm") is None else tuple(int(i) for i in np.argsort(rec.attrs["perm"]))),
     ),
     derivative="∂L/∂a = g transposed back (the inverse permutation)",
 ))
 register(OpDef(
     "expand_dims", lambda a, axis: np.expand_dims(a, axis), arity=1,
-    vjp=lambda g, rec, needs: (api.reshape(g, rec.inputs[0]._value.shape),),
+    vjp=lambda xp, g, rec, needs: (xp.reshape(g, rec.inputs[0]._value.shape),),
     derivative="∂L/∂a = g with the added axis removed",
 ))
 register(OpDef(
     "squeeze", lambda a, axis=None: np.squeeze(a, axis=axis), arity=1,
-    vjp=lambda g, rec, needs: (api.reshape(g, rec.inputs[0]._value.shape),),
+    vjp=lambda xp, g, rec, needs: (xp.reshape(g, rec.inputs[0]._value.shape),),
     derivative="∂L/∂a = g with the removed axes put back",
 ))
 register(OpDef(
     "broadcast_to", lambda a, shape: np.broadcast_to(a, shape).copy(), arity=1,
-    vjp=lambda g, rec, needs: (api.sum_to_shape(g, rec.inputs[0]._value.shape),),
+    vjp=lambda xp, g, rec, needs: (xp.sum_to_shape(g, rec.inputs[0]._value.shape),),
     derivative="∂L/∂a = g summed over the broadcast axes",
 ))
 register(OpDef(
     "sum_to_shape", lambda a, shape: _sum_to(a, tuple(shape)), arity=1,
-    vjp=lambda g, rec, needs: (api.broadcast_to(g, rec.inputs[0]._value.shape),),
+    vjp=lambda xp, g, rec, needs: (xp.broadcast_to(g, rec.inputs[0]._value.shape),),
     derivative="∂L/∂a = g copied back along the summed (broadcast) axes",
 ))
 
 
-def _concat_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _concat_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     axis = rec.attrs["axis"]
     ndim = rec.output._value.ndim
     axis = axis % ndim
@@ -613,17 +613,17 @@ def _concat_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tens
         size = t._value.shape[axis]
         if need:
             key = (slice(None),) * axis + (slice(start, start + size),)
-            grads.append(api.getitem(g, key))
+            grads.append(xp.getitem(g, key))
         else:
             grads.append(None)
         start += size
     return tuple(grads)
 
 
-def _stack_vjp(g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+def _stack_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
     axis = rec.attrs["axis"] % rec.output._value.ndim
     return tuple(
-        api.getitem(g, (slice(None),) * axis + (k,)) if need else None for k, need in enumerate(needs)
+        xp.getitem(g, (slice(None),) * axis + (k,)) if need else None for k, need in enumerate(needs)
     )
 
 
@@ -645,11 +645,11 @@ def _scatter_forward(g: np.ndarray, shape: tuple[int, ...], key: object) -> np.n
 
 register(OpDef(
     "getitem", lambda a, key: a[key], arity=1,
-    vjp=lambda g, rec, needs: (api.scatter_into(g, rec.inputs[0]._value.shape, rec.attrs["key"]),),
+    vjp=lambda xp, g, rec, needs: (xp.scatter_into(g, rec.inputs[0]._value.shape, rec.attrs["key"]),),
     derivative="∂L/∂a = g placed back at the selected positions, 0 elsewhere",
 ))
 register(OpDef(
     "scatter_into", _scatter_forward, arity=1,
-    vjp=lambda g, rec, needs: (api.getitem(g, rec.attrs["key"]),),
+    vjp=lambda xp, g, rec, needs: (xp.getitem(g, rec.attrs["key"]),),
     derivative="∂L/∂g = the selected positions of the upstream gradient",
 ))

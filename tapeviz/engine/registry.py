@@ -22,9 +22,10 @@ from .tensor import Tensor, Variable, _tensor_ids
 if TYPE_CHECKING:
     from .tape import GradientTape
 
-# A VJP gets the upstream gradient, the op's record, and which inputs need a gradient; it
-# returns one gradient (or None) per input, possibly still in the broadcast output shape.
-VJP = Callable[["Tensor", "OpRecord", tuple[bool, ...]], tuple["Tensor | None", ...]]
+# A VJP gets the op namespace to compute with (``api`` records, ``fastops`` does not), the
+# upstream gradient, the op's record and which inputs need a gradient; it returns one gradient
+# (or None) per input, possibly still in the broadcast output shape.
+VJP = Callable[[Any, "Tensor", "OpRecord", tuple[bool, ...]], tuple["Tensor | None", ...]]
 
 
 @dataclass(frozen=True)

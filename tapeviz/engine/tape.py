@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import api
+from . import api, fastops
 from .errors import ShapeError
 from .events import (
     BackwardStep,
@@ -278,34 +278,39 @@ class GradientTape:
         # Tensors that depend on some source: only these need a gradient.
         needed = {i for i in source_ids if i}
         for rec in records:
-            if rec.output._value.dtype.kind == "f" and any(t._id in needed for t in rec.inputs):
-                needed.add(rec.output._id)
+            for t in rec.inputs:
+                if t._id in needed:
+                    if rec.output._value.dtype.kind == "f":
+                        needed.add(rec.output._id)
+                    break
+        # With no tape listening, the backward pass need not be recorded: use the fast ops.
+        xp = api if state.tapes else fastops
         grads: dict[int, Tensor] = {}
         for target, seed in zip(targets, seeds):
             if target._id in needed:
-                self._accumulate(grads, target._id, seed)
+                self._accumulate(xp, grads, target._id, seed)
         for rec in reversed(records):
             upstream = grads.get(rec.output._id)
             if upstream is None:
                 continue
-            needs = tuple(t._id in needed and t._value.dtype.kind == "f" for t in rec.inputs)
-            if not any(needs):
+            needs = tuple([t._id in needed and t._value.dtype.kind == "f" for t in rec.inputs])
+            if True not in needs:
                 continue
             vjp = rec.op.vjp
             if vjp is None:
                 raise LookupError(f"gradient registry has no entry for: {rec.op.name}")
-            sent = vjp(upstream, rec, needs)
+            sent = vjp(xp, upstream, rec, needs)
             sent_arrays: list[np.ndarray | None] = []
             for t, need, g in zip(rec.inputs, needs, sent):
                 if not need or g is None:
                     sent_arrays.append(None)
                     continue
                 if g._value.shape != t._value.shape:
-                    g = api.sum_to_shape(g, t._value.shape)
+                    g = xp.sum_to_shape(g, t._value.shape)
                 if g._value.dtype != t._value.dtype:
-                    g = api.cast(g, t._value.dtype)
+                    g = xp.cast(g, t._value.dtype)
                 sent_arrays.append(g._value)
-                self._accumulate(grads, t._id, g)
+                self._accumulate(xp, grads, t._id, g)
             if listeners:
                 emit(
                     BackwardStep(
@@ -323,12 +328,12 @@ class GradientTape:
             )
         return result
 
-    def _accumulate(self, grads: dict[int, Tensor], tensor_id: int, g: Tensor) -> None:
+    def _accumulate(self, xp: Any, grads: dict[int, Tensor], tensor_id: int, g: Tensor) -> None:
         before = grads.get(tensor_id)
         if before is None:
             grads[tensor_id] = g
             return
-        total = api.add(before, g)
+        total = xp.add(before, g)
         grads[tensor_id] = total
         if listeners:
             emit(GradientAccumulated(self._id, tensor_id, before._value, g._value, total._value))
