@@ -138,3 +138,21 @@ def test_unknown_lesson_id(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_check_subcommand_on_the_fixture(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["lessons", "--check", "--dir", str(BAD)]) == 1
     assert "lesson check failed: 02-bad-front-matter" in capsys.readouterr().out
+
+
+def test_the_list_shows_each_learners_progress(tmp_path: Path) -> None:
+    from tapeviz.lessons.progress import ProgressStore
+
+    store = ProgressStore()
+    store.get("01-first-tape").completed = True
+    half = store.get("02-chain-rule")
+    half.step, half.done = 2, {0, 1}
+    store.save()
+    out = io.StringIO()
+    assert run_lessons(lessons_args(), out=out) == 0
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line[:2].isdigit()}
+    assert "  done  " in lines["01-first-tape"] and "Your first tape" in lines["01-first-tape"]
+    steps = len(next(e for e in discover(lesson_folder_default()) if e.id == "02-chain-rule").lesson.steps)
+    assert f"step 3/{steps}" in lines["02-chain-rule"]
+    assert "not started" in lines["12-article-end-to-end"]
+    assert (tmp_path / "state" / "tapeviz" / "progress.json").exists()
