@@ -19,7 +19,7 @@ def _app() -> TapevizApp:
 
 async def _ready(pilot) -> None:  # noqa: ANN001
     app = pilot.app
-    for _ in range(200):
+    for _ in range(1000):  # generous: a loaded machine lays out slowly, never wrongly
         await pilot.pause()
         if app.layout_ready:
             break

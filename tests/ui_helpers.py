@@ -13,7 +13,7 @@ def make_app(name: str = "seed", tmp: Path | None = None, engine: str = "layered
     return TapevizApp(EXAMPLES[name].build(), source=name, out_dir=tmp, layout_engine=engine, **kw)  # type: ignore[arg-type]
 
 
-async def settle(app: TapevizApp, pilot, rounds: int = 200) -> None:  # noqa: ANN001
+async def settle(app: TapevizApp, pilot, rounds: int = 1000) -> None:  # noqa: ANN001
     """Wait until the graph is laid out and no training/export is running."""
     for _ in range(rounds):
         await pilot.pause()
