@@ -31,6 +31,16 @@ def _sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.add.reduce(x, axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
 
 
+def _broadcast_forward(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A fresh array of ``shape`` filled by broadcasting ``a`` (copyto: no Python-level overhead)."""
+    try:
+        out = np.empty(shape, dtype=a.dtype)
+        np.copyto(out, a)
+    except ValueError:
+        return np.broadcast_to(a, shape).copy()  # raises numpy's own message for bad shapes
+    return out
+
+
 def _broadcast_problem(a: Tensor, b: Tensor, **_: object) -> str | None:
     try:
         np.broadcast_shapes(a._value.shape, b._value.shape)
@@ -520,7 +530,7 @@ def _mean_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) ->
 
 
 def _count(shape: tuple[int, ...], axis: object) -> int:
-    return int(np.prod([shape[i] for i in _axis_tuple(axis, len(shape))], dtype=np.int64))
+    return math.prod(shape[i] for i in _axis_tuple(axis, len(shape)))
 
 
 def _extreme_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
@@ -541,8 +551,9 @@ register(OpDef(
 ))
 register(OpDef(
     "reduce_mean", _mean_forward, arity=1,
+    # divide the (small) reduced gradient first, then copy it back over the averaged axes
     vjp=lambda xp, g, rec, needs: (
-        xp.divide(_unreduce(xp, g, rec), float(_count(rec.inputs[0]._value.shape, rec.attrs.get("axis")))),
+        _unreduce(xp, xp.divide(g, float(_count(rec.inputs[0]._value.shape, rec.attrs.get("axis")))), rec),
     ),
     derivative="∂out/∂a = 1/n for every averaged element (n = how many were averaged)",
 ))
@@ -592,7 +603,7 @@ register(OpDef(
     derivative="∂L/∂a = g with the removed axes put back",
 ))
 register(OpDef(
-    "broadcast_to", lambda a, shape: np.broadcast_to(a, shape).copy(), arity=1,
+    "broadcast_to", _broadcast_forward, arity=1,
     vjp=lambda xp, g, rec, needs: (xp.sum_to_shape(g, rec.inputs[0]._value.shape),),
     derivative="∂L/∂a = g summed over the broadcast axes",
 ))
