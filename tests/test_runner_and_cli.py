@@ -111,3 +111,18 @@ def run_cli(argv: list[str]) -> int:
 def test_python_dash_m_tapeviz_works() -> None:
     out = subprocess.run([sys.executable, "-m", "tapeviz", "events", "square"], capture_output=True, text=True)
     assert out.returncode == 0 and "power" in out.stdout
+
+
+def test_each_program_run_starts_keras_names_afresh(tmp_path: Path) -> None:
+    program = write(tmp_path, "dense.py", """
+import tapeviz.tf as tf
+from tapeviz.tf.keras import layers
+layer = layers.Dense(2)
+x = tf.ones((1, 3))
+with tf.GradientTape() as tape:
+    y = tf.reduce_sum(layer(x))
+tape.gradient(y, layer.trainable_variables)
+print(layer.name)
+""")
+    assert run_program(program).output == "dense\n"
+    assert run_program(program).output == "dense\n"

@@ -59,6 +59,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     sys.path.insert(0, str(path.resolve().parent))
     linecache.checkcache(filename)
     trace = Trace(title=path.name, meta={"source": str(path)})
+    _fresh_keras_names()
     try:
         with warnings.catch_warnings(record=True) as caught, record(trace), \
                 contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
@@ -84,6 +85,13 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         )
     messages = [f"{w.category.__name__}: {w.message}" for w in caught]
     return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+def _fresh_keras_names() -> None:
+    """Run each program as a fresh process would: Keras layer names start at ``dense`` again."""
+    backend = sys.modules.get("tapeviz.keras.backend")
+    if backend is not None:
+        backend.clear_session()
 
 
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:
