@@ -353,3 +353,14 @@ def test_name_scope_gives_the_full_scope_with_a_slash() -> None:
     assert v.name == "outer/inner/v:0"
     with scope as again:
         assert again == "inner/"
+
+
+def test_one_hot_rows() -> None:
+    import numpy as np
+
+    import tapeviz.tf as tf
+
+    hot = tf.one_hot(tf.constant([1, 0, 1]), 2)
+    assert hot.dtype == tf.float32
+    np.testing.assert_array_equal(hot.numpy(), [[0, 1], [1, 0], [0, 1]])
+    np.testing.assert_array_equal(tf.one_hot([2], 3, on_value=5.0, off_value=-1.0).numpy(), [[-1, -1, 5]])

@@ -104,6 +104,21 @@ def linspace(start: Any, stop: Any, num: Any, name: str | None = None, axis: int
     return _E.linspace(start, stop, int(num))
 
 
+def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0, axis: int = -1, dtype: Any = None) -> Any:
+    """One row per index with ``on_value`` at that index (a constant: not differentiable)."""
+    import numpy as np
+
+    idx = np.asarray(convert_to_tensor(indices))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: indices must be integers, got {idx.dtype.name}")
+    dt = as_dtype(dtype if dtype is not None else float32).np
+    hot = np.arange(int(depth)) == idx[..., None]
+    out = np.where(hot, np.asarray(on_value, dt), np.asarray(off_value, dt)).astype(dt)
+    if axis != -1:
+        out = np.moveaxis(out, -1, axis)
+    return constant(out)
+
+
 def shape(x: Any) -> Any:
     """The shape of ``x`` as an int32 tensor."""
     return constant(list(convert_to_tensor(x).shape), dtype=int32)
