@@ -21,7 +21,7 @@ class SimpleModel(Model):
 model = SimpleModel()
 inputs = tf.random.normal([32, 10])  # batch size 32, 10 features
 classes = tf.random.uniform([32], maxval=2, dtype=tf.int32)  # fixed: one class per sample ...
-labels = tf.stack([1 - classes, classes], axis=1)  # ... as one-hot rows [1, 0] or [0, 1]
+labels = tf.one_hot(classes, 2)  # ... as one-hot rows [1, 0] or [0, 1]
 loss_fn = tf.keras.losses.CategoricalCrossentropy(from_logits=True)
 optimizer = tf.keras.optimizers.SGD(learning_rate=0.01)
 
