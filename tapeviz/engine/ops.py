@@ -526,6 +526,11 @@ def _sum_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) -> 
 def _mean_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) -> np.ndarray:
     if a.dtype.kind in "iu":  # TF keeps integer dtype for integer means
         return (np.sum(a, axis=axis, keepdims=keepdims) // _count(a.shape, axis)).astype(a.dtype)  # type: ignore[arg-type]
+    count = _count(a.shape, axis)
+    if a.dtype.kind == "f" and a.dtype.itemsize >= 4 and 0 < count < 2**24:
+        # np.mean's own arithmetic (sum, then divide by the count) without its Python wrapper;
+        # the count is exact in float32, so the result is bit-for-bit np.mean's.
+        return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype) / count  # type: ignore[arg-type]
     return np.mean(a, axis=axis, keepdims=keepdims, dtype=a.dtype)  # type: ignore[arg-type]
 
 
