@@ -11,9 +11,9 @@ import pytest
 
 from tapeviz.engine.events import BackwardStep, OpRecorded, VariableAssigned
 from tapeviz.examples import EXAMPLES
-from tapeviz.trace import load_trace
+from tapeviz.trace import event_node, load_trace
 from tapeviz.ui import CursorMoved, load_app, run_app
-from tapeviz.ui.explain import fmt, primary_node
+from tapeviz.ui.explain import fmt
 from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.help_screen import HelpScreen
 
@@ -44,7 +44,7 @@ async def test_step_through_one_whole_iteration_of_seed(tmp_path: Path) -> None:
             seen_phases.append(phase)
             status = status_text(app)
             assert status.strip().startswith(phase) and f"event {i + 1}/{len(trace)}" in status
-            node = primary_node(trace, i)
+            node = event_node(trace, i)
             pane = app.screen.query_one(GraphPane)
             if node is not None and node in app.spec.lid_of:
                 assert pane.states[app.spec.lid_of[node]] == "current", i

@@ -7,9 +7,9 @@ import pytest
 
 from tapeviz.engine.events import BackwardStep, VariableAssigned
 from tapeviz.examples import EXAMPLES
-from tapeviz.trace import snapshot
+from tapeviz.trace import event_node, snapshot
 from tapeviz.ui.cursor import TimelineCursor
-from tapeviz.ui.explain import explain, fmt, learning_rate, primary_node
+from tapeviz.ui.explain import explain, fmt, learning_rate
 from tapeviz.ui.graph_model import build_spec, edge_states, node_states
 
 
@@ -91,7 +91,7 @@ def test_update_shows_before_learning_rate_gradient_after(seed) -> None:
 
 def test_primary_node_is_the_op_or_the_weight(seed) -> None:
     for i, event in enumerate(seed.events):
-        node = primary_node(seed, i)
+        node = event_node(seed, i)
         if isinstance(event, VariableAssigned):
             assert node == event.variable_id
         elif isinstance(event, BackwardStep):

@@ -266,23 +266,5 @@ class Resolver:
         return last
 
 
-def event_node(trace: Trace, index: int) -> int | None:
-    """The node an event is mainly about (for selecting it in the UI)."""
-    e = trace.events[index]
-    if isinstance(e, OpRecorded):
-        return e.output.id
-    if isinstance(e, BackwardStep):
-        return e.output_id
-    if isinstance(e, GradientAccumulated):
-        return e.tensor_id
-    if isinstance(e, VariableAssigned):
-        return e.variable_id
-    if isinstance(e, GradientStarted):
-        return e.targets[0] if e.targets else None
-    if isinstance(e, GradientsReturned):
-        return next((s for s in e.sources if s), None)
-    return None
-
-
 def _has_iteration(text: str) -> bool:
     return bool(re.search(r"\bin\s+(?:the\s+)?(?:iteration\s+\d+|last\s+iteration)\s*$", text.strip()))

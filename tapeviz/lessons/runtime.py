@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.errors import TapevizError
-from ..trace import Trace, run_program
+from ..trace import Trace, event_node, run_program
 from .answers import Evaluator, ExpressionError, as_scalar, format_value, parse_number, truth
 from .model import Lesson, LessonError, Pointer, Step, Where
-from .resolve import Resolver, ResolveError, Target, event_node
+from .resolve import ResolveError, Resolver, Target
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from ..engine.events import (
     VariableAssigned,
 )
 from ..report import describe_event, summarize
-from ..trace import Trace, snapshot
+from ..trace import Trace, loss_node, snapshot
 from ..trace.snapshot import Snapshot
 from .errors import RenderError
 from .styles import FONT, PALETTE, SHAPES
@@ -169,16 +169,6 @@ def _clip(text: str, limit: int) -> str:
 
 
 # ---- scene ---------------------------------------------------------------------------------
-def loss_node(trace: Trace, iteration: int) -> int | None:
-    """The node id of the first gradient target of an iteration, or None."""
-    events = trace.events
-    for i in trace.iteration_range(iteration):
-        e = events[i]
-        if isinstance(e, GradientStarted) and e.targets:
-            return e.targets[0]
-    return None
-
-
 def _collapse_roots(scopes: Iterable[str], collapse: Sequence[str]) -> list[str]:
     """The scope paths the ``collapse`` names pick, outermost first (a name matches a path's tail)."""
     known = sorted(set(s for s in scopes if s))

@@ -121,3 +121,31 @@ def _leaf_values(trace: Trace, iteration: int) -> dict[int, np.ndarray]:
                     values[ref.id] = ref.value
     cache[iteration] = (key, values)
     return values
+
+
+def event_node(trace: Trace, index: int) -> int | None:
+    """The node an event is mainly about: the op computed or differentiated, the weight updated."""
+    e = trace.events[index]
+    if isinstance(e, OpRecorded):
+        return e.output.id
+    if isinstance(e, BackwardStep):
+        return e.output_id
+    if isinstance(e, GradientAccumulated):
+        return e.tensor_id
+    if isinstance(e, VariableAssigned):
+        return e.variable_id
+    if isinstance(e, GradientStarted):
+        return e.targets[0] if e.targets else None
+    if isinstance(e, GradientsReturned):
+        return next((s for s in e.sources if s), None)
+    return None
+
+
+def loss_node(trace: Trace, iteration: int) -> int | None:
+    """The gradient target (the loss) of an iteration, or None if it took no gradient."""
+    events = trace.events
+    for i in trace.iteration_range(iteration):
+        e = events[i]
+        if isinstance(e, GradientStarted) and e.targets:
+            return e.targets[0]
+    return None

@@ -23,9 +23,9 @@ from textual.widgets import Static
 
 from ..engine.errors import TapevizError
 from ..render.terminal_layout import LayoutUnavailable, layout_layered, layout_with_dot, rasterize
-from ..trace import Snapshot, Trace, snapshot
+from ..trace import Snapshot, Trace, event_node, snapshot
 from .cursor import TimelineCursor
-from .explain import explain, primary_node
+from .explain import explain
 from .graph_model import GraphSpec, build_spec, scope_chain
 from .graph_pane import GraphPane
 from .help_screen import HelpScreen
@@ -172,7 +172,7 @@ class TapevizApp(App[int]):
         """The node the inspector shows: the explicit selection or the event's own node."""
         if self.selected is not None:
             return self.selected
-        return primary_node(self.trace, self.cursor.index)
+        return event_node(self.trace, self.cursor.index)
 
     # ---- drawing ------------------------------------------------------------------------
     def _widget(self, kind: type, selector: str):  # noqa: ANN202

@@ -324,21 +324,3 @@ def explain(trace: Trace, index: int, grads: dict[int, np.ndarray] | None = None
         grad = (grads or {}).get(event.variable_id)
         return Explanation("update", f"update: {event.method} on {event.name}", update_lines(trace, event, grad))
     return Explanation("info", type(event).__name__, [])
-
-
-def primary_node(trace: Trace, index: int) -> int | None:
-    """The node an event is mainly about: the op computed or differentiated, the weight updated."""
-    event = trace.events[index]
-    if isinstance(event, OpRecorded):
-        return event.output.id
-    if isinstance(event, BackwardStep):
-        return event.output_id
-    if isinstance(event, VariableAssigned):
-        return event.variable_id
-    if isinstance(event, GradientStarted):
-        return event.targets[0] if event.targets else None
-    if isinstance(event, GradientAccumulated):
-        return event.tensor_id
-    if isinstance(event, GradientsReturned):
-        return next((s for s in event.sources if s), None)
-    return None

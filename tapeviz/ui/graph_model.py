@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.events import GradientStarted
 from ..render.terminal_layout import LayoutNode, layout_key
-from ..trace import Snapshot, Trace
+from ..trace import Snapshot, Trace, loss_node
 
 SUMMARY_WIDTH = 13  # characters kept free in every box for the changing summary line
 GROUP_PREFIX = "scope:"
@@ -55,16 +54,6 @@ def _collapsed_scope(scope: str, collapsed: frozenset[str]) -> str | None:
     for s in scope_chain(scope):  # outermost collapsed scope wins
         if s in collapsed:
             return s
-    return None
-
-
-def loss_node(trace: Trace, iteration: int) -> int | None:
-    """The gradient target of an iteration (its loss), if it took a gradient."""
-    events = trace.events
-    for i in trace.iteration_range(iteration):
-        e = events[i]
-        if isinstance(e, GradientStarted) and e.targets:
-            return e.targets[0]
     return None
 
 
