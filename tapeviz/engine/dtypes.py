@@ -70,13 +70,20 @@ def as_dtype(value: Any) -> DType:
     try:
         npd = np.dtype(value)
     except TypeError as exc:
-        raise TypeError(f"not a dtype: {value!r}") from exc
+        raise _dtype_error(f"not a dtype: {value!r}") from exc
     found = _BY_NP.get(npd)
     if found is None:
-        raise TypeError(f"unsupported dtype {npd.name}: tapeviz supports float16/32/64, int8-64, uint8 and bool")
+        raise _dtype_error(f"unsupported dtype {npd.name}: tapeviz supports float16/32/64, int8-64, uint8 and bool")
     return found
 
 
 def from_numpy(npd: np.dtype) -> DType:
     found = _BY_NP.get(npd)
     return found if found is not None else as_dtype(npd)
+
+
+def _dtype_error(message: str) -> TypeError:
+    """A DTypeError (a TypeError, as TF raises) without importing errors at module load."""
+    from .errors import DTypeError
+
+    return DTypeError(message)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import api, fastops
-from .errors import ShapeError
+from .errors import ShapeError, TapeError
 from .events import (
     BackwardStep,
     GradientAccumulated,
@@ -92,7 +92,7 @@ class GradientTape:
     def stop_recording(self) -> Iterator[None]:
         """Ops inside this block are not recorded on this tape (other tapes still record)."""
         if not self._entered:
-            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+            raise TapeError("Trying to stop recording a tape which is not recording.")
         if not self._recording:
             raise ValueError("Tape is not recording.")
         self._pop()
@@ -283,17 +283,20 @@ class GradientTape:
                     if rec.output._value.dtype.kind == "f":
                         needed.add(rec.output._id)
                     break
-        # With no tape listening, the backward pass need not be recorded: use the fast ops.
-        xp = api if state.tapes else fastops
-        grads: dict[int, Tensor] = {}
+        # With no tape listening, the backward pass need not be recorded: the VJPs run on
+        # fastops, which compute on plain arrays, and only the returned gradients become tensors.
+        # Otherwise they run on the recording API and every gradient is a tensor.
+        fast = not state.tapes
+        xp = fastops if fast else api
+        grads: dict[int, Tensor | np.ndarray] = {}
         for target, seed in zip(targets, seeds):
             if target._id in needed:
-                self._accumulate(xp, grads, target._id, seed)
+                self._accumulate(xp, grads, target._id, seed._value if fast else seed)
         for rec in reversed(records):
             upstream = grads.get(rec.output._id)
             if upstream is None:
                 continue
-            needs = tuple([t._id in needed and t._value.dtype.kind == "f" for t in rec.inputs])
+            needs = tuple([t._id in needed for t in rec.inputs])  # ``needed`` holds float tensors only
             if True not in needs:
                 continue
             vjp = rec.op.vjp
@@ -305,20 +308,23 @@ class GradientTape:
                 if not need or g is None:
                     sent_arrays.append(None)
                     continue
-                if g._value.shape != t._value.shape:
-                    g = xp.sum_to_shape(g, t._value.shape)
-                if g._value.dtype != t._value.dtype:
-                    g = xp.cast(g, t._value.dtype)
-                sent_arrays.append(g._value)
+                value, array = t._value, _array(g)
+                if array.shape != value.shape:
+                    g = xp.sum_to_shape(g, value.shape)
+                    array = _array(g)
+                if array.dtype != value.dtype:
+                    g = xp.cast(g, value.dtype)
+                    array = _array(g)
+                sent_arrays.append(array)
                 self._accumulate(xp, grads, t._id, g)
             if listeners:
                 emit(
                     BackwardStep(
-                        self._id, rec.id, rec.op.name, rec.scope, rec.output._id, upstream._value,
-                        tuple(t._id for t in rec.inputs), tuple(sent_arrays),
+                        self._id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen(_array(upstream)),
+                        tuple(t._id for t in rec.inputs), tuple(map(_frozen, sent_arrays)),
                     )
                 )
-        result = [grads.get(i) if i else None for i in source_ids]
+        result = [_tensor(grads[i]) if i in grads else None for i in source_ids]
         if listeners:
             emit(
                 GradientsReturned(
@@ -328,7 +334,7 @@ class GradientTape:
             )
         return result
 
-    def _accumulate(self, xp: Any, grads: dict[int, Tensor], tensor_id: int, g: Tensor) -> None:
+    def _accumulate(self, xp: Any, grads: dict[int, Tensor | np.ndarray], tensor_id: int, g: Tensor | np.ndarray) -> None:
         before = grads.get(tensor_id)
         if before is None:
             grads[tensor_id] = g
@@ -336,12 +342,14 @@ class GradientTape:
         total = xp.add(before, g)
         grads[tensor_id] = total
         if listeners:
-            emit(GradientAccumulated(self._id, tensor_id, before._value, g._value, total._value))
+            emit(GradientAccumulated(
+                self._id, tensor_id, _frozen(_array(before)), _frozen(_array(g)), _frozen(_array(total))
+            ))
 
     # ---- bookkeeping ----------------------------------------------------------------
     def _check_usable(self, what: str) -> None:
         if self._used:
-            raise RuntimeError(
+            raise TapeError(
                 "A non-persistent GradientTape can only be used to compute one set of gradients "
                 "(or jacobians); create it with persistent=True to call gradient() more than once"
             )
@@ -356,6 +364,22 @@ class GradientTape:
         self._entered = False
         self._records = []
         self._watched = set()
+
+
+def _array(g: Tensor | np.ndarray) -> np.ndarray:
+    """A gradient's array: fastops give arrays, the recording API gives tensors."""
+    return g._value if isinstance(g, Tensor) else g
+
+
+def _frozen(a: np.ndarray | None) -> np.ndarray | None:
+    """Mark an array read-only before it leaves the engine (in an event or a returned tensor)."""
+    if a is not None:
+        a.setflags(write=False)
+    return a
+
+
+def _tensor(g: Tensor | np.ndarray) -> Tensor:
+    return g if isinstance(g, Tensor) else Tensor._wrap(_frozen(g))
 
 
 def _check_targets(target: Any, targets: list[Any]) -> None:
@@ -390,6 +414,8 @@ def _check_sources(sources: list[Any]) -> None:
 
 
 def _unconnected(value: Any) -> UnconnectedGradients:
+    if isinstance(value, UnconnectedGradients):
+        return value
     try:
         return UnconnectedGradients(value)
     except ValueError:
@@ -436,7 +462,10 @@ def _flatten(structure: Any) -> list[Any]:
     if isinstance(structure, (list, tuple)):
         out = []
         for item in structure:
-            out.extend(_flatten(item))
+            if isinstance(item, (dict, list, tuple)):
+                out.extend(_flatten(item))
+            else:
+                out.append(item)
         return out
     return [structure]
 
@@ -458,7 +487,7 @@ def _pack_like(structure: Any, flat: list[Any]) -> Any:
         if isinstance(s, tuple) and hasattr(s, "_fields"):
             return type(s)(*[build(x) for x in s])
         if isinstance(s, (list, tuple)):
-            return type(s)(build(x) for x in s)
+            return type(s)([build(x) if isinstance(x, (dict, list, tuple)) else next(it) for x in s])
         return next(it)
 
     return build(structure)

@@ -307,7 +307,7 @@ class Variable(Tensor):
             new_value = new_value.astype(old.dtype)
         if new_value.base is not None or new_value.flags.writeable:
             new_value = np.array(new_value, copy=True)
-            new_value.flags.writeable = False
+            new_value.setflags(write=False)
         self._value = new_value
         if listeners:
             emit(VariableAssigned(self._id, self.path, method, old, new_value, self.trainable))
@@ -360,10 +360,10 @@ def to_array(value: Any, dtype: Any = None) -> np.ndarray:
                 else:
                     arr = arr.astype(_PYTHON_INT)
     if arr.dtype.kind not in "fiub":
-        raise TypeError(f"cannot convert a value of numpy dtype {arr.dtype} to a tensor")
+        raise DTypeError(f"cannot convert a value of numpy dtype {arr.dtype} to a tensor")
     if arr.dtype == np.float64 and want is None and not isinstance(value, (np.ndarray, np.generic)):
         arr = arr.astype(_PYTHON_FLOAT)
-    arr.flags.writeable = False
+    arr.setflags(write=False)
     return arr
 
 
