@@ -6,9 +6,14 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import tapeviz.engine as E
+from tapeviz.engine.events import BackwardStep, GradientAccumulated
 from tapeviz.engine.registry import REGISTRY
+from tapeviz.trace import record
+
+from .random_programs import Program, programs
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -32,3 +37,47 @@ def test_reduce_mean_of_a_large_float32_array_is_numpy_mean() -> None:
     a = np.random.default_rng(1).normal(size=(1 << 24) + 3).astype(np.float32)
     assert REGISTRY["reduce_mean"].forward(a) == np.mean(a, dtype=np.float32)
     assert E.reduce_mean(E.constant(a)).numpy() == np.mean(a, dtype=np.float32)
+
+
+def _gradients(program: Program, arrays: list[np.ndarray], *, recorded_backward: bool) -> list[np.ndarray]:
+    xs = [E.constant(a) for a in arrays]
+    with E.GradientTape() as tape:
+        tape.watch(xs)
+        y = E.reduce_sum(program.run(*xs))
+    if recorded_backward:  # a tape is active, so the backward pass runs on the recording API
+        with E.GradientTape():
+            grads = tape.gradient(y, xs, unconnected_gradients="zero")
+    else:  # no tape: the backward pass runs on fastops (plain arrays)
+        grads = tape.gradient(y, xs, unconnected_gradients="zero")
+    for g in grads:
+        assert isinstance(g, E.Tensor) and not np.asarray(g).flags.writeable
+    return [np.asarray(g) for g in grads]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(programs())
+def test_fast_backward_equals_recorded_backward(program: Program) -> None:
+    arrays = program.inputs()
+    fast = _gradients(program, arrays, recorded_backward=False)
+    slow = _gradients(program, arrays, recorded_backward=True)
+    for f, s in zip(fast, slow):
+        assert f.dtype == s.dtype and f.shape == s.shape
+        np.testing.assert_array_equal(f, s)
+
+
+def test_backward_event_arrays_are_read_only() -> None:
+    w = E.Variable(np.ones((3, 2), np.float32))
+    x = E.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+    with record() as trace:
+        with E.GradientTape() as tape:
+            h = E.matmul(x, w)
+            loss = E.reduce_mean(h * h + h)  # h feeds two ops: a GradientAccumulated event
+        tape.gradient(loss, [w])
+    arrays = []
+    for e in trace.events:
+        if isinstance(e, BackwardStep):
+            arrays += [e.upstream, *(g for g in e.input_grads if g is not None)]
+        elif isinstance(e, GradientAccumulated):
+            arrays += [e.before, e.added, e.total]
+    assert any(isinstance(e, GradientAccumulated) for e in trace.events)
+    assert arrays and not any(a.flags.writeable for a in arrays)

@@ -44,7 +44,7 @@ def constant(value: Any, dtype: Any = None, shape: Sequence[int] | None = None, 
             arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
         else:
             arr = arr.reshape(shape)
-        arr.flags.writeable = False
+        arr.setflags(write=False)
     return Tensor._wrap(arr)
 
 
@@ -57,7 +57,7 @@ def _like(value: Any, other: Tensor, op: str) -> Tensor:
     if want.kind in "iu" and arr.dtype.kind == "f":
         raise DTypeError(f"{op}: cannot convert {value!r:.40} to a tensor of dtype {want.name}")
     arr = arr.astype(want)
-    arr.flags.writeable = False
+    arr.setflags(write=False)
     return Tensor._wrap(arr)
 
 
@@ -430,7 +430,7 @@ def scatter_into(g: Tensor, shape: Any, key: Any) -> Tensor:
 
 
 def _const(arr: np.ndarray) -> Tensor:
-    arr.flags.writeable = False
+    arr.setflags(write=False)
     return Tensor._wrap(arr)
 
 
@@ -443,12 +443,12 @@ def ones(shape: Any, dtype: Any = "float32") -> Tensor:
 
 
 def zeros_like(t: Any, dtype: Any = None) -> Tensor:
-    arr = np.asarray(t)
+    arr = t._value if isinstance(t, Tensor) else np.asarray(t)
     return _const(np.zeros(arr.shape, dtype=arr.dtype if dtype is None else dtypes.as_dtype(dtype).np))
 
 
 def ones_like(t: Any, dtype: Any = None) -> Tensor:
-    arr = np.asarray(t)
+    arr = t._value if isinstance(t, Tensor) else np.asarray(t)
     return _const(np.ones(arr.shape, dtype=arr.dtype if dtype is None else dtypes.as_dtype(dtype).np))
 
 

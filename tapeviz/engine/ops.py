@@ -25,10 +25,10 @@ def _sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if x.shape == shape:
         return x
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, d in enumerate(shape) if d == 1 and x.shape[i + lead] != 1
-    )
-    return np.add.reduce(x, axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+    stretched = tuple(i + lead for i, d in enumerate(shape) if d == 1 and x.shape[i + lead] != 1)
+    if not stretched:  # only leading axes were added: summing them away leaves ``shape``
+        return np.add.reduce(x, axis=tuple(range(lead))) if lead else x.reshape(shape)
+    return np.add.reduce(x, axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
 def _broadcast_forward(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -76,7 +76,7 @@ def _mask(condition: np.ndarray, dtype: np.dtype) -> Tensor:
     """A 0/1 constant from a boolean array. A comparison is never recorded (not differentiable),
     so building the mask in numpy gives the same tensors as comparing and casting with ops."""
     out = np.array(condition, dtype=dtype)  # an array even for 0-d inputs (numpy gives scalars)
-    out.flags.writeable = False
+    out.setflags(write=False)
     return Tensor._wrap(out)
 
 
@@ -414,9 +414,9 @@ def _matmul_forward(a: np.ndarray, b: np.ndarray, transpose_a: bool = False, tra
     if a.ndim < 2 or b.ndim < 2:
         raise ValueError("matmul needs inputs of rank 2 or more")
     if transpose_a:
-        a = np.swapaxes(a, -1, -2)
+        a = a.swapaxes(-1, -2)  # the method: same view as np.swapaxes, without its dispatch wrapper
     if transpose_b:
-        b = np.swapaxes(b, -1, -2)
+        b = b.swapaxes(-1, -2)
     return np.matmul(a, b)
 
 

@@ -91,7 +91,7 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = 
         raise op_error(op, inputs, attrs, exc) from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    out.flags.writeable = False
+    out.setflags(write=False)
     result = Tensor._wrap(out)
     if state.tapes and op.differentiable:
         _record(op, inputs, result, attrs)
