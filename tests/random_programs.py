@@ -46,10 +46,20 @@ BINARY: dict[str, Callable[[T, T], T]] = {
     "multiply": E.multiply,
     "divide": lambda a, b: E.divide(a, _positive(b)),
     "power": lambda a, b: E.power(_positive(a), E.tanh(b)),
-    "maximum": E.maximum,
-    "minimum": E.minimum,
-    "where": lambda a, b: E.where(E.greater(a, b), a * 2.0, b),
+    # Shifted by an odd constant so that no program can make the operands tie exactly (a
+    # value compared with an algebraic copy of itself): at a tie the derivative jumps.
+    "maximum": lambda a, b: E.maximum(a, b + 0.3173),
+    "minimum": lambda a, b: E.minimum(a, b - 0.2718),
+    # A fixed random condition: where() is smooth in a and b; a value-dependent condition
+    # would make the program itself discontinuous, which no gradient can describe.
+    "where": lambda a, b: _where_fixed(a * 2.0, b),
 }
+
+
+def _where_fixed(a: T, b: T) -> T:
+    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    condition = np.random.default_rng(len(shape) * 7 + sum(shape)).random(shape) > 0.5
+    return E.where(E.constant(condition), a, b)
 
 
 @dataclass(frozen=True)
