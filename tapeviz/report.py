@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .engine.events import (
     BackwardStep,
@@ -58,12 +58,24 @@ def describe_event(trace: Trace, event: Event) -> tuple[str, str, str]:
 
 
 def events_table(trace: Trace, limit: int | None = None) -> Table:
-    table = Table(title=escape(f"{trace.title or 'trace'}: {len(trace)} events, {trace.iteration_count} iteration(s)"))
+    # Names come from programs and trace files: Text objects keep them literal (no markup, and a
+    # trailing backslash stays one backslash, which markup escaping would double).
+    table = Table(title=Text(f"{trace.title or 'trace'}: {len(trace)} events, {trace.iteration_count} iteration(s)"))
     for column in ("#", "iter", "phase", "event", "scope", "numbers"):
         table.add_column(column, overflow="fold")
+    first_bad = trace.first_nonfinite
     for i, event in enumerate(trace.events[:limit]):
         what, where, numbers = describe_event(trace, event)
-        table.add_row(str(i), str(trace.iteration(i) + 1), trace.phase(i), escape(what), escape(where), escape(numbers))
+        cell = Text(numbers)
+        bad = trace.nonfinite_at(i)
+        if bad:  # NaN/inf is flagged where it appears, not left to spread unnoticed
+            nodes = trace.graph.nodes
+            names = ", ".join(nodes[t].name if t in nodes else f"#{t}" for t in bad)
+            first = "first " if i == first_bad else ""
+            cell.append(f"  ⚠ {first}NaN/inf in {names}", style="bold red")
+        table.add_row(str(i), str(trace.iteration(i) + 1), trace.phase(i), Text(what), Text(where), cell)
+    if first_bad is not None:
+        table.caption = Text(f"⚠ NaN or inf first appears at event {first_bad}", style="bold red")
     return table
 
 

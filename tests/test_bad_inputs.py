@@ -604,3 +604,23 @@ def test_world_inputs_are_what_they_claim(world: Path) -> None:
     with zipfile.ZipFile(world / "newer.tapeviz") as zf:
         assert json.loads(zf.read("trace.json"))["version"] == 99
     assert io.BytesIO((world / "good.tapeviz").read_bytes()).read(2) == b"PK"
+
+
+def test_nonfinite_values_are_flagged_where_they_first_appear(tmp_path: Path) -> None:
+    """log(0) gives -inf in the forward pass and inf in the gradient: the trace names the first
+    event, and ``tapeviz events`` marks that row and says so under the table."""
+    program = tmp_path / "nan.py"
+    program.write_text(
+        "import tapeviz.engine as E\nx = E.Variable([1.0, 0.0], name='x')\nwith E.GradientTape() as t:\n"
+        "    y = E.reduce_sum(E.log(x))\nt.gradient(y, x)\n"
+    )
+    trace = tapeviz.run_program(program).trace
+    assert trace.first_nonfinite == 0 and trace.nonfinite_at(0)
+    out = subprocess.run([sys.executable, "-m", "tapeviz", "events", str(program)], capture_output=True, text=True,
+                         env=dict(os.environ, COLUMNS="200"))
+    assert out.returncode == 0, out.stderr
+    rows = out.stdout.splitlines()
+    first = next(r for r in rows if r.startswith("│ 0 "))
+    assert "⚠ first NaN/inf in log" in first
+    assert sum("⚠" in r for r in rows) == 1 + 2 + 1  # row 0, row 1 (sum), row 4 (∂ log → x), the caption
+    assert "NaN or inf first appears at event 0" in out.stdout
