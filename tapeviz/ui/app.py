@@ -236,7 +236,8 @@ class TapevizApp(App[int]):
         if loss is not None:
             loss.show(trace.losses, snap.iteration)
         notice = self._widget(Static, "#notice")
-        if notice is not None:
+        if notice is not None and getattr(notice, "_shown", None) != self.layout_notice:
+            notice._shown = self.layout_notice  # type: ignore[attr-defined]  # update only on change: no layout pass per step
             notice.update(self.layout_notice)
             notice.set_class(bool(self.layout_notice), "-shown")
         if index != self._posted_index:

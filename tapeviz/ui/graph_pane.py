@@ -42,6 +42,7 @@ class GraphPane(ScrollView, can_focus=False):
         self._rows: dict[int, list[Segment]] = {}
         self.states: dict[str, str] = {}
         self.selected: str | None = None
+        self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
 
     # ---- data in ------------------------------------------------------------------------
     def set_message(self, text: str) -> None:
@@ -49,6 +50,7 @@ class GraphPane(ScrollView, can_focus=False):
         self.message = text
         self.canvas = None
         self.virtual_size = Size(len(text), 1)
+        self._new_size = True
         self._rows.clear()
         self.refresh()
 
@@ -56,6 +58,7 @@ class GraphPane(ScrollView, can_focus=False):
         """Use a new layout (a new graph structure or a scope collapsed/expanded)."""
         self.spec, self.graph_layout, self.canvas = spec, layout, canvas
         self.virtual_size = Size(canvas.width, canvas.height)
+        self._new_size = True
         self._rows.clear()
         self.refresh()
 
@@ -126,14 +129,17 @@ class GraphPane(ScrollView, can_focus=False):
         x1 = max(b.right for b in boxes) + 1
         y1 = max(b.bottom for b in boxes) + 1
         region = Region(x0, y0, x1 - x0, y1 - y0)
-        # After a new layout the scroll limits are only known after the next refresh.
-        self.call_after_refresh(self._scroll_into_view, region)
+        if self._new_size:  # after a new layout the scroll limits are only known after the next refresh
+            self.call_after_refresh(self._scroll_into_view, region)
+        else:  # scroll now, so the step is painted once (not once before and once after scrolling)
+            self._scroll_into_view(region)
 
     def _scroll_into_view(self, region: Region) -> None:
         """Centre ``region``: the offset depends only on the region, never on the old offset."""
         view = self.scrollable_content_region.size
         if not view.area:
             return
+        self._new_size = False
         x = max(0, region.x + region.width // 2 - view.width // 2)
         y = max(0, region.y + region.height // 2 - view.height // 2)
         self.scroll_to(x, y, animate=False, force=True, immediate=True)

@@ -102,7 +102,15 @@ class Inspector(ScrollView, can_focus=False):
         options = console.options.update(width=width - 1, height=None)
         lines = console.render_lines(self._content, options, pad=False)
         self._strips = [Strip(line) for line in lines]
-        self.virtual_size = Size(width - 1, len(self._strips))
+        size = Size(width - 1, len(self._strips))
+        if size.width == self.virtual_size.width:
+            # Only the number of lines changed: update this view's scrollbars (what Textual does
+            # for a size change without layout) instead of a layout pass over the whole screen.
+            # A scrollbar that must appear or vanish still asks for layout through its reactive.
+            self.set_reactive(Inspector.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         if moved:  # a new event or node starts at the top, so stepping back shows the same view
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()

@@ -42,4 +42,8 @@ class LossCurve(Static):
 
     def show(self, losses: Sequence[float], current: int | None) -> None:
         width = (self.size.width or 30) - 2
-        self.update(loss_text(losses, current, width))
+        text = loss_text(losses, current, width)
+        if text == getattr(self, "_shown", None):
+            return  # unchanged (most steps stay in one iteration): no repaint
+        self._shown = text
+        self.update(text, layout=False)  # the box's size is set by CSS, not by its text

@@ -31,5 +31,9 @@ class StatusLine(Static):
     """One line of text; the app calls ``show`` after every move."""
 
     def show(self, **fields: object) -> None:
-        self.last_text = status_text(**fields).plain  # type: ignore[arg-type]
-        self.update(status_text(**fields))  # type: ignore[arg-type]
+        text = status_text(**fields)  # type: ignore[arg-type]
+        if text == getattr(self, "_shown", None):
+            return  # same line: no repaint
+        self._shown = text
+        self.last_text = text.plain
+        self.update(text, layout=False)  # one line of fixed height: no layout pass needed
