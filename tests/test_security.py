@@ -374,11 +374,6 @@ async def test_ui_shows_names_literally_and_clicks_cannot_trigger_actions(evil_p
         assert name in seen, name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tapeviz/ui/app.py notify() calls (collapse/expand, training failed, export/save failed or done) pass "
-    "program-supplied text with Textual's default markup=True: a scope '[@click=app.quit]layer' shows as "
-    "'layer' with a click action, and a train_step error ending in '[/]' raises MarkupError and kills the app; "
-    "fix: notify(..., markup=False) (lesson_screen.py notify(str(exc)) likewise)"))
 async def test_ui_notifications_show_names_and_errors_literally(evil_program: Path) -> None:
     ui = pytest.importorskip("tapeviz.ui")
     from tests.ui_helpers import settle

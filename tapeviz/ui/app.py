@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -316,6 +317,19 @@ class TapevizApp(App[int]):
 
     def on_graph_pane_node_clicked(self, message: GraphPane.NodeClicked) -> None:
         self.select_node(message.node_id)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry names and errors from the learner's program (a scope called
+        ``[@click=app.quit]``, an error text ending in ``[/]``): always show them literally."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ---- playing ------------------------------------------------------------------------
     def action_play(self) -> None:
