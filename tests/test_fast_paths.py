@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import tapeviz.engine as E
-from tapeviz.engine.events import BackwardStep, GradientAccumulated
+from tapeviz.engine.events import BackwardStep, GradientAccumulated, OpRecorded
 from tapeviz.engine.registry import REGISTRY
 from tapeviz.trace import record
 
@@ -81,3 +81,28 @@ def test_backward_event_arrays_are_read_only() -> None:
             arrays += [e.before, e.added, e.total]
     assert any(isinstance(e, GradientAccumulated) for e in trace.events)
     assert arrays and not any(a.flags.writeable for a in arrays)
+
+
+def test_op_events_show_each_input_as_it_was_when_the_op_ran() -> None:
+    v = E.Variable(np.array([1.0, 2.0], np.float32))
+    x = E.constant(np.array([3.0, 4.0], np.float32))
+    events = []
+    E.subscribe(events.append)
+    try:
+        with E.GradientTape(persistent=True):
+            y = v * x
+            v.assign_add(np.array([10.0, 10.0], np.float32))
+            z = v * y
+            w = y + z
+    finally:
+        E.unsubscribe(events.append)
+    ops = [e for e in events if isinstance(e, OpRecorded)]
+    assert [e.op for e in ops] == ["multiply", "multiply", "add"]
+    np.testing.assert_array_equal(ops[0].inputs[0].value, [1.0, 2.0])  # v before the assign
+    np.testing.assert_array_equal(ops[1].inputs[0].value, [11.0, 12.0])  # v after it
+    assert ops[0].inputs[0].variable == ops[1].inputs[0].variable == v.path
+    # y is the output of the first op and an input of the next two: the same id and array each time
+    assert ops[0].output.id == ops[1].inputs[1].id == ops[2].inputs[0].id
+    assert ops[0].output.value is ops[1].inputs[1].value is np.asarray(y)
+    assert ops[2].output.id == w.id and ops[1].output.id == z.id
+    assert not ops[0].output.value.flags.writeable

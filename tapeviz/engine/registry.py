@@ -83,35 +83,38 @@ _NO_ATTRS: dict[str, Any] = {}
 
 def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = None) -> Tensor:
     """Run ``op`` on tensors and record it on every tape that watches one of its inputs."""
-    if attrs is None:
-        attrs = _NO_ATTRS
     try:
-        out = op.forward(*[t._value for t in inputs], **attrs)
+        if attrs is None:  # most ops: no keyword arguments to pass
+            out = op.forward(*[t._value for t in inputs])
+        else:
+            out = op.forward(*[t._value for t in inputs], **attrs)
     except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as exc:
-        raise op_error(op, inputs, attrs, exc) from None
+        raise op_error(op, inputs, attrs or _NO_ATTRS, exc) from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     out.setflags(write=False)
     result = Tensor._wrap(out)
     if state.tapes and op.differentiable:
-        _record(op, inputs, result, attrs)
+        _record(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
     return result
 
 
+def _watches(tape: GradientTape, inputs: tuple[Tensor, ...]) -> bool:
+    """Does ``tape`` watch one of ``inputs``? Trainable variables it reads become watched (TF's rule)."""
+    watched = tape._watched
+    hit = False
+    for t in inputs:
+        if t._id and t._id in watched:
+            hit = True
+        elif tape._watch_accessed and isinstance(t, Variable) and t.trainable:
+            watched.add(t._id)
+            tape._variables[t._id] = t
+            hit = True
+    return hit
+
+
 def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any]) -> None:
-    hits: list[GradientTape] = []
-    for tape in state.tapes:
-        watched = tape._watched
-        hit = False
-        for t in inputs:
-            if t._id and t._id in watched:
-                hit = True
-            elif tape._watch_accessed and isinstance(t, Variable) and t.trainable:
-                watched.add(t._id)
-                tape._variables[t._id] = t
-                hit = True
-        if hit:
-            hits.append(tape)
+    hits = [tape for tape in state.tapes if _watches(tape, inputs)]
     if not hits:
         return
     result._id = next(_tensor_ids)
@@ -123,24 +126,29 @@ def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[s
         tape._records.append(record)
         tape._watched.add(result._id)
     if listeners:
+        result._ref = output = TensorRef(result._id, result._value)
         emit(
             OpRecorded(
                 record.id,
                 op.name,
                 record.scope,
-                tuple(tensor_ref(t) for t in inputs),
-                TensorRef(result._id, result._value),
+                tuple([tensor_ref(t) for t in inputs]),
+                output,
                 tuple(attrs.items()),
-                tuple(tape._id for tape in hits),
+                tuple([tape._id for tape in hits]),
                 state.backward_depth > 0,
             )
         )
 
 
 def tensor_ref(t: Tensor) -> TensorRef:
-    if isinstance(t, Variable):
+    """The event's view of a tensor; a plain tensor's is built once (its id and value never change)."""
+    if isinstance(t, Variable):  # a variable's value changes with every assign: a fresh ref each time
         return TensorRef(t._id, t._value, t.path, t.trainable)
-    return TensorRef(t._id, t._value)
+    ref = t._ref
+    if ref is None:
+        ref = t._ref = TensorRef(t._id, t._value)
+    return ref
 
 
 def shapes_text(inputs: tuple[Tensor, ...]) -> str:

@@ -321,7 +321,7 @@ class GradientTape:
                 emit(
                     BackwardStep(
                         self._id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen(_array(upstream)),
-                        tuple(t._id for t in rec.inputs), tuple(map(_frozen, sent_arrays)),
+                        tuple([t._id for t in rec.inputs]), tuple([_frozen(a) for a in sent_arrays]),
                     )
                 )
         result = [_tensor(grads[i]) if i in grads else None for i in source_ids]

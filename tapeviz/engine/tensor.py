@@ -50,7 +50,8 @@ def _array_text(value: np.ndarray) -> str:
 class Tensor:
     """An immutable value. Ops make new tensors; the stored array is never written to."""
 
-    __slots__ = ("_value", "_id", "__weakref__")
+    # ``_ref``: the TensorRef events use for this tensor, made once when first needed.
+    __slots__ = ("_value", "_id", "_ref", "__weakref__")
     # Make ``ndarray * tensor`` call Tensor.__rmul__ instead of numpy broadcasting over it.
     __array_priority__ = 1000
 
@@ -61,6 +62,7 @@ class Tensor:
     def __init__(self, value: Any, dtype: Any = None) -> None:
         self._value = to_array(value, dtype)
         self._id = 0
+        self._ref = None
 
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:
@@ -68,6 +70,7 @@ class Tensor:
         t = object.__new__(EagerTensor)
         t._value = array
         t._id = 0
+        t._ref = None
         return t
 
     # ---- identity and metadata -------------------------------------------------------
