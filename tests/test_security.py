@@ -393,3 +393,29 @@ async def test_ui_notifications_show_names_and_errors_literally(evil_program: Pa
         await pilot.pause(0.2)
         assert app.is_running
         assert any("bad index [/] in [@click=app.quit]here" in t for t in _toast_texts(app)), _toast_texts(app)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tapeviz/ui/lesson_pane.py:95 feedback.update(text) (and :64 header, :69 action) hand text to Static with "
+    "markup on; the feedback echoes the learner's answer ('[/]' is not a number), so typing [/] raises "
+    "MarkupError and the lesson app dies; fix: Static(..., markup=False) or update(Content(text))"))
+async def test_lesson_answer_with_markup_is_shown_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lessons = pytest.importorskip("tapeviz.lessons")
+    lesson_screen = pytest.importorskip("tapeviz.ui.lesson_screen")
+    from tapeviz.lessons.progress import ProgressStore
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    entry = lessons.find_entry(lessons.discover(lessons.lesson_folder_default()), "1")
+    run = lessons.LessonRun.open(entry.lesson)
+    asking = next(i for i, s in enumerate(run.lesson.steps) if s.question)
+    app = lesson_screen.LessonApp(run, ProgressStore(), layout_engine="layered")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        for _ in range(asking):
+            await pilot.press("n")
+        assert app.screen.step_index == asking
+        await pilot.press("enter", "left_square_bracket", "slash", "right_square_bracket", "enter")
+        await pilot.pause()
+        assert app.is_running
+        feedback = app.screen.query_one("#lesson-feedback")
+        assert "[/]" in str(feedback.render())

@@ -14,12 +14,16 @@ more seeds. Keys that leave the app on purpose (q, ctrl+q, ctrl+c) and the comma
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("tapeviz.ui")
+
+from textual import events  # noqa: E402
+from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key  # noqa: E402
 
 from tapeviz.examples import EXAMPLES  # noqa: E402
 from tapeviz.ui import TapevizApp  # noqa: E402
@@ -29,6 +33,7 @@ JUNK = [
     "a", "z", "x", "k", "j", "0", "7", "enter", "escape", "up", "down", "pageup", "pagedown", "insert",
     "delete", "backspace", "f1", "f5", "ctrl+x", "ctrl+a", "shift+right", "shift+left", "ctrl+right",
     "comma", "full_stop", "slash", "asterisk", "exclamation_mark", "left_square_bracket", "space", "tab",
+    "at", "equals_sign", "minus", "left_parenthesis", "1", "2",
 ]
 MIN_SIZE, MAX_SIZE = (80, 24), (200, 60)
 
@@ -99,12 +104,19 @@ def send_keys(app: TapevizApp, keys: list[str]) -> None:
     """Queue key events the way a terminal delivers a fast typist's (or a held key's) input:
     all at once, without waiting for the app between them. Pilot.press waits for the app to go
     idle after every key (~40 ms each), which would make a soak of thousands of keys take minutes."""
-    from textual import events
-
     for key in keys:
-        event = events.Key(key, key if len(key) == 1 else None)
+        event = events.Key(key, key_character(key))
         event.set_sender(app)
         app._driver.send_message(event)  # noqa: SLF001
+
+
+def key_character(key: str) -> str | None:
+    """The character a key types ("left_square_bracket" → "["), as Pilot.press computes it, so
+    that junk typed into the lesson's answer box is real text."""
+    try:
+        return unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        return key if len(key) == 1 else None
 
 
 async def mash(app: TapevizApp, pilot, keys: list[str], profile: Profile, extra_check=None) -> dict[str, int]:  # noqa: ANN001
@@ -196,6 +208,13 @@ async def soak_lesson(tmp_path: Path, profile: Profile, lesson: str) -> dict[str
     return counts
 
 
+LESSON_MARKUP_BUG = pytest.mark.xfail(strict=True, reason=(
+    "tapeviz/ui/lesson_pane.py:95 feedback.update(text) renders the learner's typed answer as Textual markup: "
+    "junk containing '[/' in the answer box raises MarkupError and kills the lesson app (see "
+    "test_security.py::test_lesson_answer_with_markup_is_shown_literally)"))
+
+
+@LESSON_MARKUP_BUG
 async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     counts = await soak_lesson(tmp_path, Profile(bursts=5, per_burst=100, seed=2), "1")
@@ -203,6 +222,7 @@ async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.
 
 
 @pytest.mark.soak
+@LESSON_MARKUP_BUG
 @pytest.mark.parametrize("lesson, seed", [("1", 21), ("7", 22), ("12", 23)])
 async def test_lesson_screen_key_mash_soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lesson: str, seed: int) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
