@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -106,3 +107,28 @@ def test_op_events_show_each_input_as_it_was_when_the_op_ran() -> None:
     assert ops[0].output.value is ops[1].inputs[1].value is np.asarray(y)
     assert ops[2].output.id == w.id and ops[1].output.id == z.id
     assert not ops[0].output.value.flags.writeable
+
+
+@pytest.mark.parametrize("shape, axis", [((), 0), ((), -1), ((3,), 0), ((3,), 1), ((3,), -1), ((2, 3), -2), ((2, 3), 2)])
+def test_fastops_expand_dims_is_numpy_expand_dims(shape: tuple[int, ...], axis: int) -> None:
+    from tapeviz.engine import fastops
+
+    a = np.arange(math.prod(shape), dtype=np.float32).reshape(shape)
+    got, want = fastops.expand_dims(a, axis), np.expand_dims(a, axis)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(np.exceptions.AxisError):
+        fastops.expand_dims(a, len(shape) + 1)
+
+
+def test_assign_add_and_sub_store_a_read_only_array_the_caller_cannot_reach() -> None:
+    v = E.Variable(np.array([1.0, 2.0], np.float32))
+    delta = np.array([0.5, 0.5], np.float32)
+    v.assign_add(delta)
+    stored = np.asarray(v)
+    assert not stored.flags.writeable and stored is not delta
+    v.assign_sub(E.constant(delta))
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
+    assert not np.asarray(v).flags.writeable
+    delta[:] = 100.0  # the caller's array is not the variable's
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from .registry import REGISTRY
 from .tensor import Tensor
@@ -115,7 +116,9 @@ def transpose(a: Any, perm: Any = None) -> np.ndarray:
 
 
 def expand_dims(a: Any, axis: int) -> np.ndarray:
-    return np.expand_dims(_v(a), axis)
+    arr = _v(a)
+    axis = normalize_axis_index(axis, arr.ndim + 1)  # np.expand_dims's own check, without its wrapper
+    return arr.reshape(arr.shape[:axis] + (1,) + arr.shape[axis:])
 
 
 def broadcast_to(a: Any, shape: Any) -> np.ndarray:

@@ -294,7 +294,9 @@ class Variable(Tensor):
     def value(self) -> Tensor:
         return self.read_value()
 
-    def _replace(self, new_value: np.ndarray, method: str) -> Variable:
+    def _replace(self, new_value: np.ndarray, method: str, fresh: bool = False) -> Variable:
+        """Store ``new_value`` (checked, read-only). ``fresh``: it was just computed here, so no
+        one else holds it and it need not be copied."""
         old = self._value
         if new_value.shape != old.shape:
             raise ShapeError(
@@ -308,7 +310,9 @@ class Variable(Tensor):
                     f"the variable is {old.dtype.name}"
                 )
             new_value = new_value.astype(old.dtype)
-        if new_value.base is not None or new_value.flags.writeable:
+        if fresh and type(new_value) is np.ndarray and new_value.base is None:
+            new_value.setflags(write=False)
+        elif new_value.base is not None or new_value.flags.writeable:
             new_value = np.array(new_value, copy=True)
             new_value.setflags(write=False)
         self._value = new_value
@@ -322,11 +326,11 @@ class Variable(Tensor):
 
     def assign_add(self, delta: Any, read_value: bool = True) -> Variable:
         """``v ← v + delta``: a new array, never an in-place update. Not differentiable."""
-        return self._replace(self._value + _to_value_like(delta, self._value.dtype), "assign_add")
+        return self._replace(self._value + _to_value_like(delta, self._value.dtype), "assign_add", fresh=True)
 
     def assign_sub(self, delta: Any, read_value: bool = True) -> Variable:
         """``v ← v − delta``: a new array, never an in-place update. Not differentiable."""
-        return self._replace(self._value - _to_value_like(delta, self._value.dtype), "assign_sub")
+        return self._replace(self._value - _to_value_like(delta, self._value.dtype), "assign_sub", fresh=True)
 
 
 def _to_value_like(value: Any, dtype: np.dtype) -> np.ndarray:
