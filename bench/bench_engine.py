@@ -2,7 +2,8 @@
 
 Ops: matmul, add, relu, matmul, add, log_softmax, multiply, reduce_sum, reduce_mean (batch
 32×10, hidden 5, 2 classes), then ``tape.gradient`` for the four weights. Same data, same
-process; the figure is the ratio of median times. Run:
+process; the figure is the ratio of median times. A fourth line times the floor of this design:
+the engine's own forwards and VJPs called directly on the arrays (bench/replay.py). Run:
 
     .venv/bin/python bench/bench_engine.py [--steps 3000]
 """
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from replay import replay_of
 
 import tapeviz.engine as E
 from tapeviz.trace import Trace, record
@@ -32,19 +34,23 @@ def data(seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
-def engine_step(d: dict[str, np.ndarray]) -> Callable[[], list]:
+def engine_step(d: dict[str, np.ndarray], replay: bool = False) -> Callable[[], object]:
+    """The step on the engine; ``replay``: only the numpy work of its ops (see replay.py)."""
     x, y = E.constant(d["x"]), E.constant(d["y"])
     params = [E.Variable(d[k]) for k in ("w1", "b1", "w2", "b2")]
     w1, b1, w2, b2 = params
 
+    def forward() -> E.Tensor:
+        h = E.relu(E.add(E.matmul(x, w1), b1))
+        logits = E.add(E.matmul(h, w2), b2)
+        return E.reduce_mean(E.negative(E.reduce_sum(E.multiply(y, E.log_softmax(logits)), axis=-1)))
+
     def step() -> list:
         with E.GradientTape() as tape:
-            h = E.relu(E.add(E.matmul(x, w1), b1))
-            logits = E.add(E.matmul(h, w2), b2)
-            loss = E.reduce_mean(E.negative(E.reduce_sum(E.multiply(y, E.log_softmax(logits)), axis=-1)))
+            loss = forward()
         return tape.gradient(loss, params)
 
-    return step
+    return replay_of(lambda tape: (forward(), params)) if replay else step
 
 
 def numpy_step(d: dict[str, np.ndarray]) -> Callable[[], list]:
@@ -88,7 +94,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     args = parser.parse_args()
     d = data()
-    variants = {"numpy": numpy_step(d), "engine": engine_step(d), "engine+trace": engine_step(d)}
+    variants = {"numpy": numpy_step(d), "engine": engine_step(d), "engine+trace": engine_step(d),
+                "ops' numpy": engine_step(d, replay=True)}
     # the baseline must compute the same gradients, or the ratio means nothing
     for mine, theirs in zip(variants["engine"](), variants["numpy"]()):
         np.testing.assert_allclose(np.asarray(mine), theirs, rtol=1e-4, atol=1e-6)
@@ -100,6 +107,7 @@ def main() -> None:
     for _ in range(args.rounds):
         times["numpy"] += time_steps(variants["numpy"], per_round)
         times["engine"] += time_steps(variants["engine"], per_round)
+        times["ops' numpy"] += time_steps(variants["ops' numpy"], per_round)
         with record(Trace(title="bench")):
             times["engine+trace"] += time_steps(variants["engine+trace"], per_round)
     med = {k: statistics.median(v) / 1000 for k, v in times.items()}
@@ -109,6 +117,9 @@ def main() -> None:
         print(f"  {k:<13} {us:8.1f} us/step   {us / base:5.2f}x numpy")
     print(f"ratio no listener: {med['engine'] / base:.2f}x (goal <= 2x); "
           f"recording: {med['engine+trace'] / base:.2f}x (goal <= 3x)")
+    floor = med["ops' numpy"] / base
+    print(f"floor: the engine's own forwards and VJPs called directly, without tensors, tape or events "
+          f"(numpy plus the VJPs' own lines): {floor:.2f}x numpy")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 The step is forward (Dense(5, relu) → Dense(2, softmax)), the loss
 (CategoricalCrossentropy(from_logits=True), which like Keras uses the softmax's logits),
 ``tape.gradient`` and ``SGD(0.01).apply_gradients``. Both run in this process on the same
-data; the figure is the ratio of median step times. Run:
+data; the figure is the ratio of median step times. A fourth line times the floor of this design:
+the step's own forwards, VJPs and SGD arithmetic called directly on the arrays (bench/replay.py). Run:
 
     .venv/bin/python bench/bench_train_step.py [--steps 3000]
 """
@@ -17,6 +18,7 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
+from replay import replay_of
 
 import tapeviz.engine as E
 from tapeviz.examples.keras_examples import seed_network
@@ -33,6 +35,22 @@ def tapeviz_step(net) -> Callable[[], None]:
             loss = loss_fn(labels, predictions)
         gradients = tape.gradient(loss, variables)
         opt.apply_gradients(zip(gradients, variables))
+
+    return step
+
+
+def replay_step(net) -> Callable[[], None]:
+    """Only the numpy work of the step's ops and of SGD's arithmetic (see replay.py): the floor."""
+    ops = replay_of(lambda tape: (net.loss_fn(net.labels, net.model(net.inputs)), net.variables))
+    with E.GradientTape() as tape:
+        loss = net.loss_fn(net.labels, net.model(net.inputs))
+    pairs = [(v._value, g._value) for v, g in zip(net.variables, tape.gradient(loss, net.variables))]
+    lr = np.float32(net.optimizer.learning_rate)
+
+    def step() -> None:
+        ops()
+        for value, grad in pairs:
+            value - grad * lr
 
     return step
 
@@ -100,7 +118,8 @@ def main() -> None:
         tv_step()
     for theirs, mine in zip(np_step.params, check_tv.variables):  # type: ignore[attr-defined]
         np.testing.assert_allclose(mine.numpy(), theirs, rtol=1e-4, atol=1e-6)
-    variants = {"numpy": numpy_step(net_np), "tapeviz": tapeviz_step(net_tv), "tapeviz+trace": tapeviz_step(net_rec)}
+    variants = {"numpy": numpy_step(net_np), "tapeviz": tapeviz_step(net_tv), "tapeviz+trace": tapeviz_step(net_rec),
+                "ops' numpy": replay_step(seed_network(batch=args.batch))}
     per_round = max(1, args.steps // args.rounds)
     times: dict[str, list[float]] = {k: [] for k in variants}
     for fn in variants.values():  # warm up
@@ -109,6 +128,7 @@ def main() -> None:
     for _ in range(args.rounds):
         times["numpy"] += time_steps(variants["numpy"], per_round)
         times["tapeviz"] += time_steps(variants["tapeviz"], per_round)
+        times["ops' numpy"] += time_steps(variants["ops' numpy"], per_round)
         with record(Trace(title="bench")):
             times["tapeviz+trace"] += time_steps(variants["tapeviz+trace"], per_round)
     med = {k: statistics.median(v) / 1000 for k, v in times.items()}
@@ -118,6 +138,9 @@ def main() -> None:
         print(f"  {k:<14} {us:8.1f} us/step   {us / base:5.2f}x numpy")
     print(f"ratio no listener: {med['tapeviz'] / base:.2f}x (goal <= 2x); "
           f"recording: {med['tapeviz+trace'] / base:.2f}x (goal <= 3x)")
+    floor = med["ops' numpy"] / base
+    print(f"floor: the step's own forwards, VJPs and SGD arithmetic called directly, without tensors, tape, layers or events "
+          f"(numpy plus the VJPs' own lines): {floor:.2f}x numpy")
 
 
 if __name__ == "__main__":
