@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import tapeviz.engine as E
-from tapeviz.engine.events import BackwardStep, GradientAccumulated, OpRecorded
+from tapeviz.engine.events import BackwardStep, GradientAccumulated, OpRecorded, TensorRef
 from tapeviz.engine.registry import REGISTRY
 from tapeviz.trace import record
 
@@ -132,3 +133,55 @@ def test_assign_add_and_sub_store_a_read_only_array_the_caller_cannot_reach() ->
     assert not np.asarray(v).flags.writeable
     delta[:] = 100.0  # the caller's array is not the variable's
     np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
+
+
+def _same(a: object, b: object) -> bool:
+    """Field-by-field equality of events, arrays compared by identity (they are shared by reference)."""
+    if dataclasses.is_dataclass(a):
+        return type(a) is type(b) and all(
+            _same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)  # type: ignore[arg-type]
+        )
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return a is b
+    return type(a) is type(b) and a == b
+
+
+def test_trace_localizes_each_event_kind_like_dataclasses_replace() -> None:
+    from tapeviz.trace.trace import Trace
+
+    w = E.Variable(np.array([[0.5, -1.0], [2.0, 0.25]], np.float32))
+    x = E.constant(np.array([[1.0, 2.0]], np.float32))
+    raw: list = []
+    E.subscribe(raw.append)
+    try:
+        with E.GradientTape() as tape:
+            h = E.matmul(x, w)
+            loss = E.reduce_sum(h * h + h)  # h feeds two ops: GradientAccumulated
+        (g,) = tape.gradient(loss, [w])
+        w.assign_sub(g * 0.1)
+    finally:
+        E.unsubscribe(raw.append)
+    kinds = {type(e).__name__ for e in raw}
+    assert kinds == {"OpRecorded", "GradientStarted", "BackwardStep", "GradientAccumulated", "GradientsReturned",
+                     "VariableAssigned"}
+    trace, reference = Trace(), Trace()
+    for e in raw:
+        got = trace._localize(e)
+        t = reference._tensor_ids
+        if isinstance(e, OpRecorded):  # what _localize did with dataclasses.replace
+            want = dataclasses.replace(
+                e, op_id=reference._op_ids(e.op_id), inputs=tuple(_local(r, t) for r in e.inputs),
+                output=_local(e.output, t), tapes=tuple(reference._tape_ids(i) for i in e.tapes))
+        elif isinstance(e, BackwardStep):
+            want = dataclasses.replace(
+                e, tape_id=reference._tape_ids(e.tape_id), op_id=reference._op_ids(e.op_id),
+                output_id=t(e.output_id), input_ids=tuple(t(i) for i in e.input_ids))
+        else:
+            want = reference._localize(e)
+        assert _same(got, want), (got, want)
+
+
+def _local(r: TensorRef, ids) -> TensorRef:  # noqa: ANN001
+    return TensorRef(ids(r.id), r.value, r.variable, r.trainable)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..engine.events import OpRecorded, TensorRef
+
+
+@functools.cache
+def _dtype_name(dtype: np.dtype) -> str:
+    """``dtype.name``, which numpy recomputes in Python (~2 us) every time it is asked."""
+    return dtype.name
 
 
 @dataclass
@@ -70,7 +79,7 @@ class Graph:
             label=event.op,
             scope=event.scope,
             shape=tuple(event.output.value.shape),
-            dtype=event.output.value.dtype.name,
+            dtype=_dtype_name(event.output.value.dtype),
             iteration=iteration,
             key=f"{path}#{count}",
             op=event.op,
@@ -96,7 +105,7 @@ class Graph:
             key = f"const:{consumer_path}#{count}:{position}"
         self.nodes[ref.id] = Node(
             id=ref.id, kind=kind, label=label, scope=scope, shape=tuple(ref.value.shape),
-            dtype=ref.value.dtype.name, iteration=iteration, key=key, trainable=ref.trainable,
+            dtype=_dtype_name(ref.value.dtype), iteration=iteration, key=key, trainable=ref.trainable,
         )
 
     def iteration_nodes(self, iteration: int) -> list[int]:

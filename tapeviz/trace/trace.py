@@ -74,6 +74,7 @@ class Trace:
         self._values: dict[int, np.ndarray] = {}  # latest forward value of each tensor id
         self.trainer: Callable[[], Any] | None = None  # runs one more training iteration, if known
         self._nonfinite: dict[int, list[int]] = {}  # event index -> tensor ids given NaN/inf there
+        self._local_refs: dict[int, tuple[TensorRef, TensorRef]] = {}  # id(engine ref) -> (it, local copy)
 
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
@@ -85,21 +86,21 @@ class Trace:
         raw, self._raw = self._raw, []
         for event in raw:
             self._append(self._localize(event))
+        self._local_refs.clear()  # the raw events are gone, so are the refs they shared
 
     def _localize(self, e: Event) -> Event:
         t = self._tensor_ids
+        # The two per-op kinds are built field by field (half the cost of dataclasses.replace);
+        # tests/test_fast_paths.py checks they equal the replace()d events.
         if isinstance(e, OpRecorded):
-            return dataclasses.replace(
-                e,
-                op_id=self._op_ids(e.op_id),
-                inputs=tuple(_ref(r, t) for r in e.inputs),
-                output=_ref(e.output, t),
-                tapes=tuple(self._tape_ids(i) for i in e.tapes),
+            return OpRecorded(
+                self._op_ids(e.op_id), e.op, e.scope, tuple([self._ref(r) for r in e.inputs]), self._ref(e.output),
+                e.attrs, tuple([self._tape_ids(i) for i in e.tapes]), e.in_backward,
             )
         if isinstance(e, BackwardStep):
-            return dataclasses.replace(
-                e, tape_id=self._tape_ids(e.tape_id), op_id=self._op_ids(e.op_id), output_id=t(e.output_id),
-                input_ids=tuple(t(i) for i in e.input_ids),
+            return BackwardStep(
+                self._tape_ids(e.tape_id), self._op_ids(e.op_id), e.op, e.scope, t(e.output_id), e.upstream,
+                tuple([t(i) for i in e.input_ids]), e.input_grads,
             )
         if isinstance(e, GradientAccumulated):
             return dataclasses.replace(e, tape_id=self._tape_ids(e.tape_id), tensor_id=t(e.tensor_id))
@@ -111,6 +112,15 @@ class Trace:
         if isinstance(e, VariableAssigned):
             return dataclasses.replace(e, variable_id=t(e.variable_id))
         raise TypeError(f"unknown event type {type(e).__name__}")
+
+    def _ref(self, r: TensorRef) -> TensorRef:
+        """``r`` with a local id. The engine gives a tensor one ref for all its events; so do we."""
+        known = self._local_refs.get(id(r))
+        if known is not None and known[0] is r:
+            return known[1]
+        local = _ref(r, self._tensor_ids)
+        self._local_refs[id(r)] = (r, local)
+        return local
 
     def _append(self, event: Event) -> None:
         """Add one localized event: assign its phase and iteration and fold it into the graph."""
