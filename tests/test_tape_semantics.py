@@ -278,3 +278,11 @@ def test_python_if_on_a_scalar_tensor_and_float_conversion() -> None:
     assert float(x) == 2.0
     with pytest.raises(ValueError, match="ambiguous"):
         bool(E.constant([1.0, 2.0]))
+
+
+def test_scalar_variable_keeps_an_array_after_assign_add() -> None:
+    v = E.Variable(1.0)
+    v.assign_add(2.0)
+    v.assign_sub(E.constant(0.5))
+    assert type(np.asarray(v)) is np.ndarray and np.asarray(v).shape == ()
+    assert float(v) == 2.5 and not np.asarray(v).flags.writeable

@@ -298,6 +298,8 @@ class Variable(Tensor):
         """Store ``new_value`` (checked, read-only). ``fresh``: it was just computed here, so no
         one else holds it and it need not be copied."""
         old = self._value
+        if type(new_value) is not np.ndarray:  # 0-d arithmetic gives numpy scalars; keep arrays
+            new_value = np.array(new_value)
         if new_value.shape != old.shape:
             raise ShapeError(
                 f"{method} to variable '{self.path}': value of shape {new_value.shape} "
