@@ -227,7 +227,7 @@ def test_a_name_that_looks_like_code_is_only_a_name(good_trace: Path, tmp_path: 
     path = rewrite(good_trace, tmp_path / "renamed.tapeviz", doc=rename)
     trace = tapeviz.load_trace(path)
     assert trace.events[0].op == code
-    out = subprocess.run([sys.executable, "-m", "tapeviz", "events", str(path)], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "tapeviz", "events", str(path)], capture_output=True, text=True, check=False,
                          env=dict(os.environ, COLUMNS="300"))
     assert out.returncode == 0 and code in out.stdout and "\npwned" not in out.stdout
 
@@ -280,7 +280,7 @@ def test_declared_member_sizes_are_checked_before_reading(good_trace: Path, tmp_
 
 
 def test_events_output_shows_names_literally(evil_program: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "tapeviz", "events", str(evil_program)], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "tapeviz", "events", str(evil_program)], capture_output=True, check=False,
                          text=True, env=dict(os.environ, COLUMNS="400"))
     assert out.returncode == 0, out.stderr
     rows = out.stdout
@@ -337,7 +337,7 @@ def _screen_text(app: object) -> str:
     width, height = app.size  # type: ignore[attr-defined]
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
                       legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))  # type: ignore[attr-defined]  # noqa: SLF001
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))  # type: ignore[attr-defined]
     return console.export_text()
 
 

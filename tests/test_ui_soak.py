@@ -22,11 +22,12 @@ import pytest
 
 pytest.importorskip("tapeviz.ui")
 
-from textual import events  # noqa: E402
-from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key  # noqa: E402
+from textual import events
+from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key
+from textual.markup import MarkupError
 
-from tapeviz.examples import EXAMPLES  # noqa: E402
-from tapeviz.ui import TapevizApp  # noqa: E402
+from tapeviz.examples import EXAMPLES
+from tapeviz.ui import TapevizApp
 
 LEAVE = {"q", "ctrl+q", "ctrl+c", "ctrl+p", "super+c"}
 JUNK = [
@@ -59,7 +60,7 @@ class Profile:
         return self.bursts * self.per_burst
 
 
-async def quiesce(app: TapevizApp, pilot) -> None:  # noqa: ANN001
+async def quiesce(app: TapevizApp, pilot) -> None:
     """Stop playing, close pushed screens (help), and wait for training, export and layout."""
     if app.playing:
         app.action_play()
@@ -69,8 +70,8 @@ async def quiesce(app: TapevizApp, pilot) -> None:  # noqa: ANN001
         await pilot.pause()
     for _ in range(500):
         await pilot.pause()
-        busy = getattr(app, "training", False) or app._exporting or app._refresh_retry is not None  # noqa: SLF001
-        if not busy and not app.workers._workers:  # noqa: SLF001
+        busy = getattr(app, "training", False) or app._exporting or app._refresh_retry is not None
+        if not busy and not app.workers._workers:
             break
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()
@@ -88,7 +89,7 @@ def status_text(app: TapevizApp) -> str:
 
 def check_consistent(app: TapevizApp, where: str) -> None:
     assert app.is_running, f"{where}: the app stopped"
-    assert app._exception is None, f"{where}: {app._exception!r}"  # noqa: SLF001
+    assert app._exception is None, f"{where}: {app._exception!r}"
     trace, index = app.trace, app.index
     n = len(trace)
     assert 0 <= index < n, f"{where}: cursor {index} outside 0..{n - 1}"
@@ -107,7 +108,7 @@ def send_keys(app: TapevizApp, keys: list[str]) -> None:
     for key in keys:
         event = events.Key(key, key_character(key))
         event.set_sender(app)
-        app._driver.send_message(event)  # noqa: SLF001
+        app._driver.send_message(event)
 
 
 def key_character(key: str) -> str | None:
@@ -119,7 +120,7 @@ def key_character(key: str) -> str | None:
         return key if len(key) == 1 else None
 
 
-async def mash(app: TapevizApp, pilot, keys: list[str], profile: Profile, extra_check=None) -> dict[str, int]:  # noqa: ANN001
+async def mash(app: TapevizApp, pilot, keys: list[str], profile: Profile, extra_check=None) -> dict[str, int]:
     rng = random.Random(profile.seed)
     counts = {"keys": 0, "clicks": 0, "resizes": 0}
     for burst in range(profile.bursts):
@@ -201,20 +202,25 @@ async def soak_lesson(tmp_path: Path, profile: Profile, lesson: str) -> dict[str
         assert isinstance(screen, lesson_screen.LessonScreen), f"{where}: on {type(screen).__name__}"
         assert 0 <= screen.step_index < len(run.steps), f"{where}: step {screen.step_index}"
 
-    async with app.run_test(size=MAX_SIZE) as pilot:
-        await quiesce(app, pilot)
-        check_consistent(app, "start")
-        counts = await mash(app, pilot, keys, profile, lesson_state)
+    try:
+        async with app.run_test(size=MAX_SIZE) as pilot:
+            await quiesce(app, pilot)
+            check_consistent(app, "start")
+            counts = await mash(app, pilot, keys, profile, lesson_state)
+    except MarkupError as exc:
+        # A known, still-open bug, pinned by a strict xfail in test_security.py; any other
+        # failure of the lesson app still fails this test.
+        pytest.xfail(f"{LESSON_MARKUP_BUG}: {exc}")
     return counts
 
 
-LESSON_MARKUP_BUG = pytest.mark.xfail(strict=True, reason=(
+LESSON_MARKUP_BUG = (
     "tapeviz/ui/lesson_pane.py:95 feedback.update(text) renders the learner's typed answer as Textual markup: "
-    "junk containing '[/' in the answer box raises MarkupError and kills the lesson app (see "
-    "test_security.py::test_lesson_answer_with_markup_is_shown_literally)"))
+    "junk containing '[/' in the answer box raises MarkupError and kills the lesson app (pinned by "
+    "test_security.py::test_lesson_answer_with_markup_is_shown_literally)"
+)
 
 
-@LESSON_MARKUP_BUG
 async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     counts = await soak_lesson(tmp_path, Profile(bursts=5, per_burst=100, seed=2), "1")
@@ -222,7 +228,6 @@ async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.
 
 
 @pytest.mark.soak
-@LESSON_MARKUP_BUG
 @pytest.mark.parametrize("lesson, seed", [("1", 21), ("7", 22), ("12", 23)])
 async def test_lesson_screen_key_mash_soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lesson: str, seed: int) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
