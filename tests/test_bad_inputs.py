@@ -204,6 +204,7 @@ OTHER_CASES: list[Case] = [
     Case("export-onto-directory", ("export", "square", "-o", "{d}/folder.png"), "it is a directory", "tapeviz.render.cli_export"),
     # Graphviz missing: the command says so and leaves the (complete) DOT source beside the image
     Case("export-dot-missing", ("export", "square", "-o", "{d}/out.png"), "Graphviz's 'dot' program was not found", "tapeviz.render.cli_export", creates=("out.dot",), no_dot=True),
+    Case("export-gif-frames-dot-missing", ("export", "seed", "-o", "{d}/out.gif", "--frames", "{d}/frames"), "Graphviz's 'dot' program was not found", "tapeviz.render.cli_export", no_dot=True),
     # save: unwritable outputs
     Case("save-parent-missing", ("save", "square", "-o", "{d}/missing/out.tapeviz"), "does not exist"),
     Case("save-parent-is-file", ("save", "square", "-o", "{d}/afile/out.tapeviz"), "cannot save"),
