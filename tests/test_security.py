@@ -395,10 +395,6 @@ async def test_ui_notifications_show_names_and_errors_literally(evil_program: Pa
         assert any("bad index [/] in [@click=app.quit]here" in t for t in _toast_texts(app)), _toast_texts(app)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tapeviz/ui/lesson_pane.py:95 feedback.update(text) (and :64 header, :69 action) hand text to Static with "
-    "markup on; the feedback echoes the learner's answer ('[/]' is not a number), so typing [/] raises "
-    "MarkupError and the lesson app dies; fix: Static(..., markup=False) or update(Content(text))"))
 async def test_lesson_answer_with_markup_is_shown_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lessons = pytest.importorskip("tapeviz.lessons")
     lesson_screen = pytest.importorskip("tapeviz.ui.lesson_screen")

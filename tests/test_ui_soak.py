@@ -24,7 +24,6 @@ pytest.importorskip("tapeviz.ui")
 
 from textual import events
 from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key
-from textual.markup import MarkupError
 
 from tapeviz.examples import EXAMPLES
 from tapeviz.ui import TapevizApp
@@ -202,23 +201,13 @@ async def soak_lesson(tmp_path: Path, profile: Profile, lesson: str) -> dict[str
         assert isinstance(screen, lesson_screen.LessonScreen), f"{where}: on {type(screen).__name__}"
         assert 0 <= screen.step_index < len(run.steps), f"{where}: step {screen.step_index}"
 
-    try:
-        async with app.run_test(size=MAX_SIZE) as pilot:
-            await quiesce(app, pilot)
-            check_consistent(app, "start")
-            counts = await mash(app, pilot, keys, profile, lesson_state)
-    except MarkupError as exc:
-        # A known, still-open bug, pinned by a strict xfail in test_security.py; any other
-        # failure of the lesson app still fails this test.
-        pytest.xfail(f"{LESSON_MARKUP_BUG}: {exc}")
+    async with app.run_test(size=MAX_SIZE) as pilot:
+        await quiesce(app, pilot)
+        check_consistent(app, "start")
+        counts = await mash(app, pilot, keys, profile, lesson_state)
     return counts
 
 
-LESSON_MARKUP_BUG = (
-    "tapeviz/ui/lesson_pane.py:95 feedback.update(text) renders the learner's typed answer as Textual markup: "
-    "junk containing '[/' in the answer box raises MarkupError and kills the lesson app (pinned by "
-    "test_security.py::test_lesson_answer_with_markup_is_shown_literally)"
-)
 
 
 async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.content import Content
 from textual.widgets import Input, Markdown, Static
 
 
@@ -61,12 +62,12 @@ class LessonPane(VerticalScroll, can_focus=False):
         """Display ``view``; ``reset_scroll`` scrolls back to the top (a new step)."""
         self.view = view
         header = self.query_one("#lesson-header", Static)
-        header.update(f"{view.lesson_title}\nstep {view.number}/{view.total} · {view.title}")
+        header.update(Content(f"{view.lesson_title}\nstep {view.number}/{view.total} · {view.title}"))
         self.query_one("#lesson-text", Markdown).update(view.text)
         action = self.query_one("#lesson-action", Static)
         if view.action:
             mark = "✓ done" if view.action_done else "→ step forward until"
-            action.update(f"{mark}: {view.action}")
+            action.update(Content(f"{mark}: {view.action}"))
             action.display = True
             action.set_class(view.action_done, "-done")
         else:
@@ -92,7 +93,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         text = view.feedback
         if view.hint and view.feedback and not view.feedback_ok:
             text += f"\nHint: {view.hint}"
-        feedback.update(text)
+        feedback.update(Content(text))  # echoes what the learner typed: never markup
         feedback.display = bool(text)
         feedback.set_class(view.feedback_ok, "-right")
         feedback.set_class(not view.feedback_ok, "-wrong")
