@@ -229,9 +229,9 @@ def test_nonfinite_values_are_flagged_where_they_first_appear() -> None:
         tape.gradient(z, x)  # 1/0 = inf in the backward pass too
     assert trace.first_nonfinite == 0
     assert trace.nonfinite_at(0) == [trace.events[0].output.id]
-    assert trace.nonfinite_at(1) == [trace.events[1].output.id]
+    assert trace.nonfinite_at(1) == []  # multiply only carries the -inf along
     backward = [i for i, e in enumerate(trace.events) if isinstance(e, ev.BackwardStep) and e.op == "log"]
-    assert trace.nonfinite_at(backward[0]) == [1]
+    assert trace.nonfinite_at(backward[0]) == [1]  # 1/x at x = 0: a new infinity, from finite numbers
     finite, _ = small_expression()
     assert finite.first_nonfinite is None
 

@@ -227,3 +227,22 @@ def test_render_package_does_not_import_textual() -> None:
     code = "import tapeviz, tapeviz.render, sys; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_nonfinite_values_are_marked_where_they_appear(tmp_path) -> None:
+    import tapeviz.engine as E
+    from tapeviz.render.dot import dot_source
+    from tapeviz.render.styles import PALETTE
+    from tapeviz.trace import record
+
+    x = E.Variable([1.0, 0.0], name="x")
+    with record() as trace:
+        with E.GradientTape() as tape:
+            y = E.log(x)  # log(0) = -inf
+            z = E.reduce_sum(y * 2.0)
+        tape.gradient(z, x)
+    first = dot_source(trace, at=0)
+    assert "NaN/inf produced here (the first in the trace)" in first
+    assert first.count(PALETTE["nonfinite"]) >= 2  # the log node's border and the legend
+    clean = dot_source(trace, at=1)
+    assert "NaN/inf produced here" not in clean

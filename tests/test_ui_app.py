@@ -13,7 +13,7 @@ from tapeviz.engine.events import BackwardStep, OpRecorded, VariableAssigned
 from tapeviz.examples import EXAMPLES
 from tapeviz.trace import event_node, load_trace
 from tapeviz.ui import CursorMoved, load_app, run_app
-from tapeviz.ui.explain import fmt
+from tapeviz.ui.explain import explain, fmt
 from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.help_screen import HelpScreen
 
@@ -339,3 +339,23 @@ def test_unknown_source_and_missing_file(tmp_path: Path, capsys) -> None:  # noq
     bad.write_text("not a trace")
     assert run_app(str(bad)) == 2
     assert capsys.readouterr().err.startswith("tapeviz: error: ")
+
+
+async def test_nonfinite_values_are_flagged_in_status_and_inspector(tmp_path: Path) -> None:
+    program = tmp_path / "nan.py"
+    program.write_text(
+        "import tapeviz.tf as tf\nx = tf.Variable([1.0, 0.0], name='x')\nwith tf.GradientTape() as tape:\n"
+        "    y = tf.reduce_sum(tf.math.log(x))\ntape.gradient(y, x)\n"
+    )
+    from tapeviz.trace import run_program
+    from tapeviz.ui import TapevizApp
+
+    app = TapevizApp(run_program(program).trace, source=str(program), out_dir=tmp_path, layout_engine="layered")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.goto(0)
+        await pilot.pause()
+        assert "NaN/inf since event 1" in app.screen.query_one("#status").last_text
+        explanation = explain(app.trace, 0)
+        assert explanation.lines[0].startswith("⚠ a NaN or infinity appears here, in log")
+        assert not explain(app.trace, 1).lines[0].startswith("⚠")  # the sum only carries it

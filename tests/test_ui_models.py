@@ -125,3 +125,11 @@ def test_collapsing_a_scope_draws_it_as_one_box(seed) -> None:
     assert not any(lid.startswith("simple_model/dense/") for lid in spec.kinds)
     full = build_spec(seed, 0)
     assert len(spec.nodes) < len(full.nodes)
+
+
+def test_sparkline_marks_nonfinite_losses() -> None:
+    from tapeviz.ui.loss_curve import sparkline
+
+    assert sparkline([1.0, float("nan"), 0.5, float("inf")], 10) == "█!▁!"
+    assert sparkline([float("-inf")], 10) == "!"
+    assert sparkline([2.0, float("nan")], 10) == "▄!"

@@ -56,6 +56,7 @@ class DrawNode:
     backward: bool = False  # the backward pass has reached it
     updated: bool = False  # the optimizer assigned it in this iteration
     dashed: bool = False  # a non-trainable variable, or an op recorded during a backward pass
+    nonfinite: bool = False  # its value or gradient holds a NaN or an infinity
     tooltip: str = ""
 
 
@@ -278,11 +279,13 @@ def build_scene(
             rows["grad"] = "∇ " + summary(grads[nid])
         if nid in updates:
             rows["update"] = update_text(*updates[nid])
-        tip = f"{node.name} · {rows.get('shape', '')}"
+        bad = _nonfinite(values.get(nid) if not pending else None) or _nonfinite(grads.get(nid))
+        tip = f"{node.name} · {rows.get('shape', '')}" + (" · contains NaN/inf" if bad else "")
         nodes.append(DrawNode(
             did, kind, rows, node.scope, pending=pending, current=nid in current,
             backward=nid in snap.backward_done or nid in grads, updated=nid in updates,
-            dashed=(node.kind == "variable" and not node.trainable) or node.in_backward, tooltip=tip,
+            dashed=(node.kind == "variable" and not node.trainable) or node.in_backward,
+            nonfinite=bad, tooltip=tip,
         ))
 
     consumers: dict[int, list[int]] = {}
@@ -401,7 +404,14 @@ def _event_line(trace: Trace, index: int) -> str:
     else:  # an event kind added later: the report's wording
         what, where, numbers = describe_event(trace, e)
         text = f"now: {what} {where} {numbers}"
+    if trace.nonfinite_at(index):
+        first = " (the first in the trace)" if trace.first_nonfinite == index else ""
+        text = f"⚠ NaN/inf produced here{first} · " + text
     return _clip(text, EVENT_TEXT_MAX)
+
+
+def _nonfinite(value: np.ndarray | None) -> bool:
+    return value is not None and value.dtype.kind == "f" and not bool(np.isfinite(value).all())
 
 
 # ---- DOT text ------------------------------------------------------------------------------
@@ -451,8 +461,11 @@ def _node_attrs(node: DrawNode, slots: Sequence[str] | None = None) -> list[str]
     if node.updated:
         border = PALETTE["update"]
         penwidth = 2.2
+    if node.nonfinite:  # NaN/inf: the one thing that must not be missed
+        border, penwidth = PALETTE["nonfinite"], 3.2
     if node.current:
-        fill, border, penwidth = PALETTE["current.fill"], PALETTE["current.border"], 3.2
+        fill, penwidth = PALETTE["current.fill"], 3.2
+        border = PALETTE["nonfinite"] if node.nonfinite else PALETTE["current.border"]
     style = ["filled"]
     if kind in ("op", "loss"):
         style.insert(0, "rounded")
@@ -510,7 +523,8 @@ def _title_label(title: dict[str, str], rows: Sequence[str] | None = None) -> st
         f'<FONT COLOR="{c["grad"]}">◀━ gradient ∇ (shape)</FONT>   '
         f'<FONT COLOR="{c["update"]}">update before → after</FONT>   '
         f'<FONT COLOR="{c["current.border"]}">■</FONT> this event   '
-        f'<FONT COLOR="{c["pending.text"]}">grey: not computed yet</FONT>'
+        f'<FONT COLOR="{c["pending.text"]}">grey: not computed yet</FONT>   '
+        f'<FONT COLOR="{c["nonfinite"]}">▢ NaN/inf</FONT>'
     )
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'

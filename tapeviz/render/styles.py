@@ -40,6 +40,7 @@ PALETTE: Final[dict[str, str]] = {
     "cluster.border": "#b5b5b5",
     "cluster.text": "#7a7a7a",
     "background": "#ffffff",
+    "nonfinite": "#e6007e",  # a NaN or infinity in the node's value or gradient
 }
 
 # Graphviz shape per node kind: parameters are stored state (a cylinder), inputs and constants

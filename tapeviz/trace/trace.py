@@ -147,19 +147,26 @@ class Trace:
                     self._losses[self._iteration] = float(value.reshape(()))
 
     def _flag_nonfinite(self, index: int, event: Event) -> None:
+        """Flag the events where a NaN or infinity *appears*: non-finite results computed from
+        finite arguments. Later ops that merely carry it along are not flagged again."""
         produced: list[tuple[int, np.ndarray | None]]
+        arguments: list[np.ndarray | None]
         if isinstance(event, OpRecorded):
             produced = [(event.output.id, event.output.value)]
+            arguments = [r.value for r in event.inputs]
         elif isinstance(event, BackwardStep):
             produced = list(zip(event.input_ids, event.input_grads))
+            arguments = [event.upstream]  # where a NaN/inf first enters the gradients
         elif isinstance(event, GradientAccumulated):
             produced = [(event.tensor_id, event.total)]
+            arguments = [event.before, event.added]
         elif isinstance(event, VariableAssigned):
             produced = [(event.variable_id, event.after)]
+            arguments = [event.before]
         else:
             return
-        bad = [i for i, v in produced if v is not None and v.dtype.kind == "f" and not np.isfinite(v).all()]
-        if bad:
+        bad = [i for i, v in produced if _has_nonfinite(v)]
+        if bad and not any(_has_nonfinite(v) for v in arguments):
             self._nonfinite[index] = bad
 
     # ---- reading ----------------------------------------------------------------------
@@ -240,7 +247,7 @@ class Trace:
         return self._losses.get(iteration)
 
     def nonfinite_at(self, index: int) -> list[int]:
-        """Tensor ids that received a NaN or infinite value at event ``index`` (usually empty)."""
+        """Tensor ids given a NaN or infinity at event ``index`` from finite arguments (usually empty)."""
         self._sync()
         return self._nonfinite.get(index, [])
 
@@ -281,6 +288,10 @@ class Trace:
 
     def __repr__(self) -> str:
         return f"<Trace {self.title!r}: {len(self)} events, {self.iteration_count} iteration(s), {len(self.graph.nodes)} nodes>"
+
+
+def _has_nonfinite(value: np.ndarray | None) -> bool:
+    return value is not None and value.dtype.kind == "f" and not bool(np.isfinite(value).all())
 
 
 def _ref(r: TensorRef, ids: _Ids) -> TensorRef:

@@ -231,7 +231,7 @@ class TapevizApp(App[int]):
             status.show(
                 phase=snap.phase, index=index, length=self.cursor.length, iteration=snap.iteration,
                 iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), mode=self.mode,
-                playing=self.playing, busy=self.busy,
+                playing=self.playing, busy=self.busy, nonfinite_from=self._nonfinite_from(index),
             )
         loss = self._widget(LossCurve, "#loss")
         if loss is not None:
@@ -317,6 +317,11 @@ class TapevizApp(App[int]):
 
     def on_graph_pane_node_clicked(self, message: GraphPane.NodeClicked) -> None:
         self.select_node(message.node_id)
+
+    def _nonfinite_from(self, index: int) -> int | None:
+        """The first event that produced a NaN or infinity, once the cursor has reached it."""
+        first = self.trace.first_nonfinite
+        return first if first is not None and first <= index else None
 
     def notify(
         self,

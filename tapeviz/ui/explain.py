@@ -280,7 +280,17 @@ def update_lines(trace: Trace, event: VariableAssigned, grad: np.ndarray | None)
 
 
 def explain(trace: Trace, index: int, grads: dict[int, np.ndarray] | None = None) -> Explanation:
-    """The explanation of event ``index`` (``grads``: gradients known at the cursor, for updates)."""
+    """The explanation of event ``index`` (``grads``: gradients known at the cursor, for updates);
+    an event that produced a NaN or infinity from finite numbers says so first."""
+    found = _explain(trace, index, grads)
+    bad = trace.nonfinite_at(index)
+    if bad:
+        names = ", ".join(_name(trace, i) for i in bad)
+        found.lines.insert(0, f"⚠ a NaN or infinity appears here, in {names}: later ops only carry it along")
+    return found
+
+
+def _explain(trace: Trace, index: int, grads: dict[int, np.ndarray] | None = None) -> Explanation:
     event = trace.events[index]
     if isinstance(event, OpRecorded):
         opdef = REGISTRY.get(event.op)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from rich.style import Style
@@ -18,10 +19,14 @@ def sparkline(values: Sequence[float], width: int) -> str:
     shown = list(values)[-max(1, width):]
     if not shown:
         return ""
-    lo, hi = min(shown), max(shown)
+    finite = [v for v in shown if math.isfinite(v)]
+    if not finite:
+        return "!" * len(shown)
+    lo, hi = min(finite), max(finite)
     if hi - lo < 1e-12:
-        return BARS[3] * len(shown)
-    return "".join(BARS[min(7, int((v - lo) / (hi - lo) * 7 + 0.5))] for v in shown)
+        return "".join(BARS[3] if math.isfinite(v) else "!" for v in shown)
+    # a NaN or infinite loss gets "!" rather than a bar: it has no height on this scale
+    return "".join(BARS[min(7, int((v - lo) / (hi - lo) * 7 + 0.5))] if math.isfinite(v) else "!" for v in shown)
 
 
 def loss_text(losses: Sequence[float], current: int | None, width: int) -> Text:

@@ -35,6 +35,7 @@ COLOURS: dict[str, str] = {
     "forward": "#6fa8f0",
     "backward": "#ff8c42",
     "muted": "#8a8a8a",
+    "nonfinite": "#ff4fb0",
 }
 """Foreground colours by meaning."""
 

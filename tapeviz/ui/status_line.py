@@ -10,7 +10,7 @@ from . import palette as P
 
 
 def status_text(phase: str, index: int, length: int, iteration: int, iterations: int, loss: float | None,
-                mode: str, playing: bool = False, busy: str = "") -> Text:
+                mode: str, playing: bool = False, busy: str = "", nonfinite_from: int | None = None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     colour = P.PHASE_COLOURS.get(phase, P.COLOURS["muted"])
     text.append(f" {phase} ", Style(color="#101010", bgcolor=colour, bold=True))
@@ -20,6 +20,8 @@ def status_text(phase: str, index: int, length: int, iteration: int, iterations:
     text.append("—" if loss is None else f"{loss:.4f}", Style(color=P.COLOURS["loss"], bold=True))
     text.append("  ·  graph shows ")
     text.append("gradients" if mode == "grads" else "values", P.fg("grad") if mode == "grads" else P.fg("forward"))
+    if nonfinite_from is not None:
+        text.append(f"  ·  ⚠ NaN/inf since event {nonfinite_from + 1}", P.fg("nonfinite", bold=True))
     if playing:
         text.append("  ·  ▶ playing", P.fg("current", bold=True))
     if busy:
