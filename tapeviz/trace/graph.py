@@ -26,7 +26,7 @@ class Node:
 
     id: int
     kind: str  # "variable", "constant" or "op"
-    label: str  # op name, variable name, or "const"
+    label: str  # op name, variable name, "input" (data handed in) or "constant" (a scalar)
     scope: str
     shape: tuple[int, ...]
     dtype: str
@@ -101,7 +101,8 @@ class Graph:
         else:
             consumer_path = f"{consumer.scope}/{consumer.op}" if consumer.scope else consumer.op
             count = self._role_counts.get((iteration, consumer_path), 0)
-            kind, label, scope = "constant", "const", consumer.scope
+            # data handed in (a batch, labels) reads as "input"; a lone number as "constant"
+            kind, label, scope = "constant", "input" if ref.value.size > 1 else "constant", consumer.scope
             key = f"const:{consumer_path}#{count}:{position}"
         self.nodes[ref.id] = Node(
             id=ref.id, kind=kind, label=label, scope=scope, shape=tuple(ref.value.shape),
