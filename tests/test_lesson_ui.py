@@ -184,3 +184,25 @@ async def test_invalid_answer_is_not_counted(tmp_path: Path) -> None:
         assert "not a number" in pane_text(screen, "#lesson-feedback")
         assert question.index not in screen.revealed  # no explanation for a non-answer
         assert not screen.query_one("#lesson-explanation").display
+
+
+async def test_n_and_p_still_move_between_steps_while_the_answer_box_has_focus() -> None:
+    run = lesson_one()
+    first_question = next(i for i, s in enumerate(run.lesson.steps) if s.question is not None)
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        for _ in range(first_question):
+            await pilot.press("n")
+            await settle(pilot)
+        assert screen.step_index == first_question
+        answer = screen.query_one("#lesson-answer", Input)
+        answer.focus()
+        await settle(pilot)
+        await pilot.press("n")  # not answered yet: stays, and nothing is typed into the box
+        await settle(pilot)
+        assert screen.step_index == first_question and answer.value == ""
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.step_index == first_question - 1

@@ -38,6 +38,16 @@ class StepView:
     hint: str = ""
 
 
+class AnswerInput(Input):
+    """The answer box. Answers are numbers or choice letters (a, b, c, ...), never n or p, so
+    those two keys stay the lesson's next/previous step even while the box has focus."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if character in ("n", "p"):
+            return False
+        return super().check_consume_key(key, character)
+
+
 class LessonPane(VerticalScroll, can_focus=False):
     """The right-hand column of the lesson screen."""
 
@@ -52,7 +62,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         yield Static("", id="lesson-header")
         yield Markdown("", id="lesson-text")
         yield Markdown("", id="lesson-question")
-        yield Input(placeholder="your answer, then Enter", id="lesson-answer")
+        yield AnswerInput(placeholder="your answer, then Enter", id="lesson-answer")
         yield Static("", id="lesson-feedback")
         yield Static("", id="lesson-action")  # after the question: predict first, then step
         yield Markdown("", id="lesson-explanation")

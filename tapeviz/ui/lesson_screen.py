@@ -34,7 +34,7 @@ class LessonScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
-        # while the answer box has focus it keeps printable keys (Textual's check_consume_key): Esc first
+        # the answer box lets n and p through (AnswerInput), so they work even while it has focus
         Binding("n", "next_step", "next step", priority=True),
         Binding("p", "prev_step", "previous step", priority=True),
         Binding("enter", "focus_answer", "answer", show=False),
