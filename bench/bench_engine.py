@@ -11,15 +11,13 @@ the engine's own forwards and VJPs called directly on the arrays (bench/replay.p
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
+from harness import measure, report
 from replay import replay_of
 
 import tapeviz.engine as E
-from tapeviz.trace import Trace, record
 
 
 def data(seed: int = 0) -> dict[str, np.ndarray]:
@@ -78,16 +76,6 @@ def numpy_step(d: dict[str, np.ndarray]) -> Callable[[], list]:
     return step
 
 
-def time_steps(step: Callable[[], object], n: int) -> list[int]:
-    out = []
-    clock = time.perf_counter_ns
-    for _ in range(n):
-        t0 = clock()
-        step()
-        out.append(clock() - t0)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=3000, help="steps per variant (default 3000)")
@@ -99,32 +87,11 @@ def main() -> None:
     # the baseline must compute the same gradients, or the ratio means nothing
     for mine, theirs in zip(variants["engine"](), variants["numpy"]()):
         np.testing.assert_allclose(np.asarray(mine), theirs, rtol=1e-4, atol=1e-6)
-    for fn in variants.values():
-        for _ in range(50):
-            fn()
-    per_round = max(1, args.steps // args.rounds)
-    times: dict[str, list[int]] = {k: [] for k in variants}
-    localizing = 0.0
-    for _ in range(args.rounds):
-        times["numpy"] += time_steps(variants["numpy"], per_round)
-        times["engine"] += time_steps(variants["engine"], per_round)
-        times["ops' numpy"] += time_steps(variants["ops' numpy"], per_round)
-        with record(Trace(title="bench")):
-            times["engine+trace"] += time_steps(variants["engine+trace"], per_round)
-            closing = time.perf_counter()
-        localizing += time.perf_counter() - closing  # record() folds the events into the trace on exit
-    med = {k: statistics.median(v) / 1000 for k, v in times.items()}
-    base = med["numpy"]
-    print(f"two-layer network from raw ops, forward + backward, batch 32x10, median of {per_round * args.rounds} steps")
-    for k, us in med.items():
-        print(f"  {k:<13} {us:8.1f} us/step   {us / base:5.2f}x numpy")
-    print(f"ratio no listener: {med['engine'] / base:.2f}x (goal <= 2x); "
-          f"recording: {med['engine+trace'] / base:.2f}x (goal <= 3x)")
-    print(f"later, once per recorded step: the trace renumbers and indexes its events when record() ends "
-          f"(or the trace is first read): {localizing / (per_round * args.rounds) * 1e6:.1f} us/step, not in the ratio")
-    floor = med["ops' numpy"] / base
-    print(f"floor: the engine's own forwards and VJPs called directly, without tensors, tape or events "
-          f"(numpy plus the VJPs' own lines): {floor:.2f}x numpy")
+    med, folding, count = measure(variants, "engine+trace", args.steps, args.rounds)
+    report(f"two-layer network from raw ops, forward + backward, batch 32x10, median of {count} steps",
+           med, folding, "engine", "engine+trace",
+           "the engine's own forwards and VJPs called directly, without tensors, tape or events "
+           "(numpy plus the VJPs' own lines)")
 
 
 if __name__ == "__main__":

@@ -12,17 +12,15 @@ the step's own forwards, VJPs and SGD arithmetic called directly on the arrays (
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 from collections.abc import Callable
 
 import numpy as np
+from harness import measure, report
 from replay import replay_of
 
 import tapeviz.engine as E
 from tapeviz.examples.keras_examples import seed_network
-from tapeviz.trace import Trace, record
 
 
 def tapeviz_step(net) -> Callable[[], None]:
@@ -91,16 +89,6 @@ def numpy_step(net) -> Callable[[], None]:
     return step
 
 
-def time_steps(step: Callable[[], None], n: int) -> list[float]:
-    out = []
-    clock = time.perf_counter_ns
-    for _ in range(n):
-        t0 = clock()
-        step()
-        out.append(clock() - t0)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=3000, help="steps per variant (default 3000)")
@@ -120,32 +108,11 @@ def main() -> None:
         np.testing.assert_allclose(mine.numpy(), theirs, rtol=1e-4, atol=1e-6)
     variants = {"numpy": numpy_step(net_np), "tapeviz": tapeviz_step(net_tv), "tapeviz+trace": tapeviz_step(net_rec),
                 "ops' numpy": replay_step(seed_network(batch=args.batch))}
-    per_round = max(1, args.steps // args.rounds)
-    times: dict[str, list[float]] = {k: [] for k in variants}
-    for fn in variants.values():  # warm up
-        for _ in range(50):
-            fn()
-    localizing = 0.0
-    for _ in range(args.rounds):
-        times["numpy"] += time_steps(variants["numpy"], per_round)
-        times["tapeviz"] += time_steps(variants["tapeviz"], per_round)
-        times["ops' numpy"] += time_steps(variants["ops' numpy"], per_round)
-        with record(Trace(title="bench")):
-            times["tapeviz+trace"] += time_steps(variants["tapeviz+trace"], per_round)
-            closing = time.perf_counter()
-        localizing += time.perf_counter() - closing  # record() folds the events into the trace on exit
-    med = {k: statistics.median(v) / 1000 for k, v in times.items()}
-    base = med["numpy"]
-    print(f"seed network training step, batch {args.batch}x10, median of {per_round * args.rounds} steps")
-    for k, us in med.items():
-        print(f"  {k:<14} {us:8.1f} us/step   {us / base:5.2f}x numpy")
-    print(f"ratio no listener: {med['tapeviz'] / base:.2f}x (goal <= 2x); "
-          f"recording: {med['tapeviz+trace'] / base:.2f}x (goal <= 3x)")
-    print(f"later, once per recorded step: the trace renumbers and indexes its events when record() ends "
-          f"(or the trace is first read): {localizing / (per_round * args.rounds) * 1e6:.1f} us/step, not in the ratio")
-    floor = med["ops' numpy"] / base
-    print(f"floor: the step's own forwards, VJPs and SGD arithmetic called directly, without tensors, tape, layers or events "
-          f"(numpy plus the VJPs' own lines): {floor:.2f}x numpy")
+    med, folding, count = measure(variants, "tapeviz+trace", args.steps, args.rounds)
+    report(f"seed network training step, batch {args.batch}x10, median of {count} steps",
+           med, folding, "tapeviz", "tapeviz+trace",
+           "the step's own forwards, VJPs and SGD arithmetic called directly, without tensors, tape, layers "
+           "or events (numpy plus the VJPs' own lines)")
 
 
 if __name__ == "__main__":
