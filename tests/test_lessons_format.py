@@ -15,7 +15,7 @@ from tapeviz.lessons.check import check_run
 from tapeviz.lessons.loader import discover, find_entry, load_lesson, parse_lesson
 from tapeviz.lessons.model import LessonError, Tolerance
 from tapeviz.lessons.progress import LessonProgress, ProgressStore, state_dir
-from tapeviz.lessons.resolve import Resolver, ResolveError
+from tapeviz.lessons.resolve import ResolveError, Resolver
 from tapeviz.lessons.runtime import LessonRun, lesson_folder_default
 
 ROOT = Path(__file__).resolve().parent.parent

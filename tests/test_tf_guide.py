@@ -36,6 +36,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+
 import tapeviz.tf as tf  # noqa: PLR0402  (the guide's own spelling)
 
 # TF's sentence; tapeviz adds a hint after it (how to make the tape persistent).

@@ -5,8 +5,20 @@ from __future__ import annotations
 from . import api as _api  # noqa: F401  (first: tensor, registry and api import each other)
 from . import ops as _ops  # noqa: F401  (registers every op)
 from .api import *  # noqa: F401,F403
-from .api import convert, constant
-from .dtypes import DType, as_dtype, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from .api import constant, convert
+from .dtypes import (
+    DType,
+    as_dtype,
+    bool_,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
 from .errors import DTypeError, ProgramError, ShapeError, TapeError, TapevizError, TraceFileError
 from .events import subscribe, unsubscribe
 from .registry import REGISTRY, OpDef

@@ -23,7 +23,6 @@ from .events import (
 )
 from .registry import OpRecord, state
 from .tensor import Tensor, Variable, _tensor_ids
-from .tensor import to_array as _to_array
 
 _tape_ids = itertools.count(1)
 

@@ -47,6 +47,5 @@ def get(name: str) -> Example:
         raise KeyError(f"no built-in example {name!r}; examples: {', '.join(sorted(EXAMPLES))}") from None
 
 
-from . import basic  # noqa: E402,F401  (registers the examples)
-from . import keras_examples  # noqa: E402,F401  (registers seed and seed-fixed)
-from . import guide_examples  # noqa: E402,F401  (registers guide-intermediate, guide-control-flow, guide-disconnected)
+# Importing these registers their examples (square, two-layer; guide-*; seed, seed-fixed).
+from . import basic, guide_examples, keras_examples  # noqa: E402,F401

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import activations, backend, initializers, layers, losses, models, optimizers, utils
+from .backend import Variable
 from .layers import Layer
 from .models import Model, Sequential
-from .backend import Variable
 
 __all__ = [
     "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",

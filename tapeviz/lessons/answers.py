@@ -17,9 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.events import BackwardStep, GradientsReturned, GradientStarted, OpRecorded, VariableAssigned
+from ..engine.events import (
+    BackwardStep,
+    GradientsReturned,
+    GradientStarted,
+    OpRecorded,
+    VariableAssigned,
+)
 from ..trace import Trace
-from .resolve import Resolver, ResolveError
+from .resolve import ResolveError, Resolver
 
 
 class ExpressionError(ValueError):

@@ -72,7 +72,19 @@ from ..engine import (
     zeros,
     zeros_like,
 )
-from ..engine.dtypes import DType, as_dtype, bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8  # noqa: A004
+from ..engine.dtypes import (  # noqa: A004
+    DType,
+    as_dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from ..engine.dtypes import bool_ as bool
 from . import dtypes, errors, image, math, nn, random
 from ._function import Function, function
 from ._module import Module, name_scope

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from ..engine.dtypes import (  # noqa: F401
-    DType, as_dtype, bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: A004
-)
 from ..engine.api import cast  # noqa: F401
+from ..engine.dtypes import (  # noqa: F401
+    DType,  # noqa: A004
+    as_dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from ..engine.dtypes import (
+    bool_ as bool,
+)

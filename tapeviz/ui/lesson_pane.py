@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Input, Markdown, Static
 
 
