@@ -38,7 +38,7 @@ dot:
 	@sh scripts/ensure-dot.sh
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check tapeviz tests
+	$(BIN)/python -m ruff check tapeviz tests bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info
