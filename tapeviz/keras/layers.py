@@ -148,7 +148,7 @@ class Layer:
         mine = self.weights
         weights = list(weights)
         if len(weights) != len(mine):
-            raise ValueError(
+            raise ShapeError(
                 f"set_weights() on layer '{self.name}': got {len(weights)} array(s), but the layer has "
                 f"{len(mine)} weight(s)" + ("" if mine else " (it has not been called yet, so it has no weights)")
             )
