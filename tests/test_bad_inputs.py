@@ -457,7 +457,7 @@ API_CASES: list[tuple[str, Callable[[Path], object], str, str]] = [
     ("engine-assign-shape", lambda d: _engine().Variable(1.0).assign(np.ones(3)), "ShapeError", "does not match the variable's shape"),
     ("engine-tape-twice", lambda d: _twice(_engine()), "TapeError", "non-persistent GradientTape"),
     ("keras-set_weights-shape", lambda d: _keras_dense().set_weights([np.ones((4, 2)), np.ones(3)]), "ShapeError", "has shape (4, 3), the array given has shape (4, 2)"),
-    ("keras-set_weights-count", lambda d: _keras_dense().set_weights([np.ones((4, 3))]), "ValueError", "got 1 array(s), but the layer has 2"),
+    ("keras-set_weights-count", lambda d: _keras_dense().set_weights([np.ones((4, 3))]), "ShapeError", "got 1 array(s), but the layer has 2"),
     ("keras-input-shape", lambda d: _keras_dense()(np.ones((2, 5), dtype="float32")), "ShapeError", "expected axis -1 of input shape to have value 4"),
 ]
 
