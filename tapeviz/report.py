@@ -37,8 +37,10 @@ def describe_event(trace: Trace, event: Event) -> tuple[str, str, str]:
     nodes = trace.graph.nodes
 
     def name(i: int) -> str:
+        if not i:  # a source the tape never watched: it has no id in the trace
+            return "(unwatched source)"
         node = nodes.get(i)
-        return node.name if node else f"#{i}"
+        return node.name if node else f"tensor #{i} (not used by a recorded op)"
 
     if isinstance(event, OpRecorded):
         ins = ", ".join(f"{name(r.id)} {tuple(r.shape)}" for r in event.inputs)

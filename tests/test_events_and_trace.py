@@ -246,3 +246,13 @@ def test_snapshot_shows_only_the_current_gradient_call() -> None:
         tape.gradient(y, x)  # 4
     x_id = trace.events[0].inputs[0].id
     assert float(snapshot(trace, len(trace) - 1).grads[x_id]) == 4.0
+
+
+def test_accumulation_follows_the_backward_step_that_caused_it() -> None:
+    x = E.Variable(2.0)
+    with record() as trace:
+        with E.GradientTape() as tape:
+            y = x * x
+        tape.gradient(y, x)
+    kinds = [type(e).__name__ for e in trace.events]
+    assert kinds == ["OpRecorded", "GradientStarted", "BackwardStep", "GradientAccumulated", "GradientsReturned"]

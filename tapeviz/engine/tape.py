@@ -303,6 +303,7 @@ class GradientTape:
                 raise LookupError(f"gradient registry has no entry for: {rec.op.name}")
             sent = vjp(xp, upstream, rec, needs)
             sent_arrays: list[np.ndarray | None] = []
+            arrivals: list[tuple[int, Any]] = []
             for t, need, g in zip(rec.inputs, needs, sent):
                 if not need or g is None:
                     sent_arrays.append(None)
@@ -315,7 +316,7 @@ class GradientTape:
                     g = xp.cast(g, value.dtype)
                     array = _array(g)
                 sent_arrays.append(array)
-                self._accumulate(xp, grads, t._id, g)
+                arrivals.append((t._id, g))
             if listeners:
                 emit(
                     BackwardStep(
@@ -323,6 +324,9 @@ class GradientTape:
                         tuple([t._id for t in rec.inputs]), tuple([_frozen(a) for a in sent_arrays]),
                     )
                 )
+            # after the step's event, so a learner sees the gradients sent, then how they add up
+            for tensor_id, g in arrivals:
+                self._accumulate(xp, grads, tensor_id, g)
         result = [_tensor(grads[i]) if i in grads else None for i in source_ids]
         if listeners:
             emit(
