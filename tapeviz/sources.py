@@ -22,7 +22,10 @@ def load_source(spec: str) -> Trace:
         return EXAMPLES[spec].build()
     path = Path(spec)
     if path.suffix == ".py":
-        return run_program(path).trace
+        run = run_program(path)
+        if run.warnings:  # the UI shows them; printed during the run they would be lost
+            run.trace.meta["warnings"] = run.warnings
+        return run.trace
     if path.exists():
         return load_trace(path)
     names = ", ".join(sorted(EXAMPLES))

@@ -359,3 +359,16 @@ async def test_nonfinite_values_are_flagged_in_status_and_inspector(tmp_path: Pa
         explanation = explain(app.trace, 0)
         assert explanation.lines[0].startswith("⚠ a NaN or infinity appears here, in log")
         assert not explain(app.trace, 1).lines[0].startswith("⚠")  # the sum only carries it
+
+
+async def test_program_warnings_are_shown_when_the_app_starts(tmp_path: Path) -> None:
+    from tapeviz.sources import load_source
+    from tapeviz.ui import TapevizApp
+
+    trace = load_source("seed")  # the article's pitfalls: from_logits on a softmax, labels not one-hot
+    assert any(w.startswith("LogitsWarning") for w in trace.meta["warnings"])
+    app = TapevizApp(trace, source="seed", out_dir=tmp_path, layout_engine="layered")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        shown = [n.message for n in app._notifications]  # noqa: SLF001
+        assert any("from_logits=True" in m for m in shown) and any("not one-hot" in m for m in shown)

@@ -29,6 +29,9 @@ class Example:
             if step is not None:
                 step()
         trace.trainer = step
+        warned = getattr(step, "warnings", None)  # the pitfalls' explanations, kept off the screen
+        if warned:
+            trace.meta["warnings"] = list(warned)
         return trace
 
 

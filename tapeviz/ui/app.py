@@ -37,6 +37,7 @@ from .status_line import StatusLine
 from .timeline import Timeline
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05)  # seconds per event while playing
+MAX_PROGRAM_WARNINGS = 4  # shown as notifications when the app starts
 DOT_MISSING = "Graphviz 'dot' was not found: the graph uses tapeviz's simple layered layout instead."
 
 
@@ -144,6 +145,10 @@ class TapevizApp(App[int]):
 
     def on_mount(self) -> None:
         self.title = f"tapeviz — {self.source}"
+        # What the program warned about (the article's pitfalls, for one) would otherwise be
+        # lost: printed while it ran, before the screen existed.
+        for text in list(self.trace.meta.get("warnings", []))[:MAX_PROGRAM_WARNINGS]:
+            self.notify(str(text), title="the program warned", severity="warning", timeout=15)
 
     def on_screen_resume(self) -> None:
         self.refresh_view()
