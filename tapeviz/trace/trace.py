@@ -74,6 +74,7 @@ class Trace:
         self._values: dict[int, np.ndarray] = {}  # latest forward value of each tensor id
         self.trainer: Callable[[], Any] | None = None  # runs one more training iteration, if known
         self._nonfinite: dict[int, list[int]] = {}  # event index -> tensor ids given NaN/inf there
+        self._nonfinite_checked = 0  # events before this index have been checked (done lazily)
         self._local_refs: dict[int, tuple[TensorRef, TensorRef]] = {}  # id(engine ref) -> (it, local copy)
 
     # ---- ingesting --------------------------------------------------------------------
@@ -133,7 +134,6 @@ class Trace:
         self._events.append(event)
         self._phases.append(phase)
         self._iterations.append(self._iteration)
-        self._flag_nonfinite(index, event)
         if isinstance(event, OpRecorded):
             self._graph.add_op(event, index, self._iteration)
             for ref in event.inputs:
@@ -248,14 +248,22 @@ class Trace:
 
     def nonfinite_at(self, index: int) -> list[int]:
         """Tensor ids given a NaN or infinity at event ``index`` from finite arguments (usually empty)."""
-        self._sync()
+        self._check_nonfinite()
         return self._nonfinite.get(index, [])
 
     @property
     def first_nonfinite(self) -> int | None:
         """Index of the first event that produced a NaN or infinity, or None if all is finite."""
-        self._sync()
+        self._check_nonfinite()
         return min(self._nonfinite) if self._nonfinite else None
+
+    def _check_nonfinite(self) -> None:
+        # Checked on first question rather than while recording: it is a pass over every
+        # array, and most traces are never asked.
+        events = self.events
+        for index in range(self._nonfinite_checked, len(events)):
+            self._flag_nonfinite(index, events[index])
+        self._nonfinite_checked = len(events)
 
     def value_of(self, tensor_id: int) -> np.ndarray | None:
         """The latest recorded forward value of a tensor id (leaves: the value first read)."""
