@@ -370,8 +370,6 @@ def to_array(value: Any, dtype: Any = None) -> np.ndarray:
                     arr = arr.astype(_PYTHON_INT)
     if arr.dtype.kind not in "fiub":
         raise DTypeError(f"cannot convert a value of numpy dtype {arr.dtype} to a tensor")
-    if arr.dtype == np.float64 and want is None and not isinstance(value, (np.ndarray, np.generic)):
-        arr = arr.astype(_PYTHON_FLOAT)
     arr.setflags(write=False)
     return arr
 
