@@ -256,3 +256,23 @@ def test_accumulation_follows_the_backward_step_that_caused_it() -> None:
         tape.gradient(y, x)
     kinds = [type(e).__name__ for e in trace.events]
     assert kinds == ["OpRecorded", "GradientStarted", "BackwardStep", "GradientAccumulated", "GradientsReturned"]
+
+
+def test_snapshots_in_one_walk_equal_snapshot_at_each_event() -> None:
+    from tapeviz.examples import EXAMPLES
+    from tapeviz.trace import snapshots
+
+    for name in ("seed", "guide-intermediate", "square"):
+        trace = EXAMPLES[name].build()
+        if trace.trainer is not None:
+            trace.train_more(1)
+        walked = list(snapshots(trace, range(len(trace))))
+        assert [s.index for s in walked] == list(range(len(trace)))
+        for got in walked:
+            want = snapshot(trace, got.index)
+            assert (got.phase, got.iteration, got.nodes, got.loss, got.sources) == (want.phase, want.iteration, want.nodes, want.loss, want.sources)
+            assert (got.forward_done, got.backward_done, got.current, got.current_edges) == (want.forward_done, want.backward_done, want.current, want.current_edges)
+            assert got.grad_edges == want.grad_edges and got.updates.keys() == want.updates.keys()
+            for mine, theirs in ((got.values, want.values), (got.grads, want.grads)):
+                assert mine.keys() == theirs.keys()
+                assert all(np.array_equal(mine[k], theirs[k]) for k in mine)

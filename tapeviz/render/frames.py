@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..trace import Trace
+from ..trace import Trace, snapshots
 from .dot import Layout, Scene, build_scene, resolve_at, scene_dot
 from .errors import PillowMissing, RenderError
 from .files import atomic_write, check_writable
@@ -141,7 +141,8 @@ def plan_frames(
         raise RenderError("no events to draw")
     for i in events:
         resolve_at(trace, i)
-    scenes = [build_scene(trace, i, collapse, rankdir, show) for i in events]
+    walked = {snap.index: snap for snap in snapshots(trace, events)}  # one pass per iteration
+    scenes = [build_scene(trace, i, collapse, rankdir, show, snap=walked[i]) for i in events]
     template = template_scene(scenes)
     layout = parse_layout(pipe("dot", "json0", scene_dot(template)))
     return FramePlan(trace, events, scenes, template, layout)
