@@ -6,21 +6,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tapeviz.engine.errors import ProgramError
-from tapeviz.keras import backend
 from tapeviz.trace import run_program
+from tests.support.paths import REPO
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-@pytest.fixture(autouse=True)
-def fresh_names():
-    backend.clear_session()  # a fresh process would start at "dense" too
-    yield
+EXAMPLES = REPO / "examples"
 
 
 def test_only_the_imports_differ_from_tensorflow_code():

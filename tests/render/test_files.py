@@ -63,7 +63,7 @@ def test_dot_suffix_writes_the_dot_text_without_graphviz(trace, tmp_path: Path, 
 
 @needs_dot
 def test_odd_names_render(tmp_path: Path) -> None:
-    from tests.test_render_dot import odd_names
+    from tests.render.test_dot import odd_names
 
     t = odd_names()
     for at in range(len(t)):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +13,9 @@ from tapeviz.engine.events import OpRecorded, VariableAssigned
 from tapeviz.examples import EXAMPLES
 from tapeviz.examples.keras_examples import SimpleModel, seed_network
 from tapeviz.keras import backend, losses, optimizers
+from tests.support.paths import DATA
 
-REFERENCE = json.loads((Path(__file__).parent / "data" / "keras_tf_reference.json").read_text(encoding="utf-8"))
+REFERENCE = json.loads((DATA / "keras_tf_reference.json").read_text(encoding="utf-8"))
 
 
 def test_seed_builds_one_recorded_training_step():

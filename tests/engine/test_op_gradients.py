@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 import tapeviz.engine as E
 from tapeviz.engine.registry import REGISTRY
-
-from .gradcheck import check_grads
+from tests.support.gradcheck import check_grads
 
 dims = st.integers(1, 3)
 shapes = st.lists(dims, min_size=0, max_size=3).map(tuple)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Markdown, Static
 
 from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
@@ -16,19 +16,15 @@ from tapeviz.ui.lesson_screen import LessonApp, LessonScreen
 SIZE = (120, 40)
 
 
-@pytest.fixture(autouse=True)
-def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
 def lesson_one() -> LessonRun:
     entry = find_entry(discover(lesson_folder_default()), "1")
     assert entry.lesson is not None
     return LessonRun.open(entry.lesson)
 
 
-def progress_file(tmp_path: Path) -> dict:
-    return json.loads((tmp_path / "state" / "tapeviz" / "progress.json").read_text())["lessons"]
+def progress_file() -> dict:
+    """The saved progress, from the private state folder conftest gives every test."""
+    return json.loads((Path(os.environ["XDG_STATE_HOME"]) / "tapeviz" / "progress.json").read_text())["lessons"]
 
 
 def pane_text(screen: LessonScreen, selector: str) -> str:
@@ -82,7 +78,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         await settle(pilot)
         assert question.index in screen.answered
         assert pane_text(screen, "#lesson-feedback").startswith("Right")
-        assert progress_file(tmp_path)[run.lesson.id]["done"][-1] == question.index
+        assert progress_file()[run.lesson.id]["done"][-1] == question.index
 
         while screen.step_index < action_step.index:
             await pilot.press("n")
@@ -120,7 +116,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert screen.finished
         assert "Lesson complete" in pane_text(screen, "#lesson-nav")
 
-    saved = progress_file(tmp_path)[run.lesson.id]
+    saved = progress_file()[run.lesson.id]
     assert saved["completed"] is True and saved["step"] == len(steps) - 1
     assert sorted(saved["done"]) == list(range(len(steps)))
 
@@ -136,7 +132,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
             await settle(pilot)
         assert screen.step_index == len(steps) - 1
         assert "Lesson complete" in pane_text(screen, "#lesson-nav")
-    assert progress_file(tmp_path)[run.lesson.id]["completed"] is True
+    assert progress_file()[run.lesson.id]["completed"] is True
 
 
 async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
@@ -152,7 +148,7 @@ async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
         await pilot.press(*run.correct_text(question), "enter")
         await settle(pilot)
         assert question.index in screen.answered
-    saved = progress_file(tmp_path)[run.lesson.id]
+    saved = progress_file()[run.lesson.id]
     assert saved["step"] == question.index and not saved["completed"]
 
     app = LessonApp(lesson_one(), ProgressStore())

@@ -17,8 +17,9 @@ from tapeviz.lessons.model import LessonError, Tolerance
 from tapeviz.lessons.progress import LessonProgress, ProgressStore, state_dir
 from tapeviz.lessons.resolve import ResolveError, Resolver
 from tapeviz.lessons.runtime import LessonRun, lesson_folder_default
+from tests.support.paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 
 
 def parse(text: str, tmp_path: Path, folder: str = "01-test") -> object:

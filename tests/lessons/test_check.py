@@ -14,17 +14,13 @@ from tapeviz.lessons.cli import run_lesson, run_lessons
 from tapeviz.lessons.loader import discover
 from tapeviz.lessons.model import LessonError
 from tapeviz.lessons.runtime import lesson_folder_default
+from tests.support.paths import DATA
 
-BAD = Path(__file__).resolve().parent / "data" / "bad_lessons"
+BAD = DATA / "bad_lessons"
 
 
 def lessons_args(**kw: object) -> argparse.Namespace:
     return argparse.Namespace(**{"check": False, "dir": None, **kw})
-
-
-@pytest.fixture(autouse=True)
-def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +136,7 @@ def test_cli_check_subcommand_on_the_fixture(capsys: pytest.CaptureFixture[str])
     assert "lesson check failed: 02-bad-front-matter" in capsys.readouterr().out
 
 
-def test_the_list_shows_each_learners_progress(tmp_path: Path) -> None:
+def test_the_list_shows_each_learners_progress(state_home: Path) -> None:
     from tapeviz.lessons.progress import ProgressStore
 
     store = ProgressStore()
@@ -155,4 +151,4 @@ def test_the_list_shows_each_learners_progress(tmp_path: Path) -> None:
     steps = len(next(e for e in discover(lesson_folder_default()) if e.id == "02-chain-rule").lesson.steps)
     assert f"step 3/{steps}" in lines["02-chain-rule"]
     assert "not started" in lines["12-article-end-to-end"]
-    assert (tmp_path / "state" / "tapeviz" / "progress.json").exists()
+    assert (state_home / "tapeviz" / "progress.json").exists()

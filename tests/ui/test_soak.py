@@ -13,15 +13,13 @@ more seeds. Keys that leave the app on purpose (q, ctrl+q, ctrl+c) and the comma
 
 from __future__ import annotations
 
+import importlib
 import random
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("tapeviz.ui")
-
 from textual import events
 from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key
 
@@ -184,8 +182,8 @@ async def test_main_screen_key_mash_soak(tmp_path: Path, seed: int) -> None:
 
 
 async def soak_lesson(tmp_path: Path, profile: Profile, lesson: str) -> dict[str, int]:
-    lesson_screen = pytest.importorskip("tapeviz.ui.lesson_screen")
-    lessons = pytest.importorskip("tapeviz.lessons")
+    lesson_screen = importlib.import_module("tapeviz.ui.lesson_screen")
+    lessons = importlib.import_module("tapeviz.lessons")
     from tapeviz.lessons.progress import ProgressStore
     from tapeviz.ui.help_screen import HelpScreen
 

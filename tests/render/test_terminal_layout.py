@@ -2,7 +2,7 @@
 
 The dot-based tests read JSON stored in ``tests/data/layout/`` so they do not depend on the
 installed Graphviz; one end-to-end test runs dot when it is there. Regenerate the fixtures
-(after changing ``dot_source``) with ``python -m tests.test_terminal_layout``.
+(after changing ``dot_source``) with ``python -m tests.render.test_terminal_layout``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import itertools
 import json
 import random
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -31,8 +30,9 @@ from tapeviz.render.terminal_layout import (
     layout_with_dot,
     rasterize,
 )
+from tests.support.paths import DATA as TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "layout"
+DATA = TEST_DATA / "layout"
 HAS_DOT = shutil.which("dot") is not None
 
 

@@ -10,6 +10,7 @@ Textual markup would otherwise style the text or bind a click to an action).
 from __future__ import annotations
 
 import builtins
+import importlib
 import io
 import json
 import os
@@ -299,7 +300,7 @@ def _dot_names(source: str) -> None:
 
 
 def test_dot_source_escapes_names(evil_program: Path) -> None:
-    render = pytest.importorskip("tapeviz.render")
+    render = importlib.import_module("tapeviz.render")
     trace = tapeviz.run_program(evil_program).trace
     for at in range(len(trace)):
         source = render.dot_source(trace, at)
@@ -311,7 +312,7 @@ def test_dot_source_escapes_names(evil_program: Path) -> None:
 def test_svg_shows_names_exactly(evil_program: Path, tmp_path: Path) -> None:
     """dot parses the DOT, and the SVG it writes is well-formed XML whose text and tooltips are
     the original names, character for character."""
-    render = pytest.importorskip("tapeviz.render")
+    render = importlib.import_module("tapeviz.render")
     trace = tapeviz.run_program(evil_program).trace
     out = tmp_path / "evil.svg"
     render.render(trace, out, at="backward")
@@ -349,8 +350,8 @@ def _toast_texts(app: object) -> list[str]:
 
 
 async def test_ui_shows_names_literally_and_clicks_cannot_trigger_actions(evil_program: Path) -> None:
-    ui = pytest.importorskip("tapeviz.ui")
-    from tests.ui_helpers import settle
+    ui = importlib.import_module("tapeviz.ui")
+    from tests.support.ui_helpers import settle
 
     trace = tapeviz.run_program(evil_program).trace
     app = ui.TapevizApp(trace, source=str(evil_program), layout_engine="layered")
@@ -375,8 +376,8 @@ async def test_ui_shows_names_literally_and_clicks_cannot_trigger_actions(evil_p
 
 
 async def test_ui_notifications_show_names_and_errors_literally(evil_program: Path) -> None:
-    ui = pytest.importorskip("tapeviz.ui")
-    from tests.ui_helpers import settle
+    ui = importlib.import_module("tapeviz.ui")
+    from tests.support.ui_helpers import settle
 
     evil_program.write_text(EVIL_PROGRAM + "\n\ndef train_step():\n    raise ValueError('bad index [/] in [@click=app.quit]here')\n")
     trace = tapeviz.run_program(evil_program).trace
@@ -396,8 +397,8 @@ async def test_ui_notifications_show_names_and_errors_literally(evil_program: Pa
 
 
 async def test_lesson_answer_with_markup_is_shown_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    lessons = pytest.importorskip("tapeviz.lessons")
-    lesson_screen = pytest.importorskip("tapeviz.ui.lesson_screen")
+    lessons = importlib.import_module("tapeviz.lessons")
+    lesson_screen = importlib.import_module("tapeviz.ui.lesson_screen")
     from tapeviz.lessons.progress import ProgressStore
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

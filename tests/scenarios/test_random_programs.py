@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from .random_programs import Program, check_program, programs
+from tests.support.random_programs import Program, check_program, programs
 
 QUICK = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 SOAK = settings(max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck))

@@ -14,8 +14,7 @@ import tapeviz.engine as E
 from tapeviz.engine.events import BackwardStep, GradientAccumulated, OpRecorded, TensorRef
 from tapeviz.engine.registry import REGISTRY
 from tapeviz.trace import record
-
-from .random_programs import Program, programs
+from tests.support.random_programs import Program, programs
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

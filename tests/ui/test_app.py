@@ -16,8 +16,7 @@ from tapeviz.ui import CursorMoved, load_app, run_app
 from tapeviz.ui.explain import explain, fmt
 from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.help_screen import HelpScreen
-
-from .ui_helpers import make_app, settle
+from tests.support.ui_helpers import make_app, settle
 
 SIZE = (120, 40)
 

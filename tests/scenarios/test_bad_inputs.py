@@ -12,6 +12,7 @@ unwritable path is one whose parent is a regular file (``afile/x.png``) or one i
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -30,10 +31,11 @@ import pytest
 import tapeviz
 from tapeviz.cli import main
 from tapeviz.engine.errors import ProgramError, TapevizError, TraceFileError
+from tests.support.paths import DATA
 
 PACKAGE_DIR = str(Path(tapeviz.__file__).resolve().parent)
 TAPEVIZ_BIN = Path(sys.executable).parent / "tapeviz"
-BAD_LESSONS = Path(__file__).parent / "data" / "bad_lessons"
+BAD_LESSONS = DATA / "bad_lessons"
 
 PROGRAMS = {
     "syntax.py": "import tapeviz.engine as E\nx = E.Variable(1.0\n",
@@ -141,7 +143,6 @@ class Case:
     id: str
     argv: tuple[str, ...]  # "{d}" is the case's folder
     expect: str  # part of the error line
-    needs: str = ""  # a module that must be importable (its owner may still be building it)
     program: bool = False  # a learner's program failed: its own frames may follow the line
     creates: tuple[str, ...] = ()  # whole files the command writes on purpose despite the error
     no_dot: bool = False  # run with an empty PATH, so Graphviz's dot cannot be found
@@ -170,11 +171,11 @@ SOURCES: list[tuple[str, str, str, bool]] = [
     ("not-utf8", "{d}/latin1.py", "not a text file", False),
 ]
 
-SOURCE_COMMANDS: list[tuple[str, tuple[str, ...], str]] = [
-    ("events", ("events", "SRC"), ""),
-    ("save", ("save", "SRC", "-o", "{d}/out.tapeviz"), ""),
-    ("export", ("export", "SRC", "-o", "{d}/out.png"), "tapeviz.render.cli_export"),
-    ("open", ("open", "SRC"), "tapeviz.ui"),
+SOURCE_COMMANDS: list[tuple[str, tuple[str, ...]]] = [
+    ("events", ("events", "SRC")),
+    ("save", ("save", "SRC", "-o", "{d}/out.tapeviz")),
+    ("export", ("export", "SRC", "-o", "{d}/out.png")),
+    ("open", ("open", "SRC")),
 ]
 
 OTHER_CASES: list[Case] = [
@@ -187,21 +188,21 @@ OTHER_CASES: list[Case] = [
     Case("export-no-output", ("export", "square"), "the following arguments are required: -o/--output"),
     Case("export-rankdir-bad", ("export", "square", "-o", "{d}/out.png", "--rankdir", "XX"), "argument --rankdir: invalid choice"),
     # export: values
-    Case("export-unknown-suffix", ("export", "square", "-o", "{d}/out.xyz"), "cannot tell the image format from '.xyz'", "tapeviz.render.cli_export"),
-    Case("export-no-suffix", ("export", "square", "-o", "{d}/out"), "cannot tell the image format from no suffix", "tapeviz.render.cli_export"),
-    Case("export-at-too-big", ("export", "square", "-o", "{d}/out.png", "--at", "999"), "event 999 is out of range", "tapeviz.render.cli_export"),
-    Case("export-at-too-small", ("export", "square", "-o", "{d}/out.png", "--at", "-999"), "out of range", "tapeviz.render.cli_export"),
-    Case("export-at-garbage", ("export", "square", "-o", "{d}/out.png", "--at", "garbage"), "cannot place the cursor at 'garbage'", "tapeviz.render.cli_export"),
-    Case("export-at-float", ("export", "square", "-o", "{d}/out.png", "--at", "1.5"), "cannot place the cursor at '1.5'", "tapeviz.render.cli_export"),
-    Case("export-at-no-update", ("export", "square", "-o", "{d}/out.png", "--at", "update"), "no update phase", "tapeviz.render.cli_export"),
-    Case("export-collapse-unknown", ("export", "square", "-o", "{d}/out.png", "--collapse", "nosuch"), "cannot collapse 'nosuch'", "tapeviz.render.cli_export"),
-    Case("export-gif-at-garbage", ("export", "square", "-o", "{d}/out.gif", "--at", "garbage"), "cannot place the cursor", "tapeviz.render.cli_export"),
-    Case("export-frames-into-file", ("export", "square", "-o", "{d}/out.png", "--frames", "{d}/afile"), "it is a file", "tapeviz.render.cli_export"),
+    Case("export-unknown-suffix", ("export", "square", "-o", "{d}/out.xyz"), "cannot tell the image format from '.xyz'"),
+    Case("export-no-suffix", ("export", "square", "-o", "{d}/out"), "cannot tell the image format from no suffix"),
+    Case("export-at-too-big", ("export", "square", "-o", "{d}/out.png", "--at", "999"), "event 999 is out of range"),
+    Case("export-at-too-small", ("export", "square", "-o", "{d}/out.png", "--at", "-999"), "out of range"),
+    Case("export-at-garbage", ("export", "square", "-o", "{d}/out.png", "--at", "garbage"), "cannot place the cursor at 'garbage'"),
+    Case("export-at-float", ("export", "square", "-o", "{d}/out.png", "--at", "1.5"), "cannot place the cursor at '1.5'"),
+    Case("export-at-no-update", ("export", "square", "-o", "{d}/out.png", "--at", "update"), "no update phase"),
+    Case("export-collapse-unknown", ("export", "square", "-o", "{d}/out.png", "--collapse", "nosuch"), "cannot collapse 'nosuch'"),
+    Case("export-gif-at-garbage", ("export", "square", "-o", "{d}/out.gif", "--at", "garbage"), "cannot place the cursor"),
+    Case("export-frames-into-file", ("export", "square", "-o", "{d}/out.png", "--frames", "{d}/afile"), "it is a file"),
     # export: unwritable outputs
-    Case("export-parent-missing", ("export", "square", "-o", "{d}/missing/out.png"), "does not exist", "tapeviz.render.cli_export"),
-    Case("export-parent-is-file", ("export", "square", "-o", "{d}/afile/out.png"), "cannot write", "tapeviz.render.cli_export"),
-    Case("export-into-proc", ("export", "square", "-o", "/proc/tapeviz-test.png"), "cannot write /proc/tapeviz-test.png", "tapeviz.render.cli_export"),
-    Case("export-onto-directory", ("export", "square", "-o", "{d}/folder.png"), "it is a directory", "tapeviz.render.cli_export"),
+    Case("export-parent-missing", ("export", "square", "-o", "{d}/missing/out.png"), "does not exist"),
+    Case("export-parent-is-file", ("export", "square", "-o", "{d}/afile/out.png"), "cannot write"),
+    Case("export-into-proc", ("export", "square", "-o", "/proc/tapeviz-test.png"), "cannot write /proc/tapeviz-test.png"),
+    Case("export-onto-directory", ("export", "square", "-o", "{d}/folder.png"), "it is a directory"),
     # Graphviz missing: the command says so and leaves the (complete) DOT source beside the image
     Case("export-dot-missing", ("export", "square", "-o", "{d}/out.png"), "Graphviz's 'dot' program was not found", "tapeviz.render.cli_export", creates=("out.dot",), no_dot=True),
     Case("export-gif-frames-dot-missing", ("export", "seed", "-o", "{d}/out.gif", "--frames", "{d}/frames"), "Graphviz's 'dot' program was not found", "tapeviz.render.cli_export", no_dot=True),
@@ -211,15 +212,15 @@ OTHER_CASES: list[Case] = [
     Case("save-into-proc", ("save", "square", "-o", "/proc/tapeviz-test.tapeviz"), "/proc/tapeviz-test.tapeviz: cannot save"),
     Case("save-onto-directory", ("save", "square", "-o", "{d}/folder"), "it is a directory"),
     # lessons
-    Case("lessons-dir-missing", ("lessons", "--dir", "{d}/nope"), "no such lessons folder", "tapeviz.lessons.cli"),
-    Case("lessons-dir-is-file", ("lessons", "--dir", "{d}/afile"), "no such lessons folder", "tapeviz.lessons.cli"),
-    Case("lesson-unknown-number", ("lesson", "99"), "no lesson '99'", "tapeviz.lessons.cli"),
-    Case("lesson-unknown-slug", ("lesson", "no-such-lesson"), "no lesson 'no-such-lesson'", "tapeviz.lessons.cli"),
-    Case("lesson-dir-missing", ("lesson", "1", "--dir", "{d}/nope"), "no such lessons folder", "tapeviz.lessons.cli"),
-    Case("lesson-bad-front-matter", ("lesson", "2", "--dir", str(BAD_LESSONS)), "lesson.md:3: malformed front matter line", "tapeviz.lessons.cli"),
-    Case("lesson-bad-directive", ("lesson", "3", "--dir", str(BAD_LESSONS)), "lesson.md:8: malformed directive", "tapeviz.lessons.cli"),
-    Case("lesson-missing-program", ("lesson", "5", "--dir", str(BAD_LESSONS)), "not found", "tapeviz.lessons.cli"),
-    Case("lesson-program-raises", ("lesson", "1", "--dir", "{d}/lessons"), "prog.py:2: RuntimeError: lesson program fails", "tapeviz.lessons.cli", program=True),
+    Case("lessons-dir-missing", ("lessons", "--dir", "{d}/nope"), "no such lessons folder"),
+    Case("lessons-dir-is-file", ("lessons", "--dir", "{d}/afile"), "no such lessons folder"),
+    Case("lesson-unknown-number", ("lesson", "99"), "no lesson '99'"),
+    Case("lesson-unknown-slug", ("lesson", "no-such-lesson"), "no lesson 'no-such-lesson'"),
+    Case("lesson-dir-missing", ("lesson", "1", "--dir", "{d}/nope"), "no such lessons folder"),
+    Case("lesson-bad-front-matter", ("lesson", "2", "--dir", str(BAD_LESSONS)), "lesson.md:3: malformed front matter line"),
+    Case("lesson-bad-directive", ("lesson", "3", "--dir", str(BAD_LESSONS)), "lesson.md:8: malformed directive"),
+    Case("lesson-missing-program", ("lesson", "5", "--dir", str(BAD_LESSONS)), "not found"),
+    Case("lesson-program-raises", ("lesson", "1", "--dir", "{d}/lessons"), "prog.py:2: RuntimeError: lesson program fails", program=True),
 ]
 
 CASES: list[Case] = [
@@ -227,10 +228,9 @@ CASES: list[Case] = [
         f"{cmd}-{sid}",
         tuple(source if a == "SRC" else a for a in argv),
         expect,
-        needs,
-        program,
+        program=program,
     )
-    for cmd, argv, needs in SOURCE_COMMANDS
+    for cmd, argv in SOURCE_COMMANDS
     for sid, source, expect, program in SOURCES
 ] + OTHER_CASES
 
@@ -291,17 +291,15 @@ def run_in_process(argv: list[str]) -> int:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_cli_bad_input(case: Case, world: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    if case.needs:
-        pytest.importorskip(case.needs)
     if case.argv[0] in ("open", "lesson"):
-        ui = pytest.importorskip("tapeviz.ui.app")
+        ui = importlib.import_module("tapeviz.ui.app")
 
         def refuse(self: object, *a: object, **k: object) -> None:
             raise AssertionError("the UI started: the bad input was not caught before it")
 
         monkeypatch.setattr(ui.TapevizApp, "run", refuse)
         if case.argv[0] == "lesson":
-            screen = pytest.importorskip("tapeviz.ui.lesson_screen")
+            screen = importlib.import_module("tapeviz.ui.lesson_screen")
             monkeypatch.setattr(screen, "run_lesson_app", lambda *a, **k: refuse(None))
     if case.no_dot:
         empty = world.parent / "empty-path"
@@ -317,8 +315,6 @@ def test_cli_bad_input(case: Case, world: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
 def test_cli_bad_input_as_a_process(case_id: str, world: Path) -> None:
     case = BY_ID[case_id]
-    if case.needs:
-        pytest.importorskip(case.needs)
     assert TAPEVIZ_BIN.exists(), "the tapeviz script is installed in the venv"
     env = dict(os.environ, COLUMNS="200")
     if case.no_dot:
@@ -338,19 +334,17 @@ def test_cli_bad_input_as_a_process(case_id: str, world: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv, needs",
+    "argv",
     [
-        (["save", "square", "-o", "{d}/existing.tapeviz"], ""),
-        (["export", "square", "-o", "{d}/existing.dot"], "tapeviz.render.cli_export"),
-        (["export", "square", "-o", "{d}/existing.svg"], "tapeviz.render.cli_export"),
+        ["save", "square", "-o", "{d}/existing.tapeviz"],
+        (["export", "square", "-o", "{d}/existing.dot"]),
+        (["export", "square", "-o", "{d}/existing.svg"]),
     ],
     ids=["save", "export-dot", "export-svg"],
 )
 def test_existing_output_is_replaced_whole_or_left_alone(
-    argv: list[str], needs: str, world: Path, capsys: pytest.CaptureFixture[str]
+    argv: list[str], world: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if needs:
-        pytest.importorskip(needs)
     argv = [a.replace("{d}", str(world)) for a in argv]
     target = Path(argv[3])
     old = b"an older file the learner made\n"
@@ -407,7 +401,7 @@ def _twice(E: object) -> None:
 
 def _render(**kw: object) -> Callable[[Path], object]:
     def call(d: Path) -> object:
-        render = pytest.importorskip("tapeviz.render")
+        render = importlib.import_module("tapeviz.render")
         path = kw.pop("path", d / "out.png")
         return render.render(_trace(), str(path).replace("{d}", str(d)), **kw)
 
@@ -446,7 +440,7 @@ API_CASES: list[tuple[str, Callable[[Path], object], str, str]] = [
     ("render-collapse-unknown", _render(collapse=["nosuch"]), "RenderError", "cannot collapse"),
     ("render-parent-is-file", _render(path="{d}/afile/out.png"), "RenderError", "cannot write"),
     ("render-onto-directory", _render(path="{d}/folder.png"), "RenderError", "it is a directory"),
-    ("to_graphviz-at-out-of-range", lambda d: pytest.importorskip("tapeviz.render").to_graphviz(_trace(), at=999), "RenderError", "out of range"),
+    ("to_graphviz-at-out-of-range", lambda d: importlib.import_module("tapeviz.render").to_graphviz(_trace(), at=999), "RenderError", "out of range"),
     ("engine-matmul-shapes", lambda d: _engine().matmul(_engine().ones((2, 3)), _engine().ones((2, 3))), "ShapeError", "inner dimensions 3 and 2 differ"),
     ("engine-broadcast", lambda d: _engine().ones((2, 3)) + _engine().ones((4,)), "ShapeError", "cannot be broadcast"),
     ("engine-reshape", lambda d: _engine().reshape(_engine().ones((2, 3)), (4,)), "ShapeError", "cannot reshape 6 elements"),
@@ -482,7 +476,7 @@ def test_python_api_bad_input(case_id: str, call: Callable[[Path], object], kind
 
 def test_dot_missing_python_api(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``render`` without Graphviz: GraphvizMissing names the DOT file it wrote instead, whole."""
-    render = pytest.importorskip("tapeviz.render")
+    render = importlib.import_module("tapeviz.render")
     empty = world.parent / "empty-path"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))

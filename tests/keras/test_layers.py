@@ -17,13 +17,6 @@ from tapeviz.keras.layers import NotBuiltWarning
 from tapeviz.trace import record
 
 
-@pytest.fixture(autouse=True)
-def fresh_names():
-    backend.clear_session()
-    yield
-    backend.clear_session()
-
-
 class SimpleModel(Model):
     def __init__(self):
         super(SimpleModel, self).__init__()

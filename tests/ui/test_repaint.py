@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tapeviz.ui.graph_pane import GraphPane
-
-from .ui_helpers import make_app, settle
+from tests.support.ui_helpers import make_app, settle
 
 SIZE = (120, 40)
 
