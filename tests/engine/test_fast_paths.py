@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import tapeviz.engine as E
-from tapeviz.engine.events import BackwardStep, GradientAccumulated, OpRecorded, TensorRef
+from tapeviz.engine.events import (
+    BackwardStep,
+    GradientAccumulated,
+    GradientsReturned,
+    GradientStarted,
+    OpRecorded,
+    TensorRef,
+    VariableAssigned,
+)
 from tapeviz.engine.registry import REGISTRY
 from tapeviz.trace import record
 from tests.support.random_programs import Program, programs
@@ -177,8 +185,15 @@ def test_trace_localizes_each_event_kind_like_dataclasses_replace() -> None:
             want = dataclasses.replace(
                 e, tape_id=reference._tape_ids(e.tape_id), op_id=reference._op_ids(e.op_id),
                 output_id=t(e.output_id), input_ids=tuple(t(i) for i in e.input_ids))
+        elif isinstance(e, GradientAccumulated):
+            want = dataclasses.replace(e, tape_id=reference._tape_ids(e.tape_id), tensor_id=t(e.tensor_id))
+        elif isinstance(e, (GradientStarted, GradientsReturned)):
+            want = dataclasses.replace(
+                e, tape_id=reference._tape_ids(e.tape_id), targets=tuple(t(i) for i in e.targets),
+                sources=tuple(t(i) for i in e.sources))
         else:
-            want = reference._localize(e)
+            assert isinstance(e, VariableAssigned)
+            want = dataclasses.replace(e, variable_id=t(e.variable_id))
         assert _same(got, want), (got, want)
 
 
