@@ -8,6 +8,8 @@ paths like ``simple_model/dense_1/matmul`` and its weights paths like
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -167,13 +169,25 @@ class Layer:
 
     # ---- calling ----------------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Build on the first call, then ``call()`` inside the layer's name scope.
+
+        ``training`` is passed to ``call()`` when it has a ``training`` parameter; either way it
+        holds for the sublayers called inside (``model(x, training=True)`` reaches a Dropout).
+        """
         inputs = self._convert_input(inputs)
+        training = kwargs.pop("training", None)
+        if training is None and _training_stack:
+            training = _training_stack[-1]
+        if training is not None and _takes_training(type(self).call):
+            kwargs["training"] = training
         _scope_stack.append(self.name)
+        _training_stack.append(None if training is None else bool(training))
         try:
             if not self.built:
                 self._build_for(inputs)
             outputs = self.call(inputs, *args, **kwargs)
         finally:
+            _training_stack.pop()
             _scope_stack.pop()
         if isinstance(outputs, E.Tensor):
             self._output_shape = outputs._value.shape
@@ -206,6 +220,17 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_training_stack: list[bool | None] = []  # the ``training`` flag of the layers being called
+
+
+@functools.cache
+def _takes_training(call: Callable[..., Any]) -> bool:
+    try:
+        return "training" in inspect.signature(call).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _is_model(layer: Layer) -> bool:
@@ -293,7 +318,12 @@ class ReLU(Layer):
         return activations.relu(inputs)
 
 
+from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
+
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Lambda", "Layer", "ReLU", "Softmax"]
+
+
 def __getattr__(name: str) -> Any:
     raise AttributeError(
-        f"tapeviz.keras.layers has no {name!r}: tapeviz implements Layer, Dense, Activation, Softmax and ReLU"
+        f"tapeviz.keras.layers has no {name!r}: tapeviz implements {', '.join(__all__)}"
     )
