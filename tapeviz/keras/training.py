@@ -33,7 +33,11 @@ _LOSS_CLASSES = {
     "binary_crossentropy": losses.BinaryCrossentropy,
     "mse": losses.MeanSquaredError, "mean_squared_error": losses.MeanSquaredError,
 }
-_NOT_DONE = ("callbacks", "class_weight", "sample_weight", "steps_per_epoch", "validation_steps")
+_NOT_DONE = ("callbacks", "class_weight", "sample_weight", "validation_steps", "validation_freq")
+
+
+class SavingError(TapevizError, NotImplementedError):
+    """Saving a model to a file is left out of tapeviz."""
 
 
 class History:
@@ -161,7 +165,7 @@ class Trainer:
     # ---- loops ------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
-            initial_epoch: int = 0, **kwargs: Any) -> History:
+            initial_epoch: int = 0, steps_per_epoch: int | None = None, **kwargs: Any) -> History:
         """Train for ``epochs`` passes over the data, one ``train_step`` per batch; returns a History.
 
         ``validation_split`` takes the *last* fraction of the samples, before shuffling (as Keras
@@ -180,7 +184,7 @@ class Trainer:
                     f"validation and training set as specified by `validation_split={validation_split}`"
                 )
             x, y, validation_data = x_all[:split_at], y_all[:split_at], (x_all[split_at:], y_all[split_at:])
-        batches = _Batches(x, y, batch_size, shuffle)
+        batches = _Batches(x, y, batch_size, shuffle, steps_per_epoch)
         history = History(self, {"verbose": _verbose(verbose), "epochs": epochs, "steps": batches.steps})
         self.history = history
         for epoch in range(initial_epoch, epochs):
@@ -207,12 +211,12 @@ class Trainer:
         return self.train_step(batches.next_batch())
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
-                 return_dict: bool = False, **kwargs: Any) -> Any:
+                 steps: int | None = None, return_dict: bool = False, **kwargs: Any) -> Any:
         """The loss (and metrics) over the data, in inference mode; nothing is recorded or updated."""
         self._check_compiled("evaluate")
         self._refuse(kwargs, "evaluate")
         self._reset_trackers()
-        batches = _Batches(x, y, batch_size, shuffle=False)
+        batches = _Batches(x, y, batch_size, False, steps)
         for data in batches.epoch():
             logs = self.test_step(data)
         if _verbose(verbose):
@@ -222,11 +226,22 @@ class Trainer:
         ordered = [logs["loss"]] + [logs[m.name] for m in self._metrics or []]
         return ordered[0] if len(ordered) == 1 else ordered
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", **kwargs: Any) -> np.ndarray:
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
+                **kwargs: Any) -> np.ndarray:
         """The model's outputs for ``x`` as a numpy array, batch by batch, in inference mode."""
         self._refuse(kwargs, "predict")
-        outputs = [self(data[0], training=False)._value for data in _Batches(x, None, batch_size, False).epoch()]
+        batches = _Batches(x, None, batch_size, False, steps)
+        outputs = [self(data[0], training=False)._value for data in batches.epoch()]
         return np.concatenate(outputs, axis=0)
+
+    def save(self, filepath: Any, *args: Any, **kwargs: Any) -> None:
+        raise SavingError(
+            f"{type(self).__name__}.save() is not done in tapeviz: it writes a .keras/.h5 file or a TensorFlow "
+            "SavedModel, and tapeviz keeps models in memory only, to watch them. Keep the weights with "
+            "model.get_weights() / numpy.save, and restore them with model.set_weights()."
+        )
+
+    save_weights = export = save
 
     @staticmethod
     def _refuse(kwargs: dict[str, Any], method: str) -> None:
@@ -241,14 +256,18 @@ class _Batches:
     """The batches of one dataset: arrays cut into ``batch_size`` slices (shuffled per epoch if
     asked, from the seeded Keras generator), or a ``tf.data.Dataset`` iterated as it is."""
 
-    def __init__(self, x: Any, y: Any, batch_size: int | None, shuffle: bool) -> None:
+    def __init__(self, x: Any, y: Any, batch_size: int | None, shuffle: bool, steps: int | None = None) -> None:
         self._dataset = x if _is_dataset(x) else None
         self._pending: Iterator[tuple[Any, ...]] | None = None
+        self._limit = None if steps is None else int(steps)
         if self._dataset is not None:
             if batch_size is not None:
                 raise TrainingError("Do not pass `batch_size` with a Dataset: its batches come from .batch(...)")
-            size = getattr(self._dataset, "cardinality", lambda: -1)()
-            self.steps = int(size) if int(size) >= 0 else None
+            size = int(getattr(self._dataset, "cardinality", lambda: -2)())
+            if size == -1 and self._limit is None:
+                raise TrainingError("the Dataset repeats for ever (.repeat()): pass steps_per_epoch= to fit, "
+                                    "steps= to evaluate/predict, to say how many batches make one pass")
+            self.steps = self._limit if self._limit is not None else (size if size >= 0 else None)
             return
         if x is None:
             raise TrainingError("fit/evaluate/predict need input data x")
@@ -260,9 +279,18 @@ class _Batches:
         if self.batch_size <= 0:
             raise TrainingError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.shuffle = bool(shuffle)
-        self.steps = math.ceil(len(self.x) / self.batch_size)
+        self.steps = math.ceil(len(self.x) / self.batch_size) if self._limit is None else self._limit
 
     def epoch(self) -> Iterator[tuple[Any, ...]]:
+        """The batches of one epoch: one pass over the data, or ``steps`` batches when given
+        (continuing where the previous epoch stopped, as Keras does with steps_per_epoch)."""
+        if self._limit is None:
+            yield from self._one_pass()
+            return
+        for _ in range(self._limit):
+            yield self.next_batch()
+
+    def _one_pass(self) -> Iterator[tuple[Any, ...]]:
         if self._dataset is not None:
             for element in self._dataset:
                 yield tuple(element) if isinstance(element, (tuple, list)) else (element,)
@@ -276,7 +304,7 @@ class _Batches:
     def next_batch(self) -> tuple[Any, ...]:
         for _ in range(2):
             if self._pending is None:
-                self._pending = self.epoch()
+                self._pending = self._one_pass()
             try:
                 return next(self._pending)
             except StopIteration:

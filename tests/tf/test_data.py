@@ -97,3 +97,16 @@ def test_fit_trains_on_a_batched_dataset():
     assert [loss, accuracy] == pytest.approx(expected)
     with pytest.raises(ValueError, match="only supported for Tensors or NumPy arrays"):
         model.fit(dataset, validation_split=0.2, verbose=0)
+
+
+def test_fit_on_a_repeated_dataset_needs_steps_per_epoch():
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(12, 1)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    dataset = tf.data.Dataset.from_tensor_slices((x, 2 * x)).batch(4).repeat()
+    with pytest.raises(ValueError, match="repeats for ever"):
+        model.fit(dataset, epochs=1, verbose=0)
+    history = model.fit(dataset, epochs=2, steps_per_epoch=5, verbose=0)
+    assert history.params["steps"] == 5 and len(history.history["loss"]) == 2
+    assert model.predict(dataset, steps=2, verbose=0).shape == (8, 1)
+    assert isinstance(model.evaluate(dataset, steps=3, verbose=0), float)
