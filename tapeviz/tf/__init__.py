@@ -85,7 +85,11 @@ from ..engine.dtypes import (  # noqa: A004
     uint8,
 )
 from ..engine.dtypes import bool_ as bool
-from ..keras import losses, metrics, optimizers  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Keras's
+from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Keras's
+    losses,
+    metrics,
+    optimizers,
+)
 from . import config, data, dtypes, errors, image, math, nn, random, saved_model
 from ._function import Function, function
 from ._module import Module, name_scope
