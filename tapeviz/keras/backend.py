@@ -54,6 +54,7 @@ def clear_session() -> None:
     global _fit_trainer
     _name_counts.clear()
     _fit_trainer = None
+    _optimizers.clear()
 
 
 # ---- the last fit ------------------------------------------------------------------------
@@ -65,6 +66,19 @@ _fit_trainer: Callable[[], Any] | None = None
 def set_fit_trainer(trainer: Callable[[], Any] | None) -> None:
     global _fit_trainer
     _fit_trainer = trainer
+
+
+_optimizers: list[Any] = []  # every optimizer made since clear_session, for optimizer_configs()
+
+
+def track_optimizer(optimizer: Any) -> None:
+    _optimizers.append(optimizer)
+
+
+def optimizer_configs() -> dict[str, dict[str, Any]]:
+    """Each optimizer's class and hyperparameters by its name (the prefix of its slots' paths):
+    what a view needs, besides the slot events, to write an update rule with its numbers."""
+    return {opt.name: {"class": type(opt).__name__, **opt.get_config()} for opt in _optimizers}
 
 
 def fit_trainer() -> Callable[[], Any] | None:

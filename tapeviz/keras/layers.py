@@ -173,12 +173,16 @@ class Layer:
 
         ``training`` is passed to ``call()`` when it has a ``training`` parameter; either way it
         holds for the sublayers called inside (``model(x, training=True)`` reaches a Dropout).
+        Not given, it is the caller's, else the ``call`` signature's default, as in Keras.
         """
         inputs = self._convert_input(inputs)
         training = kwargs.pop("training", None)
         if training is None and _training_stack:
             training = _training_stack[-1]
-        if training is not None and _takes_training(type(self).call):
+        takes, default = _training_parameter(type(self).call)
+        if training is None and takes:
+            training = default  # as Keras: the call's own default, then passed down
+        if training is not None and takes:
             kwargs["training"] = training
         _scope_stack.append(self.name)
         _training_stack.append(None if training is None else bool(training))
@@ -226,11 +230,15 @@ _training_stack: list[bool | None] = []  # the ``training`` flag of the layers b
 
 
 @functools.cache
-def _takes_training(call: Callable[..., Any]) -> bool:
+def _training_parameter(call: Callable[..., Any]) -> tuple[bool, Any]:
+    """Whether ``call`` has a ``training`` parameter, and its default (None when it has none)."""
     try:
-        return "training" in inspect.signature(call).parameters
+        parameter = inspect.signature(call).parameters.get("training")
     except (TypeError, ValueError):
-        return False
+        return False, None
+    if parameter is None:
+        return False, None
+    return True, None if parameter.default is inspect.Parameter.empty else parameter.default
 
 
 def _is_model(layer: Layer) -> bool:

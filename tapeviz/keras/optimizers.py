@@ -73,6 +73,7 @@ class Optimizer:
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self.iterations = backend.make_variable(np.int64(0), "iteration", f"{self.name}/iteration", trainable=False)
         self._slots: dict[int, dict[str, backend.Variable]] = {}  # weight id -> slot name -> slot
+        backend.track_optimizer(self)
 
     # ---- slots ------------------------------------------------------------------------
     def add_variable_from_reference(self, reference_variable: E.Variable, name: str, initial: float = 0.0) -> backend.Variable:

@@ -105,3 +105,18 @@ def test_lambda_ops_are_recorded_in_its_scope():
 def test_unknown_layer_names_what_exists():
     with pytest.raises(AttributeError, match="tapeviz implements .*Dropout.*Flatten.*Lambda"):
         layers.Conv2D  # noqa: B018
+
+
+def test_a_call_signature_default_for_training_reaches_sublayers():
+    class Net(Model):
+        def __init__(self):
+            super().__init__()
+            self.drop = layers.Dropout(0.5)
+
+        def call(self, x, training=True):
+            return self.drop(x)
+
+    utils.set_random_seed(0)
+    net = Net()
+    assert (net(X).numpy() == 0).any()
+    np.testing.assert_array_equal(net(X, training=False).numpy(), X)

@@ -124,3 +124,16 @@ def test_adam_first_step_is_lr_times_sign_of_g():
 def test_unsupported_options_say_so():
     with pytest.raises(optimizers.OptimizerError, match="clipnorm=...\\) is not implemented in tapeviz"):
         optimizers.Adam(clipnorm=1.0)
+
+
+def test_optimizer_configs_give_each_slot_prefix_its_hyperparameters():
+    backend.clear_session()
+    optimizers.Adam(learning_rate=0.02)
+    optimizers.SGD(momentum=0.5)
+    assert backend.optimizer_configs() == {
+        "adam": {"class": "Adam", "name": "adam", "learning_rate": 0.02, "beta_1": 0.9, "beta_2": 0.999,
+                 "epsilon": 1e-7, "amsgrad": False},
+        "SGD": {"class": "SGD", "name": "SGD", "learning_rate": 0.01, "momentum": 0.5, "nesterov": False},
+    }
+    backend.clear_session()
+    assert backend.optimizer_configs() == {}
