@@ -130,6 +130,8 @@ class Trainer:
 
     def train_step(self, data: tuple[Any, ...]) -> dict[str, float]:
         """One batch: forward and loss on the tape, gradients, one optimizer update."""
+        if len(data) < 2 or data[1] is None:
+            raise TrainingError("fit needs labels: pass y, or a Dataset whose elements are (x, y) pairs")
         x, y = data[0], data[1]
         with E.GradientTape() as tape:
             y_pred = self(x, training=True)
@@ -140,6 +142,8 @@ class Trainer:
         return self._update_trackers(loss, y, y_pred, len(_array(x, "x")))
 
     def test_step(self, data: tuple[Any, ...]) -> dict[str, float]:
+        if len(data) < 2 or data[1] is None:
+            raise TrainingError("evaluate needs labels: pass y, or a Dataset whose elements are (x, y) pairs")
         x, y = data[0], data[1]
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred)
@@ -275,6 +279,8 @@ class _Batches:
         self.y = None if y is None else _array(y, "y")
         if self.y is not None and len(self.y) != len(self.x):
             raise TrainingError(f"x has {len(self.x)} samples but y has {len(self.y)}: they must have the same number")
+        if len(self.x) == 0:
+            raise TrainingError("the input data x has no samples")
         self.batch_size = 32 if batch_size is None else int(batch_size)
         if self.batch_size <= 0:
             raise TrainingError(f"batch_size must be a positive integer, got {batch_size!r}")

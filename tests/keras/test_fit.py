@@ -182,3 +182,12 @@ def test_compile_and_fit_errors_say_what_is_wrong():
         model.fit(INPUTS["x"], INPUTS["one_hot"][:39], verbose=0)
     with pytest.raises(TrainingError, match="not sufficient to split"):
         model.fit(INPUTS["x"][:1], INPUTS["one_hot"][:1], validation_split=0.5, verbose=0)
+
+
+def test_missing_labels_and_empty_data_are_named():
+    model = classifier()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    with pytest.raises(TrainingError, match="fit needs labels"):
+        model.fit(INPUTS["x"], verbose=0)
+    with pytest.raises(TrainingError, match="no samples"):
+        model.fit(INPUTS["x"][:0], INPUTS["one_hot"][:0], verbose=0)
