@@ -30,3 +30,20 @@ def test_fit_example_records_batches_and_trains_more():
 def test_same_program_same_trace():
     a, b = run_program(EXAMPLE).trace, run_program(EXAMPLE).trace
     assert a.losses == b.losses and len(a) == len(b)
+
+
+async def test_t_in_the_ui_trains_one_more_batch_of_the_fit(tmp_path: Path) -> None:
+    from tapeviz.ui import load_app
+
+    app = load_app(str(EXAMPLE), out_dir=tmp_path, layout_engine="layered")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.trace.iteration_count == 6
+        await pilot.press("t")
+        for _ in range(500):  # training runs in a worker: wait until its iteration arrives
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            if app.trace.iteration_count == 7:
+                break
+        assert app.trace.iteration_count == 7 and len(app.trace.losses) == 7
