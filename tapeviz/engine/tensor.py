@@ -118,6 +118,10 @@ class Tensor:
     def __str__(self) -> str:
         return f"tf.Tensor({_array_text(self._value)}, shape={self.shape}, dtype={self._value.dtype.name})"
 
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the value as numpy does (as TF's EagerTensor does)."""
+        return self._value.__format__(format_spec)
+
     def __bool__(self) -> bool:
         """``if x > 0.0:`` works on a one-element tensor; an empty one is False (as in TF)."""
         if self._value.size > 1:

@@ -1,4 +1,4 @@
-"""Keras-style layers, models, losses and SGD on tapeviz's engine (``tf.keras`` in ``tapeviz.tf``).
+"""Keras-style layers, models (compile/fit), losses, metrics and optimizers on tapeviz's engine (``tf.keras`` in ``tapeviz.tf``).
 
 Weights are random unless seeded: ``tapeviz.keras.utils.set_random_seed(0)`` makes the
 initial weights (and ``tf.random`` draws) the same on every run.
@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import activations, backend, initializers, layers, losses, models, optimizers, utils
+from . import activations, backend, initializers, layers, losses, metrics, models, optimizers, utils
 from .backend import Variable
 from .layers import Layer
 from .models import Model, Sequential
+from .training import History
 
 __all__ = [
-    "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
-    "losses", "models", "optimizers", "utils",
+    "History", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
+    "losses", "metrics", "models", "optimizers", "utils",
 ]
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -49,8 +50,40 @@ def unique_name(base: str) -> str:
 
 
 def clear_session() -> None:
-    """Forget every name handed out so far (the next Dense is ``dense`` again)."""
+    """Forget every name handed out so far (the next Dense is ``dense`` again), and the last fit."""
+    global _fit_trainer
     _name_counts.clear()
+    _fit_trainer = None
+    _optimizers.clear()
+
+
+# ---- the last fit ------------------------------------------------------------------------
+# ``Model.fit`` leaves here a function that trains one more batch; the program runner hands it
+# to the trace as its trainer when the program defines no ``train_step()`` of its own.
+_fit_trainer: Callable[[], Any] | None = None
+
+
+def set_fit_trainer(trainer: Callable[[], Any] | None) -> None:
+    global _fit_trainer
+    _fit_trainer = trainer
+
+
+_optimizers: list[Any] = []  # every optimizer made since clear_session, for optimizer_configs()
+
+
+def track_optimizer(optimizer: Any) -> None:
+    _optimizers.append(optimizer)
+
+
+def optimizer_configs() -> dict[str, dict[str, Any]]:
+    """Each optimizer's class and hyperparameters by its name (the prefix of its slots' paths):
+    what a view needs, besides the slot events, to write an update rule with its numbers."""
+    return {opt.name: {"class": type(opt).__name__, **opt.get_config()} for opt in _optimizers}
+
+
+def fit_trainer() -> Callable[[], Any] | None:
+    """What trains one more batch of the last ``fit`` (None if nothing was fitted since clear_session)."""
+    return _fit_trainer
 
 
 # ---- random weights ---------------------------------------------------------------------

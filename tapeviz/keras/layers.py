@@ -8,6 +8,8 @@ paths like ``simple_model/dense_1/matmul`` and its weights paths like
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -167,13 +169,29 @@ class Layer:
 
     # ---- calling ----------------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Build on the first call, then ``call()`` inside the layer's name scope.
+
+        ``training`` is passed to ``call()`` when it has a ``training`` parameter; either way it
+        holds for the sublayers called inside (``model(x, training=True)`` reaches a Dropout).
+        Not given, it is the caller's, else the ``call`` signature's default, as in Keras.
+        """
         inputs = self._convert_input(inputs)
+        training = kwargs.pop("training", None)
+        if training is None and _training_stack:
+            training = _training_stack[-1]
+        takes, default = _training_parameter(type(self).call)
+        if training is None and takes:
+            training = default  # as Keras: the call's own default, then passed down
+        if training is not None and takes:
+            kwargs["training"] = training
         _scope_stack.append(self.name)
+        _training_stack.append(None if training is None else bool(training))
         try:
             if not self.built:
                 self._build_for(inputs)
             outputs = self.call(inputs, *args, **kwargs)
         finally:
+            _training_stack.pop()
             _scope_stack.pop()
         if isinstance(outputs, E.Tensor):
             self._output_shape = outputs._value.shape
@@ -206,6 +224,21 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_training_stack: list[bool | None] = []  # the ``training`` flag of the layers being called
+
+
+@functools.cache
+def _training_parameter(call: Callable[..., Any]) -> tuple[bool, Any]:
+    """Whether ``call`` has a ``training`` parameter, and its default (None when it has none)."""
+    try:
+        parameter = inspect.signature(call).parameters.get("training")
+    except (TypeError, ValueError):
+        return False, None
+    if parameter is None:
+        return False, None
+    return True, None if parameter.default is inspect.Parameter.empty else parameter.default
 
 
 def _is_model(layer: Layer) -> bool:
@@ -293,7 +326,12 @@ class ReLU(Layer):
         return activations.relu(inputs)
 
 
+from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
+
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Lambda", "Layer", "ReLU", "Softmax"]
+
+
 def __getattr__(name: str) -> Any:
     raise AttributeError(
-        f"tapeviz.keras.layers has no {name!r}: tapeviz implements Layer, Dense, Activation, Softmax and ReLU"
+        f"tapeviz.keras.layers has no {name!r}: tapeviz implements {', '.join(__all__)}"
     )

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .layers import Layer
+from .training import Trainer
 
 
-class Model(Layer):
-    """A layer made of layers. Subclass it, set sublayers as attributes, write ``call()``.
+class Model(Trainer, Layer):
+    """A layer made of layers. Subclass it, set sublayers as attributes, write ``call()``;
+    ``compile``/``fit``/``evaluate``/``predict`` come from ``Trainer``.
 
     ``SimpleModel()`` is named ``simple_model``; its layers' ops and weights live under
     ``simple_model/<layer>/``.

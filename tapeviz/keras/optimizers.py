@@ -1,5 +1,18 @@
-"""``SGD`` with Keras 3's ``apply_gradients`` behaviour; every update is a ``Variable.assign_*``
-event, so a trace shows each weight's value before and after.
+"""Keras 3 optimizers: ``SGD`` (momentum, Nesterov), ``Adam`` (AMSGrad), ``RMSprop`` (momentum,
+centered) and ``Adagrad``, with Keras's update rules, defaults and ``apply_gradients`` checks.
+
+Every change is a ``Variable.assign*`` event, so a trace shows each weight before and after, and
+each optimizer *slot* (SGD's momentum, Adam's momentum ``m`` and velocity ``v``, ...) is a
+non-trainable Variable whose assignments are events too. How a slot names its weight (the
+contract the view relies on):
+
+- its path is ``<optimizer name>/<weight path with '/' replaced by '_'>_<slot name>``, as in
+  Keras 3 (``adam/simple_model_dense_kernel_momentum`` for ``simple_model/dense/kernel``);
+- within one update step, a weight's slot events come right before the weight's own event, and
+  the iteration counter ``<optimizer name>/iteration`` is assigned last.
+
+Updates are computed in numpy, in the variable's dtype and in Keras's order of operations, outside
+any tape: an optimizer step is never differentiated.
 """
 
 from __future__ import annotations
@@ -22,14 +35,69 @@ class GradientsWarning(UserWarning):
     """Some variables got no gradient and were left as they are."""
 
 
+def slot_path(optimizer_name: str, weight_path: str, slot: str) -> str:
+    """Keras 3's path of an optimizer slot: ``adam/dense_kernel_momentum`` for ``dense/kernel``."""
+    return f"{optimizer_name}/{weight_path.replace('/', '_')}_{slot}"
+
+
+_UNSUPPORTED = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "loss_scale_factor",
+                "gradient_accumulation_steps")
+
+
 class Optimizer:
-    """Base: ``apply_gradients(zip(grads, vars))`` checks the pairs, then ``update_step`` per pair."""
+    """Base: ``apply_gradients(zip(grads, vars))`` checks the pairs, then ``update_step`` per pair.
 
-    def __init__(self, learning_rate: float = 0.01, name: str | None = None) -> None:
+    ``name`` defaults to Keras's: the class name in snake case, numbered from the second one
+    (``adam``, ``adam_1``; ``RMSprop`` is ``rm_sprop``, as in Keras).
+    """
+
+    def __init__(self, learning_rate: float = 0.01, name: str | None = None, **kwargs: Any) -> None:
+        for key in _UNSUPPORTED:
+            if kwargs.pop(key, None) is not None:
+                raise OptimizerError(
+                    f"{type(self).__name__}({key}=...) is not implemented in tapeviz: its optimizers apply the "
+                    "plain update rule only (no weight decay, clipping or loss scaling)"
+                )
+        for key in ("use_ema", "ema_momentum", "ema_overwrite_frequency"):
+            if key == "use_ema" and kwargs.get(key):
+                raise OptimizerError(f"{type(self).__name__}(use_ema=True) is not implemented in tapeviz")
+            kwargs.pop(key, None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
+        if not isinstance(learning_rate, (int, float, np.floating, np.integer)) or isinstance(learning_rate, bool):
+            raise OptimizerError(
+                f"{type(self).__name__}: learning_rate must be a number, got {type(learning_rate).__name__} "
+                "(tapeviz has no learning-rate schedules)"
+            )
         self.learning_rate = float(learning_rate)
-        self.name = name or backend.snake_case(type(self).__name__)
-        self.iterations = E.Variable(np.int64(0), trainable=False, name="iteration", path=f"{self.name}/iteration")
+        self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
+        self.iterations = backend.make_variable(np.int64(0), "iteration", f"{self.name}/iteration", trainable=False)
+        self._slots: dict[int, dict[str, backend.Variable]] = {}  # weight id -> slot name -> slot
+        backend.track_optimizer(self)
 
+    # ---- slots ------------------------------------------------------------------------
+    def add_variable_from_reference(self, reference_variable: E.Variable, name: str, initial: float = 0.0) -> backend.Variable:
+        """Create the slot ``name`` of a weight (same shape and dtype), path as in Keras 3."""
+        path = slot_path(self.name, reference_variable.path, name)
+        value = np.full(reference_variable._value.shape, initial, dtype=reference_variable._value.dtype)
+        slot = backend.make_variable(value, path.split("/", 1)[1], path, trainable=False)
+        self._slots.setdefault(reference_variable._id, {})[name] = slot
+        return slot
+
+    def slots_of(self, variable: E.Variable) -> dict[str, backend.Variable]:
+        """The slots of ``variable`` by slot name (empty before its first update)."""
+        return dict(self._slots.get(variable._id, {}))
+
+    def _slot(self, variable: E.Variable, name: str, initial: float = 0.0) -> backend.Variable:
+        found = self._slots.get(variable._id, {}).get(name)
+        return found if found is not None else self.add_variable_from_reference(variable, name, initial)
+
+    @property
+    def variables(self) -> list[backend.Variable]:
+        """The iteration counter, then every slot in creation order."""
+        return [self.iterations] + [s for slots in self._slots.values() for s in slots.values()]
+
+    # ---- applying ---------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> E.Variable:
         """Update each variable from its gradient; returns the ``iterations`` counter."""
         pairs = list(grads_and_vars)
@@ -57,6 +125,7 @@ class Optimizer:
                 + ")",
                 GradientsWarning,
             )
+        checked = []
         for g, v in kept:
             if not isinstance(v, E.Variable):
                 raise OptimizerError(f"apply_gradients(): {v!r:.60} is not a Variable, so it cannot be updated")
@@ -66,6 +135,8 @@ class Optimizer:
                     f"apply_gradients(): the gradient for '{v.path}' has shape {tuple(g._value.shape)}, "
                     f"the variable has shape {tuple(v._value.shape)}"
                 )
+            checked.append((g, v))
+        for g, v in checked:
             self.update_step(g, v, self.learning_rate)
         self.iterations.assign_add(1)
         return self.iterations
@@ -76,59 +147,172 @@ class Optimizer:
     def update_step(self, gradient: E.Tensor, variable: E.Variable, learning_rate: float) -> None:
         raise NotImplementedError
 
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
     @property
     def lr(self) -> float:
         return self.learning_rate
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"<{type(self).__name__} {options}>"
+
+
+def _grad(gradient: E.Tensor, variable: E.Variable) -> tuple[np.ndarray, type]:
+    """The gradient as an array of the variable's dtype, and that dtype's scalar type."""
+    dtype = variable._value.dtype
+    return gradient._value.astype(dtype, copy=False), dtype.type
 
 
 class SGD(Optimizer):
     """Plain SGD ``w ← w − lr·g``; with momentum ``m ← momentum·m − lr·g; w ← w + m``.
 
-    Nesterov: ``w ← w + momentum·m − lr·g`` (with the new ``m``). Updates are computed in
-    numpy outside any tape: an optimizer step is never differentiated.
+    Nesterov: ``w ← w + momentum·m − lr·g`` (with the new ``m``). The default name is ``SGD``
+    (Keras says ``sgd``): plain SGD's events keep the names lessons and traces already use.
     """
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 name: str = "SGD") -> None:
-        super().__init__(learning_rate, name=name)
+                 name: str | None = "SGD", **kwargs: Any) -> None:
+        super().__init__(learning_rate, name=name, **kwargs)
         momentum = float(momentum)
         if not 0.0 <= momentum <= 1.0:
             raise ValueError("`momentum` must be a float between [0, 1].")
         self.momentum = momentum
         self.nesterov = bool(nesterov)
-        self._momenta: dict[int, E.Variable] = {}
 
     def momentum_of(self, variable: E.Variable) -> E.Variable | None:
         """The momentum slot of ``variable`` (None before its first update, or without momentum)."""
-        return self._momenta.get(variable._id)
+        return self._slots.get(variable._id, {}).get("momentum")
 
     def update_step(self, gradient: E.Tensor, variable: E.Variable, learning_rate: float) -> None:
-        dtype = variable._value.dtype
-        g = gradient._value.astype(dtype, copy=False)
-        lr = dtype.type(learning_rate)
+        g, t = _grad(gradient, variable)
+        lr = t(learning_rate)
         if self.momentum == 0.0:
             variable.assign_sub(g * lr)
             return
-        m = self._momenta.get(variable._id)
-        if m is None:
-            m = E.Variable(np.zeros_like(variable._value), trainable=False, name="momentum",
-                           path=f"{self.name}/{variable.path}_momentum")
-            self._momenta[variable._id] = m
-        momentum = dtype.type(self.momentum)
-        m.assign(-g * lr + m._value * momentum)
+        m = self._slot(variable, "momentum")
+        momentum = t(self.momentum)
+        m.assign(m._value * momentum - g * lr)
         if self.nesterov:
-            variable.assign_add(-g * lr + m._value * momentum)
+            variable.assign_add(m._value * momentum - g * lr)
         else:
             variable.assign_add(m._value)
 
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam: ``m ← m + (g − m)(1 − β₁)``, ``v ← v + (g² − v)(1 − β₂)``, then
+    ``w ← w − m·α / (√v + ε)`` with ``α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)`` (t = iterations + 1).
+
+    That is Keras's form of ``lr · m̂ / (√v̂ + ε)`` (bias-corrected m̂ = m/(1−β₁ᵗ),
+    v̂ = v/(1−β₂ᵗ)), with ε added to √v rather than √v̂, exactly as Keras computes it.
+    ``amsgrad=True`` keeps ``v_hat = max(v_hat, v)`` and divides by √v_hat instead.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(learning_rate, name=name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def update_step(self, gradient: E.Tensor, variable: E.Variable, learning_rate: float) -> None:
+        g, t = _grad(gradient, variable)
+        lr = t(learning_rate)
+        step = t(int(self.iterations._value) + 1)
+        alpha = lr * np.sqrt(1 - t(self.beta_2) ** step) / (1 - t(self.beta_1) ** step)
+        m = self._slot(variable, "momentum")
+        v = self._slot(variable, "velocity")
+        m.assign_add((g - m._value) * (1 - self.beta_1))
+        v.assign_add((np.square(g) - v._value) * (1 - self.beta_2))
+        denominator_of = v
+        if self.amsgrad:
+            v_hat = self._slot(variable, "velocity_hat")
+            v_hat.assign(np.maximum(v_hat._value, v._value))
+            denominator_of = v_hat
+        variable.assign_sub((m._value * alpha) / (np.sqrt(denominator_of._value) + self.epsilon))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad}
+
+
+class RMSprop(Optimizer):
+    """RMSprop: ``v ← ρ·v + (1 − ρ)·g²``, ``w ← w − lr·g / √(v + ε)``.
+
+    ``centered=True`` also keeps the mean gradient ``a ← ρ·a + (1 − ρ)·g`` and divides by
+    ``√(v − a² + ε)``; with ``momentum > 0`` the step goes through ``m ← momentum·m + step``.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(learning_rate, name=name, **kwargs)
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered = bool(centered)
+
+    def update_step(self, gradient: E.Tensor, variable: E.Variable, learning_rate: float) -> None:
+        g, t = _grad(gradient, variable)
+        lr = t(learning_rate)
+        rho = self.rho
+        velocity = self._slot(variable, "velocity")
+        velocity.assign(rho * velocity._value + (1 - rho) * np.square(g))
+        if self.centered:
+            average = self._slot(variable, "average_gradient")
+            average.assign(rho * average._value + (1 - rho) * g)
+            denominator = velocity._value - np.square(average._value) + self.epsilon
+        else:
+            denominator = velocity._value + self.epsilon
+        increment = (lr * g) / np.sqrt(denominator)
+        if self.momentum > 0:
+            m = self._slot(variable, "momentum")
+            m.assign(self.momentum * m._value + increment)
+            variable.assign_sub(m._value)
+        else:
+            variable.assign_sub(increment)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """Adagrad: ``acc ← acc + g²`` (``acc`` starts at ``initial_accumulator_value``), then
+    ``w ← w − lr·g / √(acc + ε)``."""
+
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
+                 name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(learning_rate, name=name, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+
+    def update_step(self, gradient: E.Tensor, variable: E.Variable, learning_rate: float) -> None:
+        g, t = _grad(gradient, variable)
+        lr = t(learning_rate)
+        accumulator = self._slot(variable, "accumulator", self.initial_accumulator_value)
+        accumulator.assign_add(np.square(g))
+        variable.assign_sub((lr * g) / np.sqrt(accumulator._value + self.epsilon))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+_BY_NAME: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+
 
 def get(identifier: Any) -> Optimizer:
+    """An optimizer from an instance or a name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"``)."""
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() == "sgd":
-        return SGD()
-    raise ValueError(f"Unknown optimizer {identifier!r}; tapeviz implements SGD")
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (tapeviz implements SGD, Adam, "
+                     "RMSprop and Adagrad)")
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(f"tapeviz.keras.optimizers has no {name!r}: tapeviz implements SGD")
+    raise AttributeError(
+        f"tapeviz.keras.optimizers has no {name!r}: tapeviz implements SGD, Adam, RMSprop and Adagrad"
+    )

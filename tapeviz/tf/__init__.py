@@ -85,10 +85,19 @@ from ..engine.dtypes import (  # noqa: A004
     uint8,
 )
 from ..engine.dtypes import bool_ as bool
-from . import dtypes, errors, image, math, nn, random
+from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Keras's
+    losses,
+    metrics,
+    optimizers,
+)
+from . import config, data, dtypes, errors, image, math, nn, random, saved_model
 from ._function import Function, function
 from ._module import Module, name_scope
 from ._tensor import Tensor, Variable
+from ._tensor_spec import TensorSpec
+from .config import device
+
+__version__ = "2.21.0"  # the TensorFlow version whose API and printed values tapeviz follows
 
 newaxis = None
 

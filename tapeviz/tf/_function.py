@@ -27,6 +27,19 @@ def _as_outputs(value: Any) -> Any:
     return value
 
 
+def _bind_signature(signature: Any, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> tuple[Any, ...]:
+    """Check positional arguments against ``input_signature`` (TensorSpecs), converting numbers."""
+    from ._tensor_spec import TensorSpec, bind
+
+    specs = list(signature)
+    if kwargs or len(args) != len(specs):
+        raise TypeError(
+            f"tf.function {name!r} has an input_signature of {len(specs)} TensorSpec(s); call it with exactly "
+            f"{len(specs)} positional argument(s) (got {len(args)} positional, {len(kwargs)} keyword)"
+        )
+    return tuple(bind(s, a, name, i) if isinstance(s, TensorSpec) else a for i, (s, a) in enumerate(zip(specs, args)))
+
+
 class Function:
     """What ``@tf.function`` returns: calls the Python function eagerly every time.
 
@@ -43,6 +56,9 @@ class Function:
         self._name = name or getattr(python_function, "__name__", "function")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        signature = self.options.get("input_signature")
+        if signature is not None:
+            args = _bind_signature(signature, args, kwargs, self._name)
         return _as_outputs(self.python_function(*args, **kwargs))
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
@@ -71,8 +87,9 @@ def function(
     """``@tf.function`` / ``@tf.function(...)``: the function runs eagerly (no graph is built).
 
     Every call executes the Python body, so its ops are recorded on any active GradientTape and
-    appear in tapeviz's trace one by one. The graph-building options (``input_signature``,
-    ``jit_compile``, ``autograph``, ...) are accepted so TF code runs unchanged, and are ignored.
+    appear in tapeviz's trace one by one. ``input_signature`` (a list of ``tf.TensorSpec``) is
+    checked on every call and converts Python numbers and lists to the spec's dtype, as in TF; the
+    other graph-building options (``jit_compile``, ``autograph``, ...) are accepted and ignored.
     """
     options = {"input_signature": input_signature, "jit_compile": jit_compile}
     if func is None:

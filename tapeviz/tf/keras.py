@@ -11,6 +11,6 @@ import sys
 
 from .. import keras as _keras
 
-for _name in ("activations", "backend", "initializers", "layers", "losses", "models", "optimizers", "utils"):
+for _name in ("activations", "backend", "initializers", "layers", "losses", "metrics", "models", "optimizers", "utils"):
     sys.modules[f"{__name__}.{_name}"] = getattr(_keras, _name)
 sys.modules[__name__] = _keras

@@ -2,7 +2,8 @@
 
 The program runs in-process as ``__main__`` with its own folder on ``sys.path``. Its output is
 captured, and when it fails the error shows the program's own frames only, never tapeviz's.
-If the program defines ``train_step()``, the trace keeps it so the UI can train more.
+If the program defines ``train_step()``, the trace keeps it so the UI can train more; otherwise,
+if it trained with ``model.fit``, one more batch of that fit is the trace's training step.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         sys.argv = old_argv
         sys.path[:] = old_path
     trainer = namespace.get("train_step")
+    if not callable(trainer):
+        trainer = _keras_fit_trainer()
     if callable(trainer):
         trace.trainer = trainer
     if require_events and len(trace) == 0:
@@ -92,6 +95,12 @@ def _fresh_keras_names() -> None:
     backend = sys.modules.get("tapeviz.keras.backend")
     if backend is not None:
         backend.clear_session()
+
+
+def _keras_fit_trainer() -> Any:
+    """What trains one more batch of the program's last ``model.fit`` (None when it fitted nothing)."""
+    backend = sys.modules.get("tapeviz.keras.backend")
+    return backend.fit_trainer() if backend is not None else None
 
 
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:

@@ -1,0 +1,318 @@
+"""``compile`` / ``fit`` / ``evaluate`` / ``predict`` for ``Model``, with Keras 3's semantics.
+
+Each batch ``fit`` trains is one ``train_step``: the forward pass and the loss inside a
+``GradientTape``, ``tape.gradient``, then ``optimizer.apply_gradients``. A trace therefore sees
+one iteration per batch (forward, backward, update) and its loss curve has one point per batch.
+``evaluate``, ``predict`` and the validation pass run without a tape, so they record nothing.
+
+After ``fit`` the model keeps its batch order, so ``train_one_more_batch()`` (what ``t`` in the
+terminal UI runs, through ``backend.fit_trainer()``) trains the next batch as fit would have.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import engine as E
+from ..engine.errors import TapevizError
+from . import backend, losses, optimizers
+from . import metrics as metrics_module
+
+
+class TrainingError(TapevizError, ValueError):
+    """compile/fit/evaluate/predict were given something they cannot use."""
+
+
+_LOSS_CLASSES = {
+    "categorical_crossentropy": losses.CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": losses.SparseCategoricalCrossentropy,
+    "binary_crossentropy": losses.BinaryCrossentropy,
+    "mse": losses.MeanSquaredError, "mean_squared_error": losses.MeanSquaredError,
+}
+_NOT_DONE = ("callbacks", "class_weight", "sample_weight", "validation_steps", "validation_freq")
+
+
+class SavingError(TapevizError, NotImplementedError):
+    """Saving a model to a file is left out of tapeviz."""
+
+
+class History:
+    """What ``fit`` returns: ``history`` maps each metric to its value after every epoch."""
+
+    def __init__(self, model: Any, params: dict[str, Any]) -> None:
+        self.model = model
+        self.params = params
+        self.epoch: list[int] = []
+        self.history: dict[str, list[float]] = {}
+
+    def _append(self, epoch: int, logs: dict[str, float]) -> None:
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+
+    def __repr__(self) -> str:
+        return f"<History epochs={len(self.epoch)}, keys={list(self.history)}>"
+
+
+def _loss_object(loss: Any) -> Any:
+    if isinstance(loss, str):
+        cls = _LOSS_CLASSES.get(loss)
+        if cls is None:
+            raise TrainingError(f"Unknown loss {loss!r}; tapeviz knows: {', '.join(sorted(_LOSS_CLASSES))}")
+        return cls()
+    if isinstance(loss, losses.Loss):
+        return loss
+    if callable(loss):  # a per-sample function, averaged over the batch as Keras does
+        def mean_loss(y_true: Any, y_pred: Any) -> E.Tensor:
+            return E.reduce_mean(loss(y_true, y_pred))
+        return mean_loss
+    raise TrainingError(f"Could not interpret loss identifier: {loss!r}")
+
+
+def _array(value: Any, what: str) -> np.ndarray:
+    if isinstance(value, E.Tensor):
+        return value._value
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError):
+        raise TrainingError(f"{what} must be an array or a tensor, got {type(value).__name__}") from None
+
+
+def _is_dataset(x: Any) -> bool:
+    return hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, E.Tensor, list, tuple, dict, str))
+
+
+def _verbose(verbose: Any) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def _format_logs(logs: dict[str, float]) -> str:
+    return "".join(f" - {k}: {v:.4f}" if abs(v) > 1e-3 else f" - {k}: {v:.4e}" for k, v in logs.items())
+
+
+class Trainer:
+    """The training methods ``Model`` inherits (Keras's ``Trainer``)."""
+
+    optimizer: Any = None
+    loss: Any = None
+
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, **kwargs: Any) -> None:
+        """Choose the optimizer, the loss and the metrics (names as in Keras: ``"adam"``, ``"mse"``, ...)."""
+        unknown = {k for k, v in kwargs.items() if v is not None and k not in ("run_eagerly", "jit_compile", "steps_per_execution")}
+        if unknown:
+            raise TrainingError(f"compile({', '.join(sorted(unknown))}=...) is not implemented in tapeviz")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._loss_fn = None if loss is None else _loss_object(loss)
+        self._metric_ids = list(metrics or [])
+        self._metrics: list[metrics_module.MeanMetric] | None = None  # resolved on the first batch
+        self.compiled = True
+
+    # ---- one step ---------------------------------------------------------------------
+    def _check_compiled(self, method: str) -> None:
+        if not getattr(self, "compiled", False) or self._loss_fn is None:
+            raise TrainingError(
+                f"You must call `compile()` with a loss before using `{method}()` "
+                "(e.g. model.compile(optimizer='adam', loss='categorical_crossentropy'))"
+            )
+
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> E.Tensor:
+        return self._loss_fn(y, y_pred)
+
+    def _batch_metrics(self, y: np.ndarray, y_pred: np.ndarray) -> list[metrics_module.MeanMetric]:
+        if self._metrics is None:
+            self._metrics = [metrics_module.MeanMetric(*metrics_module.resolve(m, y.shape, y_pred.shape)) for m in self._metric_ids]
+        return self._metrics
+
+    def train_step(self, data: tuple[Any, ...]) -> dict[str, float]:
+        """One batch: forward and loss on the tape, gradients, one optimizer update."""
+        if len(data) < 2 or data[1] is None:
+            raise TrainingError("fit needs labels: pass y, or a Dataset whose elements are (x, y) pairs")
+        x, y = data[0], data[1]
+        with E.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred)
+        variables = self.trainable_variables
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return self._update_trackers(loss, y, y_pred, len(_array(x, "x")))
+
+    def test_step(self, data: tuple[Any, ...]) -> dict[str, float]:
+        if len(data) < 2 or data[1] is None:
+            raise TrainingError("evaluate needs labels: pass y, or a Dataset whose elements are (x, y) pairs")
+        x, y = data[0], data[1]
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred)
+        return self._update_trackers(loss, y, y_pred, len(_array(x, "x")))
+
+    def _update_trackers(self, loss: E.Tensor, y: Any, y_pred: E.Tensor, size: int) -> dict[str, float]:
+        self._loss_tracker.update(float(np.asarray(loss._value, np.float64).reshape(())), size)
+        y_arr, pred = _array(y, "y"), y_pred._value
+        for metric in self._batch_metrics(y_arr, pred):
+            metric.update_from(y_arr, pred)
+        return self._logs()
+
+    def _logs(self) -> dict[str, float]:
+        logs = {m.name: m.result() for m in self._metrics or []}
+        logs["loss"] = self._loss_tracker.result()
+        return dict(sorted(logs.items()))
+
+    def _reset_trackers(self) -> None:
+        self._loss_tracker = metrics_module.MeanMetric("loss")
+        for metric in self._metrics or []:
+            metric.reset()
+
+    # ---- loops ------------------------------------------------------------------------
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None, **kwargs: Any) -> History:
+        """Train for ``epochs`` passes over the data, one ``train_step`` per batch; returns a History.
+
+        ``validation_split`` takes the *last* fraction of the samples, before shuffling (as Keras
+        does); the training part is shuffled each epoch when ``shuffle`` is True.
+        """
+        self._check_compiled("fit")
+        self._refuse(kwargs, "fit")
+        if validation_split and validation_data is None:
+            if _is_dataset(x):
+                raise TrainingError("`validation_split` is only supported for Tensors or NumPy arrays, not a Dataset")
+            x_all, y_all = _array(x, "x"), _array(y, "y")
+            split_at = int(math.floor(len(x_all) * (1.0 - validation_split)))
+            if split_at in (0, len(x_all)):
+                raise TrainingError(
+                    f"Training data contains {len(x_all)} samples, which is not sufficient to split it into a "
+                    f"validation and training set as specified by `validation_split={validation_split}`"
+                )
+            x, y, validation_data = x_all[:split_at], y_all[:split_at], (x_all[split_at:], y_all[split_at:])
+        batches = _Batches(x, y, batch_size, shuffle, steps_per_epoch)
+        history = History(self, {"verbose": _verbose(verbose), "epochs": epochs, "steps": batches.steps})
+        self.history = history
+        for epoch in range(initial_epoch, epochs):
+            self._reset_trackers()
+            for data in batches.epoch():
+                logs = self.train_step(data)
+            if validation_data is not None:
+                val = self.evaluate(*validation_data[:2], batch_size=batch_size, verbose=0, return_dict=True)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            history._append(epoch, logs)
+            if history.params["verbose"]:
+                print(f"Epoch {epoch + 1}/{epochs}")
+                print(f"{batches.steps}/{batches.steps}{_format_logs(logs)}")
+        backend.set_fit_trainer(lambda: self.train_one_more_batch())
+        self._fit_batches = batches
+        return history
+
+    def train_one_more_batch(self) -> dict[str, float]:
+        """Train the batch ``fit`` would have trained next (a new epoch starts after the last)."""
+        batches = getattr(self, "_fit_batches", None)
+        if batches is None:
+            raise TrainingError("train_one_more_batch() needs a model that has been trained with fit() first")
+        self._reset_trackers()
+        return self.train_step(batches.next_batch())
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
+                 steps: int | None = None, return_dict: bool = False, **kwargs: Any) -> Any:
+        """The loss (and metrics) over the data, in inference mode; nothing is recorded or updated."""
+        self._check_compiled("evaluate")
+        self._refuse(kwargs, "evaluate")
+        self._reset_trackers()
+        batches = _Batches(x, y, batch_size, False, steps)
+        for data in batches.epoch():
+            logs = self.test_step(data)
+        if _verbose(verbose):
+            print(f"{batches.steps}/{batches.steps}{_format_logs(logs)}")
+        if return_dict:
+            return logs
+        ordered = [logs["loss"]] + [logs[m.name] for m in self._metrics or []]
+        return ordered[0] if len(ordered) == 1 else ordered
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
+                **kwargs: Any) -> np.ndarray:
+        """The model's outputs for ``x`` as a numpy array, batch by batch, in inference mode."""
+        self._refuse(kwargs, "predict")
+        batches = _Batches(x, None, batch_size, False, steps)
+        outputs = [self(data[0], training=False)._value for data in batches.epoch()]
+        return np.concatenate(outputs, axis=0)
+
+    def save(self, filepath: Any, *args: Any, **kwargs: Any) -> None:
+        raise SavingError(
+            f"{type(self).__name__}.save() is not done in tapeviz: it writes a .keras/.h5 file or a TensorFlow "
+            "SavedModel, and tapeviz keeps models in memory only, to watch them. Keep the weights with "
+            "model.get_weights() / numpy.save, and restore them with model.set_weights()."
+        )
+
+    save_weights = export = save
+
+    @staticmethod
+    def _refuse(kwargs: dict[str, Any], method: str) -> None:
+        used = sorted(k for k, v in kwargs.items() if v is not None and v != [])
+        if used:
+            known = [k for k in used if k in _NOT_DONE]
+            what = "is not implemented in tapeviz" if known else "is not an argument Keras knows"
+            raise TrainingError(f"{method}({', '.join(used)}=...) {what}")
+
+
+class _Batches:
+    """The batches of one dataset: arrays cut into ``batch_size`` slices (shuffled per epoch if
+    asked, from the seeded Keras generator), or a ``tf.data.Dataset`` iterated as it is."""
+
+    def __init__(self, x: Any, y: Any, batch_size: int | None, shuffle: bool, steps: int | None = None) -> None:
+        self._dataset = x if _is_dataset(x) else None
+        self._pending: Iterator[tuple[Any, ...]] | None = None
+        self._limit = None if steps is None else int(steps)
+        if self._dataset is not None:
+            if batch_size is not None:
+                raise TrainingError("Do not pass `batch_size` with a Dataset: its batches come from .batch(...)")
+            size = int(getattr(self._dataset, "cardinality", lambda: -2)())
+            if size == -1 and self._limit is None:
+                raise TrainingError("the Dataset repeats for ever (.repeat()): pass steps_per_epoch= to fit, "
+                                    "steps= to evaluate/predict, to say how many batches make one pass")
+            self.steps = self._limit if self._limit is not None else (size if size >= 0 else None)
+            return
+        if x is None:
+            raise TrainingError("fit/evaluate/predict need input data x")
+        self.x = _array(x, "x")
+        self.y = None if y is None else _array(y, "y")
+        if self.y is not None and len(self.y) != len(self.x):
+            raise TrainingError(f"x has {len(self.x)} samples but y has {len(self.y)}: they must have the same number")
+        if len(self.x) == 0:
+            raise TrainingError("the input data x has no samples")
+        self.batch_size = 32 if batch_size is None else int(batch_size)
+        if self.batch_size <= 0:
+            raise TrainingError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.shuffle = bool(shuffle)
+        self.steps = math.ceil(len(self.x) / self.batch_size) if self._limit is None else self._limit
+
+    def epoch(self) -> Iterator[tuple[Any, ...]]:
+        """The batches of one epoch: one pass over the data, or ``steps`` batches when given
+        (continuing where the previous epoch stopped, as Keras does with steps_per_epoch)."""
+        if self._limit is None:
+            yield from self._one_pass()
+            return
+        for _ in range(self._limit):
+            yield self.next_batch()
+
+    def _one_pass(self) -> Iterator[tuple[Any, ...]]:
+        if self._dataset is not None:
+            for element in self._dataset:
+                yield tuple(element) if isinstance(element, (tuple, list)) else (element,)
+            return
+        n = len(self.x)
+        order = backend.generator().permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, n, self.batch_size):
+            index = order[start:start + self.batch_size]
+            yield (self.x[index],) if self.y is None else (self.x[index], self.y[index])
+
+    def next_batch(self) -> tuple[Any, ...]:
+        for _ in range(2):
+            if self._pending is None:
+                self._pending = self._one_pass()
+            try:
+                return next(self._pending)
+            except StopIteration:
+                self._pending = None
+        raise TrainingError("the training data has no batches")

@@ -1,0 +1,27 @@
+"""``tf.saved_model``: not done in tapeviz, with one error that says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.errors import TapevizError
+
+
+class OutOfScopeError(TapevizError, NotImplementedError):
+    """A TensorFlow feature that tapeviz deliberately leaves out."""
+
+
+def _refuse(what: str) -> OutOfScopeError:
+    return OutOfScopeError(
+        f"{what} is not done in tapeviz: a SavedModel is a serialized TensorFlow graph, and tapeviz runs "
+        "eagerly on numpy, so there is no graph to export or load. Keep the weights with "
+        "model.get_weights() / numpy.save instead."
+    )
+
+
+def save(obj: Any, export_dir: Any, signatures: Any = None, options: Any = None) -> None:
+    raise _refuse("tf.saved_model.save")
+
+
+def load(export_dir: Any, tags: Any = None, options: Any = None) -> Any:
+    raise _refuse("tf.saved_model.load")
