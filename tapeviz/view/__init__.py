@@ -47,13 +47,14 @@ from .scene import (
     build_scene,
     edge_word,
     headline,
+    node_nonfinite,
     node_rows,
     node_state,
 )
 
 __all__ = [
     "ChainRule", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
-    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "describe_event", "edge_word",
-    "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "node_rows", "node_state",
+    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "describe_event", "edge_word",
+    "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "node_nonfinite", "node_rows", "node_state",
     "outermost", "scope_chain", "scope_prefixes", "update_lines",
 ]

@@ -8,6 +8,7 @@ at an event is ``tapeviz.view.scene``'s job. Images and the terminal graph both 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -154,6 +155,23 @@ def build_graph(
     return out
 
 
+_CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple, tuple[int, SceneGraph]]] = weakref.WeakKeyDictionary()
+
+
+def cached_graph(
+    trace: Trace, iteration: int, collapsed: Collection[str] = (), backward_ops: bool = True,
+) -> SceneGraph:
+    """``build_graph``, built once per iteration and options while the trace does not grow
+    (every frame of an animation, every event of one iteration share it). Do not modify it."""
+    key = (iteration, tuple(outermost(collapsed)), backward_ops)
+    found = _CACHE.setdefault(trace, {}).get(key)
+    if found is not None and found[0] == len(trace):
+        return found[1]
+    graph = build_graph(trace, iteration, collapsed, backward_ops)
+    _CACHE[trace][key] = (len(trace), graph)
+    return graph
+
+
 def _describe_groups(trace: Trace, out: SceneGraph, groups: dict[str, SceneNode]) -> None:
     """A collapsed scope's rows, and the op whose output it hands on (what it shows)."""
     gnodes = trace.graph.nodes
@@ -188,5 +206,5 @@ def _add_edges(trace: Trace, out: SceneGraph) -> None:
 
 
 __all__ = [
-    "GROUP_PREFIX", "SceneEdge", "SceneGraph", "SceneNode", "build_graph", "outermost", "scope_chain", "scope_prefixes",
+    "GROUP_PREFIX", "SceneEdge", "SceneGraph", "SceneNode", "build_graph", "cached_graph", "outermost", "scope_chain", "scope_prefixes",
 ]

@@ -3,7 +3,8 @@
 The structure comes from ``tapeviz.view.graph`` (cached per iteration); everything here is read
 off a ``Snapshot`` of the cursor's event, so stepping only recomputes this part:
 
-* ``node_state`` — pending, computed, current, reached by the backward pass, updated, NaN/inf;
+* ``node_state`` — pending, computed, current, reached by the backward pass, updated
+  (``node_nonfinite``: a NaN or infinity in its value or gradient);
 * ``edge_word`` — an edge's state in one word, for narrow drawings;
 * ``node_rows`` — the text rows of an image's box; ``box_line`` — a terminal box's changing line;
 * ``build_scene`` — all of it for one image: ``DrawNode``/``DrawEdge`` rows and flags, gradient
@@ -20,7 +21,7 @@ import numpy as np
 from ..trace import Trace, snapshot
 from ..trace.snapshot import Snapshot
 from .events import event_number, event_sentence
-from .graph import SceneGraph, SceneNode, build_graph
+from .graph import SceneGraph, SceneNode, cached_graph
 from .numbers import compact, nonfinite, shape_text, summary, update_text, value_range
 
 SLOTS: tuple[str, ...] = ("title", "shape", "value", "grad", "update")  # rows of a box, top to bottom
@@ -36,7 +37,6 @@ class NodeState:
     current: bool  # the event at the cursor is about it
     reached: bool  # the backward pass has reached it (it has a gradient)
     updated: bool  # the optimizer assigned it in this iteration
-    nonfinite: bool = False  # its value or gradient holds a NaN or an infinity
 
     @property
     def word(self) -> str:
@@ -67,8 +67,16 @@ def node_state(node: SceneNode, snap: Snapshot) -> NodeState:
         pending=pending, computed=not pending if node.is_op else nid in snap.values,
         current=nid in snap.current, reached=nid in snap.backward_done or nid in snap.grads,
         updated=nid in snap.updates,
-        nonfinite=nonfinite(snap.values.get(nid) if not pending else None) or nonfinite(snap.grads.get(nid)),
     )
+
+
+def node_nonfinite(node: SceneNode, snap: Snapshot, state: NodeState) -> bool:
+    """True when a tensor's value (once computed) or gradient holds a NaN or an infinity
+    (a collapsed scope is not checked: its members' boxes are what would show it)."""
+    if node.kind == "group":
+        return False
+    nid = node.output
+    return nonfinite(snap.values.get(nid) if not state.pending else None) or nonfinite(snap.grads.get(nid))
 
 
 def edge_word(pairs: Sequence[tuple[int, int]], snap: Snapshot) -> str:
@@ -191,15 +199,16 @@ def build_scene(
     """The image of ``trace`` after event ``index`` (a list index): the iteration it belongs to,
     ``collapsed`` scope paths as one box each, values and/or gradients per ``show``."""
     snap = snap if snap is not None and snap.index == index else snapshot(trace, index)
-    graph = build_graph(trace, snap.iteration, collapsed)
+    graph = cached_graph(trace, snap.iteration, collapsed)
     nodes: list[DrawNode] = []
     for node in graph.nodes:
         state = node_state(node, snap)
-        tip = node.tooltip + (" · contains NaN/inf" if state.nonfinite else "")
+        bad = node_nonfinite(node, snap, state)
+        tip = node.tooltip + (" · contains NaN/inf" if bad else "")
         nodes.append(DrawNode(
             node.id, node.kind, node_rows(node, snap, state, show), node.cluster, pending=state.pending,
             current=state.current, backward=state.reached, updated=state.updated, dashed=node.dashed,
-            nonfinite=state.nonfinite, tooltip=tip,
+            nonfinite=bad, tooltip=tip,
         ))
     forward = snap.phase == "forward"
     edges = [
@@ -250,5 +259,5 @@ def headline(trace: Trace, snap: Snapshot, loss: int | None) -> str:
 
 __all__ = [
     "DrawEdge", "DrawNode", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene", "box_line", "build_scene", "edge_word",
-    "headline", "node_rows", "node_state",
+    "headline", "node_nonfinite", "node_rows", "node_state",
 ]
