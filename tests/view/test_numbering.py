@@ -40,3 +40,11 @@ def test_events_table_counts_from_one() -> None:
     rows = [line for line in out.getvalue().splitlines() if line.startswith("│")]
     numbers = [row.split("│")[1].strip() for row in rows]
     assert numbers == [str(k) for k in range(1, len(trace) + 1)]
+
+
+def test_frames_take_list_indices_and_say_so_when_one_is_wrong() -> None:
+    from tapeviz.render.frames import plan_frames
+
+    trace = EXAMPLES["square"].build()
+    with pytest.raises(RenderError, match=r"event index 4 is out of range: .* \(indices 0\.\.3\)"):
+        plan_frames(trace, [0, len(trace)])
