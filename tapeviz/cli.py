@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the tape as PNG, SVG, PDF, DOT or an animated GIF")
     p.add_argument("source")
     p.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
-    p.add_argument("--at", default="end", help="event index N, or forward|backward|update|end")
+    p.add_argument("--at", default="end", help="event number N (from 1, as `tapeviz events` lists them), or forward|backward|update|end")
     p.add_argument("--frames", metavar="DIR", help="write one numbered PNG per event of the range into DIR")
     p.add_argument("--collapse", nargs="*", default=[], metavar="SCOPE", help="draw these scopes as one box")
     p.add_argument("--rankdir", choices=["LR", "TB"], default="TB")

@@ -14,7 +14,8 @@ import sys
 import types
 from typing import Any
 
-from .dot import dot_source, resolve_at
+from .cursor import resolve_at
+from .dot import dot_source
 from .errors import GraphvizMissing, PillowMissing, RenderError
 from .export import render, to_graphviz
 from .styles import PALETTE

@@ -3,7 +3,7 @@
 The format comes from FILE's suffix: .png .svg .pdf .dot (the tape at one event) or .gif (one frame
 per event of a training iteration). ``--at`` places the cursor:
 
-* ``N`` — event number N as listed by ``tapeviz events`` (0-based; negative counts from the end);
+* ``N`` — event number N as listed by ``tapeviz events`` and the UI (from 1; negative counts from the end);
 * ``forward`` — the last event of the first forward pass (every op computed, the loss known);
 * ``backward`` — the middle event of the first backward pass (gradients half-way back);
 * ``update`` — the last parameter assignment of the first update (every parameter updated);
@@ -78,13 +78,13 @@ def run_export(args: argparse.Namespace) -> int:
             plan = plan_frames(trace, events, collapse, rankdir)  # one layout for frames and GIF
         if frames_dir:
             paths = write_frames(trace, frames_dir, progress=progress, plan=plan)
-            print(f"wrote {len(paths)} frames to {frames_dir} (events {events[0]}..{events[-1]} of {name})")
+            print(f"wrote {len(paths)} frames to {frames_dir} (events {events[0] + 1}..{events[-1] + 1} of {name})")
         if fmt == "gif":
             write_gif(trace, output, progress=progress, plan=plan)
-            print(f"wrote {output}: {len(events)} frames, events {events[0]}..{events[-1]} of {name}")
+            print(f"wrote {output}: {len(events)} frames, events {events[0] + 1}..{events[-1] + 1} of {name}")
             return 0
-    render(trace, output, index, collapse, rankdir)
-    print(f"wrote {output}: {name} at event #{index} of {len(trace)} ({trace.phase(index)}, iteration {trace.iteration(index) + 1})")
+    render(trace, output, at_arg, collapse, rankdir)
+    print(f"wrote {output}: {name} at event {index + 1} of {len(trace)} ({trace.phase(index)}, iteration {trace.iteration(index) + 1})")
     return 0
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import graphviz
 
 from ..trace import Trace
-from .dot import build_scene, dot_source, resolve_at, scene_dot
+from .cursor import resolve_at
+from .dot import build_scene, dot_source, scene_dot
 from .errors import GraphvizMissing, RenderError
 from .files import atomic_write, check_writable
 from .gv import pipe
@@ -33,7 +34,8 @@ def to_graphviz(
     rankdir: str = "TB",
     show: str = "both",
 ) -> graphviz.Digraph:
-    """The tape at event ``at`` (default: the last) as a ``graphviz.Digraph`` (shows inline in Jupyter).
+    """The tape at event ``at`` (numbered from 1; default: the last) as a ``graphviz.Digraph``
+    (shows inline in Jupyter).
 
     Its ``.source`` is exactly ``tapeviz.render.dot.dot_source(trace, at, ...)``.
     """
@@ -52,6 +54,9 @@ def render(
 ) -> Path:
     """Write the tape at event ``at`` to ``path`` as PNG, SVG, PDF or DOT (by suffix), atomically.
 
+    ``at`` is an event number as the UI and ``tapeviz events`` show it (from 1; negative counts
+    from the end) or ``forward``/``backward``/``update``/``end`` (default).
+
     A ``.gif`` path writes an animated GIF of the iteration ``at`` falls in (by default the first
     full training iteration), one frame per event. Without Graphviz's ``dot`` program this raises
     ``GraphvizMissing`` after writing the DOT source beside ``path`` (``name.dot``).
@@ -65,7 +70,7 @@ def render(
         try:
             return write_gif(trace, target, events, collapse, rankdir, show, progress)  # type: ignore[arg-type]
         except GraphvizMissing:
-            source = dot_source(trace, resolve_at(trace, at), collapse, rankdir, show)
+            source = dot_source(trace, at, collapse, rankdir, show)
             raise GraphvizMissing(str(write_dot_beside(target, source))) from None
     source = scene_dot(build_scene(trace, resolve_at(trace, at), collapse, rankdir, show))
     if fmt == "dot":

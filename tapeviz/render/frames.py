@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..trace import Trace, snapshots
-from .dot import Layout, Scene, build_scene, resolve_at, scene_dot
+from ..view import event_number
+from .cursor import check_index, resolve_at
+from .dot import Layout, Scene, build_scene, scene_dot
 from .errors import PillowMissing, RenderError
 from .files import atomic_write, check_writable
 from .gv import pipe
@@ -36,8 +38,9 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 def default_range(trace: Trace, at: int | str | None = None) -> range:
-    """The events to animate: the whole iteration of event ``at``; by default (None or ``end``)
-    the first full training iteration (the first with an update, else the first)."""
+    """The list indices of the events to animate: the whole iteration of event ``at`` (a number
+    from 1 or a word, as for ``resolve_at``); by default (None or ``end``) the first full training
+    iteration (the first with an update, else the first)."""
     if len(trace) == 0:
         raise RenderError("the trace has no events to draw")
     if at is None or at == "end":
@@ -135,12 +138,12 @@ def plan_frames(
     rankdir: str = "TB",
     show: str = "both",
 ) -> FramePlan:
-    """Scenes for ``events`` (default: ``default_range``) and ONE ``dot`` layout of their template."""
+    """Scenes for ``events`` (list indices; default: ``default_range``) and ONE ``dot`` layout of their template."""
     events = list(default_range(trace) if events is None else events)
     if not events:
         raise RenderError("no events to draw")
     for i in events:
-        resolve_at(trace, i)
+        check_index(trace, i)
     walked = {snap.index: snap for snap in snapshots(trace, events)}  # one pass per iteration
     scenes = [build_scene(trace, i, collapse, rankdir, show, snap=walked[i]) for i in events]
     template = template_scene(scenes)
@@ -213,7 +216,8 @@ def write_frames(
     prefix: str = "event-",
     plan: FramePlan | None = None,
 ) -> list[Path]:
-    """Write one PNG per event into ``folder`` (created if missing), named by event index."""
+    """Write one PNG per event into ``folder`` (created if missing), named by event number
+    (``event-0001.png`` is the first event, as the UI and ``tapeviz events`` count)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise RenderError(f"cannot write frames into {folder}: it is a file")
@@ -223,11 +227,11 @@ def write_frames(
         raise RenderError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
     plan = plan or plan_frames(trace, events, collapse, rankdir, show)
     events = plan.events
-    check_writable(folder / f"{prefix}{events[0]:04d}.png")
+    check_writable(folder / f"{prefix}{event_number(events[0]):04d}.png")
     images = draw_frames(plan, "png", PNG_DPI, progress)
     paths = []
     for i, data in zip(events, images):
-        paths.append(atomic_write(folder / f"{prefix}{i:04d}.png", data))
+        paths.append(atomic_write(folder / f"{prefix}{event_number(i):04d}.png", data))
     return paths
 
 

@@ -25,6 +25,7 @@ from textual.widgets import Static
 from ..engine.errors import TapevizError
 from ..render.terminal_layout import LayoutUnavailable, layout_layered, layout_with_dot, rasterize
 from ..trace import Snapshot, Trace, event_node, snapshot
+from ..view import event_number
 from .cursor import TimelineCursor
 from .explain import explain
 from .graph_model import GraphSpec, build_spec, scope_chain
@@ -482,7 +483,7 @@ class TapevizApp(App[int]):
             self.notify("export is not available: the image renderer (tapeviz.render.render) is missing",
                         severity="error", timeout=6)
             return
-        path = self.out_dir / f"{self._slug()}-event{self.cursor.index + 1}.png"
+        path = self.out_dir / f"{self._slug()}-event{event_number(self.cursor.index)}.png"
         self._exporting = True
         self.busy = "exporting…"
         self.refresh_view()
@@ -495,9 +496,9 @@ class TapevizApp(App[int]):
         error, written = "", path
         try:
             try:
-                result = render(self.trace, path, at=index, collapse=collapsed)
+                result = render(self.trace, path, at=event_number(index), collapse=collapsed)
             except TypeError:  # a renderer without the collapse option
-                result = render(self.trace, path, at=index)
+                result = render(self.trace, path, at=event_number(index))
             if isinstance(result, (str, Path)):
                 written = Path(result)
         except (TapevizError, OSError, RuntimeError, ValueError) as exc:

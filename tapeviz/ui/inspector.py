@@ -18,10 +18,11 @@ from textual.strip import Strip
 
 from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
+from ..view.numbers import shape_cross as shape_text
+from ..view.numbers import stats_line
 from . import palette as P
 from .explain import Explanation, largest
-from .graph_model import shape_text
-from .number_grid import CELL, grid, stats_line
+from .number_grid import CELL, grid
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
 

@@ -1,36 +1,16 @@
-"""Arrays as coloured number grids (Rich ``Text``) on a diverging scale, with min/mean/max."""
+"""Arrays as coloured number grids (Rich ``Text``) on a diverging scale (numbers: ``tapeviz.view.numbers``)."""
 
 from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
 
+from ..view.numbers import cell_text
 from . import palette as P
 
 MAX_ROWS = 40
 MAX_COLS = 12
 CELL = 8  # characters per number, separator included
-
-
-def cell_text(x: float) -> str:
-    x = float(x)
-    if x != x:
-        return "nan"
-    if x == 0:
-        return "0"
-    a = abs(x)
-    if a >= 1e4 or a < 1e-3:
-        return f"{x:.1e}"
-    return f"{x:.4f}"[:7] if a < 10 else f"{x:.2f}"[:7]
-
-
-def stats_line(a: np.ndarray) -> str:
-    if a.size == 0:
-        return "empty"
-    if a.dtype.kind == "b":
-        return f"{int(a.sum())} of {a.size} true"
-    f = a.astype(np.float64, copy=False)
-    return f"min {cell_text(f.min())} · mean {cell_text(f.mean())} · max {cell_text(f.max())}"
 
 
 def grid(array: np.ndarray, *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS, mark: tuple[int, ...] | None = None) -> Text:

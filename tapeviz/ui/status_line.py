@@ -6,6 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from ..view import event_number
 from . import palette as P
 
 
@@ -14,14 +15,14 @@ def status_text(phase: str, index: int, length: int, iteration: int, iterations:
     text = Text(no_wrap=True, overflow="ellipsis")
     colour = P.PHASE_COLOURS.get(phase, P.COLOURS["muted"])
     text.append(f" {phase} ", Style(color="#101010", bgcolor=colour, bold=True))
-    text.append(f"  event {index + 1}/{length}")
+    text.append(f"  event {event_number(index)}/{length}")
     text.append(f"  ·  iteration {iteration + 1}/{iterations}")
     text.append("  ·  loss ")
     text.append("—" if loss is None else f"{loss:.4f}", Style(color=P.COLOURS["loss"], bold=True))
     text.append("  ·  graph shows ")
     text.append("gradients" if mode == "grads" else "values", P.fg("grad") if mode == "grads" else P.fg("forward"))
     if nonfinite_from is not None:
-        text.append(f"  ·  ⚠ NaN/inf since event {nonfinite_from + 1}", P.fg("nonfinite", bold=True))
+        text.append(f"  ·  ⚠ NaN/inf since event {event_number(nonfinite_from)}", P.fg("nonfinite", bold=True))
     if playing:
         text.append("  ·  ▶ playing", P.fg("current", bold=True))
     if busy:

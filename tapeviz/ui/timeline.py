@@ -17,8 +17,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..engine.events import Event
-from ..report import describe_event
 from ..trace import Trace
+from ..view import describe_event, event_number
 from . import palette as P
 
 
@@ -91,7 +91,7 @@ class Timeline(ScrollView, can_focus=False):
         label = f"it {it + 1:<3} {phase:<8}" if boundary or on_cursor else " " * 15
         segments = [
             Segment(f"{marker}", base + Style(color=colour, bold=True)),
-            Segment(f"{i + 1:>6} ", row_style + P.fg("muted")),
+            Segment(f"{event_number(i):>6} ", row_style + P.fg("muted")),
             Segment(label + " ", row_style + Style(color=colour, bold=boundary)),
             Segment(self.row_text(i), row_style),
         ]

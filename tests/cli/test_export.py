@@ -37,7 +37,7 @@ def test_export_dot_text(capsys, tmp_path: Path) -> None:
     out_path = tmp_path / "seed.dot"
     code, out, err = run(capsys, "export", "two-layer", "-o", str(out_path), "--at", "forward", "--rankdir", "LR")
     assert code == 0 and err == ""
-    assert "event #9 of 26" in out and "forward" in out
+    assert "event 10 of 26" in out and "forward" in out  # the 10th event, as `tapeviz events` numbers it
     assert out_path.read_text() == dot_source(load_source("two-layer"), "forward", rankdir="LR")
 
 
@@ -57,7 +57,7 @@ def test_export_gif_and_frames(capsys, tmp_path: Path) -> None:
     pytest.importorskip("PIL")
     code, out, err = run(capsys, "export", "square", "-o", str(tmp_path / "a.gif"), "--frames", str(tmp_path / "f"))
     assert code == 0, err
-    assert files(tmp_path / "f") == [f"event-{i:04d}.png" for i in range(4)]
+    assert files(tmp_path / "f") == [f"event-{i:04d}.png" for i in range(1, 5)]  # numbered from 1
     assert "4 frames" in out
     from PIL import Image
 

@@ -68,7 +68,7 @@ def test_counts_follow_the_graph_for_every_event() -> None:
     trace = EXAMPLES["two-layer"].build()
     graph = trace.graph
     for i in range(len(trace)):
-        src = dot_source(trace, i)
+        src = dot_source(trace, i + 1)  # event numbers count from 1; snapshot takes the list index
         snap = snapshot(trace, i)
         assert len(NODE_LINE.findall(src)) == len(graph.iteration_nodes(0))
         assert src.count('id="f_') == len(graph.iteration_edges(0))
@@ -84,9 +84,9 @@ def test_to_graphviz_source_is_the_dot_text() -> None:
 
 def test_same_trace_same_text_byte_for_byte() -> None:
     a, b = EXAMPLES["two-layer"].build(), EXAMPLES["two-layer"].build()
-    for at in (0, 5, "forward", "backward", "update", "end"):
+    for at in (1, 6, "forward", "backward", "update", "end"):
         assert dot_source(a, at) == dot_source(b, at) == dot_source(a, at)
-    assert dot_source(a, 3, collapse=["layer1"], rankdir="LR") == dot_source(b, 3, collapse=["layer1"], rankdir="LR")
+    assert dot_source(a, 4, collapse=["layer1"], rankdir="LR") == dot_source(b, 4, collapse=["layer1"], rankdir="LR")
 
 
 # ---- the cursor ----------------------------------------------------------------------------
@@ -99,9 +99,11 @@ def test_resolve_at_words_and_numbers() -> None:
     assert resolve_at(trace, "backward") == (first_b + last_b) // 2
     assert trace.phase(resolve_at(trace, "backward")) == "backward"
     assert resolve_at(trace, "update") == trace.last_of("update")
-    assert resolve_at(trace, "7") == resolve_at(trace, 7) == 7
-    assert resolve_at(trace, -1) == n - 1
-    for bad in (n, -n - 1, "bogus", "1.5", 2.0):
+    # people count events from 1 (the UI, `tapeviz events`); resolve_at gives the list index
+    assert resolve_at(trace, "7") == resolve_at(trace, 7) == 6
+    assert resolve_at(trace, 1) == resolve_at(trace, -n) == 0
+    assert resolve_at(trace, n) == resolve_at(trace, -1) == n - 1
+    for bad in (0, "0", n + 1, -n - 1, "bogus", "1.5", 2.0):
         with pytest.raises(RenderError):
             resolve_at(trace, bad)
     square = EXAMPLES["square"].build()
@@ -114,10 +116,10 @@ def test_the_event_at_the_cursor_is_highlighted() -> None:
     nodes = trace.graph.nodes
     relu = next(i for i, e in enumerate(trace.events) if isinstance(e, OpRecorded) and e.op == "relu")
     relu_id = trace.events[relu].output.id
-    src = dot_source(trace, relu)
+    src = dot_source(trace, relu + 1)
     highlighted = re.findall(rf'^\s+(n\d+) \[.*fillcolor="{PALETTE["current.fill"]}"', src, re.M)
     assert highlighted == [f"n{relu_id}"]
-    assert f"event #{relu} of {len(trace)}" in src and "forward pass" in src
+    assert f"event {relu + 1} of {len(trace)}" in src and "forward pass" in src
     # ops after relu are not computed yet: grey and dashed, without a value row
     later = [n for n in nodes.values() if n.kind == "op" and n.event is not None and n.event > relu]
     assert later
@@ -127,7 +129,7 @@ def test_the_event_at_the_cursor_is_highlighted() -> None:
     # a backward step highlights the op and the inputs it sent gradient to, and those gradient edges
     step = next(i for i, e in enumerate(trace.events) if isinstance(e, BackwardStep) and e.op == "matmul")
     event = trace.events[step]
-    src = dot_source(trace, step)
+    src = dot_source(trace, step + 1)
     receivers = {f"n{i}" for i, g in zip(event.input_ids, event.input_grads) if g is not None}
     highlighted = set(re.findall(rf'^\s+(n\d+) \[.*fillcolor="{PALETTE["current.fill"]}"', src, re.M))
     assert highlighted == receivers | {f"n{event.output_id}"}
@@ -143,7 +145,7 @@ def test_gradients_and_updates_appear_when_reached() -> None:
     line = node_line(end, f"n{w1}")
     assert "∇ min" in line and "→" in line and PALETTE["update"] in line
     assign = next(i for i, e in enumerate(trace.events) if isinstance(e, VariableAssigned))
-    before = node_line(dot_source(trace, assign - 1), f"n{w1}")
+    before = node_line(dot_source(trace, assign), f"n{w1}")  # event number `assign` is the one before it
     assert "→" not in before
     assert "loss 1.056" in end and "update · event" in end
 
@@ -184,14 +186,14 @@ def test_collapsed_scope_is_one_box() -> None:
 
 def test_collapse_before_the_scope_ran_is_grey() -> None:
     trace = EXAMPLES["two-layer"].build()
-    box = node_line(dot_source(trace, 0, collapse=["loss"]), "s0")
+    box = node_line(dot_source(trace, 1, collapse=["loss"]), "s0")
     assert PALETTE["pending.fill"] in box
 
 
 # ---- escaping ------------------------------------------------------------------------------
 def test_every_label_is_escaped() -> None:
     trace = odd_names()
-    for at in range(len(trace)):
+    for at in range(1, len(trace) + 1):
         src = dot_source(trace, at)
         assert "<B>&lt;lambda&gt;</B>" in src
         assert "say &quot;hi&quot;" in src
@@ -214,7 +216,7 @@ def test_escape_helpers() -> None:
 # ---- the scene behind the text --------------------------------------------------------------
 def test_scene_rows_match_the_trace_numbers() -> None:
     trace = EXAMPLES["square"].build()
-    scene = build_scene(trace, "end")
+    scene = build_scene(trace, len(trace) - 1)  # a list index: the last event
     rows = {n.id: n.rows for n in scene.nodes}
     x = trace.graph.find("x")[0].id
     power = trace.graph.find("power")[0].id
@@ -241,8 +243,8 @@ def test_nonfinite_values_are_marked_where_they_appear(tmp_path) -> None:
             y = E.log(x)  # log(0) = -inf
             z = E.reduce_sum(y * 2.0)
         tape.gradient(z, x)
-    first = dot_source(trace, at=0)
+    first = dot_source(trace, at=1)
     assert "NaN/inf produced here (the first in the trace)" in first
     assert first.count(PALETTE["nonfinite"]) >= 2  # the log node's border and the legend
-    clean = dot_source(trace, at=1)
+    clean = dot_source(trace, at=2)
     assert "NaN/inf produced here" not in clean

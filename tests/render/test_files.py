@@ -66,11 +66,11 @@ def test_odd_names_render(tmp_path: Path) -> None:
     from tests.render.test_dot import odd_names
 
     t = odd_names()
-    for at in range(len(t)):
+    for at in range(1, len(t) + 1):
         svg = render(t, tmp_path / f"odd{at}.svg", at=at)
         text = ET.fromstring(svg.read_bytes())
         assert text is not None
-    body = (tmp_path / "odd0.svg").read_text()
+    body = (tmp_path / "odd1.svg").read_text()
     assert "&lt;lambda&gt;" in body and "a&amp;b" in body and "back\\slash" in body
 
 
@@ -103,8 +103,8 @@ def test_one_dot_layout_per_sequence(trace, monkeypatch) -> None:
 @needs_dot
 def test_frames_folder_and_gif(trace, tmp_path: Path) -> None:
     Image = pytest.importorskip("PIL.Image")
-    paths = write_frames(trace, tmp_path / "frames", range(0, 4))
-    assert [p.name for p in paths] == ["event-0000.png", "event-0001.png", "event-0002.png", "event-0003.png"]
+    paths = write_frames(trace, tmp_path / "frames", range(0, 4))  # list indices; files named by event number
+    assert [p.name for p in paths] == ["event-0001.png", "event-0002.png", "event-0003.png", "event-0004.png"]
     gif = write_gif(trace, tmp_path / "one.gif", dpi=40)
     with Image.open(gif) as im:
         assert im.format == "GIF"
@@ -145,7 +145,9 @@ def test_unwritable_paths(trace, tmp_path: Path) -> None:
 def test_at_out_of_range(trace, tmp_path: Path) -> None:
     for fmt in ("png", "dot", "gif"):
         with pytest.raises(RenderError, match="out of range"):
-            render(trace, tmp_path / f"t.{fmt}", at=len(trace))
+            render(trace, tmp_path / f"t.{fmt}", at=len(trace) + 1)  # events are numbered 1..len
+        with pytest.raises(RenderError, match="out of range"):
+            render(trace, tmp_path / f"t.{fmt}", at=0)
     assert only(tmp_path) == []
 
 
@@ -235,6 +237,6 @@ def test_any_name_renders() -> None:
                 with E.name_scope(scope):
                     y = v * v
             tape.gradient(y, v)
-        ET.fromstring(pipe("dot", "svg", dot_source(t, len(t) - 1)))
+        ET.fromstring(pipe("dot", "svg", dot_source(t, len(t))))
 
     check()

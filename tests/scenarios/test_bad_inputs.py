@@ -487,7 +487,7 @@ def test_dot_missing_python_api(world: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert sorted(set(listing(world)) - set(before)) == ["out.dot"]
     assert (world / "out.dot").read_text().startswith("digraph")
     # the DOT text itself needs no Graphviz at all
-    assert render.dot_source(_trace(), 0).startswith("digraph")
+    assert render.dot_source(_trace(), 1).startswith("digraph")
 
 
 def test_every_bad_trace_file_is_rejected_not_crashed(world: Path) -> None:
@@ -620,9 +620,9 @@ def test_nonfinite_values_are_flagged_where_they_first_appear(tmp_path: Path) ->
                          env=dict(os.environ, COLUMNS="200"))
     assert out.returncode == 0, out.stderr
     rows = out.stdout.splitlines()
-    first = next(r for r in rows if r.startswith("│ 0 "))
+    first = next(r for r in rows if r.startswith("│ 1 "))  # the table numbers events from 1
     assert "⚠ first NaN/inf in log" in first
-    # row 0 (log: -inf from finite x), row 4 (∂ log → x: inf enters the gradients), the caption;
-    # row 1 (the sum) only carries the -inf along and is not flagged again
+    # row 1 (log: -inf from finite x), row 5 (∂ log → x: inf enters the gradients), the caption;
+    # row 2 (the sum) only carries the -inf along and is not flagged again
     assert sum("⚠" in r for r in rows) == 1 + 1 + 1
-    assert "NaN or inf first appears at event 0" in out.stdout
+    assert "NaN or inf first appears at event 1" in out.stdout

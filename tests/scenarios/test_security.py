@@ -302,10 +302,10 @@ def _dot_names(source: str) -> None:
 def test_dot_source_escapes_names(evil_program: Path) -> None:
     render = importlib.import_module("tapeviz.render")
     trace = tapeviz.run_program(evil_program).trace
-    for at in range(len(trace)):
+    for at in range(1, len(trace) + 1):
         source = render.dot_source(trace, at)
         assert source.startswith("digraph") and source.rstrip().endswith("}")
-    _dot_names(render.dot_source(trace, len(trace) - 1))
+    _dot_names(render.dot_source(trace, len(trace)))
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")

@@ -126,7 +126,18 @@ async def test_train_on_a_saved_trace_says_it_cannot(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot draws the exported image")
-async def test_e_exports_the_current_view_as_an_image(tmp_path: Path) -> None:
+async def test_e_exports_the_current_view_as_an_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tapeviz.render as render_module
+    from tapeviz.render import dot_source
+
+    asked: list[object] = []
+    real = render_module.render
+
+    def spy(trace, path, at=None, **kw):  # noqa: ANN001, ANN202
+        asked.append(at)
+        return real(trace, path, at=at, **kw)
+
+    monkeypatch.setattr(render_module, "render", spy)
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -136,6 +147,12 @@ async def test_e_exports_the_current_view_as_an_image(tmp_path: Path) -> None:
         assert app.last_export is not None and app.last_export.exists()
         assert app.last_export.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert any(str(app.last_export) in n.message for n in app._notifications)  # noqa: SLF001
+        # one numbering: the status line, the file name and the image title all say event N
+        number = app.index + 1
+        assert f"event {number}/{len(app.trace)}" in status_text(app)
+        assert app.last_export.name.endswith(f"-event{number}.png")
+        assert asked == [number]
+        assert f"event {number} of {len(app.trace)}" in dot_source(app.trace, number)
 
 
 async def test_s_saves_a_trace_that_loads_back(tmp_path: Path) -> None:

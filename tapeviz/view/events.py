@@ -1,0 +1,358 @@
+"""Every event in words, from one table: one describer per event kind.
+
+Each kind says itself four ways, kept side by side so they never drift apart:
+
+* ``row`` — (what, where, numbers), the columns of ``tapeviz events`` and the UI timeline;
+* ``sentence`` — one line for an image title (``now: forward — matmul in dense computed …``);
+* ``heading`` — the inspector's title and its colour class (forward, backward, update, info);
+* ``lines`` — the inspector's explanation with the real numbers.
+
+Events are numbered for people from 1 (``event_number``); ``trace.events[i]`` stays a 0-based
+list index. Nothing here imports Textual, rich or graphviz: callers get plain strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..engine import events as ev
+from ..engine.events import BackwardStep, Event
+from ..engine.registry import REGISTRY
+from ..trace import Trace
+from .numbers import (
+    clip,
+    fmt,
+    index_text,
+    largest,
+    pfmt,
+    shape_of,
+    shape_text,
+    summary,
+    update_text,
+)
+
+SENTENCE_MAX = 125  # characters of an image's event line
+ChainRule = Callable[[Trace, BackwardStep], list[str]]  # a backward step's chain-rule lines
+
+
+def event_number(index: int) -> int:
+    """The number people see for the event at list index ``index``: events count from 1."""
+    return index + 1
+
+
+def event_index(number: int, length: int) -> int | None:
+    """The list index of event ``number`` (from 1; negative counts from the end, -1 the last)
+    in a trace of ``length`` events, or None when there is no such event (0 is none)."""
+    if 0 < number <= length:
+        return number - 1
+    if -length <= number < 0:
+        return length + number
+    return None
+
+
+@dataclass
+class Explanation:
+    """A titled block of lines for the inspector; ``kind`` picks its colour."""
+
+    kind: str  # forward | backward | update | info
+    title: str
+    lines: list[str] = field(default_factory=list)
+
+
+# ---- how nodes are named in each kind of text ------------------------------------------------
+def node_name(trace: Trace, tensor_id: int) -> str:
+    """A node's full path for tables (``simple_model/dense/matmul``)."""
+    if not tensor_id:  # a source the tape never watched: it has no id in the trace
+        return "(unwatched source)"
+    node = trace.graph.nodes.get(tensor_id)
+    return node.name if node else f"tensor #{tensor_id} (not used by a recorded op)"
+
+
+def node_where(trace: Trace, tensor_id: int) -> str:
+    """A node for prose: ``matmul in dense_1`` (label, then its innermost scope)."""
+    node = trace.graph.nodes.get(tensor_id)
+    if node is None:
+        return f"#{tensor_id}"
+    scope = node.scope.rsplit("/", 1)[-1]
+    return f"{node.label} in {scope}" if scope else node.label
+
+
+def node_label(trace: Trace, tensor_id: int) -> str:
+    node = trace.graph.nodes.get(tensor_id)
+    return node.label if node is not None else f"#{tensor_id}"
+
+
+def node_short(trace: Trace, tensor_id: int) -> str:
+    """A node in a formula: ``dense/kernel``, ``matmul#7``, ``input``."""
+    node = trace.graph.nodes.get(tensor_id)
+    if node is None:
+        return f"#{tensor_id}"
+    if node.kind == "variable":
+        return "/".join(node.name.split("/")[-2:])
+    return node.label if node.kind != "op" else f"{node.label}#{node.id}"
+
+
+def _in_scope(scope: str) -> str:
+    return f" in {scope}" if scope else ""
+
+
+def _derivative(op: str) -> str | None:
+    opdef = REGISTRY.get(op)
+    return opdef.derivative if opdef is not None and opdef.derivative else None
+
+
+# ---- one describer per event kind ------------------------------------------------------------
+class _Words:
+    """An event kind nobody taught the view yet: its class name, no numbers."""
+
+    kind = "info"
+
+    def row(self, trace: Trace, e: Any) -> tuple[str, str, str]:
+        return type(e).__name__, "", ""
+
+    def sentence(self, trace: Trace, e: Any) -> str:
+        what, where, numbers = self.row(trace, e)
+        return f"now: {what} {where} {numbers}"
+
+    def heading(self, trace: Trace, e: Any) -> str:
+        return type(e).__name__
+
+    def lines(self, trace: Trace, e: Any, grads: dict[int, np.ndarray], chain_rule: ChainRule | None) -> list[str]:
+        return []
+
+
+class _Op(_Words):
+    kind = "forward"
+
+    def row(self, trace: Trace, e: ev.OpRecorded) -> tuple[str, str, str]:
+        ins = ", ".join(f"{node_name(trace, r.id)} {tuple(r.shape)}" for r in e.inputs)
+        return e.op, e.scope, f"({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
+
+    def sentence(self, trace: Trace, e: ev.OpRecorded) -> str:
+        out = e.output.value
+        return f"now: forward — {node_where(trace, e.output.id)} computed {shape_text(out.shape)} = {summary(out, plain_zero=True)}"
+
+    def heading(self, trace: Trace, e: ev.OpRecorded) -> str:
+        return f"forward: {e.op}{_in_scope(e.scope)}"
+
+    def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+        ins = ", ".join(f"{node_short(trace, r.id)} {shape_of(np.asarray(r.value))}" for r in e.inputs)
+        lines = [f"out = {e.op}({ins}) → {shape_of(np.asarray(e.output.value))}"]
+        opdef = REGISTRY.get(e.op)
+        if opdef is not None:
+            lines.append(f"local derivative: {opdef.derivative}")
+        if e.in_backward:
+            lines.append("recorded by an outer tape during a backward pass")
+        return lines
+
+
+class _Start(_Words):
+    kind = "backward"
+
+    def row(self, trace: Trace, e: ev.GradientStarted) -> tuple[str, str, str]:
+        seed = summary(e.seeds[0]) if e.seeds else ""
+        return "gradient()", "", f"target {', '.join(node_name(trace, t) for t in e.targets)}, seed {seed}"
+
+    def sentence(self, trace: Trace, e: ev.GradientStarted) -> str:
+        target = ", ".join(node_where(trace, t) for t in e.targets)
+        seed = summary(e.seeds[0], plain_zero=True) if e.seeds else "1"
+        return f"now: gradient() starts the backward pass at {target} with ∇ = {seed}"
+
+    def heading(self, trace: Trace, e: ev.GradientStarted) -> str:
+        return "backward pass starts"
+
+    def lines(self, trace: Trace, e: ev.GradientStarted, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+        target = ", ".join(node_short(trace, t) for t in e.targets)
+        seed = fmt(np.asarray(e.seeds[0]).reshape(-1)[0]) if e.seeds and np.size(e.seeds[0]) else "1"
+        return [
+            f"tape.gradient({target}, …): the seed ∂L/∂L = {seed}",
+            "gradients now flow from the loss back through every recorded op",
+        ]
+
+
+class _Step(_Words):
+    kind = "backward"
+
+    def row(self, trace: Trace, e: BackwardStep) -> tuple[str, str, str]:
+        sent = ", ".join(f"→ {node_name(trace, i)}: {summary(g)}" for i, g in zip(e.input_ids, e.input_grads) if g is not None)
+        return f"∂ {e.op}", e.scope, f"upstream {summary(e.upstream)}; {sent}"
+
+    def sentence(self, trace: Trace, e: BackwardStep) -> str:
+        to = [node_label(trace, i) for i, g in zip(e.input_ids, e.input_grads) if g is not None]
+        rule = _derivative(e.op)
+        rule_text = f" · rule: {rule}" if rule else ""
+        return f"now: backward through {node_where(trace, e.output_id)} — ∇ to {', '.join(to) or 'no input'}{rule_text}"
+
+    def heading(self, trace: Trace, e: BackwardStep) -> str:
+        return f"backward: ∂ {e.op}{_in_scope(e.scope)}"
+
+    def lines(self, trace: Trace, e: BackwardStep, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+        lines = [f"upstream gradient g = ∂L/∂{node_short(trace, e.output_id)} {shape_of(np.asarray(e.upstream))}"]
+        opdef = REGISTRY.get(e.op)
+        if opdef is not None:
+            lines.append(f"local derivative: {opdef.derivative}")
+        if chain_rule is not None:
+            lines.extend(chain_rule(trace, e))
+        else:
+            lines.extend(
+                f"gradient sent to {node_short(trace, i)}: shape {g.shape}"
+                for i, g in zip(e.input_ids, e.input_grads) if g is not None
+            )
+        return lines
+
+
+class _Accumulate(_Words):
+    kind = "backward"
+
+    def row(self, trace: Trace, e: ev.GradientAccumulated) -> tuple[str, str, str]:
+        return "accumulate", "", f"{node_name(trace, e.tensor_id)}: {summary(e.before)} + {summary(e.added)} = {summary(e.total)}"
+
+    def sentence(self, trace: Trace, e: ev.GradientAccumulated) -> str:
+        parts = (summary(a, plain_zero=True) for a in (e.before, e.added, e.total))
+        return "now: ∇ of {} adds up: {} + {} = {}".format(node_where(trace, e.tensor_id), *parts)
+
+    def heading(self, trace: Trace, e: ev.GradientAccumulated) -> str:
+        return "gradients add up"
+
+    def lines(self, trace: Trace, e: ev.GradientAccumulated, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+        el = largest(np.asarray(e.total))
+        before, added, total = (fmt(np.asarray(a)[el]) for a in (e.before, e.added, e.total))
+        return [
+            f"{node_short(trace, e.tensor_id)} feeds several ops, so its gradients are summed:",
+            f"{index_text(el) or 'value'}: {before} + {added} = {total}",
+        ]
+
+
+class _Returned(_Words):
+    kind = "backward"
+
+    def row(self, trace: Trace, e: ev.GradientsReturned) -> tuple[str, str, str]:
+        return "gradients", "", "; ".join(f"{node_name(trace, s)}: {summary(g)}" for s, g in zip(e.sources, e.grads))
+
+    def sentence(self, trace: Trace, e: ev.GradientsReturned) -> str:
+        return f"now: gradient() returns ∇ for {', '.join(node_where(trace, s) for s in e.sources if s) or 'nothing'}"
+
+    def heading(self, trace: Trace, e: ev.GradientsReturned) -> str:
+        return "tape.gradient() returns"
+
+    def lines(self, trace: Trace, e: ev.GradientsReturned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+        lines = []
+        for s, g in zip(e.sources, e.grads):
+            if g is None:
+                lines.append(f"{node_short(trace, s)}: None (not connected to the loss)")
+            else:
+                ga = np.asarray(g)
+                lines.append(f"{node_short(trace, s)} {shape_of(ga)}: max |g| {fmt(np.max(np.abs(ga)))}")
+        return lines
+
+
+class _Assign(_Words):
+    kind = "update"
+
+    def row(self, trace: Trace, e: ev.VariableAssigned) -> tuple[str, str, str]:
+        return e.method, e.name, f"{summary(e.before)} → {summary(e.after)}"
+
+    def sentence(self, trace: Trace, e: ev.VariableAssigned) -> str:
+        name = "/".join(e.name.split("/")[-2:])
+        return f"now: update — {name}.{e.method}: {update_text(e.before, e.after)}"
+
+    def heading(self, trace: Trace, e: ev.VariableAssigned) -> str:
+        return f"update: {e.method} on {e.name}"
+
+    def lines(self, trace: Trace, e: ev.VariableAssigned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+        return update_lines(trace, e, grads.get(e.variable_id))
+
+
+_UNKNOWN = _Words()
+DESCRIBERS: dict[type, _Words] = {
+    ev.OpRecorded: _Op(), ev.GradientStarted: _Start(), BackwardStep: _Step(),
+    ev.GradientAccumulated: _Accumulate(), ev.GradientsReturned: _Returned(), ev.VariableAssigned: _Assign(),
+}
+
+
+def words(event: Event) -> _Words:
+    """The describer of an event's kind (the one dispatch over event types)."""
+    return DESCRIBERS.get(type(event), _UNKNOWN)
+
+
+# ---- the public sayings --------------------------------------------------------------------
+def describe_event(trace: Trace, event: Event) -> tuple[str, str, str]:
+    """(what, where, numbers) for one event, in words a learner can read."""
+    return words(event).row(trace, event)
+
+
+def event_sentence(trace: Trace, index: int) -> str:
+    """What event ``index`` did, in one sentence with its numbers (an image's second title row)."""
+    text = words(trace.events[index]).sentence(trace, trace.events[index])
+    if trace.nonfinite_at(index):
+        first = " (the first in the trace)" if trace.first_nonfinite == index else ""
+        text = f"⚠ NaN/inf produced here{first} · " + text
+    return clip(text, SENTENCE_MAX)
+
+
+def explain(
+    trace: Trace, index: int, grads: dict[int, np.ndarray] | None = None, chain_rule: ChainRule | None = None,
+) -> Explanation:
+    """The inspector's explanation of event ``index``.
+
+    ``grads`` are the gradients known at the cursor (an update shows ``before − lr × gradient``);
+    ``chain_rule`` writes a backward step's per-element lines (without it, one line per input).
+    An event that produced a NaN or infinity from finite numbers says so first.
+    """
+    event = trace.events[index]
+    describer = words(event)
+    found = Explanation(describer.kind, describer.heading(trace, event), describer.lines(trace, event, grads or {}, chain_rule))
+    bad = trace.nonfinite_at(index)
+    if bad:
+        names = ", ".join(node_short(trace, i) for i in bad)
+        found.lines.insert(0, f"⚠ a NaN or infinity appears here, in {names}: later ops only carry it along")
+    return found
+
+
+# ---- updates ---------------------------------------------------------------------------------
+def learning_rate(trace: Trace, before: np.ndarray, after: np.ndarray, grad: np.ndarray | None) -> float | None:
+    """The SGD step size: from the trace's meta if given, else (before − after) / gradient."""
+    for key in ("learning_rate", "lr"):
+        if key in trace.meta:
+            try:
+                return float(trace.meta[key])
+            except (TypeError, ValueError):
+                pass
+    if grad is None or np.shape(grad) != np.shape(before):
+        return None
+    g = np.asarray(grad, dtype=np.float64)
+    mask = np.abs(g) > 1e-12
+    if not mask.any():
+        return None
+    ratios = (np.asarray(before, np.float64) - np.asarray(after, np.float64))[mask] / g[mask]
+    return float(np.median(ratios))
+
+
+def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | None) -> list[str]:
+    """An assignment explained on its largest change: before, after, and the SGD formula."""
+    before, after = np.asarray(event.before), np.asarray(event.after)
+    if before.shape != after.shape:
+        return [f"{event.method}: shape {shape_of(before)} → {shape_of(after)}"]
+    delta = after.astype(np.float64) - before.astype(np.float64)
+    el = largest(delta) if before.ndim else ()
+    lr = learning_rate(trace, before, after, grad)
+    lines = [f"{event.name}{index_text(el)}: before {fmt(before[el])} → after {fmt(after[el])} (change {fmt(delta[el])})"]
+    if grad is not None and np.shape(grad) == before.shape:
+        g = float(np.asarray(grad)[el])
+        if lr is not None:
+            lines.append(f"after = before − lr × gradient = {pfmt(before[el])} − {pfmt(lr)} × {pfmt(g)} = {pfmt(after[el])}")
+            lines.append(f"learning rate {fmt(lr)}, gradient {fmt(g)}")
+        else:
+            lines.append(f"gradient {fmt(g)}")
+    lines.append(f"largest change {fmt(np.max(np.abs(delta)))} over {before.size} weight(s)")
+    return lines
+
+
+__all__ = [
+    "ChainRule", "DESCRIBERS", "Explanation", "describe_event", "event_index", "event_number", "event_sentence", "explain",
+    "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines", "words",
+]

@@ -1,0 +1,210 @@
+"""The structure a picture of one iteration shows: boxes, forward edges, scope clusters.
+
+``build_graph(trace, iteration, collapsed)`` gives a ``SceneNode`` per tensor (or one per
+collapsed scope), the forward ``SceneEdge``s between them and the scopes as clusters. It does
+not change while the cursor moves within the iteration, so callers cache it; how each box looks
+at an event is ``tapeviz.view.scene``'s job. Images and the terminal graph both draw this.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..trace import Trace, loss_node
+from .numbers import shape_cross, shape_text
+
+GROUP_PREFIX = "scope:"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def scope_chain(scope: str) -> list[str]:
+    """``a/b/c`` → ``["a", "a/b", "a/b/c"]``."""
+    parts = [p for p in scope.split("/") if p]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _parent(scope: str) -> str:
+    return scope.rsplit("/", 1)[0] if "/" in scope else ""
+
+
+def scope_prefixes(scopes: Iterable[str]) -> list[str]:
+    """Every scope path and each of its ancestors, sorted."""
+    return sorted({p for s in scopes if s for p in scope_chain(s)})
+
+
+def outermost(scopes: Iterable[str]) -> list[str]:
+    """The scopes not inside another of ``scopes``, outermost first (by depth, then name)."""
+    outer: list[str] = []
+    for r in sorted(set(scopes), key=lambda p: (p.count("/"), p)):
+        if not any(r == o or r.startswith(o + "/") for o in outer):
+            outer.append(r)
+    return outer
+
+
+# ---- structure -----------------------------------------------------------------------------
+@dataclass
+class SceneNode:
+    """One box: a tensor of the trace, or a collapsed scope standing for all its tensors."""
+
+    id: str  # in this iteration's drawing: n<trace id>, or s<k> for the k-th collapsed scope
+    key: str  # the same in every iteration: the trace node's key, or scope:<path>
+    kind: str  # parameter, variable, constant, op, loss, group
+    title: str  # first row: op or variable name, input/constant, a scope's name
+    detail: str  # second row: shape (with the kind of a variable), or a scope's op count
+    label: str  # the one-line label of a narrow (terminal) box
+    cluster: str  # scope path of the cluster it sits in ("" = top level)
+    members: list[int]  # trace node ids it stands for
+    output: int  # the member whose value and gradient it shows
+    ops: list[int] = field(default_factory=list)  # the members that are ops
+    dashed: bool = False  # a non-trainable variable, or an op recorded during a backward pass
+    tooltip: str = ""
+
+    @property
+    def is_op(self) -> bool:
+        """Computed by the forward pass (an op, the loss, or a scope of ops)."""
+        return self.kind in ("op", "loss", "group")
+
+
+@dataclass
+class SceneEdge:
+    """A forward edge between two boxes; ``pairs`` are the trace's (src, dst) edges it draws."""
+
+    id: str
+    src: str
+    dst: str
+    pairs: list[tuple[int, int]]
+    spine: bool = False  # op -> op: the main chain of ops
+    long: bool = False  # op -> op across clusters
+
+
+@dataclass
+class SceneGraph:
+    """One iteration's boxes, edges and clusters, with trace ids mapped to box ids."""
+
+    iteration: int
+    collapsed: tuple[str, ...]  # the collapsed scopes, outermost only
+    nodes: list[SceneNode]
+    edges: list[SceneEdge]
+    clusters: dict[str, str]  # scope path -> cluster label, parents before children
+    node_of: dict[int, str]  # trace node id -> box id
+    loss: int | None
+    by_id: dict[str, SceneNode] = field(default_factory=dict)
+
+
+def build_graph(
+    trace: Trace, iteration: int, collapsed: Collection[str] = (), backward_ops: bool = True,
+) -> SceneGraph:
+    """The boxes of ``iteration``; ``collapsed`` scope paths become one box each (the outermost
+    wins); ``backward_ops=False`` leaves out ops an outer tape recorded during a backward pass."""
+    gnodes = trace.graph.nodes
+    ids = trace.graph.iteration_nodes(iteration)
+    if not backward_ops:
+        ids = [i for i in ids if not gnodes[i].in_backward]
+    roots = outermost(collapsed)
+    loss = loss_node(trace, iteration)
+    out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
+    groups: dict[str, SceneNode] = {}
+
+    def add_cluster(scope: str) -> None:
+        if scope and scope not in out.clusters:
+            add_cluster(_parent(scope))
+            out.clusters[scope] = scope.rsplit("/", 1)[-1]
+
+    for nid in ids:
+        node = gnodes[nid]
+        root = next((r for r in roots if node.scope == r or node.scope.startswith(r + "/")), None)
+        if root is not None:
+            if root not in groups:
+                add_cluster(_parent(root))
+                groups[root] = SceneNode(
+                    f"s{roots.index(root)}", GROUP_PREFIX + root, "group", root.rsplit("/", 1)[-1], "", "",
+                    _parent(root), [], nid, tooltip=f"scope {root} (collapsed)",
+                )
+                out.nodes.append(groups[root])
+            groups[root].members.append(nid)
+            out.node_of[nid] = groups[root].id
+            continue
+        add_cluster(node.scope)
+        if node.kind == "op":
+            kind = "loss" if nid == loss else "op"
+            title, detail = node.label + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
+        elif node.kind == "variable":
+            kind = "parameter" if node.trainable else "variable"
+            title, detail = node.label, f"{kind} {shape_text(node.shape, node.dtype)}"
+        else:
+            kind = "constant"
+            scalar = int(np.prod(node.shape)) == 1 if node.shape else True
+            title, detail = "constant" if scalar else "input", shape_text(node.shape, node.dtype)
+        out.nodes.append(SceneNode(
+            f"n{nid}", node.key, kind, title, detail, f"{node.label} {shape_cross(node.shape)}", node.scope, [nid], nid,
+            dashed=(node.kind == "variable" and not node.trainable) or node.in_backward,
+            ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
+        ))
+        out.node_of[nid] = f"n{nid}"
+    out.by_id = {n.id: n for n in out.nodes}
+    if groups:
+        _describe_groups(trace, out, groups)
+    _add_edges(trace, out)
+    return out
+
+
+_CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple, tuple[int, SceneGraph]]] = weakref.WeakKeyDictionary()
+
+
+def cached_graph(
+    trace: Trace, iteration: int, collapsed: Collection[str] = (), backward_ops: bool = True,
+) -> SceneGraph:
+    """``build_graph``, built once per iteration and options while the trace does not grow
+    (every frame of an animation, every event of one iteration share it). Do not modify it."""
+    key = (iteration, tuple(outermost(collapsed)), backward_ops)
+    found = _CACHE.setdefault(trace, {}).get(key)
+    if found is not None and found[0] == len(trace):
+        return found[1]
+    graph = build_graph(trace, iteration, collapsed, backward_ops)
+    _CACHE[trace][key] = (len(trace), graph)
+    return graph
+
+
+def _describe_groups(trace: Trace, out: SceneGraph, groups: dict[str, SceneNode]) -> None:
+    """A collapsed scope's rows, and the op whose output it hands on (what it shows)."""
+    gnodes = trace.graph.nodes
+    consumers: dict[int, list[int]] = {}
+    for e in trace.graph.iteration_edges(out.iteration):
+        consumers.setdefault(e.src, []).append(e.dst)
+    for group in groups.values():
+        ops = group.ops = [i for i in group.members if gnodes[i].kind == "op"]
+        params = [i for i in group.members if gnodes[i].kind == "variable"]
+        inside = set(group.members)
+        leaving = [i for i in ops if any(c not in inside for c in consumers.get(i, ()))]
+        group.output = leaving[-1] if leaving else (ops[-1] if ops else group.members[-1])
+        group.detail = f"{_plural(len(ops), 'op')} · {_plural(len(params), 'parameter')}"
+        group.label = f"{group.title} ▸ {len(ops)} ops"
+
+
+def _add_edges(trace: Trace, out: SceneGraph) -> None:
+    gnodes = trace.graph.nodes
+    seen: dict[tuple[str, str, int], SceneEdge] = {}
+    for e in trace.graph.iteration_edges(out.iteration):
+        s, d = out.node_of.get(e.src), out.node_of.get(e.dst)
+        if s is None or d is None or s == d:
+            continue
+        key = (s, d, e.index if not out.collapsed else 0)
+        if key in seen:
+            seen[key].pairs.append((e.src, e.dst))
+            continue
+        spine = gnodes[e.src].kind == "op" and gnodes[e.dst].kind == "op"
+        long = spine and out.by_id[s].cluster != out.by_id[d].cluster
+        seen[key] = SceneEdge(f"f_{s}_{d}_{key[2]}", s, d, [(e.src, e.dst)], spine, long)
+        out.edges.append(seen[key])
+
+
+__all__ = [
+    "GROUP_PREFIX", "SceneEdge", "SceneGraph", "SceneNode", "build_graph", "cached_graph", "outermost", "scope_chain", "scope_prefixes",
+]
