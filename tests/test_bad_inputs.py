@@ -29,7 +29,8 @@ import pytest
 
 import tapeviz
 from tapeviz.cli import main
-from tapeviz.engine.errors import ProgramError, TapevizError, TraceFileError
+from tapeviz.engine.errors import ProgramError, TapevizError
+from tapeviz.trace import TraceFileError
 
 PACKAGE_DIR = str(Path(tapeviz.__file__).resolve().parent)
 TAPEVIZ_BIN = Path(sys.executable).parent / "tapeviz"

@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.errors import TraceFileError
 from ..engine.events import BackwardStep, Event, GradientAccumulated, OpRecorded
 from .codec import ALLOWED_DTYPE_KINDS, ArrayTable, CorruptField, decode_event, encode_event
+from .errors import TraceFileError
 from .trace import Trace, from_events
 
 FORMAT = "tapeviz-trace"
