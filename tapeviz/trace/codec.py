@@ -40,8 +40,10 @@ __all__ = [
     "attr_to_json",
     "decode_dataclass",
     "decode_event",
+    "decoder",
     "encode_dataclass",
     "encode_event",
+    "encoder",
 ]
 
 KINDS: dict[str, type] = {

@@ -31,8 +31,18 @@ from typing import Any
 import numpy as np
 
 from ..engine.events import BackwardStep, Event, GradientAccumulated, OpRecorded
-from .codec import ALLOWED_DTYPE_KINDS, ArrayTable, CorruptField, decode_event, encode_event
+from .codec import (
+    ALLOWED_DTYPE_KINDS,
+    ArrayTable,
+    CorruptField,
+    decode_dataclass,
+    decode_event,
+    decoder,
+    encode_dataclass,
+    encode_event,
+)
 from .errors import TraceFileError
+from .sites import SourceSite
 from .trace import Trace, from_events
 
 FORMAT = "tapeviz-trace"
@@ -60,7 +70,7 @@ def save_trace(trace: Trace, path: Any) -> Path:
         raise TraceFileError(f"{path}: cannot save: {exc}") from None
     doc = {
         "format": FORMAT, "version": VERSION, "title": trace.title, "meta": _jsonable_meta(trace.meta),
-        "arrays": len(table.arrays), "events": events,
+        "arrays": len(table.arrays), "events": events, **_learner_code_json(trace, table),
     }
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -272,6 +282,53 @@ def load_trace(path: Any) -> Trace:
     title = doc.get("title") if isinstance(doc.get("title"), str) else ""
     meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
     try:
-        return from_events(parsed, title, meta)
+        trace = from_events(parsed, title, meta)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise TraceFileError(f"{path}: corrupted: events do not fit together ({type(exc).__name__}: {exc})") from None
+    try:
+        trace.restore_names(*_read_learner_code(doc, reader))
+    except CorruptField as exc:
+        raise TraceFileError(f"{path}: corrupted: {exc}") from None
+    return trace
+
+
+# ---------------------------------------------------------------------------------------
+# the learner's code: source sites, tensor names, program text (optional sections)
+
+
+def _learner_code_json(trace: Trace, table: ArrayTable) -> dict[str, Any]:
+    """``sites`` (one object per op: ``op_id`` plus the SourceSite's fields), ``tensor_names``
+    (``[id, name]`` pairs) and ``sources`` (file -> text); absent when nothing was captured."""
+    out: dict[str, Any] = {}
+    if trace.sites:
+        out["sites"] = [{"op_id": k, **encode_dataclass(s, table)} for k, s in trace.sites.items()]
+    if trace.tensor_names:
+        out["tensor_names"] = [[k, name] for k, name in trace.tensor_names.items()]
+    if trace.sources:
+        out["sources"] = dict(trace.sources)
+    return out
+
+
+def _read_learner_code(
+    doc: dict[str, Any], reader: Any
+) -> tuple[dict[int, SourceSite], dict[int, str], dict[str, str]]:
+    sites: dict[int, SourceSite] = {}
+    for k, d in enumerate(_list(doc, "sites")):
+        where = f"sites[{k}]"
+        op_id = decoder(int)(d.get("op_id") if isinstance(d, dict) else None, f"{where}.op_id", reader)
+        sites[op_id] = decode_dataclass(SourceSite, d, where, reader)
+    names: dict[int, str] = {}
+    for k, pair in enumerate(_list(doc, "tensor_names")):
+        tensor_id, name = decoder(tuple[int, str])(pair, f"tensor_names[{k}]", reader)
+        names[tensor_id] = name
+    sources = doc.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise CorruptField("sources should map file names to program text")
+    return sites, names, sources
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise CorruptField(f"{key} should be a list")
+    return value
