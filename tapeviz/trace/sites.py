@@ -26,7 +26,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
-from typing import Any
+from typing import Any, Optional
 
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
@@ -55,6 +55,7 @@ _LIBRARIES = tuple(
      if (p := sysconfig.get_paths().get(key))}
 )
 _MAX_RETURN_HOPS = 8
+_Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
 
 
 class SiteRecorder:
@@ -77,23 +78,26 @@ class SiteRecorder:
         self._globals_bound: _BoundTensors | None = None
         self._globals_frame: FrameType | None = None
         self._line_outputs: set[int] = set()  # outputs of the ops this line has run so far
-        self._naming: tuple[str | None, FrameType, int] = (None, None, 0)  # type: ignore[assignment]
-        self._namer_lasti = -1
-        self._namer: FrameType | None = None  # frame whose line gives the assigned name
+        self._site: SourceSite | None = None  # the current line's site
+        # The line whose result gets the name: (name, its frame, its line) for the current line.
+        self._naming: _Naming = (None, None, 0, None)
+        self._namer: FrameType | None = None  # ... and the run of it the last op belonged to
         self._namer_line = 0
         self._namer_name: str | None = None
+        self._namer_lasti = -1  # the instruction the namer frame was at (its call in the line)
+        self._namer_callee: FrameType | None = None  # the frame that call made
         self._last_output = 0
         self.token = 0
 
     def release(self) -> None:
         """Drop the frames held between ops (called when recording stops)."""
-        self._frame = self._namer = self._globals_frame = None
+        self._frame = self._namer = self._namer_callee = self._globals_frame = None
         self._bound = self._globals_bound = None
-        self._naming = (None, None, 0)  # type: ignore[assignment]
+        self._naming = (None, None, 0, None)
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        frame = self._learner_frame(sys._getframe(2))
+        frame, callee = self._learner_frame(sys._getframe(2))
         if frame is None:
             return None
         line = frame.f_lineno
@@ -102,51 +106,75 @@ class SiteRecorder:
             self._bound = None
             self._line_outputs = set()
             self._naming = self._assigned_name(frame, line)
-        self._name_inputs(event, frame)
-        self._line_outputs.add(event.output.id)
-        name, namer, namer_line = self._naming
-        if name is not None:
-            if (
-                namer is not self._namer
-                or namer_line != self._namer_line
-                or name != self._namer_name
-                or (namer.f_lasti <= self._namer_lasti and self._result_assigned(namer, name))
-            ):  # a new execution of the naming line (a loop runs it again)
-                self._namer, self._namer_line, self._namer_name = namer, namer_line, name
-                self.token += 1
-            self._namer_lasti = namer.f_lasti
-            self._last_output = event.output.id
-        code = frame.f_code
+            self._site = self._site_of(frame.f_code, line, self._naming[0])
+        name, namer, namer_line, hop_callee = self._naming
+        if name is not None and namer is not None:
+            if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:
+                self._bound, self._line_outputs = None, set()  # the line runs again: look again
+        named, made_here = self.tensor_names, self._line_outputs
+        for ref in event.inputs:
+            if ref.id not in named and ref.id not in made_here:
+                self._name_input(ref.id, frame)  # (made on this line: not bound to a name yet)
+        made_here.add(event.output.id)
+        return self._site, (self.token if name is not None else None)
+
+    def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
+        """One shared SourceSite per (file, line, function, name)."""
         key = (code.co_filename, line, code.co_name, name)
         site = self._sites.get(key)
         if site is None:
             site = self._sites[key] = SourceSite(*key)
-        return site, (self.token if name is not None else None)
+        return site
 
-    def _name_inputs(self, event: OpRecorded, frame: FrameType) -> None:
-        """Name the op's inputs bound to names in ``frame``; look only when one may be."""
-        for ref in event.inputs:
-            if ref.id in self.tensor_names or ref.id in self._line_outputs:
-                continue  # named already, or made earlier on this line: not bound to a name yet
-            if self._bound is None:
-                self._bound = _BoundTensors(frame.f_locals)
-            name = self._bound.name_of(ref.id)
-            if name is None and frame.f_globals is not frame.f_locals:
-                if self._globals_bound is None or self._globals_frame is not frame:
-                    self._globals_frame = frame
-                    self._globals_bound = _BoundTensors(frame.f_globals)
-                name = self._globals_bound.name_of(ref.id)
-            if name is not None:
-                self.tensor_names[ref.id] = name
+    def _follow_run(
+        self, event: OpRecorded, name: str, namer: FrameType, line: int, callee: FrameType | None
+    ) -> bool:
+        """Start a new token when this op begins a new run of the naming line (returns True).
+
+        Within one run the naming frame's instruction only moves forward, and ops of one call
+        come from the same callee frame; only when neither tells (a loop calling the line's
+        function again) do we look whether the name already holds the previous result.
+        """
+        lasti = namer.f_lasti
+        same = namer is self._namer and line == self._namer_line and name == self._namer_name
+        if same and lasti <= self._namer_lasti and callee is not self._namer_callee:
+            same = not self._result_assigned(namer, name)
+        if not same:
+            self._namer, self._namer_line, self._namer_name = namer, line, name
+            self.token += 1
+        self._namer_lasti, self._namer_callee = lasti, callee
+        self._last_output = event.output.id
+        return not same
+
+    def _name_input(self, engine_id: int, frame: FrameType) -> None:
+        """Name an op input if it is bound to a name in ``frame`` (locals, then globals)."""
+        if self._bound is None:
+            self._bound = _BoundTensors(frame.f_locals)
+        name = self._bound.name_of(engine_id)
+        if name is None and frame.f_globals is not frame.f_locals:
+            if self._globals_bound is None or self._globals_frame is not frame:
+                self._globals_frame = frame
+                self._globals_bound = _BoundTensors(frame.f_globals)
+            name = self._globals_bound.name_of(engine_id)
+        if name is not None:
+            self.tensor_names[engine_id] = name
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
-    def _learner_frame(self, frame: FrameType | None) -> FrameType | None:
+    def _learner_frame(
+        self, frame: FrameType | None
+    ) -> tuple[FrameType | None, FrameType | None]:
+        """The first learner frame from ``frame`` outward, and the frame it called."""
+        known = self._user_code
+        below = None
         while frame is not None:
-            if self._is_learner_code(frame):
-                return frame
-            frame = frame.f_back
-        return None
+            user = known.get(frame.f_code)
+            if user is None:
+                user = self._is_learner_code(frame)
+            if user:
+                return frame, below
+            below, frame = frame, frame.f_back
+        return None, None
 
     def _is_learner_code(self, frame: FrameType) -> bool:
         code = frame.f_code
@@ -172,17 +200,20 @@ class SiteRecorder:
         if text:
             self.sources[file] = text
 
-    def _assigned_name(self, frame: FrameType, line: int) -> tuple[str | None, FrameType, int]:
-        """The plain name the result of ``line`` goes to, following ``return`` lines outward."""
+    def _assigned_name(self, frame: FrameType, line: int) -> _Naming:
+        """The plain name the result of ``line`` goes to, following ``return`` lines outward:
+        ``(name, naming frame, its line, the frame it called when that took a hop)``."""
+        callee = None
         for _ in range(_MAX_RETURN_HOPS):
             name = self._line_names.get(frame.f_code.co_filename, {}).get(line)
             if name != _RETURN:
-                return name, frame, line
-            caller = self._learner_frame(frame.f_back)
+                return name, frame, line, callee
+            caller, below = self._learner_frame(frame.f_back)
             if caller is None:
                 break
+            callee = below or frame
             frame, line = caller, caller.f_lineno
-        return None, frame, line
+        return None, None, 0, None
 
     def _result_assigned(self, frame: FrameType, name: str) -> bool:
         """True when ``name`` already holds the last op's output: the line has run again."""

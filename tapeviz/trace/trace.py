@@ -122,7 +122,8 @@ class Trace:
             return
         last = self._named_last
         if last is not None and last[0] == token:
-            self.sites[last[1]] = dataclasses.replace(self.sites[last[1]], assigned_name=None)
+            before = self.sites[last[1]]
+            self.sites[last[1]] = SourceSite(before.file, before.line, before.function)
             self._graph.assigned_names.pop(last[2], None)
         self._named_last = (token, event.op_id, event.output.id)
         self._graph.assigned_names[event.output.id] = site.assigned_name  # type: ignore[assignment]
