@@ -146,3 +146,28 @@ def test_a_file_saved_before_sites_existed_loads_without_names() -> None:
     trace = load_trace(Path(__file__).parent.parent / "data" / "trace" / "v1_all_kinds.tapeviz")
     assert trace.sites == {} and trace.tensor_names == {} and trace.sources == {}
     assert all(trace.graph.user_name(n) is None for n in trace.graph.nodes)
+
+
+def test_a_helper_called_in_a_loop_names_each_result() -> None:
+    with record() as trace:
+        v = tf.Variable([1.0, 2.0], name="v")
+        with tf.GradientTape():
+            for _ in range(2):
+                loss = _mean_square(v)
+    ops = [e for e in trace.events if isinstance(e, OpRecorded)]
+    assert [trace.graph.user_name(e.output.id) for e in ops] == [None, "loss", None, "loss"]
+    assert loss is not None
+
+
+OFFSET = tf.constant([0.5, 0.5])
+
+
+def test_inputs_bound_to_module_globals_are_named() -> None:
+    with record() as trace:
+        v = tf.Variable([1.0, 2.0], name="v")
+        with tf.GradientTape() as tape:
+            tape.watch(OFFSET)
+            shifted = v + OFFSET
+    (op,) = [e for e in trace.events if isinstance(e, OpRecorded)]
+    assert [trace.graph.user_name(r.id) for r in op.inputs] == ["v", "OFFSET"]
+    assert trace.graph.user_name(op.output.id) == "shifted" and shifted is not None
