@@ -51,7 +51,7 @@ _RETURN = ""  # marks a line that returns a value: its caller's line names the r
 _PACKAGE = str(Path(__file__).resolve().parent.parent) + "/"
 _EXAMPLES = _PACKAGE + "examples/"
 _LIBRARIES = tuple(
-    {str(Path(p).resolve()) + "/" for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    {str(Path(p).resolve()) + "/" for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts")
      if (p := sysconfig.get_paths().get(key))}
 )
 _MAX_RETURN_HOPS = 8
