@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .engine.errors import TapevizError, TraceFileError
-from .trace import Trace, load_trace, run_program
+from .engine.errors import TapevizError
+from .trace import Trace, TraceFileError, load_trace, run_program
 
 
 def example_names() -> list[str]:

@@ -19,7 +19,7 @@ from .dtypes import (
     int64,
     uint8,
 )
-from .errors import DTypeError, ProgramError, ShapeError, TapeError, TapevizError, TraceFileError
+from .errors import DTypeError, ProgramError, ShapeError, TapeError, TapevizError
 from .events import subscribe, unsubscribe
 from .registry import REGISTRY, OpDef
 from .scope import current_scope, name_scope
@@ -28,7 +28,7 @@ from .tensor import Tensor, TensorShape, Variable
 
 __all__ = [
     "DType", "DTypeError", "GradientTape", "OpDef", "ProgramError", "REGISTRY", "ShapeError", "TapeError",
-    "TapevizError", "Tensor", "TensorShape", "TraceFileError", "UnconnectedGradients", "Variable",
+    "TapevizError", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "as_dtype", "bool_", "constant", "convert", "current_scope", "float16", "float32", "float64", "int8",
     "int16", "int32", "int64", "name_scope", "subscribe", "uint8", "unsubscribe",
 ]

@@ -31,10 +31,6 @@ class TapeError(TapevizError, RuntimeError):
     """A GradientTape used the wrong way (second gradient() on a non-persistent tape, ...)."""
 
 
-class TraceFileError(TapevizError):
-    """A saved trace that cannot be read: missing, empty, truncated, corrupted or too new."""
-
-
 class ProgramError(TapevizError):
     """A user's program failed to compile or raised; carries the program's own frames only."""
 

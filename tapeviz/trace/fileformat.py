@@ -7,7 +7,11 @@ Version 1 layout::
     arrays/0.npy    numpy arrays, read with allow_pickle=False
     ...
 
-Arrays are referenced from the JSON as ``{"array": k}``. Loading never executes code: no
+Each event is an object with its ``kind`` and every field of its dataclass, written and read by
+:mod:`.codec` from the fields' types; arrays are referenced from the JSON as ``{"array": k}``. A
+field a file lacks loads as the dataclass's default, and readers ignore keys they do not know,
+so adding a defaulted field or a new section keeps the version; the version goes up only when an
+older tapeviz would misread a newer file. Loading never executes code: no
 pickle, no eval; every count and size is checked before anything is allocated. Saving goes to
 a temporary file that is renamed into place, so a failed save leaves nothing half-written.
 """
@@ -26,17 +30,19 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.errors import TraceFileError
-from ..engine.events import (
-    BackwardStep,
-    Event,
-    GradientAccumulated,
-    GradientsReturned,
-    GradientStarted,
-    OpRecorded,
-    TensorRef,
-    VariableAssigned,
+from ..engine.events import BackwardStep, Event, GradientAccumulated, OpRecorded
+from .codec import (
+    ALLOWED_DTYPE_KINDS,
+    ArrayTable,
+    CorruptField,
+    decode_dataclass,
+    decode_event,
+    decoder,
+    encode_dataclass,
+    encode_event,
 )
+from .errors import TraceFileError
+from .sites import SourceSite
 from .trace import Trace, from_events
 
 FORMAT = "tapeviz-trace"
@@ -46,7 +52,6 @@ MAX_ARRAYS = 10_000_000
 MAX_ARRAY_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 4 << 30
 MAX_JSON_BYTES = 1 << 30
-_ALLOWED_KINDS = "fiub"
 # What a damaged or hostile archive can raise while it is read (bad deflate data, an unknown
 # compression method or zip version, an encrypted member, a lying header).
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError)
@@ -55,86 +60,17 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplemen
 # saving
 
 
-class _ArrayTable:
-    def __init__(self) -> None:
-        self.arrays: list[np.ndarray] = []
-        self._index: dict[int, int] = {}
-
-    def ref(self, value: np.ndarray | None) -> Any:
-        if value is None:
-            return None
-        # Events share arrays by reference; store each distinct array once.
-        key = id(value)
-        k = self._index.get(key)
-        if k is None:
-            k = self._index[key] = len(self.arrays)
-            self.arrays.append(value)
-        return {"array": k}
-
-
-def _attr_to_json(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, tuple):
-        return {"tuple": [_attr_to_json(v) for v in value]}
-    if isinstance(value, list):
-        return [_attr_to_json(v) for v in value]
-    if isinstance(value, slice):
-        return {"slice": [value.start, value.stop, value.step]}
-    if value is Ellipsis:
-        return {"ellipsis": True}
-    if isinstance(value, np.ndarray):
-        return {"ndarray": value.tolist()}
-    raise TraceFileError(f"cannot save attribute value of type {type(value).__name__}")
-
-
-def _tensor_json(ref: TensorRef, table: _ArrayTable) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": ref.id, "value": table.ref(ref.value)}
-    if ref.variable is not None:
-        out["variable"] = ref.variable
-        out["trainable"] = ref.trainable
-    return out
-
-
-def _event_json(e: Event, table: _ArrayTable) -> dict[str, Any]:
-    if isinstance(e, OpRecorded):
-        return {
-            "kind": "op", "op_id": e.op_id, "op": e.op, "scope": e.scope,
-            "inputs": [_tensor_json(r, table) for r in e.inputs], "output": _tensor_json(e.output, table),
-            "attrs": [[k, _attr_to_json(v)] for k, v in e.attrs], "tapes": list(e.tapes),
-            "in_backward": e.in_backward,
-        }
-    if isinstance(e, GradientStarted):
-        return {"kind": "gradient_started", "tape_id": e.tape_id, "targets": list(e.targets),
-                "sources": list(e.sources), "seeds": [table.ref(s) for s in e.seeds]}
-    if isinstance(e, BackwardStep):
-        return {"kind": "backward", "tape_id": e.tape_id, "op_id": e.op_id, "op": e.op, "scope": e.scope,
-                "output_id": e.output_id, "upstream": table.ref(e.upstream), "input_ids": list(e.input_ids),
-                "input_grads": [table.ref(g) for g in e.input_grads]}
-    if isinstance(e, GradientAccumulated):
-        return {"kind": "accumulated", "tape_id": e.tape_id, "tensor_id": e.tensor_id,
-                "before": table.ref(e.before), "added": table.ref(e.added), "total": table.ref(e.total)}
-    if isinstance(e, GradientsReturned):
-        return {"kind": "gradients_returned", "tape_id": e.tape_id, "targets": list(e.targets),
-                "sources": list(e.sources), "grads": [table.ref(g) for g in e.grads]}
-    if isinstance(e, VariableAssigned):
-        return {"kind": "assigned", "variable_id": e.variable_id, "name": e.name, "method": e.method,
-                "before": table.ref(e.before), "after": table.ref(e.after), "trainable": e.trainable}
-    raise TraceFileError(f"cannot save event of type {type(e).__name__}")
-
-
 def save_trace(trace: Trace, path: Any) -> Path:
     """Write ``trace`` to ``path`` (temporary file, then rename)."""
     path = Path(path)
-    table = _ArrayTable()
-    events = [_event_json(e, table) for e in trace.events]
+    table = ArrayTable()
+    try:
+        events = [encode_event(e, table) for e in trace.events]
+    except TypeError as exc:
+        raise TraceFileError(f"{path}: cannot save: {exc}") from None
     doc = {
         "format": FORMAT, "version": VERSION, "title": trace.title, "meta": _jsonable_meta(trace.meta),
-        "arrays": len(table.arrays), "events": events,
+        "arrays": len(table.arrays), "events": events, **_learner_code_json(trace, table),
     }
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -206,9 +142,8 @@ class _Reader:
     def fail(self, problem: str) -> TraceFileError:
         return TraceFileError(f"{self.path}: {problem}")
 
-    def array(self, ref: Any, where: str, optional: bool = False) -> np.ndarray | None:
-        if ref is None and optional:
-            return None
+    def array(self, ref: Any, where: str) -> np.ndarray:
+        """The array ``ref`` names, read once and checked before it is allocated."""
         if not isinstance(ref, dict) or not isinstance(ref.get("array"), int) or isinstance(ref.get("array"), bool):
             raise self.fail(f"corrupted: {where} should reference an array")
         k = ref["array"]
@@ -233,7 +168,7 @@ class _Reader:
             shape, fortran, dtype = (
                 np.lib.format.read_array_header_1_0(buf) if version == (1, 0) else np.lib.format.read_array_header_2_0(buf)
             )
-            if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject:
+            if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.hasobject:
                 raise self.fail(f"array {k} has unsupported dtype {dtype}")
             needed = math.prod(shape) * dtype.itemsize  # exact: no int64 wrap-around
             if needed > len(data) - buf.tell():
@@ -248,119 +183,12 @@ class _Reader:
         self.cache[k] = arr
         return arr
 
-    def ints(self, value: Any, where: str) -> tuple[int, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            raise self.fail(f"corrupted: {where} should be a list of integers")
-        return tuple(value)
-
-    def tensor(self, d: Any, where: str) -> TensorRef:
-        if not isinstance(d, dict) or not isinstance(d.get("id"), int):
-            raise self.fail(f"corrupted: {where} should be a tensor")
-        value = self.array(d.get("value"), f"{where}.value")
-        variable = d.get("variable")
-        if variable is not None and not isinstance(variable, str):
-            raise self.fail(f"corrupted: {where}.variable should be a string")
-        return TensorRef(d["id"], value, variable, bool(d.get("trainable", False)))  # type: ignore[arg-type]
-
-    def string(self, d: dict, key: str, where: str) -> str:
-        v = d.get(key)
-        if not isinstance(v, str):
-            raise self.fail(f"corrupted: {where}.{key} should be a string")
-        return v
-
-    def integer(self, d: dict, key: str, where: str) -> int:
-        v = d.get(key)
-        if not isinstance(v, int) or isinstance(v, bool):
-            raise self.fail(f"corrupted: {where}.{key} should be an integer")
-        return v
-
     def event(self, d: Any, i: int) -> Event:
-        where = f"event {i}"
-        if not isinstance(d, dict):
-            raise self.fail(f"corrupted: {where} is not an object")
-        kind = d.get("kind")
+        """Event ``i`` of the document, checked field by field (see :mod:`.codec`)."""
         try:
-            if kind == "op":
-                inputs = d.get("inputs")
-                if not isinstance(inputs, list):
-                    raise self.fail(f"corrupted: {where}.inputs should be a list")
-                attrs = d.get("attrs", [])
-                if not isinstance(attrs, list) or not all(isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) for a in attrs):
-                    raise self.fail(f"corrupted: {where}.attrs should be a list of [name, value] pairs")
-                return OpRecorded(
-                    self.integer(d, "op_id", where), self.string(d, "op", where), self.string(d, "scope", where),
-                    tuple(self.tensor(r, f"{where}.inputs[{k}]") for k, r in enumerate(inputs)),
-                    self.tensor(d.get("output"), f"{where}.output"),
-                    tuple((k, _attr_from_json(v)) for k, v in attrs),
-                    self.ints(d.get("tapes", []), f"{where}.tapes"),
-                    bool(d.get("in_backward", False)),
-                )
-            if kind == "gradient_started":
-                seeds = d.get("seeds")
-                if not isinstance(seeds, list):
-                    raise self.fail(f"corrupted: {where}.seeds should be a list")
-                return GradientStarted(
-                    self.integer(d, "tape_id", where), self.ints(d.get("targets"), f"{where}.targets"),
-                    self.ints(d.get("sources"), f"{where}.sources"),
-                    tuple(self.array(s, f"{where}.seeds") for s in seeds),  # type: ignore[misc]
-                )
-            if kind == "backward":
-                grads = d.get("input_grads")
-                input_ids = self.ints(d.get("input_ids"), f"{where}.input_ids")
-                if not isinstance(grads, list) or len(grads) != len(input_ids):
-                    raise self.fail(f"corrupted: {where}.input_grads should have one entry per input")
-                return BackwardStep(
-                    self.integer(d, "tape_id", where), self.integer(d, "op_id", where), self.string(d, "op", where),
-                    self.string(d, "scope", where), self.integer(d, "output_id", where),
-                    self.array(d.get("upstream"), f"{where}.upstream"),  # type: ignore[arg-type]
-                    input_ids, tuple(self.array(g, f"{where}.input_grads", optional=True) for g in grads),
-                )
-            if kind == "accumulated":
-                return GradientAccumulated(
-                    self.integer(d, "tape_id", where), self.integer(d, "tensor_id", where),
-                    self.array(d.get("before"), f"{where}.before"), self.array(d.get("added"), f"{where}.added"),  # type: ignore[arg-type]
-                    self.array(d.get("total"), f"{where}.total"),  # type: ignore[arg-type]
-                )
-            if kind == "gradients_returned":
-                grads = d.get("grads")
-                if not isinstance(grads, list):
-                    raise self.fail(f"corrupted: {where}.grads should be a list")
-                return GradientsReturned(
-                    self.integer(d, "tape_id", where), self.ints(d.get("targets"), f"{where}.targets"),
-                    self.ints(d.get("sources"), f"{where}.sources"),
-                    tuple(self.array(g, f"{where}.grads", optional=True) for g in grads),
-                )
-            if kind == "assigned":
-                return VariableAssigned(
-                    self.integer(d, "variable_id", where), self.string(d, "name", where),
-                    self.string(d, "method", where), self.array(d.get("before"), f"{where}.before"),  # type: ignore[arg-type]
-                    self.array(d.get("after"), f"{where}.after"), bool(d.get("trainable", True)),  # type: ignore[arg-type]
-                )
-        except TraceFileError:
-            raise
-        except (TypeError, ValueError) as exc:
-            raise self.fail(f"corrupted: {where}: {exc}") from None
-        raise self.fail(f"corrupted: {where} has unknown kind {kind!r}")
-
-
-def _attr_from_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "tuple" in value and isinstance(value["tuple"], list):
-            return tuple(_attr_from_json(v) for v in value["tuple"])
-        if "slice" in value and isinstance(value["slice"], list) and len(value["slice"]) == 3:
-            parts = [v if v is None or (isinstance(v, int) and not isinstance(v, bool)) else _bad_attr(v) for v in value["slice"]]
-            return slice(*parts)
-        if value.get("ellipsis") is True:
-            return Ellipsis
-        if "ndarray" in value:
-            arr = np.asarray(value["ndarray"])  # ValueError for ragged lists
-            if arr.dtype.kind not in _ALLOWED_KINDS:
-                raise ValueError(f"attribute array of unsupported dtype {arr.dtype}")
-            return arr
-        raise ValueError(f"unknown attribute encoding {sorted(value)}")
-    if isinstance(value, list):
-        return [_attr_from_json(v) for v in value]
-    return value
+            return decode_event(d, f"event {i}", self)
+        except CorruptField as exc:
+            raise self.fail(f"corrupted: {exc}") from None
 
 
 def _check_references(path: Path, events: list[Event]) -> None:
@@ -380,6 +208,8 @@ def _check_references(path: Path, events: list[Event]) -> None:
             for r in (*e.inputs, e.output):
                 shapes[r.id] = r.value.shape
         elif isinstance(e, BackwardStep):
+            if len(e.input_grads) != len(e.input_ids):
+                raise TraceFileError(f"{path}: corrupted: event {i}.input_grads should have one entry per input")
             if e.output_id not in shapes or any(k not in shapes for k in e.input_ids):
                 raise TraceFileError(f"{path}: corrupted: event {i} is a backward step of a tensor never recorded")
             check(i, e.output_id, e.upstream, "the upstream gradient")
@@ -390,10 +220,6 @@ def _check_references(path: Path, events: list[Event]) -> None:
                 raise TraceFileError(f"{path}: corrupted: event {i} accumulates into a tensor never recorded")
             for g in (e.before, e.added, e.total):
                 check(i, e.tensor_id, g, "an accumulated gradient")
-
-
-def _bad_attr(v: Any) -> Any:
-    raise ValueError(f"bad slice bound {v!r}")
 
 
 def load_trace(path: Any) -> Trace:
@@ -456,6 +282,53 @@ def load_trace(path: Any) -> Trace:
     title = doc.get("title") if isinstance(doc.get("title"), str) else ""
     meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
     try:
-        return from_events(parsed, title, meta)
+        trace = from_events(parsed, title, meta)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise TraceFileError(f"{path}: corrupted: events do not fit together ({type(exc).__name__}: {exc})") from None
+    try:
+        trace.restore_names(*_read_learner_code(doc, reader))
+    except CorruptField as exc:
+        raise TraceFileError(f"{path}: corrupted: {exc}") from None
+    return trace
+
+
+# ---------------------------------------------------------------------------------------
+# the learner's code: source sites, tensor names, program text (optional sections)
+
+
+def _learner_code_json(trace: Trace, table: ArrayTable) -> dict[str, Any]:
+    """``sites`` (one object per op: ``op_id`` plus the SourceSite's fields), ``tensor_names``
+    (``[id, name]`` pairs) and ``sources`` (file -> text); absent when nothing was captured."""
+    out: dict[str, Any] = {}
+    if trace.sites:
+        out["sites"] = [{"op_id": k, **encode_dataclass(s, table)} for k, s in trace.sites.items()]
+    if trace.tensor_names:
+        out["tensor_names"] = [[k, name] for k, name in trace.tensor_names.items()]
+    if trace.sources:
+        out["sources"] = dict(trace.sources)
+    return out
+
+
+def _read_learner_code(
+    doc: dict[str, Any], reader: Any
+) -> tuple[dict[int, SourceSite], dict[int, str], dict[str, str]]:
+    sites: dict[int, SourceSite] = {}
+    for k, d in enumerate(_list(doc, "sites")):
+        where = f"sites[{k}]"
+        op_id = decoder(int)(d.get("op_id") if isinstance(d, dict) else None, f"{where}.op_id", reader)
+        sites[op_id] = decode_dataclass(SourceSite, d, where, reader)
+    names: dict[int, str] = {}
+    for k, pair in enumerate(_list(doc, "tensor_names")):
+        tensor_id, name = decoder(tuple[int, str])(pair, f"tensor_names[{k}]", reader)
+        names[tensor_id] = name
+    sources = doc.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise CorruptField("sources should map file names to program text")
+    return sites, names, sources
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise CorruptField(f"{key} should be a list")
+    return value

@@ -63,6 +63,13 @@ class Graph:
         self.edges: list[Edge] = []
         self._by_iteration: dict[int, list[int]] = {}
         self._role_counts: dict[tuple[int, str], int] = {}
+        # The learner's names (filled by the Trace from its source sites, see sites.py):
+        self.assigned_names: dict[int, str] = {}  # op node id -> name its line assigned it to
+        self.tensor_names: dict[int, str] = {}  # node id -> name it was bound to when used
+
+    def user_name(self, node_id: int) -> str | None:
+        """The learner's own name for a node (``logits``, ``x``), or None: show the op name then."""
+        return self.assigned_names.get(node_id) or self.tensor_names.get(node_id)
 
     def add_op(self, event: OpRecorded, index: int, iteration: int) -> Node:
         inputs = []

@@ -26,6 +26,7 @@ from ..engine.events import (
     unsubscribe,
 )
 from .graph import Graph
+from .sites import SiteRecorder, SourceSite
 
 FORWARD, BACKWARD, UPDATE = "forward", "backward", "update"
 PHASES = (FORWARD, BACKWARD, UPDATE)
@@ -76,18 +77,68 @@ class Trace:
         self._nonfinite: dict[int, list[int]] = {}  # event index -> tensor ids given NaN/inf there
         self._nonfinite_checked = 0  # events before this index have been checked (done lazily)
         self._local_refs: dict[int, tuple[TensorRef, TensorRef]] = {}  # id(engine ref) -> (it, local copy)
+        # The learner's code (see sites.py): op id -> the line that ran it; tensor id -> the
+        # learner's name for it; file -> program text, for a source pane.
+        self.sites: dict[int, SourceSite] = {}
+        self.tensor_names: dict[int, str] = self._graph.tensor_names
+        self.sources: dict[str, str] = {}
+        self._site_recorder: SiteRecorder | None = None  # made when record() first listens
+        self._raw_sites: dict[int, tuple[SourceSite, int | None]] = {}  # index in _raw -> capture
+        self._named_last: tuple[int, int, int] | None = None  # (token, op id, output id)
 
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
         self._raw.append(event)
+        if type(event) is OpRecorded:
+            recorder = self._site_recorder
+            if recorder is None:
+                recorder = self._site_recorder = SiteRecorder()
+            captured = recorder.capture(event)
+            if captured is not None:
+                self._raw_sites[len(self._raw) - 1] = captured
 
     def _sync(self) -> None:
         if not self._raw:
             return
         raw, self._raw = self._raw, []
-        for event in raw:
-            self._append(self._localize(event))
+        captured, self._raw_sites = self._raw_sites, {}
+        for k, event in enumerate(raw):
+            local = self._localize(event)
+            self._append(local)
+            if k in captured:
+                self._place_site(local, *captured[k])  # type: ignore[arg-type]
         self._local_refs.clear()  # the raw events are gone, so are the refs they shared
+        recorder = self._site_recorder
+        if recorder is not None:
+            for engine_id, name in recorder.tensor_names.items():
+                self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
+            recorder.tensor_names.clear()
+            self.sources.update(recorder.sources)
+
+    def _place_site(self, event: OpRecorded, site: SourceSite, token: int | None) -> None:
+        """Keep an op's site; an assigned name stays only on the latest op of its line's run."""
+        self.sites[event.op_id] = site
+        if token is None:
+            return
+        last = self._named_last
+        if last is not None and last[0] == token:
+            before = self.sites[last[1]]
+            self.sites[last[1]] = SourceSite(before.file, before.line, before.function)
+            self._graph.assigned_names.pop(last[2], None)
+        self._named_last = (token, event.op_id, event.output.id)
+        self._graph.assigned_names[event.output.id] = site.assigned_name  # type: ignore[assignment]
+
+    def restore_names(
+        self, sites: dict[int, SourceSite], tensor_names: dict[int, str], sources: dict[str, str]
+    ) -> None:
+        """Put back what a trace file kept of the learner's code (used by the loader)."""
+        outputs = {e.op_id: e.output.id for e in self.events if isinstance(e, OpRecorded)}
+        self.sites.update((k, s) for k, s in sites.items() if k in outputs)
+        for op_id, site in self.sites.items():
+            if site.assigned_name:
+                self._graph.assigned_names[outputs[op_id]] = site.assigned_name
+        self.tensor_names.update(tensor_names)
+        self.sources.update(sources)
 
     def _localize(self, e: Event) -> Event:
         t = self._tensor_ids
@@ -316,6 +367,8 @@ def record(trace: Trace | None = None, title: str = "") -> Iterator[Trace]:
     finally:
         unsubscribe(listener)
         trace._sync()
+        if trace._site_recorder is not None:
+            trace._site_recorder.release()
 
 
 def from_events(events: list[Event], title: str = "", meta: dict[str, Any] | None = None) -> Trace:

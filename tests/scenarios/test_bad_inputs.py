@@ -30,7 +30,8 @@ import pytest
 
 import tapeviz
 from tapeviz.cli import main
-from tapeviz.engine.errors import ProgramError, TapevizError, TraceFileError
+from tapeviz.engine.errors import ProgramError, TapevizError
+from tapeviz.trace import TraceFileError
 from tests.support.paths import DATA
 
 PACKAGE_DIR = str(Path(tapeviz.__file__).resolve().parent)

@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 import tapeviz
-from tapeviz.engine.errors import TraceFileError
+from tapeviz.trace import TraceFileError
 
 # Names that mean something to Rich/Textual markup, HTML-like DOT labels, DOT quoted strings,
 # Graphviz escStrings, XML and shells. None contains '/', which is the scope separator.

@@ -13,7 +13,7 @@ import pytest
 
 import tapeviz.engine as E
 from tapeviz.engine import events as ev
-from tapeviz.trace import load_trace, record, snapshot
+from tapeviz.trace import TraceFileError, load_trace, record, snapshot
 
 
 def small_expression() -> tuple[object, object]:
@@ -202,14 +202,14 @@ def test_bad_trace_files_name_the_file_and_problem(tmp_path: Path, case: str, ex
             with zipfile.ZipFile(bad, "w") as zf:
                 for name, data in members.items():
                     zf.writestr(name, data)
-    with pytest.raises(E.TraceFileError, match=expected) as info:
+    with pytest.raises(TraceFileError, match=expected) as info:
         load_trace(bad)
     assert str(bad) in str(info.value)
 
 
 def test_failed_save_leaves_no_file(tmp_path: Path) -> None:
     trace, _ = small_expression()
-    with pytest.raises(E.TraceFileError, match="does not exist"):
+    with pytest.raises(TraceFileError, match="does not exist"):
         trace.save(tmp_path / "nope" / "t.tapeviz")
     assert list(tmp_path.iterdir()) == []
 

@@ -1,0 +1,58 @@
+"""Terminal graph layout: boxes, rectilinear edges and cluster frames on a character grid.
+
+A directed graph whose node sizes are given in terminal cells is laid out either from Graphviz's
+``dot -Tjson`` output (:func:`layout_from_dot_json`, :func:`layout_with_dot`) or by a small
+pure-Python layered layout (:func:`layout_layered`). Both feed one router that gives every edge a
+rectilinear polyline in cell coordinates (y grows downward). :func:`rasterize` draws the result
+into a grid of ``(char, style_key)`` cells, so a UI can re-colour each step without re-laying-out.
+
+Modules, in the order data flows through them:
+
+- :mod:`.model` — the public data: :class:`LayoutNode` in; :class:`Box`, :class:`EdgeRoute`,
+  :class:`TerminalLayout` out.
+- :mod:`.graph` — input checking and the indexed graph with its cluster tree.
+- :mod:`.dot_json` — DOT text for dot, running it, reading ``dot -Tjson``.
+- :mod:`.layered`, :mod:`.ordering`, :mod:`.placement` — the fallback layered layout.
+- :mod:`.router` (with :mod:`.channels`) — ranks and positions to cells, ports and polylines.
+- :mod:`.rasterize` — the layout drawn into a :class:`Canvas`.
+
+Everything is pure (numbers in, numbers out) except :func:`layout_with_dot`, which runs dot.
+"""
+
+from __future__ import annotations
+
+from .dot_json import dot_source, layout_auto, layout_from_dot_json, layout_with_dot
+from .graph import layout_key
+from .layered import layout_layered
+from .model import (
+    CELL_HEIGHT_IN,
+    CELL_WIDTH_IN,
+    RANKDIRS,
+    Box,
+    EdgeRoute,
+    LayoutNode,
+    LayoutUnavailable,
+    TerminalLayout,
+    edge_style,
+)
+from .rasterize import Canvas, rasterize
+
+__all__ = [
+    "CELL_HEIGHT_IN",
+    "CELL_WIDTH_IN",
+    "RANKDIRS",
+    "Box",
+    "Canvas",
+    "EdgeRoute",
+    "LayoutNode",
+    "LayoutUnavailable",
+    "TerminalLayout",
+    "dot_source",
+    "edge_style",
+    "layout_auto",
+    "layout_from_dot_json",
+    "layout_key",
+    "layout_layered",
+    "layout_with_dot",
+    "rasterize",
+]

@@ -1,0 +1,272 @@
+"""Where in the learner's program each recorded op came from, and the names the learner used.
+
+While :func:`~tapeviz.trace.record` listens, every recorded op is traced back to the first stack
+frame outside the tapeviz package (programs run by the runner, tests and notebooks are the
+learner's code; so are the built-in examples in ``tapeviz/examples``: they are the program
+there). That frame's file, line and function make the op's :class:`SourceSite`.
+
+Names come from the program's own text and variables:
+
+- an op's ``assigned_name``: when its line assigns the result to a plain name
+  (``logits = model(x)``), the name goes to the *last* op that execution of the line recorded,
+  the one whose output was assigned. A ``return`` line passes the question to the line that
+  called it (``loss = self.loss()``), so helper functions do not hide the caller's name.
+- a tensor's name: an op input bound to a local or global name in the learner's frame at the
+  time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there.
+
+All of this runs inside the trace's listener, so it costs nothing when no listener records.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+from types import CodeType, FrameType
+from typing import Any, Optional
+
+from ..engine.events import OpRecorded
+from ..engine.tensor import Tensor
+
+__all__ = ["SiteRecorder", "SourceSite"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSite:
+    """The learner's line that ran an op: ``file``, 1-based ``line``, enclosing ``function``
+    (``"<module>"`` at top level), and ``assigned_name``: the plain name the op's output was
+    assigned to, when it is the result the line assigned (else None). For a ``return`` line the
+    name is the one its caller's line assigned the returned value to."""
+
+    file: str
+    line: int
+    function: str
+    assigned_name: str | None = None
+
+
+_RETURN = ""  # marks a line that returns a value: its caller's line names the result
+_PACKAGE = str(Path(__file__).resolve().parent.parent) + "/"
+_EXAMPLES = _PACKAGE + "examples/"
+_LIBRARIES = tuple(
+    {str(Path(p).resolve()) + "/" for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts")
+     if (p := sysconfig.get_paths().get(key))}
+)
+_MAX_RETURN_HOPS = 8
+_Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
+
+
+class SiteRecorder:
+    """Per-trace state while recording: the current line execution and what is known of files.
+
+    ``capture`` is called for each OpRecorded as it is emitted (the stack is still there);
+    it returns the site and a token naming the line execution whose assigned name the op may
+    carry. The trace keeps the name only on the latest op of each token.
+    """
+
+    def __init__(self) -> None:
+        self.sources: dict[str, str] = {}  # file -> program text
+        self.tensor_names: dict[int, str] = {}  # engine tensor id -> name (not yet renumbered)
+        self._user_code: dict[CodeType, bool] = {}
+        self._line_names: dict[str, dict[int, str]] = {}  # file -> line -> name or _RETURN
+        self._sites: dict[tuple[str, int, str, str | None], SourceSite] = {}
+        self._frame: FrameType | None = None  # the learner's frame of the current line execution
+        self._line = 0
+        self._bound: _BoundTensors | None = None  # the line's frame's locals, when looked at
+        self._globals_bound: _BoundTensors | None = None
+        self._globals_frame: FrameType | None = None
+        self._line_outputs: set[int] = set()  # outputs of the ops this line has run so far
+        self._site: SourceSite | None = None  # the current line's site
+        # The line whose result gets the name: (name, its frame, its line) for the current line.
+        self._naming: _Naming = (None, None, 0, None)
+        self._namer: FrameType | None = None  # ... and the run of it the last op belonged to
+        self._namer_line = 0
+        self._namer_name: str | None = None
+        self._namer_lasti = -1  # the instruction the namer frame was at (its call in the line)
+        self._namer_callee: FrameType | None = None  # the frame that call made
+        self._last_output = 0
+        self.token = 0
+
+    def release(self) -> None:
+        """Drop the frames held between ops (called when recording stops)."""
+        self._frame = self._namer = self._namer_callee = self._globals_frame = None
+        self._bound = self._globals_bound = None
+        self._naming = (None, None, 0, None)
+
+    def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
+        """The site of ``event`` (None outside any learner frame) and its naming token."""
+        frame, callee = self._learner_frame(sys._getframe(2))
+        if frame is None:
+            return None
+        line = frame.f_lineno
+        if frame is not self._frame or line != self._line:  # another line (or run of it)
+            self._frame, self._line = frame, line
+            self._bound = None
+            self._line_outputs = set()
+            self._naming = self._assigned_name(frame, line)
+            self._site = self._site_of(frame.f_code, line, self._naming[0])
+        name, namer, namer_line, hop_callee = self._naming
+        if name is not None and namer is not None:
+            if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:
+                self._bound, self._line_outputs = None, set()  # the line runs again: look again
+        named, made_here = self.tensor_names, self._line_outputs
+        for ref in event.inputs:
+            if ref.id not in named and ref.id not in made_here:
+                self._name_input(ref.id, frame)  # (made on this line: not bound to a name yet)
+        made_here.add(event.output.id)
+        return self._site, (self.token if name is not None else None)
+
+    def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
+        """One shared SourceSite per (file, line, function, name)."""
+        key = (code.co_filename, line, code.co_name, name)
+        site = self._sites.get(key)
+        if site is None:
+            site = self._sites[key] = SourceSite(*key)
+        return site
+
+    def _follow_run(
+        self, event: OpRecorded, name: str, namer: FrameType, line: int, callee: FrameType | None
+    ) -> bool:
+        """Start a new token when this op begins a new run of the naming line (returns True).
+
+        Within one run the naming frame's instruction only moves forward, and ops of one call
+        come from the same callee frame; only when neither tells (a loop calling the line's
+        function again) do we look whether the name already holds the previous result.
+        """
+        lasti = namer.f_lasti
+        same = namer is self._namer and line == self._namer_line and name == self._namer_name
+        if same and lasti <= self._namer_lasti and callee is not self._namer_callee:
+            same = not self._result_assigned(namer, name)
+        if not same:
+            self._namer, self._namer_line, self._namer_name = namer, line, name
+            self.token += 1
+        self._namer_lasti, self._namer_callee = lasti, callee
+        self._last_output = event.output.id
+        return not same
+
+    def _name_input(self, engine_id: int, frame: FrameType) -> None:
+        """Name an op input if it is bound to a name in ``frame`` (locals, then globals)."""
+        if self._bound is None:
+            self._bound = _BoundTensors(frame.f_locals)
+        name = self._bound.name_of(engine_id)
+        if name is None and frame.f_globals is not frame.f_locals:
+            if self._globals_bound is None or self._globals_frame is not frame:
+                self._globals_frame = frame
+                self._globals_bound = _BoundTensors(frame.f_globals)
+            name = self._globals_bound.name_of(engine_id)
+        if name is not None:
+            self.tensor_names[engine_id] = name
+
+    # ---- finding the learner's frame and line -----------------------------------------------
+
+    def _learner_frame(
+        self, frame: FrameType | None
+    ) -> tuple[FrameType | None, FrameType | None]:
+        """The first learner frame from ``frame`` outward, and the frame it called."""
+        known = self._user_code
+        below = None
+        while frame is not None:
+            user = known.get(frame.f_code)
+            if user is None:
+                user = self._is_learner_code(frame)
+            if user:
+                return frame, below
+            below, frame = frame, frame.f_back
+        return None, None
+
+    def _is_learner_code(self, frame: FrameType) -> bool:
+        code = frame.f_code
+        known = self._user_code.get(code)
+        if known is None:
+            file = code.co_filename
+            path = str(Path(file).resolve()) if file and not file.startswith("<") else file
+            if path.startswith(_EXAMPLES):  # the built-in examples are the program there
+                known = True
+            else:
+                library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
+                known = not (path.startswith(_PACKAGE) or library)
+            self._user_code[code] = known
+            if known:
+                self._read_source(file, frame.f_globals)
+        return known
+
+    def _read_source(self, file: str, module_globals: dict[str, Any]) -> None:
+        if file in self._line_names:
+            return
+        text = "".join(linecache.getlines(file, module_globals))
+        self._line_names[file] = _names_by_line(text)
+        if text:
+            self.sources[file] = text
+
+    def _assigned_name(self, frame: FrameType, line: int) -> _Naming:
+        """The plain name the result of ``line`` goes to, following ``return`` lines outward:
+        ``(name, naming frame, its line, the frame it called when that took a hop)``."""
+        callee = None
+        for _ in range(_MAX_RETURN_HOPS):
+            name = self._line_names.get(frame.f_code.co_filename, {}).get(line)
+            if name != _RETURN:
+                return name, frame, line, callee
+            caller, below = self._learner_frame(frame.f_back)
+            if caller is None:
+                break
+            callee = below or frame
+            frame, line = caller, caller.f_lineno
+        return None, None, 0, None
+
+    def _result_assigned(self, frame: FrameType, name: str) -> bool:
+        """True when ``name`` already holds the last op's output: the line has run again."""
+        value = frame.f_locals.get(name, frame.f_globals.get(name))
+        return isinstance(value, Tensor) and value._id == self._last_output != 0
+
+
+class _BoundTensors:
+    """The Tensors bound to names in one scope (locals or globals), found by identity.
+
+    The objects are kept, not their ids: a tensor gets its engine id only when it first takes
+    part in a recording, which may be after the scope was looked at (a line's second op).
+    """
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self._pairs = [
+            (name, value)
+            for name, value in list(scope.items())
+            if isinstance(value, Tensor) and not name.startswith("__")
+        ]
+        self._by_id: dict[int, str] = {}
+        self._unnumbered = len(self._pairs)  # tensors whose id was still 0 when last indexed
+
+    def name_of(self, engine_id: int) -> str | None:
+        """The first name bound to the tensor with ``engine_id``, or None."""
+        name = self._by_id.get(engine_id)
+        if name is None and self._unnumbered:
+            self._unnumbered = 0
+            for n, value in self._pairs:
+                if value._id:
+                    self._by_id.setdefault(value._id, n)
+                else:
+                    self._unnumbered += 1
+            name = self._by_id.get(engine_id)
+        return name
+
+
+def _names_by_line(text: str) -> dict[int, str]:
+    """Line -> the plain name its statement assigns, or ``_RETURN`` for ``return <value>``."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    out: dict[int, str] = {}
+    for node in ast.walk(tree):
+        name: str | None = None
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            name = node.targets[0].id  # type: ignore[attr-defined]
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+            name = node.target.id if node.value is not None else None
+        elif isinstance(node, ast.Return) and node.value is not None:
+            name = _RETURN
+        if name is not None:
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                out[line] = name
+    return out
