@@ -68,6 +68,20 @@ register(OpDef(
     local=lambda a, out: (1 / a,),
     tf_names=("tf.math.log",), lesson="log",
 ))
+
+
+def _log1p_forward(a: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p(a)
+
+
+register(OpDef(
+    "log1p", _log1p_forward, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.divide(g, xp.add(rec.inputs[0], 1)),),
+    derivative="∂out/∂a = 1/(1 + a)",
+    local=lambda a, out: (1 / (1 + a),),
+    tf_names=("tf.math.log1p",), lesson="log1p",
+))
 register(OpDef(
     "abs", np.abs, arity=1,
     vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.sign(rec.inputs[0])),),
