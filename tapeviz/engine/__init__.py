@@ -26,14 +26,14 @@ from .errors import DTypeError, ProgramError, ShapeError, TapeError, TapevizErro
 from .events import subscribe, unsubscribe
 from .registry import REGISTRY, OpDef, register, unregister
 from .scope import current_scope, name_scope
-from .tape import GradientTape, UnconnectedGradients
+from .tape import GradientTape, UnconnectedGradients, recording_tapes
 from .tensor import Tensor, TensorShape, Variable
 
 __all__ = [
     "DType", "DTypeError", "GradientTape", "OpDef", "ProgramError", "REGISTRY", "ShapeError", "TapeError",
     "TapevizError", "Tensor", "TensorShape", "TraceFileError", "UnconnectedGradients", "Variable",
     "as_dtype", "bool_", "current_scope", "float16", "float32", "float64", "int8", "int16",
-    "int32", "int64", "name_scope", "random", "register", "subscribe", "uint8", "unregister", "unsubscribe",
+    "int32", "int64", "name_scope", "random", "recording_tapes", "register", "subscribe", "uint8", "unregister", "unsubscribe",
     *_api.__all__,
 ]
 
