@@ -97,6 +97,7 @@ _WRITTEN = frozenset({
     "matmul", "softmax", "log_softmax", "reduce_sum", "cast", "reshape", "transpose", "expand_dims",
     "broadcast_to", "sum_to_shape", "getitem", "scatter_into",
 })
+__all__ = [*sorted(_WRITTEN), "ones_like", "zeros_like"]  # and, as ops register, every other op
 
 
 def _derive(op: OpDef, added: bool) -> None:
@@ -105,8 +106,10 @@ def _derive(op: OpDef, added: bool) -> None:
         return
     if added:
         globals()[op.name] = fast_function(op)
+        __all__.append(op.name)
     else:
         globals().pop(op.name, None)
+        __all__.remove(op.name)
 
 
 on_register(_derive)

@@ -23,6 +23,11 @@ from .events import OpRecorded, TensorRef, emit, listeners
 from .scope import current_scope
 from .tensor import Tensor, Variable, _tensor_ids
 
+__all__ = [
+    "OpDef", "OpRecord", "REGISTRY", "apply", "exposed", "on_register", "op_error", "register", "shapes_text", "state",
+    "tensor_ref", "unregister",
+]
+
 if TYPE_CHECKING:
     from .tape import GradientTape
 

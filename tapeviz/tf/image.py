@@ -15,6 +15,8 @@ from .. import engine as _E
 from ..engine.api import _pair
 from ..engine.registry import REGISTRY, OpDef, apply, register
 
+__all__ = ["adjust_contrast"]
+
 _OP_NAME = "AdjustContrastv2"
 
 

@@ -10,6 +10,8 @@ import numpy as np
 from ..registry import OpRecord
 from ..tensor import Tensor
 
+__all__ = ["axis_tuple", "broadcast_problem", "count", "dtype_of", "keepdims_shape", "mask", "sum_to", "unreduce"]
+
 
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``x`` over the axes that broadcasting added or stretched, giving ``shape``."""

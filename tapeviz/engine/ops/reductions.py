@@ -12,6 +12,8 @@ from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
 from ._common import count, dtype_of, keepdims_shape, unreduce
 
+__all__: list[str] = []  # registers its ops; nothing to import from here
+
 
 def _sum_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) -> np.ndarray:
     return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)  # type: ignore[arg-type]

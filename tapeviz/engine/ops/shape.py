@@ -11,6 +11,8 @@ from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
 from ._common import sum_to
 
+__all__: list[str] = []  # registers its ops; nothing to import from here
+
 
 def _reshape_describe(a: Tensor, shape: tuple[int, ...]) -> str:
     return f"cannot reshape {a._value.size} elements of shape {a._value.shape} into {tuple(shape)}"

@@ -6,6 +6,8 @@ import numpy as np
 
 from ..registry import OpDef, register
 
+__all__: list[str] = []  # registers its ops; nothing to import from here
+
 register(OpDef(
     "negative", np.negative, arity=1,
     vjp=lambda xp, g, rec, needs: (xp.negative(g),),
