@@ -118,38 +118,36 @@ def _send(xp: Any, rec: OpRecord, upstream: Grad, needs: tuple[bool, ...]) -> li
     sent: list[Grad | None] = []
     for t, need, g in zip(rec.inputs, needs, rec.op.vjp(xp, upstream, rec, needs)):
         if need and g is not None:
-            value = t._value
-            if _array(g).shape != value.shape:
+            value, array = t._value, _array(g)
+            if array.shape != value.shape:
                 g = xp.sum_to_shape(g, value.shape)
-            if _array(g).dtype != value.dtype:
+                array = _array(g)
+            if array.dtype != value.dtype:
                 g = xp.cast(g, value.dtype)
         sent.append(g if need else None)
     return sent
 
 
-class _Gradients:
-    """The gradient reached so far at each tensor; adding to one that has one is an event."""
+class _Gradients(dict):
+    """The gradient reached so far at each tensor id; adding to one that has one is an event."""
 
     def __init__(self, tape_id: int, xp: Any) -> None:
+        super().__init__()
         self.tape_id, self.xp = tape_id, xp
-        self.by_id: dict[int, Grad] = {}
-
-    def get(self, tensor_id: int) -> Grad | None:
-        return self.by_id.get(tensor_id)
 
     def add(self, tensor_id: int, g: Grad) -> None:
-        before = self.by_id.get(tensor_id)
+        before = self.get(tensor_id)
         if before is None:
-            self.by_id[tensor_id] = g
+            self[tensor_id] = g
             return
-        total = self.by_id[tensor_id] = self.xp.add(before, g)
+        total = self[tensor_id] = self.xp.add(before, g)
         if listeners:
             emit(GradientAccumulated(
                 self.tape_id, tensor_id, _frozen(_array(before)), _frozen(_array(g)), _frozen(_array(total))
             ))
 
     def result(self, tensor_id: int) -> Tensor | None:
-        g = self.by_id.get(tensor_id)
+        g = self.get(tensor_id)
         return None if g is None else g if isinstance(g, Tensor) else Tensor._wrap(_frozen(g))
 
 
