@@ -47,13 +47,13 @@ def backward(
         source_ids = _source_ids(targets, sources, watched)
         if listeners:
             emit(GradientStarted(tape_id, tuple(t._id for t in targets), tuple(source_ids), tuple(s._value for s in seeds)))
-        needed = _needing_gradients(records, source_ids)
+        needed = _needing_gradients(records, source_ids)  # 1. what needs a gradient
         xp = api if state.tapes else fastops
         grads = _Gradients(tape_id, xp)
-        for target, seed in zip(targets, seeds):
+        for target, seed in zip(targets, seeds):  # 2. seed the targets
             if target._id in needed:
                 grads.add(target._id, seed if xp is api else seed._value)
-        for rec in reversed(records):
+        for rec in reversed(records):  # 3. newest op first: upstream × local, to each input
             upstream = grads.get(rec.output._id)
             if upstream is None:
                 continue
@@ -66,10 +66,10 @@ def backward(
                     tape_id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen(_array(upstream)),
                     tuple([t._id for t in rec.inputs]), tuple([None if g is None else _frozen(_array(g)) for g in sent]),
                 ))
-            for t, g in zip(rec.inputs, sent):  # after the step's event: first what was sent, then how it adds up
+            for t, g in zip(rec.inputs, sent):  # 4. gradients meeting at a tensor add up (after the step's event)
                 if g is not None:
                     grads.add(t._id, g)
-        result = [grads.result(i) for i in source_ids]
+        result = [grads.result(i) for i in source_ids]  # 5. one gradient (or None) per source
         if listeners:
             emit(GradientsReturned(
                 tape_id, tuple(t._id for t in targets), tuple(source_ids),
