@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from . import api as _api  # noqa: F401  (first: tensor, registry and api import each other)
+from typing import Any as _Any
+
+from . import api as _api  # first: tensor, registry and api import each other
+from . import fastops as _fastops  # noqa: F401  (derives its functions as ops register)
 from . import ops as _ops  # noqa: F401  (registers every op)
-from .api import *  # noqa: F401,F403
-from .api import constant, convert
+from . import random  # noqa: F401  (the shared random state: engine.random)
+from .api import *  # noqa: F401,F403  (every op function, derived from the registry)
 from .dtypes import (
     DType,
     as_dtype,
@@ -21,14 +24,22 @@ from .dtypes import (
 )
 from .errors import DTypeError, ProgramError, ShapeError, TapeError, TapevizError
 from .events import subscribe, unsubscribe
-from .registry import REGISTRY, OpDef
+from .registry import REGISTRY, OpDef, register, unregister
 from .scope import current_scope, name_scope
-from .tape import GradientTape, UnconnectedGradients
+from .tape import GradientTape, UnconnectedGradients, recording_tapes
 from .tensor import Tensor, TensorShape, Variable
 
 __all__ = [
     "DType", "DTypeError", "GradientTape", "OpDef", "ProgramError", "REGISTRY", "ShapeError", "TapeError",
     "TapevizError", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool_", "constant", "convert", "current_scope", "float16", "float32", "float64", "int8",
-    "int16", "int32", "int64", "name_scope", "subscribe", "uint8", "unsubscribe",
+    "as_dtype", "bool_", "current_scope", "float16", "float32", "float64", "int8", "int16",
+    "int32", "int64", "name_scope", "random", "recording_tapes", "register", "subscribe", "uint8", "unregister", "unsubscribe",
+    *_api.__all__,
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    """An op registered after this package was imported (its function lives in ``engine.api``)."""
+    if name in _api.__all__:
+        return getattr(_api, name)
+    raise AttributeError(f"module 'tapeviz.engine' has no attribute {name!r}")

@@ -1,4 +1,10 @@
-"""The engine's functional API: convert arguments, then run the registered op."""
+"""The engine's functional API: convert arguments, then run the registered op.
+
+Most op functions are derived from the registry (``wrappers.api_function``): they appear in
+this module when their op is registered. Written here by hand are the conversions, the ops
+declared with ``api="hand"`` (their arguments need more than a conversion to tensors) and the
+constructors, which make constants and record nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .attrs import as_shape
 from .errors import DTypeError
-from .registry import REGISTRY, apply
+from .registry import REGISTRY, OpDef, apply, on_register
 from .scope import current_scope
 from .tensor import Tensor, to_array
+from .wrappers import api_function
 
 _R = REGISTRY  # filled in by ops.py (imported by the package before any op runs)
 
@@ -79,167 +87,12 @@ def _pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
     return a, _like(b, a, op)
 
 
-def _binary(name: str, a: Any, b: Any) -> Tensor:
-    a, b = _pair(a, b, name)
-    return apply(_R[name], (a, b))
-
-
-def _unary(name: str, a: Any, attrs: dict[str, Any] | None = None) -> Tensor:
-    if not isinstance(a, Tensor):
-        a = convert(a)
-    return apply(_R[name], (a,), attrs)
-
-
-def _axis(axis: Any) -> Any:
-    if axis is None:
-        return None
-    if isinstance(axis, Tensor):
-        axis = axis._value.tolist()
-    if isinstance(axis, (list, tuple, np.ndarray)):
-        return tuple(int(a) for a in axis)
-    return int(axis)
-
-
-def _shape(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, Tensor):
-        shape = shape._value.tolist()
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(d) for d in shape)
-
-
 # ---------------------------------------------------------------------------------------
-# elementwise
-
-
-def add(a: Any, b: Any) -> Tensor:
-    return _binary("add", a, b)
-
-
-def subtract(a: Any, b: Any) -> Tensor:
-    return _binary("subtract", a, b)
-
-
-def multiply(a: Any, b: Any) -> Tensor:
-    return _binary("multiply", a, b)
-
-
-def divide(a: Any, b: Any) -> Tensor:
-    return _binary("divide", a, b)
-
-
-def power(a: Any, b: Any) -> Tensor:
-    return _binary("power", a, b)
-
-
-pow = power  # noqa: A001  (TF's name)
-
-
-def maximum(a: Any, b: Any) -> Tensor:
-    return _binary("maximum", a, b)
-
-
-def minimum(a: Any, b: Any) -> Tensor:
-    return _binary("minimum", a, b)
-
-
-def less(a: Any, b: Any) -> Tensor:
-    return _binary("less", a, b)
-
-
-def less_equal(a: Any, b: Any) -> Tensor:
-    return _binary("less_equal", a, b)
-
-
-def greater(a: Any, b: Any) -> Tensor:
-    return _binary("greater", a, b)
-
-
-def greater_equal(a: Any, b: Any) -> Tensor:
-    return _binary("greater_equal", a, b)
-
-
-def equal(a: Any, b: Any) -> Tensor:
-    return _binary("equal", a, b)
-
-
-def not_equal(a: Any, b: Any) -> Tensor:
-    return _binary("not_equal", a, b)
-
-
-def logical_and(a: Any, b: Any) -> Tensor:
-    return _binary("logical_and", a, b)
-
-
-def logical_or(a: Any, b: Any) -> Tensor:
-    return _binary("logical_or", a, b)
-
-
-def logical_not(a: Any) -> Tensor:
-    return _unary("logical_not", a)
-
-
-def negative(a: Any) -> Tensor:
-    return _unary("negative", a)
-
-
-def identity(a: Any) -> Tensor:
-    return _unary("identity", a)
-
-
-def stop_gradient(a: Any) -> Tensor:
-    return _unary("stop_gradient", a)
-
-
-def square(a: Any) -> Tensor:
-    return _unary("square", a)
-
-
-def sqrt(a: Any) -> Tensor:
-    return _unary("sqrt", a)
-
-
-def exp(a: Any) -> Tensor:
-    return _unary("exp", a)
-
-
-def log(a: Any) -> Tensor:
-    return _unary("log", a)
-
-
-def abs(a: Any) -> Tensor:  # noqa: A001  (the TF name)
-    return _unary("abs", a)
-
-
-def sign(a: Any) -> Tensor:
-    return _unary("sign", a)
-
-
-def sin(a: Any) -> Tensor:
-    return _unary("sin", a)
-
-
-def cos(a: Any) -> Tensor:
-    return _unary("cos", a)
-
-
-def relu(a: Any) -> Tensor:
-    return _unary("relu", a)
-
-
-def sigmoid(a: Any) -> Tensor:
-    return _unary("sigmoid", a)
-
-
-def tanh(a: Any) -> Tensor:
-    return _unary("tanh", a)
-
-
-def softplus(a: Any) -> Tensor:
-    return _unary("softplus", a)
+# ops whose arguments need more than converting to tensors (the rest are derived, see below)
 
 
 def cast(a: Any, dtype: Any) -> Tensor:
+    """``a`` as ``dtype``; a tensor that already has it is returned as is."""
     want = dtypes.as_dtype(dtype).np
     a = a if isinstance(a, Tensor) else convert(a)
     if a._value.dtype == want:
@@ -248,6 +101,7 @@ def cast(a: Any, dtype: Any) -> Tensor:
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y``; the condition must be bool."""
     cond = condition if isinstance(condition, Tensor) else convert(condition)
     if cond._value.dtype.kind != "b":
         raise DTypeError(f"where: the condition must be bool, got {cond._value.dtype.name}")
@@ -256,6 +110,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
 
 
 def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any) -> Tensor:
+    """``t`` limited to ``[min, max]``; Python bounds take ``t``'s dtype."""
     t = t if isinstance(t, Tensor) else convert(t)
     lo = clip_value_min if isinstance(clip_value_min, Tensor) else _like(clip_value_min, t, "clip_by_value")
     hi = clip_value_max if isinstance(clip_value_max, Tensor) else _like(clip_value_max, t, "clip_by_value")
@@ -263,6 +118,7 @@ def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any) -> Tensor:
 
 
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False) -> Tensor:
+    """``a @ b``; the transpose flags are recorded only when one is set."""
     a, b = _pair(a, b, "matmul")
     attrs = None
     if transpose_a or transpose_b:
@@ -270,12 +126,6 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False)
     return apply(_R["matmul"], (a, b), attrs)
 
 
-def softmax(logits: Any, axis: int = -1) -> Tensor:
-    return _unary("softmax", logits, {"axis": int(axis)})
-
-
-def log_softmax(logits: Any, axis: int = -1) -> Tensor:
-    return _unary("log_softmax", logits, {"axis": int(axis)})
 
 
 def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) -> Tensor:
@@ -295,66 +145,13 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) 
 
 
 # ---------------------------------------------------------------------------------------
-# reductions
-
-
-def _reduce(name: str, a: Any, axis: Any, keepdims: bool) -> Tensor:
-    attrs: dict[str, Any] = {}
-    axis = _axis(axis)
-    if axis is not None:
-        attrs["axis"] = axis
-    if keepdims:
-        attrs["keepdims"] = True
-    return _unary(name, a, attrs or None)
-
-
-def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _reduce("reduce_sum", a, axis, keepdims)
-
-
-def reduce_mean(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _reduce("reduce_mean", a, axis, keepdims)
-
-
-def reduce_max(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _reduce("reduce_max", a, axis, keepdims)
-
-
-def reduce_min(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _reduce("reduce_min", a, axis, keepdims)
-
-
-def argmax(a: Any, axis: int = 0) -> Tensor:
-    return _unary("argmax", a, {"axis": int(axis)})
-
-
-def argmin(a: Any, axis: int = 0) -> Tensor:
-    return _unary("argmin", a, {"axis": int(axis)})
-
-
-# ---------------------------------------------------------------------------------------
 # shapes
 
 
-def reshape(a: Any, shape: Any) -> Tensor:
-    return _unary("reshape", a, {"shape": _shape(shape)})
-
-
-def transpose(a: Any, perm: Any = None) -> Tensor:
-    return _unary("transpose", a, {"perm": None if perm is None else _shape(perm)})
-
-
-def expand_dims(a: Any, axis: int) -> Tensor:
-    return _unary("expand_dims", a, {"axis": int(axis)})
-
-
-def squeeze(a: Any, axis: Any = None) -> Tensor:
-    return _unary("squeeze", a, {"axis": _axis(axis)})
-
-
 def broadcast_to(a: Any, shape: Any) -> Tensor:
+    """``a`` stretched to ``shape``; nothing is recorded when it already has that shape."""
     a = a if isinstance(a, Tensor) else convert(a)
-    shape = _shape(shape)
+    shape = as_shape(shape)
     if a._value.shape == shape:
         return a
     return apply(_R["broadcast_to"], (a,), {"shape": shape})
@@ -362,7 +159,7 @@ def broadcast_to(a: Any, shape: Any) -> Tensor:
 
 def sum_to_shape(a: Tensor, shape: Any) -> Tensor:
     """Sum a broadcast gradient back down to ``shape`` (the one place broadcasting is undone)."""
-    shape = _shape(shape)
+    shape = as_shape(shape)
     if a._value.shape == shape:
         return a
     return apply(_R["sum_to_shape"], (a,), {"shape": shape})
@@ -381,14 +178,6 @@ def _same_dtype(values: Sequence[Any], op: str) -> tuple[Tensor, ...]:
             raise DTypeError(f"{op}: cannot combine {first._value.dtype.name} with {t._value.dtype.name}")
         out.append(t)
     return tuple(out)
-
-
-def concat(values: Sequence[Any], axis: int) -> Tensor:
-    return apply(_R["concat"], _same_dtype(values, "concat"), {"axis": int(axis)})
-
-
-def stack(values: Sequence[Any], axis: int = 0) -> Tensor:
-    return apply(_R["stack"], _same_dtype(values, "stack"), {"axis": int(axis)})
 
 
 def _index(key: Any) -> Any:
@@ -421,10 +210,6 @@ def getitem(a: Tensor, key: Any) -> Tensor:
     return apply(_R["getitem"], (a,), {"key": _index(key)})
 
 
-def scatter_into(g: Tensor, shape: Any, key: Any) -> Tensor:
-    return apply(_R["scatter_into"], (g,), {"shape": _shape(shape), "key": key})
-
-
 # ---------------------------------------------------------------------------------------
 # constructors (constants: never recorded)
 
@@ -435,11 +220,11 @@ def _const(arr: np.ndarray) -> Tensor:
 
 
 def zeros(shape: Any, dtype: Any = "float32") -> Tensor:
-    return _const(np.zeros(_shape(shape), dtype=dtypes.as_dtype(dtype).np))
+    return _const(np.zeros(as_shape(shape), dtype=dtypes.as_dtype(dtype).np))
 
 
 def ones(shape: Any, dtype: Any = "float32") -> Tensor:
-    return _const(np.ones(_shape(shape), dtype=dtypes.as_dtype(dtype).np))
+    return _const(np.ones(as_shape(shape), dtype=dtypes.as_dtype(dtype).np))
 
 
 def zeros_like(t: Any, dtype: Any = None) -> Tensor:
@@ -454,7 +239,7 @@ def ones_like(t: Any, dtype: Any = None) -> Tensor:
 
 def fill(dims: Any, value: Any) -> Tensor:
     v = to_array(value)
-    return _const(np.full(_shape(dims), v, dtype=v.dtype))
+    return _const(np.full(as_shape(dims), v, dtype=v.dtype))
 
 
 def eye(num_rows: int, num_columns: int | None = None, dtype: Any = "float32") -> Tensor:
@@ -475,3 +260,34 @@ def linspace(start: Any, stop: Any, num: int) -> Tensor:
     s = to_array(start)
     dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float32")
     return _const(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dtype))
+
+
+# ---------------------------------------------------------------------------------------
+# the derived op functions
+
+__all__ = [
+    "broadcast_to", "cast", "clip_by_value", "constant", "convert", "eye", "fill", "getitem",
+    "linspace", "matmul", "ones", "ones_like", "range", "softmax_cross_entropy_with_logits",
+    "sum_to_shape", "where", "zeros", "zeros_like",
+]
+
+
+def _derive(op: OpDef, added: bool) -> None:
+    """Install (or remove) ``op``'s API function, unless the op says it is written by hand."""
+    if op.api == "hand":
+        if op.name not in globals():
+            raise ValueError(f"op {op.name!r} declares api='hand' but engine/api.py has no {op.name}()")
+        return
+    if op.api != "derived":
+        return
+    if added:
+        if op.name in globals():
+            raise ValueError(f"engine.api.{op.name} exists already; declare the op with api='hand' or rename it")
+        globals()[op.name] = api_function(op, convert, _pair, _same_dtype)
+        __all__.append(op.name)
+    else:
+        globals().pop(op.name, None)
+        __all__.remove(op.name)
+
+
+on_register(_derive)

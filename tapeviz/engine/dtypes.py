@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["DType", "as_dtype", "bool_", "float16", "float32", "float64", "from_numpy", "int8", "int16", "int32", "int64", "uint8"]
+
 
 class DType:
     """A named dtype. Compares equal to itself, its name and the matching numpy dtype."""

@@ -13,6 +13,11 @@ from typing import Any, Union
 
 import numpy as np
 
+__all__ = [
+    "BackwardStep", "Event", "GradientAccumulated", "GradientStarted", "GradientsReturned", "Listener", "OpRecorded",
+    "TensorRef", "VariableAssigned", "emit", "listeners", "subscribe", "unsubscribe",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class TensorRef:

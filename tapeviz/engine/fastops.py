@@ -5,7 +5,11 @@ higher-order gradient), ``xp`` is ``tapeviz.engine.api`` and every op of the bac
 recorded. Otherwise it is this module: the same registered forward functions, called directly
 on the arrays, skipping argument conversion, the recording checks and the Tensor wrappers.
 Same math, less overhead. These functions take tensors or arrays and return plain numpy
-arrays; the backward loop wraps only the gradients it hands back.
+arrays; the backward walk wraps only the gradients it hands back.
+
+Every registered op has a function here, derived from its definition
+(``wrappers.fast_function``); the few written below take shortcuts for the ops a backward
+pass calls most (ndarray methods instead of numpy's wrappers, no copy when nothing changes).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from .registry import REGISTRY
+from .registry import REGISTRY, OpDef, on_register
 from .tensor import Tensor
+from .wrappers import as_array, fast_function
 
 _R = REGISTRY
 
@@ -25,80 +30,20 @@ def _v(x: Any) -> Any:
     return x._value if isinstance(x, Tensor) else x
 
 
-def _a(out: Any) -> np.ndarray:
-    """An ndarray (a full reduction gives a numpy scalar)."""
-    return out if type(out) is np.ndarray else np.asarray(out)
-
-
-def _arrays(args: tuple[Any, ...]) -> list[np.ndarray]:
-    """Tensors give their arrays; Python numbers take the dtype of the first tensor (TF's rule)."""
-    arrays = [_v(a) for a in args]
-    dtype = None
-    for a in arrays:
-        if type(a) is np.ndarray and a.dtype.kind == "f":
-            dtype = a.dtype
-            break
-    return [a if type(a) is np.ndarray else np.asarray(a, dtype=dtype) for a in arrays]
-
-
-def _fwd(name: str):  # one-line wrappers over a registered forward, attrs passed through
-    forward = REGISTRY[name].forward
-
-    def op(*args: Any, **attrs: Any) -> np.ndarray:
-        return _a(forward(*_arrays(args), **attrs))
-
-    op.__name__ = name
-    return op
-
-
-def _binary(name: str):  # the common case, two operands and no attrs, without *args packing
-    forward = REGISTRY[name].forward
-
-    def op(a: Any, b: Any) -> np.ndarray:
-        a, b = _v(a), _v(b)
-        if type(a) is not np.ndarray or type(b) is not np.ndarray:
-            a, b = _arrays((a, b))
-        return _a(forward(a, b))
-
-    op.__name__ = name
-    return op
-
-
-add = _binary("add")
-subtract = _binary("subtract")
-multiply = _binary("multiply")
-divide = _binary("divide")
-power = _binary("power")
-negative = _fwd("negative")
-square = _fwd("square")
-exp = _fwd("exp")
-log = _fwd("log")
-sin = _fwd("sin")
-cos = _fwd("cos")
-sign = _fwd("sign")
-sigmoid = _fwd("sigmoid")
-equal = _binary("equal")
-greater = _binary("greater")
-less = _binary("less")
-logical_not = _fwd("logical_not")
-logical_or = _binary("logical_or")
-where = _fwd("where")
-
-
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False) -> np.ndarray:
     return _R["matmul"].forward(_v(a), _v(b), transpose_a=transpose_a, transpose_b=transpose_b)
 
 
 def softmax(a: Any, axis: int = -1) -> np.ndarray:
-    return _a(_R["softmax"].forward(_v(a), axis=int(axis)))
+    return as_array(_R["softmax"].forward(_v(a), axis=int(axis)))
 
 
 def log_softmax(a: Any, axis: int = -1) -> np.ndarray:
-    return _a(_R["log_softmax"].forward(_v(a), axis=int(axis)))
+    return as_array(_R["log_softmax"].forward(_v(a), axis=int(axis)))
 
 
 def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    return _a(_R["reduce_sum"].forward(_v(a), axis=axis, keepdims=keepdims))
+    return as_array(_R["reduce_sum"].forward(_v(a), axis=axis, keepdims=keepdims))
 
 
 def cast(a: Any, dtype: Any) -> np.ndarray:
@@ -128,20 +73,43 @@ def broadcast_to(a: Any, shape: Any) -> np.ndarray:
 
 def sum_to_shape(a: Any, shape: Any) -> np.ndarray:
     arr = _v(a)
-    return arr if arr.shape == tuple(shape) else _a(_R["sum_to_shape"].forward(arr, shape=tuple(shape)))
+    return arr if arr.shape == tuple(shape) else as_array(_R["sum_to_shape"].forward(arr, shape=tuple(shape)))
 
 
 def getitem(a: Any, key: Any) -> np.ndarray:
-    return _a(_R["getitem"].forward(_v(a), key=key))
+    return as_array(_R["getitem"].forward(_v(a), key=key))
 
 
 def scatter_into(g: Any, shape: Any, key: Any) -> np.ndarray:
     return _R["scatter_into"].forward(_v(g), shape=tuple(shape), key=key)
 
 
+# not ops: constants a VJP builds
 def zeros_like(a: Any) -> np.ndarray:
     return np.zeros_like(_v(a))
 
 
 def ones_like(a: Any) -> np.ndarray:
     return np.ones_like(_v(a))
+
+
+_WRITTEN = frozenset({
+    "matmul", "softmax", "log_softmax", "reduce_sum", "cast", "reshape", "transpose", "expand_dims",
+    "broadcast_to", "sum_to_shape", "getitem", "scatter_into",
+})
+__all__ = [*sorted(_WRITTEN), "ones_like", "zeros_like"]  # and, as ops register, every other op
+
+
+def _derive(op: OpDef, added: bool) -> None:
+    """Every other op gets the function derived from its definition."""
+    if op.name in _WRITTEN:
+        return
+    if added:
+        globals()[op.name] = fast_function(op)
+        __all__.append(op.name)
+    else:
+        globals().pop(op.name, None)
+        __all__.remove(op.name)
+
+
+on_register(_derive)

@@ -1,8 +1,11 @@
 """The op registry and the one function that runs an op and records it on watching tapes.
 
 Each op is defined once (``OpDef``): its numpy forward, its vector-Jacobian product written
-with the engine's own ops (so an outer tape can record an inner tape's backward pass), and a
-one-line statement of its local derivative for the UI and lessons.
+with the engine's own ops (so an outer tape can record an inner tape's backward pass), a
+one-line statement of its local derivative, its chain-rule explanation, the signature of its
+API function and the names ``tapeviz.tf`` and lesson expressions know it by. Everything else
+(``engine.api``, ``engine.fastops``, the ``tf`` namespaces, the lesson function table) is
+derived from these definitions: modules that derive something call ``on_register``.
 """
 
 from __future__ import annotations
@@ -14,10 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .attrs import Attr
 from .errors import DTypeError, ShapeError
 from .events import OpRecorded, TensorRef, emit, listeners
 from .scope import current_scope
 from .tensor import Tensor, Variable, _tensor_ids
+
+__all__ = [
+    "OpDef", "OpRecord", "REGISTRY", "apply", "exposed", "on_register", "op_error", "register", "shapes_text", "state",
+    "tensor_ref", "unregister",
+]
 
 if TYPE_CHECKING:
     from .tape import GradientTape
@@ -28,30 +37,82 @@ if TYPE_CHECKING:
 VJP = Callable[[Any, "Tensor", "OpRecord", tuple[bool, ...]], tuple["Tensor | None", ...]]
 
 
+_DEFAULT_PARAMS = {1: ("a",), 2: ("a", "b"), 3: ("a", "b", "c"), -1: ("values",)}
+
+
 @dataclass(frozen=True)
 class OpDef:
-    """One op: identity, forward, VJP and its derivative statement, kept together."""
+    """One op, everything about it in one place (see CONTRIBUTING.md, "Adding an op")."""
 
     name: str
     forward: Callable[..., np.ndarray]
     vjp: VJP | None
     derivative: str
-    arity: int = 2
+    arity: int = 2  # tensor inputs; -1: one sequence of tensors (concat, stack)
     differentiable: bool = True  # False: never recorded (comparisons, argmax, ...), like TF's NotDifferentiable
     # For elementwise ops: the local partials ∂out/∂input_k as arrays (broadcast to the output
     # shape), used by the UI to print "upstream × local = sent" with real numbers.
     local: Callable[..., tuple[np.ndarray | None, ...]] | None = None
     describe: Callable[..., str] | None = field(default=None, compare=False)
+    # For other ops: how one element of an input's gradient came about, as data
+    # (``chain.ChainContext`` -> ``chain.Product | Formula | SumOfProducts | None``).
+    explain: Callable[..., Any] | None = field(default=None, compare=False)
+    # The API function ``engine.api.<name>(*params, *attrs)``: tensor parameter names (default
+    # a, b, ... by arity) and keyword attributes. ``api``: "derived" (built from params/attrs),
+    # "hand" (written in engine/api.py: it needs extra argument handling) or "none".
+    params: tuple[str, ...] = ()
+    attrs: tuple[Attr, ...] = ()
+    api: str = "derived"
+    # Where ``tapeviz.tf`` exposes the API function: "tf.add", "tf.math.add", "tf.nn.relu".
+    tf_names: tuple[str, ...] = ()
+    # The name lesson expressions call it by (computed by ``forward`` on float64 arrays), or None.
+    lesson: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.params:
+            object.__setattr__(self, "params", _DEFAULT_PARAMS.get(self.arity, ("a",)))
+        if self.api not in ("derived", "hand", "none"):
+            raise ValueError(f"op {self.name!r}: api must be 'derived', 'hand' or 'none', not {self.api!r}")
 
 
 REGISTRY: dict[str, OpDef] = {}
+_derivers: list[Callable[[OpDef, bool], None]] = []
 
 
 def register(op: OpDef) -> OpDef:
+    """Add ``op``; every module that derives something from the registry hears of it."""
     if op.name in REGISTRY:
         raise ValueError(f"op {op.name!r} is registered twice")
     REGISTRY[op.name] = op
+    for derive in _derivers:
+        derive(op, True)
     return op
+
+
+def unregister(name: str) -> OpDef:
+    """Remove an op and everything derived from it (for tests that define their own op)."""
+    op = REGISTRY.pop(name)
+    for derive in reversed(_derivers):
+        derive(op, False)
+    return op
+
+
+def on_register(derive: Callable[[OpDef, bool], None]) -> None:
+    """Call ``derive(op, True)`` for every op registered now and later, ``derive(op, False)`` on removal."""
+    _derivers.append(derive)
+    for op in list(REGISTRY.values()):
+        derive(op, True)
+
+
+def exposed(namespace: str) -> dict[str, OpDef]:
+    """The ops ``namespace`` ("tf", "tf.math", "tf.nn") exposes, by the name it uses."""
+    found: dict[str, OpDef] = {}
+    for op in REGISTRY.values():
+        for full in op.tf_names:
+            space, _, short = full.rpartition(".")
+            if space == namespace:
+                found[short] = op
+    return found
 
 
 class OpRecord:

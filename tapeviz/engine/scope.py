@@ -6,6 +6,8 @@ import contextlib
 import re
 from collections.abc import Iterator
 
+__all__ = ["current_scope", "name_scope"]
+
 _stack: list[str] = []
 _VALID = re.compile(r"^[A-Za-z0-9_.\-<>][A-Za-z0-9_.\-/<>]*$")
 

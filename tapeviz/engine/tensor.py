@@ -11,6 +11,8 @@ from . import dtypes
 from .errors import DTypeError, ShapeError
 from .events import VariableAssigned, emit, listeners
 
+__all__ = ["EagerTensor", "Tensor", "TensorRefKey", "TensorShape", "Variable", "to_array"]
+
 # Ids are small deterministic integers; 0 means "not yet needed". A Tensor gets one the
 # first time a tape records it, a Variable when it is created.
 _tensor_ids = itertools.count(1)

@@ -14,6 +14,10 @@ from typing import Any
 
 from .. import engine as E
 
+__all__ = [
+    "exponential", "get", "linear", "log_softmax", "logits_of", "relu", "serialize", "sigmoid", "softmax", "softplus", "tanh",
+]
+
 # id(output tensor) -> (weak reference to the output, logits, "Softmax" or "Sigmoid")
 _produced_by: dict[int, tuple[weakref.ref, E.Tensor, str]] = {}
 

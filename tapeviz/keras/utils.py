@@ -6,15 +6,17 @@ import random
 
 from . import backend
 
+__all__ = ["set_random_seed"]
+
 
 def set_random_seed(seed: int) -> None:
     """Seed Keras's weight initializers, ``tf.random``, numpy's and Python's generators."""
     import numpy as np
 
-    from ..tf import random as tf_random
+    from ..engine import random as engine_random
 
     seed = int(seed)
     backend.seed_generator(seed)
-    tf_random.set_seed(seed)
+    engine_random.set_seed(seed)
     random.seed(seed)
     np.random.seed(seed)

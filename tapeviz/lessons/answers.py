@@ -24,6 +24,7 @@ from ..engine.events import (
     OpRecorded,
     VariableAssigned,
 )
+from ..engine.registry import REGISTRY, OpDef
 from ..trace import Trace
 from .resolve import ResolveError, Resolver
 
@@ -54,6 +55,8 @@ class Evaluator:
         self.resolver = resolver or Resolver(trace)
         self.namespace = namespace
         self.functions: dict[str, Callable[..., Any]] = {
+            # ops whose definitions allow lessons to call them (abs, exp, log, softmax, ...)
+            **{op.lesson: _op_function(op) for op in REGISTRY.values() if op.lesson},
             # trace facts
             "value": self.value, "grad": self.grad, "upstream": self.upstream, "sent": self.sent,
             "before": self.before, "after": self.after, "loss": self.loss, "losses": self.losses,
@@ -64,15 +67,14 @@ class Evaluator:
             "event": lambda p: self.resolver.resolve(p).event,
             # numbers
             "sum": _np(np.sum), "mean": _np(np.mean), "max": _np(np.max), "min": _np(np.min),
-            "abs": _np(np.abs), "sqrt": _np(np.sqrt), "exp": _np(np.exp), "log": _np(np.log),
             "count": lambda x, axis=None: _plain(np.count_nonzero(_arr(x), axis=axis)),
             "all": lambda x, axis=None: _plain(np.all(_arr(x), axis=axis)),
             "any": lambda x, axis=None: _plain(np.any(_arr(x), axis=axis)),
             "argmax": lambda x, axis=None: _plain(np.argmax(_arr(x), axis=axis)),
             "argmin": lambda x, axis=None: _plain(np.argmin(_arr(x), axis=axis)),
-            "transpose": lambda x: np.transpose(_arr(x)), "matmul": lambda a, b: np.matmul(_arr(a), _arr(b)),
+            "matmul": lambda a, b: np.matmul(_arr(a), _arr(b)),
             "ones_like": lambda x: np.ones_like(_arr(x)), "zeros_like": lambda x: np.zeros_like(_arr(x)),
-            "softmax": _softmax, "allclose": lambda a, b, tol=1e-5: bool(np.allclose(_arr(a), _arr(b), rtol=tol, atol=tol)),
+            "allclose": lambda a, b, tol=1e-5: bool(np.allclose(_arr(a), _arr(b), rtol=tol, atol=tol)),
             "size": lambda x: int(_arr(x).size), "len": len, "float": lambda x: float(_arr(x).reshape(())),
             "int": lambda x: int(_arr(x).reshape(())), "round": lambda x, n=0: _plain(np.round(_arr(x), n)),
             "array": lambda *xs: np.array(xs if len(xs) != 1 else xs[0], dtype=float),
@@ -440,10 +442,15 @@ def _first(mask: Any) -> int:
     return int(hits[0])
 
 
-def _softmax(x: Any, axis: int = -1) -> np.ndarray:
-    a = _arr(x).astype(np.float64)
-    z = np.exp(a - a.max(axis=axis, keepdims=True))
-    return z / z.sum(axis=axis, keepdims=True)
+def _op_function(op: OpDef) -> Callable[..., Any]:
+    """A registered op as a lesson function: its forward on the arrays (floats as float64)."""
+
+    def call(*args: Any, **attrs: Any) -> Any:
+        arrays = [a.astype(np.float64) if a.dtype.kind == "f" else a for a in map(_arr, args)]
+        return _plain(op.forward(*arrays, **attrs))
+
+    call.__name__ = op.lesson or op.name
+    return call
 
 
 def _truth(v: Any) -> bool:

@@ -4,7 +4,8 @@ Everything here is tapeviz's own engine under TF's names; TensorFlow's autodiff 
 under it with the same values, ``None``s and errors. A name tapeviz does not implement raises an
 AttributeError that says so.
 
-Types read as in TF: tensor values are ``EagerTensor``, ``tf.Variable(...)`` makes a
+The op functions (``tf.add``, ``tf.reduce_sum``, ...) come from the op registry: each op's
+definition lists the ``tf`` names it has (see ``_exposed``). Types read as in TF: tensor values are ``EagerTensor``, ``tf.Variable(...)`` makes a
 ``ResourceVariable``, and ``isinstance(variable, tf.Tensor)`` is False (see ``_tensor``).
 ``tf.function`` runs functions eagerly (no graph), so every op shows up in the trace.
 """
@@ -18,57 +19,12 @@ from ..engine import (
     GradientTape,
     TensorShape,
     UnconnectedGradients,
-    abs,
-    add,
-    argmax,
-    argmin,
-    broadcast_to,
-    cast,
-    clip_by_value,
-    concat,
     constant,
-    cos,
-    divide,
-    equal,
-    exp,
-    expand_dims,
     eye,
     fill,
-    greater,
-    greater_equal,
-    identity,
-    less,
-    less_equal,
-    logical_and,
-    logical_not,
-    logical_or,
-    matmul,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    not_equal,
     ones,
     ones_like,
-    pow,
     range,
-    reduce_max,
-    reduce_mean,
-    reduce_min,
-    reduce_sum,
-    reshape,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    square,
-    squeeze,
-    stack,
-    stop_gradient,
-    subtract,
-    tanh,
-    transpose,
-    where,
     zeros,
     zeros_like,
 )
@@ -91,6 +47,7 @@ from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Ker
     optimizers,
 )
 from . import config, data, dtypes, errors, image, math, nn, random, saved_model
+from ._exposed import expose
 from ._function import Function, function
 from ._module import Module, name_scope
 from ._tensor import Tensor, Variable
@@ -100,6 +57,15 @@ from .config import device
 __version__ = "2.21.0"  # the TensorFlow version whose API and printed values tapeviz follows
 
 newaxis = None
+
+__all__ = [
+    "DType", "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
+    "as_dtype", "bool", "constant", "convert_to_tensor", "dtypes", "errors", "eye", "fill", "float16",
+    "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linspace",
+    "math", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
+    "shape", "size", "uint8", "zeros", "zeros_like",
+]
+expose(globals(), "tf", __all__)  # every op whose definition lists a "tf.<name>"
 
 
 def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, name: str | None = None) -> Any:

@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import engine as _E
 
+__all__ = ["Function", "function"]
+
 
 def _as_outputs(value: Any) -> Any:
     """Python and numpy numbers a function returns become tensors, as a TF graph function's outputs do."""

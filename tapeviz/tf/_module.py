@@ -9,6 +9,8 @@ from typing import Any
 
 from .. import engine as _E
 
+__all__ = ["Module", "name_scope"]
+
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=.)(?=[A-Z][a-z])")
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import engine as _E
-from ..engine.registry import state as _recording
+from ..engine.tape import recording_tapes
+
+__all__ = ["ResourceVariable", "Tensor", "Variable"]
 
 
 class _TensorType(type):
@@ -44,10 +46,8 @@ def _note_read(value: Any) -> None:
     """A trainable variable passed to ``assign*`` was read: recording tapes watch it, as in TF."""
     if not isinstance(value, _E.Variable) or not value.trainable:
         return
-    for tape in _recording.tapes:
-        if tape._watch_accessed:
-            tape._watched.add(value._id)
-            tape._variables[value._id] = value
+    for tape in recording_tapes():
+        tape.note_variable_read(value)
 
 
 class Variable(_E.Variable):

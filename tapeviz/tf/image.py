@@ -15,6 +15,8 @@ from .. import engine as _E
 from ..engine.api import _pair
 from ..engine.registry import REGISTRY, OpDef, apply, register
 
+__all__ = ["adjust_contrast"]
+
 _OP_NAME = "AdjustContrastv2"
 
 
@@ -34,7 +36,7 @@ def _describe(images: _E.Tensor, factor: _E.Tensor, **_: Any) -> str | None:
 _OP = REGISTRY.get(_OP_NAME) or register(OpDef(
     _OP_NAME, _forward, vjp=None,
     derivative="no gradient registered (TensorFlow has none for AdjustContrastv2)",
-    describe=_describe,
+    describe=_describe, api="none",  # adjust_contrast below is its API function
 ))
 
 

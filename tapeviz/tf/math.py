@@ -1,45 +1,13 @@
-"""``tf.math``: the same ops as the top-level names, plus ``log``."""
+"""``tf.math``: the ops whose definitions list a ``tf.math.<name>`` (most top-level ones, plus ``log``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..engine import (  # noqa: F401
-    abs,
-    add,
-    argmax,
-    argmin,
-    cos,
-    divide,
-    equal,
-    exp,
-    greater,
-    greater_equal,
-    less,
-    less_equal,
-    log,
-    logical_and,
-    logical_not,
-    logical_or,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    not_equal,
-    pow,
-    reduce_max,
-    reduce_mean,
-    reduce_min,
-    reduce_sum,
-    sigmoid,
-    sign,
-    sin,
-    softplus,
-    sqrt,
-    square,
-    subtract,
-    tanh,
-)
+from ._exposed import expose
+
+__all__: list[str] = []
+expose(globals(), "tf.math", __all__)
 
 
 def __getattr__(name: str) -> Any:

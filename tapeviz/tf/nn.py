@@ -1,11 +1,14 @@
-"""``tf.nn``: activations and the softmax cross-entropy on logits."""
+"""``tf.nn``: activations (from the op registry) and the softmax cross-entropy on logits."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .. import engine as _E
-from ..engine import log_softmax, relu, sigmoid, softmax, softplus, tanh  # noqa: F401
+from ._exposed import expose
+
+__all__ = ["softmax_cross_entropy_with_logits"]
+expose(globals(), "tf.nn", __all__)  # activations and the softmax family, from their op definitions
 
 
 def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) -> _E.Tensor:

@@ -1,4 +1,7 @@
-"""``tf.random``: seeded normal and uniform draws (numpy's generator, not TF's bit stream)."""
+"""``tf.random``: seeded normal and uniform draws (numpy's generator, not TF's bit stream).
+
+The random state itself is the engine's (``tapeviz.engine.random``), shared with Keras.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,9 @@ from typing import Any
 import numpy as np
 
 from .. import engine as _E
+from ..engine.random import get_generator, set_seed
 
-_generator = np.random.default_rng()
-
-
-def set_seed(seed: int) -> None:
-    """Make every later draw reproducible (the numbers differ from TF's, the behaviour is the same)."""
-    global _generator
-    _generator = np.random.default_rng(int(seed))
+__all__ = ["normal", "set_seed", "uniform"]
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -22,7 +20,7 @@ def _shape(shape: Any) -> tuple[int, ...]:
 
 
 def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = "float32", seed: int | None = None) -> _E.Tensor:
-    rng = np.random.default_rng(seed) if seed is not None else _generator
+    rng = get_generator(seed)
     dt = _E.as_dtype(dtype)
     if not dt.is_floating:
         raise TypeError(f"random.normal: dtype must be floating, got {dt}")
@@ -31,7 +29,7 @@ def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = "flo
 
 def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = "float32", seed: int | None = None) -> _E.Tensor:
     """Floats in [minval, maxval) (maxval defaults to 1); integers need maxval, as in TF."""
-    rng = np.random.default_rng(seed) if seed is not None else _generator
+    rng = get_generator(seed)
     dt = _E.as_dtype(dtype)
     size = _shape(shape)
     if dt.is_integer:

@@ -2,17 +2,19 @@
 
 For a backward step this is the chain rule for one element of each input: the upstream
 gradient times the local derivative gives the gradient sent to the input. Elementwise ops use
-the registry's ``local`` partials; matmul, reductions and the softmax family get their own
-formula with the actual shapes. Every number comes from the trace's arrays. The rest of the
-inspector's explanation (every other event kind, updates) is ``tapeviz.view.explain``'s.
+the registry's ``local`` partials; other ops (matmul, reductions, the softmax family) give
+their own chain-rule data (``OpDef.explain``), written out here with the actual numbers.
+Every number comes from the trace's arrays. The rest of the inspector's explanation (every
+other event kind, updates) is ``tapeviz.view.explain``'s.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..engine.chain import ChainContext, Formula, Product, SumOfProducts
 from ..engine.events import BackwardStep, OpRecorded
-from ..engine.registry import REGISTRY
+from ..engine.registry import REGISTRY, OpDef
 from ..trace import Trace
 from ..view import Explanation, learning_rate, update_lines
 from ..view import explain as view_explain
@@ -72,6 +74,7 @@ def chain_rule_lines(trace: Trace, event: BackwardStep) -> list[str]:
     out = np.asarray(forward.output.value)
     attrs = dict(forward.attrs)
     g = np.asarray(event.upstream)
+    names = tuple(_name(trace, r.id) for r in forward.inputs)
     locals_: tuple[np.ndarray | None, ...] | None = None
     if opdef.local is not None:
         try:
@@ -87,19 +90,17 @@ def chain_rule_lines(trace: Trace, event: BackwardStep) -> list[str]:
         head = f"∂L/∂{who}{idx(el)}"
         if locals_ is not None and k < len(locals_) and locals_[k] is not None:
             lines.extend(_elementwise(head, g, np.broadcast_to(locals_[k], out.shape), sent, el))
-        elif event.op == "matmul" and arrays[0].ndim == 2 and arrays[1].ndim == 2:
-            lines.extend(_matmul(head, k, arrays, g, sent, el, attrs, [_name(trace, r.id) for r in forward.inputs]))
-        elif event.op in ("reduce_sum", "reduce_mean"):
-            lines.extend(_reduction(head, event.op, arrays[0], g, sent, el, attrs))
-        elif event.op == "log_softmax":
-            lines.extend(_log_softmax(head, out, g, sent, el, attrs))
-        elif event.op == "softmax_cross_entropy_with_logits" and k == 1:
-            lines.extend(_xent_logits(head, arrays, g, sent, el, attrs))
-        elif event.op == "softmax":
-            lines.extend(_softmax(head, out, g, sent, el, attrs))
+        elif opdef.explain is not None and (
+            found := _op_explanation(opdef, head, ChainContext(k, tuple(arrays), out, attrs, g, sent, el, names))
+        ):
+            lines.extend(found)
         else:
             lines.append(f"{head} = {fmt(sent[el])}   (upstream g {_shape(g)} → sent {_shape(sent)}: {opdef.derivative})")
     return lines
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")" if shape else "scalar"
 
 
 def _elementwise(head: str, g: np.ndarray, local: np.ndarray, sent: np.ndarray, el: tuple[int, ...]) -> list[str]:
@@ -115,71 +116,25 @@ def _elementwise(head: str, g: np.ndarray, local: np.ndarray, sent: np.ndarray, 
     ]
 
 
-def _matmul(
-    head: str, k: int, arrays: list[np.ndarray], g: np.ndarray, sent: np.ndarray, el: tuple[int, ...],
-    attrs: dict, names: list[str],
-) -> list[str]:
-    ta, tb = bool(attrs.get("transpose_a")), bool(attrs.get("transpose_b"))
-    a = arrays[0].T if ta else arrays[0]
-    b = arrays[1].T if tb else arrays[1]
-    an, bn = names
-    if k == 0:  # element of a: a_eff[p, q] = Σ_j g[p, j] · b_eff[q, j]
-        p, q = (el[1], el[0]) if ta else el
-        pairs = list(zip(g[p, :].tolist(), b[q, :].tolist()))
-        formula = f"Σ_j g[{p},j]·{bn}[{q},j]" if not tb else f"Σ_j g[{p},j]·{bn}[j,{q}]"
-        shapes = f"g {_shape(g)} · {bn}ᵀ {_shape(arrays[1])}"
-    else:  # element of b: b_eff[p, q] = Σ_r a_eff[r, p] · g[r, q]
-        p, q = (el[1], el[0]) if tb else el
-        pairs = list(zip(a[:, p].tolist(), g[:, q].tolist()))
-        formula = f"Σ_r {an}[r,{p}]·g[r,{q}]" if not ta else f"Σ_r {an}[{p},r]·g[r,{q}]"
-        shapes = f"{an}ᵀ {_shape(arrays[0])} · g {_shape(g)}"
-    return [f"{head} = {formula}  with {shapes}", f"  = {_terms(pairs)} = {fmt(sent[el])}"]
-
-
-def _axes(axis: object, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    items = axis if isinstance(axis, (tuple, list)) else (axis,)
-    return tuple(sorted(int(a) % ndim for a in items))  # type: ignore[arg-type]
-
-
-def _reduction(head: str, op: str, a: np.ndarray, g: np.ndarray, sent: np.ndarray, el: tuple[int, ...], attrs: dict) -> list[str]:
-    axes = _axes(attrs.get("axis"), a.ndim)
-    keep = tuple(0 if i in axes else el[i] for i in range(a.ndim))
-    if attrs.get("keepdims"):
-        up_el = keep
-    else:
-        up_el = tuple(el[i] for i in range(a.ndim) if i not in axes)
-    upstream = float(np.asarray(g)[up_el]) if g.ndim else float(g)
-    if op == "reduce_sum":
-        return [f"{head}: upstream {pfmt(upstream)} × local 1 = sent {fmt(sent[el])}"]
-    n = int(np.prod([a.shape[i] for i in axes])) if axes else 1
-    return [f"{head}: upstream {pfmt(upstream)} × local 1/{n} = sent {fmt(sent[el])}"]
-
-
-def _log_softmax(head: str, out: np.ndarray, g: np.ndarray, sent: np.ndarray, el: tuple[int, ...], attrs: dict) -> list[str]:
-    axis = int(attrs.get("axis", -1)) % out.ndim
-    row = tuple(slice(None) if i == axis else el[i] for i in range(out.ndim))
-    total = float(np.sum(g[row]))
-    soft = float(np.exp(out[el]))
-    return [f"{head} = g − softmax·Σg = {pfmt(g[el])} − {pfmt(soft)}×{pfmt(total)} = {fmt(sent[el])}"]
-
-
-def _xent_logits(head: str, arrays: list[np.ndarray], g: np.ndarray, sent: np.ndarray, el: tuple[int, ...], attrs: dict) -> list[str]:
-    labels, logits = arrays
-    axis = int(attrs.get("axis", -1)) % logits.ndim
-    shifted = logits - np.max(logits, axis=axis, keepdims=True)
-    soft = np.exp(shifted) / np.sum(np.exp(shifted), axis=axis, keepdims=True)
-    row = tuple(e for i, e in enumerate(el) if i != axis)
-    upstream = float(np.asarray(g)[row]) if np.ndim(g) else float(g)
-    return [f"{head} = g·(softmax − label) = {pfmt(upstream)}×({pfmt(soft[el])} − {pfmt(labels[el])}) = {fmt(sent[el])}"]
-
-
-def _softmax(head: str, out: np.ndarray, g: np.ndarray, sent: np.ndarray, el: tuple[int, ...], attrs: dict) -> list[str]:
-    axis = int(attrs.get("axis", -1)) % out.ndim
-    row = tuple(slice(None) if i == axis else el[i] for i in range(out.ndim))
-    dot = float(np.sum(g[row] * out[row]))
-    return [f"{head} = out·(g − Σg·out) = {pfmt(out[el])}×({pfmt(g[el])} − {pfmt(dot)}) = {fmt(sent[el])}"]
+def _op_explanation(opdef: OpDef, head: str, context: ChainContext) -> list[str]:
+    """The op's own chain-rule data (``OpDef.explain``) written out with formatted numbers."""
+    try:
+        found = opdef.explain(context)  # type: ignore[misc]
+    except Exception:  # an explanation that cannot take these arrays: fall back to the summary
+        return []
+    if isinstance(found, Product):
+        local = found.local if isinstance(found.local, str) else pfmt(found.local)
+        return [f"{head}: upstream {pfmt(found.upstream)} × local {local} = sent {fmt(found.sent)}"]
+    if isinstance(found, Formula):
+        numbers = found.pattern.format(*(pfmt(x) for x in found.numbers))
+        return [f"{head} = {found.formula} = {numbers} = {fmt(found.sent)}"]
+    if isinstance(found, SumOfProducts):
+        operands = " · ".join(f"{name} {_shape_text(shape)}" for name, shape in found.operands)
+        return [
+            f"{head} = {found.formula}  with {operands}",
+            f"  = {_terms(list(found.terms))} = {fmt(found.sent)}",
+        ]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "sqrt": unary(E.sqrt, 0.3, 3.0),
     "exp": unary(E.exp),
     "log": unary(E.log, 0.3, 3.0),
+    "log1p": unary(E.log1p, -0.7, 3.0),
     "abs": unary(E.abs, away_from_zero=True),
     "sin": unary(E.sin),
     "cos": unary(E.cos),

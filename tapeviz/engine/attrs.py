@@ -1,0 +1,65 @@
+"""An op's keyword attributes (``axis``, ``shape``, ...) and how API arguments become them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["REQUIRED", "Attr", "as_axis", "as_int", "as_perm", "as_shape"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()  # an attribute the caller must pass (no default)
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One keyword attribute of an op's API function.
+
+    ``convert`` turns the caller's argument into the value recorded with the op (``as_axis``:
+    a tensor or list becomes ints). With ``omit_default`` the attribute is left out of the
+    record when it equals its default, so ``reduce_sum(x)`` records no attributes at all.
+    """
+
+    name: str
+    default: Any = REQUIRED
+    convert: Callable[[Any], Any] | None = None
+    omit_default: bool = False
+
+
+def _plain(value: Any) -> Any:
+    """A tensor's value as Python data (a tensor has ``_value``; no import of tensor.py needed)."""
+    inner = getattr(value, "_value", None)
+    return inner.tolist() if isinstance(inner, np.ndarray) else value
+
+
+def as_int(value: Any) -> int:
+    return int(_plain(value))
+
+
+def as_axis(axis: Any) -> Any:
+    """None, one int, or a tuple of ints."""
+    axis = _plain(axis)
+    if axis is None:
+        return None
+    if isinstance(axis, (list, tuple, np.ndarray)):
+        return tuple(int(a) for a in axis)
+    return int(axis)
+
+
+def as_shape(shape: Any) -> tuple[int, ...]:
+    shape = _plain(shape)
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+def as_perm(perm: Any) -> tuple[int, ...] | None:
+    return None if perm is None else as_shape(perm)

@@ -1,0 +1,162 @@
+"""The backward pass: one walk over a tape's records, newest first.
+
+1. Find what needs a gradient: the sources, and every recorded output that depends on one.
+2. Seed each target with its upstream gradient (ones, or ``output_gradients``).
+3. Visit the records in reverse order. Each op whose output has a gradient sends
+   ``upstream × local derivative`` (its VJP) to the inputs that need one; a gradient in the
+   broadcast output shape is summed down to the input's shape.
+4. Where a tensor feeds several ops, the gradients arriving at it are added up.
+5. Return the gradient of each source (None if it is not connected).
+
+Each step is emitted as an event (``BackwardStep``, ``GradientAccumulated``, ...) so a learner
+can watch it. With no outer tape recording, the VJPs compute on plain arrays (``fastops``);
+otherwise on the recording API, so that an outer tape records this pass (higher-order
+gradients).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import api, fastops
+from .events import (
+    BackwardStep,
+    GradientAccumulated,
+    GradientsReturned,
+    GradientStarted,
+    emit,
+    listeners,
+)
+from .registry import OpRecord, state
+from .tensor import Tensor, _tensor_ids
+
+__all__ = ["backward"]
+
+Grad = Any  # a Tensor (recorded pass) or an ndarray (fastops pass)
+
+
+def backward(
+    tape_id: int, records: list[OpRecord], watched: set[int],
+    targets: list[Tensor], seeds: list[Tensor], sources: list[Tensor],
+) -> list[Tensor | None]:
+    """d(sum of targets)/d(each source) over ``records``; see the module docstring for the steps."""
+    state.backward_depth += 1
+    try:
+        source_ids = _source_ids(targets, sources, watched)
+        if listeners:
+            emit(GradientStarted(tape_id, tuple(t._id for t in targets), tuple(source_ids), tuple(s._value for s in seeds)))
+        needed = _needing_gradients(records, source_ids)  # 1. what needs a gradient
+        xp = api if state.tapes else fastops
+        grads = _Gradients(tape_id, xp)
+        for target, seed in zip(targets, seeds):  # 2. seed the targets
+            if target._id in needed:
+                grads.add(target._id, seed if xp is api else seed._value)
+        for rec in reversed(records):  # 3. newest op first: upstream × local, to each input
+            upstream = grads.get(rec.output._id)
+            if upstream is None:
+                continue
+            needs = tuple([t._id in needed for t in rec.inputs])
+            if True not in needs:
+                continue
+            sent = _send(xp, rec, upstream, needs)
+            if listeners:
+                emit(BackwardStep(
+                    tape_id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen(_array(upstream)),
+                    tuple([t._id for t in rec.inputs]), tuple([None if g is None else _frozen(_array(g)) for g in sent]),
+                ))
+            for t, g in zip(rec.inputs, sent):  # 4. gradients meeting at a tensor add up (after the step's event)
+                if g is not None:
+                    grads.add(t._id, g)
+        result = [grads.result(i) for i in source_ids]  # 5. one gradient (or None) per source
+        if listeners:
+            emit(GradientsReturned(
+                tape_id, tuple(t._id for t in targets), tuple(source_ids),
+                tuple(None if g is None else g._value for g in result),
+            ))
+        return result
+    finally:
+        state.backward_depth -= 1
+
+
+def _source_ids(targets: list[Tensor], sources: list[Tensor], watched: set[int]) -> list[int]:
+    """Each source's tensor id, or 0 when it cannot get a gradient (not watched, not float).
+
+    A source that is itself one of the targets is connected (d t/d t = 1) even if unwatched.
+    """
+    target_objects = {id(t) for t in targets}
+    ids = []
+    for s in sources:
+        if s._value.dtype.kind != "f":
+            ids.append(0)
+        elif id(s) in target_objects:
+            if not s._id:
+                s._id = next(_tensor_ids)
+            ids.append(s._id)
+        else:
+            ids.append(s._id if s._id and s._id in watched else 0)
+    return ids
+
+
+def _needing_gradients(records: list[OpRecord], source_ids: list[int]) -> set[int]:
+    """The sources, and every float output recorded from something that depends on one."""
+    needed = {i for i in source_ids if i}
+    for rec in records:
+        for t in rec.inputs:
+            if t._id in needed:
+                if rec.output._value.dtype.kind == "f":
+                    needed.add(rec.output._id)
+                break
+    return needed
+
+
+def _send(xp: Any, rec: OpRecord, upstream: Grad, needs: tuple[bool, ...]) -> list[Grad | None]:
+    """The op's VJP, each gradient brought to its input's shape and dtype (None where not needed)."""
+    if rec.op.vjp is None:
+        raise LookupError(f"gradient registry has no entry for: {rec.op.name}")
+    sent: list[Grad | None] = []
+    for t, need, g in zip(rec.inputs, needs, rec.op.vjp(xp, upstream, rec, needs)):
+        if need and g is not None:
+            value, array = t._value, _array(g)
+            if array.shape != value.shape:
+                g = xp.sum_to_shape(g, value.shape)
+                array = _array(g)
+            if array.dtype != value.dtype:
+                g = xp.cast(g, value.dtype)
+        sent.append(g if need else None)
+    return sent
+
+
+class _Gradients(dict):
+    """The gradient reached so far at each tensor id; adding to one that has one is an event."""
+
+    def __init__(self, tape_id: int, xp: Any) -> None:
+        super().__init__()
+        self.tape_id, self.xp = tape_id, xp
+
+    def add(self, tensor_id: int, g: Grad) -> None:
+        before = self.get(tensor_id)
+        if before is None:
+            self[tensor_id] = g
+            return
+        total = self[tensor_id] = self.xp.add(before, g)
+        if listeners:
+            emit(GradientAccumulated(
+                self.tape_id, tensor_id, _frozen(_array(before)), _frozen(_array(g)), _frozen(_array(total))
+            ))
+
+    def result(self, tensor_id: int) -> Tensor | None:
+        g = self.get(tensor_id)
+        return None if g is None else g if isinstance(g, Tensor) else Tensor._wrap(_frozen(g))
+
+
+def _array(g: Grad) -> np.ndarray:
+    """A gradient's array: fastops give arrays, the recording API gives tensors."""
+    return g._value if isinstance(g, Tensor) else g
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """Mark an array read-only before it leaves the engine (in an event or a returned tensor)."""
+    a.setflags(write=False)
+    return a

@@ -1,0 +1,114 @@
+"""Elementwise math of one tensor: negative, powers, exp/log, abs/sign, trigonometry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import OpDef, register
+
+__all__: list[str] = []  # registers its ops; nothing to import from here
+
+register(OpDef(
+    "negative", np.negative, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.negative(g),),
+    derivative="∂out/∂a = −1",
+    local=lambda a, out: (-np.ones_like(out),),
+    tf_names=("tf.negative", "tf.math.negative"),
+))
+register(OpDef(
+    "identity", lambda a: a, arity=1,
+    vjp=lambda xp, g, rec, needs: (g,),
+    derivative="∂out/∂a = 1",
+    local=lambda a, out: (np.ones_like(out),),
+    tf_names=("tf.identity",),
+))
+register(OpDef(
+    "stop_gradient", lambda a: a, arity=1,
+    vjp=lambda xp, g, rec, needs: (None,),
+    derivative="∂out/∂a is defined as 0: no gradient flows through stop_gradient",
+    tf_names=("tf.stop_gradient",),
+))
+register(OpDef(
+    "square", np.square, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.multiply(2, rec.inputs[0])),),
+    derivative="∂out/∂a = 2a",
+    local=lambda a, out: (2 * a,),
+    tf_names=("tf.square", "tf.math.square"),
+))
+
+
+def _sqrt_forward(a: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(a)
+
+
+register(OpDef(
+    "sqrt", _sqrt_forward, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.divide(xp.multiply(g, 0.5), rec.output),),
+    derivative="∂out/∂a = 1/(2√a)",
+    local=lambda a, out: (0.5 / out,),
+    tf_names=("tf.sqrt", "tf.math.sqrt"), lesson="sqrt",
+))
+register(OpDef(
+    "exp", np.exp, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, rec.output),),
+    derivative="∂out/∂a = exp(a)",
+    local=lambda a, out: (out,),
+    tf_names=("tf.exp", "tf.math.exp"), lesson="exp",
+))
+
+
+def _log_forward(a: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(a)
+
+
+register(OpDef(
+    "log", _log_forward, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.divide(g, rec.inputs[0]),),
+    derivative="∂out/∂a = 1/a",
+    local=lambda a, out: (1 / a,),
+    tf_names=("tf.math.log",), lesson="log",
+))
+
+
+def _log1p_forward(a: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p(a)
+
+
+register(OpDef(
+    "log1p", _log1p_forward, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.divide(g, xp.add(rec.inputs[0], 1)),),
+    derivative="∂out/∂a = 1/(1 + a)",
+    local=lambda a, out: (1 / (1 + a),),
+    tf_names=("tf.math.log1p",), lesson="log1p",
+))
+register(OpDef(
+    "abs", np.abs, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.sign(rec.inputs[0])),),
+    derivative="∂out/∂a = sign(a)",
+    local=lambda a, out: (np.sign(a).astype(out.dtype),),
+    tf_names=("tf.abs", "tf.math.abs"), lesson="abs",
+))
+register(OpDef(
+    "sign", np.sign, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.zeros_like(g),),
+    derivative="∂out/∂a = 0",
+    local=lambda a, out: (np.zeros_like(out),),
+    tf_names=("tf.sign", "tf.math.sign"),
+))
+register(OpDef(
+    "sin", np.sin, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.multiply(g, xp.cos(rec.inputs[0])),),
+    derivative="∂out/∂a = cos(a)",
+    local=lambda a, out: (np.cos(a),),
+    tf_names=("tf.sin", "tf.math.sin"), lesson="sin",
+))
+register(OpDef(
+    "cos", np.cos, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.negative(xp.multiply(g, xp.sin(rec.inputs[0]))),),
+    derivative="∂out/∂a = −sin(a)",
+    local=lambda a, out: (-np.sin(a),),
+    tf_names=("tf.cos", "tf.math.cos"), lesson="cos",
+))
