@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "DTypeError", "InvalidArgumentError", "OpError", "ProgramError", "ShapeError", "TapeError", "TapevizError",
+]
+
 
 class TapevizError(Exception):
     """Base class of every error tapeviz raises on purpose."""

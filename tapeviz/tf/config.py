@@ -12,6 +12,11 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
+__all__ = [
+    "LogicalDevice", "PhysicalDevice", "device", "experimental", "functions_run_eagerly", "get_visible_devices",
+    "list_logical_devices", "list_physical_devices", "run_functions_eagerly", "set_visible_devices",
+]
+
 
 class PhysicalDevice(NamedTuple):
     """A device as TF lists it (the repr matches TF's)."""

@@ -18,6 +18,8 @@ from .. import engine as _E
 from ..engine.errors import TapevizError
 from ._tensor_spec import TensorSpec
 
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetError"]
+
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
@@ -151,7 +153,7 @@ class Dataset:
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True,
                 name: str | None = None) -> Dataset:
         """Draw elements at random from a buffer of ``buffer_size`` (reshuffled every iteration)."""
-        from . import random as tf_random
+        from ..engine.random import get_generator
 
         source, size = self._make, int(buffer_size)
         if size <= 0:
@@ -160,7 +162,7 @@ class Dataset:
         once: list[int] = []  # the seed of the one order used when not reshuffling
 
         def make() -> Iterator[Any]:
-            rng = fixed if fixed is not None else tf_random._generator
+            rng = fixed if fixed is not None else get_generator()
             if not reshuffle_each_iteration:
                 if not once:
                     once.append(int(rng.integers(2**63)))

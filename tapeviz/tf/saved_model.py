@@ -6,6 +6,8 @@ from typing import Any
 
 from ..engine.errors import TapevizError
 
+__all__ = ["OutOfScopeError", "load", "save"]
+
 
 class OutOfScopeError(TapevizError, NotImplementedError):
     """A TensorFlow feature that tapeviz deliberately leaves out."""

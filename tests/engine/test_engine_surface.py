@@ -32,8 +32,6 @@ def _public_modules() -> list[str]:
 
 @pytest.mark.parametrize("name", _public_modules())
 def test_public_modules_declare_all(name: str) -> None:
-    if name == "tapeviz.engine.errors":
-        pytest.skip("errors.py is being reshaped by the trace work (TraceFileError moves to tapeviz.trace)")
     module = importlib.import_module(name)
     assert isinstance(getattr(module, "__all__", None), list), f"{name} has no __all__"
     missing = [n for n in module.__all__ if not hasattr(module, n)]
