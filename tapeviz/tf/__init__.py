@@ -11,6 +11,7 @@ Types read as in TF: tensor values are ``EagerTensor``, ``tf.Variable(...)`` mak
 
 from __future__ import annotations
 
+import sys as _sys
 from typing import Any
 
 from .. import engine as _E
@@ -151,5 +152,6 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("tapeviz.keras")
     raise AttributeError(
         f"tapeviz.tf has no {name!r}: tapeviz implements the part of TensorFlow that tutorials on "
-        f"autodiff use (see dir(tapeviz.tf) for what is there)"
+        f"autodiff use (see dir(tapeviz.tf) for what is there)",
+        name=name, obj=_sys.modules[__name__],  # lets Python suggest a close name ("Did you mean")
     )
