@@ -11,7 +11,8 @@ per event of a training iteration). ``--at`` places the cursor:
 
 For a GIF or ``--frames DIR`` the frames cover the whole iteration of the ``--at`` event; with the
 default ``end`` they cover the first full training iteration. Frames are named ``event-NNNN.png``
-after their event number; ``--frames DIR`` alone writes only the frames. Every failure is one line on stderr with exit code 2 and no file left.
+after their event number; ``--frames DIR`` without ``-o`` writes only the frames. Every failure is
+one line on stderr with exit code 2 and no file left.
 """
 
 from __future__ import annotations

@@ -138,3 +138,38 @@ def test_serve_refuses_bad_input_in_one_line(argv: list[str], said: str, capsys:
         code = int(exc.code or 0)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and said in err, err
+
+
+class FakeServer:
+    """Stands in for textual_serve's Server: records how it was made, serves nothing."""
+
+    made: list[dict[str, object]] = []
+
+    def __init__(self, command: str, **options: object) -> None:
+        FakeServer.made.append({"command": command, **options})
+
+    def serve(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("argv", "host", "said"),
+    [
+        (["serve"], "127.0.0.1", "to this computer only (127.0.0.1); --host 0.0.0.0 lets other computers connect"),
+        (["serve", "--host", "0.0.0.0", "--port", "9000"], "0.0.0.0", "listening on 0.0.0.0: other computers can connect"),
+    ],
+)
+def test_serve_listens_where_asked_and_says_so(
+    argv: list[str], host: str, said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import textual_serve.server
+
+    FakeServer.made.clear()
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    assert main(argv) == 0
+    (made,) = FakeServer.made
+    assert made["host"] == host and str(made["command"]).endswith("-m tapeviz open seed")
+    out = capsys.readouterr().out
+    assert said in out and out.count("\n") == 1
+    if host == "0.0.0.0":
+        assert made["port"] == 9000 and "0.0.0.0" not in str(made["public_url"])

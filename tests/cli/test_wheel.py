@@ -36,13 +36,20 @@ def clean_env() -> dict[str, str]:
     return env
 
 
+def tracked_files(folder: Path) -> set[str]:
+    """The files of ``folder`` that belong to the project (git's list; a walk without git), relative to it."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--", str(folder)],
+                            capture_output=True, text=True, timeout=60) if shutil.which("git") else None
+    if listed is not None and listed.returncode == 0 and listed.stdout:
+        paths = [ROOT / name for name in listed.stdout.split("\0") if name]
+    else:
+        paths = [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return {p.relative_to(folder).as_posix() for p in paths if p.exists()}
+
+
 def data_files(folder: Path) -> set[str]:
-    """Every file that is not Python source under ``folder``, relative to it (caches left out)."""
-    return {
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
-    }
+    """Every project file under ``folder`` that is not Python source."""
+    return {name for name in tracked_files(folder) if not name.endswith((".py", ".pyc"))}
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +66,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_lessons_examples_and_every_data_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder, inside in (("lessons", "tapeviz/_bundled/lessons"), ("examples", "tapeviz/_bundled/examples")):
-        files = {p.relative_to(ROOT / folder).as_posix() for p in (ROOT / folder).rglob("*")
-                 if p.is_file() and "__pycache__" not in p.parts}
+        files = tracked_files(ROOT / folder)
         missing = sorted(f for f in files if f"{inside}/{f}" not in names)
         assert files and not missing, f"{folder}/ files missing from the wheel: {missing}"
-    package_data = data_files(ROOT / "tapeviz") - {p for p in data_files(ROOT / "tapeviz") if p.startswith("_bundled/")}
+    package_data = {p for p in data_files(ROOT / "tapeviz") if not p.startswith("_bundled/")}
     missing = sorted(f for f in package_data if f"tapeviz/{f}" not in names)
     assert not missing, f"data files of tapeviz/ missing from the wheel: {missing}"
     assert not any(n.startswith(("lessons/", "examples/", "tests/")) for n in names), "top-level folders leaked"
