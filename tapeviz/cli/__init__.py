@@ -48,8 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tapeviz: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        name = f" {exc.filename}" if exc.filename else ""
-        print(f"tapeviz: error:{name}: {exc.strerror or exc}", file=sys.stderr)
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"tapeviz: error: {name}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -77,6 +77,17 @@ def check_source(source: str | None, lesson: str | None, lessons_dir: str | None
         load_source(source)
 
 
+def check_address(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (port taken, unknown host)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port or --host)") from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
@@ -85,6 +96,7 @@ def run_serve(args: argparse.Namespace) -> int:
     command = app_command(args.source, args.lesson, args.dir)
     check_source(args.source, args.lesson, args.dir)
     host = args.host
+    check_address(host, args.port)
     url = args.public_url or public_url(host, args.port)
     server = Server(command, host=host, port=args.port, title=f"tapeviz {args.lesson or args.source or ''}".strip(),
                     public_url=url)

@@ -173,3 +173,14 @@ def test_serve_listens_where_asked_and_says_so(
     assert said in out and out.count("\n") == 1
     if host == "0.0.0.0":
         assert made["port"] == 9000 and "0.0.0.0" not in str(made["public_url"])
+
+
+def test_a_taken_port_is_one_line_before_anything_is_served(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"tapeviz: error: cannot listen on 127.0.0.1:{port}: ") and captured.err.count("\n") == 1
