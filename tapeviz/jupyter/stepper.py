@@ -33,7 +33,8 @@ class Stepper(widgets.VBox):
         self.slider = widgets.IntSlider(value=1, min=1, max=n, step=1, description="event",
                                         continuous_update=False, layout=widgets.Layout(width="55%"))
         self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=800, description="play / pause")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        # linked in the kernel (not only in the browser), so code and tests can drive play too
+        self._play_link = widgets.link((self.play, "value"), (self.slider, "value"))
         phases = set(trace.phases)
         self.buttons = {
             ph: widgets.Button(description=ph, tooltip=f"go to where the {ph} phase begins",

@@ -38,6 +38,10 @@ def test_moving_the_slider_shows_that_event(trace: tapeviz.Trace) -> None:
         assert expected[expected.find("<svg"):] in widget.graph.value
     widget.slider.value = 1
     assert widget.graph.value == first_svg  # stepping back shows the same picture again
+    widget.play.value = 3  # what ▶ does once a second in the browser
+    assert widget.slider.value == 3 and f"event 3/{n} ·" in widget.event_line.value
+    widget.slider.value = 5
+    assert widget.play.value == 5  # play resumes from where the slider is
 
 
 @needs_dot
