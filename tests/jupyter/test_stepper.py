@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import tapeviz
 from tapeviz.render import to_graphviz
 from tapeviz.render.gv import have_dot
 from tapeviz.report import describe_event
-from tapeviz.sources import load_source
+from tapeviz.sources import bundled_dir, load_source
 
 pytest.importorskip("ipywidgets", reason="tapeviz.step needs ipywidgets (pip install 'tapeviz[jupyter]')")
 
@@ -63,12 +65,35 @@ def test_step_takes_a_source_name_and_a_start(tmp_path: object) -> None:
     assert widget.buttons["update"].disabled  # square has no update phase
 
 
+
+def test_the_example_notebook_runs_in_a_kernel(tmp_path: Path) -> None:
+    """examples/stepping.ipynb, executed headless by nbclient as Jupyter would: the widget is shown,
+    the printed event lines match the trace, the static picture is an SVG."""
+    nbformat = pytest.importorskip("nbformat", reason="running the notebook needs nbformat, nbclient, ipykernel")
+    nbclient = pytest.importorskip("nbclient", reason="running the notebook needs nbclient")
+    pytest.importorskip("ipykernel", reason="running the notebook needs ipykernel")
+    from jupyter_client.manager import KernelManager
+
+    nb = nbformat.read(bundled_dir("examples") / "stepping.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "commit it without outputs"
+    kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))  # no TCP port
+    nbclient.NotebookClient(nb, timeout=180, km=kernel, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = {cell.id: cell.outputs for cell in nb.cells if cell.cell_type == "code"}
+    assert "application/vnd.jupyter.widget-view+json" in outputs["record"][0]["data"]
+    trace = load_source("seed")
+    printed = "".join(o.get("text", "") for o in outputs["drive"]).splitlines()
+    backward = trace.first_of("backward")
+    assert backward is not None
+    assert printed[0].startswith(f"event {backward + 1}/{len(trace)} · backward ·")
+    assert printed[1].startswith(f"event {len(trace)}/{len(trace)} · update ·")
+    if have_dot():
+        assert outputs["picture"][0]["data"]["image/svg+xml"].lstrip().startswith(("<?xml", "<svg", "<!--"))
+
+
 def test_the_example_notebook_is_valid_and_its_code_runs() -> None:
     """examples/stepping.ipynb: nbformat 4 JSON whose code cells run in order in one namespace."""
     import json
-    from pathlib import Path
-
-    from tapeviz.sources import bundled_dir
 
     nb = json.loads((bundled_dir("examples") / "stepping.ipynb").read_text(encoding="utf-8"))
     assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5) and nb["metadata"]["kernelspec"]["language"] == "python"
