@@ -27,6 +27,7 @@ _LAZY = {
     "run_program": ("tapeviz.trace", "run_program"),
     "to_graphviz": ("tapeviz.render", "to_graphviz"),
     "render": ("tapeviz.render", "render"),
+    "step": ("tapeviz.jupyter", "step"),
 }
 
 

@@ -240,5 +240,7 @@ def _fails(evaluator: Evaluator, expression: str) -> bool:
 
 
 def lesson_folder_default() -> Path:
-    """The bundled ``lessons/`` folder next to the ``tapeviz`` package."""
-    return Path(__file__).resolve().parent.parent.parent / "lessons"
+    """``$TAPEVIZ_LESSONS``, else the lessons shipped with tapeviz (in a wheel or the clone)."""
+    from ..sources import lessons_folder
+
+    return lessons_folder()

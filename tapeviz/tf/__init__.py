@@ -12,6 +12,7 @@ definition lists the ``tf`` names it has (see ``_exposed``). Types read as in TF
 
 from __future__ import annotations
 
+import sys as _sys
 from typing import Any
 
 from .. import engine as _E
@@ -126,5 +127,6 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("tapeviz.keras")
     raise AttributeError(
         f"tapeviz.tf has no {name!r}: tapeviz implements the part of TensorFlow that tutorials on "
-        f"autodiff use (see dir(tapeviz.tf) for what is there)"
+        f"autodiff use (see dir(tapeviz.tf) for what is there)",
+        name=name, obj=_sys.modules[__name__],  # lets Python suggest a close name ("Did you mean")
     )

@@ -106,7 +106,8 @@ def _keras_fit_trainer() -> Any:
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     kind = type(exc).__name__
-    message = str(exc).split("\n")[0]
+    hint = _did_you_mean(exc)
+    message = str(exc).split("\n")[0] + hint
     if frames:
         last = frames[-1]
         headline = f"{path}:{last.lineno}: {kind}: {message}"
@@ -117,8 +118,17 @@ def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramEr
         lines.append(f'  File "{path}", line {f.lineno}, in {f.name}')
         if f.line:
             lines.append(f"    {f.line.strip()}")
-    lines.append(f"{kind}: {exc}")
+    lines.append(f"{kind}: {exc}{hint}")
     return ProgramError(headline, "\n".join(lines))
+
+
+def _did_you_mean(exc: BaseException) -> str:
+    """Python's ". Did you mean: 'x'?" hint; before 3.12 only its own exception printer writes it."""
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        sys.__excepthook__(type(exc), exc, exc.__traceback__)
+    text = said.getvalue()
+    return text[text.index(". Did you mean"):].splitlines()[0] if ". Did you mean" in text else ""
 
 
 def _syntax_details(exc: SyntaxError) -> str:

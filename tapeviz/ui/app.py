@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from ..engine.errors import TapevizError
 from ..render.terminal_layout import LayoutUnavailable, layout_layered, layout_with_dot, rasterize
+from ..sources import default_output_dir, output_file
 from ..trace import Snapshot, Trace, event_node, snapshot
 from ..view import event_number
 from .cursor import TimelineCursor
@@ -113,7 +114,7 @@ class TapevizApp(App[int]):
             raise TapevizError(f"{source or trace.title or 'the trace'}: nothing was recorded, so there is nothing to show")
         self.trace = trace
         self.source = source or trace.title
-        self.out_dir = Path(out_dir) if out_dir is not None else Path.cwd()
+        self.out_dir = Path(out_dir) if out_dir is not None else default_output_dir()
         self.layout_engine = layout_engine  # "auto" (dot, else layered) or "layered"
         self.trace_lock = threading.RLock()
         self.cursor = TimelineCursor(trace, start)
@@ -483,7 +484,7 @@ class TapevizApp(App[int]):
             self.notify("export is not available: the image renderer (tapeviz.render.render) is missing",
                         severity="error", timeout=6)
             return
-        path = self.out_dir / f"{self._slug()}-event{event_number(self.cursor.index)}.png"
+        path = output_file(self.out_dir, f"{self._slug()}-event{event_number(self.cursor.index)}.png")
         self._exporting = True
         self.busy = "exporting…"
         self.refresh_view()
@@ -520,7 +521,7 @@ class TapevizApp(App[int]):
         if self._training:
             self.notify("wait for training to finish, then save", severity="warning", timeout=3)
             return
-        self._save_worker(self.out_dir / f"{self._slug()}.tapeviz")
+        self._save_worker(output_file(self.out_dir, f"{self._slug()}.tapeviz"))
 
     @work(thread=True, group="save", exit_on_error=False)
     def _save_worker(self, path: Path) -> None:

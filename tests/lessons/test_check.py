@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tapeviz.cli import main as cli_main
+from tapeviz.cli.lessons import run_lesson, run_lessons
 from tapeviz.lessons.check import check_entry
-from tapeviz.lessons.cli import run_lesson, run_lessons
 from tapeviz.lessons.loader import discover
 from tapeviz.lessons.model import LessonError
 from tapeviz.lessons.runtime import lesson_folder_default

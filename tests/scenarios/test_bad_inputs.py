@@ -186,7 +186,7 @@ OTHER_CASES: list[Case] = [
     Case("events-limit-negative", ("events", "square", "--limit", "-3"), "cannot be negative"),
     Case("open-no-source", ("open",), "the following arguments are required: source"),
     Case("save-no-output", ("save", "square"), "the following arguments are required: -o/--output"),
-    Case("export-no-output", ("export", "square"), "the following arguments are required: -o/--output"),
+    Case("export-no-output", ("export", "square"), "export needs -o FILE (an image or a .gif) or --frames DIR"),
     Case("export-rankdir-bad", ("export", "square", "-o", "{d}/out.png", "--rankdir", "XX"), "argument --rankdir: invalid choice"),
     # export: values
     Case("export-unknown-suffix", ("export", "square", "-o", "{d}/out.xyz"), "cannot tell the image format from '.xyz'"),
@@ -205,8 +205,8 @@ OTHER_CASES: list[Case] = [
     Case("export-into-proc", ("export", "square", "-o", "/proc/tapeviz-test.png"), "cannot write /proc/tapeviz-test.png"),
     Case("export-onto-directory", ("export", "square", "-o", "{d}/folder.png"), "it is a directory"),
     # Graphviz missing: the command says so and leaves the (complete) DOT source beside the image
-    Case("export-dot-missing", ("export", "square", "-o", "{d}/out.png"), "Graphviz's 'dot' program was not found", "tapeviz.render.cli_export", creates=("out.dot",), no_dot=True),
-    Case("export-gif-frames-dot-missing", ("export", "seed", "-o", "{d}/out.gif", "--frames", "{d}/frames"), "Graphviz's 'dot' program was not found", "tapeviz.render.cli_export", no_dot=True),
+    Case("export-dot-missing", ("export", "square", "-o", "{d}/out.png"), "Graphviz's 'dot' program was not found", "tapeviz.cli.export", creates=("out.dot",), no_dot=True),
+    Case("export-gif-frames-dot-missing", ("export", "seed", "-o", "{d}/out.gif", "--frames", "{d}/frames"), "Graphviz's 'dot' program was not found", "tapeviz.cli.export", no_dot=True),
     # save: unwritable outputs
     Case("save-parent-missing", ("save", "square", "-o", "{d}/missing/out.tapeviz"), "does not exist"),
     Case("save-parent-is-file", ("save", "square", "-o", "{d}/afile/out.tapeviz"), "cannot save"),
@@ -528,8 +528,8 @@ def test_structurally_damaged_traces_are_rejected_or_consistent(world: Path) -> 
     references): load_trace raises TraceFileError, or the trace it returns can be stepped through
     (snapshot and description of every event) without an exception."""
     from tapeviz.examples import EXAMPLES
-    from tapeviz.report import describe_event
     from tapeviz.trace import snapshot
+    from tapeviz.view import describe_event
 
     good = world / "two-layer.tapeviz"
     EXAMPLES["two-layer"].build().save(good)

@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
+from tapeviz.cli.report import print_events
 from tapeviz.examples import EXAMPLES
 from tapeviz.render import RenderError, dot_source, resolve_at
-from tapeviz.report import print_events
 from tapeviz.view import build_scene, event_index, event_number
 
 

@@ -1,4 +1,4 @@
-"""``tapeviz export SOURCE -o FILE [--at ...] [--frames DIR] [--collapse SCOPE ...] [--rankdir LR|TB]``.
+"""``tapeviz export SOURCE [-o FILE] [--at ...] [--frames DIR] [--collapse SCOPE ...] [--rankdir LR|TB]``.
 
 The format comes from FILE's suffix: .png .svg .pdf .dot (the tape at one event) or .gif (one frame
 per event of a training iteration). ``--at`` places the cursor:
@@ -11,7 +11,8 @@ per event of a training iteration). ``--at`` places the cursor:
 
 For a GIF or ``--frames DIR`` the frames cover the whole iteration of the ``--at`` event; with the
 default ``end`` they cover the first full training iteration. Frames are named ``event-NNNN.png``
-after their event number. Every failure is one line on stderr with exit code 2 and no file left.
+after their event number; ``--frames DIR`` without ``-o`` writes only the frames. Every failure is
+one line on stderr with exit code 2 and no file left.
 """
 
 from __future__ import annotations
@@ -20,13 +21,25 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..sources import load_source
-from .dot import build_scene, resolve_at
-from .errors import RenderError
-from .export import output_format, render
-from .files import check_writable
-from .frames import Progress, check_pillow, default_range, plan_frames, write_frames, write_gif
+from .common import UsageError
+
+if TYPE_CHECKING:  # the renderer (graphviz) loads only when export runs
+    from ..render.frames import Progress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``tapeviz export``."""
+    p = sub.add_parser("export", help="write the tape as PNG, SVG, PDF, DOT or an animated GIF")
+    p.add_argument("source")
+    p.add_argument("-o", "--output", default=None, help="file to write; its suffix picks the format")
+    p.add_argument("--at", default="end", help="event number N (from 1, as `tapeviz events` lists them), or forward|backward|update|end")
+    p.add_argument("--frames", metavar="DIR", help="write one numbered PNG per event of the range into DIR")
+    p.add_argument("--collapse", nargs="+", action="extend", default=[], metavar="SCOPE",
+                   help="draw these scopes as one box")
+    p.add_argument("--rankdir", choices=["LR", "TB"], default="TB")
+    p.set_defaults(run=run_export)
 
 
 @contextlib.contextmanager
@@ -56,10 +69,19 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``tapeviz export``; raise TapevizError subclasses for anything the user can fix."""
-    output = args.output
-    fmt = output_format(output)
-    check_writable(output)
+    from ..render.dot import build_scene, resolve_at
+    from ..render.export import output_format, render
+    from ..render.files import check_writable
+    from ..render.frames import check_pillow, default_range, plan_frames, write_frames, write_gif
+    from ..sources import load_source
+
+    output = getattr(args, "output", None)
     frames_dir = getattr(args, "frames", None)
+    if not output and not frames_dir:
+        raise UsageError("export needs -o FILE (an image or a .gif) or --frames DIR")
+    fmt = output_format(output) if output else None
+    if output:
+        check_writable(output)
     collapse = list(getattr(args, "collapse", None) or [])
     rankdir = getattr(args, "rankdir", None) or "TB"
     at_arg = getattr(args, "at", None) or "end"
@@ -83,9 +105,11 @@ def run_export(args: argparse.Namespace) -> int:
             write_gif(trace, output, progress=progress, plan=plan)
             print(f"wrote {output}: {len(events)} frames, events {events[0] + 1}..{events[-1] + 1} of {name}")
             return 0
+    if not output:
+        return 0
     render(trace, output, at_arg, collapse, rankdir)
     print(f"wrote {output}: {name} at event {index + 1} of {len(trace)} ({trace.phase(index)}, iteration {trace.iteration(index) + 1})")
     return 0
 
 
-__all__ = ["RenderError", "run_export"]
+__all__ = ["register", "run_export"]

@@ -1,26 +1,45 @@
-"""``tapeviz lessons [--check] [--dir D]`` and ``tapeviz lesson ID [--dir D]``."""
+"""``tapeviz lessons [--check] [--dir D]`` and ``tapeviz lesson ID [--dir D]``.
+
+The lessons folder is ``--dir``, else ``$TAPEVIZ_LESSONS``, else the lessons shipped with tapeviz
+(see ``tapeviz.sources.lessons_folder``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .check import check_entry, format_result
-from .loader import discover, find_entry
-from .model import LessonEntry
-from .progress import ProgressStore
-from .runtime import LessonRun, lesson_folder_default
+if TYPE_CHECKING:  # the lesson machinery loads only when a lesson command runs
+    from ..lessons.model import LessonEntry
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``tapeviz lessons`` and ``tapeviz lesson``."""
+    p = sub.add_parser("lessons", help="list the guided lessons (or --check them all)")
+    p.add_argument("--check", action="store_true", help="run every lesson headless and report")
+    p.add_argument("--dir", default=None, help="lessons folder (default: $TAPEVIZ_LESSONS, else the bundled lessons)")
+    p.set_defaults(run=run_lessons)
+
+    p = sub.add_parser("lesson", help="open a guided lesson in the terminal UI")
+    p.add_argument("id", help="lesson number or slug")
+    p.add_argument("--dir", default=None, help="lessons folder (as for 'tapeviz lessons')")
+    p.set_defaults(run=run_lesson)
 
 
 def lessons_dir(args: argparse.Namespace) -> Path:
-    given = getattr(args, "dir", None)
-    return Path(given) if given else lesson_folder_default()
+    """The folder ``--dir`` names, else the default one."""
+    from ..sources import lessons_folder
+
+    return lessons_folder(getattr(args, "dir", None))
 
 
 def run_lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """List the lessons with the learner's progress, or ``--check`` them all (exit 1 on a failure)."""
+    from ..lessons.loader import discover
+    from ..lessons.progress import ProgressStore
+
     out = out or sys.stdout
     entries = discover(lessons_dir(args))
     if getattr(args, "check", False):
@@ -41,6 +60,8 @@ def run_lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _check(entries: list[LessonEntry], out: TextIO) -> int:
+    from ..lessons.check import check_entry, format_result
+
     first = None
     for e in entries:
         result = check_entry(e)
@@ -57,6 +78,10 @@ def _check(entries: list[LessonEntry], out: TextIO) -> int:
 
 def run_lesson(args: argparse.Namespace) -> int:
     """Open one lesson in the terminal UI's lesson mode."""
+    from ..lessons.loader import discover, find_entry
+    from ..lessons.progress import ProgressStore
+    from ..lessons.runtime import LessonRun
+
     entries = discover(lessons_dir(args))
     entry = find_entry(entries, str(args.id))
     if entry.lesson is None:

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .trace import Trace
-from .view import describe_event, event_number
+from ..trace import Trace
+from ..view import describe_event, event_number
 
 
 def events_table(trace: Trace, limit: int | None = None) -> Table:

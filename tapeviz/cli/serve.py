@@ -1,0 +1,112 @@
+"""``tapeviz serve [SOURCE] [--lesson ID] [--port N] [--host H]``: the terminal UI in a browser.
+
+textual-serve runs one ``tapeviz open SOURCE`` (or ``tapeviz lesson ID``) process per browser tab
+and streams its screen to the page. It listens on 127.0.0.1 unless ``--host`` says otherwise, so
+only this computer can connect until a lecturer asks for more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import socket
+import sys
+
+from .common import UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``tapeviz serve``."""
+    p = sub.add_parser("serve", help="serve the terminal UI to a web browser (a class on a projector)")
+    p.add_argument("source", nargs="?", default=None, help="what to open (default: the article's network)")
+    p.add_argument("--lesson", default=None, metavar="ID", help="open this guided lesson instead of a source")
+    p.add_argument("--dir", default=None, help="lessons folder for --lesson")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: every network)")
+    p.add_argument("--public-url", default=None, metavar="URL",
+                   help="the address browsers use to reach this server, when it is not http://HOST:PORT")
+    p.set_defaults(run=run_serve)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: give a number 1..65535") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: give a number 1..65535")
+    return value
+
+
+def app_command(source: str | None, lesson: str | None = None, lessons_dir: str | None = None) -> str:
+    """The shell command textual-serve starts for each browser tab (this Python, this tapeviz)."""
+    if source and lesson:
+        raise UsageError("give a SOURCE or --lesson ID, not both")
+    argv = [sys.executable, "-m", "tapeviz"]
+    if lesson:
+        argv += ["lesson", lesson] + (["--dir", lessons_dir] if lessons_dir else [])
+    else:
+        from .browse import default_source
+
+        argv += ["open", source or default_source()]
+    return shlex.join(argv)
+
+
+def public_url(host: str, port: int) -> str:
+    """How a browser reaches the server: a wildcard address is replaced by this machine's name."""
+    name = socket.gethostname() if host in WILDCARD_HOSTS else host
+    name = f"[{name}]" if ":" in name else name
+    return f"http://{name}:{port}"
+
+
+def check_source(source: str | None, lesson: str | None, lessons_dir: str | None) -> None:
+    """Fail in the terminal, in one line, before serving something every tab would fail to open."""
+    if lesson:
+        from ..lessons.loader import discover, find_entry
+        from ..sources import lessons_folder
+
+        find_entry(discover(lessons_folder(lessons_dir)), lesson)
+    elif source:
+        from ..sources import load_source
+
+        load_source(source)
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (port taken, unknown host)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port or --host)") from None
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("tapeviz serve needs the textual-serve package: pip install 'tapeviz[serve]'") from None
+    command = app_command(args.source, args.lesson, args.dir)
+    check_source(args.source, args.lesson, args.dir)
+    host = args.host
+    check_address(host, args.port)
+    url = args.public_url or public_url(host, args.port)
+    server = Server(command, host=host, port=args.port, title=f"tapeviz {args.lesson or args.source or ''}".strip(),
+                    public_url=url)
+    if host == DEFAULT_HOST:
+        print(f"tapeviz: serving on {url} to this computer only (127.0.0.1); "
+              "--host 0.0.0.0 lets other computers connect", flush=True)
+    else:
+        print(f"tapeviz: serving on {url}, listening on {host}: other computers can connect", flush=True)
+    server.serve()
+    return 0
+
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "app_command", "public_url", "register", "run_serve"]

@@ -1,0 +1,186 @@
+"""``tapeviz serve``: the terminal UI reaches a web browser.
+
+The test serves on a free loopback port, fetches the page, then opens it in headless Chromium
+(Debian's ``chromium``; scripts/ensure-chromium.sh installs it where missing and allowed) and
+waits, bounded, until the app's first screen has arrived in the page. The screenshot goes to
+``$TAPEVIZ_SCREENSHOT`` when that is set (``assets/tapeviz-serve.png`` was made that way).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tapeviz.cli import main
+from tapeviz.cli.serve import app_command, public_url
+
+ROOT = Path(__file__).resolve().parents[2]
+pytest.importorskip("textual_serve", reason="tapeviz serve needs textual-serve (pip install 'tapeviz[serve]')")
+
+from .cdp import Browser  # noqa: E402  (aiohttp comes with textual-serve)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, deadline: float) -> str:
+    """GET ``url`` until it answers or the deadline passes (the server needs a moment to start)."""
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError as exc:
+            last = exc
+            time.sleep(0.25)
+    raise AssertionError(f"{url} did not answer in time: {last}")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        said = subprocess.run(["sh", str(ROOT / "scripts" / "ensure-chromium.sh")], capture_output=True,
+                              text=True, timeout=900).stdout.strip()
+        found = shutil.which("chromium")
+        if found is None:
+            pytest.skip(f"headless Chromium is not available: {said or 'not installed'}")
+    return found
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``tapeviz serve`` (the article's network) on a free loopback port; stopped afterwards."""
+    port = free_port()
+    env = {**os.environ, "HOME": str(tmp_path)}  # the served app's progress files stay in tmp
+    proc = subprocess.Popen([sys.executable, "-m", "tapeviz", "serve", "--port", str(port)], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def test_serve_binds_loopback_and_says_so(server: tuple[str, subprocess.Popen[str]]) -> None:
+    url, proc = server
+    page = fetch(url + "/", time.monotonic() + 60)
+    assert 'class="textual-terminal"' in page
+    assert f'data-session-websocket-url="ws://{url.removeprefix("http://")}/ws"' in page
+    assert proc.stdout is not None
+    said = proc.stdout.readline()
+    assert said.startswith(f"tapeviz: serving on {url} to this computer only (127.0.0.1)"), said
+
+
+async def test_the_first_screen_reaches_a_headless_browser(
+    chromium: str, server: tuple[str, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    url, _ = server
+    fetch(url + "/", time.monotonic() + 60)
+    browser = Browser(chromium, tmp_path / "profile")
+    try:
+        await browser.open_page()
+        await browser.call("Page.navigate", url=url + "/")
+        text = ""
+        deadline = time.monotonic() + 90
+        while "event 1/" not in text and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+            text = await browser.received_text()
+        assert "event 1/" in text, f"the app's first screen did not arrive; got {text[-600:]!r}"
+        assert "iteration 1/" in text and "simple_model" in text
+        await asyncio.sleep(2)  # let xterm.js paint what arrived
+        shot = await browser.screenshot(tmp_path / "serve.png")
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        if os.environ.get("TAPEVIZ_SCREENSHOT"):
+            shutil.copyfile(shot, os.environ["TAPEVIZ_SCREENSHOT"])
+    finally:
+        await browser.aclose()
+
+
+def test_serve_command_and_address() -> None:
+    assert app_command(None).endswith("-m tapeviz open seed")
+    assert app_command("prog.py").endswith("-m tapeviz open prog.py")
+    assert app_command(None, "3", "/l d").endswith("-m tapeviz lesson 3 --dir '/l d'")
+    assert public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_url("0.0.0.0", 80).startswith("http://") and "0.0.0.0" not in public_url("0.0.0.0", 80)
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["serve", "seed", "--lesson", "1"], "give a SOURCE or --lesson ID, not both"),
+        (["serve", "nosuch-example"], "nosuch-example: no such file"),
+        (["serve", "--lesson", "99"], "no lesson '99'"),
+        (["serve", "--port", "70000"], "invalid port '70000'"),
+    ],
+)
+def test_serve_refuses_bad_input_in_one_line(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and said in err, err
+
+
+class FakeServer:
+    """Stands in for textual_serve's Server: records how it was made, serves nothing."""
+
+    made: list[dict[str, object]] = []
+
+    def __init__(self, command: str, **options: object) -> None:
+        FakeServer.made.append({"command": command, **options})
+
+    def serve(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("argv", "host", "said"),
+    [
+        (["serve"], "127.0.0.1", "to this computer only (127.0.0.1); --host 0.0.0.0 lets other computers connect"),
+        (["serve", "--host", "0.0.0.0", "--port", "9000"], "0.0.0.0", "listening on 0.0.0.0: other computers can connect"),
+    ],
+)
+def test_serve_listens_where_asked_and_says_so(
+    argv: list[str], host: str, said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import textual_serve.server
+
+    FakeServer.made.clear()
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    assert main(argv) == 0
+    (made,) = FakeServer.made
+    assert made["host"] == host and str(made["command"]).endswith("-m tapeviz open seed")
+    out = capsys.readouterr().out
+    assert said in out and out.count("\n") == 1
+    if host == "0.0.0.0":
+        assert made["port"] == 9000 and "0.0.0.0" not in str(made["public_url"])
+
+
+def test_a_taken_port_is_one_line_before_anything_is_served(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"tapeviz: error: cannot listen on 127.0.0.1:{port}: ") and captured.err.count("\n") == 1
