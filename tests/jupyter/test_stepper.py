@@ -36,7 +36,7 @@ def test_moving_the_slider_shows_that_event(trace: tapeviz.Trace) -> None:
         line = widget.event_line.value
         assert f"event {number}/{n} · {trace.phase(number - 1)} ·" in line
         assert what.replace(">", "&gt;") in line
-        expected = to_graphviz(trace, at=number - 1).pipe(format="svg", encoding="utf-8")
+        expected = to_graphviz(trace, at=number).pipe(format="svg", encoding="utf-8")
         assert expected[expected.find("<svg"):] in widget.graph.value
     widget.slider.value = 1
     assert widget.graph.value == first_svg  # stepping back shows the same picture again
