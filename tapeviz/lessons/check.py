@@ -37,7 +37,7 @@ def check_run(run: LessonRun) -> CheckResult:
     """Walk a recorded lesson's steps in order, as a learner would."""
     lesson = run.lesson
     cursor = 0
-    questions = actions = 0
+    questions = actions = what_ifs = 0
     for step in lesson.steps:
         try:
             run.title(step)
@@ -47,6 +47,7 @@ def check_run(run: LessonRun) -> CheckResult:
                 cursor = target.event
             run.selection(step)
             if step.what_if is not None:
+                what_ifs += 1
                 run.what_if(step, step.what_if.trial)
                 run.text(step)
             if step.question is not None:
@@ -82,7 +83,8 @@ def check_run(run: LessonRun) -> CheckResult:
             return CheckResult(lesson.id, False, str(exc), step.number)
     return CheckResult(
         lesson.id, True,
-        f"{len(lesson.steps)} steps, {questions} questions, {actions} actions, {len(run.trace)} events",
+        f"{len(lesson.steps)} steps, {questions} questions, {actions} actions, "
+        + (f"{what_ifs} what-ifs, " if what_ifs else "") + f"{len(run.trace)} events",
     )
 
 

@@ -44,6 +44,7 @@ class StepView:
     finished: bool = False  # the whole lesson is done
     hint: str = ""
     lines: list[str] = field(default_factory=list)  # feedback lines from the lesson runtime (Hint:/Why:/Right:)
+    what_if: str = ""  # "NAME = VALUE": the program input the learner may change in this step
 
 
 class AnswerInput(Input):
@@ -103,7 +104,14 @@ class LessonPane(VerticalScroll, can_focus=False):
             action.display = False
         question = self.query_one("#lesson-question", Markdown)
         answer = self.query_one("#lesson-answer", Input)
-        if view.prompt:
+        if view.what_if and not view.prompt:
+            question.update(f"**What if?** The program has `{view.what_if}`. Type another value and press Enter "
+                            "to run it again; the text above follows the new numbers.")
+            answer.placeholder = "a new value, then Enter"
+            question.display = True
+            answer.display = True
+            answer.disabled = False
+        elif view.prompt:
             lines = [f"**Question.** {view.prompt}"]
             if view.choices:
                 lines.append("")
@@ -205,12 +213,38 @@ def fit_markdown(text: str, width: int) -> str:
 
 
 def _wrap_code(line: str, width: int) -> list[str]:
+    """A code line that fits: a trailing comment moves above the code, then long code wraps
+    at spaces with a ``↪`` marker (never losing a character)."""
     if len(line) <= width:
         return [line]
-    indent = len(line) - len(line.lstrip())
-    parts = textwrap.wrap(line.strip(), max(width - indent - 2, 8), break_long_words=True,
-                          break_on_hyphens=False, drop_whitespace=False)
-    return [" " * indent + parts[0]] + [" " * indent + "↪ " + p.strip() for p in parts[1:]]
+    indent = line[: len(line) - len(line.lstrip())]
+    code, comment = _split_comment(line)
+    if comment:
+        return [*_wrap_plain(indent + comment, width), *_wrap_code(code.rstrip(), width)]
+    return _wrap_plain(line, width)
+
+
+def _wrap_plain(line: str, width: int) -> list[str]:
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())][: max(width // 2, 0)]
+    room = max(width - len(indent) - 2, 8)
+    parts = textwrap.wrap(line.strip(), room, break_long_words=True, break_on_hyphens=False)
+    return [indent + parts[0]] + [indent + "↪ " + p for p in parts[1:]]
+
+
+def _split_comment(line: str) -> tuple[str, str]:
+    """(code, "# comment") of a Python line; the comment is empty when there is none."""
+    quote = ""
+    for k, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return (line[:k], line[k:]) if line[:k].strip() else (line, "")
+    return line, ""
 
 
 def _table_as_list(rows: list[list[str]]) -> list[str]:

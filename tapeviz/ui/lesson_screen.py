@@ -133,6 +133,8 @@ class LessonScreen(Screen[None]):
             view.feedback, view.feedback_ok = message, ok
             if not valid:
                 view.hint = ""
+            if step.what_if is not None:
+                view.what_if = f"{step.what_if.name} = {run.what_if_value(step)!r}"
             if step.action is not None:
                 view.action = run.action_label(step)
                 view.action_done = self._action_reached(i)
@@ -170,7 +172,7 @@ class LessonScreen(Screen[None]):
         self._mark()
         self.refresh_pane(reset_scroll=True)
         pane = self.query_one(LessonPane)
-        if step.question is not None and self.step_index not in self.answered:
+        if (step.question is not None and self.step_index not in self.answered) or step.what_if is not None:
             pane.clear_answer()
             pane.focus_answer()
         else:
@@ -179,6 +181,9 @@ class LessonScreen(Screen[None]):
     # ---- events -------------------------------------------------------------------------
     def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
         i, step = self.step_index, self.step
+        if step.what_if is not None:
+            self._what_if(message.value)
+            return
         if step.question is None or i in self.answered:
             return
         try:
@@ -253,6 +258,21 @@ class LessonScreen(Screen[None]):
         self.answered.add(i)
         self._mark()
         self.set_focus(None)
+        self.refresh_pane()
+
+    def _what_if(self, value: str) -> None:
+        """Record the lesson's program again with the learner's value; the pane's text follows.
+
+        The graph, timeline and inspector keep the first recording until the app can swap its
+        trace (``self.run.trace`` is the new one)."""
+        try:
+            with self.tapeviz.trace_lock:
+                said = self.run.what_if(self.step, value)
+        except TapevizError as exc:
+            self.notify(str(exc), severity="warning", timeout=6)
+            return
+        self.query_one(LessonPane).clear_answer()
+        self.notify(f"{said}. The graph still shows the first recording.", timeout=6)
         self.refresh_pane()
 
     def action_pane_page(self, direction: int) -> None:
