@@ -162,13 +162,17 @@ def walk_functions(trace: Trace, resolver: Resolver) -> dict[str, Callable[..., 
     def walk_table(how: str) -> str:
         """An aligned text table: every tensor of the walk, its right gradient and walk ``how``'s."""
         right, wrong = get("right"), get(how)
-        rows = [("tensor", "right", _title(how))]
-        for t in tensors(right):
-            a, b = used(right, t), used(wrong, t)
-            rows.append((label(t), _num(a), _num(b) + ("  ✗" if differs(a, b) else "")))
-        widths = [max(len(r[k]) for r in rows) for k in range(3)]
+        if how == "right":
+            rows = [("tensor", "gradient")] + [(label(t), _num(used(right, t))) for t in tensors(right)]
+        else:
+            rows = [("tensor", "right", _title(how))]
+            for t in tensors(right):
+                a, b = used(right, t), used(wrong, t)
+                rows.append((label(t), _num(a), _num(b) + ("  ✗" if differs(a, b) else "")))
+        widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
         return "\n".join(
-            f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}".rstrip() for r in rows
+            "  ".join([f"{r[0]:<{widths[0]}}", *(f"{c:>{w}}" for c, w in zip(r[1:2], widths[1:2])), *r[2:]]).rstrip()
+            for r in rows
         )
 
     return {"walk_grad": walk_grad, "walk_order": walk_order, "first_wrong": first_wrong, "walk_table": walk_table}
