@@ -127,8 +127,8 @@ class LessonPane(VerticalScroll, can_focus=False):
             question.display = False
             answer.display = False
         feedback = self.query_one("#lesson-feedback", Static)
-        if view.lines:
-            text = "\n".join(view.lines)
+        if view.lines:  # lesson Markdown in these lines shows as plain text: drop its ** and `
+            text = "\n".join(re.sub(r"\*\*|`", "", line) for line in view.lines)
         else:
             text = view.feedback
             if view.hint and view.feedback and not view.feedback_ok:
