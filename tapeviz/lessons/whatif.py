@@ -110,4 +110,8 @@ def run_with(program: Path, overrides: dict[str, Any]) -> ProgramRun:
     with tempfile.TemporaryDirectory(prefix="tapeviz-whatif-") as tmp:
         copy = Path(tmp) / program.name
         copy.write_text(source, encoding="utf-8")
-        return run_program(copy)
+        run = run_program(copy)
+    # the copy is gone: name the lesson's own program (same lines; only the changed literal differs)
+    run.trace.meta["source"] = str(program)
+    run.trace.meta["what_if"] = {name: repr(value) for name, value in overrides.items()}
+    return run

@@ -68,3 +68,10 @@ def test_secret_names_the_answer_and_its_nodes() -> None:
     assert secret.gives_away(right) and not secret.gives_away(right + 1)
     assert secret.found_in(f"gradients x: {right:g}") == [f"{right:g}"]
     assert secret.found_in("w[0] is step 2") == [] or right == 2
+
+
+def test_prose_leaves_out_listings_and_subscripts() -> None:
+    from tapeviz.lessons.questions import numbers_in, prose
+
+    text = "w[0, 1] is 2.5\n```python\nx = 6.0\n```\nthen −0.25 and 1e-3"
+    assert numbers_in(prose(text)) == ["2.5", "−0.25", "1e-3"]

@@ -74,3 +74,11 @@ def test_what_if_must_name_a_program_input(tmp_path: Path) -> None:
     run = write_lesson(tmp_path, text, program)
     with pytest.raises(LessonError, match="no top-level assignment"):
         run.what_if(run.steps[0], "2")
+
+
+def test_what_if_trace_names_the_lesson_program() -> None:
+    run = open_lesson("8")
+    step = next(s for s in run.steps if s.what_if is not None)
+    run.what_if(step, "0.02")
+    assert run.trace.meta["source"] == str(run.lesson.program)
+    assert run.trace.meta["what_if"] == {"lr": "0.02"}
