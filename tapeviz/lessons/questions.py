@@ -90,6 +90,8 @@ class Secret:
         """True when ``number`` shown on screen equals an answer at the question's precision."""
         if not np.isfinite(number):
             return False
+        if self.precision.kind == "exact" and not float(number).is_integer():
+            return False  # 2.5 does not give away a count of 3
         return any(self.precision.same(number, v) for v in self.values)
 
     def found_in(self, text: str) -> list[str]:

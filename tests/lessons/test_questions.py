@@ -75,3 +75,12 @@ def test_prose_leaves_out_listings_and_subscripts() -> None:
 
     text = "w[0, 1] is 2.5\n```python\nx = 6.0\n```\nthen −0.25 and 1e-3"
     assert numbers_in(prose(text)) == ["2.5", "−0.25", "1e-3"]
+
+
+def test_a_count_is_given_away_only_by_the_whole_number() -> None:
+    from tapeviz.lessons.model import Precision
+    from tapeviz.lessons.questions import Secret
+
+    secret = Secret((3.0,), Precision("exact"))
+    assert secret.gives_away(3) and secret.gives_away(3.0)
+    assert not secret.gives_away(2.5) and not secret.gives_away(4)
