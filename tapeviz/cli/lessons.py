@@ -50,8 +50,9 @@ def run_lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if e.lesson is None:
             print(f"{e.id:<{width}}  BROKEN  {e.error}", file=out)
             continue
-        state = store.peek(e.id).summary(len(e.lesson.steps))
-        print(f"{e.id:<{width}}  {state:<12}  {e.lesson.title}", file=out)
+        progress = store.peek(e.id)
+        state = progress.summary(len(e.lesson.steps))
+        print(f"{e.id:<{width}}  {state:<12}  {progress.accuracy_text():<13}  {e.lesson.title}", file=out)
     if not entries:
         print("no lessons found", file=out)
     else:

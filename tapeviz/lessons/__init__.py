@@ -1,8 +1,11 @@
 """Guided lessons: lesson files → steps that point at trace events; checked headless.
 
-``loader`` reads ``lessons/NN-slug/lesson.md``; ``resolve`` turns stable names into events;
-``answers`` computes every number from the trace; ``runtime`` ties a lesson to its recording;
-``check`` runs all of it without a UI; ``progress`` remembers each learner's place.
+``loader`` reads ``lessons/NN-slug/lesson.md`` (``options`` parses single directive values);
+``resolve`` turns stable names into events; ``answers`` computes every number from the trace;
+``runtime`` ties a lesson to its recording and judges answers, with ``questions`` keeping each
+question's Hint/Why state; ``whatif`` records a program again with one input changed;
+``walks`` runs a backward pass the wrong ways for lesson 14; ``check`` runs all of it without a
+UI; ``progress`` remembers each learner's place and first-try results.
 """
 
 from __future__ import annotations

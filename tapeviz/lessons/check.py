@@ -4,6 +4,10 @@ For each lesson: its program records; every step's text, question, choices and e
 render (every placeholder computes); every pointer resolves; every number answer is one finite
 number; exactly one choice of each multiple-choice question is right; and every required
 action lies ahead of where the cursor stands when the step opens, so stepping forward reaches it.
+Every number question declares its precision, and its answer at that precision is written
+nowhere in what the step shows before it is answered (title, text, question, choices, hint).
+A ``@what-if`` step records the program again with its trial value, and the steps after it are
+checked against that recording, as a learner who tried it would see them.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .loader import discover
-from .model import CheckResult, LessonEntry, LessonError
+from .model import CheckResult, LessonEntry, LessonError, Step
+from .questions import prose
 from .runtime import LessonRun
 
 
@@ -32,7 +37,7 @@ def check_run(run: LessonRun) -> CheckResult:
     """Walk a recorded lesson's steps in order, as a learner would."""
     lesson = run.lesson
     cursor = 0
-    questions = actions = 0
+    questions = actions = what_ifs = 0
     for step in lesson.steps:
         try:
             run.title(step)
@@ -41,11 +46,16 @@ def check_run(run: LessonRun) -> CheckResult:
             if target is not None:
                 cursor = target.event
             run.selection(step)
+            if step.what_if is not None:
+                what_ifs += 1
+                run.what_if(step, step.what_if.trial)
+                run.text(step)
             if step.question is not None:
                 questions += 1
                 run.prompt(step)
                 if step.question.kind == "number":
                     run.correct_number(step)
+                    _check_hidden(run, step)
                 else:
                     run.choices(step)
                     right = run.correct_choices(step)
@@ -73,8 +83,31 @@ def check_run(run: LessonRun) -> CheckResult:
             return CheckResult(lesson.id, False, str(exc), step.number)
     return CheckResult(
         lesson.id, True,
-        f"{len(lesson.steps)} steps, {questions} questions, {actions} actions, {len(run.trace)} events",
+        f"{len(lesson.steps)} steps, {questions} questions, {actions} actions, "
+        + (f"{what_ifs} what-ifs, " if what_ifs else "") + f"{len(run.trace)} events",
     )
+
+
+def _check_hidden(run: LessonRun, step: Step) -> None:
+    """A number question states its precision and its answer is not on show before it is answered."""
+    q = step.question
+    assert q is not None
+    if q.precision is None:
+        raise LessonError(
+            "a number question states its precision: '@answer: EXPR | 3 sf' (or '| 4 dp', '| exact')",
+            (q.answer_where or q.where).file, (q.answer_where or q.where).line,
+        )
+    secret = run.secret(step)
+    assert secret is not None
+    prompt = run.evaluator.render(q.prompt)  # without the precision phrase the prompt gains
+    shown = [run.title(step), run.text(step), prompt, run.hint(step)]  # an action names an event, not a number
+    found = [n for text in shown for n in secret.found_in(prose(text))]
+    if found:
+        raise LessonError(
+            f"the answer {q.precision.text(secret.values[0])} ({q.precision.describe()}) is on show before it is "
+            f"answered: {', '.join(dict.fromkeys(found))} in the step's text, question or hint",
+            q.where.file, q.where.line,
+        )
 
 
 def check_all(directory: Path | str) -> list[CheckResult]:

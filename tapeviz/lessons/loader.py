@@ -28,16 +28,21 @@ from .model import (
     LessonEntry,
     LessonError,
     Pointer,
+    Precision,
     Question,
     Step,
     Tolerance,
+    WhatIf,
     Where,
 )
+from .options import code_lines, split_answer, tolerance_option, what_if_option
 
 FOLDER_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
 DIRECTIVE_RE = re.compile(r"^@([a-z][a-z-]*)\s*:\s?(.*)$")
 FRONT_KEYS = ("title", "summary", "program", "example", "iterations")
-DIRECTIVES = ("goto", "select", "ask", "answer", "tolerance", "choice", "do", "explain", "hint", "code")
+DIRECTIVES = (
+    "goto", "select", "ask", "answer", "tolerance", "choice", "do", "explain", "hint", "code", "what-if",
+)
 LESSON_FILE = "lesson.md"
 
 
@@ -230,7 +235,7 @@ def _steps(lines: list[str], start: int, file: Path, program_lines: list[str] | 
                     break
             full = _join_paragraphs(parts)
             if name == "code":
-                current.text.extend(_code_lines(full, program_lines, file, lineno))
+                current.text.extend(code_lines(full, program_lines, file, lineno))
             else:
                 if not full:
                     raise LessonError(f"directive @{name} has no value", file, lineno)
@@ -264,35 +269,6 @@ def _join_paragraphs(parts: list[str]) -> str:
     return "\n\n".join(out)
 
 
-def _code_lines(spec: str, program_lines: list[str] | None, file: Path, lineno: int) -> list[str]:
-    if program_lines is None:
-        raise LessonError("@code shows lines of the lesson's own program; this lesson uses a built-in example", file, lineno)
-    m = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", spec.strip())
-    if not m:
-        raise LessonError(f"@code wants a line range like '3-7', not {spec!r}", file, lineno)
-    a = int(m.group(1))
-    b = int(m.group(2) or a)
-    if not 1 <= a <= b <= len(program_lines):
-        raise LessonError(f"@code {spec}: the program has lines 1-{len(program_lines)}", file, lineno)
-    return ["```python", *program_lines[a - 1:b], "```"]
-
-
-def _tolerance(value: str, where: Where) -> Tolerance:
-    v = value.strip()
-    try:
-        if v.endswith("%"):
-            amount = float(v[:-1]) / 100
-            kind = "rel"
-        else:
-            amount = float(v)
-            kind = "abs"
-    except ValueError:
-        raise LessonError(f"@tolerance wants a number (absolute) or a percentage like '1%', not {value!r}", where.file, where.line) from None
-    if not amount >= 0:
-        raise LessonError("@tolerance cannot be negative", where.file, where.line)
-    return Tolerance(kind, amount)
-
-
 def _build_step(index: int, b: _StepBuilder) -> Step:
     seen: dict[str, Where] = {}
     goto = select = action = None
@@ -304,6 +280,8 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
     explain = ""
     explain_where = None
     hint = ""
+    precision: Precision | None = None
+    what_if: WhatIf | None = None
     for name, value, where in b.directives:
         if name != "choice" and name in seen:
             raise LessonError(f"@{name} given twice in step {index + 1} (first at line {seen[name].line})", where.file, where.line)
@@ -317,9 +295,12 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
         elif name == "ask":
             ask = (value, where)
         elif name == "answer":
-            answer = (value, where)
+            expr, precision = split_answer(value, where)
+            answer = (expr, where)
+        elif name == "what-if":
+            what_if = what_if_option(value, where)
         elif name == "tolerance":
-            tolerance = _tolerance(value, where)
+            tolerance = tolerance_option(value, where)
             tolerance_where = where
         elif name == "choice":
             label, sep, condition = value.partition(" | ")
@@ -349,14 +330,17 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
         question = Question(
             prompt=prompt, where=where, answer=answer[0] if answer else None,
             answer_where=answer[1] if answer else None, tolerance=tolerance or DEFAULT_TOLERANCE,
-            choices=tuple(choices),
+            choices=tuple(choices), precision=precision,
         )
+    if what_if is not None and (question is not None or action is not None):
+        raise LessonError("@what-if is a step of its own: no @ask or @do beside it", what_if.where.file, what_if.where.line)
     if explain and question is None and action is None:
         raise LessonError("@explain is revealed after an @ask or a @do; this step has neither", explain_where.file, explain_where.line)  # type: ignore[union-attr]
     text = "\n".join(b.text).strip("\n")
     return Step(
         index=index, title=b.title, text=text, where=b.where, goto=goto, select=select,
         question=question, action=action, explain=explain, explain_where=explain_where, hint=hint,
+        what_if=what_if,
     )
 
 

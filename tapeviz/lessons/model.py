@@ -8,6 +8,7 @@ computed) can still name the exact place in ``lesson.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from ..engine.errors import TapevizError
@@ -74,6 +75,46 @@ DEFAULT_TOLERANCE = Tolerance("rel", 0.005)
 
 
 @dataclass(frozen=True)
+class Precision:
+    """How precisely a number question is answered: ``sf`` significant figures, ``dp`` decimal
+    places, or ``exact`` (a whole number). A typed answer is right when it rounds to the same
+    value as the right answer at this precision."""
+
+    kind: str  # "sf", "dp" or "exact"
+    digits: int = 0
+
+    def round(self, value: float) -> Decimal:
+        """``value`` rounded half away from zero at this precision (Decimal: no binary surprises)."""
+        d = Decimal(repr(float(value)))
+        if self.kind == "exact":
+            return d.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        if self.kind == "dp":
+            return d.quantize(Decimal(1).scaleb(-self.digits), rounding=ROUND_HALF_UP)
+        if d == 0:
+            return Decimal(0)
+        exponent = d.adjusted() - self.digits + 1
+        rounded = d.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+        if rounded.adjusted() > d.adjusted():  # 9.99 -> 10.0: keep the same number of figures
+            rounded = d.quantize(Decimal(1).scaleb(exponent + 1), rounding=ROUND_HALF_UP)
+        return rounded
+
+    def same(self, given: float, correct: float) -> bool:
+        return self.round(given) == self.round(correct)
+
+    def text(self, value: float) -> str:
+        """``value`` written at this precision (``-0.0024``, ``6.00``, ``12``)."""
+        r = self.round(value)
+        return format(r, "f") if r != 0 or self.kind != "sf" else "0"
+
+    def describe(self) -> str:
+        """The phrase appended to the question: "to 3 significant figures"."""
+        if self.kind == "exact":
+            return "as a whole number"
+        unit = "significant figure" if self.kind == "sf" else "decimal place"
+        return f"to {self.digits} {unit}{'' if self.digits == 1 else 's'}"
+
+
+@dataclass(frozen=True)
 class Question:
     """A question whose right answer is an expression over the trace, never a typed value."""
 
@@ -83,6 +124,8 @@ class Question:
     answer_where: Where | None = None
     tolerance: Tolerance = DEFAULT_TOLERANCE
     choices: tuple[Choice, ...] = ()
+    precision: Precision | None = None  # declared with ``@answer: EXPR | 3 sf``
+
 
     @property
     def kind(self) -> str:
@@ -94,6 +137,20 @@ class Pointer:
     """A stable name for an event or node (``backward of layer1/matmul``) and where it was written."""
 
     text: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """``@what-if: NAME | TRY``: the learner changes the value the program gives NAME.
+
+    NAME is a top-level assignment of the lesson's program; its value (or, for a call such as
+    ``tf.Variable(3.0)``, the call's first argument) must be a literal. TRY is the value the
+    checker records with, so every text after it is checked against a changed program too.
+    """
+
+    name: str
+    trial: str
     where: Where
 
 
@@ -112,6 +169,7 @@ class Step:
     explain: str = ""  # revealed after the answer or the action
     explain_where: Where | None = None
     hint: str = ""
+    what_if: WhatIf | None = None  # the learner may change one input of the program here
 
     @property
     def number(self) -> int:

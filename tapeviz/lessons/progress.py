@@ -31,21 +31,49 @@ class LessonProgress:
     done: set[int] = field(default_factory=set)
     completed: bool = False
     steps: int = 0  # how many steps the lesson had when last saved
+    first_try: dict[int, bool] = field(default_factory=dict)  # step index -> right at the first try
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "done": sorted(self.done), "completed": self.completed, "steps": self.steps}
+        return {
+            "step": self.step, "done": sorted(self.done), "completed": self.completed, "steps": self.steps,
+            "first_try": {str(k): v for k, v in sorted(self.first_try.items())},
+        }
+
+    def record_first_try(self, step: int, correct: bool) -> bool:
+        """Remember a question's first real answer; later tries never change it. True if new."""
+        if step in self.first_try:
+            return False
+        self.first_try[step] = bool(correct)
+        return True
+
+    def first_try_share(self) -> float | None:
+        """The share of answered questions that were right at the first try (None: none answered)."""
+        if not self.first_try:
+            return None
+        return sum(self.first_try.values()) / len(self.first_try)
 
     @classmethod
     def from_json(cls, data: Any) -> LessonProgress:
         if not isinstance(data, dict):
             return cls()
         done = data.get("done", [])
+        tries = data.get("first_try", {})
+        first_try = {
+            int(k): bool(v) for k, v in tries.items() if str(k).isdigit() and isinstance(v, bool)
+        } if isinstance(tries, dict) else {}
         return cls(
             step=int(data.get("step", 0)) if isinstance(data.get("step", 0), int) else 0,
             done={int(d) for d in done if isinstance(d, int)} if isinstance(done, list) else set(),
             completed=bool(data.get("completed", False)),
             steps=int(data.get("steps", 0)) if isinstance(data.get("steps", 0), int) else 0,
+            first_try=first_try,
         )
+
+    def accuracy_text(self) -> str:
+        """``3/4 first try`` for the lesson list, or ``-`` before any answer."""
+        if not self.first_try:
+            return "-"
+        return f"{sum(self.first_try.values())}/{len(self.first_try)} first try"
 
     def summary(self, total: int) -> str:
         if self.completed:
@@ -90,6 +118,10 @@ class ProgressStore:
     def peek(self, lesson_id: str) -> LessonProgress:
         """Progress of a lesson without creating an entry."""
         return self._lessons.get(lesson_id, LessonProgress())
+
+    def first_try_share(self, lesson_id: str) -> float | None:
+        """Per lesson: the share of its questions answered right at the first try (None: none yet)."""
+        return self.peek(lesson_id).first_try_share()
 
     def reset(self, lesson_id: str) -> None:
         self._lessons.pop(lesson_id, None)

@@ -7,6 +7,7 @@ the learner will see. Every failure becomes a LessonError naming the lesson file
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,13 @@ from typing import Any
 from ..engine.errors import TapevizError
 from ..trace import Trace, event_node, run_program
 from .answers import Evaluator, ExpressionError, as_scalar, format_value, parse_number, truth
-from .model import Lesson, LessonError, Pointer, Step, Where
+from .model import Lesson, LessonError, Pointer, Precision, Step, Where
+from .questions import Feedback, QuestionState, Secret, feedback_lines
 from .resolve import ResolveError, Resolver, Target
+from .walks import walk_functions
+from .whatif import WhatIfError, find_slot, parse_value, run_with
+
+DEFAULT_PRECISION = Precision("sf", 3)
 
 
 @dataclass(frozen=True)
@@ -27,8 +33,10 @@ class Verdict:
     valid: bool = True
 
 
-def record_lesson(lesson: Lesson) -> tuple[Trace, dict[str, Any] | None, str]:
-    """Record what the lesson names: (trace, program namespace or None, program output)."""
+def record_lesson(lesson: Lesson, overrides: dict[str, Any] | None = None) -> tuple[Trace, dict[str, Any] | None, str]:
+    """Record what the lesson names: (trace, program namespace or None, program output).
+
+    ``overrides`` gives some of the program's inputs new values (the what-if directive)."""
     where = lesson.program_where or Where(lesson.file, 1)
     namespace: dict[str, Any] | None = None
     output = ""
@@ -47,7 +55,7 @@ def record_lesson(lesson: Lesson) -> tuple[Trace, dict[str, Any] | None, str]:
     else:
         assert lesson.program is not None
         try:
-            run = run_program(lesson.program)
+            run = run_with(lesson.program, overrides) if overrides else run_program(lesson.program)
         except TapevizError as exc:
             raise LessonError(f"the lesson's program failed: {exc}", where.file, where.line) from None
         trace, namespace, output = run.trace, run.namespace, run.output
@@ -68,12 +76,18 @@ class LessonRun:
 
     def __init__(self, lesson: Lesson, trace: Trace, namespace: dict[str, Any] | None = None, output: str = "") -> None:
         self.lesson = lesson
+        self.overrides: dict[str, Any] = {}  # what-if values in force, by program name
+        self._states: dict[int, QuestionState] = {}
+        self._use(trace, namespace, output)
+        self._lines = lesson.file.read_text(encoding="utf-8").splitlines() if lesson.file.exists() else []
+
+    def _use(self, trace: Trace, namespace: dict[str, Any] | None, output: str) -> None:
         self.trace = trace
         self.namespace = namespace
         self.output = output
         self.resolver = Resolver(trace)
         self.evaluator = Evaluator(trace, self.resolver, namespace)
-        self._lines = lesson.file.read_text(encoding="utf-8").splitlines() if lesson.file.exists() else []
+        self.evaluator.functions.update(walk_functions(trace, self.resolver))
 
     @classmethod
     def open(cls, lesson: Lesson) -> LessonRun:
@@ -148,8 +162,16 @@ class LessonRun:
         return self._render(step, step.text, step.where)
 
     def prompt(self, step: Step) -> str:
+        """The question's text; a number question ends by stating its precision."""
         assert step.question is not None
-        return self._render(step, step.question.prompt, step.question.where)
+        text = self._render(step, step.question.prompt, step.question.where)
+        if step.question.kind == "number" and step.question.precision is not None:
+            text = f"{text} (answer {step.question.precision.describe()})"
+        return text
+
+    def precision(self, step: Step) -> Precision:
+        q = step.question
+        return q.precision if q is not None and q.precision is not None else DEFAULT_PRECISION
 
     def choices(self, step: Step) -> list[str]:
         assert step.question is not None
@@ -205,7 +227,7 @@ class LessonRun:
             except ExpressionError as exc:
                 return Verdict(False, f"{exc}: type a number such as 6, -0.25 or 1/4", valid=False)
             correct = self.correct_number(step)
-            if q.tolerance.accepts(value, correct):
+            if (q.precision.same(value, correct) if q.precision else q.tolerance.accepts(value, correct)):
                 return Verdict(True, f"Right: {format_value(correct)}.")
             return Verdict(False, f"Not quite: you said {format_value(value)}.")
         n = len(q.choices)
@@ -218,6 +240,117 @@ class LessonRun:
         if pick in right:
             return Verdict(True, f"Right: {chr(97 + pick)}) {label}.")
         return Verdict(False, f"Not quite: {chr(97 + pick)}) {label} is not it.")
+
+
+    # ---- predict, then reveal (what the UI asks) ------------------------------------------
+    def state(self, step: Step) -> QuestionState:
+        """This sitting's history of the step's question (created on first use)."""
+        return self._states.setdefault(step.index, QuestionState())
+
+    def unanswered(self, step: Step) -> bool:
+        """The step has a question not yet answered right or revealed: hide its giveaways."""
+        return step.question is not None and self.state(step).open
+
+    def attempts(self, step: Step) -> int:
+        return self.state(step).attempts if step.question is not None else 0
+
+    def answer(self, step: Step, given: str) -> Feedback:
+        """Judge a typed answer and remember it; the feedback carries the lines to show."""
+        state = self.state(step)
+        if state.correct:
+            return Feedback(True, True, state.attempts, tuple(self.feedback(step)))
+        verdict = self.judge(step, given)
+        state.invalid = "" if verdict.valid else verdict.message
+        if verdict.valid:
+            state.attempts += 1
+            state.last_given = given.strip()
+            if state.first_try is None:
+                state.first_try = verdict.correct
+            if verdict.correct:
+                state.correct = True
+            else:
+                state.wrong += 1
+        return Feedback(verdict.correct, verdict.valid, state.attempts, tuple(self.feedback(step)))
+
+    def reveal(self, step: Step) -> Feedback:
+        """Give up on the question: show the answer and the worked explanation."""
+        state = self.state(step)
+        if step.question is not None and not state.correct:
+            state.revealed = True
+            if state.first_try is None:
+                state.first_try = False
+        return Feedback(state.correct, True, state.attempts, tuple(self.feedback(step)))
+
+    def feedback(self, step: Step) -> list[str]:
+        """The Hint:/Why:/Right: lines for the step's question as things stand."""
+        if step.question is None:
+            return []
+        state = self.state(step)
+        if state.attempts == 0 and not state.revealed:
+            return [state.invalid] if state.invalid else []
+        return feedback_lines(state, self.correct_text(step), self.hint(step), self.explanation(step))
+
+    def secret(self, step: Step) -> Secret | None:
+        """The numbers and nodes that would give the question away (None: nothing to hide)."""
+        q = step.question
+        if q is None:
+            return None
+        values: tuple[float, ...] = ()
+        sources = [c.condition for c in q.choices]
+        if q.kind == "number":
+            values = (self.correct_number(step),)
+            sources = [q.answer or ""]
+        nodes: set[int] = set()
+        for text in sources:
+            for name in _pointers_named(text):
+                try:
+                    nodes.add(self.resolver.node(name).id)
+                except ResolveError:
+                    pass
+        return Secret(values, self.precision(step), frozenset(nodes))
+
+    # ---- what if -------------------------------------------------------------------------
+    def what_if_value(self, step: Step) -> Any:
+        """The value the step's what-if input has now (the program's own unless changed)."""
+        assert step.what_if is not None and self.lesson.program is not None
+        name = step.what_if.name
+        if name in self.overrides:
+            return self.overrides[name]
+        return find_slot(self.lesson.program.read_text(encoding="utf-8"), name).value
+
+    def what_if(self, step: Step, given: str) -> str:
+        """Give the what-if input a new value and record the program again; one line says what changed.
+
+        Everything rendered afterwards (this step's text and every later step) uses the new trace.
+        """
+        wi = step.what_if
+        if wi is None:
+            raise LessonError(f"step {step.number} has no @what-if", step.where.file, step.where.line)
+        if self.lesson.program is None:
+            raise LessonError("@what-if needs a lesson program (program: file.py)", wi.where.file, wi.where.line)
+        try:
+            old = self.what_if_value(step)
+            new = parse_value(given, old, wi.name)
+        except WhatIfError as exc:
+            raise self._fail(exc, wi.where) from None
+        overrides = {**self.overrides, wi.name: new}
+        trace, namespace, output = record_lesson(self.lesson, overrides)
+        self.overrides = overrides
+        self._use(trace, namespace, output)
+        self._states.clear()  # the answers belong to the numbers they were given for
+        return f"{wi.name} = {new!r} (was {old!r}); the program ran again and the text below uses it"
+
+
+def _pointers_named(expression: str) -> list[str]:
+    """The string arguments of calls in an expression: the nodes it reads (``grad("x")`` → x)."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    return [
+        a.value for n in ast.walk(tree) if isinstance(n, ast.Call)
+        for a in n.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+    ]
 
 
 def _choice_index(given: str, n: int) -> int | None:

@@ -1,14 +1,21 @@
 """The lesson pane: one step's text, its question and answer box, feedback and explanation.
 
 The pane only shows what it is given (``show``) and reports the learner's typed answer up
-with an ``AnswerSubmitted`` message; the lesson screen decides what it means.
+with an ``AnswerSubmitted`` message; the lesson screen decides what it means. Feedback comes
+as ready lines (``Hint: …``, ``Why: …``, ``Right: …``). Before display the step's Markdown is
+made to fit a narrow pane: code lines wrap, a matrix on a line of its own becomes an aligned
+grid, and tables become lists so no cell is cut.
 """
 
 from __future__ import annotations
 
+import ast
+import re
+import textwrap
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -36,6 +43,8 @@ class StepView:
     complete: bool = False  # may go on to the next step
     finished: bool = False  # the whole lesson is done
     hint: str = ""
+    lines: list[str] = field(default_factory=list)  # feedback lines from the lesson runtime (Hint:/Why:/Right:)
+    what_if: str = ""  # "NAME = VALUE": the program input the learner may change in this step
 
 
 class AnswerInput(Input):
@@ -49,7 +58,17 @@ class AnswerInput(Input):
 
 
 class LessonPane(VerticalScroll, can_focus=False):
-    """The right-hand column of the lesson screen."""
+    """The right-hand column of the lesson screen.
+
+    | key | action |
+    |-----|--------|
+    | PageUp / PageDown | scroll the pane (also while the answer box has focus) |
+    """
+
+    BINDINGS = [
+        Binding("pageup", "page_up", "scroll up", show=False),
+        Binding("pagedown", "page_down", "scroll down", show=False),
+    ]
 
     class AnswerSubmitted(Message):
         """The learner pressed Enter in the answer box."""
@@ -73,7 +92,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         self.view = view
         header = self.query_one("#lesson-header", Static)
         header.update(Content(f"{view.lesson_title}\nstep {view.number}/{view.total} · {view.title}"))
-        self.query_one("#lesson-text", Markdown).update(view.text)
+        width = max(24, self.scrollable_content_region.width - 2) if self.is_mounted else 44
+        self.query_one("#lesson-text", Markdown).update(fit_markdown(view.text, width))
         action = self.query_one("#lesson-action", Static)
         if view.action:
             mark = "✓ done" if view.action_done else "→ step forward until"
@@ -84,7 +104,14 @@ class LessonPane(VerticalScroll, can_focus=False):
             action.display = False
         question = self.query_one("#lesson-question", Markdown)
         answer = self.query_one("#lesson-answer", Input)
-        if view.prompt:
+        if view.what_if and not view.prompt:
+            question.update(f"**What if?** The program has `{view.what_if}`. Type another value and press Enter "
+                            "to run it again; the text above follows the new numbers.")
+            answer.placeholder = "a new value, then Enter"
+            question.display = True
+            answer.display = True
+            answer.disabled = False
+        elif view.prompt:
             lines = [f"**Question.** {view.prompt}"]
             if view.choices:
                 lines.append("")
@@ -100,16 +127,20 @@ class LessonPane(VerticalScroll, can_focus=False):
             question.display = False
             answer.display = False
         feedback = self.query_one("#lesson-feedback", Static)
-        text = view.feedback
-        if view.hint and view.feedback and not view.feedback_ok:
-            text += f"\nHint: {view.hint}"
+        if view.lines:  # lesson Markdown in these lines shows as plain text: drop its ** and `
+            text = "\n".join(re.sub(r"\*\*|`", "", line) for line in view.lines)
+        else:
+            text = view.feedback
+            if view.hint and view.feedback and not view.feedback_ok:
+                text += f"\nHint: {view.hint}"
         feedback.update(Content(text))  # echoes what the learner typed: never markup
         feedback.display = bool(text)
         feedback.set_class(view.feedback_ok, "-right")
         feedback.set_class(not view.feedback_ok, "-wrong")
         explanation = self.query_one("#lesson-explanation", Markdown)
-        explanation.update(view.explanation)
-        explanation.display = bool(view.explanation)
+        shown_in_lines = any(line.startswith("Why:") for line in view.lines)
+        explanation.update(fit_markdown(view.explanation, 44) if not shown_in_lines else "")
+        explanation.display = bool(view.explanation) and not shown_in_lines
         nav = self.query_one("#lesson-nav", Static)
         if view.finished:
             nav.update("Lesson complete. p: previous step · q: quit")
@@ -128,6 +159,12 @@ class LessonPane(VerticalScroll, can_focus=False):
         event.stop()
         self.post_message(self.AnswerSubmitted(event.value))
 
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
     def clear_answer(self) -> None:
         self.query_one("#lesson-answer", Input).value = ""
 
@@ -135,3 +172,97 @@ class LessonPane(VerticalScroll, can_focus=False):
         answer = self.query_one("#lesson-answer", Input)
         if answer.display and not answer.disabled:
             answer.focus()
+
+
+FENCE_RE = re.compile(r"^(```|~~~)")
+MATRIX_RE = re.compile(r"^\s*\[\s*\[.*\]\s*\]\s*$")
+TABLE_RULE_RE = re.compile(r":?-{3,}:?")
+
+
+def fit_markdown(text: str, width: int) -> str:
+    """Step Markdown made to fit a pane ``width`` cells wide (see the module docstring)."""
+    out: list[str] = []
+    fence = False
+    table: list[list[str]] = []
+    for line in text.splitlines():
+        is_row = not fence and line.strip().startswith("|") and line.strip().endswith("|")
+        if table and not is_row:
+            out.extend(_table_as_list(table))
+            table = []
+        if FENCE_RE.match(line.strip()):
+            fence = not fence
+            out.append(line)
+            continue
+        if fence:
+            out.extend(_wrap_code(line, width - 2))
+            continue
+        if is_row:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(TABLE_RULE_RE.fullmatch(c) for c in cells):
+                table.append(cells)
+            continue
+        if MATRIX_RE.match(line):
+            grid = matrix_grid(line.strip())
+            if grid:
+                out += ["```", *grid, "```"]
+                continue
+        out.append(line)
+    if table:
+        out.extend(_table_as_list(table))
+    return "\n".join(out)
+
+
+def _wrap_code(line: str, width: int) -> list[str]:
+    """A code line that fits: a trailing comment moves above the code, then long code wraps
+    at spaces with a ``↪`` marker (never losing a character)."""
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    code, comment = _split_comment(line)
+    if comment:
+        return [*_wrap_plain(indent + comment, width), *_wrap_code(code.rstrip(), width)]
+    return _wrap_plain(line, width)
+
+
+def _wrap_plain(line: str, width: int) -> list[str]:
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())][: max(width // 2, 0)]
+    room = max(width - len(indent) - 2, 8)
+    parts = textwrap.wrap(line.strip(), room, break_long_words=True, break_on_hyphens=False)
+    return [indent + parts[0]] + [indent + "↪ " + p for p in parts[1:]]
+
+
+def _split_comment(line: str) -> tuple[str, str]:
+    """(code, "# comment") of a Python line; the comment is empty when there is none."""
+    quote = ""
+    for k, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return (line[:k], line[k:]) if line[:k].strip() else (line, "")
+    return line, ""
+
+
+def _table_as_list(rows: list[list[str]]) -> list[str]:
+    """A Markdown table as a list: one item per row, ``header: cell`` pairs, nothing cut."""
+    head, body = rows[0], rows[1:]
+    if not body:
+        return ["- " + " · ".join(head)]
+    return ["- " + " · ".join(f"{h}: {c}" if h else c for h, c in zip(head, row)) for row in body] + [""]
+
+
+def matrix_grid(text: str) -> list[str] | None:
+    """``[[1, -2.5], [3, 4]]`` as right-aligned rows, or None when it is not a matrix of numbers."""
+    try:
+        rows = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    if not rows or not all(isinstance(r, list) and len(r) == len(rows[0]) for r in rows):
+        return None
+    cells = [[f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in r] for r in rows]
+    widths = [max(len(r[k]) for r in cells) for k in range(len(cells[0]))]
+    return ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]

@@ -39,6 +39,9 @@ class LessonScreen(Screen[None]):
         Binding("p", "prev_step", "previous step", priority=True),
         Binding("enter", "focus_answer", "answer", show=False),
         Binding("escape", "leave_answer", "leave the answer box", show=False),
+        Binding("ctrl+r", "reveal", "reveal the answer"),
+        Binding("pageup", "pane_page(-1)", "scroll the lesson", show=False),
+        Binding("pagedown", "pane_page(1)", "scroll the lesson", show=False),
     ]
 
     def __init__(self, run: LessonRun, store: ProgressStore) -> None:
@@ -125,15 +128,18 @@ class LessonScreen(Screen[None]):
                 view.numeric = step.question.kind == "number"
                 view.answered = i in self.answered
                 view.hint = run.hint(step)
+                view.lines = run.feedback(step)  # Hint: after a wrong answer, Why: after two or a reveal
             message, ok, valid = self.feedback.get(i, ("", False, False))
             view.feedback, view.feedback_ok = message, ok
             if not valid:
                 view.hint = ""
+            if step.what_if is not None:
+                view.what_if = f"{step.what_if.name} = {run.what_if_value(step)!r}"
             if step.action is not None:
                 view.action = run.action_label(step)
                 view.action_done = self._action_reached(i)
             reveal = i in self.revealed or (step.question is None and step.action is not None and view.action_done)
-            if reveal:
+            if reveal and (step.question is None or not view.lines):
                 view.explanation = run.explanation(step)
         except TapevizError as exc:  # a lesson the checker would reject: show it, do not crash
             view = StepView(run.lesson.title, step.number, len(run.steps), step.title, f"**This step is broken:** {exc}")
@@ -166,7 +172,7 @@ class LessonScreen(Screen[None]):
         self._mark()
         self.refresh_pane(reset_scroll=True)
         pane = self.query_one(LessonPane)
-        if step.question is not None and self.step_index not in self.answered:
+        if (step.question is not None and self.step_index not in self.answered) or step.what_if is not None:
             pane.clear_answer()
             pane.focus_answer()
         else:
@@ -175,17 +181,22 @@ class LessonScreen(Screen[None]):
     # ---- events -------------------------------------------------------------------------
     def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
         i, step = self.step_index, self.step
+        if step.what_if is not None:
+            self._what_if(message.value)
+            return
         if step.question is None or i in self.answered:
             return
         try:
             with self.tapeviz.trace_lock:
-                verdict = self.run.judge(step, message.value)
+                verdict = self.run.answer(step, message.value)
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
-        self.feedback[i] = (verdict.message, verdict.correct, verdict.valid)
-        if verdict.valid:
-            self.revealed.add(i)
+        self.feedback[i] = ("\n".join(verdict.lines), verdict.correct, verdict.valid)
+        if verdict.first and self.progress.record_first_try(i, verdict.correct):
+            self._save()
+        if not verdict.correct:
+            self.query_one(LessonPane).clear_answer()  # the retry starts from an empty box
         if verdict.correct:
             self.answered.add(i)
             self._mark()
@@ -234,6 +245,39 @@ class LessonScreen(Screen[None]):
 
     def action_leave_answer(self) -> None:
         self.set_focus(None)
+
+    def action_reveal(self) -> None:
+        """Give up on the question: the runtime shows the answer and its Why: line."""
+        i, step = self.step_index, self.step
+        if step.question is None or i in self.answered:
+            return
+        with self.tapeviz.trace_lock:
+            self.run.reveal(step)
+        if self.progress.record_first_try(i, False):
+            self._save()
+        self.answered.add(i)
+        self._mark()
+        self.set_focus(None)
+        self.refresh_pane()
+
+    def _what_if(self, value: str) -> None:
+        """Record the lesson's program again with the learner's value; the pane's text follows.
+
+        The graph, timeline and inspector keep the first recording until the app can swap its
+        trace (``self.run.trace`` is the new one)."""
+        try:
+            with self.tapeviz.trace_lock:
+                said = self.run.what_if(self.step, value)
+        except TapevizError as exc:
+            self.notify(str(exc), severity="warning", timeout=6)
+            return
+        self.query_one(LessonPane).clear_answer()
+        self.notify(f"{said}. The graph still shows the first recording.", timeout=6)
+        self.refresh_pane()
+
+    def action_pane_page(self, direction: int) -> None:
+        pane = self.query_one(LessonPane)
+        pane.action_page_down() if direction > 0 else pane.action_page_up()
 
 
 class LessonApp(TapevizApp):

@@ -60,7 +60,8 @@ def test_lessons_never_type_numbers_into_answers() -> None:
             exprs = [q.answer] if q.answer else [c.condition for c in q.choices]
             for expr in exprs:
                 assert any(f in expr for f in ("value(", "grad(", "sent(", "upstream(", "after(", "before(",
-                                                 "loss(", "losses(", "returned(", "uses(", "shape(", "name(", "calls(", "event(")), \
+                                                 "loss(", "losses(", "returned(", "uses(", "shape(", "name(", "calls(", "event(",
+                                                 "walk_grad(", "first_wrong(")), \
                     f"{e.id} step {step.number}: {expr!r} does not read the trace"
 
 

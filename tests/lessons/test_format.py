@@ -312,7 +312,9 @@ def test_progress_round_trip_under_xdg_state_home(tmp_path: Path, monkeypatch: p
     store.save()
     path = tmp_path / "state" / "tapeviz" / "progress.json"
     data = json.loads(path.read_text())
-    assert data["lessons"]["01-first-tape"] == {"step": 3, "done": [0, 1, 2], "completed": False, "steps": 6}
+    assert data["lessons"]["01-first-tape"] == {
+        "step": 3, "done": [0, 1, 2], "completed": False, "steps": 6, "first_try": {},
+    }
     assert [f.name for f in path.parent.iterdir()] == ["progress.json"]  # no temp files left
     again = ProgressStore().peek("01-first-tape")
     assert (again.step, again.done) == (3, {0, 1, 2})

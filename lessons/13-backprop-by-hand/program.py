@@ -1,0 +1,13 @@
+"""Lesson 13: one small expression whose every gradient you work out by hand."""
+
+import tapeviz.tf as tf
+
+x = tf.Variable(3.0, name="x")
+y = tf.Variable(2.0, name="y")
+with tf.GradientTape() as tape:
+    a = x * y        # a is used twice: by b and by c
+    b = a + y        # y is used twice: by a and by b
+    c = a * b
+    L = c - x        # x is used twice: by a and by L
+dx, dy = tape.gradient(L, [x, y])
+print("dL/dx =", dx.numpy(), " dL/dy =", dy.numpy())

@@ -1,0 +1,86 @@
+"""Predict, then reveal: Hint: after one wrong answer, Why: after two or a reveal (headless)."""
+
+from __future__ import annotations
+
+from tapeviz.lessons.runtime import LessonRun
+
+from .helpers import open_lesson
+
+
+def number_question(run: LessonRun):  # noqa: ANN201
+    return next(s for s in run.steps if s.question is not None and s.question.kind == "number")
+
+
+def test_wrong_then_wrong_then_right() -> None:
+    run = open_lesson("1")
+    step = number_question(run)
+    right = run.correct_number(step)
+    assert run.unanswered(step) and run.attempts(step) == 0 and run.feedback(step) == []
+
+    first = run.answer(step, str(right + 1))
+    assert not first.correct and first.first and first.attempt == 1
+    assert len(first.lines) == 1 and first.lines[0].startswith("Hint: ")
+    assert all(not line.startswith("Why:") for line in first.lines)
+    assert run.unanswered(step)
+
+    second = run.answer(step, str(right + 2))
+    assert not second.first and second.attempt == 2
+    assert [line[:4] for line in second.lines] == ["Hint", "Why:"]
+
+    third = run.answer(step, str(right))
+    assert third.correct and not run.unanswered(step)
+    assert third.lines[0].startswith("Right: ") and third.lines[-1].startswith("Why: ")
+    assert run.state(step).first_try is False
+
+
+def test_not_a_number_is_not_an_attempt() -> None:
+    run = open_lesson("1")
+    step = number_question(run)
+    fb = run.answer(step, "xy")
+    assert not fb.valid and run.attempts(step) == 0 and run.state(step).first_try is None
+    assert not any(line.startswith(("Hint:", "Why:")) for line in fb.lines)
+
+
+def test_reveal_shows_the_answer_and_why_and_counts_as_not_first_try() -> None:
+    run = open_lesson("1")
+    step = number_question(run)
+    fb = run.reveal(step)
+    assert not run.unanswered(step)
+    assert fb.lines[0].startswith("Answer: ") and fb.lines[-1].startswith("Why: ")
+    assert run.state(step).first_try is False
+
+
+def test_right_at_first_try() -> None:
+    run = open_lesson("13")
+    step = number_question(run)
+    fb = run.answer(step, run.correct_text(step))
+    assert fb.correct and fb.first and run.state(step).first_try is True
+
+
+def test_secret_names_the_answer_and_its_nodes() -> None:
+    run = open_lesson("1")
+    step = number_question(run)
+    secret = run.secret(step)
+    assert secret is not None
+    x = run.resolver.node("x").id
+    assert x in secret.nodes
+    right = run.correct_number(step)
+    assert secret.gives_away(right) and not secret.gives_away(right + 1)
+    assert secret.found_in(f"gradients x: {right:g}") == [f"{right:g}"]
+    assert secret.found_in("w[0] is step 2") == [] or right == 2
+
+
+def test_prose_leaves_out_listings_and_subscripts() -> None:
+    from tapeviz.lessons.questions import numbers_in, prose
+
+    text = "w[0, 1] is 2.5\n```python\nx = 6.0\n```\nthen −0.25 and 1e-3"
+    assert numbers_in(prose(text)) == ["2.5", "−0.25", "1e-3"]
+
+
+def test_a_count_is_given_away_only_by_the_whole_number() -> None:
+    from tapeviz.lessons.model import Precision
+    from tapeviz.lessons.questions import Secret
+
+    secret = Secret((3.0,), Precision("exact"))
+    assert secret.gives_away(3) and secret.gives_away(3.0)
+    assert not secret.gives_away(2.5) and not secret.gives_away(4)

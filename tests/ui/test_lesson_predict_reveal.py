@@ -1,0 +1,87 @@
+"""Lesson mode: reveal, what-if from the answer box, and PageUp/PageDown on the pane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Markdown, Static
+
+from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
+from tapeviz.lessons.progress import ProgressStore
+from tapeviz.ui.lesson_pane import LessonPane
+from tapeviz.ui.lesson_screen import LessonApp, LessonScreen
+
+
+@pytest.fixture(autouse=True)
+def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def lesson(ident: str) -> LessonRun:
+    entry = find_entry(discover(lesson_folder_default()), ident)
+    assert entry.lesson is not None
+    return LessonRun.open(entry.lesson)
+
+
+def text_of(screen: LessonScreen, selector: str) -> str:
+    widget = screen.query_one(selector)
+    return widget.source if isinstance(widget, Markdown) else str(widget.render()) if isinstance(widget, Static) else ""
+
+
+async def go_to(pilot, screen: LessonScreen, index: int) -> None:  # noqa: ANN001
+    await pilot.pause()  # let the screen open its saved step first
+    await pilot.pause()
+    screen.enter_step(index)
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_reveal_shows_answer_and_why_and_lets_the_learner_go_on() -> None:
+    run = lesson("1")
+    q = next(s for s in run.steps if s.question is not None and s.question.kind == "number")
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await go_to(pilot, screen, q.index)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        feedback = text_of(screen, "#lesson-feedback")
+        assert feedback.startswith("Answer: ") and "\nWhy: " in feedback
+        assert screen.is_complete(q.index)
+        assert screen.progress.first_try == {q.index: False}
+
+
+async def test_what_if_from_the_answer_box_changes_the_text() -> None:
+    run = lesson("1")
+    step = next(s for s in run.steps if s.what_if is not None)
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await go_to(pilot, screen, step.index)
+        assert "x = 3.0" in text_of(screen, "#lesson-question")
+        assert isinstance(app.focused, Input)
+        await pilot.press("5", "enter")
+        await pilot.pause()
+        assert "x = 5" in text_of(screen, "#lesson-text") and "x = 5.0" in text_of(screen, "#lesson-question")
+        assert screen.query_one("#lesson-answer", Input).value == ""
+
+
+async def test_page_keys_scroll_the_lesson_pane() -> None:
+    run = lesson("7")
+    app = LessonApp(run, ProgressStore())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await go_to(pilot, screen, 0)
+        pane = screen.query_one(LessonPane)
+        screen.set_focus(None)
+        assert pane.max_scroll_y > 0 and pane.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert pane.scroll_y == 0
