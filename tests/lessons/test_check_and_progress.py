@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tapeviz.cli.lessons import run_lessons
 from tapeviz.lessons import lesson_folder_default
 from tapeviz.lessons.check import check_all, check_run
-from tapeviz.lessons.cli import run_lessons
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.lessons.runtime import record_lesson
 
