@@ -16,6 +16,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -25,6 +26,7 @@ from textual.widgets import Static
 from ..engine.errors import TapevizError
 from ..render.terminal_layout import LayoutUnavailable, layout_layered, layout_with_dot, rasterize
 from ..trace import Snapshot, Trace, event_node, snapshot
+from .command_palette import ClosingOnceCommandPalette
 from .cursor import TimelineCursor
 from .explain import explain
 from .graph_model import GraphSpec, build_spec, scope_chain
@@ -149,6 +151,25 @@ class TapevizApp(App[int]):
         # lost: printed while it ran, before the screen existed.
         for text in list(self.trace.meta.get("warnings", []))[:MAX_PROGRAM_WARNINGS]:
             self.notify(str(text), title="the program warned", severity="warning", timeout=15)
+
+    def pop_screen(self) -> AwaitComplete:
+        """Pop the top screen, but never the last one: a late ``dismiss()`` (a screen closed
+        twice by keys queued before it closed) must not empty the stack and stop the app."""
+        if len(self.screen_stack) <= 1:
+            self.log.warning("ignored a request to pop the last screen")
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (one that closes at most once; see command_palette.py)."""
+        if self.use_command_palette and not ClosingOnceCommandPalette.is_open(self):
+            self.push_screen(ClosingOnceCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The palette's theme picker, with the same close-once palette."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(ClosingOnceCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def on_screen_resume(self) -> None:
         self.refresh_view()

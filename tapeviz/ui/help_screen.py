@@ -76,4 +76,5 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-box").border_title = "tapeviz help"
 
     def action_dismiss_help(self) -> None:
-        self.dismiss(None)
+        if self.is_active:  # a second Esc queued before the first closed it: already gone
+            self.dismiss(None)
