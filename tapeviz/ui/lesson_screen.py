@@ -1,4 +1,5 @@
-"""Lesson mode: the app's graph, inspector and timeline with a lesson pane beside them.
+"""Lesson mode: a screen of the tapeviz app with the graph, inspector and timeline and a lesson
+pane beside them (``tapeviz lesson N`` opens the app with this as its first screen).
 
 The screen walks a lesson's steps: entering a step moves the cursor and the selection to the
 step's pointer; a question must be answered (the answer is judged against the trace); a
@@ -18,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..engine.errors import TapevizError
-from .app import CursorMoved, TapevizApp
+from .app import TapevizApp
 from .lesson_pane import LessonPane, StepView
-from .main_screen import compose_main_widgets
+from .main_screen import compose_main_widgets, watch_frames
 
 if TYPE_CHECKING:
     from ..lessons.progress import LessonProgress, ProgressStore
@@ -69,9 +70,9 @@ class LessonScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for selector, title in (("#graph", "graph"), ("#inspector", "inspector"), ("#timeline", "timeline"),
-                                ("#loss", "loss"), ("#lesson-pane", "lesson")):
-            self.query_one(selector).border_title = title
+        watch_frames(self)
+        self.query_one("#lesson-pane").border_title = "lesson"
+        self.watch(self.app, "index", self.cursor_moved, init=False)
         self.call_after_refresh(self.enter_step, self.step_index)
 
     @property
@@ -89,7 +90,7 @@ class LessonScreen(Screen[None]):
         step = self.run.steps[i]
         if step.action is None or i in self.reached:
             return True
-        with self.tapeviz.trace_lock:
+        with self.tapeviz.session.lock:
             return self.run.action_done(step, self.tapeviz.index)
 
     def is_complete(self, i: int) -> bool:
@@ -142,7 +143,7 @@ class LessonScreen(Screen[None]):
         return view
 
     def refresh_pane(self, reset_scroll: bool = False) -> None:
-        with self.tapeviz.trace_lock:  # a training worker may be appending to the trace
+        with self.tapeviz.session.lock:  # a training worker may be appending to the trace
             view = self.build_view()
         self.query_one(LessonPane).show(view, reset_scroll)
 
@@ -151,15 +152,13 @@ class LessonScreen(Screen[None]):
         self.step_index = max(0, min(i, len(self.run.steps) - 1))
         step = self.step
         try:
-            with self.tapeviz.trace_lock:
+            with self.tapeviz.session.lock:
                 target = self.run.goto(step)
                 node = self.run.selection(step)
             if target is not None:
                 self.tapeviz.goto(target.event)
             if node is not None:
                 self.tapeviz.select_node(node)
-            elif target is None:
-                self.tapeviz.refresh_view()
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
         self._save()
@@ -178,7 +177,7 @@ class LessonScreen(Screen[None]):
         if step.question is None or i in self.answered:
             return
         try:
-            with self.tapeviz.trace_lock:
+            with self.tapeviz.session.lock:
                 verdict = self.run.judge(step, message.value)
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
@@ -192,12 +191,13 @@ class LessonScreen(Screen[None]):
             self.set_focus(None)
         self.refresh_pane()
 
-    def on_cursor_moved(self, message: CursorMoved) -> None:
+    def cursor_moved(self, index: int) -> None:
+        """The app's cursor moved (by a key, a click, playing): is the step's action done?"""
         i, step = self.step_index, self.step
         if step.action is None or i in self.reached:
             return
-        with self.tapeviz.trace_lock:
-            done = self.run.action_done(step, message.index)
+        with self.tapeviz.session.lock:
+            done = self.run.action_done(step, index)
         if done:
             self.reached.add(i)
             if step.question is None:
@@ -236,21 +236,12 @@ class LessonScreen(Screen[None]):
         self.set_focus(None)
 
 
-class LessonApp(TapevizApp):
-    """The tapeviz app opened on a lesson's trace, with the lesson screen as its default screen."""
-
-    CSS_PATH = ["app.tcss", "lesson_screen.tcss"]  # a default screen's own CSS_PATH is not loaded
-
-    def __init__(self, run: LessonRun, store: ProgressStore, **options: Any) -> None:
-        super().__init__(run.trace, source=f"lesson {run.lesson.id}", **options)
-        self.lesson_run = run
-        self.store = store
-
-    def get_default_screen(self) -> Screen:
-        return LessonScreen(self.lesson_run, self.store)
+def lesson_app(run: LessonRun, store: ProgressStore, **options: Any) -> TapevizApp:
+    """The tapeviz app opened on a lesson's trace, with the lesson screen as its first screen."""
+    return TapevizApp(run.trace, source=f"lesson {run.lesson.id}", first_screen=lambda: LessonScreen(run, store), **options)
 
 
 def run_lesson_app(run: LessonRun, store: ProgressStore) -> int:
     """Run the lesson UI until the learner quits; returns the exit code."""
-    result = LessonApp(run, store).run()
+    result = lesson_app(run, store).run()
     return int(result or 0)

@@ -21,7 +21,7 @@ from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_defau
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui import TapevizApp
 from tapeviz.ui.help_screen import HelpScreen
-from tapeviz.ui.lesson_screen import LessonApp, LessonScreen
+from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 
 SIZE = (120, 40)
 
@@ -37,13 +37,13 @@ def main_app(tmp_path: Path) -> TapevizApp:
     return TapevizApp(trace, source="seed", out_dir=tmp_path, layout_engine="layered")
 
 
-def lesson_app(tmp_path: Path) -> TapevizApp:
+def open_lesson(tmp_path: Path) -> TapevizApp:
     entry = find_entry(discover(lesson_folder_default()), "1")
     assert entry.lesson is not None
-    return LessonApp(LessonRun.open(entry.lesson), ProgressStore(), out_dir=tmp_path, layout_engine="layered")
+    return lesson_app(LessonRun.open(entry.lesson), ProgressStore(), out_dir=tmp_path, layout_engine="layered")
 
 
-APPS = {"main": main_app, "lesson": lesson_app}
+APPS = {"main": main_app, "lesson": open_lesson}
 
 
 async def idle(pilot, rounds: int = 8) -> None:  # noqa: ANN001
