@@ -93,7 +93,7 @@ class GraphPane(ScrollView, can_focus=False):
                 "done": c.fg(role),
                 "grad": c.fg("grad"),
                 "updated": c.fg("update", bold=True),
-                "current": c.fg("current", bold=True),
+                "current": c.fg("current-line", bold=True),
             }[state]
             label = c.current if state == "current" else c.fg(role, bold=kind in ("loss", "parameter"))
             if lid == selected:
@@ -119,7 +119,7 @@ class GraphPane(ScrollView, can_focus=False):
                 "pending": c.fg("pending"),
                 "done": c.fg("edge"),
                 "grad": c.fg("grad"),
-                "current": c.fg("current", bold=True),
+                "current": c.fg("current-line", bold=True),
             }[state]
         for name in self.graph_layout.clusters:
             styles[f"cluster:{name}"] = c.fg("cluster")

@@ -37,7 +37,7 @@ def loss_text(losses: Sequence[float], current: int | None, width: int, colours:
     text.append(sparkline(losses, max(4, width)) + "\n", colours.fg("loss"))
     text.append(f"first {losses[0]:.4f}\nlast  {losses[-1]:.4f}")
     if current is not None and current < len(losses):
-        text.append(f"\nhere  {losses[current]:.4f}", colours.fg("current"))
+        text.append(f"\nhere  {losses[current]:.4f}", colours.fg("highlight"))
     return text
 
 

@@ -28,7 +28,7 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "update": ("text-accent", "text-error+text-primary", "text-secondary"),
     "selected": ("text-secondary", "text-primary+text-success", "foreground"),
 }
-FILLS = {"current": "accent"}  # a fill behind the current box's label: its own form, any hue
+FILLS = {"current": "accent-lighten-3"}  # a fill behind the current box's label (text contrasts with it)
 DISTINCT = 60  # wanted RGB distance between two roles' colours
 MUTED = {"variable": 0.25, "edge": 0.45, "group": 0.35, "muted": 0.45, "cluster": 0.6, "pending": 0.65}
 
@@ -72,6 +72,11 @@ class Colours:
             chosen.append(pick)
         for role, name in FILLS.items():
             roles[role] = _colour(variables, name, background)
+        roles["highlight"] = _colour(variables, "text-accent", background)  # the fill's hue as readable text
+        # the current box's border and edges: the fill's colour where it stands out from the
+        # background (dark themes), else its readable text variant (light themes)
+        fill = roles["current"]
+        roles["current-line"] = fill if abs(fill.brightness - background.brightness) >= 0.35 else roles["highlight"]
         for role, amount in MUTED.items():
             roles[role] = foreground.blend(background, amount)
         roles["forward"], roles["backward"] = roles["constant"], roles["grad"]

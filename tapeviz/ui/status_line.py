@@ -24,9 +24,9 @@ def status_text(frame: Frame, colours: Colours) -> Text:
     if frame.nonfinite_from is not None:
         text.append(f"  ·  ⚠ NaN/inf since event {frame.nonfinite_from + 1}", colours.fg("nonfinite", bold=True))
     if frame.playing:
-        text.append("  ·  ▶ playing", colours.fg("current", bold=True))
+        text.append("  ·  ▶ playing", colours.fg("highlight", bold=True))
     if frame.busy:
-        text.append(f"  ·  {frame.busy}", colours.fg("current"))
+        text.append(f"  ·  {frame.busy}", colours.fg("highlight"))
     return text
 
 
