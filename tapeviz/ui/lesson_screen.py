@@ -33,6 +33,9 @@ class LessonScreen(Screen[None]):
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # No focus on resume (after help or the palette): Textual would give it to the first
+    # focusable widget, the answer box even while it is hidden, which then swallowed q, g, t…
+    AUTO_FOCUS = ""  # (None would fall back to the app's "*")
 
     BINDINGS = [
         # the answer box lets n and p through (AnswerInput), so they work even while it has focus

@@ -113,3 +113,22 @@ async def test_second_enter_does_not_close_the_screen_the_command_opened(tmp_pat
         await idle(pilot)
         assert_alive(app, base)
         assert app.screen is app.screen_stack[0]
+
+
+async def test_closing_help_in_a_lesson_leaves_the_keys_to_the_lesson(tmp_path: Path) -> None:
+    """Textual focuses the first focusable widget when a screen resumes: in a lesson that was
+    the answer box even while hidden, so after help or the palette closed, g, t, q… were typed
+    into it instead of acting."""
+    app = open_lesson(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.step.question is None and app.focused is None
+        await pilot.press("question_mark")
+        await idle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await idle(pilot)
+        assert app.screen is screen and app.focused is None
+        await pilot.press("g")
+        assert app.mode == "grads"
