@@ -23,6 +23,7 @@ from ..engine import (
     constant,
     eye,
     fill,
+    meshgrid,
     ones,
     ones_like,
     range,
@@ -47,7 +48,7 @@ from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Ker
     metrics,
     optimizers,
 )
-from . import config, data, dtypes, errors, image, math, nn, random, saved_model
+from . import config, data, dtypes, errors, image, linalg, math, nn, random, saved_model
 from ._exposed import expose
 from ._function import Function, function
 from ._module import Module, name_scope
@@ -62,8 +63,8 @@ newaxis = None
 __all__ = [
     "DType", "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "as_dtype", "bool", "constant", "convert_to_tensor", "dtypes", "errors", "eye", "fill", "float16",
-    "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linspace",
-    "math", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
+    "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linalg", "linspace",
+    "math", "meshgrid", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
     "shape", "size", "uint8", "zeros", "zeros_like",
 ]
 expose(globals(), "tf", __all__)  # every op whose definition lists a "tf.<name>"
