@@ -21,6 +21,7 @@ from ..engine import (
     TensorShape,
     UnconnectedGradients,
     constant,
+    custom_gradient,
     eye,
     fill,
     ones,
@@ -53,6 +54,7 @@ from ._function import Function, function
 from ._module import Module, name_scope
 from ._tensor import Tensor, Variable
 from ._tensor_spec import TensorSpec
+from .clip import clip_by_norm
 from .config import device
 
 __version__ = "2.21.0"  # the TensorFlow version whose API and printed values tapeviz follows
@@ -61,7 +63,7 @@ newaxis = None
 
 __all__ = [
     "DType", "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool", "constant", "convert_to_tensor", "dtypes", "errors", "eye", "fill", "float16",
+    "as_dtype", "bool", "clip_by_norm", "constant", "convert_to_tensor", "custom_gradient", "dtypes", "errors", "eye", "fill", "float16",
     "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linspace",
     "math", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
     "shape", "size", "uint8", "zeros", "zeros_like",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..trace import Trace, loss_node
+from .custom import CUSTOM_OP, custom_names
 from .numbers import shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
@@ -134,7 +135,10 @@ def build_graph(
         add_cluster(node.scope)
         if node.kind == "op":
             kind = "loss" if nid == loss else "op"
-            title, detail = node.label + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
+            title = node.label
+            if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
+                title += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
+            title, detail = title + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
         elif node.kind == "variable":
             kind = "parameter" if node.trainable else "variable"
             title, detail = node.label, f"{kind} {shape_text(node.shape, node.dtype)}"

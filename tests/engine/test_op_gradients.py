@@ -170,6 +170,13 @@ def clip_case(draw: st.DrawFn) -> Case:
     return (lambda t: E.clip_by_value(t, -1.0, 1.0)), [x]
 
 
+@E.custom_gradient
+def _log1pexp(x: E.Tensor) -> tuple[E.Tensor, Callable]:
+    """TF's custom-gradient example: the gradient function gives the true derivative, sigmoid(x)."""
+    e = E.exp(x)
+    return E.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+
+
 CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "add": binary(E.add),
     "subtract": binary(E.subtract),
@@ -212,6 +219,7 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "scatter_into": shape_case("scatter_into"),
     "concat": concat_case,
     "stack": stack_case,
+    "custom_gradient": unary(_log1pexp),
 }
 
 # Checked separately below: zero/None gradients by definition, and cast (finite differences
