@@ -24,6 +24,7 @@ from ..engine import (
     custom_gradient,
     eye,
     fill,
+    meshgrid,
     ones,
     ones_like,
     range,
@@ -48,7 +49,7 @@ from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Ker
     metrics,
     optimizers,
 )
-from . import config, data, dtypes, errors, image, math, nn, random, saved_model
+from . import config, data, dtypes, errors, image, linalg, math, nn, random, saved_model
 from ._exposed import expose
 from ._function import Function, function
 from ._module import Module, name_scope
@@ -63,9 +64,10 @@ newaxis = None
 
 __all__ = [
     "DType", "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool", "clip_by_norm", "constant", "convert_to_tensor", "custom_gradient", "dtypes", "errors", "eye", "fill", "float16",
-    "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linspace",
-    "math", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
+    "as_dtype", "bool", "clip_by_norm", "constant", "convert_to_tensor", "custom_gradient", "dtypes", "errors", "eye",
+    "fill", "float16", "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linalg",
+    "linspace", "math", "meshgrid", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range",
+    "rank",
     "shape", "size", "uint8", "zeros", "zeros_like",
 ]
 expose(globals(), "tf", __all__)  # every op whose definition lists a "tf.<name>"

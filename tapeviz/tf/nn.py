@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import engine as _E
+from ..engine.api import sigmoid_cross_entropy_with_logits
 from ._exposed import expose
 
-__all__ = ["softmax_cross_entropy_with_logits"]
+__all__ = ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits"]
 expose(globals(), "tf.nn", __all__)  # activations and the softmax family, from their op definitions
 
 
