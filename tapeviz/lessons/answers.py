@@ -24,14 +24,23 @@ from ..engine.events import (
     OpRecorded,
     VariableAssigned,
 )
-from ..engine.registry import REGISTRY, OpDef
+from ..engine.registry import REGISTRY
 from ..trace import Trace
 from .resolve import ResolveError, Resolver
-
-
-class ExpressionError(ValueError):
-    """An expression that does not parse or cannot be computed from the trace."""
-
+from .values import (
+    ExpressionError,
+    array_of,
+    as_scalar,
+    comparable,
+    first_index,
+    format_value,
+    format_with,
+    numpy_function,
+    op_function,
+    parse_number,
+    plain,
+    truth,
+)
 
 PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 
@@ -56,7 +65,7 @@ class Evaluator:
         self.namespace = namespace
         self.functions: dict[str, Callable[..., Any]] = {
             # ops whose definitions allow lessons to call them (abs, exp, log, softmax, ...)
-            **{op.lesson: _op_function(op) for op in REGISTRY.values() if op.lesson},
+            **{op.lesson: op_function(op) for op in REGISTRY.values() if op.lesson},
             # trace facts
             "value": self.value, "grad": self.grad, "upstream": self.upstream, "sent": self.sent,
             "before": self.before, "after": self.after, "loss": self.loss, "losses": self.losses,
@@ -66,19 +75,19 @@ class Evaluator:
             "inputs": lambda p: len(self.resolver.node(p).inputs), "uses": self.uses,
             "event": lambda p: self.resolver.resolve(p).event,
             # numbers
-            "sum": _np(np.sum), "mean": _np(np.mean), "max": _np(np.max), "min": _np(np.min),
-            "count": lambda x, axis=None: _plain(np.count_nonzero(_arr(x), axis=axis)),
-            "all": lambda x, axis=None: _plain(np.all(_arr(x), axis=axis)),
-            "any": lambda x, axis=None: _plain(np.any(_arr(x), axis=axis)),
-            "argmax": lambda x, axis=None: _plain(np.argmax(_arr(x), axis=axis)),
-            "argmin": lambda x, axis=None: _plain(np.argmin(_arr(x), axis=axis)),
-            "matmul": lambda a, b: np.matmul(_arr(a), _arr(b)),
-            "ones_like": lambda x: np.ones_like(_arr(x)), "zeros_like": lambda x: np.zeros_like(_arr(x)),
-            "allclose": lambda a, b, tol=1e-5: bool(np.allclose(_arr(a), _arr(b), rtol=tol, atol=tol)),
-            "size": lambda x: int(_arr(x).size), "len": len, "float": lambda x: float(_arr(x).reshape(())),
-            "int": lambda x: int(_arr(x).reshape(())), "round": lambda x, n=0: _plain(np.round(_arr(x), n)),
+            "sum": numpy_function(np.sum), "mean": numpy_function(np.mean), "max": numpy_function(np.max), "min": numpy_function(np.min),
+            "count": lambda x, axis=None: plain(np.count_nonzero(array_of(x), axis=axis)),
+            "all": lambda x, axis=None: plain(np.all(array_of(x), axis=axis)),
+            "any": lambda x, axis=None: plain(np.any(array_of(x), axis=axis)),
+            "argmax": lambda x, axis=None: plain(np.argmax(array_of(x), axis=axis)),
+            "argmin": lambda x, axis=None: plain(np.argmin(array_of(x), axis=axis)),
+            "matmul": lambda a, b: np.matmul(array_of(a), array_of(b)),
+            "ones_like": lambda x: np.ones_like(array_of(x)), "zeros_like": lambda x: np.zeros_like(array_of(x)),
+            "allclose": lambda a, b, tol=1e-5: bool(np.allclose(array_of(a), array_of(b), rtol=tol, atol=tol)),
+            "size": lambda x: int(array_of(x).size), "len": len, "float": lambda x: float(array_of(x).reshape(())),
+            "int": lambda x: int(array_of(x).reshape(())), "round": lambda x, n=0: plain(np.round(array_of(x), n)),
             "array": lambda *xs: np.array(xs if len(xs) != 1 else xs[0], dtype=float),
-            "is_none": lambda x: x is None, "fmt": _fmt, "first": _first,
+            "is_none": lambda x: x is None, "fmt": format_with, "first": first_index,
         }
 
     # ---- trace facts -----------------------------------------------------------------
@@ -197,7 +206,7 @@ class Evaluator:
     def shape(self, x: Any) -> tuple[int, ...]:
         if isinstance(x, str):
             return tuple(self.resolver.node(x).shape)
-        return tuple(_arr(x).shape)
+        return tuple(array_of(x).shape)
 
     # ---- evaluation --------------------------------------------------------------------
     def evaluate(self, source: str) -> Any:
@@ -237,26 +246,26 @@ class Evaluator:
             a, b = self._eval(node.left), self._eval(node.right)
             if a is None or b is None:
                 raise ExpressionError("arithmetic on None (a gradient that does not exist)")
-            return _BINOPS[type(node.op)](_num(a), _num(b))
+            return _BINOPS[type(node.op)](comparable(a), comparable(b))
         if isinstance(node, ast.UnaryOp):
             v = self._eval(node.operand)
             if isinstance(node.op, ast.Not):
-                return not _truth(v)
+                return not truth(v)
             if isinstance(node.op, ast.USub):
-                return -_num(v)
+                return -comparable(v)
             if isinstance(node.op, ast.UAdd):
-                return +_num(v)
+                return +comparable(v)
         if isinstance(node, ast.BoolOp):
             if isinstance(node.op, ast.And):
                 result: Any = True
                 for v in node.values:
                     result = self._eval(v)
-                    if not _truth(result):
+                    if not truth(result):
                         return result
                 return result
             for v in node.values:
                 result = self._eval(v)
-                if _truth(result):
+                if truth(result):
                     return result
             return result
         if isinstance(node, ast.Compare):
@@ -265,8 +274,8 @@ class Evaluator:
                 right = self._eval(node.comparators[0])
                 if left is None or right is None:
                     raise ExpressionError("comparing None (a gradient that does not exist): use 'is None'")
-                result = _CMPOPS[type(node.ops[0])](_num(left), _num(right))
-                return _plain(result) if isinstance(result, (np.ndarray, np.generic)) else result
+                result = _CMPOPS[type(node.ops[0])](comparable(left), comparable(right))
+                return plain(result) if isinstance(result, (np.ndarray, np.generic)) else result
             for op, right_node in zip(node.ops, node.comparators):
                 right = self._eval(right_node)
                 if type(op) not in _CMPOPS:
@@ -274,13 +283,13 @@ class Evaluator:
                 if isinstance(op, (ast.Is, ast.IsNot)):
                     ok = _CMPOPS[type(op)](left, right)
                 else:
-                    ok = _truth(_CMPOPS[type(op)](_num(left), _num(right)))
+                    ok = truth(_CMPOPS[type(op)](comparable(left), comparable(right)))
                 if not ok:
                     return False
                 left = right
             return True
         if isinstance(node, ast.IfExp):
-            return self._eval(node.body) if _truth(self._eval(node.test)) else self._eval(node.orelse)
+            return self._eval(node.body) if truth(self._eval(node.test)) else self._eval(node.orelse)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
                 name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
@@ -294,7 +303,7 @@ class Evaluator:
             base = self._eval(node.value)
             if base is None:
                 raise ExpressionError("indexing None (a gradient that does not exist)")
-            return _plain(_num(base)[self._index(node.slice)]) if not isinstance(base, (list, tuple)) else base[self._index(node.slice)]
+            return plain(comparable(base)[self._index(node.slice)]) if not isinstance(base, (list, tuple)) else base[self._index(node.slice)]
         if isinstance(node, (ast.Tuple, ast.List)):
             items = [self._eval(e) for e in node.elts]
             return tuple(items) if isinstance(node, ast.Tuple) else items
@@ -310,156 +319,6 @@ class Evaluator:
         if isinstance(node, ast.Tuple):
             return tuple(self._index(e) for e in node.elts)
         return self._eval(node)
-
-
-def parse_number(text: str) -> float:
-    """A learner's typed number: ``6``, ``-0.25``, ``1e-3``, or plain arithmetic like ``2*3`` or ``1/4``."""
-    source = text.strip().replace("−", "-").replace("×", "*").replace("·", "*")
-    if not source:
-        raise ExpressionError("type a number")
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError:
-        raise ExpressionError(f"{text.strip()!r} is not a number") from None
-
-    def ev(n: ast.AST) -> float:
-        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
-            return float(n.value)
-        if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
-            v = ev(n.operand)
-            return -v if isinstance(n.op, ast.USub) else v
-        if isinstance(n, ast.BinOp) and type(n.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow):
-            return float(_BINOPS[type(n.op)](ev(n.left), ev(n.right)))
-        raise ExpressionError(f"{text.strip()!r} is not a number")
-
-    try:
-        return ev(tree.body)
-    except (ArithmeticError, OverflowError):
-        raise ExpressionError(f"{text.strip()!r} cannot be computed") from None
-
-
-def as_scalar(value: Any) -> float:
-    """A finite float from an expression's value, or ExpressionError."""
-    if value is None:
-        raise ExpressionError("the answer is None (that gradient does not exist)")
-    if isinstance(value, (bool, np.bool_)):
-        raise ExpressionError("the answer is true/false, not a number")
-    arr = np.asarray(value)
-    if arr.size != 1 or arr.dtype.kind not in "iuf":
-        raise ExpressionError(f"the answer must be one number, got shape {arr.shape} ({arr.dtype.name})")
-    v = float(arr.reshape(()))
-    if not math.isfinite(v):
-        raise ExpressionError(f"the answer is {v}, not a finite number")
-    return v
-
-
-def truth(value: Any) -> bool:
-    return _truth(value)
-
-
-def format_value(value: Any) -> str:
-    """How a value appears in lesson text: 4 significant digits, short arrays in full."""
-    if value is None:
-        return "None"
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value):
-        return "(" + ", ".join(str(int(v)) for v in value) + ("," if len(value) == 1 else "") + ")"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
-    arr = np.asarray(value)
-    if arr.dtype.kind == "b":
-        return format_value(bool(arr)) if arr.size == 1 else str(arr.tolist()).replace("True", "true").replace("False", "false")
-    if arr.size == 1:
-        v = arr.reshape(()).item()
-        return str(v) if isinstance(v, int) else _g(v)
-    if arr.size <= 12 and arr.ndim <= 2:
-        if arr.ndim == 1:
-            return "[" + ", ".join(_g(float(v)) for v in arr) + "]"
-        return "[" + ", ".join("[" + ", ".join(_g(float(v)) for v in row) + "]" for row in arr) + "]"
-    return f"{arr.shape} array: min {_g(float(arr.min()))}, mean {_g(float(arr.mean()))}, max {_g(float(arr.max()))}"
-
-
-def _g(v: float) -> str:
-    if v == 0:
-        return "0"
-    text = f"{v:.4g}"
-    return text.replace("e-0", "e-").replace("e+0", "e+")
-
-
-def _fmt(x: Any, spec: str) -> str:
-    arr = np.asarray(x)
-    if arr.size == 1:
-        return format(float(arr.reshape(())), spec)
-    return "[" + ", ".join(format(float(v), spec) for v in arr.reshape(-1)) + "]"
-
-
-def _arr(x: Any) -> np.ndarray:
-    if x is None:
-        raise ExpressionError("None has no value (that gradient does not exist)")
-    if isinstance(x, str):
-        raise ExpressionError(f"{x!r} is text; to use a node's value write value({x!r})")
-    return np.asarray(x)
-
-
-def _num(x: Any) -> Any:
-    if isinstance(x, (tuple, list)) and all(isinstance(v, (int, float, np.number)) for v in x):
-        return x  # shapes compare as tuples
-    if isinstance(x, str):
-        return x
-    if isinstance(x, np.ndarray):
-        return x.astype(np.float64) if x.dtype.kind == "f" else x
-    return x
-
-
-def _plain(x: Any) -> Any:
-    arr = np.asarray(x)
-    if arr.ndim == 0:
-        v = arr.item()
-        return v
-    return arr
-
-
-def _np(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapped(x: Any, axis: Any = None) -> Any:
-        a = _arr(x)
-        if a.dtype.kind == "f":
-            a = a.astype(np.float64)
-        return _plain(fn(a) if axis is None else fn(a, axis=axis))
-
-    wrapped.__name__ = fn.__name__
-    return wrapped
-
-
-def _first(mask: Any) -> int:
-    """Index of the first true entry of a 1-D condition, e.g. the first row whose labels sum to 0."""
-    m = np.asarray(_arr(mask)).reshape(-1)
-    hits = np.flatnonzero(m)
-    if hits.size == 0:
-        raise ExpressionError("first(...): no entry satisfies the condition")
-    return int(hits[0])
-
-
-def _op_function(op: OpDef) -> Callable[..., Any]:
-    """A registered op as a lesson function: its forward on the arrays (floats as float64)."""
-
-    def call(*args: Any, **attrs: Any) -> Any:
-        arrays = [a.astype(np.float64) if a.dtype.kind == "f" else a for a in map(_arr, args)]
-        return _plain(op.forward(*arrays, **attrs))
-
-    call.__name__ = op.lesson or op.name
-    return call
-
-
-def _truth(v: Any) -> bool:
-    if v is None:
-        return False
-    arr = np.asarray(v) if not isinstance(v, (tuple, list, str)) else None
-    if arr is not None and arr.size != 1:
-        raise ExpressionError("a condition on a whole array is ambiguous: use all(...) or any(...)")
-    return bool(v if arr is None else arr.reshape(()))
 
 
 __all__ = ["Evaluator", "ExpressionError", "as_scalar", "format_value", "parse_number", "truth"]
