@@ -133,12 +133,12 @@ def build_graph(
             out.node_of[nid] = groups[root].id
             continue
         add_cluster(node.scope)
+        name = node.label
+        if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
+            name += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
         if node.kind == "op":
             kind = "loss" if nid == loss else "op"
-            title = node.label
-            if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
-                title += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
-            title, detail = title + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
+            title, detail = name + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
         elif node.kind == "variable":
             kind = "parameter" if node.trainable else "variable"
             title, detail = node.label, f"{kind} {shape_text(node.shape, node.dtype)}"
@@ -147,7 +147,7 @@ def build_graph(
             scalar = int(np.prod(node.shape)) == 1 if node.shape else True
             title, detail = "constant" if scalar else "input", shape_text(node.shape, node.dtype)
         out.nodes.append(SceneNode(
-            f"n{nid}", node.key, kind, title, detail, f"{node.label} {shape_cross(node.shape)}", node.scope, [nid], nid,
+            f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward,
             ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
         ))
