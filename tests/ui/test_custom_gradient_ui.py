@@ -12,6 +12,7 @@ from tapeviz.ui import load_app
 from tapeviz.view.numbers import summary
 from tests.support.ui_helpers import settle
 
+
 def _flat(text: str) -> str:
     """The inspector's text with its line wrapping undone."""
     return " ".join(text.split())
