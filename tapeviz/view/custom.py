@@ -9,6 +9,7 @@ is an ``OpRecorded`` event with ``grad_fn_of`` set to that op's id (see
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from ..engine import events as ev
@@ -28,17 +29,39 @@ def custom_names(attrs: Any) -> tuple[str, str]:
     return str(found.get("f", "custom_gradient")), str(found.get("grad_fn", "grad_fn"))
 
 
+class _Index:
+    """Each op's OpRecorded event and the ops each custom gradient function ran, by op id."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.length = len(trace)
+        self.ops: dict[int, ev.OpRecorded] = {}
+        self.ran: dict[int, list[ev.OpRecorded]] = {}
+        for e in trace.events:
+            if isinstance(e, ev.OpRecorded):
+                self.ops.setdefault(e.op_id, e)
+                if e.grad_fn_of:
+                    self.ran.setdefault(e.grad_fn_of, []).append(e)
+
+
+_INDEX: weakref.WeakKeyDictionary[Trace, _Index] = weakref.WeakKeyDictionary()
+
+
+def _index(trace: Trace) -> _Index:
+    """Built once per trace and rebuilt when it grew (the timeline asks for every row)."""
+    found = _INDEX.get(trace)
+    if found is None or found.length != len(trace):
+        found = _INDEX[trace] = _Index(trace)
+    return found
+
+
 def op_event(trace: Trace, op_id: int) -> ev.OpRecorded | None:
     """The OpRecorded event of op ``op_id`` (the trace's id), or None."""
-    for e in trace.events:
-        if isinstance(e, ev.OpRecorded) and e.op_id == op_id:
-            return e
-    return None
+    return _index(trace).ops.get(op_id)
 
 
 def grad_fn_ops(trace: Trace, op_id: int) -> list[ev.OpRecorded]:
     """The ops the gradient function of custom-gradient op ``op_id`` ran, in order."""
-    return [e for e in trace.events if isinstance(e, ev.OpRecorded) and e.grad_fn_of == op_id]
+    return list(_index(trace).ran.get(op_id, ()))
 
 
 def custom_of(trace: Trace, op_id: int) -> tuple[str, str]:
