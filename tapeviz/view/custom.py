@@ -18,7 +18,7 @@ from ..trace import Trace
 from .names import node_short
 from .numbers import summary
 
-__all__ = ["CUSTOM_OP", "custom_names", "custom_of", "custom_step_lines", "grad_fn_ops", "op_event", "op_title"]
+__all__ = ["CUSTOM_OP", "custom_names", "custom_of", "custom_step_lines", "grad_fn_ops", "grad_fn_outputs", "op_event", "op_title"]
 
 CUSTOM_OP = "custom_gradient"  # the engine's op for a @tf.custom_gradient function (engine/custom_gradient.py)
 
@@ -62,6 +62,11 @@ def op_event(trace: Trace, op_id: int) -> ev.OpRecorded | None:
 def grad_fn_ops(trace: Trace, op_id: int) -> list[ev.OpRecorded]:
     """The ops the gradient function of custom-gradient op ``op_id`` ran, in order."""
     return list(_index(trace).ran.get(op_id, ()))
+
+
+def grad_fn_outputs(trace: Trace) -> set[int]:
+    """The tensor ids every custom gradient function in the trace computed."""
+    return {e.output.id for ran in _index(trace).ran.values() for e in ran}
 
 
 def custom_of(trace: Trace, op_id: int) -> tuple[str, str]:

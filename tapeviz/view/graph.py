@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..trace import Trace, loss_node
-from .custom import CUSTOM_OP, custom_names
+from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
 from .numbers import shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
@@ -112,6 +112,7 @@ def build_graph(
     loss = loss_node(trace, iteration)
     out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
     groups: dict[str, SceneNode] = {}
+    inner = grad_fn_outputs(trace)  # what custom gradient functions computed: their inputs go by the learner's names
 
     def add_cluster(scope: str) -> None:
         if scope and scope not in out.clusters:
@@ -146,6 +147,8 @@ def build_graph(
             kind = "constant"
             scalar = int(np.prod(node.shape)) == 1 if node.shape else True
             title, detail = "constant" if scalar else "input", shape_text(node.shape, node.dtype)
+            if inner and trace.graph.user_name(nid) and any(c in inner for c in trace.graph.consumers(nid)):
+                title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
             f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward,

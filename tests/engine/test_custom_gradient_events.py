@@ -153,3 +153,5 @@ def test_the_view_names_the_function_and_its_gradient_function() -> None:
     assert box.title == "clip_gradients [∇ backward] (loss)" or box.title == "clip_gradients [∇ backward]"
     dot = dot_source(trace, step + 1)
     assert "clip_gradients [∇ backward]" in dot and "clip_gradients.backward" in dot
+    titles = {n.title for n in build_graph(trace, 0).nodes}
+    assert "dy" in titles  # the upstream the gradient function was given, by the learner's name for it
