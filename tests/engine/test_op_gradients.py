@@ -170,6 +170,20 @@ def clip_case(draw: st.DrawFn) -> Case:
     return (lambda t: E.clip_by_value(t, -1.0, 1.0)), [x]
 
 
+EINSUMS = {  # equation: operand shapes (matmul, a diagonal, a trace, sums, an outer product, a transpose)
+    "ij,jk->ik": [(2, 3), (3, 4)], "bxby->bxy": [(3, 2, 3, 2)], "ii->": [(3, 3)], "ii->i": [(3, 3)],
+    "ij->i": [(2, 3)], "ij->": [(2, 3)], "i,j->ij": [(2,), (3,)], "ij->ji": [(2, 3)], "bij,bjk": [(2, 2, 3), (2, 3, 2)],
+    "i,i->": [(4,), (4,)],
+}
+
+
+def einsum_case(draw: st.DrawFn) -> Case:
+    equation = draw(st.sampled_from(sorted(EINSUMS)))
+    seed = draw(seeds)
+    arrays = [values(shape, seed + k) for k, shape in enumerate(EINSUMS[equation])]
+    return (lambda *ts: E.einsum(list(ts), equation)), arrays
+
+
 @E.custom_gradient
 def _log1pexp(x: E.Tensor) -> tuple[E.Tensor, Callable]:
     """TF's custom-gradient example: the gradient function gives the true derivative, sigmoid(x)."""
@@ -288,6 +302,7 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "concat": concat_case,
     "stack": stack_case,
     "custom_gradient": unary(_log1pexp),
+    "einsum": einsum_case,
 }
 
 # Checked separately below: zero/None gradients by definition, and cast (finite differences

@@ -20,7 +20,6 @@ Cells skipped, and why (each has a test that documents it):
     SNyZ1WhJMVLm): pictures, nothing printed; their inputs are checked.
   - tf.saved_model.save/load (xZTrgy2q-9pq): a SavedModel is a serialized TF graph; tapeviz
     runs eagerly on numpy and raises OutOfScopeError saying so.
-  - tf.einsum (second half of v65OAjEgLQwl): not implemented; AttributeError names it.
   - BatchNormalization (tnDugVc-L4fj, k8_mICHoasCi): not a tapeviz layer; AttributeError
     names it and lists the layers there are.
 """

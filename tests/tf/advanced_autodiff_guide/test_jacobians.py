@@ -126,7 +126,10 @@ def test_batch_jacobian() -> None:  # cells tQMndhIUHMes .. -5t_q5SfHw7T
     with capture() as out:
         j_sum = tf.reduce_sum(j, axis=2)
         print(j_sum.shape)
-    assert out.getvalue() == printed("v65OAjEgLQwl").splitlines(keepends=True)[0]
+        j_select = tf.einsum("bxby->bxy", j)
+        print(j_select.shape)
+    assert out.getvalue() == printed("v65OAjEgLQwl")
+    np.testing.assert_array_equal(j_select.numpy(), j_sum.numpy())  # the diagonal is all there is
 
     jb = tape.batch_jacobian(y, x)
     assert repr(jb.shape) == shown("YJLIl9WpHqYq")
@@ -139,10 +142,9 @@ def test_batch_jacobian() -> None:  # cells tQMndhIUHMes .. -5t_q5SfHw7T
     assert abs(float(out.getvalue())) < 1e-3 and abs(float(printed("-5t_q5SfHw7T"))) < 1e-3
 
 
-def test_einsum_is_not_there_and_says_so() -> None:  # second half of cell v65OAjEgLQwl
-    assert printed("v65OAjEgLQwl").splitlines()[1] == "(7, 6, 5)"  # what TF printed for j_select.shape
-    with pytest.raises(AttributeError, match="tapeviz.tf has no 'einsum'"):
-        tf.einsum  # noqa: B018
+def test_einsum_with_broadcast_axes_is_refused_in_one_line() -> None:  # beyond the guide
+    with pytest.raises(ValueError, match=r"'\.\.\.' \(broadcast axes\) is not done in tapeviz"):
+        tf.einsum("...ij->...ji", tf.ones([2, 2]))
 
 
 def test_batch_normalization_is_not_there_and_says_so() -> None:  # cells tnDugVc-L4fj, k8_mICHoasCi
