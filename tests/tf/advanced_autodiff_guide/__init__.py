@@ -14,12 +14,11 @@ Sections:
   2. custom gradients: clip_gradients; the SavedModel cell (out of scope: one clear error)
   3. multiple tapes and higher-order gradients, input gradient regularization
   4. Jacobians: scalar source, tensor source, Hessian and a Newton step, batch Jacobian
+     (tf.einsum picks the diagonal; after BatchNormalization the slices are not diagonal)
 
 Cells skipped, and why (each has a test that documents it):
   - matplotlib plotting cells (siNZaklc0_-e, DExOxd7Ok2H0, ZFl9uj3ueVSH, g4ZoRJcJNmy5,
     SNyZ1WhJMVLm): pictures, nothing printed; their inputs are checked.
   - tf.saved_model.save/load (xZTrgy2q-9pq): a SavedModel is a serialized TF graph; tapeviz
     runs eagerly on numpy and raises OutOfScopeError saying so.
-  - BatchNormalization (tnDugVc-L4fj, k8_mICHoasCi): not a tapeviz layer; AttributeError
-    names it and lists the layers there are.
 """
