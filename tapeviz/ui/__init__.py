@@ -4,17 +4,20 @@
 and runs :class:`TapevizApp`; a source that cannot be opened raises nothing at the user: it is
 printed as one ``tapeviz: error: ...`` line and the exit code is 2.
 
-The small API a lesson (or any other screen) uses to drive the app:
+How it fits together:
 
-- ``app.goto(index)`` moves the cursor to an event index; ``app.index`` reads it.
-- ``app.select_node(node_id)`` shows a trace node in the inspector (``None``: follow the cursor).
-- Every cursor move posts :class:`CursorMoved` (``index``, ``phase``, ``iteration``) to the active
-  screen, and calls the callbacks given to ``app.add_cursor_listener(fn)``.
+- :class:`Session` (``tapeviz.ui.session``, no Textual) is what the learner looks at: the cursor
+  (a :class:`TimelineCursor`), values or gradients, collapsed scopes, the selection, and the
+  caches. ``session.frame()`` is everything the widgets draw at one moment.
+- The app's reactive attributes write through to the session: ``app.index`` (set it to move the
+  cursor), ``app.mode``, ``app.selected``, ``app.collapsed``, ``app.playing``, ``app.busy``. Their
+  watchers rebuild ``app.frame``; screens watch ``frame`` and draw it into their widgets; other
+  code can ``watch(app, "index", ...)`` to follow the cursor.
+- ``app.goto(index)`` and ``app.select_node(node_id)`` are the two calls a lesson makes.
 - The widgets are reusable: ``compose_main_widgets(trace)`` yields the status line, graph pane,
-  inspector, timeline and loss curve with the ids the app fills (``#status``, ``#graph``,
-  ``#inspector``, ``#timeline``, ``#loss``). A screen that yields them is kept up to date by the
-  app's ``refresh_view()``, which only touches the widgets present on the current screen.
-- :class:`TimelineCursor` (``tapeviz.ui.cursor``) is the plain cursor model, with no Textual.
+  inspector, timeline and loss curve; ``watch_frames(screen)`` keeps them drawing the app's frame.
+- Lesson mode is :class:`~tapeviz.ui.lesson_screen.LessonScreen`, the app's first screen when it
+  is opened with ``lesson_app(run, store)``.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from __future__ import annotations
 import sys
 
 from ..engine.errors import ProgramError, TapevizError
-from .app import CursorMoved, TapevizApp
+from .app import TapevizApp
 from .cursor import TimelineCursor
 from .graph_pane import GraphPane
 from .inspector import Inspector
 from .loss_curve import LossCurve
-from .main_screen import MainScreen, compose_main_widgets
+from .main_screen import MainScreen, compose_main_widgets, watch_frames
+from .session import Frame, Session
 from .status_line import StatusLine
 from .timeline import Timeline
 
@@ -59,6 +63,6 @@ def run_app(source: str) -> int:
 
 
 __all__ = [
-    "CursorMoved", "GraphPane", "Inspector", "LossCurve", "MainScreen", "StatusLine", "TapevizApp",
-    "Timeline", "TimelineCursor", "compose_main_widgets", "load_app", "run_app",
+    "Frame", "GraphPane", "Inspector", "LossCurve", "MainScreen", "Session", "StatusLine", "TapevizApp",
+    "Timeline", "TimelineCursor", "compose_main_widgets", "load_app", "run_app", "watch_frames",
 ]

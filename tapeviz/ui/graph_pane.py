@@ -17,8 +17,9 @@ from textual.strip import Strip
 
 from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
-from . import palette as P
 from .graph_model import GraphSpec, edge_states, node_states, summary
+from .palette import Colours
+from .session import Frame
 
 
 class GraphPane(ScrollView, can_focus=False):
@@ -42,6 +43,7 @@ class GraphPane(ScrollView, can_focus=False):
         self._rows: dict[int, list[Segment]] = {}
         self.states: dict[str, str] = {}
         self.selected: str | None = None
+        self.colours = Colours.default()
         self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
 
     # ---- data in ------------------------------------------------------------------------
@@ -62,11 +64,22 @@ class GraphPane(ScrollView, can_focus=False):
         self._rows.clear()
         self.refresh()
 
-    def show(self, snap: Snapshot, selected: str | None, mode: str) -> None:
+    def show(self, frame: Frame, colours: Colours) -> None:
+        """Draw ``frame``'s graph: a message until it is laid out, then its boxes in ``colours``."""
+        self.colours = colours
+        if frame.layout is None:
+            if self.spec is None or self.spec.key != frame.spec.key:
+                self.set_message("laying out the graph…")
+            return
+        if self.spec is not frame.spec:
+            self.set_layout(frame.spec, *frame.layout)
+        self.paint(frame.snap, frame.selected_lid, frame.mode)
+
+    def paint(self, snap: Snapshot, selected: str | None, mode: str) -> None:
         """Colour the canvas for ``snap``; ``selected`` is a layout id, ``mode`` values|grads."""
         if self.spec is None or self.graph_layout is None:
             return
-        spec = self.spec
+        spec, c = self.spec, self.colours
         self.selected = selected
         self.states = states = node_states(spec, snap)
         styles: dict[str, Style] = {}
@@ -74,28 +87,28 @@ class GraphPane(ScrollView, can_focus=False):
         for lid, box in self.graph_layout.nodes.items():
             state = states.get(lid, "pending")
             kind = spec.kinds.get(lid, "op")
-            colour = P.COLOURS["pending"] if state == "pending" else P.COLOURS.get(kind, P.COLOURS["op"])
+            role = "pending" if state == "pending" else (kind if kind in c.roles else "op")
             border = {
-                "pending": P.fg("pending"),
-                "done": Style(color=colour),
-                "grad": P.fg("grad"),
-                "updated": P.fg("update", bold=True),
-                "current": P.fg("current", bold=True),
+                "pending": c.fg("pending"),
+                "done": c.fg(role),
+                "grad": c.fg("grad"),
+                "updated": c.fg("update", bold=True),
+                "current": c.fg("current-line", bold=True),
             }[state]
-            label = P.CURRENT_STYLE if state == "current" else Style(color=colour, bold=kind in ("loss", "parameter"))
+            label = c.current if state == "current" else c.fg(role, bold=kind in ("loss", "parameter"))
             if lid == selected:
-                border = P.SELECTED_BORDER
+                border = c.fg("selected", bold=True)
             styles[f"node:{lid}"] = border
             styles[f"label:{lid}"] = label
             text = summary(spec, snap, lid, mode)
             if state == "current":
-                sstyle = P.CURRENT_STYLE
+                sstyle = c.current
             elif text.startswith("∇") and text != "∇ ·":
-                sstyle = P.fg("grad")
+                sstyle = c.fg("grad")
             elif text.startswith("Δ"):
-                sstyle = P.fg("update", bold=True)
+                sstyle = c.fg("update", bold=True)
             else:
-                sstyle = Style(color=P.COLOURS["muted"] if state == "pending" else "#d0d0d0")
+                sstyle = c.fg("muted") if state == "pending" else c.text
             inner = box.w - 2
             if inner > 0 and box.h >= 4:
                 text = text if len(text) <= inner else text[: inner - 1] + "…"
@@ -103,14 +116,14 @@ class GraphPane(ScrollView, can_focus=False):
                 overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
         for (t, h), state in edge_states(spec, snap).items():
             styles[edge_style(t, h)] = {
-                "pending": P.fg("pending"),
-                "done": P.fg("edge"),
-                "grad": P.fg("grad"),
-                "current": P.fg("current", bold=True),
+                "pending": c.fg("pending"),
+                "done": c.fg("edge"),
+                "grad": c.fg("grad"),
+                "current": c.fg("current-line", bold=True),
             }[state]
         for name in self.graph_layout.clusters:
-            styles[f"cluster:{name}"] = P.fg("cluster")
-            styles[f"cluster-title:{name}"] = Style(color=P.COLOURS["group"], italic=True)
+            styles[f"cluster:{name}"] = c.fg("cluster")
+            styles[f"cluster-title:{name}"] = c.fg("group", italic=True)
         self._styles, self._overlay = styles, overlay
         self._rows.clear()
         self.refresh()
@@ -196,7 +209,7 @@ class GraphPane(ScrollView, can_focus=False):
         cy = y + scroll_y
         if self.canvas is None:
             text = self.message if cy == 0 else ""
-            return Strip([Segment(text, base + P.fg("muted"))]).extend_cell_length(width, base).crop(scroll_x, scroll_x + width)
+            return Strip([Segment(text, base + self.colours.fg("muted"))]).extend_cell_length(width, base).crop(scroll_x, scroll_x + width)
         if cy >= self.canvas.height:
             return Strip.blank(width, base)
         strip = Strip(self._row(cy), self.canvas.width)

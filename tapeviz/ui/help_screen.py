@@ -1,4 +1,4 @@
-"""The help screen: every key, and what the colours in the graph mean."""
+"""The help screen: every key, and what the colours in the graph mean (in the theme's colours)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from . import palette as P
+from .palette import Colours
 
 KEYS: list[tuple[str, str]] = [
     ("→ / l", "next event"),
@@ -32,20 +32,20 @@ KEYS: list[tuple[str, str]] = [
 ]
 
 LEGEND: list[tuple[str, str]] = [
-    ("current", "yellow: the node(s) the event at the cursor is about"),
-    ("parameter", "green: a trainable variable (a weight)"),
-    ("constant", "blue: an input or constant"),
-    ("loss", "red: the loss, the target of tape.gradient()"),
-    ("grad", "orange: a gradient has reached this node / flows along this edge"),
-    ("update", "purple: the optimizer changed this weight (Δ = largest change)"),
-    ("pending", "grey: not computed yet at this point of the timeline"),
-    ("selected", "cyan border: the node shown in the inspector"),
+    ("current", "the node(s) the event at the cursor is about"),
+    ("parameter", "a trainable variable (a weight)"),
+    ("constant", "an input or constant"),
+    ("loss", "the loss, the target of tape.gradient()"),
+    ("grad", "a gradient has reached this node / flows along this edge"),
+    ("update", "the optimizer changed this weight (Δ = largest change)"),
+    ("pending", "not computed yet at this point of the timeline"),
+    ("selected", "border: the node shown in the inspector"),
 ]
 
 
-def help_renderable() -> Table:
+def help_renderable(colours: Colours) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style=Style(bold=True, color=P.COLOURS["current"]), no_wrap=True)
+    table.add_column(style=colours.fg("grad", bold=True), no_wrap=True)
     table.add_column()
     table.add_row(Text("Keys", style=Style(bold=True, underline=True)), "")
     for key, what in KEYS:
@@ -53,11 +53,11 @@ def help_renderable() -> Table:
     table.add_row("", "")
     table.add_row(Text("Colours", style=Style(bold=True, underline=True)), "")
     for name, what in LEGEND:
-        table.add_row(Text("■■", style=Style(color=P.COLOURS[name])), what)
+        table.add_row(Text("■■", style=colours.on(name) if name == "current" else colours.fg(name)), what)
     table.add_row("", "")
     table.add_row("", Text("A box shows: op and shape, then its value range (or ∇ gradient with g).",
-                           style=P.fg("muted")))
-    table.add_row("", Text("Press ? or Esc to close.", style=P.fg("muted")))
+                           style=colours.fg("muted")))
+    table.add_row("", Text("Press ? or Esc to close.", style=colours.fg("muted")))
     return table
 
 
@@ -70,10 +70,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(help_renderable(), id="help-body")
+            yield Static(help_renderable(getattr(self.app, "colours", None) or Colours.default()), id="help-body")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "tapeviz help"
 
     def action_dismiss_help(self) -> None:
-        self.dismiss(None)
+        if self.is_active:  # a second Esc queued before the first closed it: already gone
+            self.dismiss(None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 from rich.console import Group, RenderableType
 from rich.padding import Padding
-from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -20,26 +19,29 @@ from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
 from ..view.numbers import shape_cross as shape_text
 from ..view.numbers import stats_line
-from . import palette as P
 from .explain import Explanation, largest
 from .number_grid import CELL, grid
+from .palette import Colours
+from .session import Frame
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
 
 
-def heading(text: str, colour: str) -> Text:
-    return Text(text, style=Style(color=P.COLOURS[colour], bold=True))
+def heading(text: str, role: str, colours: Colours) -> Text:
+    return Text(text, style=colours.fg(role, bold=True))
 
 
 def inspector_content(
-    trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation, width: int = 80,
+    trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation, colours: Colours | None = None,
+    width: int = 80,
 ) -> RenderableType:
     """Everything the inspector shows, as one Rich renderable (also used by tests).
 
     Prose wraps to ``width``; number grids show as many columns as fit and say how many more.
     """
+    colours = colours or Colours.default()
     cols = max(1, (width - 8) // CELL)
-    parts: list[RenderableType] = [heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"))]
+    parts: list[RenderableType] = [heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"), colours)]
     for line in explanation.lines:
         parts.append(Padding(Text(line), (0, 0, 0, 2)))
     node = trace.graph.nodes.get(node_id) if node_id is not None else None
@@ -47,12 +49,12 @@ def inspector_content(
         return Group(*parts)
     kind = "parameter" if node.kind == "variable" and node.trainable else node.kind
     parts.append(Text(""))
-    title = Text(node.name or node.label, style=Style(color=P.COLOURS.get(kind, P.COLOURS["op"]), bold=True))
-    title.append(f"  ({kind})", style=P.fg("muted"))
+    title = Text(node.name or node.label, style=colours.fg(kind if kind in colours.roles else "op", bold=True))
+    title.append(f"  ({kind})", style=colours.fg("muted"))
     parts.append(title)
     facts = [f"op {node.op}"] if node.op else []
     facts += [f"scope {node.scope or '(top)'}", f"shape {shape_text(node.shape)}", node.dtype]
-    parts.append(Text("  " + " · ".join(facts), style=P.fg("muted")))
+    parts.append(Text("  " + " · ".join(facts), style=colours.fg("muted")))
     if node.op and node.op in REGISTRY:
         parts.append(Padding(Text("∂ " + REGISTRY[node.op].derivative), (0, 0, 0, 2)))
     computed = node.kind != "op" or node.id in snap.forward_done
@@ -61,21 +63,23 @@ def inspector_content(
         before, after = (np.asarray(a) for a in snap.updates[node.id])
         delta = after.astype(np.float64) - before.astype(np.float64)
         mark = largest(delta) if delta.ndim else None
-        parts += [Text(""), heading(f"updated value {shape_text(after.shape)}: {stats_line(after)}", "update"),
-                  grid(after, mark=mark, max_cols=cols)]
-        parts += [heading(f"change (after − before): {stats_line(delta)}", "update"), grid(delta, mark=mark, max_cols=cols)]
+        parts += [Text(""), heading(f"updated value {shape_text(after.shape)}: {stats_line(after)}", "update", colours),
+                  grid(after, colours, mark=mark, max_cols=cols)]
+        parts += [heading(f"change (after − before): {stats_line(delta)}", "update", colours),
+                  grid(delta, colours, mark=mark, max_cols=cols)]
     elif value is not None:
-        parts += [Text(""), heading(f"value {shape_text(np.shape(value))}: {stats_line(np.asarray(value))}", "forward"),
-                  grid(np.asarray(value), max_cols=cols)]
+        parts += [Text(""), heading(f"value {shape_text(np.shape(value))}: {stats_line(np.asarray(value))}", "forward", colours),
+                  grid(np.asarray(value), colours, max_cols=cols)]
     else:
-        parts += [Text(""), Text("value: not computed yet at this event", style=P.fg("muted"))]
+        parts += [Text(""), Text("value: not computed yet at this event", style=colours.fg("muted"))]
     grad = snap.grads.get(node.id)
     if grad is not None:
         g = np.asarray(grad)
         mark = largest(g) if node.id in snap.current and g.ndim else None
-        parts += [heading(f"gradient ∂L/∂{node.label} {shape_text(g.shape)}: {stats_line(g)}", "backward"), grid(g, mark=mark, max_cols=cols)]
+        parts += [heading(f"gradient ∂L/∂{node.label} {shape_text(g.shape)}: {stats_line(g)}", "backward", colours),
+                  grid(g, colours, mark=mark, max_cols=cols)]
     elif snap.phase != "forward":
-        parts.append(Text("gradient: none has reached this node yet", style=P.fg("muted")))
+        parts.append(Text("gradient: none has reached this node yet", style=colours.fg("muted")))
     return Group(*parts)
 
 
@@ -94,11 +98,13 @@ class Inspector(ScrollView, can_focus=False):
         if self._args is not None:
             self.show(*self._args)
 
-    def show(self, trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation) -> None:
-        moved = self._args is None or (self._args[1].index, self._args[2]) != (snap.index, node_id)
-        self._args = (trace, snap, node_id, explanation)
+    def show(self, frame: Frame, colours: Colours) -> None:
+        """Render what ``frame`` says about its event and node, in ``colours``."""
+        snap, node_id = frame.snap, frame.node
+        moved = self._args is None or (self._args[0].index, self._args[0].node) != (snap.index, node_id)
+        self._args = (frame, colours)
         width = max(20, self.scrollable_content_region.width or self.size.width or 60)
-        self._content = inspector_content(trace, snap, node_id, explanation, width - 1)
+        self._content = inspector_content(frame.trace, snap, node_id, frame.explanation, colours, width - 1)
         console = self.app.console
         options = console.options.update(width=width - 1, height=None)
         lines = console.render_lines(self._content, options, pad=False)

@@ -1,4 +1,5 @@
-"""Lesson mode: the app's graph, inspector and timeline with a lesson pane beside them.
+"""Lesson mode: a screen of the tapeviz app with the graph, inspector and timeline and a lesson
+pane beside them (``tapeviz lesson N`` opens the app with this as its first screen).
 
 The screen walks a lesson's steps: entering a step moves the cursor and the selection to the
 step's pointer; a question must be answered (the answer is judged against the trace); a
@@ -18,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..engine.errors import TapevizError
-from .app import CursorMoved, TapevizApp
+from .app import TapevizApp
 from .lesson_pane import LessonPane, StepView
-from .main_screen import compose_main_widgets
+from .main_screen import compose_main_widgets, watch_frames
 
 if TYPE_CHECKING:
     from ..lessons.progress import LessonProgress, ProgressStore
@@ -32,6 +33,9 @@ class LessonScreen(Screen[None]):
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # No focus on resume (after help or the palette): Textual would give it to the first
+    # focusable widget, the answer box even while it is hidden, which then swallowed q, g, t…
+    AUTO_FOCUS = ""  # (None would fall back to the app's "*")
 
     BINDINGS = [
         # the answer box lets n and p through (AnswerInput), so they work even while it has focus
@@ -72,9 +76,9 @@ class LessonScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for selector, title in (("#graph", "graph"), ("#inspector", "inspector"), ("#timeline", "timeline"),
-                                ("#loss", "loss"), ("#lesson-pane", "lesson")):
-            self.query_one(selector).border_title = title
+        watch_frames(self)
+        self.query_one("#lesson-pane").border_title = "lesson"
+        self.watch(self.app, "index", self.cursor_moved, init=False)
         self.call_after_refresh(self.enter_step, self.step_index)
 
     @property
@@ -92,7 +96,7 @@ class LessonScreen(Screen[None]):
         step = self.run.steps[i]
         if step.action is None or i in self.reached:
             return True
-        with self.tapeviz.trace_lock:
+        with self.tapeviz.session.lock:
             return self.run.action_done(step, self.tapeviz.index)
 
     def is_complete(self, i: int) -> bool:
@@ -148,7 +152,7 @@ class LessonScreen(Screen[None]):
         return view
 
     def refresh_pane(self, reset_scroll: bool = False) -> None:
-        with self.tapeviz.trace_lock:  # a training worker may be appending to the trace
+        with self.tapeviz.session.lock:  # a training worker may be appending to the trace
             view = self.build_view()
         self.query_one(LessonPane).show(view, reset_scroll)
 
@@ -157,15 +161,13 @@ class LessonScreen(Screen[None]):
         self.step_index = max(0, min(i, len(self.run.steps) - 1))
         step = self.step
         try:
-            with self.tapeviz.trace_lock:
+            with self.tapeviz.session.lock:
                 target = self.run.goto(step)
                 node = self.run.selection(step)
             if target is not None:
                 self.tapeviz.goto(target.event)
             if node is not None:
                 self.tapeviz.select_node(node)
-            elif target is None:
-                self.tapeviz.refresh_view()
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
         self._save()
@@ -187,7 +189,7 @@ class LessonScreen(Screen[None]):
         if step.question is None or i in self.answered:
             return
         try:
-            with self.tapeviz.trace_lock:
+            with self.tapeviz.session.lock:
                 verdict = self.run.answer(step, message.value)
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
@@ -203,12 +205,13 @@ class LessonScreen(Screen[None]):
             self.set_focus(None)
         self.refresh_pane()
 
-    def on_cursor_moved(self, message: CursorMoved) -> None:
+    def cursor_moved(self, index: int) -> None:
+        """The app's cursor moved (by a key, a click, playing): is the step's action done?"""
         i, step = self.step_index, self.step
         if step.action is None or i in self.reached:
             return
-        with self.tapeviz.trace_lock:
-            done = self.run.action_done(step, message.index)
+        with self.tapeviz.session.lock:
+            done = self.run.action_done(step, index)
         if done:
             self.reached.add(i)
             if step.question is None:
@@ -251,7 +254,7 @@ class LessonScreen(Screen[None]):
         i, step = self.step_index, self.step
         if step.question is None or i in self.answered:
             return
-        with self.tapeviz.trace_lock:
+        with self.tapeviz.session.lock:
             self.run.reveal(step)
         if self.progress.record_first_try(i, False):
             self._save()
@@ -266,7 +269,7 @@ class LessonScreen(Screen[None]):
         The graph, timeline and inspector keep the first recording until the app can swap its
         trace (``self.run.trace`` is the new one)."""
         try:
-            with self.tapeviz.trace_lock:
+            with self.tapeviz.session.lock:
                 said = self.run.what_if(self.step, value)
         except TapevizError as exc:
             self.notify(str(exc), severity="warning", timeout=6)
@@ -280,21 +283,12 @@ class LessonScreen(Screen[None]):
         pane.action_page_down() if direction > 0 else pane.action_page_up()
 
 
-class LessonApp(TapevizApp):
-    """The tapeviz app opened on a lesson's trace, with the lesson screen as its default screen."""
-
-    CSS_PATH = ["app.tcss", "lesson_screen.tcss"]  # a default screen's own CSS_PATH is not loaded
-
-    def __init__(self, run: LessonRun, store: ProgressStore, **options: Any) -> None:
-        super().__init__(run.trace, source=f"lesson {run.lesson.id}", **options)
-        self.lesson_run = run
-        self.store = store
-
-    def get_default_screen(self) -> Screen:
-        return LessonScreen(self.lesson_run, self.store)
+def lesson_app(run: LessonRun, store: ProgressStore, **options: Any) -> TapevizApp:
+    """The tapeviz app opened on a lesson's trace, with the lesson screen as its first screen."""
+    return TapevizApp(run.trace, source=f"lesson {run.lesson.id}", first_screen=lambda: LessonScreen(run, store), **options)
 
 
 def run_lesson_app(run: LessonRun, store: ProgressStore) -> int:
     """Run the lesson UI until the learner quits; returns the exit code."""
-    result = LessonApp(run, store).run()
+    result = lesson_app(run, store).run()
     return int(result or 0)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from . import palette as P
+from .palette import Colours
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -29,25 +28,25 @@ def sparkline(values: Sequence[float], width: int) -> str:
     return "".join(BARS[min(7, int((v - lo) / (hi - lo) * 7 + 0.5))] if math.isfinite(v) else "!" for v in shown)
 
 
-def loss_text(losses: Sequence[float], current: int | None, width: int) -> Text:
+def loss_text(losses: Sequence[float], current: int | None, width: int, colours: Colours) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if not losses:
-        text.append("loss: no gradient taken yet", P.fg("muted"))
+        text.append("loss: no gradient taken yet", colours.fg("muted"))
         return text
-    text.append(f"{len(losses)} iteration{'s' if len(losses) != 1 else ''}\n", P.fg("muted"))
-    text.append(sparkline(losses, max(4, width)) + "\n", Style(color=P.COLOURS["loss"]))
+    text.append(f"{len(losses)} iteration{'s' if len(losses) != 1 else ''}\n", colours.fg("muted"))
+    text.append(sparkline(losses, max(4, width)) + "\n", colours.fg("loss"))
     text.append(f"first {losses[0]:.4f}\nlast  {losses[-1]:.4f}")
     if current is not None and current < len(losses):
-        text.append(f"\nhere  {losses[current]:.4f}", P.fg("current"))
+        text.append(f"\nhere  {losses[current]:.4f}", colours.fg("highlight"))
     return text
 
 
 class LossCurve(Static):
-    """Sparkline of ``trace.losses``; the app calls ``show`` when training adds iterations."""
+    """Sparkline of the trace's losses, with the cursor's iteration."""
 
-    def show(self, losses: Sequence[float], current: int | None) -> None:
+    def show(self, losses: Sequence[float], current: int | None, colours: Colours) -> None:
         width = (self.size.width or 30) - 2
-        text = loss_text(losses, current, width)
+        text = loss_text(losses, current, width, colours)
         if text == getattr(self, "_shown", None):
             return  # unchanged (most steps stay in one iteration): no repaint
         self._shown = text

@@ -1,9 +1,17 @@
-"""The main screen: status line, graph pane, inspector, timeline, loss curve and footer."""
+"""The main screen: status line, graph pane, inspector, timeline, loss curve and footer.
+
+A screen that shows the main widgets (this one, the lesson screen) watches the app's ``frame``
+reactive and draws each new frame into them with :func:`show_frame`: the app never reaches into
+a screen's widgets, and a screen under the help or the command palette stays up to date.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -11,8 +19,14 @@ from ..trace import Trace
 from .graph_pane import GraphPane
 from .inspector import Inspector
 from .loss_curve import LossCurve
+from .palette import Colours
 from .status_line import StatusLine
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .session import Frame
+
+BORDER_TITLES = {"#graph": "graph", "#inspector": "inspector", "#timeline": "timeline", "#loss": "loss"}
 
 
 def compose_main_widgets(trace: Trace) -> ComposeResult:
@@ -25,6 +39,29 @@ def compose_main_widgets(trace: Trace) -> ComposeResult:
     with Horizontal(id="bottom"):
         yield Timeline(trace, id="timeline")
         yield LossCurve("", id="loss")
+
+
+def show_frame(root: DOMNode, frame: Frame | None, colours: Colours) -> None:
+    """Draw ``frame`` into the main widgets under ``root`` (None: nothing to draw yet)."""
+    if frame is None:
+        return
+    root.query_one(GraphPane).show(frame, colours)
+    root.query_one(Inspector).show(frame, colours)
+    root.query_one(Timeline).show(frame, colours)
+    root.query_one(StatusLine).show(frame, colours)
+    root.query_one(LossCurve).show(frame.losses, frame.snap.iteration, colours)
+    notice = root.query_one("#notice", Static)
+    if notice.has_class("-shown") != bool(frame.notice) or (frame.notice and notice.content != frame.notice):
+        notice.update(frame.notice)  # only on change: no layout pass per step
+        notice.set_class(bool(frame.notice), "-shown")
+
+
+def watch_frames(screen: Screen) -> None:
+    """Keep ``screen``'s main widgets drawing the app's current frame (call from on_mount)."""
+    for selector, title in BORDER_TITLES.items():
+        screen.query_one(selector).border_title = title
+    app = screen.app
+    screen.watch(app, "frame", lambda frame: show_frame(screen, frame, app.colours))  # type: ignore[attr-defined]
 
 
 class MainScreen(Screen[None]):
@@ -42,10 +79,4 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#graph").border_title = "graph"
-        self.query_one("#inspector").border_title = "inspector"
-        self.query_one("#timeline").border_title = "timeline"
-        self.query_one("#loss").border_title = "loss"
-        refresh = getattr(self.app, "refresh_view", None)
-        if refresh is not None:
-            self.call_after_refresh(refresh)
+        watch_frames(self)

@@ -6,14 +6,15 @@ import numpy as np
 from rich.text import Text
 
 from ..view.numbers import cell_text
-from . import palette as P
+from .palette import Colours
 
 MAX_ROWS = 40
 MAX_COLS = 12
 CELL = 8  # characters per number, separator included
 
 
-def grid(array: np.ndarray, *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS, mark: tuple[int, ...] | None = None) -> Text:
+def grid(array: np.ndarray, colours: Colours, *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS,
+         mark: tuple[int, ...] | None = None) -> Text:
     """A grid of the array's numbers, each on a background coloured by sign and size.
 
     Scalars are one cell, vectors one row (wrapped), matrices rows × columns; higher ranks show
@@ -55,15 +56,15 @@ def grid(array: np.ndarray, *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COL
             v = rows[r, c]
             if f.ndim == 1 and r * rows.shape[1] + c >= f.shape[0]:
                 break
-            style = P.diverging(float(v), scale)
+            style = colours.diverging(float(v), scale)
             if mark is not None and index(r, c) == tuple(mark):
-                style = style + P.CURRENT_STYLE
+                style = style + colours.current
             out.append(cell_text(v).rjust(CELL - 1), style)
             out.append(" ")
         if show_cols < n_cols:
-            out.append(f"… +{n_cols - show_cols}", P.fg("muted"))
+            out.append(f"… +{n_cols - show_cols}", colours.fg("muted"))
     if show_rows < n_rows:
-        out.append(f"\n… {n_rows - show_rows} more rows", P.fg("muted"))
+        out.append(f"\n… {n_rows - show_rows} more rows", colours.fg("muted"))
     if note:
-        out.append("\n" + note, P.fg("muted"))
+        out.append("\n" + note, colours.fg("muted"))
     return out

@@ -2,39 +2,42 @@
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from ..view import event_number
-from . import palette as P
+from .palette import Colours
+from .session import Frame
 
 
-def status_text(phase: str, index: int, length: int, iteration: int, iterations: int, loss: float | None,
-                mode: str, playing: bool = False, busy: str = "", nonfinite_from: int | None = None) -> Text:
+def status_text(frame: Frame, colours: Colours) -> Text:
+    """The one line for ``frame``; every colour from the theme."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    colour = P.PHASE_COLOURS.get(phase, P.COLOURS["muted"])
-    text.append(f" {phase} ", Style(color="#101010", bgcolor=colour, bold=True))
-    text.append(f"  event {event_number(index)}/{length}")
-    text.append(f"  ·  iteration {iteration + 1}/{iterations}")
+    phase = frame.snap.phase
+    text.append(f" {phase} ", colours.on(phase if phase in colours.roles else "muted"))
+    text.append(f"  event {event_number(frame.index)}/{frame.length}")
+    text.append(f"  ·  iteration {frame.snap.iteration + 1}/{frame.iterations}")
     text.append("  ·  loss ")
-    text.append("—" if loss is None else f"{loss:.4f}", Style(color=P.COLOURS["loss"], bold=True))
+    text.append("—" if frame.loss is None else f"{frame.loss:.4f}", colours.fg("loss", bold=True))
     text.append("  ·  graph shows ")
-    text.append("gradients" if mode == "grads" else "values", P.fg("grad") if mode == "grads" else P.fg("forward"))
-    if nonfinite_from is not None:
-        text.append(f"  ·  ⚠ NaN/inf since event {event_number(nonfinite_from)}", P.fg("nonfinite", bold=True))
-    if playing:
-        text.append("  ·  ▶ playing", P.fg("current", bold=True))
-    if busy:
-        text.append(f"  ·  {busy}", P.fg("current"))
+    grads = frame.mode == "grads"
+    text.append("gradients" if grads else "values", colours.fg("grad" if grads else "forward"))
+    if frame.nonfinite_from is not None:
+        text.append(f"  ·  ⚠ NaN/inf since event {event_number(frame.nonfinite_from)}", colours.fg("nonfinite", bold=True))
+    if frame.playing:
+        text.append("  ·  ▶ playing", colours.fg("highlight", bold=True))
+    if frame.busy:
+        text.append(f"  ·  {frame.busy}", colours.fg("highlight"))
     return text
 
 
 class StatusLine(Static):
-    """One line of text; the app calls ``show`` after every move."""
+    """One line of text, shown again only when it changed."""
 
-    def show(self, **fields: object) -> None:
-        text = status_text(**fields)  # type: ignore[arg-type]
+    last_text = ""
+
+    def show(self, frame: Frame, colours: Colours) -> None:
+        text = status_text(frame, colours)
         if text == getattr(self, "_shown", None):
             return  # same line: no repaint
         self._shown = text

@@ -19,13 +19,16 @@ from textual.strip import Strip
 from ..engine.events import Event
 from ..trace import Trace
 from ..view import describe_event, event_number
-from . import palette as P
+from .palette import Colours
+from .session import Frame
 
 
 class Timeline(ScrollView, can_focus=False):
     """Every recorded event; the row at the cursor is highlighted."""
 
     class EventClicked(Message):
+        """A row was clicked; ``index`` is its event."""
+
         def __init__(self, index: int) -> None:
             super().__init__()
             self.index = index
@@ -35,35 +38,30 @@ class Timeline(ScrollView, can_focus=False):
         self.trace = trace
         self.cursor = 0
         self.length = 0
-        # List references taken under the app's trace lock; rows below ``length`` never change.
+        self.colours = Colours.default()
+        # List references taken under the session's trace lock; rows below ``length`` never change.
         self._events: Sequence[Event] = []
         self._phases: Sequence[str] = []
         self._iterations: Sequence[int] = []
         self._texts: dict[int, str] = {}
 
-    def on_mount(self) -> None:
-        self.sync()
-
     def on_resize(self) -> None:
         self.virtual_size = Size(max(self.size.width, 60), self.length)
 
-    def sync(self) -> None:
-        """Re-read the trace (call with the trace lock held, after it grew)."""
-        self._events = self.trace.events
-        self._phases = self.trace.phases
-        self._iterations = self.trace.iterations
-        self.length = len(self._events)
-        self.virtual_size = Size(max(self.size.width, 60), self.length)
-        self.refresh()
-
-    def set_cursor(self, index: int) -> None:
-        old, self.cursor = self.cursor, index
+    def show(self, frame: Frame, colours: Colours) -> None:
+        """Move the highlight to ``frame``'s event; re-read the rows when the trace grew."""
+        if frame.length != self.length or colours is not self.colours:
+            self._events, self._phases, self._iterations = frame.events, frame.phases, frame.iterations_of
+            self.length, self.colours = frame.length, colours
+            self.virtual_size = Size(max(self.size.width, 60), self.length)
+            self.refresh()
+        old, self.cursor = self.cursor, frame.index
         self.refresh_line(old)
-        self.refresh_line(index)
+        self.refresh_line(frame.index)
         # The scroll position depends on the index alone, so stepping back shows the same rows.
         height = self.scrollable_content_region.height or self.size.height
         if height:
-            self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
+            self.scroll_to(y=max(0, frame.index - height // 2), animate=False, immediate=True)
 
     def row_text(self, i: int) -> str:
         text = self._texts.get(i)
@@ -81,18 +79,19 @@ class Timeline(ScrollView, can_focus=False):
         i = y + scroll_y
         if i >= self.length:
             return Strip.blank(width, base)
+        c = self.colours
         phase = self._phases[i]
         it = self._iterations[i]
         boundary = i == 0 or phase != self._phases[i - 1] or it != self._iterations[i - 1]
-        colour = P.PHASE_COLOURS.get(phase, P.COLOURS["muted"])
+        role = phase if phase in ("forward", "backward", "update") else "muted"
         on_cursor = i == self.cursor
         row_style = base + (Style(reverse=True, bold=True) if on_cursor else Style())
         marker = "▶" if on_cursor else ("┏" if boundary else "┃")
         label = f"it {it + 1:<3} {phase:<8}" if boundary or on_cursor else " " * 15
         segments = [
-            Segment(f"{marker}", base + Style(color=colour, bold=True)),
-            Segment(f"{event_number(i):>6} ", row_style + P.fg("muted")),
-            Segment(label + " ", row_style + Style(color=colour, bold=boundary)),
+            Segment(f"{marker}", base + c.fg(role, bold=True)),
+            Segment(f"{event_number(i):>6} ", row_style + c.fg("muted")),
+            Segment(label + " ", row_style + c.fg(role, bold=boundary)),
             Segment(self.row_text(i), row_style),
         ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width)

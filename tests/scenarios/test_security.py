@@ -405,7 +405,7 @@ async def test_lesson_answer_with_markup_is_shown_literally(tmp_path: Path, monk
     entry = lessons.find_entry(lessons.discover(lessons.lesson_folder_default()), "1")
     run = lessons.LessonRun.open(entry.lesson)
     asking = next(i for i, s in enumerate(run.lesson.steps) if s.question)
-    app = lesson_screen.LessonApp(run, ProgressStore(), layout_engine="layered")
+    app = lesson_screen.lesson_app(run, ProgressStore(), layout_engine="layered")
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
         for _ in range(asking):

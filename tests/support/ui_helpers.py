@@ -17,8 +17,7 @@ async def settle(app: TapevizApp, pilot, rounds: int = 1000) -> None:  # noqa: A
     """Wait until the graph is laid out and no training/export is running."""
     for _ in range(rounds):
         await pilot.pause()
-        busy = app.training or app._exporting or not app.layout_ready
-        if not busy and not app.workers._workers:  # noqa: SLF001
+        if app.idle and app.layout_ready:
             break
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()

@@ -12,7 +12,7 @@ import pytest
 from tapeviz.engine.events import BackwardStep, OpRecorded, VariableAssigned
 from tapeviz.examples import EXAMPLES
 from tapeviz.trace import event_node, load_trace
-from tapeviz.ui import CursorMoved, load_app, run_app
+from tapeviz.ui import load_app, run_app
 from tapeviz.ui.explain import explain, fmt
 from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.help_screen import HelpScreen
@@ -184,7 +184,7 @@ async def test_g_c_tab_and_click_change_the_view_not_the_cursor(tmp_path: Path) 
         app.select_node(app.trace.events[app.trace.first_of("forward")].output.id)
         await pilot.press("c")
         await settle(app, pilot)
-        assert "simple_model/dense" in app.collapsed and app.spec.key in app._layouts  # noqa: SLF001
+        assert "simple_model/dense" in app.collapsed and app.layout_ready
         assert any(lid.startswith("scope:") for lid in app.spec.kinds)
         await pilot.press("c")
         await settle(app, pilot)
@@ -201,25 +201,26 @@ async def test_g_c_tab_and_click_change_the_view_not_the_cursor(tmp_path: Path) 
         assert app.selected_node == app.spec.members[lid][-1] and app.index == index
 
 
-async def test_cursor_moved_messages_and_the_lesson_api(tmp_path: Path) -> None:
-    moves: list[int] = []
+async def test_the_cursor_is_a_reactive_and_the_lesson_api(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
-    async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, CursorMoved) and moves.append(m.index)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        calls: list[int] = []
-        app.add_cursor_listener(calls.append)
+        moves: list[int] = []
+        app.screen.watch(app, "index", lambda index: moves.append(index), init=False)
         app.goto(7)
         await pilot.pause()
         app.goto(10_000)
         await pilot.pause()
-        assert calls == [7, len(app.trace) - 1]
-        # the message goes to the screen and bubbles up to the app: keep one per move
-        distinct = [m for k, m in enumerate(moves) if k == 0 or m != moves[k - 1]]
-        assert distinct[-2:] == [7, len(app.trace) - 1]
+        app.goto(10_000)  # no move, no call
+        await pilot.press("home")
+        assert moves == [7, len(app.trace) - 1, 0]
+        assert app.session.index == 0 and "event 1/" in status_text(app)
         node = app.trace.graph.find("kernel")[0].id
         app.select_node(node)
         await pilot.pause()
         assert app.selected_node == node and "kernel" in inspector_text(app)
+        await pilot.press("right")  # a move shows the new event's own node again
+        assert app.selected is None and app.selected_node == event_node(app.trace, 1)
 
 
 async def test_fast_key_repeat_resize_and_small_terminal(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from textual.widgets import Input, Markdown, Static
 from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui.lesson_pane import LessonPane
-from tapeviz.ui.lesson_screen import LessonApp, LessonScreen
+from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 
 SIZE = (120, 40)
 
@@ -48,7 +48,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
     choice = next(s for s in steps if s.question and s.question.kind == "choice")
     right_number = run.correct_text(question)
 
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -128,7 +128,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
     assert sorted(saved["done"]) == list(range(len(steps)))
 
     # reopened: a finished lesson starts again at step 1 for review, with nothing to answer again
-    app = LessonApp(lesson_one(), ProgressStore())
+    app = lesson_app(lesson_one(), ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -145,7 +145,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
 async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
     run = lesson_one()
     question = next(s for s in run.lesson.steps if s.question and s.question.kind == "number")
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -158,7 +158,7 @@ async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
     saved = progress_file()[run.lesson.id]
     assert saved["step"] == question.index and not saved["completed"]
 
-    app = LessonApp(lesson_one(), ProgressStore())
+    app = lesson_app(lesson_one(), ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -175,7 +175,7 @@ async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
 async def test_invalid_answer_is_not_counted(tmp_path: Path) -> None:
     run = lesson_one()
     question = next(s for s in run.lesson.steps if s.question and s.question.kind == "number")
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -192,7 +192,7 @@ async def test_invalid_answer_is_not_counted(tmp_path: Path) -> None:
 async def test_n_and_p_still_move_between_steps_while_the_answer_box_has_focus() -> None:
     run = lesson_one()
     first_question = next(i for i, s in enumerate(run.lesson.steps) if s.question is not None)
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import messages
+from textual.message import Message
+
 from tapeviz.ui.graph_pane import GraphPane
 from tests.support.ui_helpers import make_app, settle
 
@@ -12,20 +15,22 @@ SIZE = (120, 40)
 
 async def test_stepping_needs_no_layout_pass(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    layouts: list[int] = []
+    at_start: list[Message] = []
+    stepping = [False]
+
+    def hook(message: Message) -> None:  # every message any widget sends, seen through Pilot's public hook
+        if isinstance(message, messages.Layout):
+            (layouts.append(app.index) if stepping[0] else at_start.append(message))
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await settle(app, pilot)
-        screen = app.screen
-        layouts = []
-        original = screen._refresh_layout  # noqa: SLF001
-
-        def counting(*args: object, **kwargs: object) -> None:
-            layouts.append(app.index)
-            original(*args, **kwargs)
-
-        screen._refresh_layout = counting  # type: ignore[method-assign]  # noqa: SLF001
+        assert at_start  # the hook does see layout passes: the first one, when the screen was built
+        stepping[0] = True
         for key in ["right"] * 12 + ["left"] * 5:
             await pilot.press(key)
             await pilot.pause()
+        stepping[0] = False
         assert app.index == 7
         assert layouts == []  # status, loss, notice and inspector change without reflowing the screen
 

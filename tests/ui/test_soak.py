@@ -9,12 +9,19 @@ the status line naming the phase and event number of the event under the cursor.
 ``make test`` runs a quick profile per screen; ``make soak`` (``-m soak``) runs longer ones with
 more seeds. Keys that leave the app on purpose (q, ctrl+q, ctrl+c) and the command palette
 (whose "Quit" entry a random Enter could pick) are left out.
+
+Every burst is planned from the seed before it is played (its terminal size, key groups and
+clicks), so a failure is reported with the seed, the burst and the exact sequence that was
+played, and the whole run up to the failing burst is written to a JSON file. Replay it with
+``TAPEVIZ_SOAK_REPLAY=that-file.json pytest tests/test_ui_soak.py -k replay``.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
+import os
 import random
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +31,11 @@ from textual import events
 from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key
 
 from tapeviz.examples import EXAMPLES
+from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
+from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui import TapevizApp
+from tapeviz.ui.help_screen import HelpScreen
+from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 
 LEAVE = {"q", "ctrl+q", "ctrl+c", "ctrl+p", "super+c"}
 JUNK = [
@@ -58,23 +69,18 @@ class Profile:
 
 
 async def quiesce(app: TapevizApp, pilot) -> None:
-    """Stop playing, close pushed screens (help), and wait for training, export and layout."""
+    """Stop playing, close pushed screens (help, the palette), and wait for every worker."""
     if app.playing:
         app.action_play()
-    base = 1
-    while len(app.screen_stack) > base:
+    while len(app.screen_stack) > 1:
         app.pop_screen()
         await pilot.pause()
     for _ in range(500):
         await pilot.pause()
-        busy = getattr(app, "training", False) or app._exporting or app._refresh_retry is not None
-        if not busy and not app.workers._workers:
+        if app.idle:
             break
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()
-    await pilot.pause()
-    if app.screen.query("#status"):
-        app.refresh_view()  # the same refresh a key press makes; the state must already agree
     await pilot.pause()
 
 
@@ -117,32 +123,63 @@ def key_character(key: str) -> str | None:
         return key if len(key) == 1 else None
 
 
-async def mash(app: TapevizApp, pilot, keys: list[str], profile: Profile, extra_check=None) -> dict[str, int]:
+def plan(keys: list[str], profile: Profile) -> list[dict]:
+    """Every burst of a soak, drawn from its seed before anything is played."""
     rng = random.Random(profile.seed)
-    counts = {"keys": 0, "clicks": 0, "resizes": 0}
-    for burst in range(profile.bursts):
-        width = rng.randint(MIN_SIZE[0], MAX_SIZE[0])
-        height = rng.randint(MIN_SIZE[1], MAX_SIZE[1])
-        await pilot.resize_terminal(width, height)
-        await pilot.pause()
-        counts["resizes"] += 1
+    bursts = []
+    for _ in range(profile.bursts):
+        size = [rng.randint(MIN_SIZE[0], MAX_SIZE[0]), rng.randint(MIN_SIZE[1], MAX_SIZE[1])]
+        steps: list[list] = []
         done = 0
         while done < profile.per_burst:
             if rng.random() < 0.06:
-                await pilot.click(offset=(rng.randrange(width), rng.randrange(height)))
-                counts["clicks"] += 1
+                steps.append(["click", rng.randrange(size[0]), rng.randrange(size[1])])
                 done += 1
                 continue
             group = [rng.choice(keys) for _ in range(min(rng.randint(1, 12), profile.per_burst - done))]
-            send_keys(app, group)
-            await pilot.pause()
-            counts["keys"] += len(group)
+            steps.append(["keys", *group])
             done += len(group)
-        await quiesce(app, pilot)
-        where = f"seed {profile.seed}, burst {burst} at {width}×{height}"
-        check_consistent(app, where)
-        if extra_check is not None:
-            extra_check(app, where)
+        bursts.append({"size": size, "steps": steps})
+    return bursts
+
+
+def burst_text(burst: dict) -> str:
+    """One burst as a person reads it: the size, then each key group (sent together) and click."""
+    parts = [f"resize {burst['size'][0]}×{burst['size'][1]}"]
+    for step in burst["steps"]:
+        parts.append(f"click ({step[1]}, {step[2]})" if step[0] == "click" else " ".join(step[1:]))
+    return " | ".join(parts)
+
+
+async def play(app: TapevizApp, pilot, bursts: list[dict], what: dict, extra_check=None) -> dict[str, int]:
+    """Play planned bursts; a failing burst raises with the seed, its sequence and a replay file."""
+    counts = {"keys": 0, "clicks": 0, "resizes": 0}
+    for number, burst in enumerate(bursts):
+        where = f"seed {what['seed']}, burst {number} at {burst['size'][0]}×{burst['size'][1]}"
+        try:
+            await pilot.resize_terminal(*burst["size"])
+            await pilot.pause()
+            counts["resizes"] += 1
+            for step in burst["steps"]:
+                if step[0] == "click":
+                    await pilot.click(offset=(step[1], step[2]))
+                    counts["clicks"] += 1
+                else:
+                    send_keys(app, step[1:])
+                    counts["keys"] += len(step) - 1
+                await pilot.pause()
+            await quiesce(app, pilot)
+            check_consistent(app, where)
+            if extra_check is not None:
+                extra_check(app, where)
+        except Exception as exc:
+            out = Path(os.environ.get("TAPEVIZ_SOAK_OUT", tempfile.gettempdir()))
+            replay = out / f"tapeviz-soak-seed{what['seed']}-burst{number}.json"
+            replay.write_text(json.dumps({**what, "bursts": bursts[: number + 1]}))
+            raise AssertionError(
+                f"{where}: {exc}\nkeys of burst {number}: {burst_text(burst)}\n"
+                f"replay the run up to it: TAPEVIZ_SOAK_REPLAY={replay} pytest tests/test_ui_soak.py -k replay"
+            ) from exc
     return counts
 
 
@@ -150,30 +187,38 @@ async def mash(app: TapevizApp, pilot, keys: list[str], profile: Profile, extra_
 # main screen
 
 
-async def soak_main(tmp_path: Path, profile: Profile, example: str, engine: str) -> dict[str, int]:
-    from tapeviz.ui.help_screen import HelpScreen
-
-    app = TapevizApp(EXAMPLES[example].build(), source=example, out_dir=tmp_path, layout_engine=engine)
-    keys = bound_keys(TapevizApp, type(app.get_default_screen()), HelpScreen) + JUNK
+def main_keys() -> list[str]:
+    keys = bound_keys(TapevizApp, HelpScreen) + JUNK
     assert {"right", "left", "home", "end", "t", "c", "g", "tab", "space"} <= set(keys)
+    return keys
+
+
+async def soak_main(tmp_path: Path, what: dict, bursts: list[dict]) -> dict[str, int]:
+    app = TapevizApp(EXAMPLES[what["example"]].build(), source=what["example"], out_dir=tmp_path,
+                     layout_engine=what["engine"])
     async with app.run_test(size=MAX_SIZE) as pilot:
         await quiesce(app, pilot)
         check_consistent(app, "start")
-        counts = await mash(app, pilot, keys, profile)
+        counts = await play(app, pilot, bursts, what)
         events = len(app.trace)
     counts["events"] = events
     return counts
 
 
+async def run_main(tmp_path: Path, profile: Profile, example: str, engine: str) -> dict[str, int]:
+    what = {"screen": "main", "example": example, "engine": engine, "seed": profile.seed}
+    return await soak_main(tmp_path, what, plan(main_keys(), profile))
+
+
 async def test_main_screen_key_mash_quick(tmp_path: Path) -> None:
-    counts = await soak_main(tmp_path, Profile(bursts=10, per_burst=100, seed=1), "seed", "layered")
+    counts = await run_main(tmp_path, Profile(bursts=10, per_burst=100, seed=1), "seed", "layered")
     assert counts["keys"] + counts["clicks"] == 1000 and counts["resizes"] == 10
 
 
 @pytest.mark.soak
 @pytest.mark.parametrize("seed", [11, 12, 13])
 async def test_main_screen_key_mash_soak(tmp_path: Path, seed: int) -> None:
-    counts = await soak_main(tmp_path, Profile(bursts=25, per_burst=200, seed=seed), "seed", "auto")
+    counts = await run_main(tmp_path, Profile(bursts=25, per_burst=200, seed=seed), "seed", "auto")
     assert counts["keys"] + counts["clicks"] == 5000
 
 
@@ -181,36 +226,36 @@ async def test_main_screen_key_mash_soak(tmp_path: Path, seed: int) -> None:
 # lesson screen
 
 
-async def soak_lesson(tmp_path: Path, profile: Profile, lesson: str) -> dict[str, int]:
-    lesson_screen = importlib.import_module("tapeviz.ui.lesson_screen")
-    lessons = importlib.import_module("tapeviz.lessons")
-    from tapeviz.lessons.progress import ProgressStore
-    from tapeviz.ui.help_screen import HelpScreen
+LESSON_KEYS = bound_keys(TapevizApp, LessonScreen, HelpScreen) + JUNK
 
-    entry = lessons.find_entry(lessons.discover(lessons.lesson_folder_default()), lesson)
+
+async def soak_lesson(tmp_path: Path, what: dict, bursts: list[dict]) -> dict[str, int]:
+    entry = find_entry(discover(lesson_folder_default()), what["lesson"])
     assert entry.lesson is not None, entry.error
-    run = lessons.LessonRun.open(entry.lesson)
-    app = lesson_screen.LessonApp(run, ProgressStore(), out_dir=tmp_path, layout_engine="layered")
-    keys = bound_keys(TapevizApp, lesson_screen.LessonScreen, HelpScreen) + JUNK
-    assert {"n", "p", "enter", "escape"} <= set(keys)
+    run = LessonRun.open(entry.lesson)
+    app = lesson_app(run, ProgressStore(), out_dir=tmp_path, layout_engine="layered")
+    assert {"n", "p", "enter", "escape"} <= set(LESSON_KEYS)
 
     def lesson_state(app: TapevizApp, where: str) -> None:
         screen = app.screen
-        assert isinstance(screen, lesson_screen.LessonScreen), f"{where}: on {type(screen).__name__}"
+        assert isinstance(screen, LessonScreen), f"{where}: on {type(screen).__name__}"
         assert 0 <= screen.step_index < len(run.steps), f"{where}: step {screen.step_index}"
 
     async with app.run_test(size=MAX_SIZE) as pilot:
         await quiesce(app, pilot)
         check_consistent(app, "start")
-        counts = await mash(app, pilot, keys, profile, lesson_state)
+        counts = await play(app, pilot, bursts, what, lesson_state)
     return counts
 
 
+async def run_lesson(tmp_path: Path, profile: Profile, lesson: str) -> dict[str, int]:
+    what = {"screen": "lesson", "lesson": lesson, "seed": profile.seed}
+    return await soak_lesson(tmp_path, what, plan(LESSON_KEYS, profile))
 
 
 async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    counts = await soak_lesson(tmp_path, Profile(bursts=5, per_burst=100, seed=2), "1")
+    counts = await run_lesson(tmp_path, Profile(bursts=5, per_burst=100, seed=2), "1")
     assert counts["keys"] + counts["clicks"] == 500
 
 
@@ -218,5 +263,26 @@ async def test_lesson_screen_key_mash_quick(tmp_path: Path, monkeypatch: pytest.
 @pytest.mark.parametrize("lesson, seed", [("1", 21), ("7", 22), ("12", 23)])
 async def test_lesson_screen_key_mash_soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lesson: str, seed: int) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    counts = await soak_lesson(tmp_path, Profile(bursts=20, per_burst=150, seed=seed), lesson)
+    counts = await run_lesson(tmp_path, Profile(bursts=20, per_burst=150, seed=seed), lesson)
     assert counts["keys"] + counts["clicks"] == 3000
+
+
+def test_a_burst_plan_is_the_same_for_the_same_seed() -> None:
+    profile = Profile(bursts=3, per_burst=40, seed=5)
+    first, again = plan(main_keys(), profile), plan(main_keys(), profile)
+    assert first == again and first != plan(main_keys(), Profile(bursts=3, per_burst=40, seed=6))
+    assert sum(len(step) - 1 if step[0] == "keys" else 1 for burst in first for step in burst["steps"]) == 120
+    assert burst_text(first[0]).startswith(f"resize {first[0]['size'][0]}×")
+
+
+REPLAY = os.environ.get("TAPEVIZ_SOAK_REPLAY")
+
+
+@pytest.mark.skipif(not REPLAY, reason="set TAPEVIZ_SOAK_REPLAY to a file a failing soak wrote")
+async def test_replay_soak_bursts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Play a failed soak again, burst for burst, key group for key group."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    recorded = json.loads(Path(str(REPLAY)).read_text())
+    bursts = recorded.pop("bursts")
+    run = soak_lesson if recorded["screen"] == "lesson" else soak_main
+    await run(tmp_path, recorded, bursts)

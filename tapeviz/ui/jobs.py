@@ -1,0 +1,74 @@
+"""The UI's slow work, as plain functions (no Textual import): the app runs them in thread
+workers and posts what they return as messages.
+
+Each returns an error text instead of raising, because a worker's exception has nowhere useful
+to go; the app shows the text as a notification.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..engine.errors import TapevizError
+from ..render.terminal_layout import (
+    Canvas,
+    LayoutUnavailable,
+    TerminalLayout,
+    layout_layered,
+    layout_with_dot,
+    rasterize,
+)
+from ..trace import Trace
+from ..view import event_number
+from .graph_model import GraphSpec
+
+DOT_MISSING = "Graphviz 'dot' was not found: the graph uses tapeviz's simple layered layout instead."
+
+
+def lay_out(spec: GraphSpec, engine: str) -> tuple[TerminalLayout, Canvas, str]:
+    """Lay out and rasterise ``spec``; the notice says when Graphviz was wanted but missing."""
+    notice = ""
+    try:
+        if engine == "layered":
+            raise LayoutUnavailable("layered layout requested")
+        layout = layout_with_dot(spec.nodes, spec.edges, spec.clusters)
+    except LayoutUnavailable:
+        layout = layout_layered(spec.nodes, spec.edges, spec.clusters)
+        notice = DOT_MISSING if engine != "layered" else ""
+    canvas = rasterize(layout, spec.labels, cluster_titles={c: c.rsplit("/", 1)[-1] for c in spec.clusters})
+    return layout, canvas, notice
+
+
+def train(trace: Trace, lock: threading.RLock, count: int) -> str:
+    """Train ``count`` more iterations, holding ``lock`` while the trace grows; returns an error text."""
+    error = ""
+    with lock:
+        try:
+            trace.train_more(count)
+        except TapevizError as exc:
+            error = str(exc)
+        except Exception as exc:  # the learner's train_step raised
+            error = f"{type(exc).__name__}: {exc}"
+        trace.events  # noqa: B018  (fold the new events while still holding the lock)
+    return error
+
+
+def export_image(trace: Trace, path: Path, index: int, collapsed: list[str]) -> tuple[Path, str]:
+    """Render the view at event ``index`` to ``path``; returns the file written and an error text."""
+    from ..render import render
+
+    try:
+        result = render(trace, path, at=event_number(index), collapse=collapsed)
+    except (TapevizError, OSError, RuntimeError, ValueError) as exc:
+        return path, str(exc)
+    return (Path(result) if isinstance(result, (str, Path)) else path), ""
+
+
+def save_trace(trace: Trace, path: Path) -> str:
+    """Save ``trace`` to ``path``; returns an error text (empty on success)."""
+    try:
+        trace.save(path)
+    except (TapevizError, OSError) as exc:
+        return str(exc)
+    return ""

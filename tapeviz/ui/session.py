@@ -1,0 +1,218 @@
+"""The UI session: what a learner is looking at in a trace, as a plain object (no Textual import).
+
+A :class:`Session` holds the cursor (a :class:`TimelineCursor`), what the graph boxes show
+(values or gradients), the collapsed scopes, the selected node, whether it is playing, what is
+busy, and the caches (one graph spec per iteration and collapsed set, one terminal layout per
+graph structure). The app turns key presses into calls here and renders :meth:`Session.frame`;
+everything a widget draws at one moment is in that :class:`Frame`.
+
+Only a training worker changes the trace. It holds ``session.lock`` while it appends, so a
+frame is never built from a half-appended trace: :meth:`frame` returns None while it is busy.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.events import Event
+from ..render.terminal_layout import Canvas, TerminalLayout
+from ..sources import default_output_dir, output_file
+from ..trace import Snapshot, Trace, event_node, snapshot
+from ..view import event_number
+from .cursor import TimelineCursor
+from .explain import Explanation, explain
+from .graph_model import GraphSpec, build_spec, scope_chain
+
+SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05)  # seconds per event while playing
+MODES = ("values", "grads")
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """Everything the widgets show at one moment (built under the trace lock, read-only after)."""
+
+    trace: Trace
+    index: int
+    length: int
+    snap: Snapshot
+    spec: GraphSpec
+    layout: tuple[TerminalLayout, Canvas] | None  # None: not laid out yet
+    node: int | None  # the node the inspector shows
+    explanation: Explanation
+    mode: str
+    playing: bool
+    busy: str
+    notice: str
+    nonfinite_from: int | None
+    iterations: int
+    loss: float | None  # the loss of the cursor's iteration
+    losses: tuple[float, ...]  # of every iteration so far
+    # the trace's lists as they were when the frame was built: rows below ``length`` never change
+    events: Sequence[Event] = ()
+    phases: Sequence[str] = ()
+    iterations_of: Sequence[int] = ()
+
+    @property
+    def selected_lid(self) -> str | None:
+        """The layout id of the inspector's node in the graph, if it is drawn."""
+        return self.spec.lid_of.get(self.node) if self.node is not None else None
+
+
+class Session:
+    """Cursor, view options, selection and caches over one trace."""
+
+    def __init__(self, trace: Trace, *, source: str = "", out_dir: str | Path | None = None,
+                 layout_engine: str = "auto", start: int = 0) -> None:
+        self.trace = trace
+        self.source = source or trace.title
+        self.out_dir = Path(out_dir) if out_dir is not None else default_output_dir()
+        self.layout_engine = layout_engine  # "auto" (dot, else layered) or "layered"
+        self.lock = threading.RLock()
+        self.cursor = TimelineCursor(trace, start)
+        self.mode = "values"
+        self.collapsed: frozenset[str] = frozenset()
+        self.selected: int | None = None  # explicit selection; None follows the cursor
+        self.playing = False
+        self.speed = 2  # an index into SPEEDS
+        self.busy = ""  # what a worker is doing, for the status line
+        self.notice = ""  # a lasting one-line notice (the layout fell back)
+        self.spec: GraphSpec | None = None  # the spec of the last frame
+        self._specs: dict[tuple[int, frozenset[str]], GraphSpec] = {}
+        self._layouts: dict[str, tuple[TerminalLayout, Canvas]] = {}
+        self.pending_layout: str | None = None
+
+    # ---- reading --------------------------------------------------------------------------
+    @property
+    def index(self) -> int:
+        return self.cursor.index
+
+    @property
+    def selected_node(self) -> int | None:
+        """The node the inspector shows: the explicit selection or the event's own node."""
+        if self.selected is not None:
+            return self.selected
+        return event_node(self.trace, self.cursor.index)
+
+    @property
+    def layout_ready(self) -> bool:
+        """True once the graph of the last frame is laid out."""
+        return self.spec is not None and self.spec.key in self._layouts
+
+    def nonfinite_from(self, index: int) -> int | None:
+        """The first event that produced a NaN or infinity, once the cursor has reached it."""
+        first = self.trace.first_nonfinite
+        return first if first is not None and first <= index else None
+
+    def spec_for(self, iteration: int) -> GraphSpec:
+        key = (iteration, self.collapsed)
+        spec = self._specs.get(key)
+        if spec is None:
+            spec = self._specs[key] = build_spec(self.trace, iteration, self.collapsed)
+        return spec
+
+    def frame(self) -> Frame | None:
+        """The frame at the cursor, or None while a training worker is appending to the trace."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            trace, index = self.trace, self.cursor.index
+            snap = snapshot(trace, index)
+            spec = self.spec = self.spec_for(snap.iteration)
+            return Frame(
+                trace=trace, index=index, length=self.cursor.length, snap=snap, spec=spec,
+                layout=self._layouts.get(spec.key), node=self.selected_node,
+                explanation=explain(trace, index, snap.grads), mode=self.mode, playing=self.playing,
+                busy=self.busy, notice=self.notice, nonfinite_from=self.nonfinite_from(index),
+                iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
+                events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
+            )
+        finally:
+            self.lock.release()
+
+    # ---- the layout cache -----------------------------------------------------------------
+    def wants_layout(self, spec: GraphSpec) -> bool:
+        """True (once) when ``spec`` has no layout and none is being computed for it."""
+        if spec.key in self._layouts or self.pending_layout == spec.key:
+            return False
+        self.pending_layout = spec.key
+        return True
+
+    def store_layout(self, key: str, layout: TerminalLayout, canvas: Canvas, notice: str = "") -> None:
+        self._layouts[key] = (layout, canvas)
+        if self.pending_layout == key:
+            self.pending_layout = None
+        if notice:
+            self.notice = notice
+
+    # ---- changing what is shown -----------------------------------------------------------
+    def move(self, moved: bool) -> bool:
+        """After a cursor move: a moved cursor shows its own event's node again."""
+        if moved:
+            self.selected = None
+        return moved
+
+    def goto(self, index: int) -> bool:
+        return self.move(self.cursor.move_to(index))
+
+    def select(self, node_id: int | None) -> None:
+        self.selected = node_id
+
+    def toggle_mode(self) -> str:
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        return self.mode
+
+    def toggle_collapse(self) -> str:
+        """Collapse the selected node's scope into one box, or expand the collapsed scope it is in.
+
+        Returns what happened, in words, for a notification.
+        """
+        node_id = self.selected_node
+        node = self.trace.graph.nodes.get(node_id) if node_id is not None else None
+        if node is None:
+            return ""
+        for scope in scope_chain(node.scope):
+            if scope in self.collapsed:
+                self.collapsed = self.collapsed - {scope}
+                return f"expanded {scope}"
+        if not node.scope:
+            return "this node is not inside a scope (a layer or the loss)"
+        self.collapsed = self.collapsed | {node.scope}
+        return f"collapsed {node.scope} into one box (c again to expand)"
+
+    def cycle_node(self, step: int) -> bool:
+        """Select the next (``step=1``) or previous (``-1``) box of the graph in Tab order."""
+        spec, current = self.spec, self.selected_node
+        if spec is None or not spec.order:
+            return False
+        lid = spec.lid_of.get(current) if current is not None else None
+        pos = spec.order.index(lid) if lid in spec.order else -1
+        self.selected = spec.members[spec.order[(pos + step) % len(spec.order)]][-1]
+        return True
+
+    def set_speed(self, speed: int) -> float:
+        """Clamp and set the play speed; returns the seconds per event."""
+        self.speed = max(0, min(len(SPEEDS) - 1, speed))
+        return SPEEDS[self.speed]
+
+    @property
+    def interval(self) -> float:
+        return SPEEDS[self.speed]
+
+    def synced(self) -> None:
+        """Re-read the trace after a training worker appended to it (lock held by the caller)."""
+        self.cursor.sync()
+
+    # ---- files ----------------------------------------------------------------------------
+    def slug(self) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(self.source).stem or "trace").strip("-") or "trace"
+
+    def export_path(self) -> Path:
+        """Where ``e`` writes: ./tapeviz-out/ unless the app was given a folder (created on demand)."""
+        return output_file(self.out_dir, f"{self.slug()}-event{event_number(self.cursor.index)}.png")
+
+    def save_path(self) -> Path:
+        return output_file(self.out_dir, f"{self.slug()}.tapeviz")
