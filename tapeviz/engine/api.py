@@ -297,7 +297,7 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None) -> T
 
 def linspace(start: Any, stop: Any, num: int) -> Tensor:
     s = to_array(start)
-    dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float32")
+    dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float64")  # TF: integer ends give float64
     return _const(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dtype))
 
 

@@ -1,14 +1,13 @@
-"""``tf.nn``: activations (from the op registry) and the softmax cross-entropy on logits."""
+"""``tf.nn``: activations and the sigmoid cross-entropy (from the op registry), the softmax cross-entropy on logits."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .. import engine as _E
-from ..engine.api import sigmoid_cross_entropy_with_logits
 from ._exposed import expose
 
-__all__ = ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits"]
+__all__ = ["softmax_cross_entropy_with_logits"]
 expose(globals(), "tf.nn", __all__)  # activations and the softmax family, from their op definitions
 
 

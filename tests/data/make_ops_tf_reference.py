@@ -27,12 +27,21 @@ def grad(f, *args):
             tape.watch(a)
         y = f(*args)
     return tape.gradient(y, list(args))
+def second(f, a):
+    with tf.GradientTape() as outer:
+        outer.watch(a)
+        with tf.GradientTape() as inner:
+            inner.watch(a)
+            y = f(a)
+        g = inner.gradient(y, a)
+    return outer.gradient(g, a)
 """
 
 CASES = {
     "norm_vector": """
 out = {o: tf.norm(v, ord=o) for o in ["euclidean", 1, 2, np.inf, 3, 1.5]}
 out.update({f"grad_{o}": grad(lambda t: tf.norm(t, ord=o), v)[0] for o in ["euclidean", 1, np.inf, 3]})
+out["second_euclidean"] = second(lambda t: tf.norm(t), v)
 """,
     "norm_axis": """
 out = {
@@ -54,6 +63,7 @@ out = {
     "grad_axis0": grad(lambda t: tf.reduce_sum(tf.reduce_prod(t, axis=0)), z)[0],
     "grad_all_no_zero": grad(lambda t: tf.reduce_prod(t), m)[0],
     "int": tf.reduce_prod(tf.constant([1, 2, 3, 4])),
+    "second_no_zero": second(lambda t: tf.reduce_prod(t), v),
 }
 """,
     "linalg": """
@@ -67,6 +77,8 @@ out = {
     "grad_solve": grad(lambda a, b: tf.reduce_sum(tf.linalg.solve(a, b) * [[1.0, -1.0]]), sq, rhs),
     "grad_solve_adjoint": grad(lambda a, b: tf.reduce_sum(tf.linalg.solve(a, b, adjoint=True) ** 2), sq, rhs),
     "grad_band": grad(lambda a: tf.reduce_sum(tf.linalg.band_part(a, 0, 1) * a), sq)[0],
+    "second_inv": second(lambda a: tf.reduce_sum(tf.linalg.inv(a)), sq),
+    "second_solve": second(lambda a: tf.reduce_sum(tf.linalg.solve(a, rhs)), sq),
 }
 """,
     "activations": """
@@ -76,6 +88,9 @@ out = {
     "grad_elu": grad(tf.nn.elu, x)[0], "grad_leaky": grad(tf.nn.leaky_relu, x)[0],
     "grad_gelu": grad(tf.nn.gelu, x)[0], "grad_gelu_approx": grad(lambda t: tf.nn.gelu(t, approximate=True), x)[0],
     "grad_erf": grad(tf.math.erf, x)[0],
+    "second_gelu": second(lambda t: tf.reduce_sum(tf.nn.gelu(t)), x),
+    "second_gelu_approx": second(lambda t: tf.reduce_sum(tf.nn.gelu(t, approximate=True)), x),
+    "second_elu": second(lambda t: tf.reduce_sum(tf.nn.elu(t)), x),
 }
 """,
     "sigmoid_xent": """
@@ -85,6 +100,9 @@ out = {
     "loss": tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=x),
     "loss_big": tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=big),
     "grads": grad(lambda z, t: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=t), labels, x),
+    "grad_at_zero": grad(lambda t: tf.nn.sigmoid_cross_entropy_with_logits(labels=labels[:2], logits=t),
+                         tf.constant([0.0, 0.0]))[0],
+    "second_order": second(lambda t: tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=t)), x),
 }
 """,
     "nan_inf": """
