@@ -10,7 +10,7 @@ from textual.widgets import Input, Markdown, Static
 from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui.lesson_pane import LessonPane
-from tapeviz.ui.lesson_screen import LessonApp, LessonScreen
+from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ async def go_to(pilot, screen: LessonScreen, index: int) -> None:  # noqa: ANN00
 async def test_reveal_shows_answer_and_why_and_lets_the_learner_go_on() -> None:
     run = lesson("1")
     q = next(s for s in run.steps if s.question is not None and s.question.kind == "number")
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
@@ -56,7 +56,7 @@ async def test_reveal_shows_answer_and_why_and_lets_the_learner_go_on() -> None:
 async def test_what_if_from_the_answer_box_changes_the_text() -> None:
     run = lesson("1")
     step = next(s for s in run.steps if s.what_if is not None)
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
@@ -71,7 +71,7 @@ async def test_what_if_from_the_answer_box_changes_the_text() -> None:
 
 async def test_page_keys_scroll_the_lesson_pane() -> None:
     run = lesson("7")
-    app = LessonApp(run, ProgressStore())
+    app = lesson_app(run, ProgressStore())
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
