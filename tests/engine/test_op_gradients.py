@@ -170,6 +170,27 @@ def clip_case(draw: st.DrawFn) -> Case:
     return (lambda t: E.clip_by_value(t, -1.0, 1.0)), [x]
 
 
+EINSUMS = {  # equation: operand shapes (matmul, a diagonal, a trace, sums, an outer product, a transpose)
+    "ij,jk->ik": [(2, 3), (3, 4)], "bxby->bxy": [(3, 2, 3, 2)], "ii->": [(3, 3)], "ii->i": [(3, 3)],
+    "ij->i": [(2, 3)], "ij->": [(2, 3)], "i,j->ij": [(2,), (3,)], "ij->ji": [(2, 3)], "bij,bjk": [(2, 2, 3), (2, 3, 2)],
+    "i,i->": [(4,), (4,)],
+}
+
+
+def einsum_case(draw: st.DrawFn) -> Case:
+    equation = draw(st.sampled_from(sorted(EINSUMS)))
+    seed = draw(seeds)
+    arrays = [values(shape, seed + k) for k, shape in enumerate(EINSUMS[equation])]
+    return (lambda *ts: E.einsum(list(ts), equation)), arrays
+
+
+@E.custom_gradient
+def _log1pexp(x: E.Tensor) -> tuple[E.Tensor, Callable]:
+    """TF's custom-gradient example: the gradient function gives the true derivative, sigmoid(x)."""
+    e = E.exp(x)
+    return E.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+
+
 def prod_case(draw: st.DrawFn) -> Case:
     """reduce_prod with none, one or several exact zeros in the input (its gradient must not divide by them)."""
     fn, (x,) = reduction(E.reduce_prod)(draw)
@@ -280,6 +301,8 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "scatter_into": shape_case("scatter_into"),
     "concat": concat_case,
     "stack": stack_case,
+    "custom_gradient": unary(_log1pexp),
+    "einsum": einsum_case,
 }
 
 # Checked separately below: zero/None gradients by definition, and cast (finite differences
