@@ -10,8 +10,9 @@ derived from these definitions: modules that derive something call ``on_register
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from .scope import current_scope
 from .tensor import Tensor, Variable, _tensor_ids
 
 __all__ = [
-    "OpDef", "OpRecord", "REGISTRY", "apply", "exposed", "on_register", "op_error", "register", "shapes_text", "state",
+    "OpDef", "OpRecord", "REGISTRY", "apply", "bookkeeping", "exposed", "on_register", "op_error", "register", "shapes_text", "state",
     "tensor_ref", "unregister",
 ]
 
@@ -135,6 +136,10 @@ class _RecordingState:
     def __init__(self) -> None:
         self.tapes: list[GradientTape] = []
         self.backward_depth = 0
+        # Only used while a listener records (see ``_unrecorded``): tapes inside their
+        # ``stop_recording()`` block, and >0 while a tape computes seeds/Jacobian bookkeeping.
+        self.paused: list[GradientTape] = []
+        self.machinery = 0
 
 
 state = _RecordingState()
@@ -157,6 +162,8 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = 
     result = Tensor._wrap(out)
     if state.tapes and op.differentiable:
         _record(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
+    elif state.paused and op.differentiable and listeners:  # only filled while a listener records
+        _unrecorded(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
     return result
 
 
@@ -177,6 +184,8 @@ def _watches(tape: GradientTape, inputs: tuple[Tensor, ...]) -> bool:
 def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any]) -> None:
     hits = [tape for tape in state.tapes if _watches(tape, inputs)]
     if not hits:
+        if listeners:
+            _unrecorded(op, inputs, result, attrs)
         return
     result._id = next(_tensor_ids)
     for t in inputs:
@@ -187,6 +196,8 @@ def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[s
         tape._records.append(record)
         tape._watched.add(result._id)
     if listeners:
+        for tape in state.paused:  # a paused tape remembers what it missed (why_none.py)
+            tape._missed.append((record, True))
         result._ref = output = TensorRef(result._id, result._value)
         emit(
             OpRecorded(
@@ -200,6 +211,40 @@ def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[s
                 state.backward_depth > 0,
             )
         )
+
+
+def _unrecorded(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any]) -> None:
+    """An op inside a tape's block (or its ``stop_recording()``) that no tape recorded, seen by a
+    listener: emitted with ``tapes=()`` so the learner sees it, and remembered by those tapes so
+    that a None gradient can say why. Never reached without a listener; not during backward
+    passes or a tape's own bookkeeping (seeds, Jacobian rows), which are not the learner's ops."""
+    if state.backward_depth or state.machinery:
+        return
+    result._id = next(_tensor_ids)
+    for t in inputs:
+        if not t._id:
+            t._id = next(_tensor_ids)
+    record = OpRecord(next(_op_ids), op, inputs, result, attrs, current_scope())
+    for tape in state.tapes:
+        tape._missed.append((record, False))
+    for tape in state.paused:
+        tape._missed.append((record, True))
+    result._ref = output = TensorRef(result._id, result._value)
+    emit(OpRecorded(
+        record.id, op.name, record.scope, tuple([tensor_ref(t) for t in inputs]), output, tuple(attrs.items()), (),
+    ))
+
+
+@contextlib.contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Ops run inside are a library's own housekeeping (a Keras loss casting its labels), not
+    the learner's computation: never emitted as off-tape ops. Ops on watched tensors still
+    record as usual."""
+    state.machinery += 1
+    try:
+        yield
+    finally:
+        state.machinery -= 1
 
 
 def tensor_ref(t: Tensor) -> TensorRef:

@@ -37,6 +37,7 @@ class Node:
     event: int | None = None  # index of the OpRecorded event (ops only)
     trainable: bool = False
     in_backward: bool = False  # recorded by an outer tape during a backward pass
+    on_tape: bool = True  # False: run inside a tape's block on nothing it watched (no gradient)
 
     @property
     def is_op(self) -> bool:
@@ -93,6 +94,7 @@ class Graph:
             inputs=inputs,
             event=index,
             in_backward=event.in_backward,
+            on_tape=bool(event.tapes),
         )
         self.nodes[node.id] = node
         self._by_iteration.setdefault(iteration, []).append(node.id)

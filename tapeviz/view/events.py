@@ -23,6 +23,7 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
+from .none_words import NONE_WORDS, NOT_ON_TAPE, none_reason, tensor_word
 from .numbers import (
     clip,
     fmt,
@@ -130,14 +131,16 @@ class _Op(_Words):
 
     def row(self, trace: Trace, e: ev.OpRecorded) -> tuple[str, str, str]:
         ins = ", ".join(f"{node_name(trace, r.id)} {tuple(r.shape)}" for r in e.inputs)
-        return e.op, e.scope, f"({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
+        off = "" if e.tapes else f"{NOT_ON_TAPE}: "
+        return e.op, e.scope, f"{off}({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
 
     def sentence(self, trace: Trace, e: ev.OpRecorded) -> str:
         out = e.output.value
-        return f"now: forward — {node_where(trace, e.output.id)} computed {shape_text(out.shape)} = {summary(out, plain_zero=True)}"
+        off = "" if e.tapes else f" ({NOT_ON_TAPE}: it gets no gradient)"
+        return f"now: forward — {node_where(trace, e.output.id)} computed {shape_text(out.shape)} = {summary(out, plain_zero=True)}{off}"
 
     def heading(self, trace: Trace, e: ev.OpRecorded) -> str:
-        return f"forward: {e.op}{_in_scope(e.scope)}"
+        return f"forward: {e.op}{_in_scope(e.scope)}" + ("" if e.tapes else f" ({NOT_ON_TAPE})")
 
     def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         ins = ", ".join(f"{node_short(trace, r.id)} {shape_of(np.asarray(r.value))}" for r in e.inputs)
@@ -147,6 +150,11 @@ class _Op(_Words):
             lines.append(f"local derivative: {opdef.derivative}")
         if e.in_backward:
             lines.append("recorded by an outer tape during a backward pass")
+        if not e.tapes:
+            lines.append(
+                f"{NOT_ON_TAPE}: it ran inside a tape's block, but the tape watched none of its inputs "
+                "(or was paused by stop_recording), so no gradient flows through it"
+            )
         return lines
 
 
@@ -231,23 +239,52 @@ class _Returned(_Words):
     kind = "backward"
 
     def row(self, trace: Trace, e: ev.GradientsReturned) -> tuple[str, str, str]:
-        return "gradients", "", "; ".join(f"{node_name(trace, s)}: {summary(g)}" for s, g in zip(e.sources, e.grads))
+        what = "gradient() raised" if _spent(e) else "gradients"
+        return what, "", "; ".join(
+            f"{self._name(trace, e, k)}: {summary(g) if g is not None else _none(none_reason(trace, e, k, False))}"
+            for k, g in enumerate(e.grads)
+        )
 
     def sentence(self, trace: Trace, e: ev.GradientsReturned) -> str:
-        return f"now: gradient() returns ∇ for {', '.join(node_where(trace, s) for s in e.sources if s) or 'nothing'}"
+        if _spent(e):
+            return "now: gradient() raised — the non-persistent tape was already used"
+        given = ", ".join(node_where(trace, s) for s, g in zip(e.sources, e.grads) if s and g is not None)
+        parts = [f"∇ for {given}"] if given else []
+        parts += [
+            f"None for {self._name(trace, e, k)}" + (f" ({why})" if (why := none_reason(trace, e, k, False)) else "")
+            for k, g in enumerate(e.grads) if g is None
+        ]
+        return f"now: gradient() returns {'; '.join(parts) or '∇ for nothing'}"
 
     def heading(self, trace: Trace, e: ev.GradientsReturned) -> str:
-        return "tape.gradient() returns"
+        return "tape.gradient() raised: the tape was already used" if _spent(e) else "tape.gradient() returns"
 
     def lines(self, trace: Trace, e: ev.GradientsReturned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         lines = []
-        for s, g in zip(e.sources, e.grads):
+        for k, (s, g) in enumerate(zip(e.sources, e.grads)):
             if g is None:
-                lines.append(f"{node_short(trace, s)}: None (not connected to the loss)")
+                lines.append(f"{self._name(trace, e, k)}: {_none(none_reason(trace, e, k))}")
             else:
                 ga = np.asarray(g)
                 lines.append(f"{node_short(trace, s)} {shape_of(ga)}: max |g| {fmt(np.max(np.abs(ga)))}")
         return lines
+
+    @staticmethod
+    def _name(trace: Trace, e: ev.GradientsReturned, k: int) -> str:
+        """A source in this event's words: the learner's name, else the table's node path."""
+        s = e.sources[k]
+        name = trace.graph.user_name(s) if s else None
+        if name:
+            return name
+        return node_name(trace, s) if s in trace.graph.nodes else f"source {k + 1}"
+
+
+def _none(why: str) -> str:
+    return f"None — {why}" if why else "None"
+
+
+def _spent(e: ev.GradientsReturned) -> bool:
+    return bool(e.reasons) and all(r == "spent" for r in e.reasons)
 
 
 class _Assign(_Words):
@@ -355,4 +392,5 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
 __all__ = [
     "ChainRule", "DESCRIBERS", "Explanation", "describe_event", "event_index", "event_number", "event_sentence", "explain",
     "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines", "words",
+    "NONE_WORDS", "NOT_ON_TAPE", "none_reason", "tensor_word",
 ]
