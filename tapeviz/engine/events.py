@@ -42,10 +42,11 @@ class TensorRef:
 class OpRecorded:
     """An op ran while a tape was watching one of its inputs (forward pass).
 
-    ``tapes`` are the tapes that recorded it. Empty only when a listener is attached and the op
-    ran inside a tape's ``with`` block (or its ``stop_recording()``) on nothing that tape
-    watched: the op is not on any tape, so it can get no gradient, but the learner still sees
-    it (``y = x * x`` on an unwatched constant). With no listener such ops are not recorded.
+    ``tapes`` are the tapes that recorded it. Empty in two cases, both only while a listener
+    records: an op a custom gradient function ran (``grad_fn_of``), and an op run inside a tape's
+    ``with`` block (or its ``stop_recording()``) on nothing that tape watched (``off_tape``): it
+    is on no tape, so it can get no gradient, but the learner still sees it (``y = x * x`` on an
+    unwatched constant).
     """
 
     op_id: int
@@ -56,11 +57,16 @@ class OpRecorded:
     attrs: tuple[tuple[str, Any], ...]
     tapes: tuple[int, ...]
     in_backward: bool = False  # recorded by an outer tape while an inner tape ran its backward pass
+    # The id of the custom-gradient op whose gradient function ran this op during that op's
+    # backward step (0: none). Such ops are announced even when no tape records them (tapes=()).
+    grad_fn_of: int = 0
 
     @property
-    def on_tape(self) -> bool:
-        """False for an op seen inside a tape's block that no tape recorded (``tapes == ()``)."""
-        return bool(self.tapes)
+    def off_tape(self) -> bool:
+        """An op of the learner's code run in a tape's block that no tape recorded (``tapes == ()``
+        outside a custom gradient function): seen only because a listener records; no gradient."""
+        return not self.tapes and not self.grad_fn_of
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,13 @@ def _dtype_name(dtype: np.dtype) -> str:
     return dtype.name
 
 
+def _label(event: OpRecorded) -> str:
+    """An op node's label: the op's name; a ``@tf.custom_gradient`` function's own name."""
+    if event.op == "custom_gradient":
+        return str(dict(event.attrs).get("f", event.op))
+    return event.op
+
+
 @dataclass
 class Node:
     """A node of the tape's graph. An op node's id is the id of the tensor it produced.
@@ -37,7 +44,7 @@ class Node:
     event: int | None = None  # index of the OpRecorded event (ops only)
     trainable: bool = False
     in_backward: bool = False  # recorded by an outer tape during a backward pass
-    on_tape: bool = True  # False: run inside a tape's block on nothing it watched (no gradient)
+    off_tape: bool = False  # run inside a tape's block on nothing it watched: no gradient (OpRecorded.off_tape)
 
     @property
     def is_op(self) -> bool:
@@ -84,7 +91,7 @@ class Graph:
         node = Node(
             id=event.output.id,
             kind="op",
-            label=event.op,
+            label=_label(event),
             scope=event.scope,
             shape=tuple(event.output.value.shape),
             dtype=_dtype_name(event.output.value.dtype),
@@ -94,7 +101,7 @@ class Graph:
             inputs=inputs,
             event=index,
             in_backward=event.in_backward,
-            on_tape=bool(event.tapes),
+            off_tape=event.off_tape,
         )
         self.nodes[node.id] = node
         self._by_iteration.setdefault(iteration, []).append(node.id)

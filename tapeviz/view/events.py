@@ -23,7 +23,17 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
-from .none_words import NONE_WORDS, NOT_ON_TAPE, none_reason, tensor_word
+from .custom import CUSTOM_OP, custom_names, custom_of, custom_step_lines, grad_fn_ops, op_title
+from .names import node_label, node_name, node_short, node_where
+from .none_words import (
+    NONE_WORDS,
+    NOT_ON_TAPE,
+    none_reason,
+    none_text,
+    source_word,
+    spent,
+    tensor_word,
+)
 from .numbers import (
     clip,
     fmt,
@@ -64,39 +74,6 @@ class Explanation:
     lines: list[str] = field(default_factory=list)
 
 
-# ---- how nodes are named in each kind of text ------------------------------------------------
-def node_name(trace: Trace, tensor_id: int) -> str:
-    """A node's full path for tables (``simple_model/dense/matmul``)."""
-    if not tensor_id:  # a source the tape never watched: it has no id in the trace
-        return "(unwatched source)"
-    node = trace.graph.nodes.get(tensor_id)
-    return node.name if node else f"tensor #{tensor_id} (not used by a recorded op)"
-
-
-def node_where(trace: Trace, tensor_id: int) -> str:
-    """A node for prose: ``matmul in dense_1`` (label, then its innermost scope)."""
-    node = trace.graph.nodes.get(tensor_id)
-    if node is None:
-        return f"#{tensor_id}"
-    scope = node.scope.rsplit("/", 1)[-1]
-    return f"{node.label} in {scope}" if scope else node.label
-
-
-def node_label(trace: Trace, tensor_id: int) -> str:
-    node = trace.graph.nodes.get(tensor_id)
-    return node.label if node is not None else f"#{tensor_id}"
-
-
-def node_short(trace: Trace, tensor_id: int) -> str:
-    """A node in a formula: ``dense/kernel``, ``matmul#7``, ``input``."""
-    node = trace.graph.nodes.get(tensor_id)
-    if node is None:
-        return f"#{tensor_id}"
-    if node.kind == "variable":
-        return "/".join(node.name.split("/")[-2:])
-    return node.label if node.kind != "op" else f"{node.label}#{node.id}"
-
-
 def _in_scope(scope: str) -> str:
     return f" in {scope}" if scope else ""
 
@@ -131,26 +108,47 @@ class _Op(_Words):
 
     def row(self, trace: Trace, e: ev.OpRecorded) -> tuple[str, str, str]:
         ins = ", ".join(f"{node_name(trace, r.id)} {tuple(r.shape)}" for r in e.inputs)
-        off = "" if e.tapes else f"{NOT_ON_TAPE}: "
-        return e.op, e.scope, f"{off}({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
+        off = f"{NOT_ON_TAPE}: " if e.off_tape else ""
+        return op_title(trace, e), e.scope, f"{off}({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
 
     def sentence(self, trace: Trace, e: ev.OpRecorded) -> str:
         out = e.output.value
-        off = "" if e.tapes else f" ({NOT_ON_TAPE}: it gets no gradient)"
-        return f"now: forward — {node_where(trace, e.output.id)} computed {shape_text(out.shape)} = {summary(out, plain_zero=True)}{off}"
+        value = f"{shape_text(out.shape)} = {summary(out, plain_zero=True)}"
+        if e.grad_fn_of:
+            f, g = custom_of(trace, e.grad_fn_of)
+            return f"now: backward — inside ∂ {f}, its gradient function {g}() computed {e.op} {value}"
+        if e.op == CUSTOM_OP:
+            f, g = custom_names(e.attrs)
+            return f"now: forward — {f} (custom gradient {g}()) computed {value}"
+        off = f" ({NOT_ON_TAPE}: it gets no gradient)" if e.off_tape else ""
+        return f"now: forward — {node_where(trace, e.output.id)} computed {value}{off}"
 
     def heading(self, trace: Trace, e: ev.OpRecorded) -> str:
-        return f"forward: {e.op}{_in_scope(e.scope)}" + ("" if e.tapes else f" ({NOT_ON_TAPE})")
+        if e.grad_fn_of:
+            f, g = custom_of(trace, e.grad_fn_of)
+            return f"custom gradient {g}() of {f}: {e.op}"
+        return f"forward: {op_title(trace, e)}{_in_scope(e.scope)}" + (f" ({NOT_ON_TAPE})" if e.off_tape else "")
 
     def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         ins = ", ".join(f"{node_short(trace, r.id)} {shape_of(np.asarray(r.value))}" for r in e.inputs)
         lines = [f"out = {e.op}({ins}) → {shape_of(np.asarray(e.output.value))}"]
+        if e.op == CUSTOM_OP:
+            f, g = custom_names(e.attrs)
+            return [
+                f"out = {f}({ins}) → {shape_of(np.asarray(e.output.value))}",
+                f"{f} has a custom gradient: the backward pass calls {g}(upstream) instead of going back through {f}'s own ops",
+            ]
         opdef = REGISTRY.get(e.op)
         if opdef is not None:
             lines.append(f"local derivative: {opdef.derivative}")
-        if e.in_backward:
+        if e.grad_fn_of:
+            f, g = custom_of(trace, e.grad_fn_of)
+            lines.append(f"run by {g}(), the custom gradient function of {f}, inside {f}'s backward step")
+            if not e.tapes:
+                lines.append("no tape records it: it only computes the gradient that step sends")
+        elif e.in_backward:
             lines.append("recorded by an outer tape during a backward pass")
-        if not e.tapes:
+        if e.off_tape:
             lines.append(
                 f"{NOT_ON_TAPE}: it ran inside a tape's block, but the tape watched none of its inputs "
                 "(or was paused by stop_recording), so no gradient flows through it"
@@ -187,22 +185,39 @@ class _Step(_Words):
 
     def row(self, trace: Trace, e: BackwardStep) -> tuple[str, str, str]:
         sent = ", ".join(f"→ {node_name(trace, i)}: {summary(g)}" for i, g in zip(e.input_ids, e.input_grads) if g is not None)
-        return f"∂ {e.op}", e.scope, f"upstream {summary(e.upstream)}; {sent}"
+        what = f"∂ {e.op}"
+        if e.op == CUSTOM_OP:
+            f, g = custom_of(trace, e.op_id)
+            what = f"∂ {f} [∇ {g}]"
+        return what, e.scope, f"upstream {summary(e.upstream)}; {sent}"
 
     def sentence(self, trace: Trace, e: BackwardStep) -> str:
         to = [node_label(trace, i) for i, g in zip(e.input_ids, e.input_grads) if g is not None]
+        if e.op == CUSTOM_OP:
+            f, g = custom_of(trace, e.op_id)
+            sent = "; ".join(
+                f"{summary(s, plain_zero=True)} to {node_label(trace, i)}" for i, s in zip(e.input_ids, e.input_grads) if s is not None
+            )
+            ran = len(grad_fn_ops(trace, e.op_id))
+            return f"now: ∂ {f} — {g}() ran {ran} op{'s' * (ran != 1)}: ∇ {summary(e.upstream, plain_zero=True)} became {sent or 'nothing'}"
         rule = _derivative(e.op)
         rule_text = f" · rule: {rule}" if rule else ""
         return f"now: backward through {node_where(trace, e.output_id)} — ∇ to {', '.join(to) or 'no input'}{rule_text}"
 
     def heading(self, trace: Trace, e: BackwardStep) -> str:
+        if e.op == CUSTOM_OP:
+            f, g = custom_of(trace, e.op_id)
+            return f"backward: ∂ {f} by its custom gradient {g}(){_in_scope(e.scope)}"
         return f"backward: ∂ {e.op}{_in_scope(e.scope)}"
 
     def lines(self, trace: Trace, e: BackwardStep, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         lines = [f"upstream gradient g = ∂L/∂{node_short(trace, e.output_id)} {shape_of(np.asarray(e.upstream))}"]
-        opdef = REGISTRY.get(e.op)
-        if opdef is not None:
-            lines.append(f"local derivative: {opdef.derivative}")
+        if e.op == CUSTOM_OP:
+            lines.extend(custom_step_lines(trace, e))
+        else:
+            opdef = REGISTRY.get(e.op)
+            if opdef is not None:
+                lines.append(f"local derivative: {opdef.derivative}")
         if chain_rule is not None:
             lines.extend(chain_rule(trace, e))
         else:
@@ -239,52 +254,35 @@ class _Returned(_Words):
     kind = "backward"
 
     def row(self, trace: Trace, e: ev.GradientsReturned) -> tuple[str, str, str]:
-        what = "gradient() raised" if _spent(e) else "gradients"
+        what = "gradient() raised" if spent(e) else "gradients"
         return what, "", "; ".join(
-            f"{self._name(trace, e, k)}: {summary(g) if g is not None else _none(none_reason(trace, e, k, False))}"
+            f"{source_word(trace, e, k)}: {summary(g) if g is not None else none_text(none_reason(trace, e, k, False))}"
             for k, g in enumerate(e.grads)
         )
 
     def sentence(self, trace: Trace, e: ev.GradientsReturned) -> str:
-        if _spent(e):
+        if spent(e):
             return "now: gradient() raised — the non-persistent tape was already used"
         given = ", ".join(node_where(trace, s) for s, g in zip(e.sources, e.grads) if s and g is not None)
         parts = [f"∇ for {given}"] if given else []
         parts += [
-            f"None for {self._name(trace, e, k)}" + (f" ({why})" if (why := none_reason(trace, e, k, False)) else "")
+            f"None for {source_word(trace, e, k)}" + (f" ({why})" if (why := none_reason(trace, e, k, False)) else "")
             for k, g in enumerate(e.grads) if g is None
         ]
         return f"now: gradient() returns {'; '.join(parts) or '∇ for nothing'}"
 
     def heading(self, trace: Trace, e: ev.GradientsReturned) -> str:
-        return "tape.gradient() raised: the tape was already used" if _spent(e) else "tape.gradient() returns"
+        return "tape.gradient() raised: the tape was already used" if spent(e) else "tape.gradient() returns"
 
     def lines(self, trace: Trace, e: ev.GradientsReturned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         lines = []
         for k, (s, g) in enumerate(zip(e.sources, e.grads)):
             if g is None:
-                lines.append(f"{self._name(trace, e, k)}: {_none(none_reason(trace, e, k))}")
+                lines.append(f"{source_word(trace, e, k)}: {none_text(none_reason(trace, e, k))}")
             else:
                 ga = np.asarray(g)
                 lines.append(f"{node_short(trace, s)} {shape_of(ga)}: max |g| {fmt(np.max(np.abs(ga)))}")
         return lines
-
-    @staticmethod
-    def _name(trace: Trace, e: ev.GradientsReturned, k: int) -> str:
-        """A source in this event's words: the learner's name, else the table's node path."""
-        s = e.sources[k]
-        name = trace.graph.user_name(s) if s else None
-        if name:
-            return name
-        return node_name(trace, s) if s in trace.graph.nodes else f"source {k + 1}"
-
-
-def _none(why: str) -> str:
-    return f"None — {why}" if why else "None"
-
-
-def _spent(e: ev.GradientsReturned) -> bool:
-    return bool(e.reasons) and all(r == "spent" for r in e.reasons)
 
 
 class _Assign(_Words):
@@ -390,7 +388,7 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
 
 
 __all__ = [
-    "ChainRule", "DESCRIBERS", "Explanation", "describe_event", "event_index", "event_number", "event_sentence", "explain",
-    "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines", "words",
-    "NONE_WORDS", "NOT_ON_TAPE", "none_reason", "tensor_word",
+    "ChainRule", "DESCRIBERS", "Explanation", "custom_step_lines", "describe_event", "event_index", "event_number",
+    "event_sentence", "explain", "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines",
+    "words", "NONE_WORDS", "NOT_ON_TAPE", "none_reason", "tensor_word",
 ]

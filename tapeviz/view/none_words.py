@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..engine import events as ev
 from ..trace import Trace
+from .names import node_name
 
 NOT_ON_TAPE = "not on the tape"  # an op run in a tape's block that no tape recorded
 
@@ -76,4 +77,25 @@ def none_reason(trace: Trace, e: ev.GradientsReturned, k: int, full: bool = True
     return NONE_WORDS[code][full].format(x=x, y=y, dtype=dtype)
 
 
-__all__ = ["NONE_WORDS", "NOT_ON_TAPE", "OLD_NONE", "none_reason", "tensor_word"]
+def source_word(trace: Trace, e: ev.GradientsReturned, k: int) -> str:
+    """Source ``k`` of a gradient() call: the learner's name, else the table's node path."""
+    s = e.sources[k]
+    name = trace.graph.user_name(s) if s else None
+    if name:
+        return name
+    return node_name(trace, s) if s in trace.graph.nodes else f"source {k + 1}"
+
+
+def none_text(why: str) -> str:
+    """``None — why`` (just ``None`` when no reason is known)."""
+    return f"None — {why}" if why else "None"
+
+
+def spent(e: ev.GradientsReturned) -> bool:
+    """The call raised: a non-persistent tape had already been used."""
+    return bool(e.reasons) and all(r == "spent" for r in e.reasons)
+
+
+__all__ = [
+    "NONE_WORDS", "NOT_ON_TAPE", "OLD_NONE", "none_reason", "none_text", "source_word", "spent", "tensor_word",
+]

@@ -191,9 +191,9 @@ def test_the_unwatched_ops_are_in_the_trace_off_the_tape() -> None:
     trace = _recorded(unwatched_constant)
     op = trace.events[0]
     assert isinstance(op, OpRecorded) and op.op == "multiply"
-    assert op.tapes == () and not op.on_tape
+    assert op.tapes == () and op.off_tape
     node = trace.graph.nodes[op.output.id]
-    assert not node.on_tape
+    assert node.off_tape
     assert describe_event(trace, op)[2].startswith("not on the tape: ")
     assert explain(trace, 0).title == "forward: multiply (not on the tape)"
     assert trace.losses == [9.0]  # the gradient call happened: the loss pane has its target
@@ -212,7 +212,7 @@ def test_ops_on_the_tape_are_unchanged_by_the_off_tape_ones() -> None:
 
     trace = _recorded(mixed)
     ops = [e for e in trace.events if isinstance(e, OpRecorded)]
-    assert [(e.op, e.on_tape) for e in ops] == [("divide", False), ("multiply", True)]
+    assert [(e.op, e.off_tape) for e in ops] == [("divide", True), ("multiply", False)]
     _, event = _returned(trace)
     assert float(event.grads[0]) == 2.0 and event.reasons == ()
 
@@ -227,7 +227,7 @@ def test_the_tapes_own_seeds_and_backward_ops_stay_out() -> None:
         outer.gradient(dy, x)
 
     trace = _recorded(persistent_second_order)
-    assert all(e.on_tape for e in trace.events if isinstance(e, OpRecorded))
+    assert not any(e.off_tape for e in trace.events if isinstance(e, OpRecorded))
 
 
 def test_without_a_listener_nothing_off_the_tape_is_kept() -> None:
@@ -247,8 +247,8 @@ def test_a_saved_trace_keeps_the_reasons(tmp_path: Path) -> None:
     loaded = load_trace(path)
     index, event = _returned(loaded)
     assert event.reasons == ("", "stop_recording")
-    assert [e.on_tape for e in loaded.events if isinstance(e, OpRecorded)] == [
-        e.on_tape for e in trace.events if isinstance(e, OpRecorded)
+    assert [e.off_tape for e in loaded.events if isinstance(e, OpRecorded)] == [
+        e.off_tape for e in trace.events if isinstance(e, OpRecorded)
     ]
     assert explain(loaded, index).lines == explain(trace, index).lines
 
