@@ -269,15 +269,22 @@ def _reduce(losses: E.Tensor, reduction: Any) -> E.Tensor:
     return E.divide(total, float(count)) if count else total
 
 
-class CategoricalCrossentropy(Loss):
-    """Cross-entropy with one-hot (or probability) labels: ``−Σ y · log p`` per sample."""
+class _SmoothedCrossentropy(Loss):
+    """The options the categorical and binary cross-entropies share; each subclass has its formula.
+
+    ``name=None`` gives the class's Keras name (``categorical_crossentropy``, ...), as in ``Loss``.
+    """
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy", dtype: Any = None) -> None:
+                 reduction: Any = "sum_over_batch_size", name: str | None = None, dtype: Any = None) -> None:
         super().__init__(name, reduction, dtype)
         self.from_logits = bool(from_logits)
         self.label_smoothing = float(label_smoothing)
         self.axis = axis
+
+
+class CategoricalCrossentropy(_SmoothedCrossentropy):
+    """Cross-entropy with one-hot (or probability) labels: ``−Σ y · log p`` per sample."""
 
     def call(self, y_true: E.Tensor, y_pred: E.Tensor) -> E.Tensor:
         return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)
@@ -300,15 +307,8 @@ class SparseCategoricalCrossentropy(Loss):
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_SmoothedCrossentropy):
     """Per-sample mean of ``−(y·log p + (1−y)·log(1−p))`` over the last axis."""
-
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy", dtype: Any = None) -> None:
-        super().__init__(name, reduction, dtype)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = float(label_smoothing)
-        self.axis = axis
 
     def call(self, y_true: E.Tensor, y_pred: E.Tensor) -> E.Tensor:
         return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)

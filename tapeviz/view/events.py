@@ -23,6 +23,7 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
+from . import updates
 from .custom import CUSTOM_OP, custom_names, custom_of, custom_step_lines, grad_fn_ops, op_title
 from .names import node_label, node_name, node_short, node_where
 from .none_words import (
@@ -376,7 +377,10 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
     el = largest(delta) if before.ndim else ()
     lr = learning_rate(trace, before, after, grad)
     lines = [f"{event.name}{index_text(el)}: before {fmt(before[el])} → after {fmt(after[el])} (change {fmt(delta[el])})"]
-    if grad is not None and np.shape(grad) == before.shape:
+    by_rule = updates.optimizer_lines(trace, event, el, grad) or updates.slot_event_lines(trace, event)
+    if by_rule:  # an optimizer with slots (momentum, Adam's m and v): its own rule, in numbers
+        lines.extend(by_rule)
+    elif grad is not None and np.shape(grad) == before.shape:
         g = float(np.asarray(grad)[el])
         if lr is not None:
             lines.append(f"after = before − lr × gradient = {pfmt(before[el])} − {pfmt(lr)} × {pfmt(g)} = {pfmt(after[el])}")
