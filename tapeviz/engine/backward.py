@@ -16,6 +16,7 @@ gradients).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,13 +41,17 @@ Grad = Any  # a Tensor (recorded pass) or an ndarray (fastops pass)
 def backward(
     tape_id: int, records: list[OpRecord], watched: set[int],
     targets: list[Tensor], seeds: list[Tensor], sources: list[Tensor],
+    why_none: Callable[[list[Tensor], list[Tensor], list[Any]], tuple[str, ...]] | None = None,
 ) -> list[Tensor | None]:
-    """d(sum of targets)/d(each source) over ``records``; see the module docstring for the steps."""
+    """d(sum of targets)/d(each source) over ``records``; see the module docstring for the steps.
+
+    ``why_none`` says why each None result is None; it is asked only while a listener records.
+    """
     state.backward_depth += 1
     try:
         source_ids = _source_ids(targets, sources, watched)
         if listeners:
-            emit(GradientStarted(tape_id, tuple(t._id for t in targets), tuple(source_ids), tuple(s._value for s in seeds)))
+            emit(GradientStarted(tape_id, tuple(t._id for t in targets), _event_ids(sources), tuple(s._value for s in seeds)))
         needed = _needing_gradients(records, source_ids)  # 1. what needs a gradient
         xp = api if state.tapes else fastops
         grads = _Gradients(tape_id, xp)
@@ -71,9 +76,10 @@ def backward(
                     grads.add(t._id, g)
         result = [grads.result(i) for i in source_ids]  # 5. one gradient (or None) per source
         if listeners:
+            reasons = why_none(targets, sources, result) if why_none is not None and any(g is None for g in result) else ()
             emit(GradientsReturned(
-                tape_id, tuple(t._id for t in targets), tuple(source_ids),
-                tuple(None if g is None else g._value for g in result),
+                tape_id, tuple(t._id for t in targets), _event_ids(sources),
+                tuple(None if g is None else g._value for g in result), reasons,
             ))
         return result
     finally:
@@ -97,6 +103,15 @@ def _source_ids(targets: list[Tensor], sources: list[Tensor], watched: set[int])
         else:
             ids.append(s._id if s._id and s._id in watched else 0)
     return ids
+
+
+def _event_ids(sources: list[Tensor]) -> tuple[int, ...]:
+    """Each source's tensor id as events name it (only built while a listener records): a
+    source no op used gets an id here, so the trace can name it when explaining its None."""
+    for s in sources:
+        if not s._id:
+            s._id = next(_tensor_ids)
+    return tuple([s._id for s in sources])
 
 
 def _needing_gradients(records: list[OpRecord], source_ids: list[int]) -> set[int]:

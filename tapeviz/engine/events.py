@@ -14,7 +14,8 @@ from typing import Any, Union
 import numpy as np
 
 __all__ = [
-    "BackwardStep", "Event", "GradientAccumulated", "GradientStarted", "GradientsReturned", "Listener", "OpRecorded",
+    "BackwardStep", "Event", "GradientAccumulated", "GradientStarted", "GradientsReturned", "Listener", "NONE_REASONS",
+    "OpRecorded",
     "TensorRef", "VariableAssigned", "emit", "listeners", "subscribe", "unsubscribe",
 ]
 
@@ -39,7 +40,14 @@ class TensorRef:
 
 @dataclass(frozen=True, slots=True)
 class OpRecorded:
-    """An op ran while a tape was watching one of its inputs (forward pass)."""
+    """An op ran while a tape was watching one of its inputs (forward pass).
+
+    ``tapes`` are the tapes that recorded it. Empty in two cases, both only while a listener
+    records: an op a custom gradient function ran (``grad_fn_of``), and an op run inside a tape's
+    ``with`` block (or its ``stop_recording()``) on nothing that tape watched (``off_tape``): it
+    is on no tape, so it can get no gradient, but the learner still sees it (``y = x * x`` on an
+    unwatched constant).
+    """
 
     op_id: int
     op: str
@@ -52,6 +60,13 @@ class OpRecorded:
     # The id of the custom-gradient op whose gradient function ran this op during that op's
     # backward step (0: none). Such ops are announced even when no tape records them (tapes=()).
     grad_fn_of: int = 0
+
+    @property
+    def off_tape(self) -> bool:
+        """An op of the learner's code run in a tape's block that no tape recorded (``tapes == ()``
+        outside a custom gradient function): seen only because a listener records; no gradient."""
+        return not self.tapes and not self.grad_fn_of
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +108,39 @@ class GradientAccumulated:
     total: np.ndarray
 
 
+# Why ``gradient()`` gave a source None (``GradientsReturned.reasons``); "" where it gave one.
+NONE_REASONS = (
+    "unwatched",  # a tensor (tf.constant, a computed value) the tape was never asked to watch
+    "unwatched_variable",  # a trainable variable, but the tape was made with watch_accessed_variables=False
+    "not_trainable",  # a tf.Variable(trainable=False) the tape did not watch
+    "unconnected",  # watched (or a variable never read in the block), but the target does not depend on it
+    "integer",  # the source has an integer (or bool) dtype: gradients are for floats only
+    "integer_target",  # the target has an integer dtype
+    "stop_gradient",  # every path from the source to the target goes through tf.stop_gradient
+    "stop_recording",  # the target was computed from it inside tape.stop_recording()
+    "spent",  # a non-persistent tape already answered gradient(): this call raised
+)
+
+
 @dataclass(frozen=True, slots=True)
 class GradientsReturned:
-    """``gradient()`` returned: one gradient (or None) per flattened source."""
+    """``gradient()`` returned: one gradient (or None) per flattened source.
+
+    ``sources`` holds each source's tensor id, or 0 for a source no event ever saw. ``reasons``
+    says why each None is None (one of ``NONE_REASONS``, "" for a gradient); it is empty in
+    traces made before it existed. For a spent non-persistent tape the call raised instead of
+    returning: the event is still emitted, every gradient None, every reason "spent".
+    """
 
     tape_id: int
     targets: tuple[int, ...]
     sources: tuple[int, ...]
     grads: tuple[np.ndarray | None, ...]
+    reasons: tuple[str, ...] = ()
+
+    def reason(self, k: int) -> str:
+        """Why source ``k`` got None ("" when it got a gradient or the trace predates reasons)."""
+        return self.reasons[k] if k < len(self.reasons) else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ derived from these definitions: modules that derive something call ``on_register
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from .scope import current_scope
 from .tensor import Tensor, Variable, _tensor_ids
 
 __all__ = [
-    "OpDef", "OpRecord", "REGISTRY", "apply", "exposed", "on_register", "op_error", "register", "shapes_text", "state",
+    "OpDef", "OpRecord", "REGISTRY", "apply", "bookkeeping", "exposed", "on_register", "op_error", "register", "shapes_text", "state",
     "tensor_ref", "unregister",
 ]
 
@@ -135,6 +136,10 @@ class _RecordingState:
     def __init__(self) -> None:
         self.tapes: list[GradientTape] = []
         self.backward_depth = 0
+        # Only used while a listener records (see ``_unrecorded``): tapes inside their
+        # ``stop_recording()`` block, and >0 while a tape computes seeds/Jacobian bookkeeping.
+        self.paused: list[GradientTape] = []
+        self.machinery = 0
         # While a custom gradient function runs with a listener attached: the custom op's id
         # (the ops it runs are announced even when no tape records them).
         self.grad_fn_op = 0
@@ -162,6 +167,8 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = 
     result = Tensor._wrap(out)
     if (state.tapes or state.grad_fn_op) and op.differentiable:
         _record(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
+    elif state.paused and op.differentiable and listeners:  # only filled while a listener records
+        _unrecorded(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
     return result
 
 
@@ -194,6 +201,8 @@ def _record(
                     seen.setdefault(t._id, t)
     hits = [tape for tape in state.tapes if _watches(tape, inputs)]
     if not hits and not (state.grad_fn_op and listeners):
+        if listeners:
+            _unrecorded(op, inputs, result, attrs)
         return None
     result._id = next(_tensor_ids)
     for t in inputs:
@@ -204,6 +213,8 @@ def _record(
         tape._records.append(record)
         tape._watched.add(result._id)
     if listeners:
+        for tape in state.paused:  # a paused tape remembers what it missed (why_none.py)
+            tape._missed.append((record, True))
         result._ref = output = TensorRef(result._id, result._value)
         emit(
             OpRecorded(
@@ -219,6 +230,40 @@ def _record(
             )
         )
     return record
+
+
+def _unrecorded(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any]) -> None:
+    """An op inside a tape's block (or its ``stop_recording()``) that no tape recorded, seen by a
+    listener: emitted with ``tapes=()`` so the learner sees it, and remembered by those tapes so
+    that a None gradient can say why. Never reached without a listener; not during backward
+    passes or a tape's own bookkeeping (seeds, Jacobian rows), which are not the learner's ops."""
+    if state.backward_depth or state.machinery:
+        return
+    result._id = next(_tensor_ids)
+    for t in inputs:
+        if not t._id:
+            t._id = next(_tensor_ids)
+    record = OpRecord(next(_op_ids), op, inputs, result, attrs, current_scope())
+    for tape in state.tapes:
+        tape._missed.append((record, False))
+    for tape in state.paused:
+        tape._missed.append((record, True))
+    result._ref = output = TensorRef(result._id, result._value)
+    emit(OpRecorded(
+        record.id, op.name, record.scope, tuple([tensor_ref(t) for t in inputs]), output, tuple(attrs.items()), (),
+    ))
+
+
+@contextlib.contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Ops run inside are a library's own housekeeping (a Keras loss casting its labels), not
+    the learner's computation: never emitted as off-tape ops. Ops on watched tensors still
+    record as usual."""
+    state.machinery += 1
+    try:
+        yield
+    finally:
+        state.machinery -= 1
 
 
 def tensor_ref(t: Tensor) -> TensorRef:

@@ -15,6 +15,7 @@ from typing import Any
 from . import jacobian as _jacobian
 from .backward import backward
 from .errors import TapeError
+from .events import GradientsReturned, emit, listeners
 from .gradient_args import (
     UnconnectedGradients,
     check_sources,
@@ -26,6 +27,7 @@ from .gradient_args import (
 from .nest import flatten, pack_like
 from .registry import OpRecord, state
 from .tensor import Tensor, Variable, _tensor_ids
+from .why_none import none_reasons
 
 __all__ = ["GradientTape", "UnconnectedGradients", "recording_tapes"]
 
@@ -47,6 +49,9 @@ class GradientTape:
         self._watched: set[int] = set()
         self._variables: dict[int, Variable] = {}
         self._records: list[OpRecord] = []
+        # Ops run in this tape's block that it did not record, (record, while paused): kept only
+        # while a listener records, so that a None gradient can say why (why_none.py).
+        self._missed: list[tuple[OpRecord, bool]] = []
         self._recording = False
         self._used = False
         self._entered = False  # entered and not yet used up: TF's "the tape exists"
@@ -93,9 +98,14 @@ class GradientTape:
         if not self._recording:
             raise ValueError("Tape is not recording.")
         self._pop()
+        paused = bool(listeners)  # only a listener asks why a gradient is None
+        if paused:
+            state.paused.append(self)
         try:
             yield
         finally:
+            if paused and self in state.paused:
+                state.paused.remove(self)
             self._push()
 
     def reset(self) -> None:
@@ -111,6 +121,7 @@ class GradientTape:
         self._watched = set()
         self._variables = {}
         self._records = []
+        self._missed = []
 
     # ---- watching -------------------------------------------------------------------
     def watch(self, tensor: Any) -> None:
@@ -156,14 +167,19 @@ class GradientTape:
         None. Called inside the ``with`` block, a non-persistent tape stops recording; a
         persistent one records the gradient computation too (for higher-order derivatives).
         """
-        self._check_usable("gradient")
+        self._check_usable("gradient", target, sources)
         self._stop_if_non_persistent()
         targets = flatten(target)
         check_targets(target, targets)
         how = unconnected(unconnected_gradients)
         flat_sources = flatten(sources)
         check_sources(flat_sources)
-        grads = self._backward(targets, seeds(targets, output_gradients), flat_sources)
+        state.machinery += 1  # the seeds are the tape's own ops, not the learner's
+        try:
+            upstream = seeds(targets, output_gradients)
+        finally:
+            state.machinery -= 1
+        grads = self._backward(targets, upstream, flat_sources)
         result = [finish(g, s, how) for g, s in zip(grads, flat_sources)]
         if not self._persistent:
             self._release()
@@ -178,9 +194,13 @@ class GradientTape:
         experimental_use_pfor: bool = True,
     ) -> Any:
         """Full Jacobian: result[s] has shape ``target.shape + source.shape``."""
-        self._check_usable("jacobian")
+        self._check_usable("jacobian", target, sources)
         self._stop_if_non_persistent()
-        result = _jacobian.jacobian(self._backward, target, sources, unconnected(unconnected_gradients))
+        state.machinery += 1
+        try:
+            result = _jacobian.jacobian(self._backward, target, sources, unconnected(unconnected_gradients))
+        finally:
+            state.machinery -= 1
         if not self._persistent:
             self._release()
         return result
@@ -197,9 +217,13 @@ class GradientTape:
 
         Assumes example i of the target depends only on example i of the source (as TF does).
         """
-        self._check_usable("batch_jacobian")
+        self._check_usable("batch_jacobian", target, source)
         self._stop_if_non_persistent()
-        result = _jacobian.batch_jacobian(self._backward, target, source, unconnected(unconnected_gradients))
+        state.machinery += 1
+        try:
+            result = _jacobian.batch_jacobian(self._backward, target, source, unconnected(unconnected_gradients))
+        finally:
+            state.machinery -= 1
         if not self._persistent:
             self._release()
         return result
@@ -208,11 +232,21 @@ class GradientTape:
     def _backward(self, targets: list[Tensor], upstream: list[Tensor], sources: list[Tensor]) -> list[Tensor | None]:
         """One backward walk over what this tape recorded (a snapshot: a persistent tape may
         record this very pass, which is how higher-order gradients work)."""
-        return backward(self._id, list(self._records), self._watched, targets, upstream, sources)
+        return backward(self._id, list(self._records), self._watched, targets, upstream, sources, self._why_none)
+
+    def _why_none(self, targets: list[Tensor], sources: list[Tensor], grads: list[Any]) -> tuple[str, ...]:
+        """Why each None in ``grads`` is None (asked only while a listener records)."""
+        return none_reasons(self, targets, sources, grads)
 
     # ---- bookkeeping ----------------------------------------------------------------
-    def _check_usable(self, what: str) -> None:
+    def _check_usable(self, what: str, target: Any = None, sources: Any = None) -> None:
         if self._used:
+            if listeners:  # TF raises; the trace still shows the call and why it gave nothing
+                ids = [getattr(t, "_id", 0) for t in flatten(sources)] if sources is not None else []
+                emit(GradientsReturned(
+                    self._id, tuple(getattr(t, "_id", 0) for t in flatten(target)) if target is not None else (),
+                    tuple(ids), (None,) * len(ids), ("spent",) * len(ids),
+                ))
             raise TapeError(
                 "A non-persistent GradientTape can only be used to compute one set of gradients "
                 "(or jacobians); create it with persistent=True to call gradient() more than once"
@@ -227,6 +261,7 @@ class GradientTape:
         self._used = True
         self._entered = False
         self._records = []
+        self._missed = []
         self._watched = set()
 
 

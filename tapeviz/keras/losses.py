@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import engine as E
 from ..engine.errors import ShapeError
+from ..engine.registry import bookkeeping
 from ..engine.scope import _stack as _scope_stack
 from . import activations, backend
 
@@ -227,7 +228,8 @@ class Loss:
         cache = self._labels_cache
         if src is not None and cache is not None and cache[0] is src:
             return cache[1]
-        out = _tensor(y_true, self._np_dtype)
+        with bookkeeping():  # the labels' cast is not the learner's op: no "not on the tape" box
+            out = _tensor(y_true, self._np_dtype)
         if src is not None:
             self._labels_cache = (src, out)
         return out

@@ -44,6 +44,7 @@ class Node:
     event: int | None = None  # index of the OpRecorded event (ops only)
     trainable: bool = False
     in_backward: bool = False  # recorded by an outer tape during a backward pass
+    off_tape: bool = False  # run inside a tape's block on nothing it watched: no gradient (OpRecorded.off_tape)
 
     @property
     def is_op(self) -> bool:
@@ -100,6 +101,7 @@ class Graph:
             inputs=inputs,
             event=index,
             in_backward=event.in_backward,
+            off_tape=event.off_tape,
         )
         self.nodes[node.id] = node
         self._by_iteration.setdefault(iteration, []).append(node.id)

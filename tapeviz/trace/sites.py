@@ -159,6 +159,23 @@ class SiteRecorder:
         if name is not None:
             self.tensor_names[engine_id] = name
 
+    def name_sources(self, engine_ids: tuple[int, ...]) -> None:
+        """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
+        target never used), from the learner's frame that made the call."""
+        unnamed = [i for i in engine_ids if i and i not in self.tensor_names]
+        if not unnamed:
+            return
+        frame, _ = self._learner_frame(sys._getframe(2))
+        if frame is None:
+            return
+        scopes = [_BoundTensors(frame.f_locals)]
+        if frame.f_globals is not frame.f_locals:
+            scopes.append(_BoundTensors(frame.f_globals))
+        for engine_id in unnamed:
+            name = next((n for n in (b.name_of(engine_id) for b in scopes) if n), None)
+            if name is not None:
+                self.tensor_names[engine_id] = name
+
     # ---- finding the learner's frame and line -----------------------------------------------
 
     def _learner_frame(

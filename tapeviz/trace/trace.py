@@ -96,6 +96,8 @@ class Trace:
             captured = recorder.capture(event)
             if captured is not None:
                 self._raw_sites[len(self._raw) - 1] = captured
+        elif type(event) is GradientsReturned and self._site_recorder is not None:
+            self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
 
     def _sync(self) -> None:
         if not self._raw:

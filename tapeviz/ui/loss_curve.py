@@ -31,7 +31,8 @@ def sparkline(values: Sequence[float], width: int) -> str:
 def loss_text(losses: Sequence[float], current: int | None, width: int, colours: Colours) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if not losses:
-        text.append("loss: no gradient taken yet", colours.fg("muted"))
+        # not "no gradient taken": a gradient() call may have happened and returned None
+        text.append("loss: none yet (no gradient() of a recorded scalar)", colours.fg("muted"))
         return text
     text.append(f"{len(losses)} iteration{'s' if len(losses) != 1 else ''}\n", colours.fg("muted"))
     text.append(sparkline(losses, max(4, width)) + "\n", colours.fg("loss"))

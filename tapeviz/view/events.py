@@ -26,6 +26,15 @@ from ..trace import Trace
 from . import updates
 from .custom import CUSTOM_OP, custom_names, custom_of, custom_step_lines, grad_fn_ops, op_title
 from .names import node_label, node_name, node_short, node_where
+from .none_words import (
+    NONE_WORDS,
+    NOT_ON_TAPE,
+    none_reason,
+    none_text,
+    source_word,
+    spent,
+    tensor_word,
+)
 from .numbers import (
     clip,
     fmt,
@@ -100,7 +109,8 @@ class _Op(_Words):
 
     def row(self, trace: Trace, e: ev.OpRecorded) -> tuple[str, str, str]:
         ins = ", ".join(f"{node_name(trace, r.id)} {tuple(r.shape)}" for r in e.inputs)
-        return op_title(trace, e), e.scope, f"({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
+        off = f"{NOT_ON_TAPE}: " if e.off_tape else ""
+        return op_title(trace, e), e.scope, f"{off}({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
 
     def sentence(self, trace: Trace, e: ev.OpRecorded) -> str:
         out = e.output.value
@@ -111,13 +121,14 @@ class _Op(_Words):
         if e.op == CUSTOM_OP:
             f, g = custom_names(e.attrs)
             return f"now: forward — {f} (custom gradient {g}()) computed {value}"
-        return f"now: forward — {node_where(trace, e.output.id)} computed {value}"
+        off = f" ({NOT_ON_TAPE}: it gets no gradient)" if e.off_tape else ""
+        return f"now: forward — {node_where(trace, e.output.id)} computed {value}{off}"
 
     def heading(self, trace: Trace, e: ev.OpRecorded) -> str:
         if e.grad_fn_of:
             f, g = custom_of(trace, e.grad_fn_of)
             return f"custom gradient {g}() of {f}: {e.op}"
-        return f"forward: {op_title(trace, e)}{_in_scope(e.scope)}"
+        return f"forward: {op_title(trace, e)}{_in_scope(e.scope)}" + (f" ({NOT_ON_TAPE})" if e.off_tape else "")
 
     def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         ins = ", ".join(f"{node_short(trace, r.id)} {shape_of(np.asarray(r.value))}" for r in e.inputs)
@@ -138,6 +149,11 @@ class _Op(_Words):
                 lines.append("no tape records it: it only computes the gradient that step sends")
         elif e.in_backward:
             lines.append("recorded by an outer tape during a backward pass")
+        if e.off_tape:
+            lines.append(
+                f"{NOT_ON_TAPE}: it ran inside a tape's block, but the tape watched none of its inputs "
+                "(or was paused by stop_recording), so no gradient flows through it"
+            )
         return lines
 
 
@@ -239,19 +255,31 @@ class _Returned(_Words):
     kind = "backward"
 
     def row(self, trace: Trace, e: ev.GradientsReturned) -> tuple[str, str, str]:
-        return "gradients", "", "; ".join(f"{node_name(trace, s)}: {summary(g)}" for s, g in zip(e.sources, e.grads))
+        what = "gradient() raised" if spent(e) else "gradients"
+        return what, "", "; ".join(
+            f"{source_word(trace, e, k)}: {summary(g) if g is not None else none_text(none_reason(trace, e, k, False))}"
+            for k, g in enumerate(e.grads)
+        )
 
     def sentence(self, trace: Trace, e: ev.GradientsReturned) -> str:
-        return f"now: gradient() returns ∇ for {', '.join(node_where(trace, s) for s in e.sources if s) or 'nothing'}"
+        if spent(e):
+            return "now: gradient() raised — the non-persistent tape was already used"
+        given = ", ".join(node_where(trace, s) for s, g in zip(e.sources, e.grads) if s and g is not None)
+        parts = [f"∇ for {given}"] if given else []
+        parts += [
+            f"None for {source_word(trace, e, k)}" + (f" ({why})" if (why := none_reason(trace, e, k, False)) else "")
+            for k, g in enumerate(e.grads) if g is None
+        ]
+        return f"now: gradient() returns {'; '.join(parts) or '∇ for nothing'}"
 
     def heading(self, trace: Trace, e: ev.GradientsReturned) -> str:
-        return "tape.gradient() returns"
+        return "tape.gradient() raised: the tape was already used" if spent(e) else "tape.gradient() returns"
 
     def lines(self, trace: Trace, e: ev.GradientsReturned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         lines = []
-        for s, g in zip(e.sources, e.grads):
+        for k, (s, g) in enumerate(zip(e.sources, e.grads)):
             if g is None:
-                lines.append(f"{node_short(trace, s)}: None (not connected to the loss)")
+                lines.append(f"{source_word(trace, e, k)}: {none_text(none_reason(trace, e, k))}")
             else:
                 ga = np.asarray(g)
                 lines.append(f"{node_short(trace, s)} {shape_of(ga)}: max |g| {fmt(np.max(np.abs(ga)))}")
@@ -366,5 +394,5 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
 __all__ = [
     "ChainRule", "DESCRIBERS", "Explanation", "custom_step_lines", "describe_event", "event_index", "event_number",
     "event_sentence", "explain", "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines",
-    "words",
+    "words", "NONE_WORDS", "NOT_ON_TAPE", "none_reason", "tensor_word",
 ]

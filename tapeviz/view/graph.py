@@ -140,6 +140,8 @@ def build_graph(
         if node.kind == "op":
             kind = "loss" if nid == loss else "op"
             title, detail = name + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
+            if node.off_tape:  # seen in a tape's block, but no tape recorded it: no gradient
+                detail = f"{detail} · not on the tape"
         elif node.kind == "variable":
             kind = "parameter" if node.trainable else "variable"
             title, detail = node.label, f"{kind} {shape_text(node.shape, node.dtype)}"
@@ -151,7 +153,7 @@ def build_graph(
                 title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
             f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
-            dashed=(node.kind == "variable" and not node.trainable) or node.in_backward,
+            dashed=(node.kind == "variable" and not node.trainable) or node.in_backward or node.off_tape,
             ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
         ))
         out.node_of[nid] = f"n{nid}"
