@@ -245,6 +245,11 @@ class TapevizApp(App[int]):
     def on_graph_pane_node_clicked(self, message: GraphPane.NodeClicked) -> None:
         self.selected = message.node_id
 
+    def on_graph_pane_resized(self, message: GraphPane.Resized) -> None:
+        if self.session.pane_size != (message.width, message.height):
+            self.session.pane_size = (message.width, message.height)
+            self._draw()
+
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry names and errors from the learner's program (a scope called
@@ -284,6 +289,28 @@ class TapevizApp(App[int]):
         if said:
             self.notify(said, timeout=2 if said.startswith(("collapsed", "expanded")) else 3)
         self.collapsed = self.session.collapsed
+
+    def action_toggle_fit(self) -> None:
+        """Switch the graph pane between the whole graph (fit) and full-size boxes (detail)."""
+        view = self.session.toggle_view()
+        self.notify("fit view: the whole graph" if view == "fit" else "detail view: shift+arrows pan", timeout=2)
+        self._draw()
+
+    def _pan(self, dx: int, dy: int) -> None:
+        for pane in self.screen.query(GraphPane):
+            pane.pan(dx, dy)
+
+    def action_pan_left(self) -> None:
+        self._pan(-1, 0)
+
+    def action_pan_right(self) -> None:
+        self._pan(1, 0)
+
+    def action_pan_up(self) -> None:
+        self._pan(0, -1)
+
+    def action_pan_down(self) -> None:
+        self._pan(0, 1)
 
     def action_next_node(self) -> None:
         if self.session.cycle_node(1):

@@ -32,6 +32,13 @@ class GraphPane(ScrollView, can_focus=False):
             super().__init__()
             self.node_id = node_id
 
+    class Resized(Message):
+        """The pane's drawing area is now ``width`` × ``height`` cells (the fit view follows it)."""
+
+        def __init__(self, width: int, height: int) -> None:
+            super().__init__()
+            self.width, self.height = width, height
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.spec: GraphSpec | None = None
@@ -165,6 +172,16 @@ class GraphPane(ScrollView, can_focus=False):
             if box.contains_point(x, y):
                 return lid
         return None
+
+    def on_resize(self, event: events.Resize) -> None:
+        size = self.size
+        if size.area:
+            self.post_message(self.Resized(size.width, size.height))
+
+    def pan(self, dx: int, dy: int) -> None:
+        """Scroll by ``dx``, ``dy`` quarter-panes (the next step scrolls back to its event)."""
+        view = self.scrollable_content_region.size
+        self.scroll_relative(dx * max(1, view.width // 4), dy * max(1, view.height // 4), animate=False)
 
     # ---- drawing ------------------------------------------------------------------------
     def _row(self, cy: int) -> list[Segment]:

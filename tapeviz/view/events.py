@@ -23,6 +23,7 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
+from .graph import display_name
 from .numbers import (
     clip,
     fmt,
@@ -78,12 +79,13 @@ def node_where(trace: Trace, tensor_id: int) -> str:
     if node is None:
         return f"#{tensor_id}"
     scope = node.scope.rsplit("/", 1)[-1]
-    return f"{node.label} in {scope}" if scope else node.label
+    name = display_name(trace, tensor_id)
+    return f"{name} in {scope}" if scope else name
 
 
 def node_label(trace: Trace, tensor_id: int) -> str:
-    node = trace.graph.nodes.get(tensor_id)
-    return node.label if node is not None else f"#{tensor_id}"
+    """A node as the learner named it, with its op (``logits = add``), else the op name."""
+    return display_name(trace, tensor_id)
 
 
 def node_short(trace: Trace, tensor_id: int) -> str:
@@ -93,6 +95,9 @@ def node_short(trace: Trace, tensor_id: int) -> str:
         return f"#{tensor_id}"
     if node.kind == "variable":
         return "/".join(node.name.split("/")[-2:])
+    user = trace.graph.user_name(tensor_id)
+    if user:
+        return user
     return node.label if node.kind != "op" else f"{node.label}#{node.id}"
 
 
