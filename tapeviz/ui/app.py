@@ -25,6 +25,7 @@ from ..engine.errors import TapevizError
 from ..trace import Trace
 from . import jobs
 from .command_palette import ClosingOnceCommandPalette
+from .graph_actions import GraphViewActions
 from .graph_model import GraphSpec
 from .graph_pane import GraphPane
 from .help_screen import HelpScreen
@@ -39,7 +40,7 @@ MAX_PROGRAM_WARNINGS = 4  # shown as notifications when the app starts
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(App[int]):
+class TapevizApp(GraphViewActions, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]
@@ -245,10 +246,6 @@ class TapevizApp(App[int]):
     def on_graph_pane_node_clicked(self, message: GraphPane.NodeClicked) -> None:
         self.selected = message.node_id
 
-    def on_graph_pane_resized(self, message: GraphPane.Resized) -> None:
-        if self.session.pane_size != (message.width, message.height):
-            self.session.pane_size = (message.width, message.height)
-            self._draw()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -289,28 +286,6 @@ class TapevizApp(App[int]):
         if said:
             self.notify(said, timeout=2 if said.startswith(("collapsed", "expanded")) else 3)
         self.collapsed = self.session.collapsed
-
-    def action_toggle_fit(self) -> None:
-        """Switch the graph pane between the whole graph (fit) and full-size boxes (detail)."""
-        view = self.session.toggle_view()
-        self.notify("fit view: the whole graph" if view == "fit" else "detail view: shift+arrows pan", timeout=2)
-        self._draw()
-
-    def _pan(self, dx: int, dy: int) -> None:
-        for pane in self.screen.query(GraphPane):
-            pane.pan(dx, dy)
-
-    def action_pan_left(self) -> None:
-        self._pan(-1, 0)
-
-    def action_pan_right(self) -> None:
-        self._pan(1, 0)
-
-    def action_pan_up(self) -> None:
-        self._pan(0, -1)
-
-    def action_pan_down(self) -> None:
-        self._pan(0, 1)
 
     def action_next_node(self) -> None:
         if self.session.cycle_node(1):

@@ -116,7 +116,11 @@ def outline_rows(spec: GraphSpec) -> list[OutlineRow]:
     read = {t for t, _ in spec.edges}
     rows: list[OutlineRow] = []
     open_scopes: list[str] = []
-    for lid in spec.order:
+    def recorded(lid: str) -> int:  # a collapsed scope sits where its first op was recorded
+        box = spec.boxes[lid]
+        return min(box.ops) if box.ops else box.output
+
+    for lid in sorted(spec.order, key=recorded):
         box = spec.boxes[lid]
         if not box.is_op and lid in read:
             continue

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
-from .graph_model import GraphSpec, edge_states, node_states, summary
+from .graph_model import OUTLINES, GraphSpec, edge_states, node_states, summary
 from .palette import Colours
 from .session import Frame
 
@@ -87,6 +87,7 @@ class GraphPane(ScrollView, can_focus=False):
         if self.spec is None or self.graph_layout is None:
             return
         spec, c = self.spec, self.colours
+        outline = spec.detail in OUTLINES
         self.selected = selected
         self.states = states = node_states(spec, snap)
         styles: dict[str, Style] = {}
@@ -105,6 +106,9 @@ class GraphPane(ScrollView, can_focus=False):
             label = c.current if state == "current" else c.fg(role, bold=kind in ("loss", "parameter"))
             if lid == selected:
                 border = c.fg("selected", bold=True)
+            if outline and state != "current" and (state in ("grad", "updated") or lid == selected):
+                label = border  # an outline has no borders: its names carry the state
+
             styles[f"node:{lid}"] = border
             styles[f"label:{lid}"] = label
             text = summary(spec, snap, lid, mode)
