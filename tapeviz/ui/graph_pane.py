@@ -165,6 +165,8 @@ class GraphPane(ScrollView, can_focus=False):
             return
         self._new_size = False
         x = max(0, region.x + region.width // 2 - view.width // 2)
+        if self.spec is not None and self.spec.detail in OUTLINES:  # rows read from their start
+            x = max(0, region.right - view.width)
         y = max(0, region.y + region.height // 2 - view.height // 2)
         self.scroll_to(x, y, animate=False, force=True, immediate=True)
 
