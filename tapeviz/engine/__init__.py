@@ -9,6 +9,7 @@ from . import fastops as _fastops  # noqa: F401  (derives its functions as ops r
 from . import ops as _ops  # noqa: F401  (registers every op)
 from . import random  # noqa: F401  (the shared random state: engine.random)
 from .api import *  # noqa: F401,F403  (every op function, derived from the registry)
+from .custom_gradient import custom_gradient
 from .dtypes import (
     DType,
     as_dtype,
@@ -32,7 +33,7 @@ from .tensor import Tensor, TensorShape, Variable
 __all__ = [
     "DType", "DTypeError", "GradientTape", "OpDef", "ProgramError", "REGISTRY", "ShapeError", "TapeError",
     "TapevizError", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool_", "current_scope", "float16", "float32", "float64", "int8", "int16",
+    "as_dtype", "bool_", "current_scope", "custom_gradient", "float16", "float32", "float64", "int8", "int16",
     "int32", "int64", "name_scope", "random", "recording_tapes", "register", "subscribe", "uint8", "unregister", "unsubscribe",
     *_api.__all__,
 ]

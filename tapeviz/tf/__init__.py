@@ -21,8 +21,10 @@ from ..engine import (
     TensorShape,
     UnconnectedGradients,
     constant,
+    custom_gradient,
     eye,
     fill,
+    meshgrid,
     ones,
     ones_like,
     range,
@@ -47,12 +49,13 @@ from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Ker
     metrics,
     optimizers,
 )
-from . import config, data, dtypes, errors, image, math, nn, random, saved_model
+from . import config, data, dtypes, errors, image, linalg, math, nn, random, saved_model
 from ._exposed import expose
 from ._function import Function, function
 from ._module import Module, name_scope
 from ._tensor import Tensor, Variable
 from ._tensor_spec import TensorSpec
+from .clip import clip_by_norm
 from .config import device
 
 __version__ = "2.21.0"  # the TensorFlow version whose API and printed values tapeviz follows
@@ -61,9 +64,10 @@ newaxis = None
 
 __all__ = [
     "DType", "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool", "constant", "convert_to_tensor", "dtypes", "errors", "eye", "fill", "float16",
-    "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linspace",
-    "math", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
+    "as_dtype", "bool", "clip_by_norm", "constant", "convert_to_tensor", "custom_gradient", "dtypes", "einsum", "errors", "eye",
+    "fill", "float16", "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linalg",
+    "linspace", "math", "meshgrid", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range",
+    "rank",
     "shape", "size", "uint8", "zeros", "zeros_like",
 ]
 expose(globals(), "tf", __all__)  # every op whose definition lists a "tf.<name>"
@@ -90,6 +94,11 @@ def linspace(start: Any, stop: Any, num: Any, name: str | None = None, axis: int
     if axis != 0:
         raise NotImplementedError("tapeviz.tf.linspace supports axis=0 only")
     return _E.linspace(start, stop, int(num))
+
+
+def einsum(equation: str, *inputs: Any, name: str | None = None, **kwargs: Any) -> Any:
+    """``tf.einsum("bxby->bxy", j)``: one recorded op with its own gradient (no ``...`` axes)."""
+    return _E.einsum([convert_to_tensor(t) for t in inputs], equation)
 
 
 def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0, axis: int = -1, dtype: Any = None) -> Any:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..trace import Trace, loss_node
+from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
+from .names import display_name
 from .numbers import shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
@@ -113,6 +115,7 @@ def build_graph(
     out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
     groups: dict[str, SceneNode] = {}
     names = leaf_names(trace, ids)
+    inner = grad_fn_outputs(trace)  # what custom gradient functions computed: their inputs go by the learner's names
 
     def add_cluster(scope: str) -> None:
         if scope and scope not in out.clusters:
@@ -135,6 +138,8 @@ def build_graph(
             continue
         add_cluster(node.scope)
         name = names.get(nid) or display_name(trace, nid)
+        if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
+            name += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
         if node.kind == "op":
             kind = "loss" if nid == loss else "op"
             title, detail = name + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
@@ -146,6 +151,8 @@ def build_graph(
             scalar = int(np.prod(node.shape)) == 1 if node.shape else True
             title = name if name != node.label else ("constant" if scalar else "input")
             detail = shape_text(node.shape, node.dtype)
+            if inner and trace.graph.user_name(nid) and any(c in inner for c in trace.graph.consumers(nid)):
+                title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
             f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
             name=(trace.graph.user_name(nid) if node.kind != "variable" else "") or names.get(nid) or name,
@@ -158,21 +165,6 @@ def build_graph(
         _describe_groups(trace, out, groups)
     _add_edges(trace, out)
     return out
-
-
-def display_name(trace: Trace, node_id: int) -> str:
-    """A node as a person reads it: the learner's name with the op (``logits = add``), the
-    learner's name of an input (``x``) or of a variable TF named ``Variable``, else the op,
-    variable, ``input`` or ``constant`` label."""
-    node = trace.graph.nodes.get(node_id)
-    if node is None:
-        return f"#{node_id}"
-    user = trace.graph.user_name(node_id)
-    if not user or user == node.label:
-        return node.label
-    if node.kind == "variable" and not node.label.startswith("Variable"):
-        return node.label  # a variable's own name (``kernel``) says more, unless TF made it up
-    return f"{user} = {node.label}" if node.kind == "op" else user
 
 
 def leaf_names(trace: Trace, ids: Iterable[int]) -> dict[int, str]:
