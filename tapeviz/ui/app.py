@@ -25,6 +25,7 @@ from ..engine.errors import TapevizError
 from ..trace import Trace
 from . import jobs
 from .command_palette import ClosingOnceCommandPalette
+from .graph_actions import GraphViewActions
 from .graph_model import GraphSpec
 from .graph_pane import GraphPane
 from .help_screen import HelpScreen
@@ -39,7 +40,7 @@ MAX_PROGRAM_WARNINGS = 4  # shown as notifications when the app starts
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(App[int]):
+class TapevizApp(GraphViewActions, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]
@@ -244,6 +245,7 @@ class TapevizApp(App[int]):
 
     def on_graph_pane_node_clicked(self, message: GraphPane.NodeClicked) -> None:
         self.selected = message.node_id
+
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

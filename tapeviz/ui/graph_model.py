@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..render.terminal_layout import LayoutNode, layout_key
+from ..render.terminal_layout import LayoutNode, OutlineRow, layout_key
 from ..trace import Snapshot, Trace
 from ..view import (
     GROUP_PREFIX,
@@ -24,9 +24,15 @@ from ..view import (
 )
 
 SUMMARY_WIDTH = 13  # characters kept free in every box for the changing summary line
+DETAILS = ("full", "compact", "tiny", "outline", "brief")
+"""Most detailed first: boxes with name, shape and the changing summary line; boxes with name and
+shape on one line; boxes with the name alone; one line per op with its inputs named (no boxes);
+the same without shapes and with long names cut. The fit view picks the first that fits the pane."""
+OUTLINES = ("outline", "brief")
+BRIEF_NAME = 14  # characters kept of a name in the brief outline
 
 __all__ = [
-    "GROUP_PREFIX", "GraphSpec", "SUMMARY_WIDTH", "build_spec", "edge_states", "node_states", "scope_chain", "summary",
+    "DETAILS", "GROUP_PREFIX", "GraphSpec", "SUMMARY_WIDTH", "build_spec", "min_size", "outline_rows", "edge_states", "node_states", "scope_chain", "summary",
 ]
 
 
@@ -46,16 +52,21 @@ class GraphSpec:
     edge_members: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # Tab order: leaves first, then ops as recorded
     boxes: dict[str, SceneNode] = field(default_factory=dict)  # layout id -> the view's box
+    detail: str = "full"  # one of DETAILS
 
     @property
     def key(self) -> str:
-        return layout_key(self.nodes, self.edges, self.clusters)
+        key = layout_key(self.nodes, self.edges, self.clusters)
+        return key if self.detail == "full" else f"{key}:{self.detail}"
 
 
-def build_spec(trace: Trace, iteration: int, collapsed: frozenset[str] = frozenset()) -> GraphSpec:
-    """Layout input for ``iteration`` with the ``collapsed`` scope paths as one box each."""
+def build_spec(
+    trace: Trace, iteration: int, collapsed: frozenset[str] = frozenset(), detail: str = "full",
+) -> GraphSpec:
+    """Layout input for ``iteration`` with the ``collapsed`` scope paths as one box each, boxes
+    sized for ``detail`` (see ``DETAILS``)."""
     scene = build_graph(trace, iteration, collapsed, backward_ops=False)
-    spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {})
+    spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail)
     for box in scene.nodes:
         spec.boxes[box.key] = box
         spec.order.append(box.key)
@@ -65,17 +76,16 @@ def build_spec(trace: Trace, iteration: int, collapsed: frozenset[str] = frozens
     # tensors first, then collapsed scopes (the layout reads clusters in this order); every
     # enclosing scope lists the box, and a collapsed scope's box sits in its parent's scopes
     for box in [b for b in scene.nodes if b.kind != "group"] + [b for b in scene.nodes if b.kind == "group"]:
-        spec.labels[box.key] = [box.label]
+        spec.labels[box.key] = [box.name or box.label] if detail in ("tiny", *OUTLINES) else [box.label]
         for s in scope_chain(box.cluster):
             spec.clusters.setdefault(s, []).append(box.key)
     for lid in spec.order:
-        spec.nodes.append(LayoutNode.for_label(lid, [*spec.labels[lid], " " * SUMMARY_WIDTH]))
-    for edge in scene.edges:
+        lines = [*spec.labels[lid], " " * SUMMARY_WIDTH] if detail == "full" else spec.labels[lid]
+        spec.nodes.append(LayoutNode.for_label(lid, lines, min_width=5 if detail == "full" else 3))
+    for edge in scene.edges:  # one route per scene edge: ``x * x`` draws two arrows, as images do
         t, h = scene.by_id[edge.src].key, scene.by_id[edge.dst].key
-        if (t, h) not in spec.edge_members:
-            spec.edges.append((t, h))
-            spec.edge_members[(t, h)] = []
-        spec.edge_members[(t, h)].extend(edge.pairs)
+        spec.edges.append((t, h))
+        spec.edge_members.setdefault((t, h), []).extend(edge.pairs)
     return spec
 
 
@@ -93,3 +103,62 @@ def summary(spec: GraphSpec, snap: Snapshot, lid: str, mode: str) -> str:
     """The changing line of a box: its value range, or its gradient in ``mode == "grads"``."""
     box = spec.boxes.get(lid)
     return box_line(box, snap, mode) if box is not None else ""
+
+
+def outline_rows(spec: GraphSpec) -> list[OutlineRow]:
+    """The ``outline`` drawing of ``spec``: scope headers, then one row per op (or collapsed
+    scope) as recorded, ``name shape ← its inputs``; a leaf no op reads gets a row of its own.
+    The ``brief`` one leaves out shapes and cuts long names."""
+    brief = spec.detail == "brief"
+    inputs: dict[str, list[str]] = {}
+    for t, h in spec.edges:
+        inputs.setdefault(h, []).append(t)
+    read = {t for t, _ in spec.edges}
+    rows: list[OutlineRow] = []
+    open_scopes: list[str] = []
+    def recorded(lid: str) -> int:  # a collapsed scope sits where its first op was recorded
+        box = spec.boxes[lid]
+        return min(box.ops) if box.ops else box.output
+
+    for lid in sorted(spec.order, key=recorded):
+        box = spec.boxes[lid]
+        if not box.is_op and lid in read:
+            continue
+        chain = scope_chain(box.cluster)
+        keep = 0
+        while keep < min(len(chain), len(open_scopes)) and chain[keep] == open_scopes[keep]:
+            keep += 1
+        open_scopes = chain
+        for depth in range(keep, len(chain)):
+            rows.append(OutlineRow(depth, chain[depth].rsplit("/", 1)[-1], scope=chain[depth]))
+        args = tuple((t, _clip(spec.boxes[t].name or spec.boxes[t].label, brief)) for t in inputs.get(lid, ()))
+        text = box.label
+        if brief and box.kind != "group":
+            user, _, op = box.title.removesuffix(" (loss)").rpartition(" = ")
+            text = f"{_clip(user, True)} = {_clip(op, True)}" if user else _clip(op, True)
+        rows.append(OutlineRow(len(chain), text, node=lid, args=args))
+    return rows
+
+
+def _clip(text: str, brief: bool) -> str:
+    return text if not brief or len(text) <= BRIEF_NAME else text[: BRIEF_NAME - 1] + "…"
+
+
+def min_size(spec: GraphSpec) -> tuple[int, int]:
+    """A lower bound of the (width, height) any top-to-bottom box layout of ``spec`` needs: the
+    widest box, and the longest chain of boxes with a blank row between ranks."""
+    if not spec.nodes:
+        return 0, 0
+    height = {n.id: n.height for n in spec.nodes}
+    depth: dict[str, int] = {}
+    heads: dict[str, list[str]] = {}
+    for t, h in spec.edges:
+        heads.setdefault(t, []).append(h)
+
+    def longest(lid: str) -> int:  # rows from the top of ``lid`` to the bottom of its last consumer
+        if lid not in depth:
+            depth[lid] = 0  # breaks a cycle, which a tape never has
+            depth[lid] = height[lid] + max((2 + longest(h) for h in heads.get(lid, ())), default=0)
+        return depth[lid]
+
+    return max(n.width for n in spec.nodes), max(longest(n.id) for n in spec.nodes)

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
-from .graph_model import GraphSpec, edge_states, node_states, summary
+from .graph_model import OUTLINES, GraphSpec, edge_states, node_states, summary
 from .palette import Colours
 from .session import Frame
 
@@ -31,6 +31,13 @@ class GraphPane(ScrollView, can_focus=False):
         def __init__(self, node_id: int) -> None:
             super().__init__()
             self.node_id = node_id
+
+    class Resized(Message):
+        """The pane's drawing area is now ``width`` × ``height`` cells (the fit view follows it)."""
+
+        def __init__(self, width: int, height: int) -> None:
+            super().__init__()
+            self.width, self.height = width, height
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -80,6 +87,7 @@ class GraphPane(ScrollView, can_focus=False):
         if self.spec is None or self.graph_layout is None:
             return
         spec, c = self.spec, self.colours
+        outline = spec.detail in OUTLINES
         self.selected = selected
         self.states = states = node_states(spec, snap)
         styles: dict[str, Style] = {}
@@ -98,6 +106,9 @@ class GraphPane(ScrollView, can_focus=False):
             label = c.current if state == "current" else c.fg(role, bold=kind in ("loss", "parameter"))
             if lid == selected:
                 border = c.fg("selected", bold=True)
+            if outline and state != "current" and (state in ("grad", "updated") or lid == selected):
+                label = border  # an outline has no borders: its names carry the state
+
             styles[f"node:{lid}"] = border
             styles[f"label:{lid}"] = label
             text = summary(spec, snap, lid, mode)
@@ -154,6 +165,8 @@ class GraphPane(ScrollView, can_focus=False):
             return
         self._new_size = False
         x = max(0, region.x + region.width // 2 - view.width // 2)
+        if self.spec is not None and self.spec.detail in OUTLINES:  # rows read from their start
+            x = max(0, region.right - view.width)
         y = max(0, region.y + region.height // 2 - view.height // 2)
         self.scroll_to(x, y, animate=False, force=True, immediate=True)
 
@@ -165,6 +178,16 @@ class GraphPane(ScrollView, can_focus=False):
             if box.contains_point(x, y):
                 return lid
         return None
+
+    def on_resize(self, event: events.Resize) -> None:
+        size = self.size
+        if size.area:
+            self.post_message(self.Resized(size.width, size.height))
+
+    def pan(self, dx: int, dy: int) -> None:
+        """Scroll by ``dx``, ``dy`` quarter-panes (the next step scrolls back to its event)."""
+        view = self.scrollable_content_region.size
+        self.scroll_relative(dx * max(1, view.width // 4), dy * max(1, view.height // 4), animate=False)
 
     # ---- drawing ------------------------------------------------------------------------
     def _row(self, cy: int) -> list[Segment]:

@@ -23,6 +23,8 @@ KEYS: list[tuple[str, str]] = [
     ("t", "train one more iteration (forward, backward, SGD update) and append it"),
     ("g", "graph boxes show values or gradients"),
     ("c", "collapse / expand the scope (layer, loss) of the selected node"),
+    ("z", "fit view (the whole graph, as small as the pane needs) / detail view (full boxes)"),
+    ("Shift+arrows", "pan the graph (the next step scrolls back to its event)"),
     ("Tab / Shift+Tab", "select the next / previous node (a mouse click selects too)"),
     ("e", "export the current view as a PNG image"),
     ("s", "save the trace to a file (open it again with tapeviz open FILE)"),

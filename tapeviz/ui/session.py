@@ -25,7 +25,8 @@ from ..trace import Snapshot, Trace, event_node, snapshot
 from ..view import event_number
 from .cursor import TimelineCursor
 from .explain import Explanation, explain
-from .graph_model import GraphSpec, build_spec, scope_chain
+from .graph_fit import choose, collapse_steps, outline_layout
+from .graph_model import OUTLINES, GraphSpec, build_spec, scope_chain
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05)  # seconds per event while playing
 MODES = ("values", "grads")
@@ -81,7 +82,10 @@ class Session:
         self.busy = ""  # what a worker is doing, for the status line
         self.notice = ""  # a lasting one-line notice (the layout fell back)
         self.spec: GraphSpec | None = None  # the spec of the last frame
-        self._specs: dict[tuple[int, frozenset[str]], GraphSpec] = {}
+        self._specs: dict[tuple[int, frozenset[str], str], GraphSpec] = {}
+        self.view = "fit"  # the graph pane: "fit" (the whole graph, detail chosen by size) or "detail"
+        self.pane_size: tuple[int, int] | None = None  # the graph pane's cells, once known
+        self.auto_collapse = True  # the fit view may collapse scopes until the learner collapses one
         self._layouts: dict[str, tuple[TerminalLayout, Canvas]] = {}
         self.pending_layout: str | None = None
 
@@ -107,12 +111,30 @@ class Session:
         first = self.trace.first_nonfinite
         return first if first is not None and first <= index else None
 
-    def spec_for(self, iteration: int) -> GraphSpec:
-        key = (iteration, self.collapsed)
+    def spec_for(self, iteration: int, collapsed: frozenset[str] | None = None, detail: str = "full") -> GraphSpec:
+        collapsed = self.collapsed if collapsed is None else collapsed
+        key = (iteration, collapsed, detail)
         spec = self._specs.get(key)
         if spec is None:
-            spec = self._specs[key] = build_spec(self.trace, iteration, self.collapsed)
+            spec = self._specs[key] = build_spec(self.trace, iteration, collapsed, detail)
+            if detail in OUTLINES and spec.key not in self._layouts:  # quick: laid out here
+                self._layouts[spec.key] = outline_layout(spec)
         return spec
+
+    def view_spec(self, iteration: int) -> GraphSpec:
+        """The spec the graph pane draws: full boxes in the detail view; in the fit view the most
+        detailed drawing that fits the pane (scopes collapsed first if the learner has not)."""
+        if self.view != "fit":
+            return self.spec_for(iteration)
+        if self.pane_size is None:  # not measured yet: the outline costs nothing to lay out
+            return self.spec_for(iteration, detail="outline")
+        steps = collapse_steps(self.trace, iteration) if self.auto_collapse else []
+        return choose(lambda c, d: self.spec_for(iteration, c, d), self.collapsed, steps, self._layouts, self.pane_size)
+
+    def toggle_view(self) -> str:
+        """Switch the graph pane between the fit view and the detail view; returns the new one."""
+        self.view = "detail" if self.view == "fit" else "fit"
+        return self.view
 
     def frame(self) -> Frame | None:
         """The frame at the cursor, or None while a training worker is appending to the trace."""
@@ -121,7 +143,7 @@ class Session:
         try:
             trace, index = self.trace, self.cursor.index
             snap = snapshot(trace, index)
-            spec = self.spec = self.spec_for(snap.iteration)
+            spec = self.spec = self.view_spec(snap.iteration)
             return Frame(
                 trace=trace, index=index, length=self.cursor.length, snap=snap, spec=spec,
                 layout=self._layouts.get(spec.key), node=self.selected_node,
@@ -174,12 +196,16 @@ class Session:
         node = self.trace.graph.nodes.get(node_id) if node_id is not None else None
         if node is None:
             return ""
+        if self.spec is not None:  # what is drawn: the fit view may have collapsed scopes itself
+            self.collapsed = self.collapsed | self.spec.collapsed
         for scope in scope_chain(node.scope):
             if scope in self.collapsed:
+                self.auto_collapse = False  # the learner chose: the fit view keeps it open
                 self.collapsed = self.collapsed - {scope}
                 return f"expanded {scope}"
         if not node.scope:
             return "this node is not inside a scope (a layer or the loss)"
+        self.auto_collapse = False
         self.collapsed = self.collapsed | {node.scope}
         return f"collapsed {node.scope} into one box (c again to expand)"
 

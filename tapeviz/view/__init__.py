@@ -32,6 +32,7 @@ from .graph import (
     SceneGraph,
     SceneNode,
     build_graph,
+    display_name,
     outermost,
     scope_chain,
     scope_prefixes,
@@ -54,7 +55,7 @@ from .scene import (
 
 __all__ = [
     "ChainRule", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
-    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "describe_event", "edge_word",
+    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "describe_event", "display_name", "edge_word",
     "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "node_nonfinite", "node_rows", "node_state",
     "outermost", "scope_chain", "scope_prefixes", "update_lines",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..trace import Trace, loss_node
 from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
+from .names import display_name
 from .numbers import shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
@@ -64,6 +65,7 @@ class SceneNode:
     members: list[int]  # trace node ids it stands for
     output: int  # the member whose value and gradient it shows
     ops: list[int] = field(default_factory=list)  # the members that are ops
+    name: str = ""  # the shortest name: the learner's (``logits``), else the op or variable name
     dashed: bool = False  # a non-trainable variable, or an op recorded during a backward pass
     tooltip: str = ""
 
@@ -112,6 +114,7 @@ def build_graph(
     loss = loss_node(trace, iteration)
     out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
     groups: dict[str, SceneNode] = {}
+    names = leaf_names(trace, ids)
     inner = grad_fn_outputs(trace)  # what custom gradient functions computed: their inputs go by the learner's names
 
     def add_cluster(scope: str) -> None:
@@ -127,14 +130,14 @@ def build_graph(
                 add_cluster(_parent(root))
                 groups[root] = SceneNode(
                     f"s{roots.index(root)}", GROUP_PREFIX + root, "group", root.rsplit("/", 1)[-1], "", "",
-                    _parent(root), [], nid, tooltip=f"scope {root} (collapsed)",
+                    _parent(root), [], nid, name=root.rsplit("/", 1)[-1], tooltip=f"scope {root} (collapsed)",
                 )
                 out.nodes.append(groups[root])
             groups[root].members.append(nid)
             out.node_of[nid] = groups[root].id
             continue
         add_cluster(node.scope)
-        name = node.label
+        name = names.get(nid) or display_name(trace, nid)
         if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
             name += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
         if node.kind == "op":
@@ -144,15 +147,17 @@ def build_graph(
                 detail = f"{detail} · not on the tape"
         elif node.kind == "variable":
             kind = "parameter" if node.trainable else "variable"
-            title, detail = node.label, f"{kind} {shape_text(node.shape, node.dtype)}"
+            title, detail = name, f"{kind} {shape_text(node.shape, node.dtype)}"
         else:
             kind = "constant"
             scalar = int(np.prod(node.shape)) == 1 if node.shape else True
-            title, detail = "constant" if scalar else "input", shape_text(node.shape, node.dtype)
+            title = name if name != node.label else ("constant" if scalar else "input")
+            detail = shape_text(node.shape, node.dtype)
             if inner and trace.graph.user_name(nid) and any(c in inner for c in trace.graph.consumers(nid)):
                 title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
             f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
+            name=(trace.graph.user_name(nid) if node.kind != "variable" else "") or names.get(nid) or name,
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward or node.off_tape,
             ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
         ))
@@ -162,6 +167,19 @@ def build_graph(
         _describe_groups(trace, out, groups)
     _add_edges(trace, out)
     return out
+
+
+def leaf_names(trace: Trace, ids: Iterable[int]) -> dict[int, str]:
+    """Numbered names (``input 1``, ``input 2``) for data the learner did not name, when one
+    iteration has several: two unrelated tensors must not both read ``input``."""
+    gnodes = trace.graph.nodes
+    unnamed: dict[str, list[int]] = {}
+    for nid in ids:
+        node = gnodes[nid]
+        if node.kind == "constant" and not trace.graph.user_name(nid):
+            unnamed.setdefault(node.label, []).append(nid)
+    return {nid: f"{label} {k}" for label, group in unnamed.items() if len(group) > 1
+            for k, nid in enumerate(group, 1)}
 
 
 _CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple, tuple[int, SceneGraph]]] = weakref.WeakKeyDictionary()
@@ -215,5 +233,5 @@ def _add_edges(trace: Trace, out: SceneGraph) -> None:
 
 
 __all__ = [
-    "GROUP_PREFIX", "SceneEdge", "SceneGraph", "SceneNode", "build_graph", "cached_graph", "outermost", "scope_chain", "scope_prefixes",
+    "GROUP_PREFIX", "SceneEdge", "SceneGraph", "SceneNode", "build_graph", "cached_graph", "display_name", "leaf_names", "outermost", "scope_chain", "scope_prefixes",
 ]

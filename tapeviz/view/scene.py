@@ -127,10 +127,10 @@ def node_rows(node: SceneNode, snap: Snapshot, state: NodeState, show: str = "bo
 def box_line(node: SceneNode, snap: Snapshot, mode: str) -> str:
     """The one changing line of a narrow box: its value range, or its gradient in ``grads`` mode.
 
-    A collapsed scope shows its last member here, while an image's box shows the op whose output
-    leaves the scope (``node.output``); the two differ when the scope's last op feeds nothing.
+    A collapsed scope shows the op whose output leaves the scope (``node.output``), as an image's
+    box does: that is the tensor the rest of the graph (and the backward pass) sees.
     """
-    nid = node.members[-1] if node.kind == "group" else node.output
+    nid = node.output
     if mode == "grads":
         g = snap.grads.get(nid)
         return "∇ ·" if g is None else "∇ " + value_range(np.asarray(g))

@@ -221,7 +221,7 @@ def test_scene_rows_match_the_trace_numbers() -> None:
     x = trace.graph.find("x")[0].id
     power = trace.graph.find("power")[0].id
     assert rows[f"n{x}"]["value"] == "3" and rows[f"n{x}"]["grad"] == "∇ 6"
-    assert rows[f"n{power}"]["value"] == "9" and rows[f"n{power}"]["title"] == "power (loss)"
+    assert rows[f"n{power}"]["value"] == "9" and rows[f"n{power}"]["title"] == "y = power (loss)"
     assert "loss 9" in scene.title["headline"]
 
 

@@ -78,6 +78,8 @@ def test_no_frame_while_training_holds_the_trace(session: Session) -> None:
 
 
 def test_layouts_are_requested_once_and_stored(session: Session) -> None:
+    session.toggle_view()  # the detail view: full boxes, laid out by a worker
+    assert session.view == "detail"
     frame = session.frame()
     assert frame.layout is None and not session.layout_ready
     assert session.wants_layout(frame.spec) and not session.wants_layout(frame.spec)

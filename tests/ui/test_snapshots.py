@@ -1,4 +1,5 @@
-"""SVG snapshots of the main screen (pytest-textual-snapshot) at 120×40 with the seed example.
+"""SVG snapshots of the main screen (pytest-textual-snapshot) at 120×40 with the seed example,
+the graph pane in its detail view (``z``; the fit view has test_snapshots_fit.py).
 
 The layered layout (pure Python) is used so the pictures do not depend on the installed
 Graphviz version. Update with ``pytest tests/test_ui_snapshots.py --snapshot-update`` only after
@@ -32,6 +33,8 @@ async def _ready(pilot) -> None:  # noqa: ANN001
 
 def _goto(index_of):  # noqa: ANN001, ANN202
     async def run_before(pilot) -> None:  # noqa: ANN001
+        await _ready(pilot)
+        await pilot.press("z")  # the detail view: full boxes with values
         await _ready(pilot)
         app = pilot.app
         target = index_of(app.trace)

@@ -15,6 +15,7 @@ Modules, in the order data flows through them:
 - :mod:`.layered`, :mod:`.ordering`, :mod:`.placement` — the fallback layered layout.
 - :mod:`.router` (with :mod:`.channels`) — ranks and positions to cells, ports and polylines.
 - :mod:`.rasterize` — the layout drawn into a :class:`Canvas`.
+- :mod:`.outline` — the smallest drawing: one line per node, its inputs named (no router).
 
 Everything is pure (numbers in, numbers out) except :func:`layout_with_dot`, which runs dot.
 """
@@ -35,6 +36,7 @@ from .model import (
     TerminalLayout,
     edge_style,
 )
+from .outline import OutlineRow, layout_outline
 from .rasterize import Canvas, rasterize
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "EdgeRoute",
     "LayoutNode",
     "LayoutUnavailable",
+    "OutlineRow",
     "TerminalLayout",
     "dot_source",
     "edge_style",
@@ -53,6 +56,7 @@ __all__ = [
     "layout_from_dot_json",
     "layout_key",
     "layout_layered",
+    "layout_outline",
     "layout_with_dot",
     "rasterize",
 ]

@@ -1,0 +1,75 @@
+"""What the graph pane's fit view draws: the most detailed drawing of the graph that fits the pane.
+
+Plain functions (no Textual import). Candidates go from the most detailed (full boxes) to the
+smallest (the outline, one line per op); when even the outline does not fit and the learner has
+not chosen what to collapse, the same again with the innermost scopes collapsed, then their
+parents. A candidate that cannot fit by a cheap lower bound is skipped without laying it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from ..render.terminal_layout import Canvas, TerminalLayout, layout_outline
+from ..trace import Trace
+from ..view import scope_chain
+from .graph_model import DETAILS, OUTLINES, GraphSpec, min_size, outline_rows
+
+Size = tuple[int, int]
+Laid = tuple[TerminalLayout, Canvas]
+
+
+def collapse_steps(trace: Trace, iteration: int) -> list[frozenset[str]]:
+    """Scope sets to collapse, finest first: every scope at the deepest level, then one level
+    up, ...; a set that would fold every op of the iteration into one box is left out."""
+    gnodes = trace.graph.nodes
+    ids = trace.graph.iteration_nodes(iteration)
+    ops = [gnodes[i] for i in ids if gnodes[i].kind == "op"]
+    scopes = {s for i in ids for s in scope_chain(gnodes[i].scope)}
+    steps: list[frozenset[str]] = []
+    for depth in range(max((s.count("/") for s in scopes), default=-1), -1, -1):
+        level = frozenset(s for s in scopes if s.count("/") == depth)
+        if any(all(n.scope == s or n.scope.startswith(s + "/") for n in ops) for s in level):
+            continue
+        steps.append(level)
+    return steps
+
+
+def fits(layout: TerminalLayout, size: Size) -> bool:
+    return layout.width <= size[0] and layout.height <= size[1]
+
+
+def outline_layout(spec: GraphSpec) -> Laid:
+    """The outline drawing of ``spec`` (quick: no layout engine)."""
+    return layout_outline(outline_rows(spec))
+
+
+def choose(
+    specs: Callable[[frozenset[str], str], GraphSpec],
+    collapsed: frozenset[str],
+    steps: list[frozenset[str]],
+    layouts: Mapping[str, Laid],
+    size: Size,
+) -> GraphSpec:
+    """The first candidate that fits ``size``, or the one to lay out next to find out (its
+    layout is not in ``layouts`` yet); with nothing fitting, the last outline tried.
+
+    ``specs(collapsed, detail)`` builds (or returns the cached) spec; outline specs must already
+    be in ``layouts``."""
+    last: GraphSpec | None = None
+    for extra in [frozenset(), *steps]:
+        for detail in DETAILS:
+            spec = specs(collapsed | extra, detail)
+            if detail in OUTLINES:
+                last = spec
+                if fits(layouts[spec.key][0], size):
+                    return spec
+                continue
+            width, height = min_size(spec)
+            if width > size[0] or height > size[1]:
+                continue
+            found = layouts.get(spec.key)
+            if found is None or fits(found[0], size):
+                return spec
+    assert last is not None
+    return last

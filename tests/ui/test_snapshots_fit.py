@@ -1,0 +1,50 @@
+"""SVG snapshots of the graph pane's fit view (the whole graph in the pane) at 120×40 and 80×24.
+
+Update with ``--snapshot-update`` only after looking at the new SVGs: every node of the article's
+network must be in the graph pane.
+"""
+
+from __future__ import annotations
+
+from tapeviz.examples import EXAMPLES
+from tapeviz.ui import TapevizApp
+
+
+def _app() -> TapevizApp:
+    trace = EXAMPLES["seed"].build()
+    trace.meta.pop("warnings", None)  # the start-up notifications would cover the graph pane
+    return TapevizApp(trace, source="seed", layout_engine="layered")
+
+
+def _at(index_of, *keys: str):  # noqa: ANN001, ANN202
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        app = pilot.app
+        for _ in range(1000):
+            await pilot.pause()
+            if app.layout_ready and app.session.pane_size is not None:
+                break
+            await pilot.pause(0.02)
+        target = index_of(app.trace)
+        while app.index < target:
+            await pilot.press("right")
+        if keys:
+            await pilot.press(*keys)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_fit_view_at_start_120x40(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(_app(), terminal_size=(120, 40), run_before=_at(lambda t: 0))
+
+
+def test_fit_view_at_start_80x24(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_at(lambda t: 0))
+
+
+def test_fit_view_mid_backward_gradients_80x24(snap_compare) -> None:  # noqa: ANN001
+    def mid(trace):  # noqa: ANN001, ANN202
+        return (trace.first_of("backward") + trace.last_of("backward")) // 2
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_at(mid, "g"))
