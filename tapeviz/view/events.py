@@ -87,13 +87,15 @@ def node_label(trace: Trace, tensor_id: int) -> str:
 
 
 def node_short(trace: Trace, tensor_id: int) -> str:
-    """A node in a formula: ``dense/kernel``, ``matmul#7``, ``input``."""
+    """A node in a formula: the learner's name (``y``), ``dense/kernel``, ``matmul``, ``input``."""
     node = trace.graph.nodes.get(tensor_id)
     if node is None:
         return f"#{tensor_id}"
+    if node.kind == "op" and trace.graph.user_name(tensor_id):
+        return trace.graph.user_name(tensor_id)  # type: ignore[return-value]  (the learner's name, not power#3)
     if node.kind == "variable":
         return "/".join(node.name.split("/")[-2:])
-    return node.label if node.kind != "op" else f"{node.label}#{node.id}"
+    return node.label  # never an internal id (power#3): the scope beside it tells two apart
 
 
 def _in_scope(scope: str) -> str:

@@ -165,20 +165,21 @@ async def test_s_saves_a_trace_that_loads_back(tmp_path: Path) -> None:
         assert len(load_trace(app.last_save)) == len(app.trace)
 
 
-async def test_g_c_tab_and_click_change_the_view_not_the_cursor(tmp_path: Path) -> None:
+async def test_g_c_n_and_click_change_the_view_not_the_cursor(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("right_square_bracket", "right", "right")
         index = app.index
+        assert app.mode == "grads" and "gradients" in status_text(app)  # the backward pass, by itself
         await pilot.press("g")
-        assert app.mode == "grads" and "gradients" in status_text(app)
+        assert app.mode == "values" and "values" in status_text(app)
         first = app.selected_node
-        await pilot.press("tab")
+        await pilot.press("n")
         assert app.selected_node != first and app.index == index
         selected = app.trace.graph.nodes[app.selected_node]
         assert selected.name in inspector_text(app)
-        await pilot.press("shift+tab")
+        await pilot.press("N")
         assert app.selected_node == app.spec.members[app.spec.order[app.spec.order.index(app.spec.lid_of[app.selected_node])]][-1]
         # collapse the scope of the node at the cursor, then expand it again
         app.select_node(app.trace.events[app.trace.first_of("forward")].output.id)
