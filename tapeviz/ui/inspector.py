@@ -46,7 +46,7 @@ def inspector_content(
     Prose wraps to ``width``; number grids show as many columns as fit and say how many more.
     """
     colours = colours or Colours.default()
-    cols = max(1, (width - 2) // CELL)
+    cols = max(1, (width + 1) // CELL)  # the last cell's trailing space may fall off the edge
     parts: list[RenderableType] = [heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"), colours)]
     for line in explanation.lines:
         parts.append(Padding(Text(line), (0, 0, 0, 2)))

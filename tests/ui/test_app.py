@@ -379,7 +379,7 @@ async def test_nonfinite_values_are_flagged_in_status_and_inspector(tmp_path: Pa
         assert not explain(app.trace, 1).lines[0].startswith("⚠")  # the sum only carries it
 
 
-async def test_program_warnings_are_shown_when_the_app_starts(tmp_path: Path) -> None:
+async def test_program_warnings_are_kept_in_the_messages_panel(tmp_path: Path) -> None:
     from tapeviz.sources import load_source
     from tapeviz.ui import TapevizApp
 
@@ -389,4 +389,7 @@ async def test_program_warnings_are_shown_when_the_app_starts(tmp_path: Path) ->
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         shown = [n.message for n in app._notifications]  # noqa: SLF001
-        assert any("from_logits=True" in m for m in shown) and any("not one-hot" in m for m in shown)
+        assert shown == ["2 warnings: press m to read them"]  # one line pointing at the panel
+        await pilot.press("m")
+        kept = app.screen.query_one("#messages-body").text
+        assert "from_logits=True" in kept and "not one-hot" in kept
