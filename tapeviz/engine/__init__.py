@@ -5,23 +5,13 @@ from __future__ import annotations
 from typing import Any as _Any
 
 from . import api as _api  # first: tensor, registry and api import each other
+from . import dtypes as _dtypes
 from . import fastops as _fastops  # noqa: F401  (derives its functions as ops register)
 from . import ops as _ops  # noqa: F401  (registers every op)
 from . import random  # noqa: F401  (the shared random state: engine.random)
 from .api import *  # noqa: F401,F403  (every op function, derived from the registry)
-from .dtypes import (
-    DType,
-    as_dtype,
-    bool_,
-    float16,
-    float32,
-    float64,
-    int8,
-    int16,
-    int32,
-    int64,
-    uint8,
-)
+from .custom_gradient import custom_gradient
+from .dtypes import *  # noqa: F401,F403  (DType, as_dtype and every dtype object)
 from .errors import DTypeError, ProgramError, ShapeError, TapeError, TapevizError
 from .events import subscribe, unsubscribe
 from .registry import REGISTRY, OpDef, register, unregister
@@ -30,10 +20,11 @@ from .tape import GradientTape, UnconnectedGradients, recording_tapes
 from .tensor import Tensor, TensorShape, Variable
 
 __all__ = [
-    "DType", "DTypeError", "GradientTape", "OpDef", "ProgramError", "REGISTRY", "ShapeError", "TapeError",
+    "DTypeError", "GradientTape", "OpDef", "ProgramError", "REGISTRY", "ShapeError", "TapeError",
     "TapevizError", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool_", "current_scope", "float16", "float32", "float64", "int8", "int16",
-    "int32", "int64", "name_scope", "random", "recording_tapes", "register", "subscribe", "uint8", "unregister", "unsubscribe",
+    "current_scope", "custom_gradient", "name_scope", "random", "recording_tapes", "register", "subscribe",
+    "unregister", "unsubscribe",
+    *_dtypes.__all__,
     *_api.__all__,
 ]
 

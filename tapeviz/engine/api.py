@@ -144,6 +144,45 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) 
     return apply(_R["softmax_cross_entropy_with_logits"], (labels, logits), {"axis": int(axis)})
 
 
+def sigmoid_cross_entropy_with_logits(labels: Any = None, logits: Any = None, name: str | None = None) -> Tensor:
+    """Elementwise logistic loss of ``logits`` against ``labels`` in [0, 1]; both of one shape (as TF requires)."""
+    if labels is None or logits is None:
+        raise ValueError("sigmoid_cross_entropy_with_logits: both labels= and logits= are required")
+    labels, logits = _pair(labels, logits, "sigmoid_cross_entropy_with_logits")
+    if labels._value.shape != logits._value.shape:
+        from .errors import ShapeError
+
+        raise ShapeError(
+            f"sigmoid_cross_entropy_with_logits: logits and labels must have the same shape "
+            f"({logits._value.shape} vs {labels._value.shape})"
+        )
+    return apply(_R["sigmoid_cross_entropy_with_logits"], (labels, logits))
+
+
+def meshgrid(*args: Any, indexing: str = "xy", name: str | None = None) -> list[Tensor]:
+    """``tf.meshgrid``: N 1-D tensors → N tensors of one N-D shape, each varying along its own axis.
+
+    Composed of ``reshape`` and ``broadcast_to`` (both recorded, both with gradients): an op has
+    one output, meshgrid has N. ``indexing="xy"`` (the default) swaps the first two axes, as
+    in TF and numpy.
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError("meshgrid: the indexing parameter must be either 'xy' or 'ij'")
+    tensors = [a if isinstance(a, Tensor) else convert(a) for a in args]
+    n = len(tensors)
+    sizes = [t._value.size for t in tensors]
+    full = list(sizes)
+    if indexing == "xy" and n > 1:
+        full[0], full[1] = full[1], full[0]
+    out = []
+    for i, t in enumerate(tensors):
+        axis = (1 if i == 0 else 0 if i == 1 else i) if indexing == "xy" and n > 1 else i
+        shape = [1] * n
+        shape[axis] = sizes[i]
+        out.append(broadcast_to(apply(_R["reshape"], (t,), {"shape": tuple(shape)}), tuple(full)))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # shapes
 
@@ -258,7 +297,7 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None) -> T
 
 def linspace(start: Any, stop: Any, num: int) -> Tensor:
     s = to_array(start)
-    dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float32")
+    dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float64")  # TF: integer ends give float64
     return _const(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dtype))
 
 
@@ -267,7 +306,8 @@ def linspace(start: Any, stop: Any, num: int) -> Tensor:
 
 __all__ = [
     "broadcast_to", "cast", "clip_by_value", "constant", "convert", "eye", "fill", "getitem",
-    "linspace", "matmul", "ones", "ones_like", "range", "softmax_cross_entropy_with_logits",
+    "linspace", "matmul", "meshgrid", "ones", "ones_like", "range", "sigmoid_cross_entropy_with_logits",
+    "softmax_cross_entropy_with_logits",
     "sum_to_shape", "where", "zeros", "zeros_like",
 ]
 

@@ -49,6 +49,9 @@ class OpRecorded:
     attrs: tuple[tuple[str, Any], ...]
     tapes: tuple[int, ...]
     in_backward: bool = False  # recorded by an outer tape while an inner tape ran its backward pass
+    # The id of the custom-gradient op whose gradient function ran this op during that op's
+    # backward step (0: none). Such ops are announced even when no tape records them (tapes=()).
+    grad_fn_of: int = 0
 
 
 @dataclass(frozen=True, slots=True)

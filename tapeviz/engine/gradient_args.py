@@ -33,12 +33,7 @@ def check_targets(target: Any, targets: list[Any], stacklevel: int = 3) -> None:
             raise TypeError("gradient(): a target is None; every target must be a tensor")
         if not isinstance(t, Tensor):
             raise TypeError(f"gradient(): targets must be tensors, got {type(t).__name__}")
-        if t._value.dtype.kind != "f":
-            warnings.warn(
-                f"The dtype of the target tensor must be floating (e.g. tf.float32) when calling "
-                f"GradientTape.gradient, got tf.{t._value.dtype.name}; its gradients are None",
-                stacklevel=stacklevel,
-            )
+        _warn_unless_floating(t, "target", "; its gradients are None", stacklevel)
 
 
 def check_sources(sources: list[Any], stacklevel: int = 3) -> None:
@@ -46,12 +41,17 @@ def check_sources(sources: list[Any], stacklevel: int = 3) -> None:
     for s in sources:
         if not isinstance(s, Tensor):
             raise ValueError(f"gradient(): sources must be tensors or variables, got {type(s).__name__}")
-        if s._value.dtype.kind != "f":
-            warnings.warn(
-                f"The dtype of the source tensor must be floating (e.g. tf.float32) when calling "
-                f"GradientTape.gradient, got tf.{s._value.dtype.name}",
-                stacklevel=stacklevel,
-            )
+        _warn_unless_floating(s, "source", "", stacklevel)
+
+
+def _warn_unless_floating(t: Tensor, role: str, consequence: str, stacklevel: int) -> None:
+    """TF's warning for an integer (or bool) target or source: only floats have gradients."""
+    if t._value.dtype.kind != "f":
+        warnings.warn(
+            f"The dtype of the {role} tensor must be floating (e.g. tf.float32) when calling "
+            f"GradientTape.gradient, got tf.{t._value.dtype.name}{consequence}",
+            stacklevel=stacklevel + 1,  # one frame deeper than the check_* caller it speaks for
+        )
 
 
 def unconnected(value: Any) -> UnconnectedGradients:

@@ -135,6 +135,11 @@ class _RecordingState:
     def __init__(self) -> None:
         self.tapes: list[GradientTape] = []
         self.backward_depth = 0
+        # While a custom gradient function runs with a listener attached: the custom op's id
+        # (the ops it runs are announced even when no tape records them).
+        self.grad_fn_op = 0
+        # While a custom-gradient function runs its forward: the trainable variables it reads.
+        self.variable_watchers: list[dict[int, Variable]] = []
 
 
 state = _RecordingState()
@@ -155,7 +160,7 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = 
         out = np.asarray(out)
     out.setflags(write=False)
     result = Tensor._wrap(out)
-    if state.tapes and op.differentiable:
+    if (state.tapes or state.grad_fn_op) and op.differentiable:
         _record(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
     return result
 
@@ -174,15 +179,27 @@ def _watches(tape: GradientTape, inputs: tuple[Tensor, ...]) -> bool:
     return hit
 
 
-def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any]) -> None:
+def _record(
+    op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any], make: type[OpRecord] = OpRecord,
+) -> OpRecord | None:
+    """Record the op on every tape that watches an input; announce it to listeners.
+
+    Inside a custom gradient function (``state.grad_fn_op``) an op is announced even when no
+    tape records it, so that a learner sees the ops that made the custom gradient.
+    """
+    if state.variable_watchers:
+        for t in inputs:
+            if isinstance(t, Variable) and t.trainable:
+                for seen in state.variable_watchers:
+                    seen.setdefault(t._id, t)
     hits = [tape for tape in state.tapes if _watches(tape, inputs)]
-    if not hits:
-        return
+    if not hits and not (state.grad_fn_op and listeners):
+        return None
     result._id = next(_tensor_ids)
     for t in inputs:
         if not t._id:
             t._id = next(_tensor_ids)
-    record = OpRecord(next(_op_ids), op, inputs, result, attrs, current_scope())
+    record = make(next(_op_ids), op, inputs, result, attrs, current_scope())
     for tape in hits:
         tape._records.append(record)
         tape._watched.add(result._id)
@@ -198,8 +215,10 @@ def _record(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[s
                 tuple(attrs.items()),
                 tuple([tape._id for tape in hits]),
                 state.backward_depth > 0,
+                state.grad_fn_op,
             )
         )
+    return record
 
 
 def tensor_ref(t: Tensor) -> TensorRef:

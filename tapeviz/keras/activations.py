@@ -15,7 +15,7 @@ from typing import Any
 from .. import engine as E
 
 __all__ = [
-    "exponential", "get", "linear", "log_softmax", "logits_of", "relu", "serialize", "sigmoid", "softmax", "softplus", "tanh",
+    "elu", "exponential", "gelu", "get", "leaky_relu", "linear", "log_softmax", "logits_of", "relu", "serialize", "sigmoid", "softmax", "softplus", "tanh",
 ]
 
 # id(output tensor) -> (weak reference to the output, logits, "Softmax" or "Sigmoid")
@@ -61,6 +61,23 @@ def softplus(x: Any) -> E.Tensor:
     return E.softplus(x)
 
 
+def elu(x: Any, alpha: float = 1.0) -> E.Tensor:
+    """x where x > 0, else alpha·(exp(x) − 1) (the elu op; another alpha scales its negative side)."""
+    x = _as_tensor(x)
+    out = E.elu(x)
+    if alpha == 1.0:
+        return out
+    return E.where(E.greater(x, E.zeros_like(x)), out, E.multiply(out, alpha))
+
+
+def gelu(x: Any, approximate: bool = False) -> E.Tensor:
+    return E.gelu(_as_tensor(x), approximate=approximate)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.2) -> E.Tensor:
+    return E.leaky_relu(_as_tensor(x), alpha=negative_slope)
+
+
 def exponential(x: Any) -> E.Tensor:
     return E.exp(x)
 
@@ -77,6 +94,7 @@ def log_softmax(x: Any, axis: int = -1) -> E.Tensor:
 _BY_NAME: dict[str, Callable[..., E.Tensor]] = {
     "linear": linear, "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softplus": softplus,
     "softmax": softmax, "log_softmax": log_softmax, "exponential": exponential,
+    "elu": elu, "gelu": gelu, "leaky_relu": leaky_relu,
 }
 
 

@@ -327,8 +327,9 @@ class ReLU(Layer):
 
 
 from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
+from .normalization import BatchNormalization  # noqa: E402  (the same)
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Lambda", "Layer", "ReLU", "Softmax"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Lambda", "Layer", "ReLU", "Softmax"]
 
 
 def __getattr__(name: str) -> Any:

@@ -51,6 +51,17 @@ def _tensor(x: Any, dtype: np.dtype | None = None) -> E.Tensor:
     return E.constant(np.asarray(x).astype(dtype))
 
 
+def _same_rank(y_true: E.Tensor, y_pred: E.Tensor) -> tuple[E.Tensor, E.Tensor]:
+    """Keras's ``squeeze_or_expand_to_same_rank``: ranks one apart, the longer ending in 1, are matched
+    (labels of shape (n,) against predictions of shape (n, 1): the labels get the axis)."""
+    rt, rp = y_true.ndim, y_pred.ndim
+    if rt == rp + 1 and y_true._value.shape[-1] == 1:
+        return (y_true, E.expand_dims(y_pred, -1)) if rp == 1 else (E.squeeze(y_true, -1), y_pred)
+    if rp == rt + 1 and y_pred._value.shape[-1] == 1:
+        return (E.expand_dims(y_true, -1), y_pred) if rt == 1 else (y_true, E.squeeze(y_pred, -1))
+    return y_true, y_pred
+
+
 def _same_shape(y_true: E.Tensor, y_pred: E.Tensor, fn: str) -> None:
     if y_true._value.shape != y_pred._value.shape:
         raise ShapeError(
@@ -188,7 +199,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, lab
 def mean_squared_error(y_true: Any, y_pred: Any) -> E.Tensor:
     """Per-sample mean over the last axis of ``(y_pred − y_true)²``."""
     y_pred = _tensor(y_pred)
-    y_true = _tensor(y_true, y_pred._value.dtype)
+    y_true, y_pred = _same_rank(_tensor(y_true, y_pred._value.dtype), y_pred)
     _same_shape(y_true, y_pred, "mean_squared_error")
     return E.reduce_mean(E.square(E.subtract(y_pred, y_true)), axis=-1)
 
@@ -256,15 +267,22 @@ def _reduce(losses: E.Tensor, reduction: Any) -> E.Tensor:
     return E.divide(total, float(count)) if count else total
 
 
-class CategoricalCrossentropy(Loss):
-    """Cross-entropy with one-hot (or probability) labels: ``−Σ y · log p`` per sample."""
+class _SmoothedCrossentropy(Loss):
+    """The options the categorical and binary cross-entropies share; each subclass has its formula.
+
+    ``name=None`` gives the class's Keras name (``categorical_crossentropy``, ...), as in ``Loss``.
+    """
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy", dtype: Any = None) -> None:
+                 reduction: Any = "sum_over_batch_size", name: str | None = None, dtype: Any = None) -> None:
         super().__init__(name, reduction, dtype)
         self.from_logits = bool(from_logits)
         self.label_smoothing = float(label_smoothing)
         self.axis = axis
+
+
+class CategoricalCrossentropy(_SmoothedCrossentropy):
+    """Cross-entropy with one-hot (or probability) labels: ``−Σ y · log p`` per sample."""
 
     def call(self, y_true: E.Tensor, y_pred: E.Tensor) -> E.Tensor:
         return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)
@@ -287,15 +305,8 @@ class SparseCategoricalCrossentropy(Loss):
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_SmoothedCrossentropy):
     """Per-sample mean of ``−(y·log p + (1−y)·log(1−p))`` over the last axis."""
-
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy", dtype: Any = None) -> None:
-        super().__init__(name, reduction, dtype)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = float(label_smoothing)
-        self.axis = axis
 
     def call(self, y_true: E.Tensor, y_pred: E.Tensor) -> E.Tensor:
         return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)

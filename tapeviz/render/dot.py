@@ -26,7 +26,7 @@ from .cursor import AT_WORDS, check_index, resolve_at
 from .errors import RenderError
 from .styles import FONT, PALETTE, SHAPES
 
-SLOT_SIZE: dict[str, int] = {"title": 12, "shape": 9, "value": 9, "grad": 9, "update": 9}  # font size per row
+SLOT_SIZE: dict[str, int] = {"title": 12, "shape": 9, "value": 9, "grad": 9, "update": 9, "optimizer": 9}  # font size per row
 
 
 # ---- options -------------------------------------------------------------------------------
@@ -112,6 +112,8 @@ def _node_label(node: DrawNode, slots: Sequence[str] | None, title_color: str, t
             color = PALETTE["grad"] if not node.pending else text_color
         elif slot == "update":
             color = PALETTE["update"]
+        elif slot == "optimizer":
+            color = PALETTE["slot"]
         elif slot == "shape":
             color = PALETTE["muted"] if not node.pending else text_color
         else:

@@ -36,6 +36,7 @@ PALETTE: Final[dict[str, str]] = {
     "forward.edge": "#4d4d4d",
     "grad": "#d9480f",  # gradients: edges, labels and summaries
     "update": "#7b2f9e",  # parameter before -> after
+    "slot": "#1f6f8b",  # an optimizer's state next to its weight (momentum; Adam's m and v)
     "cluster.fill": "#fafafa",
     "cluster.border": "#b5b5b5",
     "cluster.text": "#7a7a7a",

@@ -21,50 +21,42 @@ from ..engine import (
     TensorShape,
     UnconnectedGradients,
     constant,
+    custom_gradient,
     eye,
     fill,
+    meshgrid,
     ones,
     ones_like,
     range,
     zeros,
     zeros_like,
 )
-from ..engine.dtypes import (  # noqa: A004
-    DType,
-    as_dtype,
-    float16,
-    float32,
-    float64,
-    int8,
-    int16,
-    int32,
-    int64,
-    uint8,
-)
-from ..engine.dtypes import bool_ as bool
 from ..keras import (  # TF 2.21 keeps tf.losses/tf.metrics/tf.optimizers as Keras's
     losses,
     metrics,
     optimizers,
 )
-from . import config, data, dtypes, errors, image, math, nn, random, saved_model
+from . import config, data, dtypes, errors, image, linalg, math, nn, random, saved_model
 from ._exposed import expose
 from ._function import Function, function
 from ._module import Module, name_scope
 from ._tensor import Tensor, Variable
 from ._tensor_spec import TensorSpec
+from .clip import clip_by_norm
 from .config import device
+from .dtypes import *  # noqa: F403  (tf.float32, tf.bool, tf.as_dtype, ...: the names of tf.dtypes)
 
 __version__ = "2.21.0"  # the TensorFlow version whose API and printed values tapeviz follows
 
 newaxis = None
 
 __all__ = [
-    "DType", "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool", "constant", "convert_to_tensor", "dtypes", "errors", "eye", "fill", "float16",
-    "float32", "float64", "function", "image", "int8", "int16", "int32", "int64", "keras", "linspace",
-    "math", "name_scope", "newaxis", "nn", "one_hot", "ones", "ones_like", "random", "range", "rank",
-    "shape", "size", "uint8", "zeros", "zeros_like",
+    "Function", "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
+    "clip_by_norm", "constant", "convert_to_tensor", "custom_gradient", "dtypes", "einsum", "errors", "eye",
+    "fill", "function", "image", "linalg", "linspace", "math", "meshgrid", "name_scope", "newaxis", "nn",
+    "one_hot", "ones", "ones_like", "random", "range", "rank", "shape", "size", "zeros", "zeros_like",
+    "keras",  # noqa: F405  (imported on first use by __getattr__ below)
+    *(name for name in dtypes.__all__ if name != "cast"),  # tf.cast is an op: expose() adds it
 ]
 expose(globals(), "tf", __all__)  # every op whose definition lists a "tf.<name>"
 
@@ -92,6 +84,11 @@ def linspace(start: Any, stop: Any, num: Any, name: str | None = None, axis: int
     return _E.linspace(start, stop, int(num))
 
 
+def einsum(equation: str, *inputs: Any, name: str | None = None, **kwargs: Any) -> Any:
+    """``tf.einsum("bxby->bxy", j)``: one recorded op with its own gradient (no ``...`` axes)."""
+    return _E.einsum([convert_to_tensor(t) for t in inputs], equation)
+
+
 def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0, axis: int = -1, dtype: Any = None) -> Any:
     """One row per index with ``on_value`` at that index (a constant: not differentiable)."""
     import numpy as np
@@ -99,7 +96,7 @@ def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0,
     idx = np.asarray(convert_to_tensor(indices))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got {idx.dtype.name}")
-    dt = as_dtype(dtype if dtype is not None else float32).np
+    dt = dtypes.as_dtype(dtype if dtype is not None else dtypes.float32).np
     hot = np.arange(int(depth)) == idx[..., None]
     out = np.where(hot, np.asarray(on_value, dt), np.asarray(off_value, dt)).astype(dt)
     if axis != -1:
@@ -109,15 +106,15 @@ def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0,
 
 def shape(x: Any) -> Any:
     """The shape of ``x`` as an int32 tensor."""
-    return constant(list(convert_to_tensor(x).shape), dtype=int32)
+    return constant(list(convert_to_tensor(x).shape), dtype=dtypes.int32)
 
 
 def size(x: Any) -> Any:
-    return constant(convert_to_tensor(x).size, dtype=int32)
+    return constant(convert_to_tensor(x).size, dtype=dtypes.int32)
 
 
 def rank(x: Any) -> Any:
-    return constant(convert_to_tensor(x).ndim, dtype=int32)
+    return constant(convert_to_tensor(x).ndim, dtype=dtypes.int32)
 
 
 def __getattr__(name: str) -> Any:

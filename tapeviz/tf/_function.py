@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -58,15 +57,20 @@ class Function:
         self._name = name or getattr(python_function, "__name__", "function")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run((), args, kwargs)
+
+    def _run(self, bound: tuple[Any, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Check ``args`` against the signature (a method's ``self`` is not part of it), then run."""
         signature = self.options.get("input_signature")
         if signature is not None:
             args = _bind_signature(signature, args, kwargs, self._name)
-        return _as_outputs(self.python_function(*args, **kwargs))
+        return _as_outputs(self.python_function(*bound, *args, **kwargs))
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        return types.MethodType(self, instance)
+        method = functools.partial(self._run, (instance,))
+        return functools.update_wrapper(lambda *args, **kwargs: method(args, kwargs), self.python_function)
 
     def __repr__(self) -> str:
         return f"<tapeviz.tf.function {self._name} (runs eagerly)>"

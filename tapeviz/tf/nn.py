@@ -1,4 +1,4 @@
-"""``tf.nn``: activations (from the op registry) and the softmax cross-entropy on logits."""
+"""``tf.nn``: activations and the sigmoid cross-entropy (from the op registry), the softmax cross-entropy on logits."""
 
 from __future__ import annotations
 

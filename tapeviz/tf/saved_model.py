@@ -6,7 +6,7 @@ from typing import Any
 
 from ..engine.errors import TapevizError
 
-__all__ = ["OutOfScopeError", "load", "save"]
+__all__ = ["OutOfScopeError", "SaveOptions", "load", "save"]
 
 
 class OutOfScopeError(TapevizError, NotImplementedError):
@@ -19,6 +19,16 @@ def _refuse(what: str) -> OutOfScopeError:
         "eagerly on numpy, so there is no graph to export or load. Keep the weights with "
         "model.get_weights() / numpy.save instead."
     )
+
+
+class SaveOptions:
+    """``tf.saved_model.SaveOptions``: accepted and kept (a guide builds one before calling save),
+    but ``save`` itself is not done in tapeviz."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = dict(options)
+        for name, value in options.items():
+            setattr(self, name, value)
 
 
 def save(obj: Any, export_dir: Any, signatures: Any = None, options: Any = None) -> None:

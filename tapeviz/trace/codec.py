@@ -22,14 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..engine.events import (
-    BackwardStep,
-    GradientAccumulated,
-    GradientsReturned,
-    GradientStarted,
-    OpRecorded,
-    VariableAssigned,
-)
+from ..engine import events
 
 __all__ = [
     "ALLOWED_DTYPE_KINDS",
@@ -47,12 +40,12 @@ __all__ = [
 ]
 
 KINDS: dict[str, type] = {
-    "op": OpRecorded,
-    "gradient_started": GradientStarted,
-    "backward": BackwardStep,
-    "accumulated": GradientAccumulated,
-    "gradients_returned": GradientsReturned,
-    "assigned": VariableAssigned,
+    "op": events.OpRecorded,
+    "gradient_started": events.GradientStarted,
+    "backward": events.BackwardStep,
+    "accumulated": events.GradientAccumulated,
+    "gradients_returned": events.GradientsReturned,
+    "assigned": events.VariableAssigned,
 }
 """The ``"kind"`` written for each event class (the names version 1 files use)."""
 _KIND_OF = {cls: kind for kind, cls in KINDS.items()}

@@ -16,6 +16,13 @@ def _dtype_name(dtype: np.dtype) -> str:
     return dtype.name
 
 
+def _label(event: OpRecorded) -> str:
+    """An op node's label: the op's name; a ``@tf.custom_gradient`` function's own name."""
+    if event.op == "custom_gradient":
+        return str(dict(event.attrs).get("f", event.op))
+    return event.op
+
+
 @dataclass
 class Node:
     """A node of the tape's graph. An op node's id is the id of the tensor it produced.
@@ -83,7 +90,7 @@ class Graph:
         node = Node(
             id=event.output.id,
             kind="op",
-            label=event.op,
+            label=_label(event),
             scope=event.scope,
             shape=tuple(event.output.value.shape),
             dtype=_dtype_name(event.output.value.dtype),

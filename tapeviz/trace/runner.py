@@ -85,6 +85,9 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         trainer = _keras_fit_trainer()
     if callable(trainer):
         trace.trainer = trainer
+    optimizers = _optimizer_configs()
+    if optimizers:  # what the view needs to write an update rule with its hyperparameters
+        trace.meta["optimizers"] = optimizers
     if require_events and len(trace) == 0:
         raise ProgramError(
             f"{path}: the program ran but recorded nothing: no op ran inside a GradientTape on a "
@@ -119,6 +122,12 @@ def _keras_fit_trainer() -> Any:
     """What trains one more batch of the program's last ``model.fit`` (None when it fitted nothing)."""
     backend = sys.modules.get("tapeviz.keras.backend")
     return backend.fit_trainer() if backend is not None else None
+
+
+def _optimizer_configs() -> dict[str, Any]:
+    """Each Keras optimizer the program made: class and hyperparameters, by name."""
+    backend = sys.modules.get("tapeviz.keras.backend")
+    return backend.optimizer_configs() if backend is not None else {}
 
 
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:

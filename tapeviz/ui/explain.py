@@ -18,7 +18,7 @@ from ..engine.registry import REGISTRY, OpDef
 from ..trace import Trace
 from ..view import Explanation, learning_rate, update_lines
 from ..view import explain as view_explain
-from ..view.events import node_label, node_short
+from ..view.names import node_label, node_short
 from ..view.numbers import fmt, largest, pfmt
 from ..view.numbers import index_text as idx
 from ..view.numbers import shape_of as _shape

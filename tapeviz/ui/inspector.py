@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
-from ..view.events import node_label
+from ..view.names import node_label
 from ..view.numbers import shape_cross as shape_text
 from ..view.numbers import stats_line
 from .explain import Explanation, largest

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from ..trace import Trace
 from ..view import event_number, event_sentence
-from ..view.events import node_label
+from ..view.names import node_label
 from .palette import Colours
 
 

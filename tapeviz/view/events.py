@@ -23,6 +23,9 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
+from . import updates
+from .custom import CUSTOM_OP, custom_names, custom_of, custom_step_lines, grad_fn_ops, op_title
+from .names import node_label, node_name, node_short, node_where
 from .numbers import (
     clip,
     fmt,
@@ -63,41 +66,6 @@ class Explanation:
     lines: list[str] = field(default_factory=list)
 
 
-# ---- how nodes are named in each kind of text ------------------------------------------------
-def node_name(trace: Trace, tensor_id: int) -> str:
-    """A node's full path for tables (``simple_model/dense/matmul``)."""
-    if not tensor_id:  # a source the tape never watched: it has no id in the trace
-        return "(unwatched source)"
-    node = trace.graph.nodes.get(tensor_id)
-    return node.name if node else f"tensor #{tensor_id} (not used by a recorded op)"
-
-
-def node_where(trace: Trace, tensor_id: int) -> str:
-    """A node for prose: ``matmul in dense_1`` (label, then its innermost scope)."""
-    node = trace.graph.nodes.get(tensor_id)
-    if node is None:
-        return f"#{tensor_id}"
-    scope = node.scope.rsplit("/", 1)[-1]
-    return f"{node.label} in {scope}" if scope else node.label
-
-
-def node_label(trace: Trace, tensor_id: int) -> str:
-    node = trace.graph.nodes.get(tensor_id)
-    return node.label if node is not None else f"#{tensor_id}"
-
-
-def node_short(trace: Trace, tensor_id: int) -> str:
-    """A node in a formula: the learner's name (``y``), ``dense/kernel``, ``matmul``, ``input``."""
-    node = trace.graph.nodes.get(tensor_id)
-    if node is None:
-        return f"#{tensor_id}"
-    if node.kind == "op" and trace.graph.user_name(tensor_id):
-        return trace.graph.user_name(tensor_id)  # type: ignore[return-value]  (the learner's name, not power#3)
-    if node.kind == "variable":
-        return "/".join(node.name.split("/")[-2:])
-    return node.label  # never an internal id (power#3): the scope beside it tells two apart
-
-
 def _in_scope(scope: str) -> str:
     return f" in {scope}" if scope else ""
 
@@ -132,22 +100,43 @@ class _Op(_Words):
 
     def row(self, trace: Trace, e: ev.OpRecorded) -> tuple[str, str, str]:
         ins = ", ".join(f"{node_name(trace, r.id)} {tuple(r.shape)}" for r in e.inputs)
-        return e.op, e.scope, f"({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
+        return op_title(trace, e), e.scope, f"({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
 
     def sentence(self, trace: Trace, e: ev.OpRecorded) -> str:
         out = e.output.value
-        return f"now: forward — {node_where(trace, e.output.id)} computed {shape_text(out.shape)} = {summary(out, plain_zero=True)}"
+        value = f"{shape_text(out.shape)} = {summary(out, plain_zero=True)}"
+        if e.grad_fn_of:
+            f, g = custom_of(trace, e.grad_fn_of)
+            return f"now: backward — inside ∂ {f}, its gradient function {g}() computed {e.op} {value}"
+        if e.op == CUSTOM_OP:
+            f, g = custom_names(e.attrs)
+            return f"now: forward — {f} (custom gradient {g}()) computed {value}"
+        return f"now: forward — {node_where(trace, e.output.id)} computed {value}"
 
     def heading(self, trace: Trace, e: ev.OpRecorded) -> str:
-        return f"forward: {e.op}{_in_scope(e.scope)}"
+        if e.grad_fn_of:
+            f, g = custom_of(trace, e.grad_fn_of)
+            return f"custom gradient {g}() of {f}: {e.op}"
+        return f"forward: {op_title(trace, e)}{_in_scope(e.scope)}"
 
     def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         ins = ", ".join(f"{node_short(trace, r.id)} {shape_of(np.asarray(r.value))}" for r in e.inputs)
         lines = [f"out = {e.op}({ins}) → {shape_of(np.asarray(e.output.value))}"]
+        if e.op == CUSTOM_OP:
+            f, g = custom_names(e.attrs)
+            return [
+                f"out = {f}({ins}) → {shape_of(np.asarray(e.output.value))}",
+                f"{f} has a custom gradient: the backward pass calls {g}(upstream) instead of going back through {f}'s own ops",
+            ]
         opdef = REGISTRY.get(e.op)
         if opdef is not None:
             lines.append(f"local derivative: {opdef.derivative}")
-        if e.in_backward:
+        if e.grad_fn_of:
+            f, g = custom_of(trace, e.grad_fn_of)
+            lines.append(f"run by {g}(), the custom gradient function of {f}, inside {f}'s backward step")
+            if not e.tapes:
+                lines.append("no tape records it: it only computes the gradient that step sends")
+        elif e.in_backward:
             lines.append("recorded by an outer tape during a backward pass")
         return lines
 
@@ -181,22 +170,39 @@ class _Step(_Words):
 
     def row(self, trace: Trace, e: BackwardStep) -> tuple[str, str, str]:
         sent = ", ".join(f"→ {node_name(trace, i)}: {summary(g)}" for i, g in zip(e.input_ids, e.input_grads) if g is not None)
-        return f"∂ {e.op}", e.scope, f"upstream {summary(e.upstream)}; {sent}"
+        what = f"∂ {e.op}"
+        if e.op == CUSTOM_OP:
+            f, g = custom_of(trace, e.op_id)
+            what = f"∂ {f} [∇ {g}]"
+        return what, e.scope, f"upstream {summary(e.upstream)}; {sent}"
 
     def sentence(self, trace: Trace, e: BackwardStep) -> str:
         to = [node_label(trace, i) for i, g in zip(e.input_ids, e.input_grads) if g is not None]
+        if e.op == CUSTOM_OP:
+            f, g = custom_of(trace, e.op_id)
+            sent = "; ".join(
+                f"{summary(s, plain_zero=True)} to {node_label(trace, i)}" for i, s in zip(e.input_ids, e.input_grads) if s is not None
+            )
+            ran = len(grad_fn_ops(trace, e.op_id))
+            return f"now: ∂ {f} — {g}() ran {ran} op{'s' * (ran != 1)}: ∇ {summary(e.upstream, plain_zero=True)} became {sent or 'nothing'}"
         rule = _derivative(e.op)
         rule_text = f" · rule: {rule}" if rule else ""
         return f"now: backward through {node_where(trace, e.output_id)} — ∇ to {', '.join(to) or 'no input'}{rule_text}"
 
     def heading(self, trace: Trace, e: BackwardStep) -> str:
+        if e.op == CUSTOM_OP:
+            f, g = custom_of(trace, e.op_id)
+            return f"backward: ∂ {f} by its custom gradient {g}(){_in_scope(e.scope)}"
         return f"backward: ∂ {e.op}{_in_scope(e.scope)}"
 
     def lines(self, trace: Trace, e: BackwardStep, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         lines = [f"upstream gradient g = ∂L/∂{node_short(trace, e.output_id)} {shape_of(np.asarray(e.upstream))}"]
-        opdef = REGISTRY.get(e.op)
-        if opdef is not None:
-            lines.append(f"local derivative: {opdef.derivative}")
+        if e.op == CUSTOM_OP:
+            lines.extend(custom_step_lines(trace, e))
+        else:
+            opdef = REGISTRY.get(e.op)
+            if opdef is not None:
+                lines.append(f"local derivative: {opdef.derivative}")
         if chain_rule is not None:
             lines.extend(chain_rule(trace, e))
         else:
@@ -343,7 +349,10 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
     el = largest(delta) if before.ndim else ()
     lr = learning_rate(trace, before, after, grad)
     lines = [f"{event.name}{index_text(el)}: before {fmt(before[el])} → after {fmt(after[el])} (change {fmt(delta[el])})"]
-    if grad is not None and np.shape(grad) == before.shape:
+    by_rule = updates.optimizer_lines(trace, event, el, grad) or updates.slot_event_lines(trace, event)
+    if by_rule:  # an optimizer with slots (momentum, Adam's m and v): its own rule, in numbers
+        lines.extend(by_rule)
+    elif grad is not None and np.shape(grad) == before.shape:
         g = float(np.asarray(grad)[el])
         if lr is not None:
             lines.append(f"after = before − lr × gradient = {pfmt(before[el])} − {pfmt(lr)} × {pfmt(g)} = {pfmt(after[el])}")
@@ -355,6 +364,7 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
 
 
 __all__ = [
-    "ChainRule", "DESCRIBERS", "Explanation", "describe_event", "event_index", "event_number", "event_sentence", "explain",
-    "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines", "words",
+    "ChainRule", "DESCRIBERS", "Explanation", "custom_step_lines", "describe_event", "event_index", "event_number",
+    "event_sentence", "explain", "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines",
+    "words",
 ]

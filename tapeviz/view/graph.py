@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..trace import Trace, loss_node
+from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
 from .numbers import shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
@@ -111,6 +112,7 @@ def build_graph(
     loss = loss_node(trace, iteration)
     out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
     groups: dict[str, SceneNode] = {}
+    inner = grad_fn_outputs(trace)  # what custom gradient functions computed: their inputs go by the learner's names
 
     def add_cluster(scope: str) -> None:
         if scope and scope not in out.clusters:
@@ -132,9 +134,12 @@ def build_graph(
             out.node_of[nid] = groups[root].id
             continue
         add_cluster(node.scope)
+        name = node.label
+        if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
+            name += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
         if node.kind == "op":
             kind = "loss" if nid == loss else "op"
-            title, detail = node.label + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
+            title, detail = name + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
         elif node.kind == "variable":
             kind = "parameter" if node.trainable else "variable"
             title, detail = node.label, f"{kind} {shape_text(node.shape, node.dtype)}"
@@ -142,8 +147,10 @@ def build_graph(
             kind = "constant"
             scalar = int(np.prod(node.shape)) == 1 if node.shape else True
             title, detail = "constant" if scalar else "input", shape_text(node.shape, node.dtype)
+            if inner and trace.graph.user_name(nid) and any(c in inner for c in trace.graph.consumers(nid)):
+                title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
-            f"n{nid}", node.key, kind, title, detail, f"{node.label} {shape_cross(node.shape)}", node.scope, [nid], nid,
+            f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward,
             ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
         ))

@@ -23,8 +23,10 @@ from ..trace.snapshot import Snapshot
 from .events import event_number, event_sentence
 from .graph import SceneGraph, SceneNode, cached_graph
 from .numbers import compact, nonfinite, shape_text, summary, update_text, value_range
+from .updates import slot_row, slots_by_weight
 
-SLOTS: tuple[str, ...] = ("title", "shape", "value", "grad", "update")  # rows of a box, top to bottom
+# rows of a box, top to bottom ("optimizer": a weight's optimizer slots during the update)
+SLOTS: tuple[str, ...] = ("title", "shape", "value", "grad", "update", "optimizer")
 SHOW_CHOICES: tuple[str, ...] = ("both", "values", "grads")
 
 
@@ -210,6 +212,7 @@ def build_scene(
             current=state.current, backward=state.reached, updated=state.updated, dashed=node.dashed,
             nonfinite=bad, tooltip=tip,
         ))
+    _add_optimizer_rows(trace, snap, graph, nodes)
     forward = snap.phase == "forward"
     edges = [
         DrawEdge(
@@ -222,6 +225,20 @@ def build_scene(
     edges += _grad_edges(trace, graph, snap)
     title = {"headline": headline(trace, snap, graph.loss), "event": event_sentence(trace, index)}
     return Scene(nodes, edges, dict(graph.clusters), title, rankdir, index)
+
+
+def _add_optimizer_rows(trace: Trace, snap: Snapshot, graph: SceneGraph, nodes: list[DrawNode]) -> None:
+    """During the update, each weight's optimizer slots (momentum; Adam's m and v) as a row of its
+    box, once this update step has assigned them (plain SGD has none: its boxes do not change)."""
+    start = trace.first_of("update", snap.iteration) if snap.phase == "update" else None
+    found = slots_by_weight(trace, start, snap.index) if start is not None else {}
+    if not found:
+        return
+    gnodes = trace.graph.nodes
+    for node, draw in zip(graph.nodes, nodes):
+        slots = found.get(gnodes[node.output].name) if node.kind != "group" and node.output in gnodes else None
+        if slots:
+            draw.rows["optimizer"] = slot_row(slots)
 
 
 def _grad_edges(trace: Trace, graph: SceneGraph, snap: Snapshot) -> list[DrawEdge]:

@@ -180,7 +180,8 @@ def test_trace_localizes_each_event_kind_like_dataclasses_replace() -> None:
         if isinstance(e, OpRecorded):  # what _localize did with dataclasses.replace
             want = dataclasses.replace(
                 e, op_id=reference._op_ids(e.op_id), inputs=tuple(_local(r, t) for r in e.inputs),
-                output=_local(e.output, t), tapes=tuple(reference._tape_ids(i) for i in e.tapes))
+                output=_local(e.output, t), tapes=tuple(reference._tape_ids(i) for i in e.tapes),
+                grad_fn_of=reference._op_ids(e.grad_fn_of))
         elif isinstance(e, BackwardStep):
             want = dataclasses.replace(
                 e, tape_id=reference._tape_ids(e.tape_id), op_id=reference._op_ids(e.op_id),

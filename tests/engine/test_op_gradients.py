@@ -170,6 +170,85 @@ def clip_case(draw: st.DrawFn) -> Case:
     return (lambda t: E.clip_by_value(t, -1.0, 1.0)), [x]
 
 
+EINSUMS = {  # equation: operand shapes (matmul, a diagonal, a trace, sums, an outer product, a transpose)
+    "ij,jk->ik": [(2, 3), (3, 4)], "bxby->bxy": [(3, 2, 3, 2)], "ii->": [(3, 3)], "ii->i": [(3, 3)],
+    "ij->i": [(2, 3)], "ij->": [(2, 3)], "i,j->ij": [(2,), (3,)], "ij->ji": [(2, 3)], "bij,bjk": [(2, 2, 3), (2, 3, 2)],
+    "i,i->": [(4,), (4,)],
+}
+
+
+def einsum_case(draw: st.DrawFn) -> Case:
+    equation = draw(st.sampled_from(sorted(EINSUMS)))
+    seed = draw(seeds)
+    arrays = [values(shape, seed + k) for k, shape in enumerate(EINSUMS[equation])]
+    return (lambda *ts: E.einsum(list(ts), equation)), arrays
+
+
+@E.custom_gradient
+def _log1pexp(x: E.Tensor) -> tuple[E.Tensor, Callable]:
+    """TF's custom-gradient example: the gradient function gives the true derivative, sigmoid(x)."""
+    e = E.exp(x)
+    return E.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+
+
+def prod_case(draw: st.DrawFn) -> Case:
+    """reduce_prod with none, one or several exact zeros in the input (its gradient must not divide by them)."""
+    fn, (x,) = reduction(E.reduce_prod)(draw)
+    zeros = draw(st.lists(st.integers(0, x.size - 1), max_size=2))
+    x = x.copy()
+    x.flat[zeros] = 0.0
+    return fn, [x]
+
+
+def norm_case(draw: st.DrawFn) -> Case:
+    shape = draw(st.lists(dims, min_size=1, max_size=3).map(tuple))
+    x = values(shape, draw(seeds), away_from_zero=True)
+    matrix = len(shape) >= 2 and draw(st.booleans())
+    if matrix:
+        axis: object = draw(st.sampled_from([(0, 1), (-1, -2), (len(shape) - 2, len(shape) - 1)]))
+        order = draw(st.sampled_from(["euclidean", "fro", 1, np.inf]))
+        # distinct column/row sums keep the max of sums unambiguous
+        x = x + np.arange(x.size).reshape(shape) * 0.01
+    else:
+        axis = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+        order = draw(st.sampled_from(["euclidean", 2, 1, np.inf, 3, 1.5]))
+        if order == np.inf:  # distinct magnitudes: the largest |x| is unambiguous
+            x = np.sign(x) * (np.abs(x) + np.arange(x.size).reshape(shape) * 0.05)
+    keepdims = draw(st.booleans())
+    return (lambda t: E.norm(t, ord=order, axis=axis, keepdims=keepdims)), [x]
+
+
+def square_matrix(draw: st.DrawFn, seed: int) -> np.ndarray:
+    """A well-conditioned (batch of) square matrix: random plus a dominant diagonal."""
+    n = draw(st.integers(1, 3))
+    batch = draw(st.sampled_from([(), (2,)]))
+    return values(batch + (n, n), seed) + 3 * np.eye(n)
+
+
+def inv_case(draw: st.DrawFn) -> Case:
+    adjoint = draw(st.booleans())
+    return (lambda a: E.inv(a, adjoint=adjoint)), [square_matrix(draw, draw(seeds))]
+
+
+def solve_case(draw: st.DrawFn) -> Case:
+    seed, adjoint = draw(seeds), draw(st.booleans())
+    a = square_matrix(draw, seed)
+    b = values(a.shape[:-1] + (draw(dims),), seed + 1)
+    return (lambda m, r: E.solve(m, r, adjoint=adjoint)), [a, b]
+
+
+def band_case(draw: st.DrawFn) -> Case:
+    shape = draw(st.lists(dims, min_size=2, max_size=3).map(tuple))
+    lower, upper = draw(st.integers(-1, 2)), draw(st.integers(-1, 2))
+    return (lambda t: E.band_part(t, lower, upper)), [values(shape, draw(seeds))]
+
+
+def sigmoid_xent_case(draw: st.DrawFn) -> Case:
+    shape, seed = draw(shapes), draw(seeds)
+    return (lambda z, x: E.sigmoid_cross_entropy_with_logits(labels=z, logits=x)), [
+        values(shape, seed + 3, 0.0, 1.0), values(shape, seed, -4.0, 4.0)]
+
+
 CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "add": binary(E.add),
     "subtract": binary(E.subtract),
@@ -192,6 +271,16 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "sigmoid": unary(E.sigmoid),
     "tanh": unary(E.tanh),
     "softplus": unary(E.softplus),
+    "erf": unary(E.erf),
+    "elu": unary(E.elu, away_from_zero=True),
+    "leaky_relu": unary(lambda t: E.leaky_relu(t, alpha=0.3), away_from_zero=True),
+    "gelu": unary(lambda t: E.add(E.gelu(t), E.gelu(t, approximate=True)), -3.0, 3.0),
+    "sigmoid_cross_entropy_with_logits": sigmoid_xent_case,
+    "inv": inv_case,
+    "solve": solve_case,
+    "band_part": band_case,
+    "reduce_prod": prod_case,
+    "norm": norm_case,
     "where": where_case,
     "clip_by_value": clip_case,
     "matmul": matmul_case,
@@ -212,6 +301,8 @@ CASES: dict[str, Callable[[st.DrawFn], Case]] = {
     "scatter_into": shape_case("scatter_into"),
     "concat": concat_case,
     "stack": stack_case,
+    "custom_gradient": unary(_log1pexp),
+    "einsum": einsum_case,
 }
 
 # Checked separately below: zero/None gradients by definition, and cast (finite differences

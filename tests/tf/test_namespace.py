@@ -364,3 +364,14 @@ def test_one_hot_rows() -> None:
     assert hot.dtype == tf.float32
     np.testing.assert_array_equal(hot.numpy(), [[0, 1], [1, 0], [0, 1]])
     np.testing.assert_array_equal(tf.one_hot([2], 3, on_value=5.0, off_value=-1.0).numpy(), [[-1, -1, 5]])
+
+
+def test_new_ops_appear_once_in_their_namespaces() -> None:
+    for space, names in ((tf.nn, ["elu", "gelu", "leaky_relu", "sigmoid_cross_entropy_with_logits"]),
+                         (tf.linalg, ["band_part", "inv", "matmul", "norm", "solve"]),
+                         (tf.math, ["erf", "is_finite", "is_inf", "is_nan", "reduce_prod"])):
+        for name in names:
+            assert space.__all__.count(name) == 1, (space.__name__, name)
+    assert tf.linalg.matmul is tf.matmul and tf.linalg.norm is tf.norm
+    with pytest.raises(AttributeError, match="tapeviz.tf.linalg has no 'svd'"):
+        tf.linalg.svd  # noqa: B018

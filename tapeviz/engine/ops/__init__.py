@@ -8,6 +8,6 @@ output shape: the backward walk reduces them to each input's shape in one place.
 
 from __future__ import annotations
 
-from . import binary, linalg, nn, reductions, selection, shape, unary  # noqa: F401
+from . import binary, einsum, linalg, nn, reductions, selection, shape, unary  # noqa: F401
 
 __all__: list[str] = []

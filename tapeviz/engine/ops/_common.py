@@ -10,7 +10,9 @@ import numpy as np
 from ..registry import OpRecord
 from ..tensor import Tensor
 
-__all__ = ["axis_tuple", "broadcast_problem", "count", "dtype_of", "keepdims_shape", "mask", "sum_to", "unreduce"]
+__all__ = [
+    "axis_tuple", "broadcast_problem", "count", "dtype_of", "erf", "keepdims_shape", "mask", "sum_to", "unreduce",
+]
 
 
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -67,3 +69,11 @@ def mask(condition: np.ndarray, dtype: np.dtype) -> Tensor:
     out = np.array(condition, dtype=dtype)  # an array even for 0-d inputs (numpy gives scalars)
     out.setflags(write=False)
     return Tensor._wrap(out)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)  # numpy has no erf; the standard library's is exact enough
+
+
+def erf(a: np.ndarray) -> np.ndarray:
+    """The error function elementwise, in ``a``'s float dtype."""
+    return np.asarray(_erf(a), dtype=a.dtype if a.dtype.kind == "f" else np.float64)

@@ -102,22 +102,23 @@ register(OpDef(
 ))
 
 
-def _maximum_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
-    a, b = rec.inputs
-    m = mask(np.greater_equal(a._value, b._value), dtype_of(rec))
-    return (
-        xp.multiply(g, m) if needs[0] else None,
-        xp.multiply(g, xp.subtract(1, m)) if needs[1] else None,
-    )
+def _select_vjp(a_wins: Any) -> Any:
+    """The VJP of an op that passes on ``a`` where ``a_wins(a, b)`` and ``b`` elsewhere (max, min):
+    the gradient goes to whichever input was selected, a tie going to ``a`` (TF's rule)."""
+
+    def vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+        a, b = rec.inputs
+        m = mask(a_wins(a._value, b._value), dtype_of(rec))
+        return (
+            xp.multiply(g, m) if needs[0] else None,
+            xp.multiply(g, xp.subtract(1, m)) if needs[1] else None,
+        )
+
+    return vjp
 
 
-def _minimum_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
-    a, b = rec.inputs
-    m = mask(np.less_equal(a._value, b._value), dtype_of(rec))
-    return (
-        xp.multiply(g, m) if needs[0] else None,
-        xp.multiply(g, xp.subtract(1, m)) if needs[1] else None,
-    )
+_maximum_vjp = _select_vjp(np.greater_equal)
+_minimum_vjp = _select_vjp(np.less_equal)
 
 
 register(OpDef(

@@ -1,4 +1,4 @@
-"""Linear algebra: matmul, with its chain rule written out as a sum of products."""
+"""Linear algebra: matmul (its chain rule written out as a sum of products), inv, solve, band_part."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ..attrs import Attr
-from ..chain import ChainContext, SumOfProducts
+from ..attrs import Attr, as_int
+from ..chain import ChainContext, Product, SumOfProducts
+from ..errors import DTypeError, InvalidArgumentError
 from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
 
@@ -82,5 +83,101 @@ register(OpDef(
     derivative="∂L/∂a = g·bᵀ, ∂L/∂b = aᵀ·g",
     describe=_matmul_describe, explain=_matmul_explain,
     attrs=(Attr("transpose_a", False, bool), Attr("transpose_b", False, bool)),
-    api="hand", tf_names=("tf.matmul",),
+    api="hand", tf_names=("tf.matmul", "tf.linalg.matmul"),
+))
+
+
+def _square(a: np.ndarray, op: str) -> None:
+    """TF's checks for a (batch of) square float matrices."""
+    if a.dtype.kind not in "fc":
+        raise DTypeError(f"{op}: needs a float matrix, got {a.dtype.name}")
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{op}: input of shape {a.shape} is not a (batch of) square matrices")
+
+
+def _inv_forward(a: np.ndarray, adjoint: bool = False) -> np.ndarray:
+    _square(a, "inv")
+    try:
+        out = np.linalg.inv(a.swapaxes(-1, -2) if adjoint else a)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(f"inv: input of shape {a.shape} is not invertible") from None
+    return out.astype(a.dtype, copy=False)
+
+
+def _inv_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    """d(A⁻¹) = −A⁻¹·dA·A⁻¹, so ∂L/∂A = −outᵀ·g·outᵀ (transposed back when adjoint)."""
+    out = rec.output
+    if rec.attrs.get("adjoint", False):
+        return (xp.negative(xp.matmul(xp.matmul(out, g, transpose_b=True), out)),)
+    return (xp.negative(xp.matmul(xp.matmul(out, g, transpose_a=True), out, transpose_b=True)),)
+
+
+register(OpDef(
+    "inv", _inv_forward, arity=1, vjp=_inv_vjp,
+    derivative="∂L/∂a = −outᵀ·g·outᵀ  (out = a⁻¹; from d(a⁻¹) = −a⁻¹·da·a⁻¹)",
+    params=("input",), attrs=(Attr("adjoint", False, bool, omit_default=True),),
+    tf_names=("tf.linalg.inv",),
+))
+
+
+def _solve_forward(matrix: np.ndarray, rhs: np.ndarray, adjoint: bool = False) -> np.ndarray:
+    _square(matrix, "solve")
+    if rhs.ndim < 2 or rhs.shape[-2] != matrix.shape[-1]:
+        raise ValueError(f"solve: rhs of shape {rhs.shape} does not fit matrix of shape {matrix.shape} "
+                         f"(rhs needs shape (..., {matrix.shape[-1]}, k))")
+    try:
+        out = np.linalg.solve(matrix.swapaxes(-1, -2) if adjoint else matrix, rhs)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(f"solve: matrix of shape {matrix.shape} is not invertible") from None
+    return out.astype(matrix.dtype, copy=False)
+
+
+def _solve_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    """out = A⁻¹·b: ∂L/∂b = A⁻ᵀ·g (one more solve), ∂L/∂A = −(∂L/∂b)·outᵀ (adjoint: the transpose)."""
+    a, _ = rec.inputs
+    adjoint = rec.attrs.get("adjoint", False)
+    gb = xp.solve(a, g, adjoint=not adjoint)
+    if not needs[0]:
+        return (None, gb)
+    if adjoint:
+        ga = xp.negative(xp.matmul(rec.output, gb, transpose_b=True))
+    else:
+        ga = xp.negative(xp.matmul(gb, rec.output, transpose_b=True))
+    return (ga, gb if needs[1] else None)
+
+
+register(OpDef(
+    "solve", _solve_forward, vjp=_solve_vjp,
+    derivative="∂L/∂rhs = solve(matrixᵀ, g), ∂L/∂matrix = −(∂L/∂rhs)·outᵀ  (out = matrix⁻¹·rhs)",
+    params=("matrix", "rhs"), attrs=(Attr("adjoint", False, bool, omit_default=True),),
+    tf_names=("tf.linalg.solve",),
+))
+
+
+def _band(shape: tuple[int, ...], num_lower: int, num_upper: int) -> np.ndarray:
+    """True inside the band: at most num_lower below the diagonal, num_upper above (negative: all)."""
+    i = np.arange(shape[-2])[:, None]
+    j = np.arange(shape[-1])[None, :]
+    return ((num_lower < 0) | (i - j <= num_lower)) & ((num_upper < 0) | (j - i <= num_upper))
+
+
+def _band_forward(a: np.ndarray, num_lower: int, num_upper: int) -> np.ndarray:
+    if a.ndim < 2:
+        raise ValueError(f"band_part: input must be at least 2-D, got shape {a.shape}")
+    return np.where(_band(a.shape, num_lower, num_upper), a, 0).astype(a.dtype, copy=False)
+
+
+def _band_explain(c: ChainContext) -> Product:
+    el = c.element
+    inside = bool(_band(c.inputs[0].shape, c.attrs["num_lower"], c.attrs["num_upper"])[el[-2], el[-1]])
+    return Product(float(c.upstream[el]), "1 (inside the band)" if inside else "0 (outside the band)", float(c.sent[el]))
+
+
+register(OpDef(
+    "band_part", _band_forward, arity=1,
+    vjp=lambda xp, g, rec, needs: (xp.band_part(g, rec.attrs["num_lower"], rec.attrs["num_upper"]),),
+    derivative="∂out/∂a = 1 inside the band, 0 outside (g keeps the same band)",
+    explain=_band_explain, params=("input",),
+    attrs=(Attr("num_lower", convert=as_int), Attr("num_upper", convert=as_int)),
+    tf_names=("tf.linalg.band_part",),
 ))

@@ -1,7 +1,8 @@
-"""Activations, the softmax family and the fused softmax cross-entropy."""
+"""Activations, the softmax family and the fused softmax and sigmoid cross-entropies."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ from ..attrs import Attr, as_int
 from ..chain import ChainContext, Formula, softmax_of
 from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
-from ._common import broadcast_problem, dtype_of, mask
+from ._common import broadcast_problem, dtype_of, erf, mask
 
 __all__: list[str] = []  # registers its ops; nothing to import from here
 
@@ -64,6 +65,84 @@ register(OpDef(
     derivative="∂out/∂a = sigmoid(a)",
     local=lambda a, out: (1 / (1 + np.exp(-a)),),
     tf_names=("tf.math.softplus", "tf.nn.softplus"),
+))
+
+
+def _elu_forward(a: np.ndarray) -> np.ndarray:
+    return np.where(a > 0, a, np.expm1(np.minimum(a, 0))).astype(a.dtype, copy=False)
+
+
+register(OpDef(
+    "elu", _elu_forward, arity=1,
+    # TF's EluGrad: g·(out + 1) where out < 0, else g
+    vjp=lambda xp, g, rec, needs: (
+        xp.multiply(g, xp.add(1, xp.multiply(mask(rec.output._value < 0, dtype_of(rec)), rec.output))),
+    ),
+    derivative="∂out/∂a = 1 where a > 0 else exp(a) (= out + 1)",
+    local=lambda a, out: (np.where(out < 0, out + 1, 1).astype(out.dtype),),
+    tf_names=("tf.nn.elu",), lesson="elu",
+))
+
+
+def _leaky_forward(a: np.ndarray, alpha: float = 0.2) -> np.ndarray:
+    return np.where(a > 0, a, a * alpha).astype(a.dtype, copy=False)
+
+
+def _leaky_slope(a: np.ndarray, dtype: np.dtype, alpha: float) -> np.ndarray:
+    return np.where(a > 0, 1.0, alpha).astype(dtype)
+
+
+register(OpDef(
+    "leaky_relu", _leaky_forward, arity=1,
+    vjp=lambda xp, g, rec, needs: (
+        xp.multiply(g, mask(_leaky_slope(rec.inputs[0]._value, dtype_of(rec), rec.attrs.get("alpha", 0.2)), dtype_of(rec))),
+    ),
+    derivative="∂out/∂a = 1 where a > 0 else alpha",
+    local=lambda a, out, alpha=0.2: (_leaky_slope(a, out.dtype, alpha),),
+    params=("features",), attrs=(Attr("alpha", 0.2, float, omit_default=True),),
+    tf_names=("tf.nn.leaky_relu",), lesson="leaky_relu",
+))
+
+_GELU_C = math.sqrt(2 / math.pi)  # the tanh approximation's constant
+
+
+def _gelu_forward(a: np.ndarray, approximate: bool = False) -> np.ndarray:
+    if approximate:
+        out = 0.5 * a * (1 + np.tanh(_GELU_C * (a + 0.044715 * a**3)))
+    else:
+        out = 0.5 * a * (1 + erf(a / math.sqrt(2)))
+    return out.astype(a.dtype, copy=False)
+
+
+def _gelu_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    a = rec.inputs[0]
+    if rec.attrs.get("approximate", False):
+        # out = a·s with s = (1 + tanh(u))/2, u = c(a + 0.044715a³): ∂out/∂a = s + a·(1 − t²)/2 · u'
+        t = xp.tanh(xp.multiply(_GELU_C, xp.add(a, xp.multiply(0.044715, xp.power(a, 3.0)))))
+        du = xp.multiply(_GELU_C, xp.add(1.0, xp.multiply(3 * 0.044715, xp.square(a))))
+        s = xp.multiply(0.5, xp.add(1.0, t))
+        local = xp.add(s, xp.multiply(xp.multiply(0.5, a), xp.multiply(xp.subtract(1.0, xp.square(t)), du)))
+    else:
+        # Φ(a) + a·φ(a): the normal CDF plus a times the normal density
+        cdf = xp.multiply(0.5, xp.add(1.0, xp.erf(xp.multiply(a, 1 / math.sqrt(2)))))
+        pdf = xp.multiply(1 / math.sqrt(2 * math.pi), xp.exp(xp.multiply(-0.5, xp.square(a))))
+        local = xp.add(cdf, xp.multiply(a, pdf))
+    return (xp.multiply(g, local),)
+
+
+def _gelu_local(a: np.ndarray, out: np.ndarray, approximate: bool = False) -> tuple[np.ndarray]:
+    if approximate:
+        t = np.tanh(_GELU_C * (a + 0.044715 * a**3))
+        return (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * _GELU_C * (1 + 3 * 0.044715 * a * a),)
+    return (0.5 * (1 + erf(a / math.sqrt(2))) + a * np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi),)
+
+
+register(OpDef(
+    "gelu", _gelu_forward, arity=1, vjp=_gelu_vjp,
+    derivative="∂out/∂a = Φ(a) + a·φ(a)  (Φ, φ: the normal CDF and density; approximate=True: of the tanh form)",
+    local=_gelu_local,
+    params=("features",), attrs=(Attr("approximate", False, bool, omit_default=True),),
+    tf_names=("tf.nn.gelu",), lesson="gelu",
 ))
 
 # ---------------------------------------------------------------------------------------
@@ -162,4 +241,30 @@ register(OpDef(
                "(TF's fused rule: exact when each row of labels sums to 1)",
     describe=broadcast_problem, explain=_xent_explain,
     params=("labels", "logits"), attrs=_AXIS, api="hand",
+))
+
+
+# ---------------------------------------------------------------------------------------
+# sigmoid cross-entropy on logits (logistic regression's loss), elementwise
+
+
+def _sigmoid_xent_forward(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """TF's stable form: max(x, 0) − x·z + log(1 + exp(−|x|)), never exp of a large number."""
+    x, z = logits, labels
+    return (np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+
+def _sigmoid_xent_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    labels, logits = rec.inputs
+    d_labels = xp.negative(xp.multiply(g, logits)) if needs[0] else None
+    d_logits = xp.multiply(g, xp.subtract(xp.sigmoid(logits), labels)) if needs[1] else None
+    return (d_labels, d_logits)
+
+
+register(OpDef(
+    "sigmoid_cross_entropy_with_logits", _sigmoid_xent_forward, vjp=_sigmoid_xent_vjp,
+    derivative="∂out/∂logits = sigmoid(logits) − labels, ∂out/∂labels = −logits",
+    local=lambda z, x, out: (np.broadcast_to(-x, out.shape), np.broadcast_to(_sigmoid_forward(x) - z, out.shape)),
+    describe=broadcast_problem, params=("labels", "logits"), api="hand",
+    tf_names=("tf.nn.sigmoid_cross_entropy_with_logits",),
 ))

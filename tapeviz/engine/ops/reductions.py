@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max, min, and the (not differentiable) argmax/argmin."""
+"""Reductions over axes: sum, mean, prod, max, min, norm, and the (not differentiable) argmax/argmin."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from ..attrs import Attr, as_axis, as_int
-from ..chain import ChainContext, Product, axes_of
+from ..chain import ChainContext, Formula, Product, axes_of
 from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
-from ._common import count, dtype_of, keepdims_shape, unreduce
+from ._common import axis_tuple, count, dtype_of, keepdims_shape, mask, unreduce
 
 __all__: list[str] = []  # registers its ops; nothing to import from here
 
@@ -100,3 +100,155 @@ for _name, _fn in (("argmax", np.argmax), ("argmin", np.argmin)):
         arity=1, differentiable=False, derivative="not differentiable (integer result)",
         attrs=(Attr("axis", 0, as_int),), tf_names=(f"tf.{_name}", f"tf.math.{_name}"),
     ))
+
+
+# ---------------------------------------------------------------------------------------
+# reduce_prod: the gradient is "the product of the others", also where some inputs are 0
+
+
+def _prod_forward(a: np.ndarray, axis: object = None, keepdims: bool = False) -> np.ndarray:
+    return np.multiply.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)  # type: ignore[arg-type]
+
+
+def _prod_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    """g times the product of the other elements of the slice, without dividing by a zero.
+
+    No zero in a slice: out / a. One zero: the zero's partial is the product of the rest, the
+    others' partials are 0. Two or more zeros: every partial is 0.
+    """
+    a, axis = rec.inputs[0], rec.attrs.get("axis")
+    shape, dt = a._value.shape, dtype_of(rec)
+    keep = keepdims_shape(shape, axis)
+    zero = a._value == 0
+    if not zero.any():
+        others = xp.divide(xp.reshape(rec.output, keep), a)
+    else:
+        zeros_in_slice = np.add.reduce(zero, axis=axis_tuple(axis, len(shape)), keepdims=True)
+        safe = xp.add(a, mask(zero, dt))  # the zeros replaced by ones
+        rest = xp.reduce_prod(safe, axis=axis, keepdims=True)
+        no_zero = mask(np.broadcast_to(zeros_in_slice == 0, shape), dt)
+        the_zero = mask(zero & (zeros_in_slice == 1), dt)
+        others = xp.add(xp.multiply(no_zero, xp.divide(rest, safe)), xp.multiply(the_zero, rest))
+    return (xp.multiply(xp.reshape(g, keep), others),)
+
+
+def _others_product(c: ChainContext) -> float:
+    """The product of the other elements in the explained element's slice."""
+    a = c.inputs[0]
+    axes = axes_of(c.attrs.get("axis"), a.ndim)
+    block = np.array(a[tuple(slice(None) if i in axes else e for i, e in enumerate(c.element))], dtype=np.float64)
+    block[tuple(c.element[i] for i in axes)] = 1.0
+    return float(np.prod(block))
+
+
+register(OpDef(
+    "reduce_prod", _prod_forward, arity=1, vjp=_prod_vjp,
+    derivative="∂out/∂a_i = the product of the other elements (no division: correct where some a are 0)",
+    explain=lambda c: Product(_upstream_of(c), _others_product(c), float(c.sent[c.element])),
+    attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_prod", "tf.math.reduce_prod"), lesson="reduce_prod",
+))
+
+# ---------------------------------------------------------------------------------------
+# norm: vector norms (axis None or an int) and matrix norms (axis a pair), as tf.norm
+
+
+def _as_ord(value: Any) -> Any:
+    """'euclidean', 'fro', or a number (ints stay ints so the record reads ``ord=1``)."""
+    value = getattr(value, "_value", value)
+    if isinstance(value, str):
+        return value
+    number = float(np.asarray(value))
+    return int(number) if number.is_integer() else number
+
+
+def _norm_kind(ord: Any, axis: Any, ndim: int) -> tuple[str, tuple[int, ...]]:
+    """Which norm TF computes for ``ord`` and ``axis``, and over which axes (TF's checks and messages)."""
+    if isinstance(axis, tuple) and len(axis) == 2:
+        if axis[0] % max(ndim, 1) == axis[1] % max(ndim, 1):
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+        axes = tuple(a % ndim for a in axis)
+        if ord in ("euclidean", "fro"):
+            return "2", axes
+        if ord in (1, float("inf")):
+            return ("matrix1" if ord == 1 else "matrixinf"), axes
+        if ord == 2:
+            raise ValueError("norm: the matrix 2-norm (largest singular value) needs an SVD, which tapeviz does not "
+                             "have; use ord='fro' or 'euclidean', 1 or np.inf")
+        raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, 2, inf], got {ord}")
+    if isinstance(axis, tuple):
+        raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+    axes = axis_tuple(axis, ndim)
+    if ord in ("euclidean", 2):
+        return "2", axes
+    if ord == 1:
+        return "1", axes
+    if ord == float("inf"):
+        return "inf", axes
+    if isinstance(ord, str) or ord <= 0:
+        raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+    return "p", axes
+
+
+def _norm_forward(a: np.ndarray, ord: Any = "euclidean", axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    kind, axes = _norm_kind(ord, axis, a.ndim)
+    x = np.abs(a)
+    if kind == "2":
+        out = np.sqrt(np.add.reduce(a * a, axis=axes, keepdims=True))
+    elif kind == "1":
+        out = np.add.reduce(x, axis=axes, keepdims=True)
+    elif kind == "inf":
+        out = np.maximum.reduce(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes), x.dtype)
+    elif kind == "p":
+        out = np.power(np.add.reduce(np.power(x, ord), axis=axes, keepdims=True), 1.0 / ord)
+    else:  # matrix 1: the largest column sum; matrix inf: the largest row sum
+        summed, biggest = (axes[0], axes[1]) if kind == "matrix1" else (axes[1], axes[0])
+        out = np.maximum.reduce(np.add.reduce(x, axis=summed, keepdims=True), axis=biggest, keepdims=True)
+    out = out.astype(a.dtype, copy=False)
+    return out if keepdims else np.squeeze(out, axis=axes)
+
+
+def _norm_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    a = rec.inputs[0]
+    ord = rec.attrs.get("ord", "euclidean")
+    kind, axes = _norm_kind(ord, rec.attrs.get("axis"), a._value.ndim)
+    shape, dt = a._value.shape, dtype_of(rec)
+    keep = keepdims_shape(shape, axes)
+    n, g = xp.reshape(rec.output, keep), xp.reshape(g, keep)
+    if kind == "2":
+        return (xp.multiply(g, xp.divide(a, n)),)
+    sign = xp.sign(a)
+    if kind == "1":
+        return (xp.multiply(g, sign),)
+    if kind == "p":
+        ratio = xp.divide(xp.abs(a), n)
+        return (xp.multiply(g, xp.multiply(sign, xp.power(ratio, float(ord) - 1.0))),)
+    # the largest |a| (vector inf) or the largest column/row sum (matrix 1/inf); ties share g
+    if kind == "inf":
+        top, spread = np.abs(a._value) == rec.output._value.reshape(keep), axes
+    else:
+        summed, biggest = (axes[0], axes[1]) if kind == "matrix1" else (axes[1], axes[0])
+        sums = np.add.reduce(np.abs(a._value), axis=summed, keepdims=True)
+        top, spread = np.broadcast_to(sums == rec.output._value.reshape(keep), shape), (biggest,)
+    ties = np.add.reduce(top, axis=spread, keepdims=True).astype(dt)
+    share = mask(top / ties, dt)
+    return (xp.multiply(g, xp.multiply(sign, share)),)
+
+
+def _norm_explain(c: ChainContext) -> Formula | None:
+    kind, axes = _norm_kind(c.attrs.get("ord", "euclidean"), c.attrs.get("axis"), c.inputs[0].ndim)
+    if kind != "2":
+        return None
+    el, a = c.element, c.inputs[0]
+    n = float(np.sqrt(np.sum(np.square(a[tuple(slice(None) if i in axes else e for i, e in enumerate(el))]))))
+    return Formula("g·a/‖a‖", "{}×{}/{}", (_upstream_of(c), float(a[el]), n), float(c.sent[el]))
+
+
+register(OpDef(
+    "norm", _norm_forward, arity=1, vjp=_norm_vjp,
+    derivative="∂‖a‖₂/∂a = a/‖a‖₂; ∂‖a‖₁/∂a = sign(a); ∂‖a‖∞/∂a = sign(a) at the largest |a| (ties share), "
+               "0 elsewhere; ∂‖a‖ₚ/∂a = sign(a)·(|a|/‖a‖ₚ)^(p−1)",
+    explain=_norm_explain, params=("tensor",),
+    attrs=(Attr("ord", "euclidean", _as_ord, omit_default=True), Attr("axis", None, as_axis, omit_default=True),
+           Attr("keepdims", False, bool, omit_default=True)),
+    tf_names=("tf.norm", "tf.linalg.norm"), lesson="norm",
+))

@@ -1,10 +1,13 @@
-"""Elementwise math of one tensor: negative, powers, exp/log, abs/sign, trigonometry."""
+"""Elementwise math of one tensor: negative, powers, exp/log, abs/sign, trigonometry, erf, NaN/inf tests."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ..registry import OpDef, register
+from ._common import erf
 
 __all__: list[str] = []  # registers its ops; nothing to import from here
 
@@ -112,3 +115,19 @@ register(OpDef(
     local=lambda a, out: (-np.sin(a),),
     tf_names=("tf.cos", "tf.math.cos"), lesson="cos",
 ))
+
+
+register(OpDef(
+    "erf", erf, arity=1,
+    vjp=lambda xp, g, rec, needs: (
+        xp.multiply(g, xp.multiply(2 / math.sqrt(math.pi), xp.exp(xp.negative(xp.square(rec.inputs[0]))))),
+    ),
+    derivative="∂out/∂a = 2/√π · exp(−a²)",
+    local=lambda a, out: (2 / math.sqrt(math.pi) * np.exp(-a * a),),
+    tf_names=("tf.math.erf",), lesson="erf",
+))
+
+# Tests on values, like TF's: boolean results, never recorded.
+for _name, _fn in (("is_nan", np.isnan), ("is_inf", np.isinf), ("is_finite", np.isfinite)):
+    register(OpDef(_name, _fn, vjp=None, arity=1, differentiable=False,
+                   derivative="not differentiable (boolean result)", tf_names=(f"tf.math.{_name}",)))

@@ -1,0 +1,15 @@
+"""``tf.linalg``: the ops whose definitions list a ``tf.linalg.<name>`` (matmul, inv, solve, band_part, norm)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import eye
+from ._exposed import expose
+
+__all__: list[str] = ["eye"]
+expose(globals(), "tf.linalg", __all__)
+
+
+def __getattr__(name: str) -> Any:
+    raise AttributeError(f"tapeviz.tf.linalg has no {name!r} (see dir(tapeviz.tf.linalg) for what is there)")
