@@ -4,7 +4,7 @@ Everything is measured headless with Textual's Pilot in this process, next to a 
 same key press on a minimal Textual app that updates one label. Figures are medians; the ratio
 says how much work tapeviz adds on top of Textual's own key handling and repaint. Run:
 
-    .venv/bin/python bench/bench_ui.py [--presses 200] [--iterations 1000]
+    .venv/bin/python bench/bench_ui.py [--presses 200] [--iterations 1000] [--source]
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presses", type=int, default=200)
     parser.add_argument("--iterations", type=int, default=1000)
+    parser.add_argument("--source", action="store_true", help="with the source pane shown (o)")
     args = parser.parse_args()
 
     paints = []
@@ -109,6 +110,7 @@ def main() -> int:
 
     base_paint, base_idle = (statistics.median(x) for x in asyncio.run(press_times(Baseline(), args.presses)))
     app = TapevizApp(EXAMPLES["seed"].build(), source="seed")
+    app.session.source_shown = args.source or None
     seed_paint, seed_idle = (statistics.median(x) for x in asyncio.run(press_times(app, args.presses)))
     print(f"key press → screen repainted, seed: median {seed_paint * 1000:.1f} ms "
           f"(baseline app {base_paint * 1000:.1f} ms, ratio {seed_paint / base_paint:.2f}×); "
@@ -123,6 +125,7 @@ def main() -> int:
     trace.train_more(args.iterations - 1)
     trained = time.perf_counter() - start
     big = TapevizApp(trace, source="seed")
+    big.session.source_shown = args.source or None
     long = statistics.median(asyncio.run(press_times(big, args.presses, len(trace)))[0])
     print(f"{trace.iteration_count} iterations ({len(trace)} events, trained in {trained:.1f} s): "
           f"key press → repaint median {long * 1000:.1f} ms, ratio to the 1-iteration trace {long / seed:.2f}×; "

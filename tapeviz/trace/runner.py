@@ -1,7 +1,8 @@
 """Run a learner's ``.py`` program under ``record()`` and return its trace.
 
 The program runs in-process as ``__main__`` with its own folder on ``sys.path``. Its output is
-captured, and when it fails the error shows the program's own frames only, never tapeviz's.
+captured (both streams together in ``ProgramRun.output``; each in ``trace.meta["stdout"]`` and
+``["stderr"]``, its warnings in ``["warnings"]``, for the UI's messages panel), and when it fails the error shows the program's own frames only, never tapeviz's.
 If the program defines ``train_step()``, the trace keeps it so the UI can train more; otherwise,
 if it trained with ``model.fit``, one more batch of that fit is the trace's training step.
 """
@@ -53,7 +54,8 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         raise ProgramError(f"{path}: cannot compile: {exc}") from None
 
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename, "__builtins__": __builtins__}
-    output = io.StringIO()
+    output = io.StringIO()  # both streams, interleaved as printed (ProgramRun.output)
+    stdout, stderr = _Tee(output), _Tee(output)
     caught: list[warnings.WarningMessage] = []
     old_argv, old_path = sys.argv, list(sys.path)
     sys.argv = [str(path), *(argv or [])]
@@ -63,7 +65,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     _fresh_keras_names()
     try:
         with warnings.catch_warnings(record=True) as caught, record(trace), \
-                contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
             exec(code, namespace)
     except SystemExit as exc:
@@ -76,6 +78,8 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     finally:
         sys.argv = old_argv
         sys.path[:] = old_path
+        # Kept in the trace (and its file) for the UI's messages panel: the screen did not exist yet.
+        trace.meta["stdout"], trace.meta["stderr"] = stdout.own.getvalue(), stderr.own.getvalue()
     trainer = namespace.get("train_step")
     if not callable(trainer):
         trainer = _keras_fit_trainer()
@@ -90,7 +94,21 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
             "watched tensor or a trainable variable"
         )
     messages = [f"{w.category.__name__}: {w.message}" for w in caught]
+    if messages:
+        trace.meta["warnings"] = list(messages)
     return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+class _Tee(io.StringIO):
+    """One captured stream: kept on its own (``own``) and written into the shared ``output``."""
+
+    def __init__(self, output: io.StringIO) -> None:
+        super().__init__()
+        self.own, self._output = self, output
+
+    def write(self, text: str) -> int:
+        self._output.write(text)
+        return super().write(text)
 
 
 def _fresh_keras_names() -> None:

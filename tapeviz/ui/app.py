@@ -32,15 +32,16 @@ from .help_screen import HelpScreen
 from .keys import ACTION_HELP, BINDINGS
 from .main_screen import MainScreen
 from .messages import Exported, LayoutReady, Saved, Trained
+from .messages_pane import summary_line
 from .palette import Colours
+from .panel_actions import PanelActions
 from .session import Frame, Session
 from .timeline import Timeline
 
-MAX_PROGRAM_WARNINGS = 4  # shown as notifications when the app starts
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(GraphViewActions, App[int]):
+class TapevizApp(GraphViewActions, PanelActions, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]
@@ -75,6 +76,7 @@ class TapevizApp(GraphViewActions, App[int]):
         self.session = Session(trace, source=source, out_dir=out_dir, layout_engine=layout_engine, start=start)
         self._first_screen = first_screen
         self.set_reactive(TapevizApp.index, self.session.index)
+        self.set_reactive(TapevizApp.mode, self.session.follow_phase())
         self.last_export: Path | None = None
         self.last_save: Path | None = None
         self._train_pending = 0
@@ -93,10 +95,11 @@ class TapevizApp(GraphViewActions, App[int]):
         self.theme_changed_signal.subscribe(self, lambda _theme: self._theme_changed())
         self._theme_changed()
         self._draw()
-        # What the program warned about (the article's pitfalls, for one) would otherwise be
-        # lost: printed while it ran, before the screen existed.
-        for text in list(self.trace.meta.get("warnings", []))[:MAX_PROGRAM_WARNINGS]:
-            self.notify(str(text), title="the program warned", severity="warning", timeout=15)
+        # What the program warned about or printed is kept in the messages panel (m); one
+        # short line says so instead of toasts that cover the graph and vanish.
+        said = summary_line(self.trace)
+        if said:
+            self.notify(said, severity="warning", timeout=8)
 
     def _theme_changed(self) -> None:
         self.colours = Colours.from_variables(self.theme_variables or self.get_css_variables())
@@ -170,6 +173,7 @@ class TapevizApp(GraphViewActions, App[int]):
     def watch_index(self) -> None:
         self.session.selected = None  # a moved cursor shows its own event's node
         self.set_reactive(TapevizApp.selected, None)
+        self.set_reactive(TapevizApp.mode, self.session.follow_phase())  # gradients in the backward pass
         self._draw()
 
     def watch_mode(self, mode: str) -> None:
@@ -279,6 +283,7 @@ class TapevizApp(GraphViewActions, App[int]):
 
     # ---- graph view ---------------------------------------------------------------------
     def action_toggle_grads(self) -> None:
+        self.session.mode_chosen = True  # from now on the graph shows what the learner chose
         self.mode = "grads" if self.mode == "values" else "values"
 
     def action_collapse(self) -> None:

@@ -18,7 +18,7 @@ from ..engine.registry import REGISTRY, OpDef
 from ..trace import Trace
 from ..view import Explanation, learning_rate, update_lines
 from ..view import explain as view_explain
-from ..view.events import node_short as _name
+from ..view.names import node_label, node_short
 from ..view.numbers import fmt, largest, pfmt
 from ..view.numbers import index_text as idx
 from ..view.numbers import shape_of as _shape
@@ -26,6 +26,12 @@ from ..view.numbers import shape_of as _shape
 SHOWN_TERMS = 3  # terms of a sum written out before "…"
 
 __all__ = ["Explanation", "chain_rule_lines", "explain", "fmt", "largest", "learning_rate", "pfmt", "update_lines"]
+
+
+def _name(trace: Trace, tensor_id: int) -> str:
+    """A node in a chain-rule line: the learner's name, a weight's ``dense/kernel``, else the op's
+    label (never an internal id such as ``power#3``)."""
+    return node_short(trace, tensor_id) if tensor_id in trace.graph.nodes else node_label(trace, tensor_id)
 
 
 def _forward_event(trace: Trace, op_node: int) -> OpRecorded | None:

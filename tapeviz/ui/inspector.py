@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
+from ..view.names import node_label
 from ..view.numbers import shape_cross as shape_text
 from ..view.numbers import stats_line
 from .explain import Explanation, largest
@@ -25,6 +26,11 @@ from .palette import Colours
 from .session import Frame
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
+
+
+def display_name(trace: Trace, node_id: int) -> str:
+    """A node as the learner named it (``logits``, ``x``), else the view's label (no internal ids)."""
+    return trace.graph.user_name(node_id) or node_label(trace, node_id)
 
 
 def heading(text: str, role: str, colours: Colours) -> Text:
@@ -40,7 +46,7 @@ def inspector_content(
     Prose wraps to ``width``; number grids show as many columns as fit and say how many more.
     """
     colours = colours or Colours.default()
-    cols = max(1, (width - 8) // CELL)
+    cols = max(1, (width + 1) // CELL)  # the last cell's trailing space may fall off the edge
     parts: list[RenderableType] = [heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"), colours)]
     for line in explanation.lines:
         parts.append(Padding(Text(line), (0, 0, 0, 2)))
@@ -49,14 +55,17 @@ def inspector_content(
         return Group(*parts)
     kind = "parameter" if node.kind == "variable" and node.trainable else node.kind
     parts.append(Text(""))
-    title = Text(node.name or node.label, style=colours.fg(kind if kind in colours.roles else "op", bold=True))
+    title = Text(display_name(trace, node.id), style=colours.fg(kind if kind in colours.roles else "op", bold=True))
     title.append(f"  ({kind})", style=colours.fg("muted"))
     parts.append(title)
     facts = [f"op {node.op}"] if node.op else []
+    if node.name and node.name not in (display_name(trace, node.id), node.op):
+        facts.insert(0, node.name)
     facts += [f"scope {node.scope or '(top)'}", f"shape {shape_text(node.shape)}", node.dtype]
     parts.append(Text("  " + " · ".join(facts), style=colours.fg("muted")))
     if node.op and node.op in REGISTRY:
-        parts.append(Padding(Text("∂ " + REGISTRY[node.op].derivative), (0, 0, 0, 2)))
+        said = REGISTRY[node.op].derivative  # already reads "∂out/∂a = …": print it once, as it is
+        parts.append(Padding(Text(said if said.startswith("∂") else f"derivative: {said}"), (0, 0, 0, 2)))
     computed = node.kind != "op" or node.id in snap.forward_done
     value = snap.values.get(node.id) if computed else None
     if node.id in snap.updates:
@@ -76,15 +85,17 @@ def inspector_content(
     if grad is not None:
         g = np.asarray(grad)
         mark = largest(g) if node.id in snap.current and g.ndim else None
-        parts += [heading(f"gradient ∂L/∂{node.label} {shape_text(g.shape)}: {stats_line(g)}", "backward", colours),
+        parts += [heading(f"gradient ∂L/∂{display_name(trace, node.id)} {shape_text(g.shape)}: {stats_line(g)}", "backward", colours),
                   grid(g, colours, mark=mark, max_cols=cols)]
     elif snap.phase != "forward":
         parts.append(Text("gradient: none has reached this node yet", style=colours.fg("muted")))
     return Group(*parts)
 
 
-class Inspector(ScrollView, can_focus=False):
+class Inspector(ScrollView, can_focus=True):
     """A scrollable panel showing ``inspector_content`` for the cursor and selection.
+
+    It takes the keyboard focus first (Tab moves it on): ↑/↓ and PageUp/PageDown scroll it.
 
     The content is rendered to lines once per ``show`` and drawn with the Line API, so a new
     step never changes the screen's layout (no reflow of the other widgets).

@@ -1,4 +1,4 @@
-"""The main screen: status line, graph pane, inspector, timeline, loss curve and footer.
+"""The main screen: status line, graph pane, inspector, source pane, messages, timeline, loss, footer.
 
 A screen that shows the main widgets (this one, the lesson screen) watches the app's ``frame``
 reactive and draws each new frame into them with :func:`show_frame`: the app never reaches into
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -19,25 +19,41 @@ from ..trace import Trace
 from .graph_pane import GraphPane
 from .inspector import Inspector
 from .loss_curve import LossCurve
+from .messages_pane import MessagesPane
 from .palette import Colours
+from .source_pane import SOURCE_MIN_WIDTH, SourcePane
 from .status_line import StatusLine
 from .timeline import Timeline
 
 if TYPE_CHECKING:
     from .session import Frame
 
-BORDER_TITLES = {"#graph": "graph", "#inspector": "inspector", "#timeline": "timeline", "#loss": "loss"}
+BORDER_TITLES = {"#graph": "graph", "#inspector": "inspector", "#timeline": "timeline", "#loss": "loss",
+                 "#source": "source (o)", "#messages": "messages (m)"}
 
 
-def compose_main_widgets(trace: Trace) -> ComposeResult:
-    """The reusable widgets, in order; a lesson screen can yield these inside its own layout."""
+def compose_main_widgets(trace: Trace, panels: bool = False) -> ComposeResult:
+    """The reusable widgets, in order; a lesson screen can yield these inside its own layout.
+
+    ``panels``: also the source pane and the messages panel (the main screen's; hidden until
+    shown). Tab moves the focus in this order: graph, inspector, source, messages, timeline.
+    """
     yield StatusLine("", id="status")
     yield Static("", id="notice")
     with Horizontal(id="body"):
-        yield GraphPane(id="graph")
+        graph = GraphPane(id="graph")
+        graph.can_focus = True  # Tab reaches every pane; the focused one scrolls with ↑↓ PageUp/PageDown
+        yield graph
         yield Inspector(id="inspector")
+        if panels:
+            yield SourcePane(id="source")
+    if panels:
+        with VerticalScroll(id="messages"):
+            yield MessagesPane(id="messages-body")
     with Horizontal(id="bottom"):
-        yield Timeline(trace, id="timeline")
+        timeline = Timeline(trace, id="timeline")
+        timeline.can_focus = True
+        yield timeline
         yield LossCurve("", id="loss")
 
 
@@ -50,6 +66,9 @@ def show_frame(root: DOMNode, frame: Frame | None, colours: Colours) -> None:
     root.query_one(Timeline).show(frame, colours)
     root.query_one(StatusLine).show(frame, colours)
     root.query_one(LossCurve).show(frame.losses, frame.snap.iteration, colours)
+    for source in root.query(SourcePane):
+        if source.display:  # a hidden pane catches up when it is shown
+            source.show(frame, colours)
     notice = root.query_one("#notice", Static)
     if notice.has_class("-shown") != bool(frame.notice) or (frame.notice and notice.content != frame.notice):
         notice.update(frame.notice)  # only on change: no layout pass per step
@@ -59,13 +78,20 @@ def show_frame(root: DOMNode, frame: Frame | None, colours: Colours) -> None:
 def watch_frames(screen: Screen) -> None:
     """Keep ``screen``'s main widgets drawing the app's current frame (call from on_mount)."""
     for selector, title in BORDER_TITLES.items():
-        screen.query_one(selector).border_title = title
+        for widget in screen.query(selector):
+            widget.border_title = title
     app = screen.app
     screen.watch(app, "frame", lambda frame: show_frame(screen, frame, app.colours))  # type: ignore[attr-defined]
 
 
 class MainScreen(Screen[None]):
-    """The screen a bare ``tapeviz`` opens."""
+    """The screen a bare ``tapeviz`` opens.
+
+    The source pane shows by default on terminals at least ``SOURCE_MIN_WIDTH`` columns wide;
+    ``o`` shows or hides it (the learner's choice then holds at every size), ``m`` the messages.
+    """
+
+    AUTO_FOCUS = "#inspector"
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -75,8 +101,57 @@ class MainScreen(Screen[None]):
         self.trace = trace
 
     def compose(self) -> ComposeResult:
-        yield from compose_main_widgets(self.trace)
+        yield from compose_main_widgets(self.trace, panels=True)
         yield Footer()
 
     def on_mount(self) -> None:
         watch_frames(self)
+        self.query_one(MessagesPane).show(self.trace, self.app.colours)  # type: ignore[attr-defined]
+        self._place_source()
+
+    def on_resize(self) -> None:
+        self._place_source()
+
+    @property
+    def source_shown(self) -> bool:
+        return self.query_one(SourcePane).display
+
+    def _place_source(self) -> None:
+        """Show the source pane as the learner chose, else when the terminal is wide enough."""
+        chosen = self.app.session.source_shown  # type: ignore[attr-defined]
+        shown = chosen if chosen is not None else self.app.size.width >= SOURCE_MIN_WIDTH
+        self._show_source(shown)
+
+    def _show_source(self, shown: bool) -> None:
+        pane = self.query_one(SourcePane)
+        if pane.display == shown:
+            return
+        pane.display = shown
+        self.set_class(shown, "-source")
+        if shown:
+            show_frame_part(pane, self.app)
+
+    def toggle_source(self) -> bool:
+        """``o``: show or hide the source pane; returns whether it is shown now."""
+        shown = not self.source_shown
+        self.app.session.source_shown = shown  # type: ignore[attr-defined]
+        self._show_source(shown)
+        return shown
+
+    def toggle_messages(self) -> bool:
+        """``m``: show or hide the messages panel (it takes the focus while shown)."""
+        panel = self.query_one("#messages", VerticalScroll)
+        panel.display = not panel.display
+        if panel.display:
+            self.query_one(MessagesPane).show(self.trace, self.app.colours)  # type: ignore[attr-defined]
+            panel.focus()
+        elif self.focused is None or self.focused is panel:
+            self.query_one(Inspector).focus()
+        return panel.display
+
+
+def show_frame_part(pane: SourcePane, app: object) -> None:
+    """Draw the app's current frame into one pane that was just shown."""
+    frame = getattr(app, "frame", None)
+    if frame is not None:
+        pane.show(frame, app.colours)  # type: ignore[attr-defined]

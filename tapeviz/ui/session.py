@@ -88,6 +88,8 @@ class Session:
         self.auto_collapse = True  # the fit view may collapse scopes until the learner collapses one
         self._layouts: dict[str, tuple[TerminalLayout, Canvas]] = {}
         self.pending_layout: str | None = None
+        self.mode_chosen = False  # the learner pressed g: the graph no longer follows the phase
+        self.source_shown: bool | None = None  # the learner's o; None: shown when the terminal is wide
 
     # ---- reading --------------------------------------------------------------------------
     @property
@@ -218,6 +220,12 @@ class Session:
         pos = spec.order.index(lid) if lid in spec.order else -1
         self.selected = spec.members[spec.order[(pos + step) % len(spec.order)]][-1]
         return True
+
+    def follow_phase(self) -> str:
+        """Gradients in the backward pass, values elsewhere, unless the learner chose with g."""
+        if not self.mode_chosen:
+            self.mode = "grads" if self.trace.phases[self.cursor.index] == "backward" else "values"
+        return self.mode
 
     def set_speed(self, speed: int) -> float:
         """Clamp and set the play speed; returns the seconds per event."""

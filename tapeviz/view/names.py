@@ -31,7 +31,7 @@ def node_label(trace: Trace, tensor_id: int) -> str:
 
 
 def node_short(trace: Trace, tensor_id: int) -> str:
-    """A node in a formula: ``dense/kernel``, ``matmul#7``, ``input``."""
+    """A node in a formula: the learner's name (``y``), ``dense/kernel``, ``matmul``, ``input``."""
     node = trace.graph.nodes.get(tensor_id)
     if node is None:
         return f"#{tensor_id}"
@@ -40,7 +40,7 @@ def node_short(trace: Trace, tensor_id: int) -> str:
     user = trace.graph.user_name(tensor_id)
     if user:
         return user
-    return node.label if node.kind != "op" else f"{node.label}#{node.id}"
+    return node.label  # never an internal id (power#3): the scope beside it tells two apart
 
 
 def display_name(trace: Trace, node_id: int) -> str:

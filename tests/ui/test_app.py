@@ -165,20 +165,21 @@ async def test_s_saves_a_trace_that_loads_back(tmp_path: Path) -> None:
         assert len(load_trace(app.last_save)) == len(app.trace)
 
 
-async def test_g_c_tab_and_click_change_the_view_not_the_cursor(tmp_path: Path) -> None:
+async def test_g_c_n_and_click_change_the_view_not_the_cursor(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("right_square_bracket", "right", "right")
         index = app.index
+        assert app.mode == "grads" and "gradients" in status_text(app)  # the backward pass, by itself
         await pilot.press("g")
-        assert app.mode == "grads" and "gradients" in status_text(app)
+        assert app.mode == "values" and "values" in status_text(app)
         first = app.selected_node
-        await pilot.press("tab")
+        await pilot.press("n")
         assert app.selected_node != first and app.index == index
         selected = app.trace.graph.nodes[app.selected_node]
         assert selected.name in inspector_text(app)
-        await pilot.press("shift+tab")
+        await pilot.press("N")
         assert app.selected_node == app.spec.members[app.spec.order[app.spec.order.index(app.spec.lid_of[app.selected_node])]][-1]
         # collapse the scope of the node at the cursor, then expand it again
         app.select_node(app.trace.events[app.trace.first_of("forward")].output.id)
@@ -378,7 +379,7 @@ async def test_nonfinite_values_are_flagged_in_status_and_inspector(tmp_path: Pa
         assert not explain(app.trace, 1).lines[0].startswith("⚠")  # the sum only carries it
 
 
-async def test_program_warnings_are_shown_when_the_app_starts(tmp_path: Path) -> None:
+async def test_program_warnings_are_kept_in_the_messages_panel(tmp_path: Path) -> None:
     from tapeviz.sources import load_source
     from tapeviz.ui import TapevizApp
 
@@ -388,4 +389,7 @@ async def test_program_warnings_are_shown_when_the_app_starts(tmp_path: Path) ->
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         shown = [n.message for n in app._notifications]  # noqa: SLF001
-        assert any("from_logits=True" in m for m in shown) and any("not one-hot" in m for m in shown)
+        assert shown == ["2 warnings: press m to read them"]  # one line pointing at the panel
+        await pilot.press("m")
+        kept = app.screen.query_one("#messages-body").text
+        assert "from_logits=True" in kept and "not one-hot" in kept
