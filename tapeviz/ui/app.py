@@ -25,6 +25,7 @@ from ..engine.errors import TapevizError
 from ..trace import Trace
 from . import jobs
 from .command_palette import ClosingOnceCommandPalette
+from .conceal import Concealer
 from .graph_model import GraphSpec
 from .graph_pane import GraphPane
 from .help_screen import HelpScreen
@@ -67,7 +68,8 @@ class TapevizApp(App[int]):
 
     def __init__(self, trace: Trace, *, source: str = "", out_dir: str | Path | None = None,
                  layout_engine: str = "auto", start: int = 0,
-                 first_screen: Callable[[], Screen] | None = None) -> None:
+                 first_screen: Callable[[], Screen] | None = None, palette_key: str = "ctrl+p") -> None:
+        self.COMMAND_PALETTE_BINDING = palette_key  # read by App.__init__ (lessons use ctrl+p for a step back)
         super().__init__()
         if len(trace) == 0:
             raise TapevizError(f"{source or trace.title or 'the trace'}: nothing was recorded, so there is nothing to show")
@@ -161,6 +163,26 @@ class TapevizApp(App[int]):
         """Show node ``node_id`` in the inspector (None: follow the cursor)."""
         self.selected = node_id
 
+    def conceal(self, concealer: Concealer) -> None:
+        """Hide the numbers ``concealer`` masks everywhere on screen (a lesson's open question)."""
+        if concealer is not self.session.concealer:
+            self.session.concealer = concealer
+            self._draw()
+
+    def use_trace(self, trace: Trace) -> None:
+        """Show another recording of the program (a lesson's what-if): graph, timeline and
+        inspector follow it; the cursor keeps its place as far as the new trace reaches."""
+        with self.session.lock:
+            self.session.replace_trace(trace)
+        self.set_reactive(TapevizApp.selected, None)
+        self.set_reactive(TapevizApp.index, self.session.index)
+        self._draw()
+
+    def fit_graph(self, fit: bool) -> None:
+        """Show the whole graph (``fit``) or the boxes at full size (a lesson step's @graph)."""
+        self.session.fit() if fit else self.session.detail()
+        self._draw()
+
     # ---- reactives: write through to the session, then draw ---------------------------------
     def validate_index(self, index: int) -> int:
         self.session.cursor.move_to(index)
@@ -249,6 +271,7 @@ class TapevizApp(App[int]):
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry names and errors from the learner's program (a scope called
         ``[@click=app.quit]``, an error text ending in ``[/]``): always show them literally."""
+        message = self.session.concealer(message)  # a lesson question's giveaway numbers stay hidden
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ---- playing ------------------------------------------------------------------------

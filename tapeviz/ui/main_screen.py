@@ -49,7 +49,7 @@ def show_frame(root: DOMNode, frame: Frame | None, colours: Colours) -> None:
     root.query_one(Inspector).show(frame, colours)
     root.query_one(Timeline).show(frame, colours)
     root.query_one(StatusLine).show(frame, colours)
-    root.query_one(LossCurve).show(frame.losses, frame.snap.iteration, colours)
+    root.query_one(LossCurve).show(frame.losses, frame.snap.iteration, colours, frame.conceal)
     notice = root.query_one("#notice", Static)
     if notice.has_class("-shown") != bool(frame.notice) or (frame.notice and notice.content != frame.notice):
         notice.update(frame.notice)  # only on change: no layout pass per step

@@ -18,7 +18,7 @@ def status_text(frame: Frame, colours: Colours) -> Text:
     text.append(f"  event {event_number(frame.index)}/{frame.length}")
     text.append(f"  ·  iteration {frame.snap.iteration + 1}/{frame.iterations}")
     text.append("  ·  loss ")
-    text.append("—" if frame.loss is None else f"{frame.loss:.4f}", colours.fg("loss", bold=True))
+    text.append("—" if frame.loss is None else frame.conceal(f"{frame.loss:.4f}"), colours.fg("loss", bold=True))
     text.append("  ·  graph shows ")
     grads = frame.mode == "grads"
     text.append("gradients" if grads else "values", colours.fg("grad" if grads else "forward"))
