@@ -140,19 +140,24 @@ class LessonScreen(Screen[None]):
 
     # ---- predict, then reveal -----------------------------------------------------------
     def concealer(self) -> Concealer:
-        """What to hide on screen now: the open question's giveaway numbers, until it is answered
-        right, answered wrong twice, or revealed."""
-        i, step = self.step_index, self.step
-        if step.question is None or i in self.answered:
-            return NO_SECRET
-        try:
-            with self.tapeviz.session.lock:
-                if not self.run.unanswered(step) or self.run.state(step).shows_why:
-                    return NO_SECRET
-                secret = self.run.secret(step)
-        except TapevizError:
-            return NO_SECRET  # a broken step shows its error in the pane
-        return Concealer(secret) if secret is not None else NO_SECRET
+        """What to hide on screen now: the giveaway numbers of the next open number question
+        (this step's or one ahead, so the steps leading to it do not show its answer either),
+        until it is answered right, answered wrong twice, or revealed."""
+        for step in self.run.steps[self.step_index:]:
+            q = step.question
+            if q is None or q.kind != "number":
+                continue
+            if step.index in self.answered:
+                return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+            try:
+                with self.tapeviz.session.lock:
+                    if not self.run.unanswered(step) or self.run.state(step).shows_why:
+                        return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+                    secret = self.run.secret(step)
+            except TapevizError:
+                return NO_SECRET  # a broken step shows its error in the pane
+            return Concealer(secret) if secret is not None else NO_SECRET
+        return NO_SECRET
 
     def conceal(self) -> None:
         self.tapeviz.conceal(self.concealer())
