@@ -62,10 +62,15 @@ def run_lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def _check(entries: list[LessonEntry], out: TextIO) -> int:
     from ..lessons.check import check_entry, format_result
+    from ..ui.lesson_check import check_screen  # the rendered screen: Textual, headless
 
     first = None
     for e in entries:
         result = check_entry(e)
+        if result.ok and e.lesson is not None:
+            screen = check_screen(e.lesson)
+            if not screen.ok:
+                result = screen
         print(format_result(result), file=out, flush=True)
         if not result.ok and first is None:
             first = result

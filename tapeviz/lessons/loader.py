@@ -40,8 +40,9 @@ from .options import code_lines, split_answer, tolerance_option, what_if_option
 FOLDER_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
 DIRECTIVE_RE = re.compile(r"^@([a-z][a-z-]*)\s*:\s?(.*)$")
 FRONT_KEYS = ("title", "summary", "program", "example", "iterations")
+SCREEN_WORDS = {"view": ("values", "gradients"), "graph": ("fit", "detail")}  # @view, @graph
 DIRECTIVES = (
-    "goto", "select", "ask", "answer", "tolerance", "choice", "do", "explain", "hint", "code", "what-if",
+    "goto", "select", "ask", "answer", "tolerance", "choice", "do", "explain", "hint", "code", "what-if", "view", "graph",
 )
 LESSON_FILE = "lesson.md"
 
@@ -282,6 +283,7 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
     hint = ""
     precision: Precision | None = None
     what_if: WhatIf | None = None
+    view = graph = None
     for name, value, where in b.directives:
         if name != "choice" and name in seen:
             raise LessonError(f"@{name} given twice in step {index + 1} (first at line {seen[name].line})", where.file, where.line)
@@ -311,6 +313,12 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
             explain, explain_where = value, where
         elif name == "hint":
             hint = value
+        elif name in ("view", "graph"):
+            word = value.strip().lower()
+            allowed = SCREEN_WORDS[name]
+            if word not in allowed:
+                raise LessonError(f"@{name} is one of {', '.join(allowed)}, not {value.strip()!r}", where.file, where.line)
+            view, graph = (word, graph) if name == "view" else (view, word)
     question = None
     if ask is None:
         for name in ("answer", "choice", "tolerance", "hint"):
@@ -340,7 +348,7 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
     return Step(
         index=index, title=b.title, text=text, where=b.where, goto=goto, select=select,
         question=question, action=action, explain=explain, explain_where=explain_where, hint=hint,
-        what_if=what_if,
+        what_if=what_if, view=view, graph=graph,
     )
 
 

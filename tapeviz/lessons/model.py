@@ -170,6 +170,8 @@ class Step:
     explain_where: Where | None = None
     hint: str = ""
     what_if: WhatIf | None = None  # the learner may change one input of the program here
+    view: str | None = None  # what the graph boxes show when the step opens: values | gradients
+    graph: str | None = None  # how the graph pane draws when the step opens: fit | detail
 
     @property
     def number(self) -> int:

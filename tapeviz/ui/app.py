@@ -30,6 +30,7 @@ from .graph_model import GraphSpec
 from .graph_pane import GraphPane
 from .help_screen import HelpScreen
 from .keys import ACTION_HELP, BINDINGS
+from .lesson_hooks import LessonHooks
 from .main_screen import MainScreen
 from .messages import Exported, LayoutReady, Saved, Trained
 from .messages_pane import summary_line
@@ -41,7 +42,7 @@ from .timeline import Timeline
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(GraphViewActions, PanelActions, App[int]):
+class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]
@@ -69,7 +70,8 @@ class TapevizApp(GraphViewActions, PanelActions, App[int]):
 
     def __init__(self, trace: Trace, *, source: str = "", out_dir: str | Path | None = None,
                  layout_engine: str = "auto", start: int = 0,
-                 first_screen: Callable[[], Screen] | None = None) -> None:
+                 first_screen: Callable[[], Screen] | None = None, palette_key: str = "ctrl+p") -> None:
+        self.COMMAND_PALETTE_BINDING = palette_key  # read by App.__init__ (lessons use ctrl+p for a step back)
         super().__init__()
         if len(trace) == 0:
             raise TapevizError(f"{source or trace.title or 'the trace'}: nothing was recorded, so there is nothing to show")
@@ -255,6 +257,7 @@ class TapevizApp(GraphViewActions, PanelActions, App[int]):
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry names and errors from the learner's program (a scope called
         ``[@click=app.quit]``, an error text ending in ``[/]``): always show them literally."""
+        message = self.session.concealer(message)  # a lesson question's giveaway numbers stay hidden
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ---- playing ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
+from .conceal import NO_SECRET
 from .graph_model import OUTLINES, GraphSpec, edge_states, node_states, summary
 from .palette import Colours
 from .session import Frame
@@ -52,6 +53,7 @@ class GraphPane(ScrollView, can_focus=False):
         self.selected: str | None = None
         self.colours = Colours.default()
         self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
+        self.conceal = NO_SECRET
 
     # ---- data in ------------------------------------------------------------------------
     def set_message(self, text: str) -> None:
@@ -80,6 +82,7 @@ class GraphPane(ScrollView, can_focus=False):
             return
         if self.spec is not frame.spec:
             self.set_layout(frame.spec, *frame.layout)
+        self.conceal = frame.conceal  # a lesson's open question: its giveaway numbers are hidden
         self.paint(frame.snap, frame.selected_lid, frame.mode)
 
     def paint(self, snap: Snapshot, selected: str | None, mode: str) -> None:
@@ -235,7 +238,7 @@ class GraphPane(ScrollView, can_focus=False):
             return Strip([Segment(text, base + self.colours.fg("muted"))]).extend_cell_length(width, base).crop(scroll_x, scroll_x + width)
         if cy >= self.canvas.height:
             return Strip.blank(width, base)
-        strip = Strip(self._row(cy), self.canvas.width)
+        strip = self.conceal.strip(Strip(self._row(cy), self.canvas.width))
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
 
     def on_click(self, event: events.Click) -> None:

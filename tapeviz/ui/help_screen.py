@@ -50,12 +50,12 @@ LEGEND: list[tuple[str, str]] = [
 ]
 
 
-def help_renderable(colours: Colours) -> Table:
+def help_renderable(colours: Colours, extra_keys: list[tuple[str, str]] | None = None) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style=colours.fg("grad", bold=True), no_wrap=True)
     table.add_column()
     table.add_row(Text("Keys", style=Style(bold=True, underline=True)), "")
-    for key, what in KEYS:
+    for key, what in [*(extra_keys or []), *KEYS]:  # a lesson's keys first
         table.add_row(key, what)
     table.add_row("", "")
     table.add_row(Text("Colours", style=Style(bold=True, underline=True)), "")
@@ -75,9 +75,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss_help", "close", show=True),
     ]
 
+    def __init__(self, extra_keys: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.extra_keys = extra_keys
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(help_renderable(getattr(self.app, "colours", None) or Colours.default()), id="help-body")
+            yield Static(help_renderable(getattr(self.app, "colours", None) or Colours.default(), self.extra_keys), id="help-body")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "tapeviz help"

@@ -119,7 +119,7 @@ class Inspector(ScrollView, can_focus=True):
         console = self.app.console
         options = console.options.update(width=width - 1, height=None)
         lines = console.render_lines(self._content, options, pad=False)
-        self._strips = [Strip(line) for line in lines]
+        self._strips = [frame.conceal.strip(Strip(line)) for line in lines]
         size = Size(width - 1, len(self._strips))
         if size.width == self.virtual_size.width:
             # Only the number of lines changed: update this view's scrollbars (what Textual does

@@ -48,13 +48,7 @@ class StepView:
 
 
 class AnswerInput(Input):
-    """The answer box. Answers are numbers or choice letters (a, b, c, ...), never n or p, so
-    those two keys stay the lesson's next/previous step even while the box has focus."""
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        if character in ("n", "p"):
-            return False
-        return super().check_consume_key(key, character)
+    """The answer box: every letter typed reaches it (ctrl+n / ctrl+p move between steps)."""
 
 
 class LessonPane(VerticalScroll, can_focus=False):
@@ -143,14 +137,14 @@ class LessonPane(VerticalScroll, can_focus=False):
         explanation.display = bool(view.explanation) and not shown_in_lines
         nav = self.query_one("#lesson-nav", Static)
         if view.finished:
-            nav.update("Lesson complete. p: previous step · q: quit")
+            nav.update("Lesson complete. p or ctrl+p: previous step · q: quit")
         elif view.complete:
             last = view.number == view.total
-            nav.update(f"n: {'finish the lesson' if last else 'next step'} · p: previous step")
+            nav.update(f"n or ctrl+n: {'finish the lesson' if last else 'next step'} · p or ctrl+p: previous step")
         elif view.prompt and not view.answered:
-            nav.update("Answer to go on (Enter submits; Esc leaves the box) · p: previous step")
+            nav.update("Answer to go on (Enter submits; ctrl+r reveals; Esc leaves the box) · ctrl+p: previous step")
         else:
-            nav.update("Step with → / ← to do the action · p: previous step")
+            nav.update("Step with → / ← to do the action · p or ctrl+p: previous step")
         nav.set_class(view.complete or view.finished, "-ready")
         if reset_scroll:
             self.scroll_home(animate=False)

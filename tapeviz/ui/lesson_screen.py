@@ -20,6 +20,8 @@ from textual.widgets import Footer
 
 from ..engine.errors import TapevizError
 from .app import TapevizApp
+from .conceal import NO_SECRET, Concealer
+from .help_screen import HelpScreen
 from .lesson_pane import LessonPane, StepView
 from .main_screen import compose_main_widgets, watch_frames
 
@@ -28,8 +30,19 @@ if TYPE_CHECKING:
     from ..lessons.runtime import LessonRun
 
 
+PALETTE_KEY = "ctrl+k"  # the command palette in a lesson: ctrl+p is the previous step
+LESSON_KEYS: list[tuple[str, str]] = [
+    ("ctrl+n / ctrl+p", "next / previous lesson step, from anywhere (also while typing an answer)"),
+    ("n / p", "next / previous lesson step when the answer box does not have focus"),
+    ("Enter / Esc", "go to the answer box / leave it (the other keys work again)"),
+    ("ctrl+r", "reveal the answer and its explanation (counts as not right at the first try)"),
+    ("PageUp / PageDown", "scroll the lesson pane"),
+    (PALETTE_KEY, "command palette (in a lesson; ctrl+p is the previous step)"),
+]
+
+
 class LessonScreen(Screen[None]):
-    """Graph, inspector, timeline and the lesson pane; n/p move between steps."""
+    """Graph, inspector, timeline and the lesson pane; ctrl+n/ctrl+p (n/p outside the answer box) move between steps."""
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -38,12 +51,16 @@ class LessonScreen(Screen[None]):
     AUTO_FOCUS = ""  # (None would fall back to the app's "*")
 
     BINDINGS = [
-        # the answer box lets n and p through (AnswerInput), so they work even while it has focus
-        Binding("n", "next_step", "next step", priority=True),
-        Binding("p", "prev_step", "previous step", priority=True),
+        # ctrl+n / ctrl+p work from anywhere; plain n / p only when no box has focus (the
+        # answer box takes every letter typed into it)
+        Binding("ctrl+n", "next_step", "next step", key_display="^n", priority=True),
+        Binding("ctrl+p", "prev_step", "previous step", key_display="^p", priority=True),
+        Binding("n", "next_step", "next step", show=False),
+        Binding("p", "prev_step", "previous step", show=False),
         Binding("enter", "focus_answer", "answer", show=False),
         Binding("escape", "leave_answer", "leave the answer box", show=False),
         Binding("ctrl+r", "reveal", "reveal the answer"),
+        Binding("question_mark", "lesson_help", "help", key_display="?"),
         Binding("pageup", "pane_page(-1)", "scroll the lesson", show=False),
         Binding("pagedown", "pane_page(1)", "scroll the lesson", show=False),
     ]
@@ -66,6 +83,9 @@ class LessonScreen(Screen[None]):
             self.answered.add(i)
             self.reached.add(i)
             self.revealed.add(i)
+        # hide the first step's giveaways before anything is drawn or notified (the program's
+        # warnings are shown as toasts when the app mounts)
+        self.tapeviz.session.concealer = self.concealer()
 
     # ---- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -118,6 +138,30 @@ class LessonScreen(Screen[None]):
             self.progress.done.add(i)
             self._save()
 
+    # ---- predict, then reveal -----------------------------------------------------------
+    def concealer(self) -> Concealer:
+        """What to hide on screen now: the giveaway numbers of the next open number question
+        (this step's or one ahead, so the steps leading to it do not show its answer either),
+        until it is answered right, answered wrong twice, or revealed."""
+        for step in self.run.steps[self.step_index:]:
+            q = step.question
+            if q is None or q.kind != "number":
+                continue
+            if step.index in self.answered:
+                return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+            try:
+                with self.tapeviz.session.lock:
+                    if not self.run.unanswered(step) or self.run.state(step).shows_why:
+                        return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+                    secret = self.run.secret(step)
+            except TapevizError:
+                return NO_SECRET  # a broken step shows its error in the pane
+            return Concealer(secret) if secret is not None else NO_SECRET
+        return NO_SECRET
+
+    def conceal(self) -> None:
+        self.tapeviz.conceal(self.concealer())
+
     # ---- showing ------------------------------------------------------------------------
     def build_view(self) -> StepView:
         i, run, step = self.step_index, self.run, self.step
@@ -164,12 +208,14 @@ class LessonScreen(Screen[None]):
             with self.tapeviz.session.lock:
                 target = self.run.goto(step)
                 node = self.run.selection(step)
+            self.conceal()  # before the cursor moves: the new event is drawn already hidden
             if target is not None:
                 self.tapeviz.goto(target.event)
             if node is not None:
                 self.tapeviz.select_node(node)
         except TapevizError as exc:
             self.notify(str(exc), severity="error", timeout=8)
+        self.show_as_said(step)
         self._save()
         self._mark()
         self.refresh_pane(reset_scroll=True)
@@ -179,6 +225,13 @@ class LessonScreen(Screen[None]):
             pane.focus_answer()
         else:
             self.set_focus(None)
+
+    def show_as_said(self, step: Any) -> None:
+        """The step's @view and @graph: what its text talks about is what the graph shows."""
+        if step.view is not None:
+            self.tapeviz.mode = "grads" if step.view == "gradients" else "values"
+        if step.graph is not None:
+            self.tapeviz.fit_graph(step.graph == "fit")
 
     # ---- events -------------------------------------------------------------------------
     def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
@@ -203,6 +256,7 @@ class LessonScreen(Screen[None]):
             self.answered.add(i)
             self._mark()
             self.set_focus(None)
+        self.conceal()  # right, or wrong twice: the numbers show again
         self.refresh_pane()
 
     def cursor_moved(self, index: int) -> None:
@@ -243,6 +297,10 @@ class LessonScreen(Screen[None]):
         if self.step_index > 0:
             self.enter_step(self.step_index - 1)
 
+    def action_lesson_help(self) -> None:
+        if not isinstance(self.app.screen, HelpScreen):
+            self.app.push_screen(HelpScreen(extra_keys=LESSON_KEYS))
+
     def action_focus_answer(self) -> None:
         self.query_one(LessonPane).focus_answer()
 
@@ -261,13 +319,12 @@ class LessonScreen(Screen[None]):
         self.answered.add(i)
         self._mark()
         self.set_focus(None)
+        self.conceal()
         self.refresh_pane()
 
     def _what_if(self, value: str) -> None:
-        """Record the lesson's program again with the learner's value; the pane's text follows.
-
-        The graph, timeline and inspector keep the first recording until the app can swap its
-        trace (``self.run.trace`` is the new one)."""
+        """Record the lesson's program again with the learner's value: the pane's text, the
+        graph, the timeline and the inspector all follow the new recording."""
         try:
             with self.tapeviz.session.lock:
                 said = self.run.what_if(self.step, value)
@@ -275,7 +332,8 @@ class LessonScreen(Screen[None]):
             self.notify(str(exc), severity="warning", timeout=6)
             return
         self.query_one(LessonPane).clear_answer()
-        self.notify(f"{said}. The graph still shows the first recording.", timeout=6)
+        self.tapeviz.use_trace(self.run.trace)
+        self.notify(f"{said}. The graph, timeline and inspector show the new recording.", timeout=6)
         self.refresh_pane()
 
     def action_pane_page(self, direction: int) -> None:
@@ -285,6 +343,7 @@ class LessonScreen(Screen[None]):
 
 def lesson_app(run: LessonRun, store: ProgressStore, **options: Any) -> TapevizApp:
     """The tapeviz app opened on a lesson's trace, with the lesson screen as its first screen."""
+    options.setdefault("palette_key", PALETTE_KEY)
     return TapevizApp(run.trace, source=f"lesson {run.lesson.id}", first_screen=lambda: LessonScreen(run, store), **options)
 
 

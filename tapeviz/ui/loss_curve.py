@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from .conceal import NO_SECRET, Concealer
 from .palette import Colours
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -45,9 +46,9 @@ def loss_text(losses: Sequence[float], current: int | None, width: int, colours:
 class LossCurve(Static):
     """Sparkline of the trace's losses, with the cursor's iteration."""
 
-    def show(self, losses: Sequence[float], current: int | None, colours: Colours) -> None:
+    def show(self, losses: Sequence[float], current: int | None, colours: Colours, conceal: Concealer = NO_SECRET) -> None:
         width = (self.size.width or 30) - 2
-        text = loss_text(losses, current, width, colours)
+        text = conceal.text(loss_text(losses, current, width, colours))
         if text == getattr(self, "_shown", None):
             return  # unchanged (most steps stay in one iteration): no repaint
         self._shown = text

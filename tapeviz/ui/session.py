@@ -23,6 +23,7 @@ from ..render.terminal_layout import Canvas, TerminalLayout
 from ..sources import default_output_dir, output_file
 from ..trace import Snapshot, Trace, event_node, snapshot
 from ..view import event_number
+from .conceal import NO_SECRET, Concealer
 from .cursor import TimelineCursor
 from .explain import Explanation, explain
 from .graph_fit import choose, collapse_steps, outline_layout
@@ -56,6 +57,8 @@ class Frame:
     events: Sequence[Event] = ()
     phases: Sequence[str] = ()
     iterations_of: Sequence[int] = ()
+    conceal: Concealer = NO_SECRET  # widgets pass the numbers they draw through it (lessons)
+    zoom: str = "detail"  # the graph pane: "fit" the whole graph or show boxes in "detail"
 
     @property
     def selected_lid(self) -> str | None:
@@ -90,6 +93,7 @@ class Session:
         self.pending_layout: str | None = None
         self.mode_chosen = False  # the learner pressed g: the graph no longer follows the phase
         self.source_shown: bool | None = None  # the learner's o; None: shown when the terminal is wide
+        self.concealer: Concealer = NO_SECRET  # a lesson question's giveaway numbers, masked
 
     # ---- reading --------------------------------------------------------------------------
     @property
@@ -150,9 +154,10 @@ class Session:
                 trace=trace, index=index, length=self.cursor.length, snap=snap, spec=spec,
                 layout=self._layouts.get(spec.key), node=self.selected_node,
                 explanation=explain(trace, index, snap.grads), mode=self.mode, playing=self.playing,
-                busy=self.busy, notice=self.notice, nonfinite_from=self.nonfinite_from(index),
+                busy=self.busy, notice=self.concealer(self.notice), nonfinite_from=self.nonfinite_from(index),
                 iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
                 events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
+                conceal=self.concealer, zoom=self.view,
             )
         finally:
             self.lock.release()
@@ -188,6 +193,24 @@ class Session:
     def toggle_mode(self) -> str:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
         return self.mode
+
+    def fit(self) -> None:
+        """The graph pane shows the whole graph at once (a lesson step can ask for it)."""
+        self.view = "fit"
+
+    def detail(self) -> None:
+        """The graph pane shows boxes at full size, scrolled to the selection."""
+        self.view = "detail"
+
+    def replace_trace(self, trace: Trace) -> None:
+        """Show another recording of the same program (a lesson's what-if): the cursor keeps
+        its place as far as the new trace reaches; selection and graph specs start again.
+        The caller holds ``lock``."""
+        self.trace = trace
+        self.cursor = TimelineCursor(trace, min(self.cursor.index, len(trace) - 1))
+        self.selected = None
+        self.spec = None
+        self._specs.clear()
 
     def toggle_collapse(self) -> str:
         """Collapse the selected node's scope into one box, or expand the collapsed scope it is in.

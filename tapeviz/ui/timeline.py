@@ -19,6 +19,7 @@ from textual.strip import Strip
 from ..engine.events import Event
 from ..trace import Trace
 from ..view import describe_event, event_number
+from .conceal import NO_SECRET
 from .palette import Colours
 from .session import Frame
 
@@ -44,13 +45,18 @@ class Timeline(ScrollView, can_focus=False):
         self._phases: Sequence[str] = []
         self._iterations: Sequence[int] = []
         self._texts: dict[int, str] = {}
+        self.conceal = NO_SECRET
 
     def on_resize(self) -> None:
         self.virtual_size = Size(max(self.size.width, 60), self.length)
 
     def show(self, frame: Frame, colours: Colours) -> None:
         """Move the highlight to ``frame``'s event; re-read the rows when the trace grew."""
-        if frame.length != self.length or colours is not self.colours:
+        if frame.trace is not self.trace:  # another recording (a lesson's what-if)
+            self.trace, self.length = frame.trace, -1
+            self._texts.clear()
+        if frame.length != self.length or colours is not self.colours or frame.conceal is not self.conceal:
+            self.conceal = frame.conceal
             self._events, self._phases, self._iterations = frame.events, frame.phases, frame.iterations_of
             self.length, self.colours = frame.length, colours
             self.virtual_size = Size(max(self.size.width, 60), self.length)
@@ -92,7 +98,7 @@ class Timeline(ScrollView, can_focus=False):
             Segment(f"{marker}", base + c.fg(role, bold=True)),
             Segment(f"{event_number(i):>6} ", row_style + c.fg("muted")),
             Segment(label + " ", row_style + c.fg(role, bold=boundary)),
-            Segment(self.row_text(i), row_style),
+            Segment(self.conceal(self.row_text(i)), row_style),
         ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, row_style if on_cursor else base)

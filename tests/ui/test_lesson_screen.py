@@ -56,7 +56,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert "step 1/" in pane_text(screen, "#lesson-header")
 
         while screen.step_index < question.index:  # intro steps: nothing to do but go on
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         goto = run.goto(question)
         assert goto is not None and app.index == goto.event  # the graph follows the step's pointer
@@ -88,11 +88,11 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert progress_file()[run.lesson.id]["first_try"] == {str(question.index): False}
 
         while screen.step_index < action_step.index:
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         target = run.action(action_step)
         assert target is not None and app.index < target.event
-        await pilot.press("n")  # the action is not done yet
+        await pilot.press("ctrl+n")  # the action is not done yet
         await settle(pilot)
         assert screen.step_index == action_step.index
         for _ in range(target.event - app.index):
@@ -103,7 +103,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert "✓ done" in pane_text(screen, "#lesson-action")
 
         while screen.step_index < choice.index:
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         right = run.correct_choices(choice)[0]
         wrong = next(k for k in range(len(choice.question.choices)) if k != right)
@@ -116,9 +116,9 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert choice.index in screen.answered
 
         while screen.step_index < len(steps) - 1:
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
-        await pilot.press("n")  # finish
+        await pilot.press("ctrl+n")  # finish
         await settle(pilot)
         assert screen.finished
         assert "Lesson complete" in pane_text(screen, "#lesson-nav")
@@ -135,7 +135,7 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert isinstance(screen, LessonScreen)
         assert screen.step_index == 0 and screen.finished
         for _ in range(len(steps) - 1):
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         assert screen.step_index == len(steps) - 1
         assert "Lesson complete" in pane_text(screen, "#lesson-nav")
@@ -150,7 +150,7 @@ async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
         await settle(pilot)
         screen = app.screen
         while screen.step_index < question.index:
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         await pilot.press(*run.correct_text(question), "enter")
         await settle(pilot)
@@ -167,7 +167,7 @@ async def test_progress_resumes_mid_lesson(tmp_path: Path) -> None:
         assert screen.query_one("#lesson-answer", Input).disabled
         goto = run.goto(question)
         assert goto is not None and app.index == goto.event
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await settle(pilot)
         assert screen.step_index == question.index + 1
 
@@ -180,7 +180,7 @@ async def test_invalid_answer_is_not_counted(tmp_path: Path) -> None:
         await settle(pilot)
         screen = app.screen
         while screen.step_index < question.index:
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         await pilot.press("x", "y", "enter")
         await settle(pilot)
@@ -189,7 +189,7 @@ async def test_invalid_answer_is_not_counted(tmp_path: Path) -> None:
         assert not screen.query_one("#lesson-explanation").display
 
 
-async def test_n_and_p_still_move_between_steps_while_the_answer_box_has_focus() -> None:
+async def test_ctrl_n_and_ctrl_p_move_between_steps_while_the_answer_box_has_focus() -> None:
     run = lesson_one()
     first_question = next(i for i, s in enumerate(run.lesson.steps) if s.question is not None)
     app = lesson_app(run, ProgressStore())
@@ -197,15 +197,18 @@ async def test_n_and_p_still_move_between_steps_while_the_answer_box_has_focus()
         await settle(pilot)
         screen = app.screen
         for _ in range(first_question):
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await settle(pilot)
         assert screen.step_index == first_question
         answer = screen.query_one("#lesson-answer", Input)
         answer.focus()
         await settle(pilot)
-        await pilot.press("n")  # not answered yet: stays, and nothing is typed into the box
+        await pilot.press("n")  # a letter typed into the box stays there
         await settle(pilot)
-        assert screen.step_index == first_question and answer.value == ""
-        await pilot.press("p")
+        assert screen.step_index == first_question and answer.value == "n"
+        await pilot.press("ctrl+n")  # not answered yet: stays
+        await settle(pilot)
+        assert screen.step_index == first_question
+        await pilot.press("ctrl+p")
         await settle(pilot)
         assert screen.step_index == first_question - 1

@@ -1,0 +1,113 @@
+"""The rendered-screen part of ``tapeviz lessons --check``: is a question's answer on the screen?
+
+For each lesson the lesson app runs headless (``App.run_test``) at 120×40 and 80×24 and walks the
+steps as a learner would (a ``@what-if`` step records again with its trial value); at every
+number question, before it is answered, the screen is rendered once the graph is laid out and
+its text is searched with the question's ``Secret.found_in``. What is searched is what the trace
+puts on screen — graph, inspector, timeline rows, the status line's loss, the loss curve,
+notices and toasts. Not searched: the lesson pane (the text check in ``tapeviz.lessons.check``
+reads its prose), the footer, and counters that are positions rather than values (event and
+iteration numbers, the timeline's first columns).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TYPE_CHECKING
+
+from textual.geometry import Region
+from textual.widgets import Footer
+
+from .lesson_pane import LessonPane
+from .lesson_screen import LessonScreen, lesson_app
+from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from ..lessons.model import CheckResult, Lesson
+    from ..lessons.runtime import LessonRun
+
+SIZES = ((120, 40), (80, 24))
+TIMELINE_LABEL = 24  # marker, event number and "it N phase" columns of a timeline row
+COUNTERS_RE = re.compile(r"event \d+/\d+|iteration \d+/\d+|since event \d+")
+LAYOUT_WAIT_S = 10.0
+
+
+def screen_text(screen: LessonScreen) -> str:
+    """The rendered screen as text, without the lesson pane, the footer and position counters."""
+    lines = [list(strip.text) for strip in screen._compositor.render_strips()]
+    blank: list[Region] = [w.region for w in (*screen.query(LessonPane), *screen.query(Footer))]
+    for timeline in screen.query(Timeline):
+        r = timeline.content_region
+        blank.append(Region(r.x, r.y, min(TIMELINE_LABEL, r.width), r.height))
+    for region in blank:
+        for y in range(region.y, min(region.bottom, len(lines))):
+            row = lines[y]
+            for x in range(region.x, min(region.right, len(row))):
+                row[x] = " "
+    return COUNTERS_RE.sub("", "\n".join("".join(row) for row in lines))
+
+
+async def _settle(pilot, app) -> None:  # noqa: ANN001
+    """Wait until the graph at the cursor is laid out and the workers are done."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LAYOUT_WAIT_S
+    await pilot.pause()
+    while not (app.layout_ready and app.idle) and loop.time() < deadline:
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> tuple[int, str] | None:
+    """The first question step whose answer is on screen at ``size``: (step number, what was found)."""
+    from ..lessons.progress import ProgressStore
+
+    app = lesson_app(run, ProgressStore(store_dir / "progress.json"))
+    async with app.run_test(size=size) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        for step in run.steps:
+            asked = step.question is not None and step.question.kind == "number"
+            if not asked and step.what_if is None:
+                screen.show_as_said(step)  # the graph's view carries on to the next question
+                continue
+            screen.enter_step(step.index)
+            if step.what_if is not None:
+                screen._what_if(str(step.what_if.trial))
+                continue
+            await _settle(pilot, app)
+            secret = run.secret(step)
+            found = secret.found_in(screen_text(screen)) if secret is not None else []
+            if found:
+                return step.number, ", ".join(dict.fromkeys(found))
+            run.reveal(step)  # go on as a learner who answered: later steps start from here
+            screen.answered.add(step.index)
+    return None
+
+
+def check_screen(lesson: Lesson, first: LessonRun | None = None) -> CheckResult:
+    """Render every number question of ``lesson`` at each size in SIZES and look for its answer.
+
+    Each size walks a fresh run (answers and what-ifs change a run); ``first``, a run nobody
+    has walked yet, saves recording the program once more."""
+    from ..lessons.model import CheckResult
+    from ..lessons.runtime import LessonRun
+
+    with TemporaryDirectory(prefix="tapeviz-check-") as tmp:
+        for k, size in enumerate(SIZES):
+            run = first if k == 0 and first is not None else LessonRun.open(lesson)
+            leak = asyncio.run(_leaks_at(run, size, Path(tmp)))
+            if leak is not None:
+                number, found = leak
+                step = run.steps[number - 1]
+                q = step.question
+                assert q is not None
+                return CheckResult(
+                    run.lesson.id, False,
+                    f"the answer is on the rendered screen at {size[0]}×{size[1]} before it is answered: "
+                    f"{found} ({q.where.file}:{q.where.line})", number,
+                )
+    return CheckResult(lesson.id, True, "")
