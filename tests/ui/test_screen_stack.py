@@ -55,7 +55,7 @@ async def idle(pilot, rounds: int = 8) -> None:  # noqa: ANN001
 async def open_palette(pilot, query: str) -> CommandPalette:  # noqa: ANN001
     """Open the palette, type ``query`` and wait until its matches are listed and one is highlighted."""
     app = pilot.app
-    await pilot.press("ctrl+p")
+    await pilot.press(app.COMMAND_PALETTE_BINDING)  # ctrl+p, or ctrl+k in a lesson (ctrl+p is a step back there)
     await idle(pilot)
     palette = app.screen
     assert isinstance(palette, CommandPalette)
