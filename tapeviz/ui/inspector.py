@@ -24,6 +24,7 @@ from .explain import Explanation, largest
 from .number_grid import CELL, grid
 from .palette import Colours
 from .session import Frame
+from .strip_lines import StripLines
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
 
@@ -92,7 +93,7 @@ def inspector_content(
     return Group(*parts)
 
 
-class Inspector(ScrollView, can_focus=True):
+class Inspector(StripLines, ScrollView, can_focus=True):
     """A scrollable panel showing ``inspector_content`` for the cursor and selection.
 
     It takes the keyboard focus first (Tab moves it on): ↑/↓ and PageUp/PageDown scroll it.
@@ -133,16 +134,3 @@ class Inspector(ScrollView, can_focus=True):
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        base = self.rich_style
-        index = y + scroll_y
-        if index >= len(self._strips):
-            return Strip.blank(width, base)
-        return self._strips[index].apply_style(base).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
-
-    @property
-    def text(self) -> str:
-        """The plain text shown (for tests and lessons)."""
-        return "\n".join(strip.text.rstrip() for strip in self._strips)

@@ -29,6 +29,7 @@ from ..trace import Trace
 from ..trace.sites import SourceSite
 from .palette import Colours
 from .session import Frame
+from .strip_lines import StripLines
 
 SOURCE_MIN_WIDTH = 140  # the pane is shown by default from this many terminal columns
 _UPDATE_LINE = re.compile(r"\.(apply_gradients|assign_sub|assign_add|assign)\s*\(")
@@ -102,7 +103,7 @@ def event_spot(trace: Trace, index: int) -> SourceSpot:
     return SourceSpot(None, "")
 
 
-class SourcePane(ScrollView, can_focus=True):
+class SourcePane(StripLines, ScrollView, can_focus=True):
     """The program's text with line numbers; the event's line highlighted and scrolled into view."""
 
     DEFAULT_CLASSES = "pane"
@@ -156,15 +157,3 @@ class SourcePane(ScrollView, can_focus=True):
         self._strips = strips
         self.virtual_size = Size(width, len(strips))
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width, base = self.size.width, self.rich_style
-        index = y + scroll_y
-        if index >= len(self._strips):
-            return Strip.blank(width, base)
-        return self._strips[index].apply_style(base).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
-
-    @property
-    def text(self) -> str:
-        """The plain text of every line (for tests)."""
-        return "\n".join(strip.text.rstrip() for strip in self._strips)
