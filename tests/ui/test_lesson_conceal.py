@@ -3,12 +3,9 @@ what-if swapping the app's trace; the rendered-screen check."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rich.text import Text
 
-from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
 from tapeviz.lessons.model import Precision
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.lessons.questions import Secret
@@ -16,17 +13,7 @@ from tapeviz.ui import lesson_check
 from tapeviz.ui.conceal import NO_SECRET, Concealer
 from tapeviz.ui.lesson_pane import AnswerInput
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
-
-
-@pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
-def lesson(ident: str) -> LessonRun:
-    entry = find_entry(discover(lesson_folder_default()), ident)
-    assert entry.lesson is not None
-    return LessonRun.open(entry.lesson)
+from tests.lessons.helpers import open_lesson as lesson
 
 
 async def settle(pilot, app) -> None:  # noqa: ANN001

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from textual.widgets import Input, Markdown, Static
 
-from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_default
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui.lesson_pane import LessonPane
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
-
-
-@pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
-def lesson(ident: str) -> LessonRun:
-    entry = find_entry(discover(lesson_folder_default()), ident)
-    assert entry.lesson is not None
-    return LessonRun.open(entry.lesson)
+from tests.lessons.helpers import open_lesson as lesson
 
 
 def text_of(screen: LessonScreen, selector: str) -> str:
