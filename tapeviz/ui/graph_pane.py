@@ -59,7 +59,7 @@ class GraphPane(ScrollView, can_focus=False):
     def set_message(self, text: str) -> None:
         """Show a one-line message instead of the graph (while laying out, or on error)."""
         self.message = text
-        self.canvas = None
+        self.spec, self.graph_layout, self.canvas = None, None, None  # the next layout is drawn anew
         self.virtual_size = Size(len(text), 1)
         self._new_size = True
         self._rows.clear()
@@ -76,14 +76,23 @@ class GraphPane(ScrollView, can_focus=False):
     def show(self, frame: Frame, colours: Colours) -> None:
         """Draw ``frame``'s graph: a message until it is laid out, then its boxes in ``colours``."""
         self.colours = colours
-        if frame.layout is None:
-            if self.spec is None or self.spec.key != frame.spec.key:
-                self.set_message("laying out the graph…")
-            return
-        if self.spec is not frame.spec:
-            self.set_layout(frame.spec, *frame.layout)
         self.conceal = frame.conceal  # a lesson's open question: its giveaway numbers are hidden
+        if frame.layout is None:
+            if not self._same_graph(frame.spec):
+                self.set_message("laying out the graph…")
+                return
+            # the fit view is trying a more detailed drawing of this graph: keep this one meanwhile
+        elif self.spec is not frame.spec:
+            self.set_layout(frame.spec, *frame.layout)
         self.paint(frame.snap, frame.selected_lid, frame.mode)
+
+    def _same_graph(self, spec: GraphSpec) -> bool:
+        """Does the drawing on screen show the same nodes as ``spec`` (perhaps in less detail)?"""
+        shown = self.spec
+        return (
+            shown is not None and self.canvas is not None
+            and (shown.key == spec.key or (shown.iteration, shown.collapsed) == (spec.iteration, spec.collapsed))
+        )
 
     def paint(self, snap: Snapshot, selected: str | None, mode: str) -> None:
         """Colour the canvas for ``snap``; ``selected`` is a layout id, ``mode`` values|grads."""

@@ -241,6 +241,18 @@ async def test_fast_key_repeat_resize_and_small_terminal(tmp_path: Path) -> None
         assert app.index <= len(app.trace) - 1 and "event" in status_text(app)
 
 
+async def test_a_large_terminal_draws_the_graph_after_trying_bigger_drawings(tmp_path: Path) -> None:
+    # At 200×60 the fit view lays out compact and tiny boxes to see whether they fit, shows
+    # "laying out…" meanwhile, and then falls back to the outline it had drawn first: the
+    # pane must draw that outline again, not keep the message.
+    app = make_app("seed", tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app, pilot)
+        pane = app.screen.query_one(GraphPane)
+        assert pane.canvas is not None, pane.message
+        assert "loss = divide" in str(pane.canvas)
+
+
 async def test_play_steps_by_itself(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
