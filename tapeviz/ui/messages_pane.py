@@ -55,11 +55,12 @@ def summary_line(trace: Trace) -> str:
     if found["warnings"]:
         parts.append(f"{len(found['warnings'])} warning" + ("s" if len(found["warnings"]) != 1 else ""))
     if found["stdout"] or found["stderr"]:
-        parts.append("output")
+        parts.append("program output")
     if found["nonfinite"]:
         parts.append("NaN/inf")
     said = ", ".join(parts)
-    return f"{said[:1].upper()}{said[1:]}: press m to read them" if parts else ""
+    pronoun = "them" if len(parts) > 1 or len(found["warnings"]) > 1 else "it"
+    return f"{said[:1].upper()}{said[1:]}: press m to read {pronoun}" if parts else ""
 
 
 SECTIONS = (

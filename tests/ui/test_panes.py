@@ -51,7 +51,14 @@ def test_runner_keeps_stdout_stderr_and_warnings_in_the_trace(tmp_path: Path) ->
     assert found["stdout"] == ["hello from the program"] and found["stderr"] == ["to stderr"]
     first = run.trace.first_nonfinite
     assert first is not None and found["nonfinite"][0].startswith(f"event {first + 1}: NaN/inf first in z")
-    assert summary_line(run.trace) == "1 warning, output, NaN/inf: press m to read them"
+    assert summary_line(run.trace) == "1 warning, program output, NaN/inf: press m to read them"
+
+
+def test_the_toast_for_output_alone_reads_as_one_thing(tmp_path: Path) -> None:
+    path = tmp_path / "prints.py"
+    path.write_text("import tapeviz.tf as tf\nx = tf.Variable(2.0)\nwith tf.GradientTape() as t:\n"
+                    "    y = x * x\nprint(t.gradient(y, x))\n")
+    assert summary_line(run_program(path).trace) == "Program output: press m to read it"
 
 
 def test_every_event_points_at_its_line(tmp_path: Path) -> None:
@@ -103,7 +110,7 @@ async def test_messages_panel_and_one_line_toast(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         toasts = [n.message for n in app._notifications]  # noqa: SLF001
-        assert toasts == ["1 warning, output, NaN/inf: press m to read them"]
+        assert toasts == ["1 warning, program output, NaN/inf: press m to read them"]
         panel = app.screen.query_one("#messages")
         assert not panel.display
         await pilot.press("m")
