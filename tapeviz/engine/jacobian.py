@@ -19,10 +19,11 @@ Backward = Callable[[list[Tensor], list[Tensor], list[Tensor]], list["Tensor | N
 
 def jacobian(backward: Backward, target: Any, sources: Any, how: UnconnectedGradients) -> Any:
     """Full Jacobian: result[s] has shape ``target.shape + source.shape``."""
+    # stacklevel 5: the warnings name the caller of GradientTape.jacobian (via _jacobian_call)
     if isinstance(target, Variable) or not isinstance(target, Tensor):
-        check_targets(target, flatten(target), stacklevel=4)
+        check_targets(target, flatten(target), stacklevel=5)
     flat_sources = flatten(sources)
-    check_sources(flat_sources, stacklevel=4)
+    check_sources(flat_sources, stacklevel=5)
     n = target._value.size
     rows: list[list[Tensor | None]] = []
     for i in range(n):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import jacobian as _jacobian
@@ -194,16 +194,7 @@ class GradientTape:
         experimental_use_pfor: bool = True,
     ) -> Any:
         """Full Jacobian: result[s] has shape ``target.shape + source.shape``."""
-        self._check_usable("jacobian", target, sources)
-        self._stop_if_non_persistent()
-        state.machinery += 1
-        try:
-            result = _jacobian.jacobian(self._backward, target, sources, unconnected(unconnected_gradients))
-        finally:
-            state.machinery -= 1
-        if not self._persistent:
-            self._release()
-        return result
+        return self._jacobian_call(_jacobian.jacobian, "jacobian", target, sources, unconnected_gradients)
 
     def batch_jacobian(
         self,
@@ -217,11 +208,20 @@ class GradientTape:
 
         Assumes example i of the target depends only on example i of the source (as TF does).
         """
-        self._check_usable("batch_jacobian", target, source)
+        return self._jacobian_call(_jacobian.batch_jacobian, "batch_jacobian", target, source, unconnected_gradients)
+
+    def _jacobian_call(
+        self, compute: Callable[..., Any], what: str, target: Any, sources: Any,
+        unconnected_gradients: UnconnectedGradients | str,
+    ) -> Any:
+        """What jacobian() and batch_jacobian() share around ``compute``: the usability check, the
+        end of a non-persistent tape's recording, the backward walks run as the tape's own
+        machinery, and the release of a non-persistent tape."""
+        self._check_usable(what, target, sources)
         self._stop_if_non_persistent()
         state.machinery += 1
         try:
-            result = _jacobian.batch_jacobian(self._backward, target, source, unconnected(unconnected_gradients))
+            result = compute(self._backward, target, sources, unconnected(unconnected_gradients))
         finally:
             state.machinery -= 1
         if not self._persistent:

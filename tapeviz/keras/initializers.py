@@ -115,26 +115,31 @@ class VarianceScaling(Initializer):
         return values * stddev
 
 
-class GlorotUniform(VarianceScaling):
+class _Preset(VarianceScaling):
+    """A VarianceScaling whose scale, mode and distribution Keras fixes by name: only the seed is free."""
+
+    PRESET: tuple[float, str, str]
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(*self.PRESET, seed)
+
+
+class GlorotUniform(_Preset):
     """Uniform in ±sqrt(6 / (fan_in + fan_out)): Keras's default kernel initializer."""
 
-    def __init__(self, seed: int | None = None) -> None:
-        super().__init__(1.0, "fan_avg", "uniform", seed)
+    PRESET = (1.0, "fan_avg", "uniform")
 
 
-class GlorotNormal(VarianceScaling):
-    def __init__(self, seed: int | None = None) -> None:
-        super().__init__(1.0, "fan_avg", "truncated_normal", seed)
+class GlorotNormal(_Preset):
+    PRESET = (1.0, "fan_avg", "truncated_normal")
 
 
-class HeUniform(VarianceScaling):
-    def __init__(self, seed: int | None = None) -> None:
-        super().__init__(2.0, "fan_in", "uniform", seed)
+class HeUniform(_Preset):
+    PRESET = (2.0, "fan_in", "uniform")
 
 
-class HeNormal(VarianceScaling):
-    def __init__(self, seed: int | None = None) -> None:
-        super().__init__(2.0, "fan_in", "truncated_normal", seed)
+class HeNormal(_Preset):
+    PRESET = (2.0, "fan_in", "truncated_normal")
 
 
 _BY_NAME: dict[str, Callable[[], Initializer]] = {

@@ -11,14 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.events import (
-    BackwardStep,
-    GradientAccumulated,
-    GradientsReturned,
-    GradientStarted,
-    OpRecorded,
-    VariableAssigned,
-)
+from ..engine import events as ev
 from .trace import Trace
 
 
@@ -94,14 +87,14 @@ def _copy(snap: Snapshot, index: int, phase: str) -> Snapshot:
 def _apply(snap: Snapshot, e: object) -> None:
     """Fold one event into ``snap``; ``current`` ends up naming what this event is about."""
     snap.current, snap.current_edges = set(), set()
-    if isinstance(e, OpRecorded):
+    if isinstance(e, ev.OpRecorded):
         snap.values[e.output.id] = e.output.value
         snap.forward_done.add(e.output.id)
         for ref in e.inputs:
             snap.values.setdefault(ref.id, ref.value)
         snap.current = {e.output.id}
         snap.current_edges = {(ref.id, e.output.id) for ref in e.inputs}
-    elif isinstance(e, GradientStarted):
+    elif isinstance(e, ev.GradientStarted):
         # A new gradient() call: show this backward pass's numbers, not a sum with the last one.
         snap.grads.clear()
         snap.backward_done.clear()
@@ -112,7 +105,7 @@ def _apply(snap: Snapshot, e: object) -> None:
                 snap.grads[t] = seed
         snap.sources = e.sources
         snap.current = set(e.targets)
-    elif isinstance(e, BackwardStep):
+    elif isinstance(e, ev.BackwardStep):
         snap.backward_done.add(e.output_id)
         sent = [(s, g) for s, g in zip(e.input_ids, e.input_grads) if g is not None]
         for src, g in sent:
@@ -121,15 +114,15 @@ def _apply(snap: Snapshot, e: object) -> None:
             snap.grad_edges[(src, e.output_id)] = tuple(g.shape)
         snap.current = {e.output_id} | {s for s, _ in sent}
         snap.current_edges = {(s, e.output_id) for s, _ in sent}
-    elif isinstance(e, GradientAccumulated):
+    elif isinstance(e, ev.GradientAccumulated):
         snap.grads[e.tensor_id] = e.total
         snap.current = {e.tensor_id}
-    elif isinstance(e, GradientsReturned):
+    elif isinstance(e, ev.GradientsReturned):
         for s, g in zip(e.sources, e.grads):
             if s and g is not None:
                 snap.grads[s] = g
         snap.current = {s for s in e.sources if s}
-    elif isinstance(e, VariableAssigned):
+    elif isinstance(e, ev.VariableAssigned):
         before = snap.updates.get(e.variable_id, (e.before, e.after))[0]
         snap.updates[e.variable_id] = (before, e.after)
         snap.values[e.variable_id] = e.after
@@ -148,7 +141,7 @@ def _leaf_values(trace: Trace, iteration: int) -> dict[int, np.ndarray]:
     nodes = trace.graph.nodes
     for i in trace.iteration_range(iteration):
         e = events[i]
-        if isinstance(e, OpRecorded):
+        if isinstance(e, ev.OpRecorded):
             for ref in e.inputs:
                 if ref.id not in values and nodes[ref.id].kind != "op":
                     values[ref.id] = ref.value
@@ -159,17 +152,17 @@ def _leaf_values(trace: Trace, iteration: int) -> dict[int, np.ndarray]:
 def event_node(trace: Trace, index: int) -> int | None:
     """The node an event is mainly about: the op computed or differentiated, the weight updated."""
     e = trace.events[index]
-    if isinstance(e, OpRecorded):
+    if isinstance(e, ev.OpRecorded):
         return e.output.id
-    if isinstance(e, BackwardStep):
+    if isinstance(e, ev.BackwardStep):
         return e.output_id
-    if isinstance(e, GradientAccumulated):
+    if isinstance(e, ev.GradientAccumulated):
         return e.tensor_id
-    if isinstance(e, VariableAssigned):
+    if isinstance(e, ev.VariableAssigned):
         return e.variable_id
-    if isinstance(e, GradientStarted):
+    if isinstance(e, ev.GradientStarted):
         return e.targets[0] if e.targets else None
-    if isinstance(e, GradientsReturned):
+    if isinstance(e, ev.GradientsReturned):
         return next((s for s in e.sources if s), None)
     return None
 
@@ -179,6 +172,6 @@ def loss_node(trace: Trace, iteration: int) -> int | None:
     events = trace.events
     for i in trace.iteration_range(iteration):
         e = events[i]
-        if isinstance(e, GradientStarted) and e.targets:
+        if isinstance(e, ev.GradientStarted) and e.targets:
             return e.targets[0]
     return None

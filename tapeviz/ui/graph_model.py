@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..render.terminal_layout import LayoutNode, OutlineRow, layout_key
+from ..render.terminal_layout import LayoutInput, LayoutNode, OutlineRow, layout_key
 from ..trace import Snapshot, Trace
 from ..view import (
     GROUP_PREFIX,
@@ -55,8 +55,12 @@ class GraphSpec:
     detail: str = "full"  # one of DETAILS
 
     @property
+    def layout_input(self) -> LayoutInput:
+        return LayoutInput(self.nodes, self.edges, self.clusters)
+
+    @property
     def key(self) -> str:
-        key = layout_key(self.nodes, self.edges, self.clusters)
+        key = layout_key(self.layout_input)
         return key if self.detail == "full" else f"{key}:{self.detail}"
 
 

@@ -32,9 +32,9 @@ def lay_out(spec: GraphSpec, engine: str) -> tuple[TerminalLayout, Canvas, str]:
     try:
         if engine == "layered":
             raise LayoutUnavailable("layered layout requested")
-        layout = layout_with_dot(spec.nodes, spec.edges, spec.clusters)
+        layout = layout_with_dot(spec.layout_input)
     except LayoutUnavailable:
-        layout = layout_layered(spec.nodes, spec.edges, spec.clusters)
+        layout = layout_layered(spec.layout_input)
         notice = DOT_MISSING if engine != "layered" else ""
     canvas = rasterize(layout, spec.labels, cluster_titles={c: c.rsplit("/", 1)[-1] for c in spec.clusters})
     return layout, canvas, notice

@@ -17,14 +17,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..engine.events import (
-    BackwardStep,
-    GradientAccumulated,
-    GradientsReturned,
-    GradientStarted,
-    OpRecorded,
-    VariableAssigned,
-)
+from ..engine import events as ev
 from ..trace import Trace
 from ..trace.sites import SourceSite
 from .palette import Colours
@@ -49,7 +42,7 @@ def _op_site(trace: Trace, tensor_id: int) -> SourceSite | None:
     if node is None or node.event is None:
         return None
     event = trace.events[node.event]
-    return trace.sites.get(event.op_id) if isinstance(event, OpRecorded) else None
+    return trace.sites.get(event.op_id) if isinstance(event, ev.OpRecorded) else None
 
 
 def _update_site(trace: Trace, index: int) -> SourceSite | None:
@@ -61,7 +54,7 @@ def _update_site(trace: Trace, index: int) -> SourceSite | None:
         if trace.iterations[k] != iteration:
             break
         e = trace.events[k]
-        if isinstance(e, OpRecorded) and e.op_id in trace.sites:
+        if isinstance(e, ev.OpRecorded) and e.op_id in trace.sites:
             anchor = trace.sites[e.op_id]
             break
     if anchor is None or anchor.file not in trace.sources:
@@ -78,25 +71,25 @@ def _update_site(trace: Trace, index: int) -> SourceSite | None:
 def event_spot(trace: Trace, index: int) -> SourceSpot:
     """Which line of the learner's program event ``index`` belongs to, and in what way."""
     e = trace.events[index]
-    if isinstance(e, OpRecorded):
+    if isinstance(e, ev.OpRecorded):
         site = trace.sites.get(e.op_id)
         return SourceSpot(site, "this line ran the op" if site else "recorded outside your program's text")
-    if isinstance(e, BackwardStep):
+    if isinstance(e, ev.BackwardStep):
         site = trace.sites.get(e.op_id)
         return SourceSpot(site, "backward step of the op this line ran" if site else "backward step (no line known)")
-    if isinstance(e, (GradientStarted, GradientsReturned)):
+    if isinstance(e, (ev.GradientStarted, ev.GradientsReturned)):
         site = _op_site(trace, e.targets[0]) if e.targets else None
-        what = "gradient() starts from the loss made here" if isinstance(e, GradientStarted) else \
+        what = "gradient() starts from the loss made here" if isinstance(e, ev.GradientStarted) else \
             "gradient() returns: the loss was made here"
         return SourceSpot(site, what if site else "gradient() (no line known)")
-    if isinstance(e, GradientAccumulated):
+    if isinstance(e, ev.GradientAccumulated):
         site = _op_site(trace, e.tensor_id)
         if site is not None:
             return SourceSpot(site, "gradients add up for the tensor made here")
-        step = next((trace.events[k] for k in range(index - 1, -1, -1) if isinstance(trace.events[k], BackwardStep)), None)
+        step = next((trace.events[k] for k in range(index - 1, -1, -1) if isinstance(trace.events[k], ev.BackwardStep)), None)
         site = trace.sites.get(step.op_id) if step is not None else None  # a leaf: where it was used
         return SourceSpot(site, "gradients add up from the uses on this line" if site else "gradients add up (no line known)")
-    if isinstance(e, VariableAssigned):
+    if isinstance(e, ev.VariableAssigned):
         site = _update_site(trace, index)
         return SourceSpot(site, f"update of {e.name}: this line changes the weights" if site else
                           f"update of {e.name} (the line is not known)")

@@ -162,6 +162,11 @@ def _slot_values(u: WeightUpdate, el: tuple[int, ...]) -> dict[str, tuple[float,
     return {name: (float(s.before[el]), float(s.after[el])) for name, s in u.slots.items() if s.before.shape == u.event.before.shape}
 
 
+def _weight_less(w0: float, name: str, amount: float) -> str:
+    """The last line of a rule that subtracts ``amount`` (called ``name``) from the weight."""
+    return f"w ← w − {name} = {pfmt(w0)} − {pfmt(amount)} = {pfmt(w0 - amount)}"
+
+
 def _sgd(u: WeightUpdate, el: tuple[int, ...], g: float, w0: float) -> list[str] | None:
     c, s = u.config, _slot_values(u, el)
     if "momentum" not in s:
@@ -220,7 +225,7 @@ def _adam(u: WeightUpdate, el: tuple[int, ...], g: float, w0: float) -> list[str
             f"  ≈ lr·m̂/(√v̂+ε) = {pfmt(n['lr'])} × {pfmt(n['m_hat'])} / (√{pfmt(n['v_hat'])} + ε) = {pfmt(textbook)}"
             " (Keras adds ε to √v, not to √v̂)"
         )
-    lines.append(f"w ← w − step = {pfmt(w0)} − {pfmt(n['step'])} = {pfmt(w0 - n['step'])}")
+    lines.append(_weight_less(w0, "step", n["step"]))
     return lines
 
 
@@ -245,9 +250,9 @@ def _rmsprop(u: WeightUpdate, el: tuple[int, ...], g: float, w0: float) -> list[
         m0 = s["momentum"][0]
         m = mu * m0 + step
         lines.append(f"m ← momentum·m + step = {pfmt(mu)} × {pfmt(m0)} + {pfmt(step)} = {pfmt(m)}")
-        lines.append(f"w ← w − m = {pfmt(w0)} − {pfmt(m)} = {pfmt(w0 - m)}")
+        lines.append(_weight_less(w0, "m", m))
     else:
-        lines.append(f"w ← w − step = {pfmt(w0)} − {pfmt(step)} = {pfmt(w0 - step)}")
+        lines.append(_weight_less(w0, "step", step))
     return lines
 
 
@@ -262,7 +267,7 @@ def _adagrad(u: WeightUpdate, el: tuple[int, ...], g: float, w0: float) -> list[
     return [
         f"acc ← acc + g² = {pfmt(a0)} + {pfmt(g)}² = {pfmt(a)}",
         f"step = lr·g/√(acc + ε) = {pfmt(lr)} × {pfmt(g)} / √({pfmt(a)} + {fmt(eps)}) = {pfmt(step)}",
-        f"w ← w − step = {pfmt(w0)} − {pfmt(step)} = {pfmt(w0 - step)}",
+        _weight_less(w0, "step", step),
     ]
 
 

@@ -101,6 +101,17 @@ def test_watching_an_integer_tensor_warns_and_gives_none() -> None:
         assert tape.gradient(y, i) is None
 
 
+def test_jacobian_warns_at_the_callers_line() -> None:
+    # The dtype warnings of jacobian() name the learner's line, not a line inside the engine.
+    i = E.constant([1, 2])
+    with pytest.warns(UserWarning, match="watched tensor must be floating"), E.GradientTape() as tape:
+        tape.watch(i)
+        y = E.cast(i, "float32") * 2.0
+    with pytest.warns(UserWarning, match="source tensor must be floating") as caught:
+        tape.jacobian(y, i)
+    assert {w.filename for w in caught} == {__file__}
+
+
 def test_non_persistent_tape_answers_once() -> None:
     x = E.Variable(1.0)
     with E.GradientTape() as tape:

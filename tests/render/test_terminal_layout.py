@@ -18,6 +18,7 @@ from tapeviz.render.terminal_layout import (
     Box,
     Canvas,
     EdgeRoute,
+    LayoutInput,
     LayoutNode,
     LayoutUnavailable,
     TerminalLayout,
@@ -135,6 +136,11 @@ FIXTURES = {
 ACYCLIC = ["chain_diamond_tb", "network_tb", "network_lr"]
 
 
+def as_input(graph: dict, rankdir: str | None = None) -> LayoutInput:
+    """A test graph (nodes, edges, clusters) as the layout functions take it."""
+    return LayoutInput(graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+
+
 def load_fixture(name: str) -> tuple[dict, str, dict]:
     make, rankdir = FIXTURES[name]
     return make(), rankdir, json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
@@ -142,7 +148,7 @@ def load_fixture(name: str) -> tuple[dict, str, dict]:
 
 def from_fixture(name: str) -> tuple[dict, TerminalLayout]:
     graph, rankdir, data = load_fixture(name)
-    layout = layout_from_dot_json(data, graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+    layout = layout_from_dot_json(data, as_input(graph, rankdir))
     return graph, layout
 
 
@@ -290,7 +296,7 @@ def test_edge_missing_from_the_json_still_gets_a_route() -> None:
     """An edge dot never saw (here between two nodes of one rank) is routed as a flat edge."""
     graph, rankdir, data = load_fixture("chain_diamond_tb")
     graph["edges"] = [*graph["edges"], ("e", "f")]
-    layout = layout_from_dot_json(data, graph["nodes"], graph["edges"], None, rankdir)
+    layout = layout_from_dot_json(data, LayoutInput(graph["nodes"], graph["edges"], rankdir=rankdir))
     check_layout(layout, graph, acyclic=False)
     flat = layout.edges[-1]
     e, f = layout.nodes["e"], layout.nodes["f"]
@@ -325,9 +331,7 @@ def test_dot_network_clusters_and_rankdir() -> None:
 
 def test_rankdir_is_read_from_the_json() -> None:
     graph, _, data = load_fixture("network_lr")
-    layout = layout_from_dot_json(
-        json.dumps(data), graph["nodes"], graph["edges"], graph["clusters"]
-    )
+    layout = layout_from_dot_json(json.dumps(data), as_input(graph))
     assert layout.rankdir == "LR"
 
 
@@ -342,7 +346,7 @@ def test_missing_node_in_json_is_a_clear_error() -> None:
     graph, _, data = load_fixture("chain_diamond_tb")
     extra = [*graph["nodes"], LayoutNode("zzz", 5, 3)]
     with pytest.raises(ValueError, match="no node 'zzz'"):
-        layout_from_dot_json(data, extra, graph["edges"], None, "TB")
+        layout_from_dot_json(data, LayoutInput(extra, graph["edges"], rankdir="TB"))
 
 
 # ---- fallback layered layout --------------------------------------------------------------
@@ -352,16 +356,16 @@ def test_missing_node_in_json_is_a_clear_error() -> None:
 def test_layered_invariants(name: str) -> None:
     make, rankdir = FIXTURES[name]
     graph = make()
-    layout = layout_layered(graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+    layout = layout_layered(as_input(graph, rankdir))
     assert layout.engine == "layered"
     check_layout(layout, graph)
     check_canvas(rasterize(layout, graph["labels"]), layout, graph["labels"])
-    assert layout == layout_layered(graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+    assert layout == layout_layered(as_input(graph, rankdir))
 
 
 def test_layered_cyclic() -> None:
     graph = cyclic()
-    layout = layout_layered(graph["nodes"], graph["edges"], rankdir="TB")
+    layout = layout_layered(LayoutInput(graph["nodes"], graph["edges"], rankdir="TB"))
     check_layout(layout, graph, acyclic=False)
     check_canvas(rasterize(layout, graph["labels"]), layout, graph["labels"])
     # the edge that closes the cycle runs upward: it leaves the top of c, enters the bottom of a
@@ -372,7 +376,7 @@ def test_layered_cyclic() -> None:
 
 def test_layered_chain_diamond_shape() -> None:
     graph = chain_diamond()
-    layout = layout_layered(graph["nodes"], graph["edges"])
+    layout = layout_layered(LayoutInput(graph["nodes"], graph["edges"]))
     n = layout.nodes
     assert n["a"].bottom < n["b"].y < n["c"].y
     assert n["e"].y <= n["f"].bottom and n["f"].y <= n["e"].bottom  # e and f share a rank
@@ -387,25 +391,25 @@ def test_layered_nested_clusters_and_lr() -> None:
         **graph["clusters"],
     }
     for rankdir in ("TB", "LR"):
-        layout = layout_layered(graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+        layout = layout_layered(as_input(graph, rankdir))
         check_layout(layout, graph)
         assert layout.clusters["model"].encloses(layout.clusters["dense_1"])
 
 
 def test_layered_random_dag_300() -> None:
     graph = random_dag()
-    layout = layout_layered(graph["nodes"], graph["edges"], graph["clusters"])
+    layout = layout_layered(as_input(graph))
     check_layout(layout, graph)
     canvas = rasterize(layout)
     assert canvas.height == layout.height and canvas.width == layout.width
-    assert layout == layout_layered(graph["nodes"], graph["edges"], graph["clusters"])
+    assert layout == layout_layered(as_input(graph))
 
 
 def test_layered_isolated_and_empty() -> None:
     nodes = [LayoutNode("solo", 6, 3), LayoutNode("other", 7, 4)]
-    layout = layout_layered(nodes, [])
+    layout = layout_layered(LayoutInput(nodes, []))
     check_layout(layout, {"nodes": nodes, "edges": [], "clusters": {}})
-    empty = layout_layered([], [])
+    empty = layout_layered(LayoutInput([], []))
     assert (empty.width, empty.height, dict(empty.nodes)) == (0, 0, {})
     assert rasterize(empty).text() == []
 
@@ -415,29 +419,27 @@ def test_layered_isolated_and_empty() -> None:
 
 def test_dot_source_sizes_clusters_and_quoting() -> None:
     nodes = [LayoutNode('say "hi"', 10, 3), LayoutNode("b\\c", 7, 4), LayoutNode("d", 5, 3)]
-    src = dot_source(
-        nodes, [('say "hi"', "b\\c")], {"outer": ['say "hi"', "b\\c"], "inner": ["b\\c"]}
-    )
+    graph = LayoutInput(nodes, [('say "hi"', "b\\c")], {"outer": ['say "hi"', "b\\c"], "inner": ["b\\c"]})
+    src = dot_source(graph)
     assert '"say \\"hi\\"" [width=1, height=0.6];' in src
     assert '"b\\\\c" [width=0.7, height=0.8];' in src
     assert '"say \\"hi\\"" -> "b\\\\c";' in src
     outer, inner = src.index('subgraph "cluster_outer"'), src.index('subgraph "cluster_inner"')
     assert outer < inner < src.index("}", inner) < src.rindex("}")
-    assert "rankdir=TB" in src and "rankdir=LR" in dot_source(nodes, [], rankdir="lr")
-    assert src == dot_source(
-        nodes, [('say "hi"', "b\\c")], {"outer": ['say "hi"', "b\\c"], "inner": ["b\\c"]}
-    )
+    assert "rankdir=TB" in src and "rankdir=LR" in dot_source(LayoutInput(nodes, [], rankdir="lr"))
+    assert src == dot_source(graph)
 
 
 def test_layout_key_is_stable_and_structural() -> None:
     graph = network()
-    key = layout_key(graph["nodes"], graph["edges"], graph["clusters"])
-    assert key == layout_key(list(graph["nodes"]), list(graph["edges"]), dict(graph["clusters"]))
+    key = layout_key(as_input(graph))
+    assert key == layout_key(LayoutInput(iter(graph["nodes"]), iter(graph["edges"]), dict(graph["clusters"])))
+    assert key == layout_key(as_input(graph, "TB"))
     assert len(key) == 32 and int(key, 16) >= 0
     bigger = [LayoutNode(n.id, n.width + (n.id == "x"), n.height) for n in graph["nodes"]]
-    assert key != layout_key(bigger, graph["edges"], graph["clusters"])
-    assert key != layout_key(graph["nodes"], graph["edges"][:-1], graph["clusters"])
-    assert key != layout_key(graph["nodes"], graph["edges"], graph["clusters"], "LR")
+    assert key != layout_key(LayoutInput(bigger, graph["edges"], graph["clusters"]))
+    assert key != layout_key(LayoutInput(graph["nodes"], graph["edges"][:-1], graph["clusters"]))
+    assert key != layout_key(as_input(graph, "LR"))
 
 
 @pytest.mark.parametrize(
@@ -459,13 +461,13 @@ def test_layout_key_is_stable_and_structural() -> None:
 )
 def test_bad_input_is_rejected(nodes, edges, clusters, rankdir, message) -> None:
     with pytest.raises(ValueError, match=message):
-        layout_layered(nodes, edges, clusters, rankdir)
+        layout_layered(LayoutInput(nodes, edges, clusters, rankdir))
 
 
 def test_missing_dot_raises_layout_unavailable() -> None:
     nodes = [LayoutNode("a", 5, 3)]
     with pytest.raises(LayoutUnavailable, match="not found"):
-        layout_with_dot(nodes, [], executable="no-such-dot-program-here")
+        layout_with_dot(LayoutInput(nodes, []), executable="no-such-dot-program-here")
     assert issubclass(LayoutUnavailable, RuntimeError)
 
 
@@ -493,12 +495,12 @@ def test_rasterize_small_picture_exactly() -> None:
 
 def test_rasterize_cuts_long_labels_and_emphasis_wins_shared_cells() -> None:
     graph = chain_diamond()
-    layout = layout_layered(graph["nodes"], graph["edges"])
+    layout = layout_layered(LayoutInput(graph["nodes"], graph["edges"]))
     labels = {**graph["labels"], "a": ["a label far too long for its box"]}
     text = "\n".join(rasterize(layout, labels).text())
     assert "…" in text and "far too long for its box" not in text
     graph = random_dag(60, seed=3)
-    layout = layout_layered(graph["nodes"], graph["edges"])
+    layout = layout_layered(LayoutInput(graph["nodes"], graph["edges"]))
     shared: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for r in layout.edges:
         for cell in r.cells()[1:-1]:
@@ -517,7 +519,7 @@ def test_rasterize_cuts_long_labels_and_emphasis_wins_shared_cells() -> None:
 def test_layout_with_dot_end_to_end(name: str) -> None:
     make, rankdir = FIXTURES[name]
     graph = make()
-    layout = layout_with_dot(graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+    layout = layout_with_dot(as_input(graph, rankdir))
     assert layout.engine == "dot"
     check_layout(layout, graph, acyclic=name in ACYCLIC)
     check_canvas(rasterize(layout, graph["labels"]), layout, graph["labels"])
@@ -529,10 +531,10 @@ def test_layout_with_dot_odd_ids_and_random_dag() -> None:
     nodes = [LayoutNode.for_label(i, [i]) for i in ids]
     edges = list(itertools.pairwise(ids))
     graph = {"nodes": nodes, "edges": edges, "clusters": {'odd "one"': ids[:3]}}
-    layout = layout_with_dot(nodes, edges, graph["clusters"])
+    layout = layout_with_dot(as_input(graph))
     check_layout(layout, graph)
     graph = random_dag(120, seed=5)
-    layout = layout_auto(graph["nodes"], graph["edges"], graph["clusters"])
+    layout = layout_auto(LayoutInput(iter(graph["nodes"]), iter(graph["edges"]), graph["clusters"]))
     assert layout.engine == "dot"
     check_layout(layout, graph)
 
@@ -544,7 +546,7 @@ def regenerate_fixtures() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     for name, (make, rankdir) in FIXTURES.items():
         graph = make()
-        src = dot_source(graph["nodes"], graph["edges"], graph["clusters"], rankdir)
+        src = dot_source(as_input(graph, rankdir))
         out = subprocess.run(["dot", "-Tjson"], input=src.encode(), capture_output=True, check=True)
         (DATA / f"{name}.json").write_bytes(out.stdout)
         print(f"wrote {name}.json ({len(out.stdout)} bytes)")

@@ -6,7 +6,13 @@ import shutil
 
 import pytest
 
-from tapeviz.render.terminal_layout import LayoutNode, layout_layered, layout_with_dot, rasterize
+from tapeviz.render.terminal_layout import (
+    LayoutInput,
+    LayoutNode,
+    layout_layered,
+    layout_with_dot,
+    rasterize,
+)
 
 ENGINES = [layout_layered]
 if shutil.which("dot") is not None:
@@ -21,7 +27,7 @@ def test_each_parallel_edge_has_its_own_port_and_arrowhead(engine, rankdir: str)
         LayoutNode.for_label("x", ["x", "()"]),
         LayoutNode.for_label("mul", ["multiply", "()"]),
     ]
-    layout = engine(nodes, [("x", "mul"), ("x", "mul")], None, rankdir)
+    layout = engine(LayoutInput(nodes, [("x", "mul"), ("x", "mul")], rankdir=rankdir))
     first, second = layout.edges
     assert (first.tail, first.head) == (second.tail, second.head) == ("x", "mul")
     assert first.points[0] != second.points[0]  # two ports on x
@@ -34,5 +40,5 @@ def test_each_parallel_edge_has_its_own_port_and_arrowhead(engine, rankdir: str)
 def test_a_side_with_fewer_cells_than_edges_shares_ports() -> None:
     """A one-line box in LR has one cell on its left and right sides: the edges share it."""
     nodes = [LayoutNode.for_label("x", ["x"]), LayoutNode.for_label("mul", ["multiply"])]
-    first, second = layout_layered(nodes, [("x", "mul"), ("x", "mul")], None, "LR").edges
+    first, second = layout_layered(LayoutInput(nodes, [("x", "mul"), ("x", "mul")], rankdir="LR")).edges
     assert first.points == second.points

@@ -8,8 +8,8 @@ into a grid of ``(char, style_key)`` cells, so a UI can re-colour each step with
 
 Modules, in the order data flows through them:
 
-- :mod:`.model` — the public data: :class:`LayoutNode` in; :class:`Box`, :class:`EdgeRoute`,
-  :class:`TerminalLayout` out.
+- :mod:`.model` — the public data: :class:`LayoutNode` and :class:`LayoutInput` in; :class:`Box`,
+  :class:`EdgeRoute`, :class:`TerminalLayout` out.
 - :mod:`.graph` — input checking and the indexed graph with its cluster tree.
 - :mod:`.dot_json` — DOT text for dot, running it, reading ``dot -Tjson``.
 - :mod:`.layered`, :mod:`.ordering`, :mod:`.placement` — the fallback layered layout.
@@ -31,6 +31,7 @@ from .model import (
     RANKDIRS,
     Box,
     EdgeRoute,
+    LayoutInput,
     LayoutNode,
     LayoutUnavailable,
     TerminalLayout,
@@ -46,6 +47,7 @@ __all__ = [
     "Box",
     "Canvas",
     "EdgeRoute",
+    "LayoutInput",
     "LayoutNode",
     "LayoutUnavailable",
     "OutlineRow",

@@ -12,7 +12,8 @@ import math
 import shutil
 import subprocess
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .graph import LayoutGraph, prepare_graph, round_half_up
@@ -20,9 +21,7 @@ from .layered import layout_layered
 from .model import (
     CELL_HEIGHT_IN,
     CELL_WIDTH_IN,
-    Clusters,
-    Edge,
-    LayoutNode,
+    LayoutInput,
     LayoutUnavailable,
     TerminalLayout,
     empty_layout,
@@ -46,19 +45,14 @@ def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def dot_source(
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None = None,
-    rankdir: str = "TB",
-) -> str:
+def dot_source(graph: LayoutInput) -> str:
     """DOT text with fixed-size boxes (cells converted to inches) for dot to lay out.
 
     Nodes are declared first in input order, so dot's object order matches the input even for
     ids it would spell differently. Edges use polyline splines: only the points where an edge
     crosses a rank are used, and the router draws the rest rectilinearly.
     """
-    g = prepare_graph(nodes, edges, clusters, rankdir)
+    g = prepare_graph(graph)
     out = [
         "digraph tapeviz {",
         (
@@ -141,21 +135,17 @@ def _crossing(samples: Sequence[tuple[float, float]], level: float) -> float | N
     return None
 
 
-def layout_from_dot_json(
-    dot_json: str | bytes | Mapping[str, Any],
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None = None,
-    rankdir: str | None = None,
-) -> TerminalLayout:
-    """Convert ``dot -Tjson`` output for :func:`dot_source`'s text into a terminal layout.
+def layout_from_dot_json(dot_json: str | bytes | Mapping[str, Any], graph: LayoutInput) -> TerminalLayout:
+    """Convert ``dot -Tjson`` output for :func:`dot_source`'s text of ``graph`` into a terminal layout.
 
     dot decides ranks, the order within ranks and positions along ranks (points, y upward);
     this keeps those, rounds them to cells, and re-spaces ranks so that edge tracks and
-    cluster frames get whole rows. ``rankdir`` defaults to the one recorded in the JSON.
+    cluster frames get whole rows. Without ``graph.rankdir`` the one recorded in the JSON is used.
     """
     data = json.loads(dot_json) if isinstance(dot_json, (str, bytes, bytearray)) else dot_json
-    g = prepare_graph(nodes, edges, clusters, rankdir or str(data.get("rankdir", "TB")))
+    if not graph.rankdir:
+        graph = replace(graph, rankdir=str(data.get("rankdir", "TB")))
+    g = prepare_graph(graph)
     n = len(g.ids)
     if n == 0:
         return empty_layout(g.rankdir, "dot")
@@ -262,33 +252,15 @@ def _run_dot(source: str, executable: str, timeout: float) -> bytes:
     return done.stdout
 
 
-def layout_with_dot(
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None = None,
-    rankdir: str = "TB",
-    *,
-    executable: str = "dot",
-    timeout: float = 20.0,
-) -> TerminalLayout:
+def layout_with_dot(graph: LayoutInput, *, executable: str = "dot", timeout: float = 20.0) -> TerminalLayout:
     """Lay out with Graphviz dot; raises :class:`LayoutUnavailable` when dot is missing or fails."""
-    node_list = list(nodes)
-    edge_list = list(edges)
-    source = dot_source(node_list, edge_list, clusters, rankdir)
-    raw = _run_dot(source, executable, timeout)
-    return layout_from_dot_json(raw, node_list, edge_list, clusters, rankdir)
+    raw = _run_dot(dot_source(graph), executable, timeout)
+    return layout_from_dot_json(raw, graph)
 
 
-def layout_auto(
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None = None,
-    rankdir: str = "TB",
-) -> TerminalLayout:
+def layout_auto(graph: LayoutInput) -> TerminalLayout:
     """Lay out with dot when it can run, else with :func:`layout_layered` (see ``.engine``)."""
-    node_list = list(nodes)
-    edge_list = list(edges)
     try:
-        return layout_with_dot(node_list, edge_list, clusters, rankdir)
+        return layout_with_dot(graph)
     except LayoutUnavailable:
-        return layout_layered(node_list, edge_list, clusters, rankdir)
+        return layout_layered(graph)

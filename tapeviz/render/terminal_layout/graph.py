@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import RANKDIRS, Clusters, Edge, LayoutNode
+from .model import RANKDIRS, LayoutInput, LayoutNode
 
 _LAYOUT_VERSION = 1  # bump when the geometry for the same input changes (cache keys follow)
 
@@ -76,17 +76,12 @@ def as_layout_node(node: LayoutNode | Sequence[Any]) -> LayoutNode:
     return node if isinstance(node, LayoutNode) else LayoutNode(*node)
 
 
-def prepare_graph(
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None,
-    rankdir: str,
-) -> LayoutGraph:
+def prepare_graph(graph: LayoutInput) -> LayoutGraph:
     """Check the input and index it; raise ``ValueError`` with a clear message on bad input."""
-    rd = str(rankdir).upper()
+    rd = str("TB" if graph.rankdir is None else graph.rankdir).upper()
     if rd not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {RANKDIRS}, not {rankdir!r}")
-    node_list = [as_layout_node(n) for n in nodes]
+        raise ValueError(f"rankdir must be one of {RANKDIRS}, not {graph.rankdir!r}")
+    node_list = [as_layout_node(n) for n in graph.nodes]
     index: dict[str, int] = {}
     for i, node in enumerate(node_list):
         if node.id in index:
@@ -97,14 +92,14 @@ def prepare_graph(
             )
         index[node.id] = i
     edge_list: list[tuple[int, int]] = []
-    for tail, head in edges:
+    for tail, head in graph.edges:
         if tail not in index or head not in index:
             raise ValueError(f"edge {tail!r} -> {head!r} names an unknown node")
         edge_list.append((index[tail], index[head]))
 
     names: list[str] = []
     sets: list[frozenset[int]] = []
-    for name, members in (clusters or {}).items():
+    for name, members in (graph.clusters or {}).items():
         ids = set()
         for m in members:
             if m not in index:
@@ -171,19 +166,14 @@ def prepare_graph(
     )
 
 
-def layout_key(
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None = None,
-    rankdir: str = "TB",
-) -> str:
+def layout_key(graph: LayoutInput) -> str:
     """A stable hash of the graph's structure and sizes, to cache layouts by."""
     payload = [
         _LAYOUT_VERSION,
-        str(rankdir).upper(),
-        [[n.id, n.width, n.height] for n in map(as_layout_node, nodes)],
-        [[t, h] for t, h in edges],
-        [[name, list(members)] for name, members in (clusters or {}).items()],
+        str("TB" if graph.rankdir is None else graph.rankdir).upper(),
+        [[n.id, n.width, n.height] for n in map(as_layout_node, graph.nodes)],
+        [[t, h] for t, h in graph.edges],
+        [[name, list(members)] for name, members in (graph.clusters or {}).items()],
     ]
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from .graph import SPACING, LayoutGraph, prepare_graph
-from .model import Clusters, Edge, LayoutNode, TerminalLayout, empty_layout
+from .model import LayoutInput, TerminalLayout, empty_layout
 from .ordering import order_ranks
 from .placement import place_items
 from .router import route_edges
@@ -147,14 +147,9 @@ class LayeredItems:
     # ---- ordering -------------------------------------------------------------------------
 
 
-def layout_layered(
-    nodes: Iterable[LayoutNode],
-    edges: Iterable[Edge],
-    clusters: Clusters | None = None,
-    rankdir: str = "TB",
-) -> TerminalLayout:
+def layout_layered(graph: LayoutInput) -> TerminalLayout:
     """Pure-Python layered layout (no Graphviz): same geometry rules as the dot path."""
-    g = prepare_graph(nodes, edges, clusters, rankdir)
+    g = prepare_graph(graph)
     if not g.ids:
         return empty_layout(g.rankdir, "layered")
     rank = rank_nodes(len(g.ids), g.edges)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CELL_WIDTH_IN = 0.1
 """Width of one terminal cell in inches, as told to dot (a cell is twice as tall as wide)."""
@@ -36,6 +37,27 @@ class LayoutNode:
         """Size a box so that ``lines`` fit inside with one blank column on each side."""
         text_w = max((len(line) for line in lines), default=0)
         return cls(id, max(min_width, text_w + 4), max(3, len(lines) + 2))
+
+
+@dataclass(frozen=True)
+class LayoutInput:
+    """A graph to lay out, as every layout function takes it.
+
+    ``nodes`` are :class:`LayoutNode` boxes (or plain ``(id, width, height)`` tuples), ``edges``
+    ``(tail id, head id)`` pairs, ``clusters`` map a name to its member ids (clusters nest or are
+    disjoint), and ranks run top to bottom (``TB``) or left to right (``LR``). ``rankdir`` None
+    means ``TB``, except that :func:`layout_from_dot_json` then reads it from dot's JSON.
+    Nodes and edges are kept as tuples, so one input can be laid out twice (dot, then the fallback).
+    """
+
+    nodes: Sequence[LayoutNode | Sequence[Any]]
+    edges: Sequence[Edge]
+    clusters: Clusters | None = None
+    rankdir: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", tuple(self.nodes))
+        object.__setattr__(self, "edges", tuple(self.edges))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .model import Edge, Point, TerminalLayout, edge_style
+from .model import Box, Edge, Point, TerminalLayout, edge_style
 
 _N, _E, _S, _W = 1, 2, 4, 8
 _LINE_CHARS = {
@@ -87,18 +87,24 @@ def rasterize(
             chars[y][x] = ch
             styles[y][x] = style
 
+    def outline(b: Box, pieces: str, style: str) -> None:
+        """The frame of box ``b`` drawn with ``pieces``: horizontal, vertical, then the corners
+        top-left, top-right, bottom-left, bottom-right (``"─│┌┐└┘"``)."""
+        horizontal, vertical, top_left, top_right, bottom_left, bottom_right = pieces
+        for x in range(b.x + 1, b.right):
+            put(x, b.y, horizontal, style)
+            put(x, b.bottom, horizontal, style)
+        for y in range(b.y + 1, b.bottom):
+            put(b.x, y, vertical, style)
+            put(b.right, y, vertical, style)
+        put(b.x, b.y, top_left, style)
+        put(b.right, b.y, top_right, style)
+        put(b.x, b.bottom, bottom_left, style)
+        put(b.right, b.bottom, bottom_right, style)
+
     titles = cluster_titles or {}
     for name, b in sorted(layout.clusters.items(), key=lambda kv: -kv[1].w * kv[1].h):
-        style = f"cluster:{name}"
-        for x in range(b.x + 1, b.right):
-            put(x, b.y, "┄", style)
-            put(x, b.bottom, "┄", style)
-        for y in range(b.y + 1, b.bottom):
-            put(b.x, y, "┆", style)
-            put(b.right, y, "┆", style)
-        for (x, y), ch in (((b.x, b.y), "╭"), ((b.right, b.y), "╮"), ((b.x, b.bottom), "╰"),
-                           ((b.right, b.bottom), "╯")):  # fmt: skip
-            put(x, y, ch, style)
+        outline(b, "┄┆╭╮╰╯", f"cluster:{name}")
         title = _fit(titles.get(name, name), b.w - 5)
         if title:
             for k, ch in enumerate(f" {title} "):
@@ -131,19 +137,11 @@ def rasterize(
         put(x, y, _LINE_CHARS.get(bits, "┼"), owner[(x, y)])
 
     for nid, b in layout.nodes.items():
-        border, inside = f"node:{nid}", f"label:{nid}"
-        for x in range(b.x + 1, b.right):
-            put(x, b.y, "─", border)
-            put(x, b.bottom, "─", border)
+        inside = f"label:{nid}"
+        outline(b, "─│┌┐└┘", f"node:{nid}")
         for y in range(b.y + 1, b.bottom):
-            put(b.x, y, "│", border)
-            put(b.right, y, "│", border)
             for x in range(b.x + 1, b.right):
                 put(x, y, " ", inside)
-        put(b.x, b.y, "┌", border)
-        put(b.right, b.y, "┐", border)
-        put(b.x, b.bottom, "└", border)
-        put(b.right, b.bottom, "┘", border)
         lines = list(labels.get(nid, [nid]) if labels is not None else [nid])[: b.h - 2]
         row = b.y + 1 + (b.h - 2 - len(lines)) // 2
         for k, line in enumerate(lines):
