@@ -52,6 +52,8 @@ def loss_text(
         text.append(f"\nfirst {known[0]:.4f}\nlast  {known[-1]:.4f}")
     if now is not None:
         until = f" until event {computed_at}" if computed_at is not None else ""
+        if len("here  —" + until) > width and computed_at is not None:
+            until = f" (event {computed_at})"  # a narrow pane: the event number is what matters
         shown = f"{now:.4f}" if computed else f"—{until}"
         text.append(f"\nhere  {shown}", colours.fg("highlight"))
     return text

@@ -22,7 +22,7 @@ from ..engine.events import Event, GradientStarted
 from ..render.terminal_layout import Canvas, TerminalLayout
 from ..sources import default_output_dir, output_file
 from ..trace import Snapshot, Trace, event_node, snapshot
-from ..view import event_number
+from ..view import event_number, loss_known
 from .conceal import NO_SECRET, Concealer
 from .cursor import TimelineCursor
 from .explain import Explanation, explain
@@ -73,14 +73,13 @@ class Frame:
 
     @property
     def loss_computed(self) -> bool:
-        """True once the cursor has passed the op that computes the loss: the header and the
-        loss pane show the iteration's loss from then on."""
+        """True once the cursor has passed the op that computes the loss (``view.loss_known``, as
+        image titles): the header and the loss pane show the iteration's loss from then on."""
         if self.loss is None:
             return False
         if self.snap.phase != "forward":
-            return True
-        node = self.loss_node()
-        return node is not None and node in self.snap.forward_done
+            return True  # the gradient() call, and with it the loss's node, is behind the cursor
+        return loss_known(self.snap, self.loss_node())
 
     @property
     def selected_lid(self) -> str | None:

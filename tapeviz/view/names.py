@@ -50,9 +50,9 @@ def node_short(trace: Trace, tensor_id: int) -> str:
     node = trace.graph.nodes.get(tensor_id)
     if node is None:
         return f"#{tensor_id}"
-    if node.kind == "variable":
-        return "/".join(node.name.split("/")[-2:])
     user = trace.graph.user_name(tensor_id)
+    if node.kind == "variable" and not (user and node.label.startswith("Variable")):
+        return "/".join(node.name.split("/")[-2:])  # its own name says more, unless TF made it up
     if user:
         return user
     return node.label  # never an internal id (power#3): the scope beside it tells two apart

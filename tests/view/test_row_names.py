@@ -88,3 +88,13 @@ def test_a_name_that_stays_ambiguous_is_numbered() -> None:
     assert names == ["h 1", "h 2"], names
     assert row_names(trace, [add.inputs[0].id, add.inputs[0].id]) == ["h", "h"]  # one node twice: one name
     assert _op_row(trace, "total")[0] == "total = add"
+
+
+def test_a_variable_tf_named_variable_goes_by_the_learners_name_in_formulas() -> None:
+    with record() as trace:
+        x = tf.Variable(3.0)
+        with tf.GradientTape() as tape:
+            y = x * x
+        tape.gradient(y, x)
+    assert explain(trace, 0).lines[0] == "out = multiply(x scalar, x scalar) → scalar"
+    assert describe_event(trace, trace.events[0])[2].startswith("(x (), x ())")  # one node twice
