@@ -50,8 +50,9 @@ class SeedNetwork:
 
     def loss(self) -> E.Tensor:
         """The forward pass and the loss (record it under a tape to differentiate it)."""
-        predictions = self.model(self.inputs)
-        return self.loss_fn(self.labels, predictions)
+        inputs, labels = self.inputs, self.labels  # the article's names, so the trace shows them
+        predictions = self.model(inputs)
+        return self.loss_fn(labels, predictions)
 
     def train_step(self) -> float:
         with warnings.catch_warnings(record=True) as caught:

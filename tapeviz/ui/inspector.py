@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
-from ..view.names import node_label
+from ..view.names import display_name, node_short
 from ..view.numbers import shape_cross as shape_text
 from ..view.numbers import stats_line
 from .explain import Explanation, largest
@@ -27,11 +27,6 @@ from .session import Frame
 from .strip_lines import StripLines
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
-
-
-def display_name(trace: Trace, node_id: int) -> str:
-    """A node as the learner named it (``logits``, ``x``), else the view's label (no internal ids)."""
-    return trace.graph.user_name(node_id) or node_label(trace, node_id)
 
 
 def heading(text: str, role: str, colours: Colours) -> Text:
@@ -59,9 +54,7 @@ def inspector_content(
     title = Text(display_name(trace, node.id), style=colours.fg(kind if kind in colours.roles else "op", bold=True))
     title.append(f"  ({kind})", style=colours.fg("muted"))
     parts.append(title)
-    facts = [f"op {node.op}"] if node.op else []
-    if node.name and node.name not in (display_name(trace, node.id), node.op):
-        facts.insert(0, node.name)
+    facts = [f"op {node.op}"] if node.op else []  # the title names it; the scope says where it sits
     facts += [f"scope {node.scope or '(top)'}", f"shape {shape_text(node.shape)}", node.dtype]
     parts.append(Text("  " + " · ".join(facts), style=colours.fg("muted")))
     if node.op and node.op in REGISTRY:
@@ -86,7 +79,7 @@ def inspector_content(
     if grad is not None:
         g = np.asarray(grad)
         mark = largest(g) if node.id in snap.current and g.ndim else None
-        parts += [heading(f"gradient ∂L/∂{display_name(trace, node.id)} {shape_text(g.shape)}: {stats_line(g)}", "backward", colours),
+        parts += [heading(f"gradient ∂L/∂{node_short(trace, node.id)} {shape_text(g.shape)}: {stats_line(g)}", "backward", colours),
                   grid(g, colours, mark=mark, max_cols=cols)]
     elif snap.phase != "forward":
         parts.append(Text("gradient: none has reached this node yet", style=colours.fg("muted")))

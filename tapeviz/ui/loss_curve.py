@@ -1,4 +1,4 @@
-"""The loss over the iterations trained so far, as a one-line sparkline with numbers."""
+"""The loss of the iterations up to the cursor, as a one-line sparkline with numbers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from .conceal import NO_SECRET, Concealer
+from ..view import event_number
 from .palette import Colours
+from .session import Frame
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -29,26 +30,46 @@ def sparkline(values: Sequence[float], width: int) -> str:
     return "".join(BARS[min(7, int((v - lo) / (hi - lo) * 7 + 0.5))] if math.isfinite(v) else "!" for v in shown)
 
 
-def loss_text(losses: Sequence[float], current: int | None, width: int, colours: Colours) -> Text:
+def loss_text(
+    losses: Sequence[float], current: int | None, width: int, colours: Colours,
+    computed: bool = True, computed_at: int | None = None,
+) -> Text:
+    """The losses known at the cursor: of the iterations before ``current``, and of ``current``
+    once ``computed`` (``computed_at``: the event, numbered from 1, that computes it)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if not losses:
         # not "no gradient taken": a gradient() call may have happened and returned None
         text.append("loss: none yet (no gradient() of a recorded scalar)", colours.fg("muted"))
         return text
-    text.append(f"{len(losses)} iteration{'s' if len(losses) != 1 else ''}\n", colours.fg("muted"))
-    text.append(sparkline(losses, max(4, width)) + "\n", colours.fg("loss"))
-    text.append(f"first {losses[0]:.4f}\nlast  {losses[-1]:.4f}")
-    if current is not None and current < len(losses):
-        text.append(f"\nhere  {losses[current]:.4f}", colours.fg("highlight"))
+    now = losses[current] if current is not None and current < len(losses) else None
+    known = list(losses[:current] if now is not None else losses)
+    if now is not None and computed:
+        known.append(now)
+    total = len(losses)
+    text.append(f"{len(known)} of {total} iteration{'s' * (total != 1)}", colours.fg("muted"))
+    if known:
+        text.append("\n" + sparkline(known, max(4, width)), colours.fg("loss"))
+        text.append(f"\nfirst {known[0]:.4f}\nlast  {known[-1]:.4f}")
+    if now is not None:
+        until = f" until event {computed_at}" if computed_at is not None else ""
+        if len("here  —" + until) > width and computed_at is not None:
+            until = f" (event {computed_at})"  # a narrow pane: the event number is what matters
+        shown = f"{now:.4f}" if computed else f"—{until}"
+        text.append(f"\nhere  {shown}", colours.fg("highlight"))
     return text
 
 
 class LossCurve(Static):
-    """Sparkline of the trace's losses, with the cursor's iteration."""
+    """Sparkline of the losses known at the cursor, with the cursor's iteration."""
 
-    def show(self, losses: Sequence[float], current: int | None, colours: Colours, conceal: Concealer = NO_SECRET) -> None:
+    def show(self, frame: Frame, colours: Colours) -> None:
         width = (self.size.width or 30) - 2
-        text = conceal.text(loss_text(losses, current, width, colours))
+        computed, at = frame.loss_computed, None
+        if not computed and (node := frame.loss_node()) is not None:
+            found = frame.trace.graph.nodes.get(node)
+            at = event_number(found.event) if found is not None and found.event is not None else None
+        text = loss_text(frame.losses, frame.snap.iteration, width, colours, computed, at)
+        text = frame.conceal.text(text)
         if text == getattr(self, "_shown", None):
             return  # unchanged (most steps stay in one iteration): no repaint
         self._shown = text

@@ -65,7 +65,7 @@ def show_frame(root: DOMNode, frame: Frame | None, colours: Colours) -> None:
     root.query_one(Inspector).show(frame, colours)
     root.query_one(Timeline).show(frame, colours)
     root.query_one(StatusLine).show(frame, colours)
-    root.query_one(LossCurve).show(frame.losses, frame.snap.iteration, colours, frame.conceal)
+    root.query_one(LossCurve).show(frame, colours)
     for source in root.query(SourcePane):
         if source.display:  # a hidden pane catches up when it is shown
             source.show(frame, colours)

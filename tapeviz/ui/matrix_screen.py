@@ -15,8 +15,8 @@ from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..view.names import display_name, node_short
 from ..view.numbers import shape_cross, stats_line
-from .inspector import display_name
 from .messages_pane import plain_text
 from .number_grid import grid
 from .palette import Colours
@@ -31,7 +31,7 @@ def matrix_renderable(frame: Frame, colours: Colours) -> RenderableType:
     node = trace.graph.nodes.get(node_id) if node_id is not None else None
     if node is None:
         return Text("No node is selected (n selects one).")
-    parts: list[RenderableType] = [Text(f"{display_name(trace, node.id)}  ({node.name})", style=colours.fg("op", bold=True))]
+    parts: list[RenderableType] = [Text(f"{display_name(trace, node.id)}  (scope {node.scope or '(top)'})", style=colours.fg("op", bold=True))]
     computed = node.kind != "op" or node.id in snap.forward_done
     arrays = []
     if node.id in snap.updates:
@@ -39,7 +39,7 @@ def matrix_renderable(frame: Frame, colours: Colours) -> RenderableType:
     elif computed and snap.values.get(node.id) is not None:
         arrays.append(("value", np.asarray(snap.values[node.id]), "forward"))
     if snap.grads.get(node.id) is not None:
-        arrays.append((f"gradient ∂L/∂{display_name(trace, node.id)}", np.asarray(snap.grads[node.id]), "backward"))
+        arrays.append((f"gradient ∂L/∂{node_short(trace, node.id)}", np.asarray(snap.grads[node.id]), "backward"))
     if not arrays:
         parts.append(Text("nothing computed for this node yet at this event", style=colours.fg("muted")))
     for title, array, role in arrays:

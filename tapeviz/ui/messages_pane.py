@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from ..trace import Trace
 from ..view import event_number, event_sentence
-from ..view.names import node_label
+from ..view.names import row_names
 from .palette import Colours
 
 
@@ -35,7 +35,7 @@ def program_messages(trace: Trace) -> dict[str, list[str]]:
         for index in range(first, len(trace)):
             bad = trace.nonfinite_at(index)
             if bad:
-                names = ", ".join(trace.graph.user_name(t) or node_label(trace, t) for t in bad)
+                names = ", ".join(row_names(trace, list(bad)))
                 found["nonfinite"].append(
                     f"event {event_number(index)}: NaN/inf first in {names} — {event_sentence(trace, index)}"
                 )

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.events import Event
+from ..engine.events import Event, GradientStarted
 from ..render.terminal_layout import Canvas, TerminalLayout
 from ..sources import default_output_dir, output_file
 from ..trace import Snapshot, Trace, event_node, snapshot
-from ..view import event_number
+from ..view import event_number, loss_known
 from .conceal import NO_SECRET, Concealer
 from .cursor import TimelineCursor
 from .explain import Explanation, explain
@@ -59,6 +59,27 @@ class Frame:
     iterations_of: Sequence[int] = ()
     conceal: Concealer = NO_SECRET  # widgets pass the numbers they draw through it (lessons)
     zoom: str = "detail"  # the graph pane: "fit" the whole graph or show boxes in "detail"
+
+    def loss_node(self) -> int | None:
+        """The node of the loss of the cursor's iteration: the first target of its ``gradient()``."""
+        iteration, events, of = self.snap.iteration, self.events, self.iterations_of
+        for k in range(self.index, self.length):
+            if of[k] != iteration:
+                break
+            e = events[k]
+            if isinstance(e, GradientStarted):
+                return e.targets[0] if e.targets else None
+        return None
+
+    @property
+    def loss_computed(self) -> bool:
+        """True once the cursor has passed the op that computes the loss (``view.loss_known``, as
+        image titles): the header and the loss pane show the iteration's loss from then on."""
+        if self.loss is None:
+            return False
+        if self.snap.phase != "forward":
+            return True  # the gradient() call, and with it the loss's node, is behind the cursor
+        return loss_known(self.snap, self.loss_node())
 
     @property
     def selected_lid(self) -> str | None:

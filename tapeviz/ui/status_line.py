@@ -5,32 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ..engine.events import GradientStarted
 from ..view import event_number
 from .palette import Colours
 from .session import Frame
-
-
-def loss_node(frame: Frame) -> int | None:
-    """The node of the loss of the cursor's iteration: the first target of its ``gradient()``."""
-    iteration, events, of = frame.snap.iteration, frame.events, frame.iterations_of
-    for k in range(frame.index, frame.length):
-        if of[k] != iteration:
-            break
-        e = events[k]
-        if isinstance(e, GradientStarted):
-            return e.targets[0] if e.targets else None
-    return None
-
-
-def loss_computed(frame: Frame) -> bool:
-    """True once the cursor has passed the op that computes the loss (the header shows it then)."""
-    if frame.loss is None:
-        return False
-    if frame.snap.phase != "forward":
-        return True
-    node = loss_node(frame)
-    return node is not None and node in frame.snap.forward_done
 
 
 def status_text(frame: Frame, colours: Colours) -> Text:
@@ -41,7 +18,7 @@ def status_text(frame: Frame, colours: Colours) -> Text:
     text.append(f"  event {event_number(frame.index)}/{frame.length}")
     text.append(f"  ·  iteration {frame.snap.iteration + 1}/{frame.iterations}")
     text.append("  ·  loss ")
-    text.append(frame.conceal(f"{frame.loss:.4f}") if loss_computed(frame) else "—", colours.fg("loss", bold=True))
+    text.append(frame.conceal(f"{frame.loss:.4f}") if frame.loss_computed else "—", colours.fg("loss", bold=True))
     text.append("  ·  graph shows ")
     grads = frame.mode == "grads"
     text.append("gradients" if grads else "values", colours.fg("grad" if grads else "forward"))

@@ -48,6 +48,7 @@ from .scene import (
     build_scene,
     edge_word,
     headline,
+    loss_known,
     node_nonfinite,
     node_rows,
     node_state,
@@ -56,6 +57,6 @@ from .scene import (
 __all__ = [
     "ChainRule", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
     "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "describe_event", "display_name", "edge_word",
-    "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "node_nonfinite", "node_rows", "node_state",
+    "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "loss_known", "node_nonfinite", "node_rows", "node_state",
     "outermost", "scope_chain", "scope_prefixes", "update_lines",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from ..engine import events as ev
 from ..engine.events import BackwardStep
 from ..trace import Trace
-from .names import node_short
+from .names import display_name, node_short
 from .numbers import summary
 
 __all__ = ["CUSTOM_OP", "custom_names", "custom_of", "custom_step_lines", "grad_fn_ops", "grad_fn_outputs", "op_event", "op_title"]
@@ -76,14 +76,15 @@ def custom_of(trace: Trace, op_id: int) -> tuple[str, str]:
 
 
 def op_title(trace: Trace, e: ev.OpRecorded) -> str:
-    """``multiply``; a custom-gradient op by its function, ``clip_gradients [∇ backward]``;
-    an op its gradient function ran, ``divide (in ∂ clip_gradients)``."""
+    """``multiply``, or ``logits = add`` when the learner's line named its result; a
+    custom-gradient op by its function, ``clip_gradients [∇ backward]``; an op its gradient
+    function ran, ``divide (in ∂ clip_gradients)``."""
     if e.op == CUSTOM_OP:
         f, g = custom_names(e.attrs)
         return f"{f} [∇ {g}]"
     if e.grad_fn_of:
         return f"{e.op} (in ∂ {custom_of(trace, e.grad_fn_of)[0]})"
-    return e.op
+    return display_name(trace, e.output.id) if trace.graph.user_name(e.output.id) else e.op
 
 
 def custom_step_lines(trace: Trace, e: BackwardStep) -> list[str]:

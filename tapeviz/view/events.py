@@ -23,15 +23,15 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
-from . import updates
 from .custom import CUSTOM_OP, custom_names, custom_of, custom_step_lines, grad_fn_ops, op_title
-from .names import node_label, node_name, node_short, node_where
+from .names import node_label, node_short, node_where, row_names, variable_name
 from .none_words import (
     NONE_WORDS,
     NOT_ON_TAPE,
     none_reason,
     none_text,
     source_word,
+    source_words,
     spent,
     tensor_word,
 )
@@ -40,12 +40,12 @@ from .numbers import (
     fmt,
     index_text,
     largest,
-    pfmt,
     shape_of,
     shape_text,
     summary,
     update_text,
 )
+from .update_words import learning_rate, update_lines
 
 SENTENCE_MAX = 125  # characters of an image's event line
 ChainRule = Callable[[Trace, BackwardStep], list[str]]  # a backward step's chain-rule lines
@@ -108,7 +108,8 @@ class _Op(_Words):
     kind = "forward"
 
     def row(self, trace: Trace, e: ev.OpRecorded) -> tuple[str, str, str]:
-        ins = ", ".join(f"{node_name(trace, r.id)} {tuple(r.shape)}" for r in e.inputs)
+        names = row_names(trace, [r.id for r in e.inputs])
+        ins = ", ".join(f"{name} {tuple(r.shape)}" for name, r in zip(names, e.inputs))
         off = f"{NOT_ON_TAPE}: " if e.off_tape else ""
         return op_title(trace, e), e.scope, f"{off}({ins}) → {tuple(e.output.shape)} = {summary(e.output.value)}"
 
@@ -162,7 +163,7 @@ class _Start(_Words):
 
     def row(self, trace: Trace, e: ev.GradientStarted) -> tuple[str, str, str]:
         seed = summary(e.seeds[0]) if e.seeds else ""
-        return "gradient()", "", f"target {', '.join(node_name(trace, t) for t in e.targets)}, seed {seed}"
+        return "gradient()", "", f"target {', '.join(row_names(trace, e.targets))}, seed {seed}"
 
     def sentence(self, trace: Trace, e: ev.GradientStarted) -> str:
         target = ", ".join(node_where(trace, t) for t in e.targets)
@@ -185,7 +186,9 @@ class _Step(_Words):
     kind = "backward"
 
     def row(self, trace: Trace, e: BackwardStep) -> tuple[str, str, str]:
-        sent = ", ".join(f"→ {node_name(trace, i)}: {summary(g)}" for i, g in zip(e.input_ids, e.input_grads) if g is not None)
+        given = [(i, g) for i, g in zip(e.input_ids, e.input_grads) if g is not None]
+        names = row_names(trace, [i for i, _ in given])
+        sent = ", ".join(f"→ {name}: {summary(g)}" for name, (_, g) in zip(names, given))
         what = f"∂ {e.op}"
         if e.op == CUSTOM_OP:
             f, g = custom_of(trace, e.op_id)
@@ -233,7 +236,8 @@ class _Accumulate(_Words):
     kind = "backward"
 
     def row(self, trace: Trace, e: ev.GradientAccumulated) -> tuple[str, str, str]:
-        return "accumulate", "", f"{node_name(trace, e.tensor_id)}: {summary(e.before)} + {summary(e.added)} = {summary(e.total)}"
+        (name,) = row_names(trace, [e.tensor_id])
+        return "accumulate", "", f"{name}: {summary(e.before)} + {summary(e.added)} = {summary(e.total)}"
 
     def sentence(self, trace: Trace, e: ev.GradientAccumulated) -> str:
         parts = (summary(a, plain_zero=True) for a in (e.before, e.added, e.total))
@@ -257,8 +261,8 @@ class _Returned(_Words):
     def row(self, trace: Trace, e: ev.GradientsReturned) -> tuple[str, str, str]:
         what = "gradient() raised" if spent(e) else "gradients"
         return what, "", "; ".join(
-            f"{source_word(trace, e, k)}: {summary(g) if g is not None else none_text(none_reason(trace, e, k, False))}"
-            for k, g in enumerate(e.grads)
+            f"{name}: {summary(g) if g is not None else none_text(none_reason(trace, e, k, False))}"
+            for k, (name, g) in enumerate(zip(source_words(trace, e), e.grads))
         )
 
     def sentence(self, trace: Trace, e: ev.GradientsReturned) -> str:
@@ -290,14 +294,14 @@ class _Assign(_Words):
     kind = "update"
 
     def row(self, trace: Trace, e: ev.VariableAssigned) -> tuple[str, str, str]:
-        return e.method, e.name, f"{summary(e.before)} → {summary(e.after)}"
+        scope = e.name.rsplit("/", 1)[0] if "/" in e.name else ""
+        return e.method, scope, f"{variable_name(trace, e.variable_id, e.name)}: {summary(e.before)} → {summary(e.after)}"
 
     def sentence(self, trace: Trace, e: ev.VariableAssigned) -> str:
-        name = "/".join(e.name.split("/")[-2:])
-        return f"now: update — {name}.{e.method}: {update_text(e.before, e.after)}"
+        return f"now: update — {variable_name(trace, e.variable_id, e.name)}.{e.method}: {update_text(e.before, e.after)}"
 
     def heading(self, trace: Trace, e: ev.VariableAssigned) -> str:
-        return f"update: {e.method} on {e.name}"
+        return f"update: {e.method} on {variable_name(trace, e.variable_id, e.name)}"
 
     def lines(self, trace: Trace, e: ev.VariableAssigned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
         return update_lines(trace, e, grads.get(e.variable_id))
@@ -349,50 +353,8 @@ def explain(
     return found
 
 
-# ---- updates ---------------------------------------------------------------------------------
-def learning_rate(trace: Trace, before: np.ndarray, after: np.ndarray, grad: np.ndarray | None) -> float | None:
-    """The SGD step size: from the trace's meta if given, else (before − after) / gradient."""
-    for key in ("learning_rate", "lr"):
-        if key in trace.meta:
-            try:
-                return float(trace.meta[key])
-            except (TypeError, ValueError):
-                pass
-    if grad is None or np.shape(grad) != np.shape(before):
-        return None
-    g = np.asarray(grad, dtype=np.float64)
-    mask = np.abs(g) > 1e-12
-    if not mask.any():
-        return None
-    ratios = (np.asarray(before, np.float64) - np.asarray(after, np.float64))[mask] / g[mask]
-    return float(np.median(ratios))
-
-
-def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | None) -> list[str]:
-    """An assignment explained on its largest change: before, after, and the SGD formula."""
-    before, after = np.asarray(event.before), np.asarray(event.after)
-    if before.shape != after.shape:
-        return [f"{event.method}: shape {shape_of(before)} → {shape_of(after)}"]
-    delta = after.astype(np.float64) - before.astype(np.float64)
-    el = largest(delta) if before.ndim else ()
-    lr = learning_rate(trace, before, after, grad)
-    lines = [f"{event.name}{index_text(el)}: before {fmt(before[el])} → after {fmt(after[el])} (change {fmt(delta[el])})"]
-    by_rule = updates.optimizer_lines(trace, event, el, grad) or updates.slot_event_lines(trace, event)
-    if by_rule:  # an optimizer with slots (momentum, Adam's m and v): its own rule, in numbers
-        lines.extend(by_rule)
-    elif grad is not None and np.shape(grad) == before.shape:
-        g = float(np.asarray(grad)[el])
-        if lr is not None:
-            lines.append(f"after = before − lr × gradient = {pfmt(before[el])} − {pfmt(lr)} × {pfmt(g)} = {pfmt(after[el])}")
-            lines.append(f"learning rate {fmt(lr)}, gradient {fmt(g)}")
-        else:
-            lines.append(f"gradient {fmt(g)}")
-    lines.append(f"largest change {fmt(np.max(np.abs(delta)))} over {before.size} weight(s)")
-    return lines
-
-
 __all__ = [
     "ChainRule", "DESCRIBERS", "Explanation", "custom_step_lines", "describe_event", "event_index", "event_number",
-    "event_sentence", "explain", "learning_rate", "node_label", "node_name", "node_short", "node_where", "update_lines",
+    "event_sentence", "explain", "learning_rate", "node_label", "node_short", "node_where", "row_names", "update_lines",
     "words", "NONE_WORDS", "NOT_ON_TAPE", "none_reason", "tensor_word",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..trace import Trace, loss_node
 from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
-from .names import display_name
+from .names import display_name, leaf_names
 from .numbers import shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
@@ -167,19 +167,6 @@ def build_graph(
         _describe_groups(trace, out, groups)
     _add_edges(trace, out)
     return out
-
-
-def leaf_names(trace: Trace, ids: Iterable[int]) -> dict[int, str]:
-    """Numbered names (``input 1``, ``input 2``) for data the learner did not name, when one
-    iteration has several: two unrelated tensors must not both read ``input``."""
-    gnodes = trace.graph.nodes
-    unnamed: dict[str, list[int]] = {}
-    for nid in ids:
-        node = gnodes[nid]
-        if node.kind == "constant" and not trace.graph.user_name(nid):
-            unnamed.setdefault(node.label, []).append(nid)
-    return {nid: f"{label} {k}" for label, group in unnamed.items() if len(group) > 1
-            for k, nid in enumerate(group, 1)}
 
 
 _CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple, tuple[int, SceneGraph]]] = weakref.WeakKeyDictionary()

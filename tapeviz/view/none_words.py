@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..engine import events as ev
 from ..trace import Trace
-from .names import node_name
+from .names import UNUSED, UNWATCHED, row_names
 
 NOT_ON_TAPE = "not on the tape"  # an op run in a tape's block that no tape recorded
 
@@ -77,13 +77,16 @@ def none_reason(trace: Trace, e: ev.GradientsReturned, k: int, full: bool = True
     return NONE_WORDS[code][full].format(x=x, y=y, dtype=dtype)
 
 
+def source_words(trace: Trace, e: ev.GradientsReturned) -> list[str]:
+    """The sources of a gradient() call as a table row names them (the learner's name, else
+    ``dense/kernel``); ``source 2`` for one the trace has no node or name for."""
+    names = row_names(trace, e.sources)
+    return [name if name not in (UNWATCHED, UNUSED) else f"source {k + 1}" for k, name in enumerate(names)]
+
+
 def source_word(trace: Trace, e: ev.GradientsReturned, k: int) -> str:
-    """Source ``k`` of a gradient() call: the learner's name, else the table's node path."""
-    s = e.sources[k]
-    name = trace.graph.user_name(s) if s else None
-    if name:
-        return name
-    return node_name(trace, s) if s in trace.graph.nodes else f"source {k + 1}"
+    """Source ``k`` of a gradient() call, named as in :func:`source_words`."""
+    return source_words(trace, e)[k]
 
 
 def none_text(why: str) -> str:
@@ -97,5 +100,5 @@ def spent(e: ev.GradientsReturned) -> bool:
 
 
 __all__ = [
-    "NONE_WORDS", "NOT_ON_TAPE", "OLD_NONE", "none_reason", "none_text", "source_word", "spent", "tensor_word",
+    "NONE_WORDS", "NOT_ON_TAPE", "OLD_NONE", "none_reason", "none_text", "source_word", "source_words", "spent", "tensor_word",
 ]

@@ -260,6 +260,12 @@ def _grad_edges(trace: Trace, graph: SceneGraph, snap: Snapshot) -> list[DrawEdg
     return edges
 
 
+def loss_known(snap: Snapshot, loss: int | None) -> bool:
+    """The one rule for showing an iteration's loss (image titles, the UI's header and loss
+    pane): once the op computing it, node ``loss``, has been recorded."""
+    return loss is not None and loss in snap.forward_done
+
+
 def headline(trace: Trace, snap: Snapshot, loss: int | None) -> str:
     """An image's first title row: trace, iteration, phase, event number, loss once computed."""
     parts = [
@@ -269,12 +275,12 @@ def headline(trace: Trace, snap: Snapshot, loss: int | None) -> str:
         f"event {event_number(snap.index)} of {len(trace)}",
     ]
     value = trace.loss_at(snap.iteration)
-    if value is not None and loss is not None and loss in snap.forward_done:
+    if value is not None and loss_known(snap, loss):
         parts.append(f"loss {value:.4g}")
     return " · ".join(parts)
 
 
 __all__ = [
     "DrawEdge", "DrawNode", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene", "box_line", "build_scene", "edge_word",
-    "headline", "node_nonfinite", "node_rows", "node_state",
+    "headline", "loss_known", "node_nonfinite", "node_rows", "node_state",
 ]

@@ -79,8 +79,9 @@ def test_a_return_line_takes_the_name_its_caller_assigned() -> None:
 
 def test_the_seed_example_names_what_its_code_assigns() -> None:
     """The article's network as tapeviz/examples writes it: ``x = self.dense1(x)``,
-    ``predictions = self.model(self.inputs)`` (the model's ``return self.dense2(x)``) and
-    ``loss = self.loss()``; the labels are ``self.labels``, an attribute, so they stay unnamed."""
+    ``predictions = self.model(inputs)`` (the model's ``return self.dense2(x)``) and
+    ``loss = self.loss()``. The seed's labels are int32: the loss casts them, and the copy it
+    uses is bound to no name, so they stay unnamed (``seed-fixed``'s float labels are ``labels``)."""
     trace = EXAMPLES["seed"].build()
     names = {node.name: trace.graph.user_name(nid) for nid, node in trace.graph.nodes.items()}
     assert names["simple_model/dense/relu"] == "x"

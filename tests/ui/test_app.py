@@ -16,6 +16,8 @@ from tapeviz.ui import load_app, run_app
 from tapeviz.ui.explain import explain, fmt
 from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.help_screen import HelpScreen
+from tapeviz.view.custom import op_title
+from tapeviz.view.names import display_name
 from tests.support.ui_helpers import make_app, settle
 
 SIZE = (120, 40)
@@ -50,7 +52,7 @@ async def test_step_through_one_whole_iteration_of_seed(tmp_path: Path) -> None:
             text = inspector_text(app)
             event = trace.events[i]
             if isinstance(event, OpRecorded):
-                assert f"forward: {event.op}" in text
+                assert f"forward: {op_title(trace, event)}" in text  # x = relu: the learner's name, then the op
                 assert trace.graph.nodes[event.output.id].label in text
             elif isinstance(event, BackwardStep):
                 assert f"backward: ∂ {event.op}" in text and "upstream" in text
@@ -178,7 +180,8 @@ async def test_g_c_n_and_click_change_the_view_not_the_cursor(tmp_path: Path) ->
         await pilot.press("n")
         assert app.selected_node != first and app.index == index
         selected = app.trace.graph.nodes[app.selected_node]
-        assert selected.name in inspector_text(app)
+        text = inspector_text(app)
+        assert display_name(app.trace, selected.id) in text and f"scope {selected.scope}" in text
         await pilot.press("N")
         assert app.selected_node == app.spec.members[app.spec.order[app.spec.order.index(app.spec.lid_of[app.selected_node])]][-1]
         # collapse the scope of the node at the cursor, then expand it again

@@ -205,3 +205,24 @@ async def test_loss_in_header_once_computed_and_mode_follows_phase(tmp_path: Pat
         app.goto(0)
         await pilot.pause()
         assert app.mode == "grads"
+
+
+async def test_loss_pane_shows_the_iterations_loss_when_the_header_does(tmp_path: Path) -> None:
+    """One rule for both: the loss appears once the op computing it has been recorded."""
+    app = make_app("seed", tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        trace = app.trace
+        loss = f"{trace.losses[0]:.4f}"
+        computes = trace.first_of("backward") - 1  # the last forward op computes the loss
+        status, pane = app.screen.query_one("#status"), app.screen.query_one("#loss")
+        for index, shown in ((0, False), (computes - 1, False), (computes, True), (computes + 3, True)):
+            app.goto(index)
+            await pilot.pause()
+            text = pane._shown.plain
+            assert (loss in text) is shown and (loss in status.last_text) is shown, (index, text)
+            assert ("here  —" in text) is not shown
+        app.goto(0)
+        await pilot.pause()
+        assert f"until event {computes + 1}" in pane._shown.plain  # events count from 1
+        assert pane._shown.plain.startswith("0 of 1 iteration")

@@ -195,7 +195,7 @@ def test_the_unwatched_ops_are_in_the_trace_off_the_tape() -> None:
     node = trace.graph.nodes[op.output.id]
     assert node.off_tape
     assert describe_event(trace, op)[2].startswith("not on the tape: ")
-    assert explain(trace, 0).title == "forward: multiply (not on the tape)"
+    assert explain(trace, 0).title == "forward: y = multiply (not on the tape)"  # y: the learner's name
     assert trace.losses == [9.0]  # the gradient call happened: the loss pane has its target
     dot = dot_source(trace)
     assert "multiply" in dot and "not on the tape" in dot and "dashed" in dot
@@ -253,7 +253,10 @@ def test_a_saved_trace_keeps_the_reasons(tmp_path: Path) -> None:
     assert explain(loaded, index).lines == explain(trace, index).lines
 
 
-def test_tapeviz_events_names_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tapeviz_events_names_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no cell wraps between table borders
     program = tmp_path / "unwatched.py"
     program.write_text(
         "import tapeviz.tf as tf\n\nx = tf.constant(3.0)\nwith tf.GradientTape() as tape:\n"
