@@ -73,7 +73,7 @@ class Timeline(ScrollView, can_focus=False):
         text = self._texts.get(i)
         if text is None:
             what, where, numbers = describe_event(self.trace, self._events[i])
-            where = f" [{where}]" if where else ""
+            where = f" [{where.rsplit('/', 1)[-1]}]" if where else ""  # the layer; the inspector has the path
             text = f"{what}{where}  {numbers}"
             self._texts[i] = text
         return text
@@ -96,7 +96,7 @@ class Timeline(ScrollView, can_focus=False):
         label = f"it {it + 1:<3} {phase:<8}" if boundary or on_cursor else " " * 15
         segments = [
             Segment(f"{marker}", base + c.fg(role, bold=True)),
-            Segment(f"{event_number(i):>6} ", row_style + c.fg("muted")),
+            Segment(f"{event_number(i):>{len(str(self.length)) + 1}} ", row_style + c.fg("muted")),
             Segment(label + " ", row_style + c.fg(role, bold=boundary)),
             Segment(self.conceal(self.row_text(i)), row_style),
         ]
