@@ -69,11 +69,16 @@ class SiteRecorder:
     def __init__(self) -> None:
         self.sources: dict[str, str] = {}  # file -> program text
         self.tensor_names: dict[int, str] = {}  # engine tensor id -> name (not yet renumbered)
-        self._user_code: dict[CodeType, bool] = {}
+        # Code objects are looked up by id(): hashing a code object hashes its bytecode and
+        # constants on every lookup, and the walk does one lookup per frame per op. Both tables
+        # keep the code objects alive, so an id cannot be reused while it is a key.
+        self._library: dict[int, CodeType] = {}
+        self._learner: dict[int, _LearnerCode] = {}
         self._line_names: dict[str, dict[int, str]] = {}  # file -> line -> name or _RETURN
         self._sites: dict[tuple[str, int, str, str | None], SourceSite] = {}
         self._frame: FrameType | None = None  # the learner's frame of the current line execution
         self._line = 0
+        self._lasti = -1  # the instruction that frame was at for the last op (same: same line)
         self._bound: _BoundTensors | None = None  # the line's frame's locals, when looked at
         self._globals_bound: _BoundTensors | None = None
         self._globals_frame: FrameType | None = None
@@ -97,19 +102,22 @@ class SiteRecorder:
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        frame, callee = self._learner_frame(sys._getframe(2))
-        if frame is None:
+        frame, learner, callee = self._learner_frame(sys._getframe(2))
+        if learner is None:
             return None
-        line = frame.f_lineno
-        if frame is not self._frame or line != self._line:  # another line (or run of it)
-            self._frame, self._line = frame, line
-            self._bound = None
-            self._line_outputs = set()
-            self._naming = self._assigned_name(frame, line)
-            self._site = self._site_of(frame.f_code, line, self._naming[0])
+        lasti = frame.f_lasti
+        if frame is not self._frame or lasti != self._lasti:  # (same instruction: same line)
+            self._lasti = lasti
+            line = learner.line_at(frame, lasti)
+            if frame is not self._frame or line != self._line:  # another line (or run of it)
+                self._frame, self._line = frame, line
+                self._bound = None
+                self._line_outputs = set()
+                self._naming = self._assigned_name(frame, line, learner)
+                self._site = self._site_of(learner.code, line, self._naming[0])
         name, namer, namer_line, hop_callee = self._naming
-        if name is not None and namer is not None:
-            if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:
+        if name is not None:
+            if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:  # type: ignore[arg-type]
                 self._bound, self._line_outputs = None, set()  # the line runs again: look again
         named, made_here = self.tensor_names, self._line_outputs
         for ref in event.inputs:
@@ -165,7 +173,7 @@ class SiteRecorder:
         unnamed = [i for i in engine_ids if i and i not in self.tensor_names]
         if not unnamed:
             return
-        frame, _ = self._learner_frame(sys._getframe(2))
+        frame, learner, _ = self._learner_frame(sys._getframe(2))
         if frame is None:
             return
         scopes = [_BoundTensors(frame.f_locals)]
@@ -180,34 +188,35 @@ class SiteRecorder:
 
     def _learner_frame(
         self, frame: FrameType | None
-    ) -> tuple[FrameType | None, FrameType | None]:
-        """The first learner frame from ``frame`` outward, and the frame it called."""
-        known = self._user_code
+    ) -> tuple[FrameType, _LearnerCode, FrameType | None] | tuple[None, None, None]:
+        """The first learner frame from ``frame`` outward, its code, and the frame it called."""
+        library, learner_codes = self._library, self._learner
         below = None
         while frame is not None:
-            user = known.get(frame.f_code)
-            if user is None:
-                user = self._is_learner_code(frame)
-            if user:
-                return frame, below
+            code_id = id(frame.f_code)
+            if code_id not in library:
+                learner = learner_codes.get(code_id) or self._classify(frame)
+                if learner is not None:
+                    return frame, learner, below
             below, frame = frame, frame.f_back
-        return None, None
+        return None, None, None
 
-    def _is_learner_code(self, frame: FrameType) -> bool:
+    def _classify(self, frame: FrameType) -> _LearnerCode | None:
+        """Learner code or library code (tapeviz, the standard library, installed packages)?"""
         code = frame.f_code
-        known = self._user_code.get(code)
-        if known is None:
-            file = code.co_filename
-            path = str(Path(file).resolve()) if file and not file.startswith("<") else file
-            if path.startswith(_EXAMPLES):  # the built-in examples are the program there
-                known = True
-            else:
-                library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
-                known = not (path.startswith(_PACKAGE) or library)
-            self._user_code[code] = known
-            if known:
-                self._read_source(file, frame.f_globals)
-        return known
+        file = code.co_filename
+        path = str(Path(file).resolve()) if file and not file.startswith("<") else file
+        if path.startswith(_EXAMPLES):  # the built-in examples are the program there
+            learner = True
+        else:
+            library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
+            learner = not (path.startswith(_PACKAGE) or library)
+        if not learner:
+            self._library[id(code)] = code
+            return None
+        self._read_source(file, frame.f_globals)
+        found = self._learner[id(code)] = _LearnerCode(code, self._line_names[file])
+        return found
 
     def _read_source(self, file: str, module_globals: dict[str, Any]) -> None:
         if file in self._line_names:
@@ -217,25 +226,45 @@ class SiteRecorder:
         if text:
             self.sources[file] = text
 
-    def _assigned_name(self, frame: FrameType, line: int) -> _Naming:
+    def _assigned_name(self, frame: FrameType, line: int, learner: _LearnerCode) -> _Naming:
         """The plain name the result of ``line`` goes to, following ``return`` lines outward:
         ``(name, naming frame, its line, the frame it called when that took a hop)``."""
         callee = None
         for _ in range(_MAX_RETURN_HOPS):
-            name = self._line_names.get(frame.f_code.co_filename, {}).get(line)
+            name = learner.names.get(line)
             if name != _RETURN:
                 return name, frame, line, callee
-            caller, below = self._learner_frame(frame.f_back)
-            if caller is None:
+            caller, caller_code, below = self._learner_frame(frame.f_back)
+            if caller_code is None:
                 break
             callee = below or frame
-            frame, line = caller, caller.f_lineno
+            frame, learner, line = caller, caller_code, caller_code.line_at(caller, caller.f_lasti)
         return None, None, 0, None
 
     def _result_assigned(self, frame: FrameType, name: str) -> bool:
         """True when ``name`` already holds the last op's output: the line has run again."""
         value = frame.f_locals.get(name, frame.f_globals.get(name))
         return isinstance(value, Tensor) and value._id == self._last_output != 0
+
+
+class _LearnerCode:
+    """One code object of the learner's program: the names its file's lines assign, and the
+    line of each instruction an op was called from (``f_lineno`` decodes the line table on
+    every read; the instruction offset ``f_lasti`` is a plain field)."""
+
+    __slots__ = ("code", "names", "_lines")
+
+    def __init__(self, code: CodeType, names: dict[int, str]) -> None:
+        self.code = code
+        self.names = names
+        self._lines: dict[int, int] = {}
+
+    def line_at(self, frame: FrameType, lasti: int) -> int:
+        """The line of ``frame`` (running this code) at instruction ``lasti``."""
+        line = self._lines.get(lasti)
+        if line is None:
+            line = self._lines[lasti] = frame.f_lineno
+        return line
 
 
 class _BoundTensors:
