@@ -102,7 +102,7 @@ class SiteRecorder:
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        frame, learner, callee = self._learner_frame(sys._getframe(2))
+        frame, learner, callee = self._learner_frame(sys._getframe(4))
         if learner is None:
             return None
         lasti = frame.f_lasti
@@ -275,24 +275,24 @@ class _BoundTensors:
     """
 
     def __init__(self, scope: dict[str, Any]) -> None:
-        self._pairs = [
+        self._by_id: dict[int, str] = {}
+        self._unnumbered = [  # not indexed yet: their id was still 0 when last looked at
             (name, value)
             for name, value in list(scope.items())
             if isinstance(value, Tensor) and not name.startswith("__")
         ]
-        self._by_id: dict[int, str] = {}
-        self._unnumbered = len(self._pairs)  # tensors whose id was still 0 when last indexed
 
     def name_of(self, engine_id: int) -> str | None:
         """The first name bound to the tensor with ``engine_id``, or None."""
         name = self._by_id.get(engine_id)
         if name is None and self._unnumbered:
-            self._unnumbered = 0
-            for n, value in self._pairs:
+            waiting = []
+            for n, value in self._unnumbered:  # (in scope order: names of one object stay together)
                 if value._id:
                     self._by_id.setdefault(value._id, n)
                 else:
-                    self._unnumbered += 1
+                    waiting.append((n, value))
+            self._unnumbered = waiting
             name = self._by_id.get(engine_id)
         return name
 
