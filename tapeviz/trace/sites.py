@@ -15,6 +15,8 @@ Names come from the program's own text and variables:
   time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there.
 
 All of this runs inside the trace's listener, so it costs nothing when no listener records.
+Only what needs the live stack is done as each op is emitted; the names are copied then (a
+copy of a scope's dict is cheap) and searched for the tensors when the trace folds its events.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
@@ -79,10 +81,14 @@ class SiteRecorder:
         self._frame: FrameType | None = None  # the learner's frame of the current line execution
         self._line = 0
         self._lasti = -1  # the instruction that frame was at for the last op (same: same line)
-        self._bound: _BoundTensors | None = None  # the line's frame's locals, when looked at
-        self._globals_bound: _BoundTensors | None = None
+        self._scope: _Scope | None = None  # the names of the line's frame, when copied
+        self._globals_bound: _BoundTensors | None = None  # its module's names, copied once a call
         self._globals_frame: FrameType | None = None
-        self._line_outputs: set[int] = set()  # outputs of the ops this line has run so far
+        # Tensor ids this run of the line needs no lookup for: its own outputs (not bound to a
+        # name yet) and the inputs already looked up in its scope.
+        self._line_settled: set[int] = set()
+        self._lookups: list[tuple[int, _Scope]] = []  # to search when resolving, in order
+        self._first_lookup: dict[int, _Scope] = {}  # each id's first lookup (or _SEARCHED)
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
         self._naming: _Naming = (None, None, 0, None)
@@ -97,7 +103,7 @@ class SiteRecorder:
     def release(self) -> None:
         """Drop the frames held between ops (called when recording stops)."""
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
-        self._bound = self._globals_bound = None
+        self._scope, self._globals_bound = None, None
         self._naming = (None, None, 0, None)
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
@@ -111,19 +117,21 @@ class SiteRecorder:
             line = learner.line_at(frame, lasti)
             if frame is not self._frame or line != self._line:  # another line (or run of it)
                 self._frame, self._line = frame, line
-                self._bound = None
-                self._line_outputs = set()
+                self._scope = None
+                self._line_settled = set()
                 self._naming = self._assigned_name(frame, line, learner)
                 self._site = self._site_of(learner.code, line, self._naming[0])
         name, namer, namer_line, hop_callee = self._naming
         if name is not None:
             if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:  # type: ignore[arg-type]
-                self._bound, self._line_outputs = None, set()  # the line runs again: look again
-        named, made_here = self.tensor_names, self._line_outputs
+                self._scope, self._line_settled = None, set()  # the line runs again: look again
+        named, settled = self.tensor_names, self._line_settled
         for ref in event.inputs:
-            if ref.id not in named and ref.id not in made_here:
-                self._name_input(ref.id, frame)  # (made on this line: not bound to a name yet)
-        made_here.add(event.output.id)
+            engine_id = ref.id
+            if engine_id not in settled and engine_id not in named:
+                settled.add(engine_id)
+                self._look_up(engine_id, frame)
+        settled.add(event.output.id)
         return self._site, (self.token if name is not None else None)
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
@@ -154,18 +162,35 @@ class SiteRecorder:
         self._last_output = event.output.id
         return not same
 
-    def _name_input(self, engine_id: int, frame: FrameType) -> None:
-        """Name an op input if it is bound to a name in ``frame`` (locals, then globals)."""
-        if self._bound is None:
-            self._bound = _BoundTensors(frame.f_locals)
-        name = self._bound.name_of(engine_id)
-        if name is None and frame.f_globals is not frame.f_locals:
-            if self._globals_bound is None or self._globals_frame is not frame:
+    def _look_up(self, engine_id: int, frame: FrameType) -> None:
+        """Queue the search for an input's name among ``frame``'s names as they are now.
+
+        A tensor met again (a variable, the data: each step uses them) is searched for in the
+        scope of its first lookup right away, so that once named it is not looked up again.
+        """
+        first = self._first_lookup.get(engine_id)
+        if first is None:
+            self._first_lookup[engine_id] = self._scope or self._copy_scope(frame)
+            return
+        if first is not _SEARCHED:
+            self._first_lookup[engine_id] = _SEARCHED
+            name = first.name_of(engine_id)
+            if name is not None:
+                self.tensor_names[engine_id] = name
+                return
+        self._lookups.append((engine_id, self._scope or self._copy_scope(frame)))
+
+    def _copy_scope(self, frame: FrameType) -> _Scope:
+        """The names of ``frame`` now (its module's: as at its first lookup in this call)."""
+        local_names = frame.f_locals
+        if frame.f_globals is local_names:  # module level: one dict
+            self._scope = _Scope(_BoundTensors(local_names), None)
+        else:
+            if self._globals_frame is not frame:
                 self._globals_frame = frame
                 self._globals_bound = _BoundTensors(frame.f_globals)
-            name = self._globals_bound.name_of(engine_id)
-        if name is not None:
-            self.tensor_names[engine_id] = name
+            self._scope = _Scope(_BoundTensors(local_names), self._globals_bound)
+        return self._scope
 
     def name_sources(self, engine_ids: tuple[int, ...]) -> None:
         """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
@@ -173,16 +198,25 @@ class SiteRecorder:
         unnamed = [i for i in engine_ids if i and i not in self.tensor_names]
         if not unnamed:
             return
-        frame, learner, _ = self._learner_frame(sys._getframe(2))
+        frame, _, _ = self._learner_frame(sys._getframe(2))
         if frame is None:
             return
-        scopes = [_BoundTensors(frame.f_locals)]
-        if frame.f_globals is not frame.f_locals:
-            scopes.append(_BoundTensors(frame.f_globals))
-        for engine_id in unnamed:
-            name = next((n for n in (b.name_of(engine_id) for b in scopes) if n), None)
-            if name is not None:
-                self.tensor_names[engine_id] = name
+        local_names = frame.f_locals
+        globals_bound = None if frame.f_globals is local_names else _BoundTensors(frame.f_globals)
+        scope = _Scope(_BoundTensors(local_names), globals_bound)
+        self._lookups += [(engine_id, scope) for engine_id in unnamed]
+
+    def resolve_names(self) -> None:
+        """Search the copied scopes for the tensors looked up so far (into ``tensor_names``):
+        for each tensor, the first scope that binds it names it, as if searched at the time."""
+        named = self.tensor_names
+        firsts = [(i, scope) for i, scope in self._first_lookup.items() if scope is not _SEARCHED]
+        for engine_id, scope in firsts + self._lookups:  # (a first lookup comes before the others)
+            if engine_id not in named:
+                name = scope.name_of(engine_id)
+                if name is not None:
+                    named[engine_id] = name
+        self._first_lookup, self._lookups = {}, []
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
@@ -267,23 +301,44 @@ class _LearnerCode:
         return line
 
 
+class _Scope(NamedTuple):
+    """The names of a learner's frame when an op used an unnamed tensor there."""
+
+    local_names: _BoundTensors
+    global_names: _BoundTensors | None  # None at module level (locals are the globals)
+
+    def name_of(self, engine_id: int) -> str | None:
+        name = self.local_names.name_of(engine_id)
+        if name is None and self.global_names is not None:
+            name = self.global_names.name_of(engine_id)
+        return name
+
+
+_SEARCHED: Any = _Scope(None, None)  # type: ignore[arg-type]  # a first lookup already searched
+
+
 class _BoundTensors:
     """The Tensors bound to names in one scope (locals or globals), found by identity.
 
-    The objects are kept, not their ids: a tensor gets its engine id only when it first takes
-    part in a recording, which may be after the scope was looked at (a line's second op).
+    Made from a copy of the scope's dict; searched only when a name is asked for. The objects
+    are kept, not their ids: a tensor gets its engine id only when it first takes part in a
+    recording, which may be after the scope was copied (a line's second op).
     """
 
     def __init__(self, scope: dict[str, Any]) -> None:
+        self._scope: dict[str, Any] | None = scope.copy()
         self._by_id: dict[int, str] = {}
-        self._unnumbered = [  # not indexed yet: their id was still 0 when last looked at
-            (name, value)
-            for name, value in list(scope.items())
-            if isinstance(value, Tensor) and not name.startswith("__")
-        ]
+        self._unnumbered: list[tuple[str, Tensor]] = []  # not indexed yet: their id was still 0
 
     def name_of(self, engine_id: int) -> str | None:
         """The first name bound to the tensor with ``engine_id``, or None."""
+        if self._scope is not None:
+            self._unnumbered = [
+                (name, value)
+                for name, value in self._scope.items()
+                if isinstance(value, Tensor) and not name.startswith("__")
+            ]
+            self._scope = None
         name = self._by_id.get(engine_id)
         if name is None and self._unnumbered:
             waiting = []
