@@ -28,7 +28,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
 
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
@@ -82,13 +82,14 @@ class SiteRecorder:
         self._line = 0
         self._lasti = -1  # the instruction that frame was at for the last op (same: same line)
         self._scope: _Scope | None = None  # the names of the line's frame, when copied
-        self._globals_bound: _BoundTensors | None = None  # its module's names, copied once a call
+        self._globals_copy: dict[str, Any] | None = None  # its module's names, copied once a call
         self._globals_frame: FrameType | None = None
         # Tensor ids this run of the line needs no lookup for: its own outputs (not bound to a
         # name yet) and the inputs already looked up in its scope.
         self._line_settled: set[int] = set()
         self._lookups: list[tuple[int, _Scope]] = []  # to search when resolving, in order
         self._first_lookup: dict[int, _Scope] = {}  # each id's first lookup (or _SEARCHED)
+        self._indexes: dict[int, _BoundTensors] = {}  # id(copied names) -> their tensors, once searched
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
         self._naming: _Naming = (None, None, 0, None)
@@ -103,7 +104,7 @@ class SiteRecorder:
     def release(self) -> None:
         """Drop the frames held between ops (called when recording stops)."""
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
-        self._scope, self._globals_bound = None, None
+        self._scope, self._globals_copy = None, None
         self._naming = (None, None, 0, None)
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
@@ -174,7 +175,7 @@ class SiteRecorder:
             return
         if first is not _SEARCHED:
             self._first_lookup[engine_id] = _SEARCHED
-            name = first.name_of(engine_id)
+            name = self._name_in(first, engine_id)
             if name is not None:
                 self.tensor_names[engine_id] = name
                 return
@@ -184,13 +185,24 @@ class SiteRecorder:
         """The names of ``frame`` now (its module's: as at its first lookup in this call)."""
         local_names = frame.f_locals
         if frame.f_globals is local_names:  # module level: one dict
-            self._scope = _Scope(_BoundTensors(local_names), None)
+            self._scope = (local_names.copy(), None)
         else:
             if self._globals_frame is not frame:
-                self._globals_frame = frame
-                self._globals_bound = _BoundTensors(frame.f_globals)
-            self._scope = _Scope(_BoundTensors(local_names), self._globals_bound)
+                self._globals_frame, self._globals_copy = frame, frame.f_globals.copy()
+            self._scope = (local_names.copy(), self._globals_copy)
         return self._scope
+
+    def _name_in(self, scope: _Scope, engine_id: int) -> str | None:
+        """The first name the copied ``scope`` binds the tensor to (locals, then globals)."""
+        for names in scope:
+            if names is not None:
+                index = self._indexes.get(id(names))
+                if index is None:  # (the index keeps the dict, so its id stays unique)
+                    index = self._indexes[id(names)] = _BoundTensors(names)
+                name = index.name_of(engine_id)
+                if name is not None:
+                    return name
+        return None
 
     def name_sources(self, engine_ids: tuple[int, ...]) -> None:
         """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
@@ -202,8 +214,7 @@ class SiteRecorder:
         if frame is None:
             return
         local_names = frame.f_locals
-        globals_bound = None if frame.f_globals is local_names else _BoundTensors(frame.f_globals)
-        scope = _Scope(_BoundTensors(local_names), globals_bound)
+        scope = (local_names.copy(), None if frame.f_globals is local_names else frame.f_globals.copy())
         self._lookups += [(engine_id, scope) for engine_id in unnamed]
 
     def resolve_names(self) -> None:
@@ -213,10 +224,10 @@ class SiteRecorder:
         firsts = [(i, scope) for i, scope in self._first_lookup.items() if scope is not _SEARCHED]
         for engine_id, scope in firsts + self._lookups:  # (a first lookup comes before the others)
             if engine_id not in named:
-                name = scope.name_of(engine_id)
+                name = self._name_in(scope, engine_id)
                 if name is not None:
                     named[engine_id] = name
-        self._first_lookup, self._lookups = {}, []
+        self._first_lookup, self._lookups, self._indexes = {}, [], {}
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
@@ -301,44 +312,30 @@ class _LearnerCode:
         return line
 
 
-class _Scope(NamedTuple):
-    """The names of a learner's frame when an op used an unnamed tensor there."""
-
-    local_names: _BoundTensors
-    global_names: _BoundTensors | None  # None at module level (locals are the globals)
-
-    def name_of(self, engine_id: int) -> str | None:
-        name = self.local_names.name_of(engine_id)
-        if name is None and self.global_names is not None:
-            name = self.global_names.name_of(engine_id)
-        return name
-
-
-_SEARCHED: Any = _Scope(None, None)  # type: ignore[arg-type]  # a first lookup already searched
+# The names of a learner's frame when an op used an unnamed tensor there: copies of its locals
+# and of its module's globals (None at module level, where the locals are the globals).
+_Scope = tuple[dict[str, Any], Optional[dict[str, Any]]]
+_SEARCHED: Any = object()  # a first lookup already searched
 
 
 class _BoundTensors:
-    """The Tensors bound to names in one scope (locals or globals), found by identity.
+    """The Tensors bound to names in one (copied) scope, found by identity.
 
-    Made from a copy of the scope's dict; searched only when a name is asked for. The objects
-    are kept, not their ids: a tensor gets its engine id only when it first takes part in a
-    recording, which may be after the scope was copied (a line's second op).
+    The objects are kept, not their ids: a tensor gets its engine id only when it first takes
+    part in a recording, which may be after the scope was copied (a line's second op).
     """
 
     def __init__(self, scope: dict[str, Any]) -> None:
-        self._scope: dict[str, Any] | None = scope.copy()
+        self._scope = scope
         self._by_id: dict[int, str] = {}
-        self._unnumbered: list[tuple[str, Tensor]] = []  # not indexed yet: their id was still 0
+        self._unnumbered = [  # not indexed yet: their id was still 0 when last looked at
+            (name, value)
+            for name, value in scope.items()
+            if isinstance(value, Tensor) and not name.startswith("__")
+        ]
 
     def name_of(self, engine_id: int) -> str | None:
         """The first name bound to the tensor with ``engine_id``, or None."""
-        if self._scope is not None:
-            self._unnumbered = [
-                (name, value)
-                for name, value in self._scope.items()
-                if isinstance(value, Tensor) and not name.startswith("__")
-            ]
-            self._scope = None
         name = self._by_id.get(engine_id)
         if name is None and self._unnumbered:
             waiting = []
