@@ -109,8 +109,20 @@ class SiteRecorder:
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        frame, learner, callee = self._learner_frame(sys._getframe(4))
-        if learner is None:
+        # _learner_frame, inlined (this runs for every op). Frames 0-3 are this method,
+        # Trace._listen, emit and the registry function that emitted the op; frame 4 called
+        # that one (apply, _record, a custom gradient): all tapeviz's own.
+        frame: FrameType | None = sys._getframe(4)
+        library, learner_codes = self._library, self._learner
+        callee = None
+        while frame is not None:
+            code_id = id(frame.f_code)
+            if code_id not in library:
+                learner = learner_codes.get(code_id) or self._classify(frame)
+                if learner is not None:
+                    break
+            callee, frame = frame, frame.f_back
+        else:
             return None
         lasti = frame.f_lasti
         if frame is not self._frame or lasti != self._lasti:  # (same instruction: same line)
