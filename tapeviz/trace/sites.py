@@ -127,17 +127,37 @@ class SiteRecorder:
         lasti = frame.f_lasti
         if frame is not self._frame or lasti != self._lasti:  # (same instruction: same line)
             self._lasti = lasti
-            line = learner.line_at(frame, lasti)
+            line = learner.lines.get(lasti) or learner.line_at(frame, lasti)
             if frame is not self._frame or line != self._line:  # another line (or run of it)
                 self._frame, self._line = frame, line
                 self._scope = None
                 self._line_settled = set()
-                self._naming = self._assigned_name(frame, line, learner)
-                self._site = self._site_of(learner.code, line, self._naming[0])
+                site = learner.sites.get(line)  # (known for lines that do not return)
+                if site is not None:
+                    self._naming, self._site = (site.assigned_name, frame, line, None), site
+                else:
+                    self._naming = naming = self._assigned_name(frame, line, learner)
+                    self._site = self._site_of(learner.code, line, naming[0])
+                    if naming[1] is frame:
+                        learner.sites[line] = self._site
         name, namer, namer_line, hop_callee = self._naming
         if name is not None:
-            if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:  # type: ignore[arg-type]
-                self._scope, self._line_settled = None, set()  # the line runs again: look again
+            # Which run of the naming line is this op part of? Within one run the naming frame's
+            # instruction only moves forward, and ops of one call come from the same callee frame;
+            # only when neither tells (a loop calling the line's function again) do we look
+            # whether the name already holds the previous result.
+            namer_lasti = namer.f_lasti  # type: ignore[union-attr]
+            callee = hop_callee or callee
+            same = namer is self._namer and namer_line == self._namer_line and name == self._namer_name
+            if same and namer_lasti <= self._namer_lasti and callee is not self._namer_callee:
+                same = not self._result_assigned(namer, name)  # type: ignore[arg-type]
+            if not same:  # a new run of it: a new token
+                self._namer, self._namer_line, self._namer_name = namer, namer_line, name
+                self.token += 1
+                if namer is frame:
+                    self._scope, self._line_settled = None, set()  # the line runs again: look again
+            self._namer_lasti, self._namer_callee = namer_lasti, callee
+            self._last_output = event.output.id
         named, settled = self.tensor_names, self._line_settled
         for ref in event.inputs:
             engine_id = ref.id
@@ -154,26 +174,6 @@ class SiteRecorder:
         if site is None:
             site = self._sites[key] = SourceSite(*key)
         return site
-
-    def _follow_run(
-        self, event: OpRecorded, name: str, namer: FrameType, line: int, callee: FrameType | None
-    ) -> bool:
-        """Start a new token when this op begins a new run of the naming line (returns True).
-
-        Within one run the naming frame's instruction only moves forward, and ops of one call
-        come from the same callee frame; only when neither tells (a loop calling the line's
-        function again) do we look whether the name already holds the previous result.
-        """
-        lasti = namer.f_lasti
-        same = namer is self._namer and line == self._namer_line and name == self._namer_name
-        if same and lasti <= self._namer_lasti and callee is not self._namer_callee:
-            same = not self._result_assigned(namer, name)
-        if not same:
-            self._namer, self._namer_line, self._namer_name = namer, line, name
-            self.token += 1
-        self._namer_lasti, self._namer_callee = lasti, callee
-        self._last_output = event.output.id
-        return not same
 
     def _look_up(self, engine_id: int, frame: FrameType) -> None:
         """Queue the search for an input's name among ``frame``'s names as they are now.
@@ -309,18 +309,19 @@ class _LearnerCode:
     line of each instruction an op was called from (``f_lineno`` decodes the line table on
     every read; the instruction offset ``f_lasti`` is a plain field)."""
 
-    __slots__ = ("code", "names", "_lines")
+    __slots__ = ("code", "names", "lines", "sites")
 
     def __init__(self, code: CodeType, names: dict[int, str]) -> None:
         self.code = code
         self.names = names
-        self._lines: dict[int, int] = {}
+        self.lines: dict[int, int] = {}  # f_lasti -> line
+        self.sites: dict[int, SourceSite] = {}  # line -> its site, for lines that do not return
 
     def line_at(self, frame: FrameType, lasti: int) -> int:
         """The line of ``frame`` (running this code) at instruction ``lasti``."""
-        line = self._lines.get(lasti)
+        line = self.lines.get(lasti)
         if line is None:
-            line = self._lines[lasti] = frame.f_lineno
+            line = self.lines[lasti] = frame.f_lineno
         return line
 
 
