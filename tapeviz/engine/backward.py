@@ -133,10 +133,11 @@ def _send(xp: Any, rec: OpRecord, upstream: Grad, needs: tuple[bool, ...]) -> li
     sent: list[Grad | None] = []
     for t, need, g in zip(rec.inputs, needs, rec.op.vjp(xp, upstream, rec, needs)):
         if need and g is not None:
-            value, array = t._value, _array(g)
+            value = t._value
+            array = g._value if isinstance(g, Tensor) else g  # (_array, written out: this runs for every op)
             if array.shape != value.shape:
                 g = xp.sum_to_shape(g, value.shape)
-                array = _array(g)
+                array = g._value if isinstance(g, Tensor) else g
             if array.dtype != value.dtype:
                 g = xp.cast(g, value.dtype)
         sent.append(g if need else None)
