@@ -352,7 +352,7 @@ class _BoundTensors:
         name = self._by_id.get(engine_id)
         if name is None and self._unnumbered:
             waiting = []
-            for n, value in self._unnumbered:  # (in scope order: names of one object stay together)
+            for n, value in self._unnumbered:  # (a tensor's names wait together: the first still wins)
                 if value._id:
                     self._by_id.setdefault(value._id, n)
                 else:
