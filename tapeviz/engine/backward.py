@@ -68,8 +68,8 @@ def backward(
             sent = _send(xp, rec, upstream, needs)
             if listeners:
                 emit(BackwardStep(
-                    tape_id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen(_array(upstream)),
-                    tuple([t._id for t in rec.inputs]), tuple([None if g is None else _frozen(_array(g)) for g in sent]),
+                    tape_id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen_array(upstream),
+                    tuple([t._id for t in rec.inputs]), tuple([None if g is None else _frozen_array(g) for g in sent]),
                 ))
             for t, g in zip(rec.inputs, sent):  # 4. gradients meeting at a tensor add up (after the step's event)
                 if g is not None:
@@ -133,10 +133,11 @@ def _send(xp: Any, rec: OpRecord, upstream: Grad, needs: tuple[bool, ...]) -> li
     sent: list[Grad | None] = []
     for t, need, g in zip(rec.inputs, needs, rec.op.vjp(xp, upstream, rec, needs)):
         if need and g is not None:
-            value, array = t._value, _array(g)
+            value = t._value
+            array = g._value if isinstance(g, Tensor) else g  # (_array, written out: this runs for every op)
             if array.shape != value.shape:
                 g = xp.sum_to_shape(g, value.shape)
-                array = _array(g)
+                array = g._value if isinstance(g, Tensor) else g
             if array.dtype != value.dtype:
                 g = xp.cast(g, value.dtype)
         sent.append(g if need else None)
@@ -158,7 +159,7 @@ class _Gradients(dict):
         total = self[tensor_id] = self.xp.add(before, g)
         if listeners:
             emit(GradientAccumulated(
-                self.tape_id, tensor_id, _frozen(_array(before)), _frozen(_array(g)), _frozen(_array(total))
+                self.tape_id, tensor_id, _frozen_array(before), _frozen_array(g), _frozen_array(total)
             ))
 
     def result(self, tensor_id: int) -> Tensor | None:
@@ -169,6 +170,13 @@ class _Gradients(dict):
 def _array(g: Grad) -> np.ndarray:
     """A gradient's array: fastops give arrays, the recording API gives tensors."""
     return g._value if isinstance(g, Tensor) else g
+
+
+def _frozen_array(g: Grad) -> np.ndarray:
+    """``_frozen(_array(g))`` in one call (for events: several per backward step)."""
+    a = g._value if isinstance(g, Tensor) else g
+    a.setflags(write=False)
+    return a
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

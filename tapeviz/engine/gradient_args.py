@@ -33,7 +33,8 @@ def check_targets(target: Any, targets: list[Any], stacklevel: int = 3) -> None:
             raise TypeError("gradient(): a target is None; every target must be a tensor")
         if not isinstance(t, Tensor):
             raise TypeError(f"gradient(): targets must be tensors, got {type(t).__name__}")
-        _warn_unless_floating(t, "target", "; its gradients are None", stacklevel)
+        if t._value.dtype.kind != "f":  # (checked here: gradient() checks every call)
+            _warn_unless_floating(t, "target", "; its gradients are None", stacklevel)
 
 
 def check_sources(sources: list[Any], stacklevel: int = 3) -> None:
@@ -41,17 +42,17 @@ def check_sources(sources: list[Any], stacklevel: int = 3) -> None:
     for s in sources:
         if not isinstance(s, Tensor):
             raise ValueError(f"gradient(): sources must be tensors or variables, got {type(s).__name__}")
-        _warn_unless_floating(s, "source", "", stacklevel)
+        if s._value.dtype.kind != "f":
+            _warn_unless_floating(s, "source", "", stacklevel)
 
 
 def _warn_unless_floating(t: Tensor, role: str, consequence: str, stacklevel: int) -> None:
     """TF's warning for an integer (or bool) target or source: only floats have gradients."""
-    if t._value.dtype.kind != "f":
-        warnings.warn(
-            f"The dtype of the {role} tensor must be floating (e.g. tf.float32) when calling "
-            f"GradientTape.gradient, got tf.{t._value.dtype.name}{consequence}",
-            stacklevel=stacklevel + 1,  # one frame deeper than the check_* caller it speaks for
-        )
+    warnings.warn(
+        f"The dtype of the {role} tensor must be floating (e.g. tf.float32) when calling "
+        f"GradientTape.gradient, got tf.{t._value.dtype.name}{consequence}",
+        stacklevel=stacklevel + 1,  # one frame deeper than the check_* caller it speaks for
+    )
 
 
 def unconnected(value: Any) -> UnconnectedGradients:

@@ -15,6 +15,8 @@ Names come from the program's own text and variables:
   time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there.
 
 All of this runs inside the trace's listener, so it costs nothing when no listener records.
+Only what needs the live stack is done as each op is emitted; the names are copied then (a
+copy of a scope's dict is cheap) and searched for the tensors when the trace folds its events.
 """
 
 from __future__ import annotations
@@ -69,15 +71,25 @@ class SiteRecorder:
     def __init__(self) -> None:
         self.sources: dict[str, str] = {}  # file -> program text
         self.tensor_names: dict[int, str] = {}  # engine tensor id -> name (not yet renumbered)
-        self._user_code: dict[CodeType, bool] = {}
+        # Code objects are looked up by id(): hashing a code object hashes its bytecode and
+        # constants on every lookup, and the walk does one lookup per frame per op. Both tables
+        # keep the code objects alive, so an id cannot be reused while it is a key.
+        self._library: dict[int, CodeType] = {}
+        self._learner: dict[int, _LearnerCode] = {}
         self._line_names: dict[str, dict[int, str]] = {}  # file -> line -> name or _RETURN
         self._sites: dict[tuple[str, int, str, str | None], SourceSite] = {}
         self._frame: FrameType | None = None  # the learner's frame of the current line execution
         self._line = 0
-        self._bound: _BoundTensors | None = None  # the line's frame's locals, when looked at
-        self._globals_bound: _BoundTensors | None = None
+        self._lasti = -1  # the instruction that frame was at for the last op (same: same line)
+        self._scope: _Scope | None = None  # the names of the line's frame, when copied
+        self._globals_copy: dict[str, Any] | None = None  # its module's names, copied once a call
         self._globals_frame: FrameType | None = None
-        self._line_outputs: set[int] = set()  # outputs of the ops this line has run so far
+        # Tensor ids this run of the line needs no lookup for: its own outputs (not bound to a
+        # name yet) and the inputs already looked up in its scope.
+        self._line_settled: set[int] = set()
+        self._lookups: list[tuple[int, _Scope]] = []  # to search when resolving, in order
+        self._first_lookup: dict[int, _Scope] = {}  # each id's first lookup (or _SEARCHED)
+        self._indexes: dict[int, _BoundTensors] = {}  # id(copied names) -> their tensors, once searched
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
         self._naming: _Naming = (None, None, 0, None)
@@ -92,30 +104,67 @@ class SiteRecorder:
     def release(self) -> None:
         """Drop the frames held between ops (called when recording stops)."""
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
-        self._bound = self._globals_bound = None
+        self._scope, self._globals_copy = None, None
         self._naming = (None, None, 0, None)
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        frame, callee = self._learner_frame(sys._getframe(2))
-        if frame is None:
+        # _learner_frame, inlined (this runs for every op). Frames 0-3 are this method,
+        # Trace._listen, emit and the registry function that emitted the op; frame 4 called
+        # that one (apply, _record, a custom gradient): all tapeviz's own.
+        frame: FrameType | None = sys._getframe(4)
+        library, learner_codes = self._library, self._learner
+        callee = None
+        while frame is not None:
+            code_id = id(frame.f_code)
+            if code_id not in library:
+                learner = learner_codes.get(code_id) or self._classify(frame)
+                if learner is not None:
+                    break
+            callee, frame = frame, frame.f_back
+        else:
             return None
-        line = frame.f_lineno
-        if frame is not self._frame or line != self._line:  # another line (or run of it)
-            self._frame, self._line = frame, line
-            self._bound = None
-            self._line_outputs = set()
-            self._naming = self._assigned_name(frame, line)
-            self._site = self._site_of(frame.f_code, line, self._naming[0])
+        lasti = frame.f_lasti
+        if frame is not self._frame or lasti != self._lasti:  # (same instruction: same line)
+            self._lasti = lasti
+            line = learner.lines.get(lasti) or learner.line_at(frame, lasti)
+            if frame is not self._frame or line != self._line:  # another line (or run of it)
+                self._frame, self._line = frame, line
+                self._scope = None
+                self._line_settled = set()
+                site = learner.sites.get(line)  # (known for lines that do not return)
+                if site is not None:
+                    self._naming, self._site = (site.assigned_name, frame, line, None), site
+                else:
+                    self._naming = naming = self._assigned_name(frame, line, learner)
+                    self._site = self._site_of(learner.code, line, naming[0])
+                    if naming[1] is frame:
+                        learner.sites[line] = self._site
         name, namer, namer_line, hop_callee = self._naming
-        if name is not None and namer is not None:
-            if self._follow_run(event, name, namer, namer_line, hop_callee or callee) and namer is frame:
-                self._bound, self._line_outputs = None, set()  # the line runs again: look again
-        named, made_here = self.tensor_names, self._line_outputs
+        if name is not None:
+            # Which run of the naming line is this op part of? Within one run the naming frame's
+            # instruction only moves forward, and ops of one call come from the same callee frame;
+            # only when neither tells (a loop calling the line's function again) do we look
+            # whether the name already holds the previous result.
+            namer_lasti = namer.f_lasti  # type: ignore[union-attr]
+            callee = hop_callee or callee
+            same = namer is self._namer and namer_line == self._namer_line and name == self._namer_name
+            if same and namer_lasti <= self._namer_lasti and callee is not self._namer_callee:
+                same = not self._result_assigned(namer, name)  # type: ignore[arg-type]
+            if not same:  # a new run of it: a new token
+                self._namer, self._namer_line, self._namer_name = namer, namer_line, name
+                self.token += 1
+                if namer is frame:
+                    self._scope, self._line_settled = None, set()  # the line runs again: look again
+            self._namer_lasti, self._namer_callee = namer_lasti, callee
+            self._last_output = event.output.id
+        named, settled = self.tensor_names, self._line_settled
         for ref in event.inputs:
-            if ref.id not in named and ref.id not in made_here:
-                self._name_input(ref.id, frame)  # (made on this line: not bound to a name yet)
-        made_here.add(event.output.id)
+            engine_id = ref.id
+            if engine_id not in settled and engine_id not in named:
+                settled.add(engine_id)
+                self._look_up(engine_id, frame)
+        settled.add(event.output.id)
         return self._site, (self.token if name is not None else None)
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
@@ -126,38 +175,46 @@ class SiteRecorder:
             site = self._sites[key] = SourceSite(*key)
         return site
 
-    def _follow_run(
-        self, event: OpRecorded, name: str, namer: FrameType, line: int, callee: FrameType | None
-    ) -> bool:
-        """Start a new token when this op begins a new run of the naming line (returns True).
+    def _look_up(self, engine_id: int, frame: FrameType) -> None:
+        """Queue the search for an input's name among ``frame``'s names as they are now.
 
-        Within one run the naming frame's instruction only moves forward, and ops of one call
-        come from the same callee frame; only when neither tells (a loop calling the line's
-        function again) do we look whether the name already holds the previous result.
+        A tensor met again (a variable, the data: each step uses them) is searched for in the
+        scope of its first lookup right away, so that once named it is not looked up again.
         """
-        lasti = namer.f_lasti
-        same = namer is self._namer and line == self._namer_line and name == self._namer_name
-        if same and lasti <= self._namer_lasti and callee is not self._namer_callee:
-            same = not self._result_assigned(namer, name)
-        if not same:
-            self._namer, self._namer_line, self._namer_name = namer, line, name
-            self.token += 1
-        self._namer_lasti, self._namer_callee = lasti, callee
-        self._last_output = event.output.id
-        return not same
+        first = self._first_lookup.get(engine_id)
+        if first is None:
+            self._first_lookup[engine_id] = self._scope or self._copy_scope(frame)
+            return
+        if first is not _SEARCHED:
+            self._first_lookup[engine_id] = _SEARCHED
+            name = self._name_in(first, engine_id)
+            if name is not None:
+                self.tensor_names[engine_id] = name
+                return
+        self._lookups.append((engine_id, self._scope or self._copy_scope(frame)))
 
-    def _name_input(self, engine_id: int, frame: FrameType) -> None:
-        """Name an op input if it is bound to a name in ``frame`` (locals, then globals)."""
-        if self._bound is None:
-            self._bound = _BoundTensors(frame.f_locals)
-        name = self._bound.name_of(engine_id)
-        if name is None and frame.f_globals is not frame.f_locals:
-            if self._globals_bound is None or self._globals_frame is not frame:
-                self._globals_frame = frame
-                self._globals_bound = _BoundTensors(frame.f_globals)
-            name = self._globals_bound.name_of(engine_id)
-        if name is not None:
-            self.tensor_names[engine_id] = name
+    def _copy_scope(self, frame: FrameType) -> _Scope:
+        """The names of ``frame`` now (its module's: as at its first lookup in this call)."""
+        local_names = frame.f_locals
+        if frame.f_globals is local_names:  # module level: one dict
+            self._scope = (local_names.copy(), None)
+        else:
+            if self._globals_frame is not frame:
+                self._globals_frame, self._globals_copy = frame, frame.f_globals.copy()
+            self._scope = (local_names.copy(), self._globals_copy)
+        return self._scope
+
+    def _name_in(self, scope: _Scope, engine_id: int) -> str | None:
+        """The first name the copied ``scope`` binds the tensor to (locals, then globals)."""
+        for names in scope:
+            if names is not None:
+                index = self._indexes.get(id(names))
+                if index is None:  # (the index keeps the dict, so its id stays unique)
+                    index = self._indexes[id(names)] = _BoundTensors(names)
+                name = index.name_of(engine_id)
+                if name is not None:
+                    return name
+        return None
 
     def name_sources(self, engine_ids: tuple[int, ...]) -> None:
         """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
@@ -165,49 +222,58 @@ class SiteRecorder:
         unnamed = [i for i in engine_ids if i and i not in self.tensor_names]
         if not unnamed:
             return
-        frame, _ = self._learner_frame(sys._getframe(2))
+        frame, _, _ = self._learner_frame(sys._getframe(2))
         if frame is None:
             return
-        scopes = [_BoundTensors(frame.f_locals)]
-        if frame.f_globals is not frame.f_locals:
-            scopes.append(_BoundTensors(frame.f_globals))
-        for engine_id in unnamed:
-            name = next((n for n in (b.name_of(engine_id) for b in scopes) if n), None)
-            if name is not None:
-                self.tensor_names[engine_id] = name
+        local_names = frame.f_locals
+        scope = (local_names.copy(), None if frame.f_globals is local_names else frame.f_globals.copy())
+        self._lookups += [(engine_id, scope) for engine_id in unnamed]
+
+    def resolve_names(self) -> None:
+        """Search the copied scopes for the tensors looked up so far (into ``tensor_names``):
+        for each tensor, the first scope that binds it names it, as if searched at the time."""
+        named = self.tensor_names
+        firsts = [(i, scope) for i, scope in self._first_lookup.items() if scope is not _SEARCHED]
+        for engine_id, scope in firsts + self._lookups:  # (a first lookup comes before the others)
+            if engine_id not in named:
+                name = self._name_in(scope, engine_id)
+                if name is not None:
+                    named[engine_id] = name
+        self._first_lookup, self._lookups, self._indexes = {}, [], {}
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
     def _learner_frame(
         self, frame: FrameType | None
-    ) -> tuple[FrameType | None, FrameType | None]:
-        """The first learner frame from ``frame`` outward, and the frame it called."""
-        known = self._user_code
+    ) -> tuple[FrameType, _LearnerCode, FrameType | None] | tuple[None, None, None]:
+        """The first learner frame from ``frame`` outward, its code, and the frame it called."""
+        library, learner_codes = self._library, self._learner
         below = None
         while frame is not None:
-            user = known.get(frame.f_code)
-            if user is None:
-                user = self._is_learner_code(frame)
-            if user:
-                return frame, below
+            code_id = id(frame.f_code)
+            if code_id not in library:
+                learner = learner_codes.get(code_id) or self._classify(frame)
+                if learner is not None:
+                    return frame, learner, below
             below, frame = frame, frame.f_back
-        return None, None
+        return None, None, None
 
-    def _is_learner_code(self, frame: FrameType) -> bool:
+    def _classify(self, frame: FrameType) -> _LearnerCode | None:
+        """Learner code or library code (tapeviz, the standard library, installed packages)?"""
         code = frame.f_code
-        known = self._user_code.get(code)
-        if known is None:
-            file = code.co_filename
-            path = str(Path(file).resolve()) if file and not file.startswith("<") else file
-            if path.startswith(_EXAMPLES):  # the built-in examples are the program there
-                known = True
-            else:
-                library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
-                known = not (path.startswith(_PACKAGE) or library)
-            self._user_code[code] = known
-            if known:
-                self._read_source(file, frame.f_globals)
-        return known
+        file = code.co_filename
+        path = str(Path(file).resolve()) if file and not file.startswith("<") else file
+        if path.startswith(_EXAMPLES):  # the built-in examples are the program there
+            learner = True
+        else:
+            library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
+            learner = not (path.startswith(_PACKAGE) or library)
+        if not learner:
+            self._library[id(code)] = code
+            return None
+        self._read_source(file, frame.f_globals)
+        found = self._learner[id(code)] = _LearnerCode(code, self._line_names[file])
+        return found
 
     def _read_source(self, file: str, module_globals: dict[str, Any]) -> None:
         if file in self._line_names:
@@ -217,19 +283,19 @@ class SiteRecorder:
         if text:
             self.sources[file] = text
 
-    def _assigned_name(self, frame: FrameType, line: int) -> _Naming:
+    def _assigned_name(self, frame: FrameType, line: int, learner: _LearnerCode) -> _Naming:
         """The plain name the result of ``line`` goes to, following ``return`` lines outward:
         ``(name, naming frame, its line, the frame it called when that took a hop)``."""
         callee = None
         for _ in range(_MAX_RETURN_HOPS):
-            name = self._line_names.get(frame.f_code.co_filename, {}).get(line)
+            name = learner.names.get(line)
             if name != _RETURN:
                 return name, frame, line, callee
-            caller, below = self._learner_frame(frame.f_back)
-            if caller is None:
+            caller, caller_code, below = self._learner_frame(frame.f_back)
+            if caller_code is None:
                 break
             callee = below or frame
-            frame, line = caller, caller.f_lineno
+            frame, learner, line = caller, caller_code, caller_code.line_at(caller, caller.f_lasti)
         return None, None, 0, None
 
     def _result_assigned(self, frame: FrameType, name: str) -> bool:
@@ -238,32 +304,60 @@ class SiteRecorder:
         return isinstance(value, Tensor) and value._id == self._last_output != 0
 
 
+class _LearnerCode:
+    """One code object of the learner's program: the names its file's lines assign, and the
+    line of each instruction an op was called from (``f_lineno`` decodes the line table on
+    every read; the instruction offset ``f_lasti`` is a plain field)."""
+
+    __slots__ = ("code", "names", "lines", "sites")
+
+    def __init__(self, code: CodeType, names: dict[int, str]) -> None:
+        self.code = code
+        self.names = names
+        self.lines: dict[int, int] = {}  # f_lasti -> line
+        self.sites: dict[int, SourceSite] = {}  # line -> its site, for lines that do not return
+
+    def line_at(self, frame: FrameType, lasti: int) -> int:
+        """The line of ``frame`` (running this code) at instruction ``lasti``."""
+        line = self.lines.get(lasti)
+        if line is None:
+            line = self.lines[lasti] = frame.f_lineno
+        return line
+
+
+# The names of a learner's frame when an op used an unnamed tensor there: copies of its locals
+# and of its module's globals (None at module level, where the locals are the globals).
+_Scope = tuple[dict[str, Any], Optional[dict[str, Any]]]
+_SEARCHED: Any = object()  # a first lookup already searched
+
+
 class _BoundTensors:
-    """The Tensors bound to names in one scope (locals or globals), found by identity.
+    """The Tensors bound to names in one (copied) scope, found by identity.
 
     The objects are kept, not their ids: a tensor gets its engine id only when it first takes
-    part in a recording, which may be after the scope was looked at (a line's second op).
+    part in a recording, which may be after the scope was copied (a line's second op).
     """
 
     def __init__(self, scope: dict[str, Any]) -> None:
-        self._pairs = [
+        self._scope = scope
+        self._by_id: dict[int, str] = {}
+        self._unnumbered = [  # not indexed yet: their id was still 0 when last looked at
             (name, value)
-            for name, value in list(scope.items())
+            for name, value in scope.items()
             if isinstance(value, Tensor) and not name.startswith("__")
         ]
-        self._by_id: dict[int, str] = {}
-        self._unnumbered = len(self._pairs)  # tensors whose id was still 0 when last indexed
 
     def name_of(self, engine_id: int) -> str | None:
         """The first name bound to the tensor with ``engine_id``, or None."""
         name = self._by_id.get(engine_id)
         if name is None and self._unnumbered:
-            self._unnumbered = 0
-            for n, value in self._pairs:
+            waiting = []
+            for n, value in self._unnumbered:  # (a tensor's names wait together: the first still wins)
                 if value._id:
                     self._by_id.setdefault(value._id, n)
                 else:
-                    self._unnumbered += 1
+                    waiting.append((n, value))
+            self._unnumbered = waiting
             name = self._by_id.get(engine_id)
         return name
 

@@ -112,6 +112,7 @@ class Trace:
         self._local_refs.clear()  # the raw events are gone, so are the refs they shared
         recorder = self._site_recorder
         if recorder is not None:
+            recorder.resolve_names()
             for engine_id, name in recorder.tensor_names.items():
                 self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
             recorder.tensor_names.clear()

@@ -172,3 +172,23 @@ def test_inputs_bound_to_module_globals_are_named() -> None:
     (op,) = [e for e in trace.events if isinstance(e, OpRecorded)]
     assert [trace.graph.user_name(r.id) for r in op.inputs] == ["v", "OFFSET"]
     assert trace.graph.user_name(op.output.id) == "shifted" and shifted is not None
+
+
+def test_inputs_are_named_as_bound_when_the_op_ran() -> None:
+    """Names are searched after recording, in copies of the scopes made as the ops ran: a later
+    rebinding does not rename a tensor, and one first met unbound is named where it is bound."""
+    with record() as trace:
+        a, b = tf.constant(1.0), tf.constant(2.0)
+        held = [tf.constant(3.0)]
+        with tf.GradientTape() as tape:
+            tape.watch([a, b, held[0]])
+            first = a * b
+            a, b = b, a
+            second = a * held[0]  # held[0] is bound to no name here
+            c = held[0]
+            third = c + b
+    ops = [e for e in trace.events if isinstance(e, OpRecorded)]
+    assert [[trace.graph.user_name(r.id) for r in op.inputs] for op in ops] == [
+        ["a", "b"], ["b", "c"], ["c", "a"]
+    ]
+    assert first is not None and second is not None and third is not None
