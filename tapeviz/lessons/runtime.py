@@ -16,7 +16,7 @@ from ..engine.errors import TapevizError
 from ..trace import Trace, event_node, run_program
 from .answers import Evaluator, ExpressionError, as_scalar, format_value, parse_number, truth
 from .model import Lesson, LessonError, Pointer, Precision, Step, Where
-from .questions import Feedback, QuestionState, Secret, feedback_lines
+from .questions import Feedback, QuestionState, Secret, feedback_lines, quantity_of
 from .resolve import ResolveError, Resolver, Target
 from .walks import walk_functions
 from .whatif import WhatIfError, find_slot, parse_value, run_with
@@ -307,7 +307,8 @@ class LessonRun:
                     nodes.add(self.resolver.node(name).id)
                 except ResolveError:
                     pass
-        return Secret(values, self.precision(step), frozenset(nodes))
+        kind = quantity_of(q.answer) if q.kind == "number" and q.answer else "any"
+        return Secret(values, self.precision(step), frozenset(nodes), kind)
 
     # ---- what if -------------------------------------------------------------------------
     def what_if_value(self, step: Step) -> Any:

@@ -17,11 +17,23 @@ from textual.strip import Strip
 
 from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
+from ..view.shown import Shown
 from .conceal import NO_SECRET
 from .graph_model import OUTLINES, GraphSpec, edge_states, node_states, summary
 from .palette import Colours
 from .session import Frame
 
+LEAVES = ("variable", "parameter", "constant")
+
+
+def summary_shows(text: str, kind: str) -> Shown:
+    """What a box's changing line shows: a gradient (∇), an update's change (Δ), or a value,
+    the program's own input for a variable or constant."""
+    if text.startswith("∇"):
+        return Shown.GRADIENT
+    if text.startswith("Δ"):
+        return Shown.OTHER
+    return Shown.INPUT if kind in LEAVES else Shown.VALUE
 
 class GraphPane(ScrollView, can_focus=False):
     """Boxes and edges of one iteration's graph, styled by the snapshot at the cursor."""
@@ -126,6 +138,7 @@ class GraphPane(ScrollView, can_focus=False):
             inner = box.w - 2
             if inner > 0 and box.h >= 4:
                 text = text if len(text) <= inner else text[: inner - 1] + "…"
+                text = self.conceal(text, summary_shows(text, kind))
                 x = box.x + 1 + (inner - len(text)) // 2
                 overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
         for (t, h), state in edge_states(spec, snap).items():
@@ -201,6 +214,9 @@ class GraphPane(ScrollView, can_focus=False):
         base = self.rich_style
         row = self.canvas.rows[cy]
         chars = [c for c, _ in row]
+        drawn = self.conceal("".join(chars), Shown.SHAPE)  # names and shapes; same length
+        if len(drawn) == len(chars):
+            chars = list(drawn)
         keys: list[object] = [k for _, k in row]
         for x, text, style in self._overlay.get(cy, ()):
             for j, ch in enumerate(text):
@@ -238,7 +254,7 @@ class GraphPane(ScrollView, can_focus=False):
             return Strip([Segment(text, base + self.colours.fg("muted"))]).extend_cell_length(width, base).crop(scroll_x, scroll_x + width)
         if cy >= self.canvas.height:
             return Strip.blank(width, base)
-        strip = self.conceal.strip(Strip(self._row(cy), self.canvas.width))
+        strip = Strip(self._row(cy), self.canvas.width)  # concealed as the row was built
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
 
     def on_click(self, event: events.Click) -> None:

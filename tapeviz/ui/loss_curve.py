@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from ..view.shown import Shown
 from .conceal import NO_SECRET, Concealer
 from .palette import Colours
 
@@ -48,7 +49,7 @@ class LossCurve(Static):
 
     def show(self, losses: Sequence[float], current: int | None, colours: Colours, conceal: Concealer = NO_SECRET) -> None:
         width = (self.size.width or 30) - 2
-        text = conceal.text(loss_text(losses, current, width, colours))
+        text = conceal.text(loss_text(losses, current, width, colours), Shown.LOSS)
         if text == getattr(self, "_shown", None):
             return  # unchanged (most steps stay in one iteration): no repaint
         self._shown = text

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ..engine.events import GradientStarted
 from ..view import event_number
+from ..view.shown import Shown
 from .palette import Colours
 from .session import Frame
 
@@ -41,7 +42,7 @@ def status_text(frame: Frame, colours: Colours) -> Text:
     text.append(f"  event {event_number(frame.index)}/{frame.length}")
     text.append(f"  ·  iteration {frame.snap.iteration + 1}/{frame.iterations}")
     text.append("  ·  loss ")
-    text.append(frame.conceal(f"{frame.loss:.4f}") if loss_computed(frame) else "—", colours.fg("loss", bold=True))
+    text.append(frame.conceal(f"{frame.loss:.4f}", Shown.LOSS) if loss_computed(frame) else "—", colours.fg("loss", bold=True))
     text.append("  ·  graph shows ")
     grads = frame.mode == "grads"
     text.append("gradients" if grads else "values", colours.fg("grad" if grads else "forward"))
