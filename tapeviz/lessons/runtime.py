@@ -91,8 +91,13 @@ class LessonRun:
 
     @classmethod
     def open(cls, lesson: Lesson) -> LessonRun:
+        """Record the lesson; a @select naming no node of the recording fails here, with its line."""
         trace, namespace, output = record_lesson(lesson)
-        return cls(lesson, trace, namespace, output)
+        run = cls(lesson, trace, namespace, output)
+        for step in lesson.steps:
+            if step.select is not None:
+                run.selection(step)
+        return run
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -135,10 +140,13 @@ class LessonRun:
         return self._resolve(step.goto) if step.goto else None
 
     def selection(self, step: Step) -> int | None:
-        """The node to select for the step: @select, else the @goto pointer's node."""
+        """The node to select for the step: @select, else the @goto pointer's node.
+
+        @select reads a pointer as the other directives do, for the node it names: ``x``,
+        ``multiply#1``, ``input 0 of add``, ``backward of add`` (the add op)."""
         if step.select is not None:
             try:
-                return self.resolver.node(step.select.text).id
+                return self.resolver.node_in(step.select.text)[0].id
             except ResolveError as exc:
                 raise self._fail(exc, step.select.where) from None
         target = self.goto(step)
