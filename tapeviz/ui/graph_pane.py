@@ -92,7 +92,7 @@ class GraphPane(ScrollView, can_focus=False):
             if self.spec is None or self.spec.key != frame.spec.key:
                 self.set_message("laying out the graph…")
             return
-        if self.spec is not frame.spec:
+        if self.spec is not frame.spec or self.canvas is None:  # a message in between dropped the canvas
             self.set_layout(frame.spec, *frame.layout)
         self.conceal = frame.conceal  # a lesson's open question: its giveaway numbers are hidden
         self.paint(frame.snap, frame.selected_lid, frame.mode)

@@ -166,3 +166,17 @@ async def test_select_moves_the_selection_when_the_step_opens() -> None:
         await settle(pilot, app)
         assert app.selected == run.resolver.node("x").id != before
         assert app.frame.node == app.selected and app.mode == "grads"  # inspector on x, @view: gradients
+
+
+async def test_the_graph_is_drawn_when_the_fit_view_comes_back_to_a_laid_out_spec() -> None:
+    """Lesson 13 at 120×40: the fit view tried another detail (its message dropped the canvas)
+    and came back to a spec laid out before; the pane kept saying "laying out the graph…"."""
+    from tapeviz.ui.graph_pane import GraphPane
+
+    run = lesson("13")
+    app = lesson_app(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = app.screen.query_one(GraphPane)
+        assert app.frame.layout is not None and pane.canvas is not None
+        assert "laying out" not in lesson_check.screen_text(app.screen)
