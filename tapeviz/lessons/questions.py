@@ -76,9 +76,7 @@ def feedback_lines(state: QuestionState, right_text: str, hint: str, why: str) -
 
 # What an answer expression asks for, by the functions it calls (see ``quantity_of``).
 QUANTITIES = {
-    # not returned(): a gradient() call under another tape is computed by recorded ops, whose
-    # values show it too (lesson 10), so it stays "any"
-    **dict.fromkeys(("grad", "sent", "upstream", "walk_grad"), "gradient"),
+    **dict.fromkeys(("grad", "sent", "upstream", "returned", "walk_grad"), "gradient"),
     **dict.fromkeys(("value", "before", "after"), "value"),
     **dict.fromkeys(("loss", "losses"), "loss"),
     **dict.fromkeys(("uses", "shape", "size", "len", "count", "calls", "iterations", "inputs"), "count"),

@@ -26,10 +26,11 @@ from .session import Frame
 LEAVES = ("variable", "parameter", "constant")
 
 
-def summary_shows(text: str, kind: str) -> Shown:
-    """What a box's changing line shows: a gradient (∇), an update's change (Δ), or a value,
-    the program's own input for a variable or constant."""
-    if text.startswith("∇"):
+def summary_shows(text: str, kind: str, in_backward: bool = False) -> Shown:
+    """What a box's changing line shows: a gradient (∇, or the value of an op an outer tape
+    recorded during a backward pass), an update's change (Δ), or a value, the program's own
+    input for a variable or constant."""
+    if text.startswith("∇") or in_backward:
         return Shown.GRADIENT
     if text.startswith("Δ"):
         return Shown.OTHER
@@ -66,6 +67,7 @@ class GraphPane(ScrollView, can_focus=False):
         self.colours = Colours.default()
         self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
         self.conceal = NO_SECRET
+        self.in_backward: frozenset[int] = frozenset()  # ops an outer tape recorded in a backward pass
 
     # ---- data in ------------------------------------------------------------------------
     def set_message(self, text: str) -> None:
@@ -95,6 +97,8 @@ class GraphPane(ScrollView, can_focus=False):
         if self.spec is not frame.spec or self.canvas is None:  # a message in between dropped the canvas
             self.set_layout(frame.spec, *frame.layout)
         self.conceal = frame.conceal  # a lesson's open question: its giveaway numbers are hidden
+        nodes = frame.trace.graph.nodes
+        self.in_backward = frozenset(i for i, n in nodes.items() if n.in_backward) if frame.conceal else frozenset()
         self.paint(frame.snap, frame.selected_lid, frame.mode)
 
     def paint(self, snap: Snapshot, selected: str | None, mode: str) -> None:
@@ -138,7 +142,8 @@ class GraphPane(ScrollView, can_focus=False):
             inner = box.w - 2
             if inner > 0 and box.h >= 4:
                 text = text if len(text) <= inner else text[: inner - 1] + "…"
-                text = self.conceal(text, summary_shows(text, kind))
+                output = spec.boxes[lid].output if lid in spec.boxes else None
+                text = self.conceal(text, summary_shows(text, kind, output in self.in_backward))
                 x = box.x + 1 + (inner - len(text)) // 2
                 overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
         for (t, h), state in edge_states(spec, snap).items():

@@ -78,7 +78,7 @@ def inspector_parts(
         parts.append((Shown.RULE, Padding(Text(said if said.startswith("∂") else f"derivative: {said}"), (0, 0, 0, 2))))
     computed = node.kind != "op" or node.id in snap.forward_done
     value = snap.values.get(node.id) if computed else None
-    shows = Shown.VALUE if node.kind == "op" else Shown.INPUT
+    shows = Shown.INPUT if node.kind != "op" else Shown.GRADIENT if node.in_backward else Shown.VALUE
     if node.id in snap.updates:
         before, after = (np.asarray(a) for a in snap.updates[node.id])
         delta = after.astype(np.float64) - before.astype(np.float64)

@@ -16,7 +16,8 @@ class Shown(str, Enum):
 
     INPUT = "input"  # the forward value of a variable or constant: what the program was given
     VALUE = "value"  # the forward value an op computed
-    GRADIENT = "gradient"  # a gradient: a box in gradient mode, a backward event, the inspector's gradient
+    GRADIENT = "gradient"  # a gradient: a box in gradient mode, the inspector's gradient, and the value
+    # of an op recorded during a backward pass (an outer tape records how a gradient is computed)
     LOSS = "loss"  # the loss number: the status line, the loss curve
     SHAPE = "shape"  # structure: names and shapes around the numbers
     RULE = "rule"  # an op's local derivative as a formula (∂out/∂a = 1): the same for every input

@@ -125,7 +125,7 @@ def test_a_count_hides_structure_and_mixed_text_only() -> None:
         ('sqrt(sum(upstream("clip_gradients") ** 2))', "gradient"), ('value("dense_1/softmax")[2, 0]', "value"),
         ('after("w")', "value"), ("loss(1)", "loss"), ('uses("x")', "count"), ('shape(value("add"))[0]', "count"),
         ('count(sent("relu", 0) == 0)', "count"), ("loss(1) / loss(2)", "any"),
-        ('before("w") - 2 * program("lr") * grad("w")', "any"), ("returned(1)[0]", "any"), ("1 +", "any"),
+        ('before("w") - 2 * program("lr") * grad("w")', "any"), ("returned(1)[0]", "gradient"), ("1 +", "any"),
     ],
 )
 def test_the_kind_of_an_answer_comes_from_its_expression(expression: str, kind: str) -> None:
@@ -180,3 +180,11 @@ async def test_the_graph_is_drawn_when_the_fit_view_comes_back_to_a_laid_out_spe
         pane = app.screen.query_one(GraphPane)
         assert app.frame.layout is not None and pane.canvas is not None
         assert "laying out" not in lesson_check.screen_text(app.screen)
+
+
+def test_an_op_recorded_during_a_backward_pass_shows_a_gradient() -> None:
+    from tapeviz.ui.graph_pane import summary_shows
+
+    assert summary_shows("27", "op", in_backward=True) is Shown.GRADIENT  # lesson 10: dy/dx as an op's value
+    assert summary_shows("27", "op") is Shown.VALUE and summary_shows("3", "variable") is Shown.INPUT
+    assert summary_shows("∇ 6", "variable") is Shown.GRADIENT and summary_shows("Δ 0.1", "parameter") is Shown.OTHER
