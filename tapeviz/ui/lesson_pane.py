@@ -21,9 +21,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Markdown, Static
 
-
 # **bold**, *emphasis* and `code` marks (not the * of "2 * x" or "2*x")
 EMPHASIS_RE = re.compile(r"\*\*|`|(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
+
 
 @dataclass
 class StepView:
