@@ -18,5 +18,5 @@ with tf.GradientTape() as tape:
 upstream = tf.constant([[1.0, 0.5],
                         [-0.5, 1.0],
                         [0.5, 1.5],
-                        [2.0, -1.0]])
+                        [2.5, -1.0]])
 grad_w, grad_b = tape.gradient(z, [w, b], output_gradients=upstream)

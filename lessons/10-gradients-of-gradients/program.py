@@ -2,7 +2,7 @@
 
 import tapeviz.tf as tf
 
-x = tf.Variable(3.0, name="x")
+x = tf.Variable(4.0, name="x")
 
 # Part 1: the outer tape records what the inner tape does in its backward pass.
 with tf.GradientTape() as outer:

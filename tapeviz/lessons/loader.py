@@ -8,11 +8,14 @@ The format (documented with an example in ``lessons/README.md``)::
     ---
     ## A step title
     @goto: backward of power
+    @select: x                   (the node the text talks about; default: the @goto event's)
     Markdown text with {{ grad("x") }} placeholders.
     @ask: What is dy/dx?
     @answer: grad("x")
 
-Every error names the file and line. ``discover()`` never raises for one broken lesson: the
+``@select`` names the node the step talks about with a pointer (``x``, ``input 0 of add``,
+``backward of add``): a bare event (``end of forward``) is rejected here, a name the recording
+does not have when the lesson is recorded (``LessonRun.open``). Every error names the file and line. ``discover()`` never raises for one broken lesson: the
 entry carries the error and the others still load.
 """
 
@@ -255,6 +258,20 @@ def _steps(lines: list[str], start: int, file: Path, program_lines: list[str] | 
     return [_build_step(k, b) for k, b in enumerate(builders)]
 
 
+EVENT_ONLY_RE = re.compile(r"^(start|end)(\s+of\s+.+)?$")
+
+
+def _node_pointer(text: str, where: Where) -> str:
+    """A @select value: a pointer to a node (``x``, ``backward of add``), not to a bare event."""
+    core = " ".join(text.split())
+    if EVENT_ONLY_RE.match(core):
+        raise LessonError(
+            f"@select names a node ('x', 'multiply#1', 'input 0 of add', 'backward of add'), "
+            f"not an event such as {core!r}", where.file, where.line,
+        )
+    return core
+
+
 def _join_paragraphs(parts: list[str]) -> str:
     out: list[str] = []
     para: list[str] = []
@@ -291,7 +308,7 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
         if name == "goto":
             goto = Pointer(value, where)
         elif name == "select":
-            select = Pointer(value, where)
+            select = Pointer(_node_pointer(value, where), where)
         elif name == "do":
             action = Pointer(value, where)
         elif name == "ask":

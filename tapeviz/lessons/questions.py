@@ -8,11 +8,13 @@ the answers against the trace and feeds it.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..view.shown import Shown
 from .model import Precision
 
 WRONG_BEFORE_WHY = 2  # wrong answers after which the worked explanation appears by itself
@@ -72,31 +74,108 @@ def feedback_lines(state: QuestionState, right_text: str, hint: str, why: str) -
     return lines
 
 
+# What an answer expression asks for, by the functions it calls (see ``quantity_of``).
+QUANTITIES = {
+    **dict.fromkeys(("grad", "sent", "upstream", "returned", "walk_grad"), "gradient"),
+    **dict.fromkeys(("value", "before", "after"), "value"),
+    **dict.fromkeys(("loss", "losses"), "loss"),
+    **dict.fromkeys(("uses", "shape", "size", "len", "count", "calls", "iterations", "inputs"), "count"),
+}
+# Which screen positions could show each kind of answer ("any": every position; a number made
+# of two quantities, such as a ratio of losses, could coincide with anything).
+MASKED: dict[str, frozenset[Shown]] = {
+    "gradient": frozenset({Shown.GRADIENT, Shown.OTHER}),
+    "value": frozenset({Shown.INPUT, Shown.VALUE, Shown.LOSS, Shown.OTHER}),
+    "loss": frozenset({Shown.VALUE, Shown.LOSS, Shown.OTHER}),
+    "count": frozenset({Shown.SHAPE, Shown.OTHER}),
+    "any": frozenset(Shown),
+}
+# What the learner works an answer out from, so it may equal the answer on screen: the
+# program's inputs and the ops' derivative rules always; for a gradient, the forward values
+# too (backprop multiplies them: the share ``b`` sends to ``a = x·y`` in ``c = a·b`` is ``a``).
+GIVEN: dict[str, frozenset[Shown]] = {
+    kind: frozenset({Shown.INPUT, Shown.RULE} | ({Shown.VALUE} if kind == "gradient" else set())) - MASKED[kind]
+    for kind in MASKED
+}
+
+
+def quantity_of(expression: str) -> str:
+    """What an answer expression asks for: ``gradient``, ``value``, ``loss``, ``count`` or ``any``.
+
+    A count (``uses("x")``, ``size(value("w"))``, ``count(sent("relu", 0) == 0)``) is one whatever
+    it counts. Otherwise the expression must read exactly one quantity (``grad("w")[1, 1]``,
+    ``sqrt(sum(upstream("clip") ** 2))``; indexes do not count): two (``loss(1) / loss(2)``, a
+    finite difference of values) make a new number that any position could show, so ``any``.
+    """
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return "any"
+    found: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in QUANTITIES:
+            found.append(QUANTITIES[node.func.id])  # its arguments name what it reads
+            return
+        if isinstance(node, ast.Subscript):
+            visit(node.value)  # the index picks entries; it is not what is asked
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree.body)
+    if found and found[0] == "count" and _outermost_call(tree.body) in QUANTITIES:
+        return "count"
+    return found[0] if len(found) == 1 else "any"
+
+
+def _outermost_call(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else None
+
+
 @dataclass(frozen=True)
 class Secret:
     """The numbers that would give a question's answer away, so a screen can hide them.
 
-    ``values`` are the right answer (and, for arrays named by the answer, nothing more: a
-    screen hides a number when it rounds like one of them at ``precision``). ``nodes`` are the
-    ids of the nodes the answer expression names (e.g. ``grad("x")`` names x): their gradient
-    entries are what the timeline and inspector would show.
+    ``values`` are the right answer (a screen hides a number when it rounds like one of them at
+    ``precision``), ``kind`` what it is (``quantity_of`` its expression): a screen hides only
+    the positions that could show that kind (``masks``), so a gradient question leaves the input
+    values on show. ``nodes`` are the ids of the nodes the answer expression names (e.g.
+    ``grad("x")`` names x).
     """
 
     values: tuple[float, ...]
     precision: Precision
     nodes: frozenset[int] = field(default_factory=frozenset)
+    kind: str = "any"
 
-    def gives_away(self, number: float) -> bool:
-        """True when ``number`` shown on screen equals an answer at the question's precision."""
+    def masks(self, shown: Shown) -> bool:
+        """Whether a position showing ``shown`` could give this answer away."""
+        return shown in MASKED.get(self.kind, MASKED["any"])
+
+    @property
+    def givens(self) -> frozenset[Shown]:
+        """The positions that may show this answer without giving it away (``GIVEN``): the
+        rendered-screen check searches everything else."""
+        return GIVEN.get(self.kind, frozenset())
+
+    def equals(self, number: float) -> bool:
+        """True when ``number`` equals an answer at the question's precision."""
         if not np.isfinite(number):
             return False
         if self.precision.kind == "exact" and not float(number).is_integer():
             return False  # 2.5 does not give away a count of 3
         return any(self.precision.same(number, v) for v in self.values)
 
+    def gives_away(self, number: float, shown: Shown = Shown.OTHER) -> bool:
+        """True when ``number``, drawn where the screen shows ``shown``, gives the answer away."""
+        return self.masks(shown) and self.equals(number)
+
     def found_in(self, text: str) -> list[str]:
-        """The numbers written in ``text`` that give the answer away."""
-        return [m for m in numbers_in(text) if self.gives_away(float(m.replace("−", "-")))]
+        """The numbers written in ``text`` that equal the answer, wherever they stand."""
+        return [m for m in numbers_in(text) if self.equals(float(m.replace("−", "-")))]
 
 
 FENCE_RE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)

@@ -16,7 +16,7 @@ from ..engine.errors import TapevizError
 from ..trace import Trace, event_node, run_program
 from .answers import Evaluator, ExpressionError, as_scalar, format_value, parse_number, truth
 from .model import Lesson, LessonError, Pointer, Precision, Step, Where
-from .questions import Feedback, QuestionState, Secret, feedback_lines
+from .questions import Feedback, QuestionState, Secret, feedback_lines, quantity_of
 from .resolve import ResolveError, Resolver, Target
 from .walks import walk_functions
 from .whatif import WhatIfError, find_slot, parse_value, run_with
@@ -91,8 +91,13 @@ class LessonRun:
 
     @classmethod
     def open(cls, lesson: Lesson) -> LessonRun:
+        """Record the lesson; a @select naming no node of the recording fails here, with its line."""
         trace, namespace, output = record_lesson(lesson)
-        return cls(lesson, trace, namespace, output)
+        run = cls(lesson, trace, namespace, output)
+        for step in lesson.steps:
+            if step.select is not None:
+                run.selection(step)
+        return run
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -135,10 +140,13 @@ class LessonRun:
         return self._resolve(step.goto) if step.goto else None
 
     def selection(self, step: Step) -> int | None:
-        """The node to select for the step: @select, else the @goto pointer's node."""
+        """The node to select for the step: @select, else the @goto pointer's node.
+
+        @select reads a pointer as the other directives do, for the node it names: ``x``,
+        ``multiply#1``, ``input 0 of add``, ``backward of add`` (the add op)."""
         if step.select is not None:
             try:
-                return self.resolver.node(step.select.text).id
+                return self.resolver.node_in(step.select.text)[0].id
             except ResolveError as exc:
                 raise self._fail(exc, step.select.where) from None
         target = self.goto(step)
@@ -307,7 +315,8 @@ class LessonRun:
                     nodes.add(self.resolver.node(name).id)
                 except ResolveError:
                     pass
-        return Secret(values, self.precision(step), frozenset(nodes))
+        kind = quantity_of(q.answer) if q.kind == "number" and q.answer else "any"
+        return Secret(values, self.precision(step), frozenset(nodes), kind)
 
     # ---- what if -------------------------------------------------------------------------
     def what_if_value(self, step: Step) -> Any:

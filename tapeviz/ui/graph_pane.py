@@ -17,11 +17,24 @@ from textual.strip import Strip
 
 from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
+from ..view.shown import Shown
 from .conceal import NO_SECRET
 from .graph_model import OUTLINES, GraphSpec, edge_states, node_states, summary
 from .palette import Colours
 from .session import Frame
 
+LEAVES = ("variable", "parameter", "constant")
+
+
+def summary_shows(text: str, kind: str, in_backward: bool = False) -> Shown:
+    """What a box's changing line shows: a gradient (∇, or the value of an op an outer tape
+    recorded during a backward pass), an update's change (Δ), or a value, the program's own
+    input for a variable or constant."""
+    if text.startswith("∇") or in_backward:
+        return Shown.GRADIENT
+    if text.startswith("Δ"):
+        return Shown.OTHER
+    return Shown.INPUT if kind in LEAVES else Shown.VALUE
 
 class GraphPane(ScrollView, can_focus=False):
     """Boxes and edges of one iteration's graph, styled by the snapshot at the cursor."""
@@ -54,6 +67,7 @@ class GraphPane(ScrollView, can_focus=False):
         self.colours = Colours.default()
         self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
         self.conceal = NO_SECRET
+        self.in_backward: frozenset[int] = frozenset()  # ops an outer tape recorded in a backward pass
 
     # ---- data in ------------------------------------------------------------------------
     def set_message(self, text: str) -> None:
@@ -84,6 +98,8 @@ class GraphPane(ScrollView, can_focus=False):
             # the fit view is trying a more detailed drawing of this graph: keep this one meanwhile
         elif self.spec is not frame.spec:
             self.set_layout(frame.spec, *frame.layout)
+        nodes = frame.trace.graph.nodes
+        self.in_backward = frozenset(i for i, n in nodes.items() if n.in_backward) if frame.conceal else frozenset()
         self.paint(frame.snap, frame.selected_lid, frame.mode)
 
     def _same_graph(self, spec: GraphSpec) -> bool:
@@ -135,6 +151,8 @@ class GraphPane(ScrollView, can_focus=False):
             inner = box.w - 2
             if inner > 0 and box.h >= 4:
                 text = text if len(text) <= inner else text[: inner - 1] + "…"
+                output = spec.boxes[lid].output if lid in spec.boxes else None
+                text = self.conceal(text, summary_shows(text, kind, output in self.in_backward))
                 x = box.x + 1 + (inner - len(text)) // 2
                 overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
         for (t, h), state in edge_states(spec, snap).items():
@@ -210,6 +228,9 @@ class GraphPane(ScrollView, can_focus=False):
         base = self.rich_style
         row = self.canvas.rows[cy]
         chars = [c for c, _ in row]
+        drawn = self.conceal("".join(chars), Shown.SHAPE)  # names and shapes; same length
+        if len(drawn) == len(chars):
+            chars = list(drawn)
         keys: list[object] = [k for _, k in row]
         for x, text, style in self._overlay.get(cy, ()):
             for j, ch in enumerate(text):
@@ -247,7 +268,7 @@ class GraphPane(ScrollView, can_focus=False):
             return Strip([Segment(text, base + self.colours.fg("muted"))]).extend_cell_length(width, base).crop(scroll_x, scroll_x + width)
         if cy >= self.canvas.height:
             return Strip.blank(width, base)
-        strip = self.conceal.strip(Strip(self._row(cy), self.canvas.width))
+        strip = Strip(self._row(cy), self.canvas.width)  # concealed as the row was built
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
 
     def on_click(self, event: events.Click) -> None:

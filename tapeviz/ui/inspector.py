@@ -20,6 +20,8 @@ from ..trace import Snapshot, Trace
 from ..view.names import display_name, node_short
 from ..view.numbers import shape_cross as shape_text
 from ..view.numbers import stats_line
+from ..view.shown import Shown
+from .conceal import NO_SECRET, Concealer
 from .explain import Explanation, largest
 from .number_grid import CELL, grid
 from .palette import Colours
@@ -33,57 +35,75 @@ def heading(text: str, role: str, colours: Colours) -> Text:
     return Text(text, style=colours.fg(role, bold=True))
 
 
-def inspector_content(
+def inspector_parts(
     trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation, colours: Colours | None = None,
-    width: int = 80,
-) -> RenderableType:
-    """Everything the inspector shows, as one Rich renderable (also used by tests).
+    width: int = 80, conceal: Concealer = NO_SECRET,
+) -> list[tuple[Shown | None, RenderableType]]:
+    """Everything the inspector shows, part by part, each with what its numbers are (a lesson
+    hides an open question's answer only where that kind of number stands; ``conceal`` is
+    applied here to the headings, whose shape and numbers differ, which come with ``None``; the
+    caller applies it to the other parts).
 
     Prose wraps to ``width``; number grids show as many columns as fit and say how many more.
     """
     colours = colours or Colours.default()
+
+    def titled(words: str, numbers: str, shows: Shown, role: str) -> tuple[None, Text]:
+        return None, heading(conceal(words, Shown.SHAPE) + conceal(numbers, shows), role, colours)
+
     cols = max(1, (width + 1) // CELL)  # the last cell's trailing space may fall off the edge
-    parts: list[RenderableType] = [heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"), colours)]
-    for line in explanation.lines:
-        parts.append(Padding(Text(line), (0, 0, 0, 2)))
+    parts: list[tuple[Shown | None, RenderableType]] = [
+        (Shown.SHAPE, heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"), colours))
+    ]
+    for line in explanation.lines:  # an event's numbers: values, gradients and products mixed
+        parts.append((Shown.OTHER, Padding(Text(line), (0, 0, 0, 2))))
     node = trace.graph.nodes.get(node_id) if node_id is not None else None
     if node is None:
-        return Group(*parts)
+        return parts
     kind = "parameter" if node.kind == "variable" and node.trainable else node.kind
-    parts.append(Text(""))
     title = Text(display_name(trace, node.id), style=colours.fg(kind if kind in colours.roles else "op", bold=True))
     title.append(f"  ({kind})", style=colours.fg("muted"))
-    parts.append(title)
     facts = [f"op {node.op}"] if node.op else []  # the title names it; the scope says where it sits
     facts += [f"scope {node.scope or '(top)'}", f"shape {shape_text(node.shape)}", node.dtype]
-    parts.append(Text("  " + " · ".join(facts), style=colours.fg("muted")))
+    parts += [(Shown.SHAPE, Text("")), (Shown.SHAPE, title), (Shown.SHAPE, Text("  " + " · ".join(facts), style=colours.fg("muted")))]
     if node.op and node.op in REGISTRY:
         said = REGISTRY[node.op].derivative  # already reads "∂out/∂a = …": print it once, as it is
-        parts.append(Padding(Text(said if said.startswith("∂") else f"derivative: {said}"), (0, 0, 0, 2)))
+        parts.append((Shown.RULE, Padding(Text(said if said.startswith("∂") else f"derivative: {said}"), (0, 0, 0, 2))))
     computed = node.kind != "op" or node.id in snap.forward_done
     value = snap.values.get(node.id) if computed else None
+    shows = Shown.INPUT if node.kind != "op" else Shown.GRADIENT if node.in_backward else Shown.VALUE
     if node.id in snap.updates:
         before, after = (np.asarray(a) for a in snap.updates[node.id])
         delta = after.astype(np.float64) - before.astype(np.float64)
         mark = largest(delta) if delta.ndim else None
-        parts += [Text(""), heading(f"updated value {shape_text(after.shape)}: {stats_line(after)}", "update", colours),
-                  grid(after, colours, mark=mark, max_cols=cols)]
-        parts += [heading(f"change (after − before): {stats_line(delta)}", "update", colours),
-                  grid(delta, colours, mark=mark, max_cols=cols)]
+        parts += [(Shown.SHAPE, Text("")),
+                  titled(f"updated value {shape_text(after.shape)}: ", stats_line(after), shows, "update"),
+                  (shows, grid(after, colours, mark=mark, max_cols=cols))]
+        parts += [(Shown.OTHER, heading(f"change (after − before): {stats_line(delta)}", "update", colours)),
+                  (Shown.OTHER, grid(delta, colours, mark=mark, max_cols=cols))]
     elif value is not None:
-        parts += [Text(""), heading(f"value {shape_text(np.shape(value))}: {stats_line(np.asarray(value))}", "forward", colours),
-                  grid(np.asarray(value), colours, max_cols=cols)]
+        parts += [(Shown.SHAPE, Text("")),
+                  titled(f"value {shape_text(np.shape(value))}: ", stats_line(np.asarray(value)), shows, "forward"),
+                  (shows, grid(np.asarray(value), colours, max_cols=cols))]
     else:
-        parts += [Text(""), Text("value: not computed yet at this event", style=colours.fg("muted"))]
+        parts += [(Shown.SHAPE, Text("")), (Shown.SHAPE, Text("value: not computed yet at this event", style=colours.fg("muted")))]
     grad = snap.grads.get(node.id)
     if grad is not None:
         g = np.asarray(grad)
         mark = largest(g) if node.id in snap.current and g.ndim else None
-        parts += [heading(f"gradient ∂L/∂{node_short(trace, node.id)} {shape_text(g.shape)}: {stats_line(g)}", "backward", colours),
-                  grid(g, colours, mark=mark, max_cols=cols)]
+        words = f"gradient ∂L/∂{node_short(trace, node.id)} {shape_text(g.shape)}: "
+        parts += [titled(words, stats_line(g), Shown.GRADIENT, "backward"), (Shown.GRADIENT, grid(g, colours, mark=mark, max_cols=cols))]
     elif snap.phase != "forward":
-        parts.append(Text("gradient: none has reached this node yet", style=colours.fg("muted")))
-    return Group(*parts)
+        parts.append((Shown.SHAPE, Text("gradient: none has reached this node yet", style=colours.fg("muted"))))
+    return parts
+
+
+def inspector_content(
+    trace: Trace, snap: Snapshot, node_id: int | None, explanation: Explanation, colours: Colours | None = None,
+    width: int = 80,
+) -> RenderableType:
+    """Everything the inspector shows, as one Rich renderable (also used by tests)."""
+    return Group(*(part for _, part in inspector_parts(trace, snap, node_id, explanation, colours, width)))
 
 
 class Inspector(StripLines, ScrollView, can_focus=True):
@@ -109,11 +129,14 @@ class Inspector(StripLines, ScrollView, can_focus=True):
         moved = self._args is None or (self._args[0].index, self._args[0].node) != (snap.index, node_id)
         self._args = (frame, colours)
         width = max(20, self.scrollable_content_region.width or self.size.width or 60)
-        self._content = inspector_content(frame.trace, snap, node_id, frame.explanation, colours, width - 1)
+        parts = inspector_parts(frame.trace, snap, node_id, frame.explanation, colours, width - 1, frame.conceal)
+        self._content = Group(*(part for _, part in parts))
         console = self.app.console
         options = console.options.update(width=width - 1, height=None)
-        lines = console.render_lines(self._content, options, pad=False)
-        self._strips = [frame.conceal.strip(Strip(line)) for line in lines]
+        self._strips = [
+            frame.conceal.strip(Strip(line), shows) if shows is not None else Strip(line)
+            for shows, part in parts for line in console.render_lines(part, options, pad=False)
+        ]
         size = Size(width - 1, len(self._strips))
         if size.width == self.virtual_size.width:
             # Only the number of lines changed: update this view's scrollbars (what Textual does

@@ -1,13 +1,18 @@
 """The rendered-screen part of ``tapeviz lessons --check``: is a question's answer on the screen?
 
 For each lesson the lesson app runs headless (``App.run_test``) at 120×40 and 80×24 and walks the
-steps as a learner would (a ``@what-if`` step records again with its trial value); at every
+steps as a learner would (each step opened with its pointer and view, each ``@do`` stepped to,
+a ``@what-if`` step recorded again with its trial value); at every
 number question, before it is answered, the screen is rendered once the graph is laid out and
 its text is searched with the question's ``Secret.found_in``. What is searched is what the trace
 puts on screen — graph, inspector, timeline rows, the status line's loss, the loss curve,
 notices and toasts. Not searched: the lesson pane (the text check in ``tapeviz.lessons.check``
-reads its prose), the footer, and counters that are positions rather than values (event and
-iteration numbers, the timeline's first columns).
+reads its prose), the footer, counters that are positions rather than values (event and
+iteration numbers, the timeline's first columns), and the givens (``Secret.givens``): what the
+learner works the answer out from, which may equal it: the values of variables and constants
+(the second share of ``x·x``'s gradient is ``x``) and the ops' derivative rules, and for a
+gradient question every forward value (backprop multiplies them). A question that asks for a
+value has no given values.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Region
 from textual.widgets import Footer
 
+from .conceal import Concealer
 from .lesson_pane import LessonPane
 from .lesson_screen import LessonScreen, lesson_app
 from .timeline import Timeline
@@ -31,7 +37,7 @@ if TYPE_CHECKING:
 
 SIZES = ((120, 40), (80, 24))
 TIMELINE_LABEL = 24  # marker, event number and "it N phase" columns of a timeline row
-COUNTERS_RE = re.compile(r"event \d+/\d+|iteration \d+/\d+|since event \d+")
+COUNTERS_RE = re.compile(r"event \d+/\d+|iteration \d+/\d+|since event \d+|\d+ iterations?\b")
 LAYOUT_WAIT_S = 10.0
 
 
@@ -64,27 +70,29 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
     """The first question step whose answer is on screen at ``size``: (step number, what was found)."""
     from ..lessons.progress import ProgressStore
 
-    app = lesson_app(run, ProgressStore(store_dir / "progress.json"))
+    app = lesson_app(run, ProgressStore(store_dir / f"progress-{size[0]}x{size[1]}.json"))  # a new learner per size
     async with app.run_test(size=size) as pilot:
         await _settle(pilot, app)
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         for step in run.steps:
-            asked = step.question is not None and step.question.kind == "number"
-            if not asked and step.what_if is None:
-                screen.show_as_said(step)  # the graph's view carries on to the next question
-                continue
-            screen.enter_step(step.index)
+            screen.enter_step(step.index)  # its @goto, @select, @view and @graph, as a learner opens it
             if step.what_if is not None:
                 screen._what_if(str(step.what_if.trial))
-                continue
-            await _settle(pilot, app)
-            secret = run.secret(step)
-            found = secret.found_in(screen_text(screen)) if secret is not None else []
-            if found:
-                return step.number, ", ".join(dict.fromkeys(found))
-            run.reveal(step)  # go on as a learner who answered: later steps start from here
-            screen.answered.add(step.index)
+            elif step.question is not None and step.question.kind == "number":
+                secret = app.session.concealer.secret
+                if secret is not None:  # search what is not given (SecretLike.givens)
+                    app.conceal(Concealer(secret, also=secret.givens))
+                await _settle(pilot, app)
+                secret = run.secret(step)
+                found = secret.found_in(screen_text(screen)) if secret is not None else []
+                if found:
+                    return step.number, ", ".join(dict.fromkeys(found))
+                run.reveal(step)  # go on as a learner who answered: later steps start from here
+                screen.answered.add(step.index)
+            action = run.action(step)
+            if action is not None:
+                app.goto(action.event)  # the learner steps until the action is done
     return None
 
 

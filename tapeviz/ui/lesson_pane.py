@@ -21,6 +21,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Markdown, Static
 
+# **bold**, *emphasis* and `code` marks (not the * of "2 * x" or "2*x")
+EMPHASIS_RE = re.compile(r"\*\*|`|(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
+
 
 @dataclass
 class StepView:
@@ -121,8 +124,8 @@ class LessonPane(VerticalScroll, can_focus=False):
             question.display = False
             answer.display = False
         feedback = self.query_one("#lesson-feedback", Static)
-        if view.lines:  # lesson Markdown in these lines shows as plain text: drop its ** and `
-            text = "\n".join(re.sub(r"\*\*|`", "", line) for line in view.lines)
+        if view.lines:  # lesson Markdown in these lines shows as plain text: drop its **, * and `
+            text = "\n".join(EMPHASIS_RE.sub("", line) for line in view.lines)
         else:
             text = view.feedback
             if view.hint and view.feedback and not view.feedback_ok:

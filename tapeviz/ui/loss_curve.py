@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ..view import event_number
+from ..view.shown import Shown
 from .palette import Colours
 from .session import Frame
 
@@ -69,7 +70,7 @@ class LossCurve(Static):
             found = frame.trace.graph.nodes.get(node)
             at = event_number(found.event) if found is not None and found.event is not None else None
         text = loss_text(frame.losses, frame.snap.iteration, width, colours, computed, at)
-        text = frame.conceal.text(text)
+        text = frame.conceal.text(text, Shown.LOSS)
         if text == getattr(self, "_shown", None):
             return  # unchanged (most steps stay in one iteration): no repaint
         self._shown = text

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ..view import event_number
+from ..view.shown import Shown
 from .palette import Colours
 from .session import Frame
 
@@ -27,7 +28,7 @@ def _status(frame: Frame, colours: Colours, short: bool) -> Text:
     text.append(f"  event {event_number(frame.index)}/{frame.length}")
     text.append(f"{sep}{'it' if short else 'iteration'} {frame.snap.iteration + 1}/{frame.iterations}")
     text.append(f"{sep}loss ")
-    text.append(frame.conceal(f"{frame.loss:.4f}") if frame.loss_computed else "—", colours.fg("loss", bold=True))
+    text.append(frame.conceal(f"{frame.loss:.4f}", Shown.LOSS) if frame.loss_computed else "—", colours.fg("loss", bold=True))
     text.append(f"{sep}{'' if short else 'graph '}shows ")
     grads = frame.mode == "grads"
     text.append("gradients" if grads else "values", colours.fg("grad" if grads else "forward"))

@@ -98,7 +98,7 @@ class Timeline(ScrollView, can_focus=False):
             Segment(f"{marker}", base + c.fg(role, bold=True)),
             Segment(f"{event_number(i):>{len(str(self.length)) + 1}} ", row_style + c.fg("muted")),
             Segment(label + " ", row_style + c.fg(role, bold=boundary)),
-            Segment(self.conceal(self.row_text(i)), row_style),
+            Segment(self.conceal(self.row_text(i)), row_style),  # names, shapes and numbers: Shown.OTHER
         ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, row_style if on_cursor else base)

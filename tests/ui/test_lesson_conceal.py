@@ -8,11 +8,12 @@ from rich.text import Text
 
 from tapeviz.lessons.model import Precision
 from tapeviz.lessons.progress import ProgressStore
-from tapeviz.lessons.questions import Secret
+from tapeviz.lessons.questions import Secret, quantity_of
 from tapeviz.ui import lesson_check
 from tapeviz.ui.conceal import NO_SECRET, Concealer
 from tapeviz.ui.lesson_pane import AnswerInput
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
+from tapeviz.view.shown import Shown
 from tests.lessons.helpers import open_lesson as lesson
 
 
@@ -21,7 +22,7 @@ async def settle(pilot, app) -> None:  # noqa: ANN001
 
 
 def test_concealer_masks_only_giveaways_and_keeps_widths() -> None:
-    hide = Concealer(Secret((6.0,), Precision("sf", 3)))
+    hide = Concealer(Secret((6.0,), Precision("sf", 3)))  # kind "any": every position
     assert hide("gradients x: 6.000  y: 9  shape 3×6") == "gradients x: ?????  y: 9  shape 3×?"
     assert hide("5.996 and 6.01 and 6.004") == "????? and 6.01 and ?????"
     text = Text("loss 6.0 here")
@@ -94,7 +95,96 @@ async def test_what_if_swaps_the_apps_trace() -> None:
 def test_screen_check_fails_when_nothing_is_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     run = lesson("1")
     assert lesson_check.check_screen(run.lesson, run).ok
-    monkeypatch.setattr(Concealer, "__call__", lambda self, text: text)
-    monkeypatch.setattr(Concealer, "strip", lambda self, strip: strip)
+    monkeypatch.setattr(Concealer, "__call__", lambda self, text, shown=None: text)
+    monkeypatch.setattr(Concealer, "strip", lambda self, strip, shown=None: strip)
     result = lesson_check.check_screen(run.lesson)
     assert not result.ok and "rendered screen" in result.message
+
+
+def test_a_gradient_question_hides_gradients_not_the_input_value() -> None:
+    hide = Concealer(Secret((3.0,), Precision("sf", 3), kind="gradient"))
+    assert hide("3.0000", Shown.INPUT) == "3.0000"  # x = 3, which the learner works from
+    assert hide("3.0000", Shown.VALUE) == "3.0000"
+    assert hide("∇ 3", Shown.GRADIENT) == "∇ ?"
+    assert hide("∂ multiply  sent 3.0000", Shown.OTHER) == "∂ multiply  sent ??????"
+    assert hide("loss 3.000", Shown.LOSS) == "loss 3.000"
+    assert hide("shape 3×2", Shown.SHAPE) == "shape 3×2"
+
+
+def test_a_count_hides_structure_and_mixed_text_only() -> None:
+    hide = Concealer(Secret((3.0,), Precision("exact"), kind="count"))
+    assert hide("3.0000", Shown.INPUT) == "3.0000" and hide("∇ 3", Shown.GRADIENT) == "∇ 3"
+    assert hide("x 4×3", Shown.SHAPE) == "x 4×?"
+    assert Concealer(Secret((3.0,), Precision("exact"), kind="loss"))("3", Shown.LOSS) == "?"
+
+
+@pytest.mark.parametrize(
+    ("expression", "kind"),
+    [
+        ('grad("x")', "gradient"), ('sent("multiply", 1)', "gradient"), ('grad("w")[1, 1]', "gradient"),
+        ('sqrt(sum(upstream("clip_gradients") ** 2))', "gradient"), ('value("dense_1/softmax")[2, 0]', "value"),
+        ('after("w")', "value"), ("loss(1)", "loss"), ('uses("x")', "count"), ('shape(value("add"))[0]', "count"),
+        ('count(sent("relu", 0) == 0)', "count"), ("loss(1) / loss(2)", "any"),
+        ('before("w") - 2 * program("lr") * grad("w")', "any"), ("returned(1)[0]", "gradient"), ("1 +", "any"),
+    ],
+)
+def test_the_kind_of_an_answer_comes_from_its_expression(expression: str, kind: str) -> None:
+    assert quantity_of(expression) == kind
+
+
+async def test_lesson_3_shows_x_while_its_count_question_is_open() -> None:
+    run = lesson("3")
+    step = next(s for s in run.steps if s.question is not None and s.question.answer == 'uses("x")')
+    app = lesson_app(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await settle(pilot, app)
+        screen.enter_step(step.index)
+        await settle(pilot, app)
+        x = run.resolver.node("x").id
+        assert app.selected == x  # @select: x
+        text = lesson_check.screen_text(screen)
+        assert "3.0000" in text and "?" not in text.split("timeline")[0]  # x's value, unmasked
+
+
+async def test_select_moves_the_selection_when_the_step_opens() -> None:
+    run = lesson("3")
+    recap = run.steps[-1]
+    assert recap.select is not None and recap.select.text == "x"
+    app = lesson_app(run, ProgressStore())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await settle(pilot, app)
+        predict = next(s for s in run.steps if s.title == "Predict")
+        assert predict.select is None
+        screen.enter_step(predict.index)  # without @select: the @goto event's node
+        await settle(pilot, app)
+        before = app.selected
+        screen.enter_step(recap.index)
+        await settle(pilot, app)
+        assert app.selected == run.resolver.node("x").id != before
+        assert app.frame.node == app.selected and app.mode == "grads"  # inspector on x, @view: gradients
+
+
+async def test_the_graph_is_drawn_when_the_fit_view_comes_back_to_a_laid_out_spec() -> None:
+    """Lesson 13 at 120×40: the fit view tried another detail (its message dropped the canvas)
+    and came back to a spec laid out before; the pane kept saying "laying out the graph…"."""
+    from tapeviz.ui.graph_pane import GraphPane
+
+    run = lesson("13")
+    app = lesson_app(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = app.screen.query_one(GraphPane)
+        assert app.frame.layout is not None and pane.canvas is not None
+        assert "laying out" not in lesson_check.screen_text(app.screen)
+
+
+def test_an_op_recorded_during_a_backward_pass_shows_a_gradient() -> None:
+    from tapeviz.ui.graph_pane import summary_shows
+
+    assert summary_shows("27", "op", in_backward=True) is Shown.GRADIENT  # lesson 10: dy/dx as an op's value
+    assert summary_shows("27", "op") is Shown.VALUE and summary_shows("3", "variable") is Shown.INPUT
+    assert summary_shows("∇ 6", "variable") is Shown.GRADIENT and summary_shows("Δ 0.1", "parameter") is Shown.OTHER

@@ -25,3 +25,10 @@ def test_tables_become_lists_with_every_cell() -> None:
     out = fit_markdown(text, 30)
     assert "model.trainable_variables after the call" in out and "|" not in out
     assert out.splitlines()[0].startswith("- what: the list")
+
+
+def test_feedback_lines_drop_markdown_emphasis_but_keep_products() -> None:
+    from tapeviz.ui.lesson_pane import EMPHASIS_RE
+
+    assert EMPHASIS_RE.sub("", "Why: gradients with respect to *data*, not **weights**") == "Why: gradients with respect to data, not weights"
+    assert EMPHASIS_RE.sub("", "2 * x = 2*x, `x`") == "2 * x = 2*x, x"
