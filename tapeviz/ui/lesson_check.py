@@ -36,8 +36,7 @@ if TYPE_CHECKING:
     from ..lessons.runtime import LessonRun
 
 SIZES = ((120, 40), (80, 24))
-TIMELINE_LABEL = 24  # marker, event number and "it N phase" columns of a timeline row
-COUNTERS_RE = re.compile(r"event \d+/\d+|iteration \d+/\d+|since event \d+|\d+ iterations?\b")
+COUNTERS_RE = re.compile(r"\bevent \d+(?:/\d+)?|\b(?:iteration|it) \d+/\d+|\b(?:\d+ of )?\d+ iterations?\b")
 LAYOUT_WAIT_S = 10.0
 
 
@@ -47,7 +46,7 @@ def screen_text(screen: LessonScreen) -> str:
     blank: list[Region] = [w.region for w in (*screen.query(LessonPane), *screen.query(Footer))]
     for timeline in screen.query(Timeline):
         r = timeline.content_region
-        blank.append(Region(r.x, r.y, min(TIMELINE_LABEL, r.width), r.height))
+        blank.append(Region(r.x, r.y, min(timeline.label_width, r.width), r.height))
     for region in blank:
         for y in range(region.y, min(region.bottom, len(lines))):
             row = lines[y]

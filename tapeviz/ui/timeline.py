@@ -78,6 +78,11 @@ class Timeline(ScrollView, can_focus=False):
             self._texts[i] = text
         return text
 
+    @property
+    def label_width(self) -> int:
+        """Cells before a row's text: the marker, the event number and "it N phase"."""
+        return 1 + len(str(self.length)) + 2 + 16
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
