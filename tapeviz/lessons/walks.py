@@ -26,6 +26,7 @@ from ..engine.events import BackwardStep, GradientStarted, OpRecorded
 from ..engine.registry import REGISTRY, OpRecord
 from ..engine.tensor import Tensor
 from ..trace import Trace
+from ..view.names import node_short
 from .resolve import ResolveError, Resolver
 
 HOW = ("right", "order", "assign")
@@ -144,8 +145,7 @@ def walk_functions(trace: Trace, resolver: Resolver) -> dict[str, Callable[..., 
         return cache[how]
 
     def label(nid: int) -> str:
-        node = trace.graph.nodes[nid]
-        return node.key if node.is_op else node.name
+        return node_short(trace, nid)  # the learner's name (a, L) where the program gave one
 
     def walk_grad(pointer: str, how: str = "right") -> np.ndarray | None:
         """The gradient that counted for node ``pointer`` under walk ``how`` (see ``used``)."""

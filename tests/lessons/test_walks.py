@@ -42,7 +42,8 @@ def test_walks_match_the_hand_derivation(x: float, y: float) -> None:
     # the right walk is what the tape itself returned
     returned = trace.events[resolver.calls(0)[0].end].grads
     assert [float(g) for g in returned] == pytest.approx([expected["right"]["x"], expected["right"]["y"]], rel=1e-5)
-    assert f["first_wrong"]("assign") == "multiply#0"
+    assert f["first_wrong"]("assign") == "a"  # named as the program names it
+    assert f["walk_order"]("right") == "L, c, b, a"
     assert f["first_wrong"]("right") == "none"
 
 
