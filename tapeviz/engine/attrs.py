@@ -41,11 +41,15 @@ def _plain(value: Any) -> Any:
 
 
 def as_int(value: Any) -> int:
+    if type(value) is int:  # the common case, and it runs for every call of softmax, concat, ...
+        return value
     return int(_plain(value))
 
 
 def as_axis(axis: Any) -> Any:
     """None, one int, or a tuple of ints."""
+    if axis is None or type(axis) is int:  # the common cases, and they run for every reduction
+        return axis
     axis = _plain(axis)
     if axis is None:
         return None

@@ -54,27 +54,28 @@ def backward(
             emit(GradientStarted(tape_id, tuple(t._id for t in targets), _event_ids(sources), tuple(s._value for s in seeds)))
         needed = _needing_gradients(records, source_ids)  # 1. what needs a gradient
         xp = api if state.tapes else fastops
-        grads = _Gradients(tape_id, xp)
+        grads: dict[int, Grad] = {}  # the gradient reached so far at each tensor id
         for target, seed in zip(targets, seeds):  # 2. seed the targets
             if target._id in needed:
-                grads.add(target._id, seed if xp is api else seed._value)
+                _arrive(grads, target._id, seed if xp is api else seed._value, tape_id, xp)
         for rec in reversed(records):  # 3. newest op first: upstream × local, to each input
             upstream = grads.get(rec.output._id)
             if upstream is None:
                 continue
-            needs = tuple([t._id in needed for t in rec.inputs])
+            inputs = rec.inputs
+            needs = tuple([t._id in needed for t in inputs])
             if True not in needs:
                 continue
             sent = _send(xp, rec, upstream, needs)
             if listeners:
                 emit(BackwardStep(
                     tape_id, rec.id, rec.op.name, rec.scope, rec.output._id, _frozen_array(upstream),
-                    tuple([t._id for t in rec.inputs]), tuple([None if g is None else _frozen_array(g) for g in sent]),
+                    tuple([t._id for t in inputs]), tuple([None if g is None else _frozen_array(g) for g in sent]),
                 ))
-            for t, g in zip(rec.inputs, sent):  # 4. gradients meeting at a tensor add up (after the step's event)
+            for t, g in zip(inputs, sent):  # 4. gradients meeting at a tensor add up (after the step's event)
                 if g is not None:
-                    grads.add(t._id, g)
-        result = [grads.result(i) for i in source_ids]  # 5. one gradient (or None) per source
+                    _arrive(grads, t._id, g, tape_id, xp)
+        result = [_returned(grads.get(i)) for i in source_ids]  # 5. one gradient (or None) per source
         if listeners:
             reasons = why_none(targets, sources, result) if why_none is not None and any(g is None for g in result) else ()
             emit(GradientsReturned(
@@ -128,14 +129,15 @@ def _needing_gradients(records: list[OpRecord], source_ids: list[int]) -> set[in
 
 def _send(xp: Any, rec: OpRecord, upstream: Grad, needs: tuple[bool, ...]) -> list[Grad | None]:
     """The op's VJP, each gradient brought to its input's shape and dtype (None where not needed)."""
-    if rec.op.vjp is None:
+    vjp = rec.op.vjp
+    if vjp is None:
         raise LookupError(f"gradient registry has no entry for: {rec.op.name}")
     sent: list[Grad | None] = []
-    for t, need, g in zip(rec.inputs, needs, rec.op.vjp(xp, upstream, rec, needs)):
+    for t, need, g in zip(rec.inputs, needs, vjp(xp, upstream, rec, needs)):
         if need and g is not None:
             value = t._value
-            array = g._value if isinstance(g, Tensor) else g  # (_array, written out: this runs for every op)
-            if array.shape != value.shape:
+            array = g._value if isinstance(g, Tensor) else g
+            if array.shape != value.shape:  # the input was broadcast: sum the gradient back down
                 g = xp.sum_to_shape(g, value.shape)
                 array = g._value if isinstance(g, Tensor) else g
             if array.dtype != value.dtype:
@@ -144,42 +146,28 @@ def _send(xp: Any, rec: OpRecord, upstream: Grad, needs: tuple[bool, ...]) -> li
     return sent
 
 
-class _Gradients(dict):
-    """The gradient reached so far at each tensor id; adding to one that has one is an event."""
-
-    def __init__(self, tape_id: int, xp: Any) -> None:
-        super().__init__()
-        self.tape_id, self.xp = tape_id, xp
-
-    def add(self, tensor_id: int, g: Grad) -> None:
-        before = self.get(tensor_id)
-        if before is None:
-            self[tensor_id] = g
-            return
-        total = self[tensor_id] = self.xp.add(before, g)
-        if listeners:
-            emit(GradientAccumulated(
-                self.tape_id, tensor_id, _frozen_array(before), _frozen_array(g), _frozen_array(total)
-            ))
-
-    def result(self, tensor_id: int) -> Tensor | None:
-        g = self.get(tensor_id)
-        return None if g is None else g if isinstance(g, Tensor) else Tensor._wrap(_frozen(g))
+def _arrive(grads: dict[int, Grad], tensor_id: int, g: Grad, tape_id: int, xp: Any) -> None:
+    """A gradient arrives at a tensor: the first is kept, each later one is added to it (an event)."""
+    before = grads.get(tensor_id)
+    if before is None:
+        grads[tensor_id] = g
+        return
+    total = grads[tensor_id] = xp.add(before, g)
+    if listeners:
+        emit(GradientAccumulated(tape_id, tensor_id, _frozen_array(before), _frozen_array(g), _frozen_array(total)))
 
 
-def _array(g: Grad) -> np.ndarray:
-    """A gradient's array: fastops give arrays, the recording API gives tensors."""
-    return g._value if isinstance(g, Tensor) else g
+def _returned(g: Grad | None) -> Tensor | None:
+    """A source's gradient as handed back: a tensor (a fastops array is frozen and wrapped)."""
+    if g is None or isinstance(g, Tensor):
+        return g
+    g.setflags(write=False)
+    return Tensor._wrap(g)
 
 
 def _frozen_array(g: Grad) -> np.ndarray:
-    """``_frozen(_array(g))`` in one call (for events: several per backward step)."""
+    """A gradient's array (fastops give arrays, the recording API tensors), marked read-only
+    before it leaves the engine in an event."""
     a = g._value if isinstance(g, Tensor) else g
-    a.setflags(write=False)
-    return a
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """Mark an array read-only before it leaves the engine (in an event or a returned tensor)."""
     a.setflags(write=False)
     return a

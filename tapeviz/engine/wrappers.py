@@ -1,11 +1,29 @@
 """Functions derived from an op's definition: its API function and its fastops twin.
 
-``api_function(op, prepare)`` gives ``engine.api.<name>``: it converts the tensor arguments
-with ``prepare`` (Python numbers and lists become tensors of the right dtype), turns the
-keyword arguments into the op's recorded attributes and runs the op. ``fast_function(op)``
-gives ``engine.fastops.<name>``: the same signature, computing on plain arrays without
-recording. Both carry a real signature (``help(tf.reduce_sum)`` shows ``a, axis=None,
-keepdims=False``), made by a two-line ``def`` the way ``dataclasses`` makes ``__init__``.
+``api_function(op, convert, pair, many)`` gives ``engine.api.<name>``: it converts the tensor
+arguments (Python numbers and lists become tensors of the right dtype), turns the keyword
+arguments into the op's recorded attributes and runs the op. ``fast_function(op)`` gives
+``engine.fastops.<name>``: the same signature, computing on plain arrays without recording.
+
+The common ops (``a`` or ``a, b``, no attributes) get the two small closures below. An op with
+attributes or other parameters gets a real signature (``help(tf.reduce_sum)`` shows ``a,
+axis=None, keepdims=False``), written as Python text the way ``dataclasses`` writes
+``__init__``. The text spells out, once when the op registers, what each call does with the
+op's parameters and attributes, so no call loops over the attribute definitions.
+For ``reduce_sum`` the API function is::
+
+    def reduce_sum(a, axis=None, keepdims=False):
+        inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+        attrs = {}
+        axis = _convert_axis(axis)
+        if not (axis == _default_axis):
+            attrs['axis'] = axis
+        keepdims = _convert_keepdims(keepdims)
+        if not (keepdims == _default_keepdims):
+            attrs['keepdims'] = keepdims
+        return _apply(_op, inputs, attrs or None)
+
+(``signature_source(api.reduce_sum)`` returns that text; a test keeps this example true.)
 """
 
 from __future__ import annotations
@@ -19,7 +37,7 @@ from .attrs import REQUIRED, Attr
 from .registry import OpDef, apply
 from .tensor import Tensor
 
-__all__ = ["api_function", "arrays", "as_array", "fast_function", "signature_text"]
+__all__ = ["api_function", "arrays", "as_array", "fast_function", "signature_source", "signature_text"]
 
 _PLAIN = {("a",), ("a", "b")}  # parameter names the plain closures below already carry
 
@@ -32,38 +50,47 @@ def signature_text(op: OpDef) -> str:
     return ", ".join(parts)
 
 
-def _with_signature(op: OpDef, call: Callable[..., Any], doc: str) -> Callable[..., Any]:
-    """``def <name>(<signature>): return call(<arguments>)``: keyword arguments and defaults work."""
-    names = [*op.params, *(a.name for a in op.attrs)]
-    source = f"def {op.name}({signature_text(op)}):\n    return _call({', '.join(names)})\n"
-    namespace: dict[str, Any] = {"_call": call}
-    # Compiled under this file's name: tracebacks and the recorder's search for the learner's
-    # own frame see the wrapper as part of tapeviz, like a hand-written function.
-    exec(compile(source, __file__, "exec"), namespace)  # noqa: S102  (text built from the op's own names only)
-    fn = namespace[op.name]
-    fn.__doc__ = doc
-    return fn
-
-
 def _doc(op: OpDef) -> str:
     return f"The ``{op.name}`` op ({op.derivative})."
-
-
-def _attrs(specs: tuple[Attr, ...], values: tuple[Any, ...]) -> dict[str, Any] | None:
-    """The recorded attributes: converted, and left out when ``omit_default`` and at the default."""
-    attrs = {}
-    for spec, value in zip(specs, values):
-        if spec.convert is not None:
-            value = spec.convert(value)
-        if not (spec.omit_default and value == spec.default):
-            attrs[spec.name] = value
-    return attrs or None
 
 
 def _named(op: OpDef, fn: Callable[..., Any], doc: str) -> Callable[..., Any]:
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = doc
     return fn
+
+
+def _defined(op: OpDef, body: list[str], namespace: dict[str, Any], doc: str) -> Callable[..., Any]:
+    """``def <name>(<signature>):`` with ``body``, its free names looked up in ``namespace``."""
+    source = f"def {op.name}({signature_text(op)}):\n" + "".join(f"    {line}\n" for line in body)
+    # Compiled under this file's name: tracebacks and the recorder's search for the learner's
+    # own frame see the function as part of tapeviz, like a hand-written one.
+    exec(compile(source, __file__, "exec"), namespace)  # noqa: S102  (text built from the op's own names only)
+    fn = namespace[op.name]
+    fn.__doc__ = doc
+    fn.__source__ = source  # for signature_source (and a curious reader)
+    return fn
+
+
+def signature_source(fn: Callable[..., Any]) -> str | None:
+    """The Python text a derived function was made from (None for the plain closures)."""
+    return getattr(fn, "__source__", None)
+
+
+def _converted(attr: Attr, namespace: dict[str, Any]) -> str:
+    """The expression for an attribute's value as recorded: the argument, through its ``convert``."""
+    if attr.convert is None:
+        return attr.name
+    namespace[f"_convert_{attr.name}"] = attr.convert
+    return f"_convert_{attr.name}({attr.name})"
+
+
+def _check_names(op: OpDef) -> None:
+    taken = {"inputs", "attrs"}  # the API function's own locals
+    for name in [*op.params, *(a.name for a in op.attrs)]:
+        if name in taken or name.startswith("_"):
+            raise ValueError(f"op {op.name!r}: {name!r} cannot be a parameter name of its API function")
+        taken.add(name)
 
 
 def api_function(
@@ -77,34 +104,53 @@ def api_function(
     ``convert`` makes one tensor, ``pair`` two of one dtype (TF's rule for Python numbers),
     ``many`` a sequence of one dtype.
     """
-    name, n, specs = op.name, len(op.params), op.attrs
-    if not specs and op.arity == 1 and op.params in _PLAIN:  # the common cases, without *args
+    name = op.name
+    if not op.attrs and op.arity == 1 and op.params in _PLAIN:  # the common cases, written out
 
         def unary(a: Any) -> Any:
             return apply(op, (a if isinstance(a, Tensor) else convert(a),))
 
         return _named(op, unary, _doc(op))
-    if not specs and op.arity == 2 and op.params in _PLAIN:
+    if not op.attrs and op.arity == 2 and op.params in _PLAIN:
 
         def binary(a: Any, b: Any) -> Any:
             return apply(op, pair(a, b, name))
 
         return _named(op, binary, _doc(op))
 
-    def tensors(args: tuple[Any, ...]) -> tuple[Tensor, ...]:
-        if op.arity == -1:
-            return many(args[0], name)
-        if n == 1:
-            a = args[0]
-            return (a if isinstance(a, Tensor) else convert(a),)
-        if n == 2:
-            return pair(args[0], args[1], name)
-        return many(args, name)
-
-    def call(*args: Any) -> Any:
-        return apply(op, tensors(args[:n]), _attrs(specs, args[n:]))
-
-    return _with_signature(op, call, _doc(op))
+    _check_names(op)
+    namespace: dict[str, Any] = {
+        "_op": op, "_name": name, "_apply": apply, "_Tensor": Tensor, "_convert": convert, "_pair": pair, "_many": many,
+    }
+    params = op.params
+    if op.arity == -1:
+        tensors = f"_many({params[0]}, _name)"
+    elif len(params) == 1:
+        tensors = f"({params[0]} if isinstance({params[0]}, _Tensor) else _convert({params[0]}),)"
+    elif len(params) == 2:
+        tensors = f"_pair({params[0]}, {params[1]}, _name)"
+    else:
+        tensors = f"_many(({', '.join(params)}), _name)"
+    body = [f"inputs = {tensors}"]
+    if not op.attrs:
+        body.append("return _apply(_op, inputs)")
+    elif not any(a.omit_default for a in op.attrs):
+        items = ", ".join(f"{a.name!r}: {_converted(a, namespace)}" for a in op.attrs)
+        body.append(f"return _apply(_op, inputs, {{{items}}})")
+    else:  # an attribute at its default is left out of the record (``reduce_sum(x)`` records none)
+        body.append("attrs = {}")
+        for a in op.attrs:
+            if a.omit_default:
+                namespace[f"_default_{a.name}"] = a.default
+                body += [
+                    f"{a.name} = {_converted(a, namespace)}",
+                    f"if not ({a.name} == _default_{a.name}):",
+                    f"    attrs[{a.name!r}] = {a.name}",
+                ]
+            else:
+                body.append(f"attrs[{a.name!r}] = {_converted(a, namespace)}")
+        body.append("return _apply(_op, inputs, attrs or None)")
+    return _defined(op, body, namespace, _doc(op))
 
 
 def _value(x: Any) -> Any:
@@ -130,9 +176,9 @@ def as_array(out: Any) -> np.ndarray:
 
 def fast_function(op: OpDef) -> Callable[..., Any]:
     """``engine.fastops.<name>``: the registered forward on plain arrays, nothing recorded."""
-    forward, n, specs = op.forward, len(op.params), op.attrs
-    variadic = op.arity == -1
-    if not specs and op.arity == 2 and op.params in _PLAIN:
+    forward = op.forward
+    doc = f"{_doc(op)[:-1]} on arrays, not recorded."
+    if not op.attrs and op.arity == 2 and op.params in _PLAIN:
 
         def binary(a: Any, b: Any) -> np.ndarray:  # the common case: arrays already, no packing
             a, b = _value(a), _value(b)
@@ -140,20 +186,17 @@ def fast_function(op: OpDef) -> Callable[..., Any]:
                 a, b = arrays((a, b))
             return as_array(forward(a, b))
 
-        return _named(op, binary, f"{_doc(op)[:-1]} on arrays, not recorded.")
-    if not specs and op.arity == 1 and op.params in _PLAIN:
+        return _named(op, binary, doc)
+    if not op.attrs and op.arity == 1 and op.params in _PLAIN:
 
         def unary(a: Any) -> np.ndarray:
             a = _value(a)
             return as_array(forward(a if type(a) is np.ndarray else np.asarray(a)))
 
-        return _named(op, unary, f"{_doc(op)[:-1]} on arrays, not recorded.")
+        return _named(op, unary, doc)
 
-    def call(*args: Any) -> np.ndarray:
-        inputs = arrays(list(args[0]) if variadic else args[:n])
-        attrs = {}
-        for spec, value in zip(specs, args[n:]):
-            attrs[spec.name] = value if spec.convert is None else spec.convert(value)
-        return as_array(forward(*inputs, **attrs))
-
-    return _with_signature(op, call, f"{_doc(op)[:-1]} on arrays, not recorded.")
+    _check_names(op)
+    namespace: dict[str, Any] = {"_forward": forward, "_arrays": arrays, "_as_array": as_array}
+    inputs = f"list({op.params[0]})" if op.arity == -1 else f"({', '.join(op.params)},)"
+    arguments = [f"*_arrays({inputs})", *(f"{a.name}={_converted(a, namespace)}" for a in op.attrs)]
+    return _defined(op, [f"return _as_array(_forward({', '.join(arguments)}))"], namespace, doc)

@@ -186,7 +186,8 @@ class SGD(Optimizer):
         return self._slots.get(variable._id, {}).get("momentum")
 
     def update_step(self, gradient: E.Tensor, variable: E.Variable, learning_rate: float) -> None:
-        g, t = _grad(gradient, variable)
+        dtype = variable._value.dtype  # (what _grad does, written out: SGD runs every lesson's training step)
+        g, t = gradient._value.astype(dtype, copy=False), dtype.type
         lr = t(learning_rate)
         if self.momentum == 0.0:
             variable.assign_sub(g * lr)

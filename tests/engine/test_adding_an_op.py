@@ -87,3 +87,23 @@ def test_api_signatures_come_from_the_definition() -> None:
     assert str(inspect.signature(tf.nn.softmax)) == "(logits, axis=-1)"
     x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_array_equal(tf.reduce_sum(x, keepdims=True, axis=[0]).numpy(), [[4.0, 6.0]])
+
+
+def test_the_wrappers_docstring_shows_the_text_reduce_sum_is_made_from() -> None:
+    from tapeviz.engine import api, wrappers
+
+    source = wrappers.signature_source(api.reduce_sum)
+    assert source is not None
+    shown = "\n".join(line[4:] for line in wrappers.__doc__.splitlines() if line.startswith("    "))
+    assert source.strip() in shown
+
+
+def test_attributes_at_their_default_are_left_out_of_the_record() -> None:
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        tf.reduce_sum(x)
+        tf.reduce_sum(x, axis=np.int64(1), keepdims=1)
+        tf.nn.softmax(x)
+    assert [r.attrs for r in tape._records] == [{}, {"axis": 1, "keepdims": True}, {"axis": -1}]
+    assert [type(v) for v in tape._records[1].attrs.values()] == [int, bool]
