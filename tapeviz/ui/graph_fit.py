@@ -19,9 +19,11 @@ Size = tuple[int, int]
 Laid = tuple[TerminalLayout, Canvas]
 
 
-def collapse_steps(trace: Trace, iteration: int) -> list[frozenset[str]]:
+def collapse_steps(trace: Trace, iteration: int, keep_open: frozenset[str] = frozenset()) -> list[frozenset[str]]:
     """Scope sets to collapse, finest first: every scope at the deepest level, then one level
-    up, ...; a set that would fold every op of the iteration into one box is left out."""
+    up, ...; a set that would fold every op of the iteration into one box is left out. Each
+    level is tried first without the ``keep_open`` scopes (those of the current event's node),
+    so that the fit view shows the op the cursor is on when that still fits."""
     gnodes = trace.graph.nodes
     ids = trace.graph.iteration_nodes(iteration)
     ops = [gnodes[i] for i in ids if gnodes[i].kind == "op"]
@@ -31,6 +33,8 @@ def collapse_steps(trace: Trace, iteration: int) -> list[frozenset[str]]:
         level = frozenset(s for s in scopes if s.count("/") == depth)
         if any(all(n.scope == s or n.scope.startswith(s + "/") for n in ops) for s in level):
             continue
+        if level & keep_open:
+            steps.append(level - keep_open)
         steps.append(level)
     return steps
 

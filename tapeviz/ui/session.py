@@ -155,8 +155,13 @@ class Session:
             return self.spec_for(iteration)
         if self.pane_size is None:  # not measured yet: the outline costs nothing to lay out
             return self.spec_for(iteration, detail="outline")
-        steps = collapse_steps(self.trace, iteration) if self.auto_collapse else []
+        steps = collapse_steps(self.trace, iteration, self._open_here()) if self.auto_collapse else []
         return choose(lambda c, d: self.spec_for(iteration, c, d), self.collapsed, steps, self._layouts, self.pane_size)
+
+    def _open_here(self) -> frozenset[str]:
+        """The scopes around the node the inspector shows (the fit view keeps them open if it can)."""
+        node = self.trace.graph.nodes.get(self.selected_node) if self.selected_node is not None else None
+        return frozenset(scope_chain(node.scope)) if node is not None else frozenset()
 
     def toggle_view(self) -> str:
         """Switch the graph pane between the fit view and the detail view; returns the new one."""

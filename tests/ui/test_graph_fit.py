@@ -55,12 +55,17 @@ def test_a_graph_that_cannot_fit_starts_with_scopes_collapsed() -> None:
     assert len(ops) >= 38
     session = Session(trace, layout_engine="layered")
     frame = _fit(session, PANES["120x40"])
-    assert frame.spec.collapsed >= {"attention", "feed_forward", "norm1", "norm2"}
+    # the other scopes fold; the one of the current event's op (attention) stays open
+    assert frame.spec.collapsed >= {"feed_forward", "norm1", "norm2"} and "attention" not in frame.spec.collapsed
     assert frame.layout[0].height <= PANES["120x40"][1]
+    norm1 = next(n for n in ops if n.scope == "norm1")
+    session.goto(trace.graph.nodes[norm1.id].event)  # the view follows the cursor into norm1
+    frame = _fit(session, PANES["120x40"])
+    assert "norm1" not in frame.spec.collapsed and "attention" in frame.spec.collapsed
     # once the learner collapses or expands, the fit view keeps what they chose
-    session.selected = ops[0].id
-    assert session.toggle_collapse() == "expanded attention"
-    assert "attention" not in _fit(session, PANES["120x40"]).spec.collapsed
+    session.selected = next(n for n in ops if n.scope == "feed_forward").id
+    assert session.toggle_collapse() == "expanded feed_forward"
+    assert "feed_forward" not in _fit(session, PANES["120x40"]).spec.collapsed
 
 
 def test_the_mlp_is_whole_at_120x40_and_by_layers_at_80x24() -> None:
@@ -68,7 +73,9 @@ def test_the_mlp_is_whole_at_120x40_and_by_layers_at_80x24() -> None:
     wide = _fit(Session(trace, layout_engine="layered"), PANES["120x40"])
     assert not wide.spec.collapsed and "logits = add 16×10" in str(wide.layout[1])
     narrow = _fit(Session(trace, layout_engine="layered"), PANES["80x24"])
-    assert {"sequential/dense", "sequential/dense_1", "sequential/dense_2"} <= narrow.spec.collapsed
+    # by layers, the first one (the cursor's, at event 1) open
+    assert {"sequential/dense_1", "sequential/dense_2"} <= narrow.spec.collapsed
+    assert "sequential/dense" not in narrow.spec.collapsed
 
 
 def test_parallel_edges_get_a_route_each() -> None:
