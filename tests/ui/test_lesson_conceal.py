@@ -3,6 +3,9 @@ what-if swapping the app's trace; the rendered-screen check."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import pytest
 from rich.text import Text
 
@@ -21,6 +24,19 @@ async def settle(pilot, app) -> None:  # noqa: ANN001
     await lesson_check._settle(pilot, app)
 
 
+@contextlib.asynccontextmanager
+async def opened_at(run, index: int) -> AsyncIterator[tuple]:  # noqa: ANN001
+    """The lesson app at 120×40, settled on step ``index`` as a learner opens it: (app, screen, pilot)."""
+    app = lesson_app(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await settle(pilot, app)
+        screen.enter_step(index)
+        await settle(pilot, app)
+        yield app, screen, pilot
+
+
 def test_concealer_masks_only_giveaways_and_keeps_widths() -> None:
     hide = Concealer(Secret((6.0,), Precision("sf", 3)))  # kind "any": every position
     assert hide("gradients x: 6.000  y: 9  shape 3×6") == "gradients x: ?????  y: 9  shape 3×?"
@@ -35,12 +51,7 @@ def test_concealer_masks_only_giveaways_and_keeps_widths() -> None:
 async def test_answer_hidden_on_screen_until_revealed() -> None:
     run = lesson("1")
     q = next(s for s in run.steps if s.question is not None and s.question.kind == "number")
-    app = lesson_app(run, ProgressStore())
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        await settle(pilot, app)
-        screen.enter_step(q.index)
+    async with opened_at(run, q.index) as (app, screen, pilot):
         app.index = len(app.trace) - 1  # the end: every gradient computed and on show
         await settle(pilot, app)
         secret = run.secret(q)
@@ -56,13 +67,7 @@ async def test_answer_hidden_on_screen_until_revealed() -> None:
 async def test_letters_reach_the_answer_box_and_ctrl_keys_move_steps() -> None:
     run = lesson("1")
     q = next(s for s in run.steps if s.question is not None and s.question.kind == "number")
-    app = lesson_app(run, ProgressStore())
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        await settle(pilot, app)
-        screen.enter_step(q.index)
-        await settle(pilot, app)
+    async with opened_at(run, q.index) as (app, screen, pilot):
         box = screen.query_one(AnswerInput)
         assert app.focused is box
         await pilot.press("n", "o", "p", "e")
@@ -135,13 +140,7 @@ def test_the_kind_of_an_answer_comes_from_its_expression(expression: str, kind: 
 async def test_lesson_3_shows_x_while_its_count_question_is_open() -> None:
     run = lesson("3")
     step = next(s for s in run.steps if s.question is not None and s.question.answer == 'uses("x")')
-    app = lesson_app(run, ProgressStore())
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        await settle(pilot, app)
-        screen.enter_step(step.index)
-        await settle(pilot, app)
+    async with opened_at(run, step.index) as (app, screen, pilot):
         x = run.resolver.node("x").id
         assert app.selected == x  # @select: x
         text = lesson_check.screen_text(screen)
