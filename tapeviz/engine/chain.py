@@ -3,7 +3,7 @@
 An op's ``explain`` function gets a ``ChainContext`` (the recorded arrays, the upstream
 gradient, the gradient sent to input ``k`` and the element to explain) and returns one of the
 three shapes below, or None when it has nothing better than the op's derivative statement.
-The engine only picks the numbers; the UI (``tapeviz.ui.explain``) formats them.
+The engine only picks the numbers; the view (``tapeviz.view.chain_rule``) formats them.
 """
 
 from __future__ import annotations

@@ -9,15 +9,18 @@ import graphviz
 import ipywidgets as widgets
 
 from ..engine.errors import TapevizError
+from ..engine.events import BackwardStep
 from ..trace import Trace
 from ..view import describe_event
+from ..view.chain_rule import chain_rule_lines
 
 PHASES = ("forward", "backward", "update")
 
 
 class Stepper(widgets.VBox):
     """Slider over the events (numbered from 1, as everywhere a person reads them), play/pause,
-    one button per phase boundary, the event line and the graph as SVG at that event.
+    one button per phase boundary, the event line, a backward step's chain rule (upstream × local
+    = sent, with the traced numbers) and the graph as SVG at that event.
 
     ``number`` is the event shown (1..len(trace)); ``trace.events[number - 1]`` is its event.
     """
@@ -44,9 +47,12 @@ class Stepper(widgets.VBox):
         for ph, button in self.buttons.items():
             button.on_click(lambda _b, ph=ph: self.go_to_phase(ph))
         self.event_line = widgets.HTML()
+        self.chain_rule = widgets.HTML()
         self.graph = widgets.HTML()
         self.slider.observe(self._moved, names="value")
-        super().__init__([widgets.HBox([self.play, self.slider, *self.buttons.values()]), self.event_line, self.graph])
+        super().__init__([
+            widgets.HBox([self.play, self.slider, *self.buttons.values()]), self.event_line, self.chain_rule, self.graph,
+        ])
         self.number = max(1, min(int(start), n))
         self._show(self.number)
 
@@ -78,6 +84,12 @@ class Stepper(widgets.VBox):
         said = " ".join(part for part in (what, f"[{where}]" if where else "", numbers) if part)
         return f"{head} — {said}"
 
+    def chain_rule_text(self, number: int) -> str:
+        """The chain rule of event ``number`` when it is a backward step (else empty): the
+        inspector's lines, from ``tapeviz.view.chain_rule``."""
+        event = self.trace.events[number - 1]
+        return "\n".join(chain_rule_lines(self.trace, event)) if isinstance(event, BackwardStep) else ""
+
     def svg(self, number: int) -> str:
         """The graph at event ``number`` as SVG text (cached: stepping back costs nothing)."""
         if number not in self._svgs:
@@ -97,6 +109,8 @@ class Stepper(widgets.VBox):
 
     def _show(self, number: int) -> None:
         self.event_line.value = f"<b>{html.escape(self.event_text(number))}</b>"
+        chain = self.chain_rule_text(number)
+        self.chain_rule.value = f"<pre style=\"margin:0\">{html.escape(chain)}</pre>" if chain else ""
         self.graph.value = f'<div style="overflow:auto; max-height:80vh">{self.svg(number)}</div>'
 
 

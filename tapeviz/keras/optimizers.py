@@ -11,6 +11,12 @@ contract the view relies on):
 - within one update step, a weight's slot events come right before the weight's own event, and
   the iteration counter ``<optimizer name>/iteration`` is assigned last.
 
+Each optimizer class declares its state (as Keras's optimizers name their variables): ``slots``
+maps each slot's name to the symbol its update rule calls it, and ``rule`` lists the rule's terms.
+``described()`` puts both, with the class and hyperparameters, into the trace's meta, so the view
+shows any optimizer's slots and rule without a list of its own. Defining a subclass registers it by
+its lower-case class name for ``get()`` (``REGISTRY``): adding an optimizer is one class.
+
 Updates are computed in numpy, in the variable's dtype and in Keras's order of operations, outside
 any tape: an optimizer step is never differentiated.
 """
@@ -18,7 +24,7 @@ any tape: an optimizer step is never differentiated.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -44,12 +50,26 @@ _UNSUPPORTED = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "los
                 "gradient_accumulation_steps")
 
 
+REGISTRY: dict[str, type[Optimizer]] = {}  # lower-case class name -> class: what get() knows, and says
+
+
 class Optimizer:
     """Base: ``apply_gradients(zip(grads, vars))`` checks the pairs, then ``update_step`` per pair.
 
     ``name`` defaults to Keras's: the class name in snake case, numbered from the second one
     (``adam``, ``adam_1``; ``RMSprop`` is ``rm_sprop``, as in Keras).
     """
+
+    # The state a subclass keeps, declared: each slot's Keras name -> the symbol its rule uses.
+    slots: ClassVar[dict[str, str]] = {}
+    # The update rule, one assignment a term, in those symbols (g: the gradient, w: the weight).
+    rule: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        key = cls.__name__.lower()
+        if cls.__module__ == __name__ or REGISTRY.get(key, cls).__module__ != __name__:
+            REGISTRY[key] = cls  # a learner's class of the same name never hides a built-in one
 
     def __init__(self, learning_rate: float = 0.01, name: str | None = None, **kwargs: Any) -> None:
         for key in _UNSUPPORTED:
@@ -150,6 +170,16 @@ class Optimizer:
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
+    def rule_terms(self) -> tuple[str, ...]:
+        """The update rule as this instance applies it (the class's ``rule`` unless options change it)."""
+        return self.rule
+
+    def described(self) -> dict[str, Any]:
+        """What a trace keeps of this optimizer (``trace.meta["optimizers"][name]``): its class,
+        hyperparameters, declared slots with their symbols, and its rule's terms."""
+        return {"class": type(self).__name__, **self.get_config(), "slots": dict(self.slots),
+                "rule": list(self.rule_terms())}
+
     @property
     def lr(self) -> float:
         return self.learning_rate
@@ -171,6 +201,9 @@ class SGD(Optimizer):
     Nesterov: ``w ← w + momentum·m − lr·g`` (with the new ``m``). The default name is ``SGD``
     (Keras says ``sgd``): plain SGD's events keep the names lessons and traces already use.
     """
+
+    slots = {"momentum": "m"}
+    rule = ("m ← momentum·m − lr·g", "w ← w + m")
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  name: str | None = "SGD", **kwargs: Any) -> None:
@@ -203,6 +236,11 @@ class SGD(Optimizer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
+    def rule_terms(self) -> tuple[str, ...]:
+        if self.momentum == 0.0:
+            return ("w ← w − lr·g",)
+        return (self.rule[0], "w ← w + momentum·m − lr·g") if self.nesterov else self.rule
+
 
 class Adam(Optimizer):
     """Adam: ``m ← m + (g − m)(1 − β₁)``, ``v ← v + (g² − v)(1 − β₂)``, then
@@ -212,6 +250,9 @@ class Adam(Optimizer):
     v̂ = v/(1−β₂ᵗ)), with ε added to √v rather than √v̂, exactly as Keras computes it.
     ``amsgrad=True`` keeps ``v_hat = max(v_hat, v)`` and divides by √v_hat instead.
     """
+
+    slots = {"momentum": "m", "velocity": "v", "velocity_hat": "v_max"}
+    rule = ("m ← β₁·m + (1−β₁)·g", "v ← β₂·v + (1−β₂)·g²", "α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ)", "w ← w − α·m/(√v+ε)")
 
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str | None = None, **kwargs: Any) -> None:
@@ -239,6 +280,11 @@ class Adam(Optimizer):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
                 "amsgrad": self.amsgrad}
 
+    def rule_terms(self) -> tuple[str, ...]:
+        if not self.amsgrad:
+            return self.rule
+        return (*self.rule[:3], "v_max ← max(v_max, v)", "w ← w − α·m/(√v_max+ε)")
+
 
 class RMSprop(Optimizer):
     """RMSprop: ``v ← ρ·v + (1 − ρ)·g²``, ``w ← w − lr·g / √(v + ε)``.
@@ -246,6 +292,9 @@ class RMSprop(Optimizer):
     ``centered=True`` also keeps the mean gradient ``a ← ρ·a + (1 − ρ)·g`` and divides by
     ``√(v − a² + ε)``; with ``momentum > 0`` the step goes through ``m ← momentum·m + step``.
     """
+
+    slots = {"velocity": "v", "average_gradient": "ḡ", "momentum": "m"}
+    rule = ("v ← ρ·v + (1−ρ)·g²", "w ← w − lr·g/√(v + ε)")
 
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str | None = None, **kwargs: Any) -> None:
@@ -277,10 +326,22 @@ class RMSprop(Optimizer):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
                 "centered": self.centered}
 
+    def rule_terms(self) -> tuple[str, ...]:
+        terms = [self.rule[0]]
+        if self.centered:
+            terms += ["ḡ ← ρ·ḡ + (1−ρ)·g", "step = lr·g/√(v − ḡ² + ε)"]
+        else:
+            terms.append("step = lr·g/√(v + ε)")
+        terms += ["m ← momentum·m + step", "w ← w − m"] if self.momentum > 0 else ["w ← w − step"]
+        return tuple(terms)
+
 
 class Adagrad(Optimizer):
     """Adagrad: ``acc ← acc + g²`` (``acc`` starts at ``initial_accumulator_value``), then
     ``w ← w − lr·g / √(acc + ε)``."""
+
+    slots = {"accumulator": "acc"}
+    rule = ("acc ← acc + g²", "w ← w − lr·g/√(acc + ε)")
 
     def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
                  name: str | None = None, **kwargs: Any) -> None:
@@ -300,20 +361,20 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-_BY_NAME: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+def implemented() -> str:
+    """The registered optimizers in words, for error messages: ``SGD, Adam, RMSprop and Adagrad``."""
+    names = [cls.__name__ for cls in REGISTRY.values()]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 def get(identifier: Any) -> Optimizer:
-    """An optimizer from an instance or a name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"``)."""
+    """An optimizer from an instance or a registered name, any case (``"adam"``, ``"sgd"``, …)."""
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (tapeviz implements SGD, Adam, "
-                     "RMSprop and Adagrad)")
+    if isinstance(identifier, str) and identifier.lower() in REGISTRY:
+        return REGISTRY[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (tapeviz implements {implemented()})")
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(
-        f"tapeviz.keras.optimizers has no {name!r}: tapeviz implements SGD, Adam, RMSprop and Adagrad"
-    )
+    raise AttributeError(f"tapeviz.keras.optimizers has no {name!r}: tapeviz implements {implemented()}")

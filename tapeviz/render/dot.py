@@ -176,6 +176,8 @@ def _edge_look(edge: DrawEdge) -> list[str]:
             f"penwidth={3.0 if edge.current else 1.6}", "arrowtail=normal",
             f"label={quote(edge.label)}",
         ]
+        if edge.tooltip:  # the chain rule of the step at the cursor
+            attrs.append(f"tooltip={quote(edge.tooltip)}")
         if edge.current:
             attrs.append('style="bold"')
         return attrs

@@ -17,12 +17,12 @@ from textual.strip import Strip
 
 from ..engine.registry import REGISTRY
 from ..trace import Snapshot, Trace
+from ..view import Explanation
 from ..view.names import display_name, node_short
+from ..view.numbers import largest, stats_line
 from ..view.numbers import shape_cross as shape_text
-from ..view.numbers import stats_line
 from ..view.shown import Shown
 from .conceal import NO_SECRET, Concealer
-from .explain import Explanation, largest
 from .number_grid import CELL, grid
 from .palette import Colours
 from .session import Frame

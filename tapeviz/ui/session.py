@@ -22,10 +22,9 @@ from ..engine.events import Event, GradientStarted
 from ..render.terminal_layout import Canvas, TerminalLayout
 from ..sources import default_output_dir, output_file
 from ..trace import Snapshot, Trace, event_node, snapshot
-from ..view import event_number, loss_known
+from ..view import Explanation, event_number, explain, loss_known
 from .conceal import NO_SECRET, Concealer
 from .cursor import TimelineCursor
-from .explain import Explanation, explain
 from .graph_fit import choose, collapse_steps, outline_layout
 from .graph_model import OUTLINES, GraphSpec, build_spec, scope_chain
 

@@ -8,6 +8,8 @@ Between the trace and the pixels, and importable without Textual, rich or graphv
 * ``tapeviz.view.events`` — every event in words from one describer per event kind
   (``describe_event``, ``event_sentence``, ``explain``) and the numbering people see
   (``event_number``: events count from 1; ``trace.events[i]`` stays a 0-based list index);
+* ``tapeviz.view.chain_rule`` — a backward step's chain rule as data (``ChainStep``: upstream ×
+  local = sent with the real numbers), read by the inspector, the Jupyter stepper and images;
 * ``tapeviz.view.numbers`` — numbers and shapes as text.
 
 The render layer turns this into DOT and images, the ui layer into terminal widgets.
@@ -15,8 +17,8 @@ The render layer turns this into DOT and images, the ui layer into terminal widg
 
 from __future__ import annotations
 
+from .chain_rule import ChainStep, chain_rule, chain_rule_lines
 from .events import (
-    ChainRule,
     Explanation,
     describe_event,
     event_index,
@@ -55,8 +57,8 @@ from .scene import (
 )
 
 __all__ = [
-    "ChainRule", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
-    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "describe_event", "display_name", "edge_word",
+    "ChainStep", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
+    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "chain_rule", "chain_rule_lines", "describe_event", "display_name", "edge_word",
     "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "loss_known", "node_nonfinite", "node_rows", "node_state",
     "outermost", "scope_chain", "scope_prefixes", "update_lines",
 ]

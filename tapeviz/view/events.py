@@ -13,7 +13,6 @@ list index. Nothing here imports Textual, rich or graphviz: callers get plain st
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..engine import events as ev
 from ..engine.events import BackwardStep, Event
 from ..engine.registry import REGISTRY
 from ..trace import Trace
+from .chain_rule import chain_rule_lines
 from .custom import CUSTOM_OP, custom_names, custom_of, custom_step_lines, grad_fn_ops, op_title
 from .names import node_label, node_short, node_where, row_names, variable_name
 from .none_words import (
@@ -48,7 +48,6 @@ from .numbers import (
 from .update_words import learning_rate, update_lines
 
 SENTENCE_MAX = 125  # characters of an image's event line
-ChainRule = Callable[[Trace, BackwardStep], list[str]]  # a backward step's chain-rule lines
 
 
 def event_number(index: int) -> int:
@@ -100,7 +99,7 @@ class _Words:
     def heading(self, trace: Trace, e: Any) -> str:
         return type(e).__name__
 
-    def lines(self, trace: Trace, e: Any, grads: dict[int, np.ndarray], chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: Any, grads: dict[int, np.ndarray]) -> list[str]:
         return []
 
 
@@ -131,7 +130,7 @@ class _Op(_Words):
             return f"custom gradient {g}() of {f}: {e.op}"
         return f"forward: {op_title(trace, e)}{_in_scope(e.scope)}" + (f" ({NOT_ON_TAPE})" if e.off_tape else "")
 
-    def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: ev.OpRecorded, grads: dict) -> list[str]:
         ins = ", ".join(f"{node_short(trace, r.id)} {shape_of(np.asarray(r.value))}" for r in e.inputs)
         lines = [f"out = {e.op}({ins}) → {shape_of(np.asarray(e.output.value))}"]
         if e.op == CUSTOM_OP:
@@ -173,7 +172,7 @@ class _Start(_Words):
     def heading(self, trace: Trace, e: ev.GradientStarted) -> str:
         return "backward pass starts"
 
-    def lines(self, trace: Trace, e: ev.GradientStarted, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: ev.GradientStarted, grads: dict) -> list[str]:
         target = ", ".join(node_short(trace, t) for t in e.targets)
         seed = fmt(np.asarray(e.seeds[0]).reshape(-1)[0]) if e.seeds and np.size(e.seeds[0]) else "1"
         return [
@@ -214,7 +213,7 @@ class _Step(_Words):
             return f"backward: ∂ {f} by its custom gradient {g}(){_in_scope(e.scope)}"
         return f"backward: ∂ {e.op}{_in_scope(e.scope)}"
 
-    def lines(self, trace: Trace, e: BackwardStep, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: BackwardStep, grads: dict) -> list[str]:
         lines = [f"upstream gradient g = ∂L/∂{node_short(trace, e.output_id)} {shape_of(np.asarray(e.upstream))}"]
         if e.op == CUSTOM_OP:
             lines.extend(custom_step_lines(trace, e))
@@ -222,13 +221,7 @@ class _Step(_Words):
             opdef = REGISTRY.get(e.op)
             if opdef is not None:
                 lines.append(f"local derivative: {opdef.derivative}")
-        if chain_rule is not None:
-            lines.extend(chain_rule(trace, e))
-        else:
-            lines.extend(
-                f"gradient sent to {node_short(trace, i)}: shape {g.shape}"
-                for i, g in zip(e.input_ids, e.input_grads) if g is not None
-            )
+        lines.extend(chain_rule_lines(trace, e))
         return lines
 
 
@@ -246,7 +239,7 @@ class _Accumulate(_Words):
     def heading(self, trace: Trace, e: ev.GradientAccumulated) -> str:
         return "gradients add up"
 
-    def lines(self, trace: Trace, e: ev.GradientAccumulated, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: ev.GradientAccumulated, grads: dict) -> list[str]:
         el = largest(np.asarray(e.total))
         before, added, total = (fmt(np.asarray(a)[el]) for a in (e.before, e.added, e.total))
         return [
@@ -279,7 +272,7 @@ class _Returned(_Words):
     def heading(self, trace: Trace, e: ev.GradientsReturned) -> str:
         return "tape.gradient() raised: the tape was already used" if spent(e) else "tape.gradient() returns"
 
-    def lines(self, trace: Trace, e: ev.GradientsReturned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: ev.GradientsReturned, grads: dict) -> list[str]:
         lines = []
         for k, (s, g) in enumerate(zip(e.sources, e.grads)):
             if g is None:
@@ -303,7 +296,7 @@ class _Assign(_Words):
     def heading(self, trace: Trace, e: ev.VariableAssigned) -> str:
         return f"update: {e.method} on {variable_name(trace, e.variable_id, e.name)}"
 
-    def lines(self, trace: Trace, e: ev.VariableAssigned, grads: dict, chain_rule: ChainRule | None) -> list[str]:
+    def lines(self, trace: Trace, e: ev.VariableAssigned, grads: dict) -> list[str]:
         return update_lines(trace, e, grads.get(e.variable_id))
 
 
@@ -334,18 +327,16 @@ def event_sentence(trace: Trace, index: int) -> str:
     return clip(text, SENTENCE_MAX)
 
 
-def explain(
-    trace: Trace, index: int, grads: dict[int, np.ndarray] | None = None, chain_rule: ChainRule | None = None,
-) -> Explanation:
+def explain(trace: Trace, index: int, grads: dict[int, np.ndarray] | None = None) -> Explanation:
     """The inspector's explanation of event ``index``.
 
     ``grads`` are the gradients known at the cursor (an update shows ``before − lr × gradient``);
-    ``chain_rule`` writes a backward step's per-element lines (without it, one line per input).
+    a backward step's lines end with its chain rule (``tapeviz.view.chain_rule``).
     An event that produced a NaN or infinity from finite numbers says so first.
     """
     event = trace.events[index]
     describer = words(event)
-    found = Explanation(describer.kind, describer.heading(trace, event), describer.lines(trace, event, grads or {}, chain_rule))
+    found = Explanation(describer.kind, describer.heading(trace, event), describer.lines(trace, event, grads or {}))
     bad = trace.nonfinite_at(index)
     if bad:
         names = ", ".join(node_short(trace, i) for i in bad)
@@ -354,7 +345,7 @@ def explain(
 
 
 __all__ = [
-    "ChainRule", "DESCRIBERS", "Explanation", "custom_step_lines", "describe_event", "event_index", "event_number",
+    "DESCRIBERS", "Explanation", "custom_step_lines", "describe_event", "event_index", "event_number",
     "event_sentence", "explain", "learning_rate", "node_label", "node_short", "node_where", "row_names", "update_lines",
     "words", "NONE_WORDS", "NOT_ON_TAPE", "none_reason", "tensor_word",
 ]

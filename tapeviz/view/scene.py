@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..engine.events import BackwardStep
 from ..trace import Trace, snapshot
 from ..trace.snapshot import Snapshot
+from .chain_rule import chain_rule
 from .events import event_number, event_sentence
 from .graph import SceneGraph, SceneNode, cached_graph
 from .numbers import compact, nonfinite, shape_text, summary, update_text, value_range
-from .updates import slot_row, slots_by_weight
+from .updates import slot_row, slot_symbols, slots_by_weight
 
 # rows of a box, top to bottom ("optimizer": a weight's optimizer slots during the update)
 SLOTS: tuple[str, ...] = ("title", "shape", "value", "grad", "update", "optimizer")
@@ -175,6 +177,7 @@ class DrawEdge:
     current: bool = False
     spine: bool = False  # op -> op: weighted so the main chain of ops runs straight
     long: bool = False  # op -> op across scopes: two ranks, so scope boxes stack instead of overlapping
+    tooltip: str = ""  # the gradient edge of the backward step at the cursor: its chain rule
 
 
 @dataclass
@@ -202,11 +205,16 @@ def build_scene(
     ``collapsed`` scope paths as one box each, values and/or gradients per ``show``."""
     snap = snap if snap is not None and snap.index == index else snapshot(trace, index)
     graph = cached_graph(trace, snap.iteration, collapsed)
+    event = trace.events[index]
+    steps = chain_rule(trace, event) if isinstance(event, BackwardStep) else []
+    stepped = graph.node_of.get(event.output_id) if steps else None  # type: ignore[union-attr]
     nodes: list[DrawNode] = []
     for node in graph.nodes:
         state = node_state(node, snap)
         bad = node_nonfinite(node, snap, state)
         tip = node.tooltip + (" · contains NaN/inf" if bad else "")
+        if node.id == stepped:  # the op the backward pass is going through: upstream × local = sent
+            tip += " · chain rule: " + " | ".join(step.short() for step in steps)
         nodes.append(DrawNode(
             node.id, node.kind, node_rows(node, snap, state, show), node.cluster, pending=state.pending,
             current=state.current, backward=state.reached, updated=state.updated, dashed=node.dashed,
@@ -222,7 +230,7 @@ def build_scene(
         )
         for e in graph.edges
     ]
-    edges += _grad_edges(trace, graph, snap)
+    edges += _grad_edges(trace, graph, snap, {step.input_id: step.short() for step in steps})
     title = {"headline": headline(trace, snap, graph.loss), "event": event_sentence(trace, index)}
     return Scene(nodes, edges, dict(graph.clusters), title, rankdir, index)
 
@@ -234,15 +242,16 @@ def _add_optimizer_rows(trace: Trace, snap: Snapshot, graph: SceneGraph, nodes: 
     found = slots_by_weight(trace, start, snap.index) if start is not None else {}
     if not found:
         return
-    gnodes = trace.graph.nodes
+    gnodes, symbols = trace.graph.nodes, slot_symbols(trace)
     for node, draw in zip(graph.nodes, nodes):
         slots = found.get(gnodes[node.output].name) if node.kind != "group" and node.output in gnodes else None
         if slots:
-            draw.rows["optimizer"] = slot_row(slots)
+            draw.rows["optimizer"] = slot_row(slots, symbols)
 
 
-def _grad_edges(trace: Trace, graph: SceneGraph, snap: Snapshot) -> list[DrawEdge]:
-    """The edges gradients have flowed along so far, labelled with the gradient's shape."""
+def _grad_edges(trace: Trace, graph: SceneGraph, snap: Snapshot, chain: dict[int, str]) -> list[DrawEdge]:
+    """The edges gradients have flowed along so far, labelled with the gradient's shape; ``chain``:
+    the chain-rule line of each input the step at the cursor sent a gradient to (edge tooltips)."""
     gnodes, node_of, by_id = trace.graph.nodes, graph.node_of, graph.by_id
     edges: list[DrawEdge] = []
     seen: set[tuple[str, str]] = set()
@@ -252,10 +261,11 @@ def _grad_edges(trace: Trace, graph: SceneGraph, snap: Snapshot) -> list[DrawEdg
             continue
         seen.add((s, d))
         both_ops = gnodes[src].kind == "op" and gnodes[dst].kind == "op"
+        current = (src, dst) in snap.current_edges and snap.phase == "backward"
         edges.append(DrawEdge(
-            f"g_{s}_{d}", s, d, grad=True, label="∇ " + shape_text(gshape),
-            current=(src, dst) in snap.current_edges and snap.phase == "backward",
+            f"g_{s}_{d}", s, d, grad=True, label="∇ " + shape_text(gshape), current=current,
             long=both_ops and by_id[s].cluster != by_id[d].cluster, spine=both_ops,
+            tooltip=chain.get(src, "") if current else "",
         ))
     return edges
 

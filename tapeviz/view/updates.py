@@ -2,15 +2,18 @@
 
 Keras's optimizers keep per-weight state in *slots*: non-trainable variables whose path is
 ``<optimizer>/<weight path with '/' → '_'>_<slot>``, assigned right before their weight within one
-update step, with ``<optimizer>/iteration`` assigned last. The runner stores each optimizer's class
-and hyperparameters in ``trace.meta["optimizers"]`` (by optimizer name). From those two things
-alone this module finds, for a weight's update event, its slots' before/after values and the
-gradient, and writes the update rule of SGD (momentum, Nesterov), Adam, RMSprop or Adagrad with the
-real numbers of one element. Pure: it reads a trace, never the optimizer objects.
+update step, with ``<optimizer>/iteration`` assigned last. The runner stores each optimizer's class,
+hyperparameters and declared state (its slots with their symbols, its rule's terms) in
+``trace.meta["optimizers"]`` (by optimizer name). From those two things alone this module finds,
+for a weight's update event, its slots' before/after values and the gradient, and writes the update
+rule of SGD (momentum, Nesterov), Adam, RMSprop or Adagrad with the real numbers of one element;
+any other optimizer's slots show by their declared symbols (or their names) with its rule's terms.
+Pure: it reads a trace, never the optimizer objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +23,8 @@ from ..engine import events as ev
 from ..trace import Trace
 from .numbers import fmt, index_text, pfmt, summary, value_range
 
-# Keras's slot names, and the letter a formula calls each one
+# Keras's slot names, and the letter a formula calls each one: for traces saved before optimizers
+# declared their slots (``described()``); a slot that is in neither shows by its name.
 SLOT_SYMBOLS: dict[str, str] = {
     "momentum": "m", "velocity": "v", "velocity_hat": "v_max", "average_gradient": "ḡ", "accumulator": "acc",
 }
@@ -35,10 +39,11 @@ class SlotChange:
     index: int  # the event that assigned it
     before: np.ndarray
     after: np.ndarray
+    symbol: str = ""  # the letter the rule calls it (its name when nothing declares one)
 
-    @property
-    def symbol(self) -> str:
-        return SLOT_SYMBOLS.get(self.slot, self.slot)
+    def __post_init__(self) -> None:
+        if not self.symbol:
+            object.__setattr__(self, "symbol", SLOT_SYMBOLS.get(self.slot, self.slot))
 
 
 @dataclass
@@ -60,14 +65,29 @@ def optimizer_configs(trace: Trace) -> dict[str, dict[str, Any]]:
     return found if isinstance(found, dict) else {}
 
 
-def slot_of(slot_path: str, weight_path: str) -> tuple[str, str] | None:
-    """(optimizer name, slot name) when ``slot_path`` is a slot of the weight at ``weight_path``."""
+def slot_symbols(trace: Trace, optimizer: str | None = None) -> dict[str, str]:
+    """Slot name -> symbol: the declared slots of ``optimizer`` (of every optimizer in the trace
+    when None) over the built-in table kept for older traces."""
+    configs = optimizer_configs(trace)
+    found = dict(SLOT_SYMBOLS)
+    for name, config in configs.items():
+        declared = config.get("slots") if isinstance(config, dict) else None
+        if isinstance(declared, dict) and (optimizer is None or name == optimizer):
+            found.update({str(k): str(v) for k, v in declared.items()})
+    return found
+
+
+def slot_of(slot_path: str, weight_path: str, optimizers: Collection[str] = ()) -> tuple[str, str] | None:
+    """(optimizer name, slot name) when ``slot_path`` is a slot of the weight at ``weight_path``:
+    ``<optimizer>/<weight path with '/' → '_'>_<slot>`` where the optimizer is one of
+    ``optimizers`` (those the trace recorded: any slot name) or the slot is a built-in one."""
     if "/" not in slot_path:
         return None
     optimizer, rest = slot_path.split("/", 1)
     stem = weight_path.replace("/", "_") + "_"
-    if rest.startswith(stem) and rest[len(stem):] in SLOT_SYMBOLS:
-        return optimizer, rest[len(stem):]
+    slot = rest[len(stem):] if rest.startswith(stem) else ""
+    if slot and (slot in SLOT_SYMBOLS or optimizer in optimizers):
+        return optimizer, slot
     return None
 
 
@@ -95,16 +115,17 @@ def weight_update(trace: Trace, index: int, grad: np.ndarray | None = None) -> W
         return None
     slots: dict[str, SlotChange] = {}
     optimizer = ""
+    configs = optimizer_configs(trace)
     j = index - 1
     while j >= 0:  # the slots come right before their weight
         e = trace.events[j]
-        found = slot_of(e.name, event.name) if isinstance(e, ev.VariableAssigned) and not e.trainable else None
+        found = slot_of(e.name, event.name, configs) if isinstance(e, ev.VariableAssigned) and not e.trainable else None
         if found is None:
             break
         optimizer = found[0]
-        slots.setdefault(found[1], SlotChange(found[1], e.name, j, np.asarray(e.before), np.asarray(e.after)))
+        symbol = slot_symbols(trace, optimizer).get(found[1], found[1])
+        slots.setdefault(found[1], SlotChange(found[1], e.name, j, np.asarray(e.before), np.asarray(e.after), symbol))
         j -= 1
-    configs = optimizer_configs(trace)
     if not optimizer and len(configs) == 1:  # plain SGD has no slots: the only optimizer made it
         optimizer = next(iter(configs))
     step = None
@@ -123,14 +144,16 @@ def slots_by_weight(trace: Trace, start: int, stop: int) -> dict[str, dict[str, 
     """Slots assigned in events ``start..stop`` (inclusive), by weight path, then slot name:
     (before, after). A slot is matched to its weight by name, so it shows before its weight's own
     event comes."""
-    weights = {n.name for n in trace.graph.nodes.values() if n.kind == "variable"}
+    # longest first: a slot of ``dense/kernel_2`` also starts like one of ``dense/kernel``
+    weights = sorted({n.name for n in trace.graph.nodes.values() if n.kind == "variable"}, key=len, reverse=True)
+    configs = optimizer_configs(trace)
     out: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     for e in trace.events[start: stop + 1]:
         if not isinstance(e, ev.VariableAssigned) or e.trainable or "/" not in e.name:
             continue
         rest = e.name.split("/", 1)[1]
         for w in weights:
-            found = slot_of(e.name, w) if rest.startswith(w.replace("/", "_") + "_") else None
+            found = slot_of(e.name, w, configs) if rest.startswith(w.replace("/", "_") + "_") else None
             if found is not None:
                 slots = out.setdefault(w, {})
                 before = slots[found[1]][0] if found[1] in slots else np.asarray(e.before)
@@ -139,13 +162,15 @@ def slots_by_weight(trace: Trace, start: int, stop: int) -> dict[str, dict[str, 
     return out
 
 
-def slot_row(slots: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
+def slot_row(slots: dict[str, tuple[np.ndarray, np.ndarray]], symbols: dict[str, str] | None = None) -> str:
     """A weight's slots in one line for its box, by their new values: each entry of a small
-    tensor (``m [0.01, -0.02] · v [1e-05, 4e-06]``), else the range (``m -0.005‥0.008 · …``)."""
+    tensor (``m [0.01, -0.02] · v [1e-05, 4e-06]``), else the range (``m -0.005‥0.008 · …``).
+    ``symbols``: slot name -> symbol (``slot_symbols``); a slot without one shows by its name."""
     def text(a: np.ndarray) -> str:
         return summary(a, plain_zero=True) if a.size <= 4 else value_range(a)
 
-    return " · ".join(f"{SLOT_SYMBOLS.get(name, name)} {text(after)}" for name, (_, after) in slots.items())
+    symbols = SLOT_SYMBOLS if symbols is None else symbols
+    return " · ".join(f"{symbols.get(name, name)} {text(after)}" for name, (_, after) in slots.items())
 
 
 # ---- the update rules, with one element's numbers ---------------------------------------------
@@ -292,8 +317,12 @@ def optimizer_lines(
         f"{s.symbol} {fmt(s.before[el])} → {fmt(s.after[el])}" for s in u.slots.values() if s.before.shape == u.event.before.shape
     )
     rule = RULES.get(kind)
+    declared = u.config.get("rule")
+    if rule is None and isinstance(declared, (list, tuple)) and declared:  # an optimizer the view has no numbers for
+        return [head, f"{kind}'s update rule: " + "; ".join(str(term) for term in declared)]
     if u.grad is None or np.shape(u.grad) != np.shape(u.event.before) or rule is None:
-        why = "no gradient in the trace" if rule is not None else "the trace does not say which optimizer this is"
+        why = ("no gradient in the trace" if rule is not None else
+               f"the trace does not record {kind}'s rule" if kind else "the trace does not say which optimizer this is")
         return [head, f"({why}: the update rule is not written out)"]
     body = rule(u, el, float(np.asarray(u.grad)[el]), w0)
     return [head] + (body or [f"({kind}'s slots are not all in the trace: the update rule is not written out)"])
@@ -310,9 +339,9 @@ def slot_event_lines(trace: Trace, at: int | ev.VariableAssigned) -> list[str] |
         w = trace.events[j]
         if not isinstance(w, ev.VariableAssigned):
             return None
-        found = slot_of(e.name, w.name) if w.trainable else None
+        found = slot_of(e.name, w.name, optimizer_configs(trace)) if w.trainable else None
         if found is not None:
-            symbol = SLOT_SYMBOLS.get(found[1], found[1])
+            symbol = slot_symbols(trace, found[0]).get(found[1], found[1])
             return [f"the optimizer's {found[1]} slot ({symbol}) of {w.name}: its new value feeds the weight's update "
                     f"(event {j + 1} writes the rule with the numbers)"]
     return None
@@ -320,5 +349,5 @@ def slot_event_lines(trace: Trace, at: int | ev.VariableAssigned) -> list[str] |
 
 __all__ = [
     "RULES", "SLOT_SYMBOLS", "SlotChange", "WeightUpdate", "adam_numbers", "optimizer_configs", "optimizer_lines",
-    "slot_event_lines", "slot_of", "slot_row", "slots_by_weight", "weight_update",
+    "slot_event_lines", "slot_of", "slot_row", "slot_symbols", "slots_by_weight", "weight_update",
 ]

@@ -15,7 +15,7 @@ from tapeviz.engine.registry import REGISTRY, OpDef, register, unregister
 from tapeviz.lessons.answers import Evaluator
 from tapeviz.render import dot_source
 from tapeviz.trace import record
-from tapeviz.ui.explain import chain_rule_lines
+from tapeviz.view.chain_rule import chain_rule_lines
 
 CUBE = OpDef(
     "cube_for_test", lambda a: a * a * a, arity=1,

@@ -58,6 +58,21 @@ def test_phase_buttons_jump_to_where_each_phase_begins(trace: tapeviz.Trace) -> 
 
 
 @needs_dot
+def test_a_backward_step_shows_its_chain_rule_with_the_traced_numbers(trace: tapeviz.Trace) -> None:
+    """The stepper says upstream × local = sent as the inspector does (``tapeviz.view.chain_rule``)."""
+    from tapeviz.engine.events import BackwardStep
+    from tapeviz.view import explain
+
+    widget = tapeviz.step(trace)
+    assert widget.chain_rule.value == ""  # event 1 is a forward op: no chain rule
+    relu = next(i for i, e in enumerate(trace.events) if isinstance(e, BackwardStep) and e.op == "relu")
+    widget.number = relu + 1
+    product = next(line for line in explain(trace, relu).lines if "× local" in line)
+    assert "upstream" in product and "= sent" in product
+    assert product.replace(">", "&gt;") in widget.chain_rule.value
+
+
+@needs_dot
 def test_step_takes_a_source_name_and_a_start(tmp_path: object) -> None:
     widget = tapeviz.step("square", start=2)
     assert widget.number == 2 and "event 2/" in widget.event_line.value

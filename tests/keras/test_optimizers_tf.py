@@ -132,8 +132,10 @@ def test_optimizer_configs_give_each_slot_prefix_its_hyperparameters():
     optimizers.SGD(momentum=0.5)
     assert backend.optimizer_configs() == {
         "adam": {"class": "Adam", "name": "adam", "learning_rate": 0.02, "beta_1": 0.9, "beta_2": 0.999,
-                 "epsilon": 1e-7, "amsgrad": False},
-        "SGD": {"class": "SGD", "name": "SGD", "learning_rate": 0.01, "momentum": 0.5, "nesterov": False},
+                 "epsilon": 1e-7, "amsgrad": False, "slots": {"momentum": "m", "velocity": "v", "velocity_hat": "v_max"},
+                 "rule": list(optimizers.Adam.rule)},
+        "SGD": {"class": "SGD", "name": "SGD", "learning_rate": 0.01, "momentum": 0.5, "nesterov": False,
+                "slots": {"momentum": "m"}, "rule": ["m ← momentum·m − lr·g", "w ← w + m"]},
     }
     backend.clear_session()
     assert backend.optimizer_configs() == {}

@@ -150,6 +150,23 @@ def test_gradients_and_updates_appear_when_reached() -> None:
     assert "loss 1.056" in end and "update · event" in end
 
 
+def test_a_backward_step_puts_its_chain_rule_in_the_tooltips() -> None:
+    """The op the backward pass goes through and its gradient edges say upstream × local = sent
+    in their tooltips, with the numbers of the view's chain rule (the inspector's)."""
+    from tapeviz.view.chain_rule import chain_rule
+
+    trace = seed()
+    index = next(i for i, e in enumerate(trace.events) if isinstance(e, BackwardStep) and e.op == "relu")
+    event = trace.events[index]
+    (step,) = chain_rule(trace, event)
+    assert step.kind == "product" and step.short() == step.lines()[0] and "× local" in step.short()
+    src = dot_source(trace, index + 1)
+    assert f"chain rule: {step.short()}" in node_line(src, f"n{event.output_id}")
+    edge = re.search(rf"^\s+n{step.input_id} -> n{event.output_id} \[id=\"g_.*$", src, re.M)
+    assert edge and f"tooltip={quote(step.short())}" in edge.group(0)
+    assert step.short() not in dot_source(trace, index)  # the event before: another step, another rule
+
+
 def test_show_values_or_grads_only() -> None:
     trace = EXAMPLES["two-layer"].build()
     grads_only = dot_source(trace, "end", show="grads")

@@ -13,13 +13,14 @@ from tapeviz.engine.events import BackwardStep, OpRecorded, VariableAssigned
 from tapeviz.examples import EXAMPLES
 from tapeviz.trace import event_node, load_trace
 from tapeviz.ui import load_app, run_app
-from tapeviz.ui.explain import explain, fmt
 from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.help_screen import HelpScreen
 from tapeviz.ui.keys import bindings_of, help_of
 from tapeviz.ui.main_screen import MainScreen
+from tapeviz.view import explain
 from tapeviz.view.custom import op_title
 from tapeviz.view.names import display_name
+from tapeviz.view.numbers import fmt
 from tests.support.ui_helpers import make_app, settle
 
 SIZE = (120, 40)

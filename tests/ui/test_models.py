@@ -9,8 +9,9 @@ from tapeviz.engine.events import BackwardStep, VariableAssigned
 from tapeviz.examples import EXAMPLES
 from tapeviz.trace import event_node, snapshot
 from tapeviz.ui.cursor import TimelineCursor
-from tapeviz.ui.explain import explain, fmt, learning_rate
 from tapeviz.ui.graph_model import build_spec, edge_states, node_states
+from tapeviz.view import explain, learning_rate
+from tapeviz.view.numbers import fmt
 
 
 @pytest.fixture(scope="module")
