@@ -1,7 +1,9 @@
 """Keras-wide state: the float type, epsilon, unique layer names, the seeded weight generator.
 
 ``clear_session()`` resets the name counters (``dense``, ``dense_1``, … start again), as
-``keras.backend.clear_session()`` does.
+``keras.backend.clear_session()`` does. Importing this module registers Keras's ``ProgramHooks``
+with the engine: the program runner clears the session before each program and reads the last
+fit's trainer and the optimizers made after it, without importing Keras itself.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
+from ..engine.program_hooks import ProgramHooks, register_program_hooks
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -76,9 +79,10 @@ def track_optimizer(optimizer: Any) -> None:
 
 
 def optimizer_configs() -> dict[str, dict[str, Any]]:
-    """Each optimizer's class and hyperparameters by its name (the prefix of its slots' paths):
-    what a view needs, besides the slot events, to write an update rule with its numbers."""
-    return {opt.name: {"class": type(opt).__name__, **opt.get_config()} for opt in _optimizers}
+    """Each optimizer's class, hyperparameters and declared state (slots and their symbols, the
+    update rule's terms) by its name (the prefix of its slots' paths): what a view needs, besides
+    the slot events, to write an update rule with its numbers (``Optimizer.described()``)."""
+    return {opt.name: opt.described() for opt in _optimizers}
 
 
 def fit_trainer() -> Callable[[], Any] | None:
@@ -128,3 +132,12 @@ def warn(message: str, category: type[Warning]) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
+
+# ---- the program runner ------------------------------------------------------------------
+def _program_meta() -> dict[str, Any]:
+    configs = optimizer_configs()
+    return {"optimizers": configs} if configs else {}
+
+
+register_program_hooks("tapeviz.keras", ProgramHooks(fresh=clear_session, trainer=fit_trainer, meta=_program_meta))

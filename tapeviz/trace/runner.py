@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.errors import ProgramError
+from ..engine.program_hooks import HOOKS
 from .trace import Trace, record
 
 
@@ -62,7 +63,8 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     sys.path.insert(0, str(path.resolve().parent))
     linecache.checkcache(filename)
     trace = Trace(title=path.name, meta={"source": str(path)})
-    _fresh_keras_names()
+    for hooks in list(HOOKS.values()):  # e.g. Keras: layer names start at ``dense`` again
+        hooks.fresh()
     try:
         with warnings.catch_warnings(record=True) as caught, record(trace), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -82,12 +84,11 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         trace.meta["stdout"], trace.meta["stderr"] = stdout.own.getvalue(), stderr.own.getvalue()
     trainer = namespace.get("train_step")
     if not callable(trainer):
-        trainer = _keras_fit_trainer()
+        trainer = next((t for hooks in list(HOOKS.values()) if callable(t := hooks.trainer())), None)
     if callable(trainer):
         trace.trainer = trainer
-    optimizers = _optimizer_configs()
-    if optimizers:  # what the view needs to write an update rule with its hyperparameters
-        trace.meta["optimizers"] = optimizers
+    for hooks in list(HOOKS.values()):  # e.g. Keras's optimizers: what the view needs to write update rules
+        trace.meta.update(hooks.meta())
     if require_events and len(trace) == 0:
         raise ProgramError(
             f"{path}: the program ran but recorded nothing: no op ran inside a GradientTape on a "
@@ -109,25 +110,6 @@ class _Tee(io.StringIO):
     def write(self, text: str) -> int:
         self._output.write(text)
         return super().write(text)
-
-
-def _fresh_keras_names() -> None:
-    """Run each program as a fresh process would: Keras layer names start at ``dense`` again."""
-    backend = sys.modules.get("tapeviz.keras.backend")
-    if backend is not None:
-        backend.clear_session()
-
-
-def _keras_fit_trainer() -> Any:
-    """What trains one more batch of the program's last ``model.fit`` (None when it fitted nothing)."""
-    backend = sys.modules.get("tapeviz.keras.backend")
-    return backend.fit_trainer() if backend is not None else None
-
-
-def _optimizer_configs() -> dict[str, Any]:
-    """Each Keras optimizer the program made: class and hyperparameters, by name."""
-    backend = sys.modules.get("tapeviz.keras.backend")
-    return backend.optimizer_configs() if backend is not None else {}
 
 
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:

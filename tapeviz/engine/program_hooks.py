@@ -1,0 +1,45 @@
+"""What a library built on the engine does around a learner's program (as ops register, so do libraries).
+
+The program runner (``tapeviz.trace.runner``) runs a ``.py`` file and records it. A library above
+the engine (``tapeviz.keras``) keeps state across a run that the runner must reset or read: layer
+names that count up, the trainer the last ``model.fit`` leaves, the optimizers made. The library
+registers its ``ProgramHooks`` here when it is imported; the runner calls every registered hook
+and never imports (or looks up by name) the library itself, so the layers still point one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["HOOKS", "ProgramHooks", "register_program_hooks", "unregister_program_hooks"]
+
+
+def _nothing() -> None:
+    return None
+
+
+def _no_meta() -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class ProgramHooks:
+    """A library's part in running a program: each callable takes no arguments."""
+
+    fresh: Callable[[], None] = field(default=_nothing)  # before: names start again, as in a new process
+    trainer: Callable[[], Any] = field(default=_nothing)  # after: what trains one more batch, or None
+    meta: Callable[[], dict[str, Any]] = field(default=_no_meta)  # after: entries for ``trace.meta``
+
+
+HOOKS: dict[str, ProgramHooks] = {}  # library name -> its hooks, in registration order
+
+
+def register_program_hooks(library: str, hooks: ProgramHooks) -> None:
+    """Install (or replace) ``library``'s hooks; the runner calls them from its next run on."""
+    HOOKS[library] = hooks
+
+
+def unregister_program_hooks(library: str) -> None:
+    HOOKS.pop(library, None)
