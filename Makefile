@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test soak bench assets dot lint clean
+.PHONY: run test soak snapshots bench assets dot lint clean
 
 run: $(STAMP) dot
 	$(BIN)/tapeviz
@@ -16,6 +16,11 @@ test: $(STAMP) dot
 
 soak: $(STAMP) dot
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak
+
+# Rewrites the UI's SVG snapshot baselines (tests/ui/__snapshots__/) from the current code:
+# run it only after looking at the failing snapshots' pictures and finding the new ones right.
+snapshots: $(STAMP) dot
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/ui/test_snapshots*.py --snapshot-update
 
 bench: $(STAMP) dot
 	$(BIN)/python bench/run_all.py

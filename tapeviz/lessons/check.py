@@ -12,9 +12,6 @@ checked against that recording, as a learner who tried it would see them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from .loader import discover
 from .model import CheckResult, LessonEntry, LessonError, Step
 from .questions import prose
 from .runtime import LessonRun
@@ -108,10 +105,6 @@ def _check_hidden(run: LessonRun, step: Step) -> None:
             f"answered: {', '.join(dict.fromkeys(found))} in the step's text, question or hint",
             q.where.file, q.where.line,
         )
-
-
-def check_all(directory: Path | str) -> list[CheckResult]:
-    return [check_entry(e) for e in discover(directory)]
 
 
 def format_result(result: CheckResult) -> str:

@@ -18,7 +18,6 @@ class LessonError(TapevizError):
     """A lesson that cannot be read, resolved or checked; the message names file and line."""
 
     def __init__(self, message: str, file: Path | str | None = None, line: int | None = None) -> None:
-        self.bare = message
         self.file = Path(file) if file is not None else None
         self.line = line
         where = ""
@@ -36,15 +35,6 @@ class Where:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
-
-
-@dataclass(frozen=True)
-class Directive:
-    """A ``@name: value`` line (value may continue on indented lines) inside a step."""
-
-    name: str
-    value: str
-    where: Where
 
 
 @dataclass(frozen=True)
@@ -176,10 +166,6 @@ class Step:
     @property
     def number(self) -> int:
         return self.index + 1
-
-    @property
-    def interactive(self) -> bool:
-        return self.question is not None or self.action is not None
 
 
 @dataclass(frozen=True)

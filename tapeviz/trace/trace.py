@@ -146,7 +146,7 @@ class Trace:
     def _localize(self, e: Event) -> Event:
         t = self._tensor_ids
         # The two per-op kinds are built field by field (half the cost of dataclasses.replace);
-        # tests/test_fast_paths.py checks they equal the replace()d events.
+        # tests/engine/test_fast_paths.py checks they equal the replace()d events.
         if isinstance(e, OpRecorded):
             return OpRecorded(
                 self._op_ids(e.op_id), e.op, e.scope, tuple([self._ref(r) for r in e.inputs]), self._ref(e.output),

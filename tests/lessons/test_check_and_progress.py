@@ -11,7 +11,8 @@ import pytest
 
 from tapeviz.cli.lessons import run_lessons
 from tapeviz.lessons import lesson_folder_default
-from tapeviz.lessons.check import check_all, check_run
+from tapeviz.lessons.check import check_entry, check_run
+from tapeviz.lessons.loader import discover
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.lessons.runtime import record_lesson
 
@@ -21,7 +22,7 @@ HEAD = "---\ntitle: T\nexample: square\n---\n## Ask\n@goto: start of backward\n"
 
 
 def test_every_bundled_lesson_checks_and_there_are_fourteen() -> None:
-    results = check_all(lesson_folder_default())
+    results = [check_entry(e) for e in discover(lesson_folder_default())]  # as `tapeviz lessons --check` does
     assert len(results) >= 14
     assert [r.id for r in results if not r.ok] == []
 

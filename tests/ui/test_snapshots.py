@@ -2,8 +2,8 @@
 the graph pane in its detail view (``z``; the fit view has test_snapshots_fit.py).
 
 The layered layout (pure Python) is used so the pictures do not depend on the installed
-Graphviz version. Update with ``pytest tests/test_ui_snapshots.py --snapshot-update`` only after
-looking at the new SVGs.
+Graphviz version. Update the baselines (every tests/ui/test_snapshots*.py file) with
+``make snapshots`` only after looking at the new SVGs (the failing test's report shows them).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ more seeds. Keys that leave the app on purpose (q, ctrl+q, ctrl+c) and the comma
 Every burst is planned from the seed before it is played (its terminal size, key groups and
 clicks), so a failure is reported with the seed, the burst and the exact sequence that was
 played, and the whole run up to the failing burst is written to a JSON file. Replay it with
-``TAPEVIZ_SOAK_REPLAY=that-file.json pytest tests/test_ui_soak.py -k replay``.
+``TAPEVIZ_SOAK_REPLAY=that-file.json pytest tests/ui/test_soak.py -k replay``.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ async def play(app: TapevizApp, pilot, bursts: list[dict], what: dict, extra_che
             replay.write_text(json.dumps({**what, "bursts": bursts[: number + 1]}))
             raise AssertionError(
                 f"{where}: {exc}\nkeys of burst {number}: {burst_text(burst)}\n"
-                f"replay the run up to it: TAPEVIZ_SOAK_REPLAY={replay} pytest tests/test_ui_soak.py -k replay"
+                f"replay the run up to it: TAPEVIZ_SOAK_REPLAY={replay} pytest tests/ui/test_soak.py -k replay"
             ) from exc
     return counts
 
