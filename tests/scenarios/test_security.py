@@ -357,7 +357,7 @@ async def test_ui_shows_names_literally_and_clicks_cannot_trigger_actions(evil_p
     app = ui.TapevizApp(trace, source=str(evil_program), layout_engine="layered")
     seen = ""
     async with app.run_test(size=(200, 60)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for i in range(len(trace)):
             app.goto(i)
             await pilot.pause()
@@ -383,14 +383,14 @@ async def test_ui_notifications_show_names_and_errors_literally(evil_program: Pa
     trace = tapeviz.run_program(evil_program).trace
     app = ui.TapevizApp(trace, source=str(evil_program), layout_engine="layered")
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.goto(0)  # the matmul inside SCOPE
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause(0.2)
         assert any(f"collapsed {SCOPE}" in t for t in _toast_texts(app)), _toast_texts(app)
         await pilot.press("t")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.pause(0.2)
         assert app.is_running
         assert any("bad index [/] in [@click=app.quit]here" in t for t in _toast_texts(app)), _toast_texts(app)

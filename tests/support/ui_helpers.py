@@ -1,7 +1,12 @@
-"""Shared helpers for the terminal UI tests: build apps and wait for their workers."""
+"""Shared helpers for the terminal UI tests: build apps, and the one way to wait for one.
+
+Every UI test (Pilot tests, snapshot ``run_before`` hooks, lesson screens) waits with ``settle``:
+after a key, a screen switch or ``enter_step``, it returns once the app is ready to be looked at.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from tapeviz.examples import EXAMPLES
@@ -13,11 +18,15 @@ def make_app(name: str = "seed", tmp: Path | None = None, engine: str = "layered
     return TapevizApp(EXAMPLES[name].build(), source=name, out_dir=tmp, layout_engine=engine, **kw)  # type: ignore[arg-type]
 
 
-async def settle(app: TapevizApp, pilot, rounds: int = 1000) -> None:  # noqa: ANN001
-    """Wait until the graph is laid out and no training/export is running."""
+async def settle(pilot, until: Callable[[TapevizApp], bool] | None = None, rounds: int = 1000) -> None:  # noqa: ANN001
+    """Wait until ``pilot.app`` is ready: queued messages handled (keys, screen switches), the graph
+    at the cursor laid out, no training or export running, and every worker done. ``until``: one
+    more condition to wait for (e.g. the graph pane has its size). ``rounds`` is generous: a loaded
+    machine lays out slowly, never wrongly, so a test waits for the state and never for a time."""
+    app = pilot.app
     for _ in range(rounds):
         await pilot.pause()
-        if app.idle and app.layout_ready:
+        if app.idle and app.layout_ready and (until is None or until(app)):
             break
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()

@@ -38,7 +38,7 @@ async def test_step_through_one_whole_iteration_of_seed(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     trace = app.trace
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         seen_phases = []
         for i in range(len(trace)):
             if i:
@@ -72,7 +72,7 @@ async def test_step_through_one_whole_iteration_of_seed(tmp_path: Path) -> None:
 async def test_end_then_home_and_phase_jumps(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("end")
         assert app.index == len(app.trace) - 1 and "update" in status_text(app)
         await pilot.press("home")
@@ -90,7 +90,7 @@ async def test_end_then_home_and_phase_jumps(tmp_path: Path) -> None:
 async def test_stepping_back_restores_exactly_what_was_shown(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*["right"] * 12)
         await pilot.pause()
         before = (app.export_screenshot(), inspector_text(app))
@@ -102,11 +102,11 @@ async def test_stepping_back_restores_exactly_what_was_shown(tmp_path: Path) -> 
 async def test_train_three_times_appends_iterations_2_to_4_and_the_loss_falls(tmp_path: Path) -> None:
     app = make_app("seed-fixed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         n = len(app.trace)
         for _ in range(3):
             await pilot.press("t")
-            await settle(app, pilot)
+            await settle(pilot)
         trace = app.trace
         assert trace.iteration_count == 4
         assert len(trace) == 4 * n
@@ -123,9 +123,9 @@ async def test_train_on_a_saved_trace_says_it_cannot(tmp_path: Path) -> None:
     EXAMPLES["seed"].build().save(path)
     app = load_app(str(path), out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("t")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.trace.iteration_count == 1
         assert any("cannot train" in n.message for n in app._notifications)  # noqa: SLF001
 
@@ -145,10 +145,10 @@ async def test_e_exports_the_current_view_as_an_image(tmp_path: Path, monkeypatc
     monkeypatch.setattr(render_module, "render", spy)
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("right_square_bracket", "right", "right")
         await pilot.press("e")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.last_export is not None and app.last_export.exists()
         assert app.last_export.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert any(str(app.last_export) in n.message for n in app._notifications)  # noqa: SLF001
@@ -163,9 +163,9 @@ async def test_e_exports_the_current_view_as_an_image(tmp_path: Path, monkeypatc
 async def test_s_saves_a_trace_that_loads_back(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.last_save is not None
         assert len(load_trace(app.last_save)) == len(app.trace)
 
@@ -173,7 +173,7 @@ async def test_s_saves_a_trace_that_loads_back(tmp_path: Path) -> None:
 async def test_g_c_n_and_click_change_the_view_not_the_cursor(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("right_square_bracket", "right", "right")
         index = app.index
         assert app.mode == "grads" and "gradients" in status_text(app)  # the backward pass, by itself
@@ -190,11 +190,11 @@ async def test_g_c_n_and_click_change_the_view_not_the_cursor(tmp_path: Path) ->
         # collapse the scope of the node at the cursor, then expand it again
         app.select_node(app.trace.events[app.trace.first_of("forward")].output.id)
         await pilot.press("c")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "simple_model/dense" in app.collapsed and app.layout_ready
         assert any(lid.startswith("scope:") for lid in app.spec.kinds)
         await pilot.press("c")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.collapsed
         # a click on a box selects its node
         pane = app.screen.query_one(GraphPane)
@@ -211,7 +211,7 @@ async def test_g_c_n_and_click_change_the_view_not_the_cursor(tmp_path: Path) ->
 async def test_the_cursor_is_a_reactive_and_the_lesson_api(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         moves: list[int] = []
         app.screen.watch(app, "index", lambda index: moves.append(index), init=False)
         app.goto(7)
@@ -233,7 +233,7 @@ async def test_the_cursor_is_a_reactive_and_the_lesson_api(tmp_path: Path) -> No
 async def test_fast_key_repeat_resize_and_small_terminal(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*["right"] * 60)
         assert app.index == len(app.trace) - 1
         await pilot.resize_terminal(60, 20)
@@ -243,7 +243,7 @@ async def test_fast_key_repeat_resize_and_small_terminal(tmp_path: Path) -> None
         await pilot.pause(0.1)
         await pilot.press("space", "plus", "minus")
         assert not app.playing
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.index <= len(app.trace) - 1 and "event" in status_text(app)
 
 
@@ -253,7 +253,7 @@ async def test_a_large_terminal_draws_the_graph_after_trying_bigger_drawings(tmp
     # pane must draw that outline again, not keep the message.
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(200, 60)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         pane = app.screen.query_one(GraphPane)
         assert pane.canvas is not None, pane.message
         assert "loss = divide" in str(pane.canvas)
@@ -262,7 +262,7 @@ async def test_a_large_terminal_draws_the_graph_after_trying_bigger_drawings(tmp
 async def test_play_steps_by_itself(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for _ in range(5):
             await pilot.press("plus")
         await pilot.press("space")
@@ -280,7 +280,7 @@ async def test_play_steps_by_itself(tmp_path: Path) -> None:
 async def test_help_screen_and_command_palette_list_every_action(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -295,7 +295,7 @@ async def test_help_screen_and_command_palette_list_every_action(tmp_path: Path)
 async def test_q_quits() -> None:
     app = make_app("seed")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code in (0, None)
@@ -334,14 +334,14 @@ async def test_open_each_kind_of_source(kind: str, tmp_path: Path) -> None:
         EXAMPLES["seed"].build().save(source)
     app = load_app(source, out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.layout_ready and "event 1/" in status_text(app)
         await pilot.press("end")
         assert "update" in status_text(app)
         if kind == "program":
             assert app.trace.trainer is not None
             await pilot.press("t")
-            await settle(app, pilot)
+            await settle(pilot)
             assert app.trace.iteration_count == 2
 
 
@@ -387,7 +387,7 @@ async def test_nonfinite_values_are_flagged_in_status_and_inspector(tmp_path: Pa
 
     app = TapevizApp(run_program(program).trace, source=str(program), out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.goto(0)
         await pilot.pause()
         assert "NaN/inf since event 1" in app.screen.query_one("#status").last_text
@@ -404,7 +404,7 @@ async def test_program_warnings_are_kept_in_the_messages_panel(tmp_path: Path) -
     assert any(w.startswith("LogitsWarning") for w in trace.meta["warnings"])
     app = TapevizApp(trace, source="seed", out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         shown = [n.message for n in app._notifications]  # noqa: SLF001
         assert shown == ["2 warnings: press m to read them"]  # one line pointing at the panel
         await pilot.press("m")

@@ -26,7 +26,7 @@ async def test_inspector_shows_the_custom_gradient_and_the_ops_that_made_it() ->
     trace = app.trace
     step = next(i for i, e in enumerate(trace.events) if isinstance(e, BackwardStep) and e.op == "custom_gradient")
     async with app.run_test(size=(140, 45)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.goto(step)
         await pilot.pause()
         text = _flat(app.screen.query_one("#inspector").text)

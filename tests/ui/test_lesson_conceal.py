@@ -18,10 +18,7 @@ from tapeviz.ui.lesson_pane import AnswerInput
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 from tapeviz.view.shown import Shown
 from tests.lessons.helpers import open_lesson as lesson
-
-
-async def settle(pilot, app) -> None:  # noqa: ANN001
-    await lesson_check._settle(pilot, app)
+from tests.support.ui_helpers import settle
 
 
 @contextlib.asynccontextmanager
@@ -31,9 +28,9 @@ async def opened_at(run, index: int) -> AsyncIterator[tuple]:  # noqa: ANN001
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        await settle(pilot, app)
+        await settle(pilot)
         screen.enter_step(index)
-        await settle(pilot, app)
+        await settle(pilot)
         yield app, screen, pilot
 
 
@@ -53,13 +50,13 @@ async def test_answer_hidden_on_screen_until_revealed() -> None:
     q = next(s for s in run.steps if s.question is not None and s.question.kind == "number")
     async with opened_at(run, q.index) as (app, screen, pilot):
         app.index = len(app.trace) - 1  # the end: every gradient computed and on show
-        await settle(pilot, app)
+        await settle(pilot)
         secret = run.secret(q)
         assert secret is not None
         assert secret.found_in(lesson_check.screen_text(screen)) == []
         assert "?" in app.frame.conceal("gradients x: " + Precision("sf", 3).text(secret.values[0]))
         await pilot.press("ctrl+r")
-        await settle(pilot, app)
+        await settle(pilot)
         assert app.session.concealer is NO_SECRET
         assert secret.found_in(lesson_check.screen_text(screen))  # revealed: the numbers are back
 
@@ -87,12 +84,12 @@ async def test_what_if_swaps_the_apps_trace() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        await settle(pilot, app)
+        await settle(pilot)
         first = app.trace
         screen.enter_step(step.index)
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.press(*str(step.what_if.trial), "enter")
-        await settle(pilot, app)
+        await settle(pilot)
         assert app.trace is run.trace and app.trace is not first
         assert app.frame.trace is run.trace
 
@@ -155,14 +152,14 @@ async def test_select_moves_the_selection_when_the_step_opens() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        await settle(pilot, app)
+        await settle(pilot)
         predict = next(s for s in run.steps if s.title == "Predict")
         assert predict.select is None
         screen.enter_step(predict.index)  # without @select: the @goto event's node
-        await settle(pilot, app)
+        await settle(pilot)
         before = app.selected
         screen.enter_step(recap.index)
-        await settle(pilot, app)
+        await settle(pilot)
         assert app.selected == run.resolver.node("x").id != before
         assert app.frame.node == app.selected and app.mode == "grads"  # inspector on x, @view: gradients
 
@@ -175,7 +172,7 @@ async def test_the_graph_is_drawn_when_the_fit_view_comes_back_to_a_laid_out_spe
     run = lesson("13")
     app = lesson_app(run, ProgressStore())
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         pane = app.screen.query_one(GraphPane)
         assert app.frame.layout is not None and pane.canvas is not None
         assert "laying out" not in lesson_check.screen_text(app.screen)

@@ -8,6 +8,7 @@ from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui.lesson_pane import LessonPane
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 from tests.lessons.helpers import open_lesson as lesson
+from tests.support.ui_helpers import settle
 
 
 def text_of(screen: LessonScreen, selector: str) -> str:
@@ -16,11 +17,9 @@ def text_of(screen: LessonScreen, selector: str) -> str:
 
 
 async def go_to(pilot, screen: LessonScreen, index: int) -> None:  # noqa: ANN001
-    await pilot.pause()  # let the screen open its saved step first
-    await pilot.pause()
+    await settle(pilot)  # let the screen open its saved step first
     screen.enter_step(index)
-    await pilot.pause()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_reveal_shows_answer_and_why_and_lets_the_learner_go_on() -> None:

@@ -12,6 +12,7 @@ from tapeviz.lessons import LessonRun, discover, find_entry, lesson_folder_defau
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui.lesson_pane import LessonPane
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
+from tests.support.ui_helpers import settle
 
 SIZE = (120, 40)
 
@@ -33,11 +34,6 @@ def pane_text(screen: LessonScreen, selector: str) -> str:
         return widget.source
     assert isinstance(widget, Static)
     return str(widget.render())
-
-
-async def settle(pilot) -> None:  # noqa: ANN001
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ async def test_source_pane_default_by_width_and_o_toggles(tmp_path: Path) -> Non
     for width, shown in ((140, True), (120, False)):
         app = make_app("seed", tmp_path)
         async with app.run_test(size=(width, 40)) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             pane = app.screen.query_one(SourcePane)
             assert pane.display is shown
             await pilot.press("o")
@@ -99,7 +99,7 @@ async def test_source_pane_from_a_trace_file(tmp_path: Path) -> None:
     trace = load_trace(save_trace(run_program(_program(tmp_path)).trace, tmp_path / "t.tapeviz"))
     app = TapevizApp(trace, source="t.tapeviz", layout_engine="layered")
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         pane = app.screen.query_one(SourcePane)
         assert pane.display and "y = x * x" in pane.text
         assert "▶" in next(line for line in pane.text.splitlines() if "y = x * x" in line)
@@ -108,7 +108,7 @@ async def test_source_pane_from_a_trace_file(tmp_path: Path) -> None:
 async def test_messages_panel_and_one_line_toast(tmp_path: Path) -> None:
     app = TapevizApp(run_program(_program(tmp_path)).trace, source="prog.py", layout_engine="layered")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         toasts = [n.message for n in app._notifications]  # noqa: SLF001
         assert toasts == ["1 warning, program output, NaN/inf: press m to read them"]
         panel = app.screen.query_one("#messages")
@@ -127,9 +127,9 @@ async def test_messages_panel_and_one_line_toast(tmp_path: Path) -> None:
 async def test_tab_focus_order_and_inspector_scrolls(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.goto(app.trace.first_of("update"))
-        await settle(app, pilot)
+        await settle(pilot)
         inspector = app.screen.query_one("#inspector")
         assert app.focused is inspector
         assert inspector.virtual_size.height > inspector.size.height  # there is something to scroll
@@ -152,7 +152,7 @@ async def test_tab_focus_order_and_inspector_scrolls(tmp_path: Path) -> None:
 async def test_full_matrix_shows_every_column(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         forward = [e for e in app.trace.events if isinstance(e, OpRecorded)]
         wide = next(e for e in forward if e.output.value.shape == (32, 2))
         app.goto(app.trace.first_of("update") - 1)
@@ -174,7 +174,7 @@ async def test_full_matrix_shows_every_column(tmp_path: Path) -> None:
 async def test_derivative_once_and_no_internal_ids(tmp_path: Path) -> None:
     app = make_app("square", tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for _ in range(len(app.trace) - 1):
             text = app.screen.query_one("#inspector").text
             assert "∂ ∂" not in text
@@ -185,7 +185,7 @@ async def test_derivative_once_and_no_internal_ids(tmp_path: Path) -> None:
 async def test_loss_in_header_once_computed_and_mode_follows_phase(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         trace = app.trace
         start = trace.first_of("backward")
         status = app.screen.query_one("#status")
@@ -211,7 +211,7 @@ async def test_loss_pane_shows_the_iterations_loss_when_the_header_does(tmp_path
     """One rule for both: the loss appears once the op computing it has been recorded."""
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         trace = app.trace
         loss = f"{trace.losses[0]:.4f}"
         computes = trace.first_of("backward") - 1  # the last forward op computes the loss

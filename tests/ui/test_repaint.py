@@ -24,7 +24,7 @@ async def test_stepping_needs_no_layout_pass(tmp_path: Path) -> None:
             (layouts.append(app.index) if stepping[0] else at_start.append(message))
 
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert at_start  # the hook does see layout passes: the first one, when the screen was built
         stepping[0] = True
         for key in ["right"] * 12 + ["left"] * 5:
@@ -38,7 +38,7 @@ async def test_stepping_needs_no_layout_pass(tmp_path: Path) -> None:
 async def test_graph_is_scrolled_to_the_current_event_within_the_step(tmp_path: Path) -> None:
     app = make_app("seed", tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         graph = app.screen.query_one("#graph", GraphPane)
         for _ in range(15):
             before = graph.scroll_offset

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tapeviz.examples import EXAMPLES
 from tapeviz.ui import TapevizApp
+from tests.support.ui_helpers import settle
 
 SIZE = (120, 40)
 
@@ -20,27 +21,16 @@ def _app() -> TapevizApp:
     return TapevizApp(trace, source="seed", layout_engine="layered")
 
 
-async def _ready(pilot) -> None:  # noqa: ANN001
-    app = pilot.app
-    for _ in range(1000):  # generous: a loaded machine lays out slowly, never wrongly
-        await pilot.pause()
-        if app.layout_ready:
-            break
-        await pilot.pause(0.02)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _goto(index_of):  # noqa: ANN001, ANN202
     async def run_before(pilot) -> None:  # noqa: ANN001
-        await _ready(pilot)
+        await settle(pilot)
         await pilot.press("z")  # the detail view: full boxes with values
-        await _ready(pilot)
+        await settle(pilot)
         app = pilot.app
         target = index_of(app.trace)
         while app.index < target:
             await pilot.press("right")
-        await _ready(pilot)
+        await settle(pilot)
 
     return run_before
 

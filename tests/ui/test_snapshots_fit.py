@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tapeviz.examples import EXAMPLES
 from tapeviz.ui import TapevizApp
+from tests.support.ui_helpers import settle
 
 
 def _app() -> TapevizApp:
@@ -19,18 +20,13 @@ def _app() -> TapevizApp:
 def _at(index_of, *keys: str):  # noqa: ANN001, ANN202
     async def run_before(pilot) -> None:  # noqa: ANN001
         app = pilot.app
-        for _ in range(1000):
-            await pilot.pause()
-            if app.layout_ready and app.session.pane_size is not None:
-                break
-            await pilot.pause(0.02)
+        await settle(pilot, until=lambda app: app.session.pane_size is not None)
         target = index_of(app.trace)
         while app.index < target:
             await pilot.press("right")
         if keys:
             await pilot.press(*keys)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     return run_before
 

@@ -13,23 +13,23 @@ import pytest
 from tapeviz.examples import EXAMPLES
 from tapeviz.trace import run_program
 from tapeviz.ui import TapevizApp
+from tests.support.ui_helpers import settle
 from tests.ui.test_panes import PROGRAM
-from tests.ui.test_snapshots import _ready
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
 
 def _press_after_ready(keys: list[str], index_of=None):  # noqa: ANN001, ANN202
     async def run_before(pilot) -> None:  # noqa: ANN001
-        await _ready(pilot)
+        await settle(pilot)
         app = pilot.app
         if index_of is not None:
             app.goto(index_of(app.trace))
-            await _ready(pilot)
+            await settle(pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
-        await _ready(pilot)
+        await settle(pilot)
 
     return run_before
 
