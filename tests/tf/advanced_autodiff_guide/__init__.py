@@ -1,10 +1,11 @@
 """`import tapeviz.tf as tf` runs TensorFlow's "Advanced automatic differentiation" guide.
 
-The guide is tensorflow/docs `site/en/guide/advanced_autodiff.ipynb`. Each test holds one or
-more of its code cells, unchanged except that matplotlib lines are left out, run under
-`import tapeviz.tf as tf`; what they print (or the repr of a cell's last expression, as a
-notebook shows it) is compared with what TensorFlow 2.21 printed for the same cells, stored in
-tests/data/advanced_autodiff_tf_reference.json by tests/data/make_advanced_autodiff_tf_reference.py.
+The guide is tensorflow/docs `site/en/guide/advanced_autodiff.ipynb`. Its code cells are stored
+once, in `cells.py` (unchanged except that matplotlib lines are left out). The reference script
+tests/data/make_advanced_autodiff_tf_reference.py ran them under TensorFlow 2.21 and stored what
+each printed (or the repr of its last expression, as a notebook shows it) in
+tests/data/advanced_autodiff_tf_reference.json; the tests run the same cells in order under
+`import tapeviz.tf as tf` (`helpers.Notebook`) and compare, then check what the guide says of them.
 Cells that draw random numbers (tf.random.normal, fresh Dense layers) print shapes, which are
 compared; their numbers differ from TF's by construction, so the tests check the properties
 the guide states instead (a Hessian is symmetric, the Jacobian sums to the gradient, ...).
