@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import warnings
 
@@ -9,10 +10,11 @@ import numpy as np
 import pytest
 
 import tapeviz.engine as E
+import tapeviz.tf as tf
 from tapeviz.engine.events import OpRecorded, VariableAssigned
 from tapeviz.examples import EXAMPLES
 from tapeviz.examples.keras_examples import SimpleModel, seed_network
-from tapeviz.keras import backend, losses, optimizers
+from tapeviz.keras import backend
 from tests.support.paths import DATA
 
 REFERENCE = json.loads((DATA / "keras_tf_reference.json").read_text(encoding="utf-8"))
@@ -63,29 +65,30 @@ def test_loss_falls_over_50_training_steps_of_seed_fixed():
 @pytest.mark.parametrize("case", sorted(k for k in REFERENCE if isinstance(REFERENCE[k], dict) and "loss" in REFERENCE[k]))
 def test_same_numbers_as_tensorflow(case: str):
     """Loss, gradients and a momentum-SGD update computed by TF 2.21 / Keras 3.15 for fixed weights."""
+    maker = _keras_maker()
     data = {k: np.array(v) for k, v in REFERENCE["inputs"].items()}
+    data = {k: v.astype(np.float32 if v.dtype.kind == "f" else np.int32) for k, v in data.items()}
+    assert maker.inputs().keys() == data.keys()  # the stored inputs are the script's
     ref = REFERENCE[case]
     backend.clear_session()
-    model = SimpleModel(fixed="softmax" not in case)
-    x = E.constant(data["x"].astype(np.float32))
-    model(x)
-    model.set_weights([data[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")])
-    labels = data["one_hot" if case.endswith("_one_hot") and "not" not in case else "labels"].astype(np.int32)
-    loss_fn = losses.CategoricalCrossentropy(from_logits="from_logits" in case or case.startswith("logits"))
-    with warnings.catch_warnings(record=True) as caught, E.GradientTape() as tape:
-        warnings.simplefilter("always")
-        predictions = model(x)
-        loss = loss_fn(labels, predictions)
-    grads = tape.gradient(loss, model.trainable_variables)
-    np.testing.assert_allclose(predictions.numpy(), ref["predictions"], rtol=1e-5, atol=1e-6)
-    assert float(loss) == pytest.approx(ref["loss"], rel=1e-5)
-    for g, want in zip(grads, ref["grads"]):
-        np.testing.assert_allclose(g.numpy(), want, rtol=1e-4, atol=1e-6)
-    optimizers.SGD(learning_rate=0.01, momentum=0.9).apply_gradients(zip(grads, model.trainable_variables))
-    for v, want in zip(model.trainable_variables, ref["after_sgd_momentum"]):
-        np.testing.assert_allclose(v.numpy(), want, rtol=1e-5, atol=1e-6)
+    activation = maker.CASES[case][0]
+    ours = maker.run_case(tf, case, data, SimpleModel(fixed=activation is None))  # the seed example's own model
+    np.testing.assert_allclose(ours["predictions"], ref["predictions"], rtol=1e-5, atol=1e-6)
+    assert ours["loss"] == pytest.approx(ref["loss"], rel=1e-5)
+    for g, want in zip(ours["grads"], ref["grads"]):
+        np.testing.assert_allclose(g, want, rtol=1e-4, atol=1e-6)
+    for v, want in zip(ours["after_sgd_momentum"], ref["after_sgd_momentum"]):
+        np.testing.assert_allclose(v, want, rtol=1e-5, atol=1e-6)
     keras_warned = any("from_logits=True" in w for w in ref["warnings"])
-    assert keras_warned == any("from_logits=True" in str(w.message) for w in caught)
+    assert keras_warned == any("from_logits=True" in w for w in ours["warnings"])
+
+
+def _keras_maker():  # noqa: ANN202
+    """tests/data/make_keras_tf_reference.py as a module: its cases and its one training step."""
+    spec = importlib.util.spec_from_file_location("make_keras_tf_reference", DATA / "make_keras_tf_reference.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 def _loss_value(net) -> float:
