@@ -34,6 +34,7 @@ from .graph import (
     SceneGraph,
     SceneNode,
     build_graph,
+    cached_graph,
     display_name,
     outermost,
     scope_chain,

@@ -50,3 +50,10 @@ def test_view_modules_do_not_import_render_or_ui() -> None:
         text = path.read_text()
         for banned in ("from ..render", "from ..ui", "import textual", "import rich", "import graphviz", "from ..report"):
             assert banned not in text, f"{path.name}: {banned}"
+
+
+def test_every_exported_name_exists() -> None:
+    """``from tapeviz.view import *`` works: each name in ``__all__`` is bound (cached_graph was not)."""
+    import tapeviz.view
+
+    assert [name for name in tapeviz.view.__all__ if not hasattr(tapeviz.view, name)] == []
