@@ -22,6 +22,7 @@ from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui import TapevizApp
 from tapeviz.ui.help_screen import HelpScreen
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
+from tests.support.ui_helpers import settle
 
 SIZE = (120, 40)
 
@@ -46,17 +47,11 @@ def open_lesson(tmp_path: Path) -> TapevizApp:
 APPS = {"main": main_app, "lesson": open_lesson}
 
 
-async def idle(pilot, rounds: int = 8) -> None:  # noqa: ANN001
-    """Let every queued message (keys, selections, dismissals, screen switches) be handled."""
-    for _ in range(rounds):
-        await pilot.pause()
-
-
 async def open_palette(pilot, query: str) -> CommandPalette:  # noqa: ANN001
     """Open the palette, type ``query`` and wait until its matches are listed and one is highlighted."""
     app = pilot.app
     await pilot.press(app.COMMAND_PALETTE_BINDING)  # ctrl+p, or ctrl+k in a lesson (ctrl+p is a step back there)
-    await idle(pilot)
+    await settle(pilot)
     palette = app.screen
     assert isinstance(palette, CommandPalette)
     await pilot.press(*query)
@@ -67,7 +62,7 @@ async def open_palette(pilot, query: str) -> CommandPalette:  # noqa: ANN001
         await pilot.pause()
     assert matches.option_count, f"no command matches {query!r}"
     await pilot.press("down")
-    await idle(pilot)
+    await settle(pilot)
     assert matches.highlighted is not None
     return palette
 
@@ -82,12 +77,12 @@ async def test_second_enter_in_the_command_palette_does_not_pop_the_last_screen(
     app = APPS[kind](tmp_path)
     base = LessonScreen if kind == "lesson" else Screen
     async with app.run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         start = app.index
         await open_palette(pilot, "Next event")
         app.simulate_key("enter")  # selects "Next event": the palette closes and runs it
         app.simulate_key("enter")  # typed before the palette closed: selects again
-        await idle(pilot)
+        await settle(pilot)
         assert_alive(app, base)
         assert not isinstance(app.screen, CommandPalette)
         assert app.screen is app.screen_stack[0]
@@ -101,16 +96,16 @@ async def test_second_enter_does_not_close_the_screen_the_command_opened(tmp_pat
     app = APPS[kind](tmp_path)
     base = LessonScreen if kind == "lesson" else Screen
     async with app.run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         await open_palette(pilot, "Help")
         app.simulate_key("enter")
         app.simulate_key("enter")
-        await idle(pilot)
+        await settle(pilot)
         assert_alive(app, base)
         assert isinstance(app.screen, HelpScreen)  # the help the learner asked for stays open
         app.simulate_key("escape")
         app.simulate_key("escape")  # a second Esc before help has closed
-        await idle(pilot)
+        await settle(pilot)
         assert_alive(app, base)
         assert app.screen is app.screen_stack[0]
 
@@ -121,14 +116,14 @@ async def test_closing_help_in_a_lesson_leaves_the_keys_to_the_lesson(tmp_path: 
     into it instead of acting."""
     app = open_lesson(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, LessonScreen) and screen.step.question is None and app.focused is None
         await pilot.press("question_mark")
-        await idle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        await idle(pilot)
+        await settle(pilot)
         assert app.screen is screen and app.focused is None
         await pilot.press("g")
         assert app.mode == "grads"
