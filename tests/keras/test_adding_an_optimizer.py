@@ -122,3 +122,10 @@ def test_a_trace_without_the_declaration_shows_an_unknown_slot_by_its_name(trace
     lines = optimizer_lines(trace, index, (0,) * np.ndim(u.slots["norm"].after))
     assert lines is not None and ", norm " in lines[0]
     assert lines[1] == "(the trace does not record Adamax's rule: the update rule is not written out)"
+
+
+def test_a_learners_class_never_hides_a_built_in_one() -> None:
+    class SGD(optimizers.SGD):  # a learner's subclass with the built-in's name
+        pass
+
+    assert optimizers.REGISTRY["sgd"] is optimizers.SGD and type(optimizers.get("sgd")) is optimizers.SGD
