@@ -10,12 +10,13 @@ from typing import Any
 
 from . import activations, backend, initializers, layers, losses, metrics, models, optimizers, utils
 from .backend import Variable
-from .layers import Layer
-from .models import Model, Sequential
+from .layers import Input, InputLayer, Layer
+from .models import Functional, Model, Sequential
+from .symbolic import KerasTensor
 from .training import History
 
 __all__ = [
-    "History", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
+    "Functional", "History", "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
     "losses", "metrics", "models", "optimizers", "utils",
 ]
 

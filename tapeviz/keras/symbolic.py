@@ -1,0 +1,133 @@
+"""Symbolic inputs for the functional API: ``KerasTensor`` placeholders and the ``Node`` that made each.
+
+``keras.Input(shape=(4,))`` gives a ``KerasTensor``: a shape (batch dimension ``None``) and a
+dtype, no values. Calling a layer on one builds the layer (its weights are real) and returns
+another ``KerasTensor`` whose history names the layer; ``keras.Model(inputs, outputs)`` then
+reads the graph from that history. To learn the output shape, the layer runs once on zeros
+with every tape and listener set aside (``silent()``), so building a model records no op: the
+trace shows only what runs on real data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import engine as E
+from ..engine.registry import state as _recording
+
+
+class KerasTensor:
+    """A placeholder for a batch of tensors: a ``shape`` with ``None`` for the batch, a ``dtype``.
+
+    It holds no values and records nothing; ``_node`` is the call that produced it (the layer, its
+    symbolic inputs), ``_index`` its place among that call's outputs.
+    """
+
+    def __init__(self, shape: tuple[int | None, ...], dtype: str = "float32", name: str | None = None,
+                 node: Node | None = None, index: int = 0) -> None:
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = str(dtype)
+        self.name = name
+        self._node = node
+        self._index = index
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def numpy(self) -> Any:
+        raise TypeError(
+            "A KerasTensor is a symbolic placeholder (from keras.Input or a layer called on one): it has no "
+            "values. Build a model with keras.Model(inputs, outputs) and call the model on data."
+        )
+
+    __array__ = numpy
+
+    def __repr__(self) -> str:
+        name = f", name={self.name}" if self.name else ""
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}{name}>"
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "tapeviz's functional API connects layers only: wrap arithmetic on a KerasTensor in a layer "
+            "(keras.layers.Lambda(lambda t: ...), keras.layers.Add(), Concatenate(), ...)"
+        )
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __matmul__ = __neg__ = _refuse
+    __getitem__ = _refuse
+
+
+class Node:
+    """One call of a layer on symbolic inputs: ``layer(args)`` gave ``outputs``."""
+
+    def __init__(self, layer: Any, args: Any, kwargs: dict[str, Any], outputs: list[KerasTensor]) -> None:
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """The symbolic tensors this call read, in the order they appear in its arguments."""
+        return [leaf for leaf in leaves(self.args) if isinstance(leaf, KerasTensor)]
+
+
+def leaves(value: Any) -> Iterator[Any]:
+    """The leaves of nested lists, tuples and dicts (dict values in insertion order)."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from leaves(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from leaves(item)
+    else:
+        yield value
+
+
+def map_structure(fn: Any, value: Any) -> Any:
+    if isinstance(value, list):
+        return [map_structure(fn, v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(map_structure(fn, v) for v in value)
+    if isinstance(value, dict):
+        return {k: map_structure(fn, v) for k, v in value.items()}
+    return fn(value)
+
+
+def holds_symbolic(value: Any) -> bool:
+    return any(isinstance(leaf, KerasTensor) for leaf in leaves(value))
+
+
+@contextlib.contextmanager
+def silent() -> Iterator[None]:
+    """Run ops with no tape recording and no listener told: a layer's trial run on zeros."""
+    from ..engine import events
+
+    saved = (list(_recording.tapes), list(_recording.paused), list(events.listeners))
+    _recording.tapes.clear()
+    _recording.paused.clear()
+    events.listeners.clear()
+    try:
+        yield
+    finally:
+        _recording.tapes[:], _recording.paused[:], events.listeners[:] = saved
+
+
+def zeros_for(shape: tuple[int | None, ...], dtype: str) -> E.Tensor:
+    """Zeros standing in for a symbolic tensor: each unknown dimension (the batch) is 1."""
+    return E.constant(np.zeros(tuple(1 if d is None else d for d in shape), dtype=np.dtype(dtype)))
+
+
+def symbolic_like(tensor: Any, batch: int | None, node: Node, index: int) -> KerasTensor:
+    """The placeholder for one output of a trial run: its shape with the batch put back."""
+    if not isinstance(tensor, E.Tensor):
+        raise TypeError(f"layer '{node.layer.name}' returned {type(tensor).__name__}; a layer used in the "
+                        "functional API must return tensors")
+    shape: tuple[int | None, ...] = tuple(tensor._value.shape)
+    if shape:
+        shape = (batch, *shape[1:])
+    return KerasTensor(shape, tensor._value.dtype.name, name=node.layer.name, node=node, index=index)
