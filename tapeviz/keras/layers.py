@@ -19,8 +19,8 @@ from .. import engine as E
 from ..engine.errors import ShapeError
 from ..engine.scope import _stack as _scope_stack
 from ..engine.scope import current_scope
-from . import activations, backend, initializers
-from .symbolic import KerasTensor, Node, holds_symbolic, leaves, map_structure, silent, symbolic_like, zeros_for
+from . import activations, backend, initializers, symbolic
+from .symbolic import KerasTensor, Node, shape_tuple
 
 
 class NotBuiltWarning(UserWarning):
@@ -39,7 +39,7 @@ class Layer:
         if shape is None and kwargs.get("input_dim") is not None:
             shape = (kwargs["input_dim"],)
         self._input_shape_arg: tuple[int | None, ...] | None = (
-            None if shape is None else (kwargs.get("batch_size"), *_shape_tuple(shape, "input_shape"))
+            None if shape is None else (kwargs.get("batch_size"), *shape_tuple(shape, "input_shape"))
         )
         self._inbound_nodes: list[Node] = []
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
@@ -186,7 +186,7 @@ class Layer:
         Called on ``keras.Input`` placeholders (the functional API), it builds the layer and
         returns placeholders, recording no op.
         """
-        if isinstance(inputs, KerasTensor) or holds_symbolic((inputs, args, kwargs)):
+        if isinstance(inputs, KerasTensor) or symbolic.holds_symbolic((inputs, args, kwargs)):
             return self._symbolic_call(inputs, args, kwargs)
         inputs = self._convert_input(inputs)
         training = kwargs.pop("training", None)
@@ -219,13 +219,13 @@ class Layer:
     def _trial_run(self, structure: Any, kwargs: dict[str, Any] | None = None) -> Any:
         """Call the layer on zeros shaped like the placeholders in ``structure``, silently: the
         weights are made (as a first call makes them), no op reaches a tape or the trace."""
-        symbolic = [leaf for leaf in leaves(structure) if isinstance(leaf, KerasTensor)]
-        batch = symbolic[0].shape[0] if symbolic and symbolic[0].shape else None
+        placeholders = [leaf for leaf in symbolic.leaves(structure) if isinstance(leaf, KerasTensor)]
+        batch = placeholders[0].shape[0] if placeholders and placeholders[0].shape else None
         kwargs = dict(kwargs or {})
         kwargs.setdefault("training", False)
-        with silent():
-            concrete = map_structure(lambda v: zeros_for(v.shape, v.dtype) if isinstance(v, KerasTensor) else v,
-                                     structure)
+        with symbolic.silent():
+            concrete = symbolic.map_structure(
+                lambda v: symbolic.zeros_for(v.shape, v.dtype) if isinstance(v, KerasTensor) else v, structure)
             _trial_batches.append(batch)
             try:
                 return self(concrete, **kwargs), batch
@@ -233,13 +233,13 @@ class Layer:
                 _trial_batches.pop()
 
     def _symbolic_call(self, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if args or any(isinstance(leaf, KerasTensor) for leaf in leaves(kwargs)):
+        if args or any(isinstance(leaf, KerasTensor) for leaf in symbolic.leaves(kwargs)):
             raise TypeError(f"layer '{self.name}': in the functional API pass the symbolic inputs as the first "
                             "argument (a tensor, or a list of them)")
         outputs, batch = self._trial_run(inputs, kwargs)
         node = Node(self, inputs, dict(kwargs), [])
         flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        node.outputs = [symbolic_like(t, batch, node, i) for i, t in enumerate(flat)]
+        node.outputs = [symbolic.symbolic_like(t, batch, node, i) for i, t in enumerate(flat)]
         self._inbound_nodes.append(node)
         if len(node.outputs) == 1 and node.outputs[0].shape:
             self._output_shape = node.outputs[0].shape
@@ -277,19 +277,6 @@ class Layer:
 
 _training_stack: list[bool | None] = []  # the ``training`` flag of the layers being called
 _trial_batches: list[int | None] = []  # the batch dimension of the placeholders a trial run stands for
-
-
-def _shape_tuple(shape: Any, what: str) -> tuple[int | None, ...]:
-    """``(4,)``, ``[4]``, ``4`` or ``(None, 3)`` → a tuple of ints and Nones."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        out = tuple(None if d is None else int(d) for d in shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be a tuple of integers (None for an unknown size), got {shape!r}") from None
-    if any(d is not None and d < 0 for d in out):
-        raise ValueError(f"{what} has a negative dimension: {shape!r}")
-    return out
 
 
 @functools.cache
@@ -389,89 +376,10 @@ class ReLU(Layer):
         return activations.relu(inputs)
 
 
-class InputLayer(Layer):
-    """Where a model's data comes in: ``InputLayer(shape=(4,))`` (batch left out). Its ``output``
-    is the ``KerasTensor`` that ``keras.Input`` returns; it has no weights and records no op."""
-
-    def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None, sparse: Any = None,
-                 batch_shape: Any = None, input_tensor: Any = None, optional: bool = False, name: str | None = None,
-                 **kwargs: Any) -> None:
-        if shape is None and "input_shape" in kwargs:
-            shape = kwargs.pop("input_shape")
-        if kwargs:
-            raise TypeError(f"InputLayer: unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
-        if sparse or input_tensor is not None or optional:
-            raise NotImplementedError("tapeviz's InputLayer takes shape, batch_size, batch_shape, dtype and name")
-        if shape is not None and batch_shape is not None:
-            raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
-        if shape is None and batch_shape is None:
-            raise ValueError("You must pass a `shape` argument.")
-        super().__init__(name=name, dtype=dtype)
-        full = _shape_tuple(batch_shape, "batch_shape") if batch_shape is not None else (
-            batch_size, *_shape_tuple(shape, "shape"))
-        self.batch_shape = full
-        self.built = True
-        self._output_shape = full
-        node = Node(self, None, {}, [])
-        node.outputs = [KerasTensor(full, self.dtype, name=self.name, node=node)]
-        self._inbound_nodes.append(node)
-        self.output = node.outputs[0]
-
-    def __repr__(self) -> str:
-        return f"<InputLayer name={self.name}, batch_shape={self.batch_shape}>"
-
-
-def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None, sparse: Any = None,  # noqa: N802
-          batch_shape: Any = None, name: str | None = None, tensor: Any = None, optional: bool = False) -> KerasTensor:
-    """``keras.Input(shape=(4,))``: a symbolic batch of inputs (no values) to build a model from."""
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
-                      input_tensor=tensor, optional=optional, name=name).output
-
-
-class Concatenate(Layer):
-    """Joins a list of tensors along ``axis`` (the last by default): one ``concat`` op."""
-
-    def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
-        self.axis = int(axis)
-
-    def _convert_input(self, inputs: Any) -> Any:
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-            raise ValueError(f"layer '{self.name}': a `Concatenate` layer should be called on a list of at least "
-                             "2 inputs")
-        return [super(Concatenate, self)._convert_input(t) for t in inputs]
-
-    def call(self, inputs: Any) -> E.Tensor:
-        return E.concat(list(inputs), axis=self.axis)
-
-
-class _Merge(Layer):
-    """Adds or multiplies a list of same-shaped tensors, one op per pair."""
-
-    _op: Callable[[Any, Any], E.Tensor]
-
-    def _convert_input(self, inputs: Any) -> Any:
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-            raise ValueError(f"layer '{self.name}': a `{type(self).__name__}` layer should be called on a list of "
-                             "at least 2 inputs")
-        return [super()._convert_input(t) for t in inputs]
-
-    def call(self, inputs: Any) -> E.Tensor:
-        out = inputs[0]
-        for t in inputs[1:]:
-            out = type(self)._op(out, t)
-        return out
-
-
-class Add(_Merge):
-    _op = staticmethod(E.add)
-
-
-class Multiply(_Merge):
-    _op = staticmethod(E.multiply)
-
 
 from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
+from .input_layer import Input, InputLayer  # noqa: E402  (the same)
+from .merging import Add, Concatenate, Multiply  # noqa: E402  (the same)
 from .normalization import BatchNormalization  # noqa: E402  (the same)
 
 # Layers defined in other modules join here; add a module's layers to this list to expose them.

@@ -131,3 +131,16 @@ def symbolic_like(tensor: Any, batch: int | None, node: Node, index: int) -> Ker
     if shape:
         shape = (batch, *shape[1:])
     return KerasTensor(shape, tensor._value.dtype.name, name=node.layer.name, node=node, index=index)
+
+
+def shape_tuple(shape: Any, what: str) -> tuple[int | None, ...]:
+    """``(4,)``, ``[4]``, ``4`` or ``(None, 3)`` → a tuple of ints and Nones."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        out = tuple(None if d is None else int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a tuple of integers (None for an unknown size), got {shape!r}") from None
+    if any(d is not None and d < 0 for d in out):
+        raise ValueError(f"{what} has a negative dimension: {shape!r}")
+    return out
