@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, ShapeValueError
 from .events import VariableAssigned, emit, listeners
 
 __all__ = ["EagerTensor", "Tensor", "TensorRefKey", "TensorShape", "Variable", "to_array"]
@@ -93,6 +93,11 @@ class Tensor:
     @property
     def ndim(self) -> int:
         return self._value.ndim
+
+    @property
+    def device(self) -> str:
+        """Where the value lives, as TF names it: tapeviz computes on the CPU, with numpy."""
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
 
     @property
     def size(self) -> int:
@@ -307,7 +312,7 @@ class Variable(Tensor):
         if type(new_value) is not np.ndarray:  # 0-d arithmetic gives numpy scalars; keep arrays
             new_value = np.array(new_value)
         if new_value.shape != old.shape:
-            raise ShapeError(
+            raise ShapeValueError(
                 f"{method} to variable '{self.path}': value of shape {new_value.shape} "
                 f"does not match the variable's shape {old.shape}"
             )
@@ -374,6 +379,9 @@ def to_array(value: Any, dtype: Any = None) -> np.ndarray:
                     arr = arr.astype(np.int64)
                 else:
                     arr = arr.astype(_PYTHON_INT)
+    if arr.dtype.kind == "c":
+        raise DTypeError(f"complex numbers are outside tapeviz's scope (got {arr.dtype.name}): its tensors hold "
+                         "floats, integers and booleans; keep the real and imaginary parts as two float tensors")
     if arr.dtype.kind not in "fiub":
         raise DTypeError(f"cannot convert a value of numpy dtype {arr.dtype} to a tensor")
     arr.setflags(write=False)

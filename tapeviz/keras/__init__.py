@@ -22,7 +22,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(
-        f"tapeviz.keras has no {name!r}: tapeviz implements {', '.join(__all__)} "
-        "(the parts of Keras that autodiff tutorials use)"
-    )
+    from .missing import missing_name
+
+    raise missing_name("tapeviz.keras", name, __all__, f"{', '.join(__all__)} (the parts of Keras that autodiff tutorials use)")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
-from ..engine.errors import ShapeError
+from ..engine.errors import ShapeValueError
 from ..engine.scope import _stack as _scope_stack
 from ..engine.scope import current_scope
 from . import activations, backend, initializers, symbolic
@@ -159,14 +159,14 @@ class Layer:
         mine = self.weights
         weights = list(weights)
         if len(weights) != len(mine):
-            raise ShapeError(
+            raise ShapeValueError(
                 f"set_weights() on layer '{self.name}': got {len(weights)} array(s), but the layer has "
                 f"{len(mine)} weight(s)" + ("" if mine else " (it has not been called yet, so it has no weights)")
             )
         arrays = [np.asarray(w) for w in weights]
         for var, arr in zip(mine, arrays):
             if tuple(arr.shape) != tuple(var.shape):
-                raise ShapeError(
+                raise ShapeValueError(
                     f"set_weights() on layer '{self.name}': weight '{var.path}' has shape {tuple(var.shape)}, "
                     f"the array given has shape {tuple(arr.shape)}"
                 )
@@ -325,7 +325,7 @@ class Dense(Layer):
 
     def build(self, input_shape: tuple[int, ...]) -> None:
         if len(input_shape) < 2:
-            raise ShapeError(
+            raise ShapeValueError(
                 f"Input of layer '{self.name}' is incompatible with the layer: expected min_ndim=2, "
                 f"found ndim={len(input_shape)}. Full shape received: {tuple(input_shape)}"
             )
@@ -338,7 +338,7 @@ class Dense(Layer):
         kernel = self.kernel
         shape = inputs._value.shape
         if len(shape) < 2 or shape[-1] != kernel._value.shape[0]:
-            raise ShapeError(
+            raise ShapeValueError(
                 f"Input of layer '{self.name}' is incompatible with the layer: expected axis -1 of input "
                 f"shape to have value {kernel._value.shape[0]}, but received input with shape {tuple(shape)}"
             )
@@ -390,6 +390,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(
-        f"tapeviz.keras.layers has no {name!r}: tapeviz implements {', '.join(__all__)}"
-    )
+    from .missing import missing_name
+
+    raise missing_name("tapeviz.keras.layers", name, __all__, ", ".join(__all__))

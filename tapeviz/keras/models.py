@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
+from ..engine.errors import ShapeValueError
 from .layers import InputLayer, Layer
 from .symbolic import KerasTensor, Node, leaves, map_structure
 from .training import Trainer
@@ -285,7 +286,7 @@ class Functional(Model):
             names = [t._node.layer.name for t in self._inputs]
             missing = [n for n in names if n not in inputs]
             if missing:
-                raise ValueError(f"model '{self.name}' expects inputs named {names}; missing {missing}")
+                raise ShapeValueError(f"model '{self.name}' expects inputs named {names}; missing {missing}")
             return [inputs[n] for n in names]
         if len(self._inputs) == 1:
             if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and _is_array_like(inputs[0]):
@@ -293,7 +294,7 @@ class Functional(Model):
             return [inputs]
         if not isinstance(inputs, (list, tuple)) or len(inputs) != len(self._inputs):
             got = len(inputs) if isinstance(inputs, (list, tuple)) else 1
-            raise ValueError(f"model '{self.name}' expects {len(self._inputs)} input(s), but it received {got} "
+            raise ShapeValueError(f"model '{self.name}' expects {len(self._inputs)} input(s), but it received {got} "
                              "input tensors")
         return list(inputs)
 
@@ -303,7 +304,7 @@ class Functional(Model):
             want = kt.shape[1:]
             got = tuple(value._value.shape[1:]) if isinstance(value, E.Tensor) else None
             if got is not None and (len(got) != len(want) or any(w is not None and w != g for w, g in zip(want, got))):
-                raise ValueError(
+                raise ShapeValueError(
                     f"Input '{kt._node.layer.name}' of model '{self.name}' is incompatible: expected shape "
                     f"{kt.shape}, but received input with shape {tuple(value._value.shape)}"
                 )

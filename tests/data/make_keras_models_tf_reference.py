@@ -163,6 +163,17 @@ def functional_reference(tf: Any, data: dict[str, np.ndarray]) -> dict[str, Any]
     return out
 
 
+def _called_dense(tf: Any) -> Any:
+    layer = tf.keras.layers.Dense(2)
+    layer(tf.ones((1, 3)))
+    return layer
+
+
+def _two_input_model(tf: Any) -> Any:
+    a, b = tf.keras.Input((3,)), tf.keras.Input((1,))
+    return tf.keras.Model([a, b], tf.keras.layers.Concatenate()([a, b]))
+
+
 def namespace_reference(tf: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"device": tf.constant([1.0]).device, "variable_device": tf.Variable(1.0).device}
     errors: dict[str, str] = {}
@@ -171,7 +182,11 @@ def namespace_reference(tf: Any) -> dict[str, Any]:
         "add_shapes": lambda: tf.add(tf.ones((2, 3)), tf.ones((4,))),
         "reshape_size": lambda: tf.reshape(tf.ones((2, 3)), (4,)),
         "add_dtypes": lambda: tf.add(tf.ones((2,)), tf.ones((2,), dtype=tf.float64)),
-        "dense_input": lambda: tf.keras.layers.Dense(2, input_shape=(3,))(tf.ones((2, 4))),
+        "dense_built_input": lambda: _called_dense(tf)(tf.ones((2, 4))),
+        "set_weights_shape": lambda: _called_dense(tf).set_weights([np.ones((4, 2)), np.ones(2)]),
+        "variable_assign_shape": lambda: tf.Variable(1.0).assign(np.ones(3, np.float32)),
+        "functional_input_count": lambda: _two_input_model(tf)(np.ones((2, 3), np.float32)),
+        "complex_constant": lambda: tf.constant(1.0 + 2.0j),
     }
     for name, fn in cases.items():
         try:
