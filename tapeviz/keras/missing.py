@@ -35,8 +35,14 @@ def missing_name(where: str, name: str, available: Iterable[str], implements: st
     """``where`` has no ``name``: say so, say what tapeviz ``implements``, suggest a close name if any."""
     what = LEFT_OUT.get(name)
     if what is not None:
-        return AttributeError(f"{where} has no {name!r} ({what}): tapeviz leaves it out; it implements {implements}")
+        return _error(f"{where} has no {name!r} ({what}): tapeviz leaves it out; it implements {implements}", name)
     names = [n for n in available if not n.startswith("_")]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
     hint = f". Did you mean: {close[0]!r}?" if close else ""
-    return AttributeError(f"{where} has no {name!r}: tapeviz implements {implements} (see dir({where})){hint}")
+    return _error(f"{where} has no {name!r}: tapeviz implements {implements} (see dir({where})){hint}", name)
+
+
+def _error(message: str, name: str) -> AttributeError:
+    # ``name`` set keeps Python from filling in ``obj`` (the module) and adding its own loose
+    # "Did you mean"; ``obj=None`` leaves it nothing to search.
+    return AttributeError(message, name=name, obj=None)
