@@ -60,6 +60,18 @@ class Model(Trainer, Layer):
             return
         super()._build_for(inputs)
 
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name``, or at position ``index`` of ``layers``."""
+        if index is not None and name is None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
+                                 f"{len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
+
     @property
     def _known_input_shape(self) -> Any:
         """The batch shape this model was built for, if it knows one (for a Sequential around it)."""

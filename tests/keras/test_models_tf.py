@@ -140,7 +140,10 @@ def test_functional_inputs_by_list_dict_and_errors():
     xa, xb = np.ones((2, 2), np.float32), np.full((2, 1), 5.0, np.float32)
     by_list = model([xa, xb]).numpy()
     np.testing.assert_allclose(model({"a": xa, "b": xb}).numpy(), by_list)
-    kernel = model.layers[1].kernel.numpy()
+    kernel = model.get_layer("d").kernel.numpy()
+    assert model.get_layer(index=0).name == "a" and [layer.name for layer in model.layers] == ["a", "d", "b", "add"]
+    with pytest.raises(ValueError, match="No such layer: e"):
+        model.get_layer("e")
     np.testing.assert_allclose(by_list, xa @ kernel + 5.0, rtol=1e-6)
     with pytest.raises(ValueError, match="expects 2 input"):
         model(xa)
