@@ -286,6 +286,9 @@ class Functional(Model):
 
     @property
     def output_names(self) -> list[str]:
+        """Each output's name: its key when the outputs are a dict, else the layer that made it."""
+        if isinstance(self._output_structure, dict):
+            return list(self._output_structure)
         return [t._node.layer.name for t in self._outputs]
 
     def _convert_input(self, inputs: Any) -> Any:

@@ -172,6 +172,11 @@ class Trainer:
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> E.Tensor:
         if not isinstance(self._loss_fn, list):
             return self._loss_fn(y, y_pred)
+        names = list(self.output_names)
+        if isinstance(y, dict):  # labels by output name
+            y = [y.get(n) for n in names]
+        if isinstance(y_pred, dict):
+            y_pred = [y_pred[n] for n in names]
         if not isinstance(y, (list, tuple)) or len(y) != len(self._loss_fn):
             raise TrainingError(f"the model has {len(self._loss_fn)} outputs: y must be a list of "
                                 f"{len(self._loss_fn)} label arrays, one per output")
@@ -303,6 +308,8 @@ class Trainer:
         self._refuse(kwargs, "predict")
         batches = _Batches(x, None, batch_size, False, steps)
         outputs = [self(data[0], training=False) for data in batches.epoch()]
+        if isinstance(outputs[0], dict):  # outputs by name: one array each
+            return {k: np.concatenate([out[k]._value for out in outputs], axis=0) for k in outputs[0]}
         if isinstance(outputs[0], (list, tuple)):  # several outputs: one array each
             return [np.concatenate([out[i]._value for out in outputs], axis=0) for i in range(len(outputs[0]))]
         return np.concatenate([out._value for out in outputs], axis=0)

@@ -172,3 +172,30 @@ def test_summary_prints_once_to_print_fn_and_marks_unbuilt_layers(monkeypatch, c
     model.summary(line_length=60)
     printed = capsys.readouterr().out
     assert 'Model: "sequential"' in printed and max(len(line) for line in printed.splitlines()) == 60
+
+
+def _two_output_model(as_dict: bool) -> Model:
+    backend.clear_session()
+    x_in = Input((4,))
+    h = layers.Dense(5, activation="relu")(x_in)
+    cls, reg = layers.Dense(3, activation="softmax", name="cls")(h), layers.Dense(1, name="reg")(h)
+    model = Model(x_in, {"cls": cls, "reg": reg} if as_dict else [cls, reg])
+    model.set_weights([INPUTS[k] for k in ("o_w1", "o_b1", "o_w2", "o_b2", "o_w3", "o_b3")])
+    return model
+
+
+def test_outputs_losses_and_labels_by_name_train_as_the_list_form_does():
+    listed = _two_output_model(as_dict=False)
+    listed.compile(optimizer="sgd", loss=["categorical_crossentropy", "mse"])
+    want = listed.fit(INPUTS["x"], [INPUTS["one_hot"], INPUTS["y_reg"]], epochs=2, batch_size=8, shuffle=False,
+                      verbose=0).history
+    named = _two_output_model(as_dict=True)
+    assert named.output_names == ["cls", "reg"]
+    named.compile(optimizer="sgd", loss={"reg": "mse", "cls": "categorical_crossentropy"})
+    got = named.fit(INPUTS["x"], {"cls": INPUTS["one_hot"], "reg": INPUTS["y_reg"]}, epochs=2, batch_size=8,
+                    shuffle=False, verbose=0).history
+    assert got == want and sorted(got) == ["cls_loss", "loss", "reg_loss"]
+    predicted = named.predict(INPUTS["x"][:3], verbose=0)
+    assert sorted(predicted) == ["cls", "reg"] and predicted["reg"].shape == (3, 1)
+    with pytest.raises(ValueError, match="give one loss for each"):
+        named.compile(optimizer="sgd", loss={"cls": "mse"})
