@@ -208,43 +208,19 @@ class Layer:
             _scope_stack.pop()
         if isinstance(outputs, E.Tensor):  # for summary(): the shape built for (batch None) wins over a call's
             shape = outputs._value.shape
-            if _trial_batches and shape:
-                self._output_shape = (_trial_batches[-1], *shape[1:])
+            if symbolic.trial_batches and shape:
+                self._output_shape = (symbolic.trial_batches[-1], *shape[1:])
                 self._symbolic_shape = True
             elif not getattr(self, "_symbolic_shape", False):
                 self._output_shape = shape
         return outputs
 
-    # ---- symbolic calls (the functional API, build(shape)) --------------------------------
+    # ---- symbolic calls (the functional API, build(shape)): see ``symbolic`` ------------------
     def _trial_run(self, structure: Any, kwargs: dict[str, Any] | None = None) -> Any:
-        """Call the layer on zeros shaped like the placeholders in ``structure``, silently: the
-        weights are made (as a first call makes them), no op reaches a tape or the trace."""
-        placeholders = [leaf for leaf in symbolic.leaves(structure) if isinstance(leaf, KerasTensor)]
-        batch = placeholders[0].shape[0] if placeholders and placeholders[0].shape else None
-        kwargs = dict(kwargs or {})
-        kwargs.setdefault("training", False)
-        with symbolic.silent():
-            concrete = symbolic.map_structure(
-                lambda v: symbolic.zeros_for(v.shape, v.dtype) if isinstance(v, KerasTensor) else v, structure)
-            _trial_batches.append(batch)
-            try:
-                return self(concrete, **kwargs), batch
-            finally:
-                _trial_batches.pop()
+        return symbolic.trial_run(self, structure, kwargs)
 
     def _symbolic_call(self, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if args or any(isinstance(leaf, KerasTensor) for leaf in symbolic.leaves(kwargs)):
-            raise TypeError(f"layer '{self.name}': in the functional API pass the symbolic inputs as the first "
-                            "argument (a tensor, or a list of them)")
-        outputs, batch = self._trial_run(inputs, kwargs)
-        node = Node(self, inputs, dict(kwargs), [])
-        flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        node.outputs = [symbolic.symbolic_like(t, batch, node, i) for i, t in enumerate(flat)]
-        self._inbound_nodes.append(node)
-        if len(node.outputs) == 1 and node.outputs[0].shape:
-            self._output_shape = node.outputs[0].shape
-            self._symbolic_shape = True
-        return node.outputs if isinstance(outputs, (list, tuple)) else node.outputs[0]
+        return symbolic.symbolic_call(self, inputs, args, kwargs)
 
     def _convert_input(self, inputs: Any) -> Any:
         """Arrays and lists become tensors of the layer's dtype; float tensors are cast to it."""
@@ -276,7 +252,6 @@ class Layer:
 
 
 _training_stack: list[bool | None] = []  # the ``training`` flag of the layers being called
-_trial_batches: list[int | None] = []  # the batch dimension of the placeholders a trial run stands for
 
 
 @functools.cache

@@ -76,6 +76,42 @@ class Node:
         return [leaf for leaf in leaves(self.args) if isinstance(leaf, KerasTensor)]
 
 
+trial_batches: list[int | None] = []  # the batch dimension of the placeholders a trial run stands for
+
+
+def trial_run(layer: Any, structure: Any, kwargs: dict[str, Any] | None = None) -> tuple[Any, int | None]:
+    """Call ``layer`` on zeros shaped like the placeholders in ``structure``, silently: its
+    weights are made (as a first call makes them), no op reaches a tape or the trace. Returns
+    the outputs and the placeholders' batch dimension."""
+    placeholders = [leaf for leaf in leaves(structure) if isinstance(leaf, KerasTensor)]
+    batch = placeholders[0].shape[0] if placeholders and placeholders[0].shape else None
+    kwargs = dict(kwargs or {})
+    kwargs.setdefault("training", False)
+    with silent():
+        concrete = map_structure(lambda v: zeros_for(v.shape, v.dtype) if isinstance(v, KerasTensor) else v, structure)
+        trial_batches.append(batch)
+        try:
+            return layer(concrete, **kwargs), batch
+        finally:
+            trial_batches.pop()
+
+
+def symbolic_call(layer: Any, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``layer(keras_tensors)``: build it by a trial run, note the call as a ``Node``, return placeholders."""
+    if args or any(isinstance(leaf, KerasTensor) for leaf in leaves(kwargs)):
+        raise TypeError(f"layer '{layer.name}': in the functional API pass the symbolic inputs as the first "
+                        "argument (a tensor, or a list of them)")
+    outputs, batch = trial_run(layer, inputs, kwargs)
+    node = Node(layer, inputs, dict(kwargs), [])
+    flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    node.outputs = [symbolic_like(t, batch, node, i) for i, t in enumerate(flat)]
+    layer._inbound_nodes.append(node)
+    if len(node.outputs) == 1 and node.outputs[0].shape:
+        layer._output_shape = node.outputs[0].shape
+        layer._symbolic_shape = True
+    return node.outputs if isinstance(outputs, (list, tuple)) else node.outputs[0]
+
+
 def leaves(value: Any) -> Iterator[Any]:
     """The leaves of nested lists, tuples and dicts (dict values in insertion order)."""
     if isinstance(value, (list, tuple)):

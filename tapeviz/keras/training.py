@@ -12,7 +12,6 @@ terminal UI runs, through ``backend.fit_trainer()``) trains the next batch as fi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,11 +20,16 @@ from .. import engine as E
 from ..engine.errors import TapevizError
 from . import backend, losses, optimizers
 from . import metrics as metrics_module
-
-
-class TrainingError(TapevizError, ValueError):
-    """compile/fit/evaluate/predict were given something they cannot use."""
-
+from .data_adapter import (
+    Batches,
+    TrainingError,
+    as_array,
+    as_arrays,
+    first_array,
+    is_dataset,
+    num_samples,
+    take_rows,
+)
 
 _LOSS_CLASSES = {
     "categorical_crossentropy": losses.CategoricalCrossentropy,
@@ -71,53 +75,6 @@ def _loss_object(loss: Any) -> Any:
             return E.reduce_mean(loss(y_true, y_pred))
         return mean_loss
     raise TrainingError(f"Could not interpret loss identifier: {loss!r}")
-
-
-def _array(value: Any, what: str) -> np.ndarray:
-    if isinstance(value, E.Tensor):
-        return value._value
-    try:
-        return np.asarray(value)
-    except (TypeError, ValueError):
-        raise TrainingError(f"{what} must be an array or a tensor, got {type(value).__name__}") from None
-
-
-def _is_structure(value: Any) -> bool:
-    """Several arrays for several inputs or outputs: a list/tuple of arrays, or a dict."""
-    if isinstance(value, dict):
-        return True
-    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, (np.ndarray, E.Tensor)) for v in value)
-
-
-def _arrays(value: Any, what: str) -> Any:
-    """``_array`` for one array, or for each array of a list/dict of them (several inputs/outputs)."""
-    if _is_structure(value):
-        if isinstance(value, dict):
-            return {k: _array(v, f"{what}[{k!r}]") for k, v in value.items()}
-        return [_array(v, f"{what}[{i}]") for i, v in enumerate(value)]
-    return _array(value, what)
-
-
-def _first(value: Any) -> np.ndarray:
-    if isinstance(value, dict):
-        return next(iter(value.values()))
-    return value[0] if isinstance(value, list) else value
-
-
-def _num_samples(value: Any) -> int:
-    return len(_first(_arrays(value, "x")))
-
-
-def _take(value: Any, index: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: v[index] for k, v in value.items()}
-    if isinstance(value, list):
-        return [v[index] for v in value]
-    return value[index]
-
-
-def _is_dataset(x: Any) -> bool:
-    return hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, E.Tensor, list, tuple, dict, str))
 
 
 def _verbose(verbose: Any) -> int:
@@ -203,7 +160,7 @@ class Trainer:
         variables = self.trainable_variables
         grads = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
-        return self._update_trackers(loss, y, y_pred, _num_samples(x))
+        return self._update_trackers(loss, y, y_pred, num_samples(x))
 
     def test_step(self, data: tuple[Any, ...]) -> dict[str, float]:
         if len(data) < 2 or data[1] is None:
@@ -211,7 +168,7 @@ class Trainer:
         x, y = data[0], data[1]
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred)
-        return self._update_trackers(loss, y, y_pred, _num_samples(x))
+        return self._update_trackers(loss, y, y_pred, num_samples(x))
 
     def _update_trackers(self, loss: E.Tensor, y: Any, y_pred: E.Tensor, size: int) -> dict[str, float]:
         self._loss_tracker.update(float(np.asarray(loss._value, np.float64).reshape(())), size)
@@ -219,7 +176,7 @@ class Trainer:
             for tracker, part in zip(self._part_trackers, self._loss_parts):
                 tracker.update(float(np.asarray(part._value, np.float64).reshape(())), size)
             return self._logs()
-        y_arr, pred = _array(y, "y"), y_pred._value
+        y_arr, pred = as_array(y, "y"), y_pred._value
         for metric in self._batch_metrics(y_arr, pred):
             metric.update_from(y_arr, pred)
         return self._logs()
@@ -248,10 +205,10 @@ class Trainer:
         self._check_compiled("fit")
         self._refuse(kwargs, "fit")
         if validation_split and validation_data is None:
-            if _is_dataset(x):
+            if is_dataset(x):
                 raise TrainingError("`validation_split` is only supported for Tensors or NumPy arrays, not a Dataset")
-            x_all, y_all = _arrays(x, "x"), _arrays(y, "y")
-            count = len(_first(x_all))
+            x_all, y_all = as_arrays(x, "x"), as_arrays(y, "y")
+            count = len(first_array(x_all))
             split_at = int(math.floor(count * (1.0 - validation_split)))
             if split_at in (0, count):
                 raise TrainingError(
@@ -259,8 +216,8 @@ class Trainer:
                     f"validation and training set as specified by `validation_split={validation_split}`"
                 )
             head, tail = slice(None, split_at), slice(split_at, None)
-            x, y, validation_data = _take(x_all, head), _take(y_all, head), (_take(x_all, tail), _take(y_all, tail))
-        batches = _Batches(x, y, batch_size, shuffle, steps_per_epoch)
+            x, y, validation_data = take_rows(x_all, head), take_rows(y_all, head), (take_rows(x_all, tail), take_rows(y_all, tail))
+        batches = Batches(x, y, batch_size, shuffle, steps_per_epoch)
         history = History(self, {"verbose": _verbose(verbose), "epochs": epochs, "steps": batches.steps})
         self.history = history
         for epoch in range(initial_epoch, epochs):
@@ -292,7 +249,7 @@ class Trainer:
         self._check_compiled("evaluate")
         self._refuse(kwargs, "evaluate")
         self._reset_trackers()
-        batches = _Batches(x, y, batch_size, False, steps)
+        batches = Batches(x, y, batch_size, False, steps)
         for data in batches.epoch():
             logs = self.test_step(data)
         if _verbose(verbose):
@@ -306,7 +263,7 @@ class Trainer:
                 **kwargs: Any) -> np.ndarray:
         """The model's outputs for ``x`` as a numpy array, batch by batch, in inference mode."""
         self._refuse(kwargs, "predict")
-        batches = _Batches(x, None, batch_size, False, steps)
+        batches = Batches(x, None, batch_size, False, steps)
         outputs = [self(data[0], training=False) for data in batches.epoch()]
         if isinstance(outputs[0], dict):  # outputs by name: one array each
             return {k: np.concatenate([out[k]._value for out in outputs], axis=0) for k in outputs[0]}
@@ -330,70 +287,3 @@ class Trainer:
             known = [k for k in used if k in _NOT_DONE]
             what = "is not implemented in tapeviz" if known else "is not an argument Keras knows"
             raise TrainingError(f"{method}({', '.join(used)}=...) {what}")
-
-
-class _Batches:
-    """The batches of one dataset: arrays cut into ``batch_size`` slices (shuffled per epoch if
-    asked, from the seeded Keras generator), or a ``tf.data.Dataset`` iterated as it is."""
-
-    def __init__(self, x: Any, y: Any, batch_size: int | None, shuffle: bool, steps: int | None = None) -> None:
-        self._dataset = x if _is_dataset(x) else None
-        self._pending: Iterator[tuple[Any, ...]] | None = None
-        self._limit = None if steps is None else int(steps)
-        if self._dataset is not None:
-            if batch_size is not None:
-                raise TrainingError("Do not pass `batch_size` with a Dataset: its batches come from .batch(...)")
-            size = int(getattr(self._dataset, "cardinality", lambda: -2)())
-            if size == -1 and self._limit is None:
-                raise TrainingError("the Dataset repeats for ever (.repeat()): pass steps_per_epoch= to fit, "
-                                    "steps= to evaluate/predict, to say how many batches make one pass")
-            self.steps = self._limit if self._limit is not None else (size if size >= 0 else None)
-            return
-        if x is None:
-            raise TrainingError("fit/evaluate/predict need input data x")
-        self.x = _arrays(x, "x")
-        self.y = None if y is None else _arrays(y, "y")
-        self.count = len(_first(self.x))
-        for what, value in (("x", self.x), ("y", self.y)):
-            for leaf in ([] if value is None else value.values() if isinstance(value, dict) else
-                         value if isinstance(value, list) else [value]):
-                if len(leaf) != self.count:
-                    raise TrainingError(f"x has {self.count} samples but {what} has {len(leaf)}: "
-                                        "they must have the same number")
-        if self.count == 0:
-            raise TrainingError("the input data x has no samples")
-        self.batch_size = 32 if batch_size is None else int(batch_size)
-        if self.batch_size <= 0:
-            raise TrainingError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.shuffle = bool(shuffle)
-        self.steps = math.ceil(self.count / self.batch_size) if self._limit is None else self._limit
-
-    def epoch(self) -> Iterator[tuple[Any, ...]]:
-        """The batches of one epoch: one pass over the data, or ``steps`` batches when given
-        (continuing where the previous epoch stopped, as Keras does with steps_per_epoch)."""
-        if self._limit is None:
-            yield from self._one_pass()
-            return
-        for _ in range(self._limit):
-            yield self.next_batch()
-
-    def _one_pass(self) -> Iterator[tuple[Any, ...]]:
-        if self._dataset is not None:
-            for element in self._dataset:
-                yield tuple(element) if isinstance(element, (tuple, list)) else (element,)
-            return
-        n = self.count
-        order = backend.generator().permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, n, self.batch_size):
-            index = order[start:start + self.batch_size]
-            yield (_take(self.x, index),) if self.y is None else (_take(self.x, index), _take(self.y, index))
-
-    def next_batch(self) -> tuple[Any, ...]:
-        for _ in range(2):
-            if self._pending is None:
-                self._pending = self._one_pass()
-            try:
-                return next(self._pending)
-            except StopIteration:
-                self._pending = None
-        raise TrainingError("the training data has no batches")
