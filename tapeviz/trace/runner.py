@@ -115,7 +115,7 @@ class _Tee(io.StringIO):
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     kind = type(exc).__name__
-    hint = _did_you_mean(exc)
+    hint = "" if ". Did you mean" in str(exc) else _did_you_mean(exc)  # tapeviz's own messages may hold it
     message = str(exc).split("\n")[0] + hint
     if frames:
         last = frames[-1]
