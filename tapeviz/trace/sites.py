@@ -1,9 +1,10 @@
 """Where in the learner's program each recorded op came from, and the names the learner used.
 
 While :func:`~tapeviz.trace.record` listens, every recorded op is traced back to the first stack
-frame outside the tapeviz package (programs run by the runner, tests and notebooks are the
-learner's code; so are the built-in examples in ``tapeviz/examples``: they are the program
-there). That frame's file, line and function make the op's :class:`SourceSite`.
+frame that is not tapeviz's own code nor the standard library's, told by the frame's module
+(programs run by the runner, tests, notebook cells and temporary files are the learner's code,
+wherever the file sits, site-packages included; so are the built-in examples in
+``tapeviz/examples`` and the lessons and examples a wheel bundles in ``tapeviz/_bundled``). That frame's file, line and function make the op's :class:`SourceSite`.
 
 Names come from the program's own text and variables:
 
@@ -33,7 +34,7 @@ from typing import Any, Optional
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
 
-__all__ = ["SiteRecorder", "SourceSite"]
+__all__ = ["SiteRecorder", "SourceSite", "is_library_code", "is_tapeviz_code"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +51,47 @@ class SourceSite:
 
 
 _RETURN = ""  # marks a line that returns a value: its caller's line names the result
+# What is tapeviz's own code is told by the module (its ``__name__``, or a file in the package's
+# real folder), never by where a file sits in general: a wheel installs tapeviz and the learner's
+# programs alike under site-packages, a notebook cell or a temporary file is the learner's too.
+# The built-in examples (``tapeviz.examples``) and the lessons and examples a wheel bundles
+# (``tapeviz/_bundled``) are programs, the learner's code.
+_PACKAGE_NAME = __name__.split(".")[0]
 _PACKAGE = str(Path(__file__).resolve().parent.parent) + "/"
-_EXAMPLES = _PACKAGE + "examples/"
-_LIBRARIES = tuple(
-    {str(Path(p).resolve()) + "/" for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts")
-     if (p := sysconfig.get_paths().get(key))}
-)
+_PROGRAM_MODULES = (f"{_PACKAGE_NAME}.examples", f"{_PACKAGE_NAME}._bundled")
+_PROGRAM_FOLDERS = tuple(_PACKAGE + m.split(".", 1)[1] + "/" for m in _PROGRAM_MODULES)
+
+
+def _install_folders(*keys: str) -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({str(Path(p).resolve()) + "/" for key in keys if (p := paths.get(key))})
+
+
+# The standard library is library code; installed packages' folders are not excluded wholesale
+# (a program copied there is still a program), but they lie inside the standard library's
+# folder in some layouts (prefix/lib/python3.X/site-packages), so they are told apart first.
+_STDLIB = _install_folders("stdlib", "platstdlib")
+_SITE = _install_folders("purelib", "platlib") + tuple(
+    str(Path(p).resolve()) + "/" for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+
+
+def is_tapeviz_code(module: object, file: str) -> bool:
+    """True for tapeviz's own modules (not its examples or bundled programs)."""
+    if isinstance(module, str) and (module == _PACKAGE_NAME or module.startswith(_PACKAGE_NAME + ".")):
+        return not module.startswith(_PROGRAM_MODULES)
+    return file.startswith(_PACKAGE) and not file.startswith(_PROGRAM_FOLDERS)
+
+
+def is_library_code(module: object, file: str) -> bool:
+    """tapeviz's own code or the standard library's (``file`` resolved); everything else, wherever
+    it sits, is the learner's: programs, notebooks, tests, lessons."""
+    if is_tapeviz_code(module, file):
+        return True
+    if file.startswith("<"):
+        return file.startswith("<frozen")
+    return file.startswith(_STDLIB) and not file.startswith(_SITE)
+
+
 _MAX_RETURN_HOPS = 8
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
 
@@ -263,11 +299,7 @@ class SiteRecorder:
         code = frame.f_code
         file = code.co_filename
         path = str(Path(file).resolve()) if file and not file.startswith("<") else file
-        if path.startswith(_EXAMPLES):  # the built-in examples are the program there
-            learner = True
-        else:
-            library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
-            learner = not (path.startswith(_PACKAGE) or library)
+        learner = not is_library_code(frame.f_globals.get("__name__"), path)
         if not learner:
             self._library[id(code)] = code
             return None

@@ -129,6 +129,42 @@ def test_a_program_run_by_the_runner_is_the_learners_code(tmp_path: Path) -> Non
     assert trace.sources == {file: PROGRAM}
 
 
+def test_a_program_under_site_packages_is_still_the_learners_code(tmp_path: Path, monkeypatch) -> None:
+    """Where a file sits does not make it library code: a program copied into an installation's
+    site-packages (inside the standard library's folder, as in a prefix/lib/python3.X layout)
+    keeps its names and lines."""
+    from tapeviz.trace import sites
+
+    lib = tmp_path / "lib" / "python3.X"
+    site = lib / "site-packages"
+    site.mkdir(parents=True)
+    monkeypatch.setattr(sites, "_STDLIB", (str(lib.resolve()) + "/",))
+    monkeypatch.setattr(sites, "_SITE", (str(site.resolve()) + "/",))
+    program = site / "prog.py"
+    program.write_text(PROGRAM)
+    trace = run_program(program).trace
+    ops = {node.op: trace.graph.user_name(nid) for nid, node in trace.graph.nodes.items() if node.is_op}
+    assert ops["matmul"] == "logits" and ops["reduce_mean"] == "loss"
+    assert {s.file for s in trace.sites.values()} == {str(program.resolve())}
+    # the same file in the standard library's own folder is library code: the sites skip it
+    stdlib_copy = lib / "prog.py"
+    stdlib_copy.write_text(PROGRAM)
+    assert {s.file for s in run_program(stdlib_copy).trace.sites.values()} == {HERE}
+
+
+def test_tapeviz_own_code_is_told_by_its_module_and_the_bundled_programs_are_the_learners() -> None:
+    from tapeviz.trace import sites
+
+    package = sites._PACKAGE
+    assert sites.is_tapeviz_code("tapeviz.keras.layers", "/anywhere/layers.py")
+    assert sites.is_tapeviz_code("__main__", package + "__main__.py")  # python -m tapeviz
+    assert not sites.is_tapeviz_code("tapeviz.examples.keras_examples", package + "examples/keras_examples.py")
+    assert not sites.is_tapeviz_code("__main__", package + "_bundled/lessons/01-first-tape/program.py")
+    assert not sites.is_tapeviz_code("__main__", "/tmp/ipykernel_1/123.py")  # a notebook cell
+    assert not sites.is_library_code("__main__", "/tmp/ipykernel_1/123.py")
+    assert not sites.is_library_code("__main__", "<stdin>") and sites.is_library_code(None, "<frozen runpy>")
+
+
 def test_sites_and_names_survive_saving(tmp_path: Path) -> None:
     program = tmp_path / "prog.py"
     program.write_text(PROGRAM)
