@@ -84,7 +84,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     if not callable(trainer):
         trainer = _keras_fit_trainer()
     if callable(trainer):
-        trace.trainer = trainer
+        trace.trainer = _keeping_warnings(trainer, trace)
     optimizers = _optimizer_configs()
     if optimizers:  # what the view needs to write an update rule with its hyperparameters
         trace.meta["optimizers"] = optimizers
@@ -97,6 +97,24 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     if messages:
         trace.meta["warnings"] = list(messages)
     return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+def _keeping_warnings(trainer: Any, trace: Trace) -> Any:
+    """``trainer``, its warnings kept in the trace's messages (each once), not printed over the UI."""
+    import functools
+
+    @functools.wraps(trainer)
+    def train(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = trainer(*args, **kwargs)
+        kept = trace.meta.setdefault("warnings", [])
+        kept += [text for w in caught if (text := f"{w.category.__name__}: {w.message}") not in kept]
+        if not kept:
+            del trace.meta["warnings"]
+        return result
+
+    return train
 
 
 class _Tee(io.StringIO):

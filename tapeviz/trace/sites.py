@@ -25,14 +25,16 @@ from __future__ import annotations
 import ast
 import linecache
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any, Optional
 
+import numpy as np
+
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
+from .own_code import is_library_code, is_tapeviz_code
 
 __all__ = ["SiteRecorder", "SourceSite", "is_library_code", "is_tapeviz_code"]
 
@@ -51,47 +53,6 @@ class SourceSite:
 
 
 _RETURN = ""  # marks a line that returns a value: its caller's line names the result
-# What is tapeviz's own code is told by the module (its ``__name__``, or a file in the package's
-# real folder), never by where a file sits in general: a wheel installs tapeviz and the learner's
-# programs alike under site-packages, a notebook cell or a temporary file is the learner's too.
-# The built-in examples (``tapeviz.examples``) and the lessons and examples a wheel bundles
-# (``tapeviz/_bundled``) are programs, the learner's code.
-_PACKAGE_NAME = __name__.split(".")[0]
-_PACKAGE = str(Path(__file__).resolve().parent.parent) + "/"
-_PROGRAM_MODULES = (f"{_PACKAGE_NAME}.examples", f"{_PACKAGE_NAME}._bundled")
-_PROGRAM_FOLDERS = tuple(_PACKAGE + m.split(".", 1)[1] + "/" for m in _PROGRAM_MODULES)
-
-
-def _install_folders(*keys: str) -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    return tuple({str(Path(p).resolve()) + "/" for key in keys if (p := paths.get(key))})
-
-
-# The standard library is library code; installed packages' folders are not excluded wholesale
-# (a program copied there is still a program), but they lie inside the standard library's
-# folder in some layouts (prefix/lib/python3.X/site-packages), so they are told apart first.
-_STDLIB = _install_folders("stdlib", "platstdlib")
-_SITE = _install_folders("purelib", "platlib") + tuple(
-    str(Path(p).resolve()) + "/" for p in sys.path if p.endswith(("site-packages", "dist-packages")))
-
-
-def is_tapeviz_code(module: object, file: str) -> bool:
-    """True for tapeviz's own modules (not its examples or bundled programs)."""
-    if isinstance(module, str) and (module == _PACKAGE_NAME or module.startswith(_PACKAGE_NAME + ".")):
-        return not module.startswith(_PROGRAM_MODULES)
-    return file.startswith(_PACKAGE) and not file.startswith(_PROGRAM_FOLDERS)
-
-
-def is_library_code(module: object, file: str) -> bool:
-    """tapeviz's own code or the standard library's (``file`` resolved); everything else, wherever
-    it sits, is the learner's: programs, notebooks, tests, lessons."""
-    if is_tapeviz_code(module, file):
-        return True
-    if file.startswith("<"):
-        return file.startswith("<frozen")
-    return file.startswith(_STDLIB) and not file.startswith(_SITE)
-
-
 _MAX_RETURN_HOPS = 8
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
 
@@ -125,6 +86,7 @@ class SiteRecorder:
         self._line_settled: set[int] = set()
         self._lookups: list[tuple[int, _Scope]] = []  # to search when resolving, in order
         self._first_lookup: dict[int, _Scope] = {}  # each id's first lookup (or _SEARCHED)
+        self._values: dict[int, Any] = {}  # looked-up inputs' values, for names by value
         self._indexes: dict[int, _BoundTensors] = {}  # id(copied names) -> their tensors, once searched
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
@@ -200,6 +162,8 @@ class SiteRecorder:
             if engine_id not in settled and engine_id not in named:
                 settled.add(engine_id)
                 self._look_up(engine_id, frame)
+                if ref.variable is None and engine_id not in self._values:
+                    self._values[engine_id] = ref.value  # (for a copy the library made: see below)
         settled.add(event.output.id)
         return self._site, (self.token if name is not None else None)
 
@@ -270,12 +234,21 @@ class SiteRecorder:
         for each tensor, the first scope that binds it names it, as if searched at the time."""
         named = self.tensor_names
         firsts = [(i, scope) for i, scope in self._first_lookup.items() if scope is not _SEARCHED]
-        for engine_id, scope in firsts + self._lookups:  # (a first lookup comes before the others)
+        lookups = firsts + self._lookups
+        for engine_id, scope in lookups:  # (a first lookup comes before the others)
             if engine_id not in named:
                 name = self._name_in(scope, engine_id)
                 if name is not None:
                     named[engine_id] = name
-        self._first_lookup, self._lookups, self._indexes = {}, [], {}
+        # A copy the library made of the learner's tensor in another dtype (Keras casts int
+        # labels to the predictions' float) is named as the program named the original.
+        for engine_id, scope in lookups:
+            value = self._values.get(engine_id)
+            if engine_id not in named and value is not None:
+                name = _cast_copy_of(scope, value)
+                if name is not None:
+                    named[engine_id] = name
+        self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
@@ -361,6 +334,14 @@ class _LearnerCode:
 # and of its module's globals (None at module level, where the locals are the globals).
 _Scope = tuple[dict[str, Any], Optional[dict[str, Any]]]
 _SEARCHED: Any = object()  # a first lookup already searched
+
+
+def _cast_copy_of(scope: _Scope, value: Any) -> str | None:
+    """The name of the one tensor in ``scope`` that ``value`` copies in another dtype."""
+    found = {name for names in scope for name, t in (names or {}).items()
+             if isinstance(t, Tensor) and not name.startswith("_") and (v := t._value).shape == value.shape
+             and v.dtype != value.dtype and v.size > 1 and np.array_equal(v, value)}
+    return found.pop() if len(found) == 1 else None  # (two candidates: no guess)
 
 
 class _BoundTensors:
