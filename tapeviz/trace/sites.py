@@ -13,16 +13,15 @@ Names come from the program's own text and variables:
   the one whose output was assigned. A ``return`` line passes the question to the line that
   called it (``loss = self.loss()``), so helper functions do not hide the caller's name.
 - a tensor's name: an op input bound to a local or global name in the learner's frame at the
-  time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there.
+  time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there (or a copy
+  Keras made of one in another dtype, by its values).
 
-All of this runs inside the trace's listener, so it costs nothing when no listener records.
-Only what needs the live stack is done as each op is emitted; the names are copied then (a
-copy of a scope's dict is cheap) and searched for the tensors when the trace folds its events.
+All of this runs inside the trace's listener, so it costs nothing when no listener records:
+the names are copied as each op is emitted and searched when the trace folds its events.
 """
 
 from __future__ import annotations
 
-import ast
 import linecache
 import sys
 from dataclasses import dataclass
@@ -34,7 +33,8 @@ import numpy as np
 
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
-from .own_code import is_library_code, is_tapeviz_code
+from .line_names import _RETURN, _names_by_line
+from .own_code import is_library_code, is_tapeviz_code  # noqa: F401  (re-exported)
 
 __all__ = ["SiteRecorder", "SourceSite", "is_library_code", "is_tapeviz_code"]
 
@@ -52,7 +52,6 @@ class SourceSite:
     assigned_name: str | None = None
 
 
-_RETURN = ""  # marks a line that returns a value: its caller's line names the result
 _MAX_RETURN_HOPS = 8
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
 
@@ -99,8 +98,8 @@ class SiteRecorder:
         self._last_output = 0
         self.token = 0
 
-    def release(self) -> None:
-        """Drop the frames held between ops (called when recording stops)."""
+    def release(self) -> None:  # (called when recording stops)
+        """Drop the frames held between ops."""
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
         self._scope, self._globals_copy = None, None
         self._naming = (None, None, 0, None)
@@ -166,6 +165,13 @@ class SiteRecorder:
                     self._values[engine_id] = ref.value  # (for a copy the library made: see below)
         settled.add(event.output.id)
         return self._site, (self.token if name is not None else None)
+
+    def site_of_caller(self) -> SourceSite | None:
+        """The learner's line an update came from (its assign or apply_gradients, or model.fit)."""
+        frame, learner, _ = self._learner_frame(sys._getframe(1))
+        if frame is None or learner is None:
+            return None
+        return self._site_of(learner.code, learner.line_at(frame, frame.f_lasti), None)
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
         """One shared SourceSite per (file, line, function, name)."""
@@ -373,24 +379,3 @@ class _BoundTensors:
             self._unnumbered = waiting
             name = self._by_id.get(engine_id)
         return name
-
-
-def _names_by_line(text: str) -> dict[int, str]:
-    """Line -> the plain name its statement assigns, or ``_RETURN`` for ``return <value>``."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return {}
-    out: dict[int, str] = {}
-    for node in ast.walk(tree):
-        name: str | None = None
-        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
-            name = node.targets[0].id  # type: ignore[attr-defined]
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            name = node.target.id if node.value is not None else None
-        elif isinstance(node, ast.Return) and node.value is not None:
-            name = _RETURN
-        if name is not None:
-            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
-                out[line] = name
-    return out

@@ -1,0 +1,39 @@
+"""Every event has the right line: each of several updates in one step, the updates model.fit
+makes (its line, "inside model.fit"), kept when the trace is saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tapeviz.engine.events import VariableAssigned
+from tapeviz.trace import load_trace, run_program
+from tapeviz.ui.source_pane import event_spot
+
+PROGRAMS = Path(__file__).resolve().parents[1] / "data" / "programs"
+
+
+def _updates(trace) -> list[tuple[str, int, str]]:
+    return [(e.name, event_spot(trace, i).site.line, event_spot(trace, i).why)
+            for i, e in enumerate(trace.events) if isinstance(e, VariableAssigned)]
+
+
+def test_each_of_two_updates_points_at_its_own_line(tmp_path: Path) -> None:
+    trace = run_program(PROGRAMS / "two_updates.py").trace
+    lines = PROGRAMS.joinpath("two_updates.py").read_text().splitlines()
+    assert "weights.assign_sub" in lines[18] and "bias.assign_sub" in lines[19]
+    updates = _updates(trace)
+    assert [(name, line) for name, line, _ in updates] == [("weights", 19), ("bias", 20)] * 2
+    assert updates[1][2] == "update of bias: this line changes the weights"
+    saved = tmp_path / "two.tapeviz"
+    trace.save(saved)
+    assert _updates(load_trace(saved)) == updates
+
+
+def test_the_updates_model_fit_makes_point_at_the_fit_line() -> None:
+    trace = run_program(PROGRAMS / "fit_updates.py").trace
+    fit_line = 1 + next(k for k, text in enumerate(PROGRAMS.joinpath("fit_updates.py").read_text().splitlines())
+                        if text.startswith("model.fit("))
+    updates = _updates(trace)
+    assert updates and {line for _, line, _ in updates} == {fit_line}
+    assert all("inside model.fit" in why for _, _, why in updates)
+    assert updates[0][0] == "sequential/dense/kernel"
