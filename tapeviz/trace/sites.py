@@ -138,6 +138,8 @@ class SiteRecorder:
                     if naming[1] is frame:
                         learner.sites[line] = self._site
         name, namer, namer_line, hop_callee = self._naming
+        if name is not None and event.in_backward and namer is not frame:
+            name = None  # a gradient function's return goes back to the tape, not to the caller's name
         if name is not None:
             # Which run of the naming line is this op part of? Within one run the naming frame's
             # instruction only moves forward, and ops of one call come from the same callee frame;

@@ -37,3 +37,30 @@ def test_the_updates_model_fit_makes_point_at_the_fit_line() -> None:
     assert updates and {line for _, line, _ in updates} == {fit_line}
     assert all("inside model.fit" in why for _, _, why in updates)
     assert updates[0][0] == "sequential/dense/kernel"
+
+
+def test_a_custom_gradient_functions_ops_sit_in_its_scope_on_their_own_lines() -> None:
+    from tapeviz.engine.events import OpRecorded
+    from tapeviz.view import build_graph, describe_event
+
+    trace = run_program(PROGRAMS / "custom_gradient.py").trace
+    text = PROGRAMS.joinpath("custom_gradient.py").read_text().splitlines()
+    line_of = {marker: 1 + next(k for k, t in enumerate(text) if marker in t)
+               for marker in ("e = tf.exp", "return upstream", "return tf.math.log", "y = log1pexp")}
+    ops = [e for e in trace.events if isinstance(e, OpRecorded)]
+    where = [(e.op, e.scope, trace.sites[e.op_id].line, trace.sites[e.op_id].function) for e in ops]
+    assert where[:4] == [
+        ("exp", "log1pexp", line_of["e = tf.exp"], "log1pexp"),
+        ("add", "log1pexp", line_of["return tf.math.log"], "log1pexp"),
+        ("log", "log1pexp", line_of["return tf.math.log"], "log1pexp"),
+        ("custom_gradient", "", line_of["y = log1pexp"], "<module>"),
+    ]
+    grad_ops = where[4:]
+    assert grad_ops and all(s == "log1pexp.grad" and ln == line_of["return upstream"] and fn == "grad"
+                            for _, s, ln, fn in grad_ops)
+    # the gradient function's result is not the caller's dy_dx: it goes back to the tape
+    assert all(trace.graph.user_name(e.output.id) is None for e in ops[4:])
+    # one name for the custom op in the events table and on the graph's box
+    row = describe_event(trace, ops[3])[0]
+    assert row == "y = log1pexp [∇ grad]"
+    assert row in {n.title.removesuffix(" (loss)") for n in build_graph(trace, 0).nodes}
