@@ -59,10 +59,18 @@ def run_examples(args: argparse.Namespace) -> int:
 
 
 def run_events(args: argparse.Namespace) -> int:
+    from ..engine.errors import ProgramError
     from ..sources import load_source
     from .report import print_events
 
-    print_events(load_source(args.source), limit=args.limit)
+    try:
+        trace = load_source(args.source)
+    except ProgramError as exc:  # a program that failed: the events it recorded, then its error
+        failed = getattr(exc, "trace", None)
+        if failed is not None and len(failed):
+            print_events(failed, limit=args.limit)
+        raise
+    print_events(trace, limit=args.limit)
     return 0
 
 

@@ -74,7 +74,9 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the learner's own error: show their frames only
-        raise _program_failure(path, filename, exc) from None
+        failure = _program_failure(path, filename, exc)
+        _keep_for_post_mortem(failure, trace, exc, filename)
+        raise failure from None
     finally:
         sys.argv = old_argv
         sys.path[:] = old_path
@@ -165,6 +167,14 @@ def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramEr
             lines.append(f"    {f.line.strip()}")
     lines.append(f"{kind}: {exc}{hint}")
     return ProgramError(headline, "\n".join(lines))
+
+
+def _keep_for_post_mortem(failure: ProgramError, trace: Trace, exc: BaseException, filename: str) -> None:
+    """The events recorded before the error, and the error, stay looked-at-able: ``failure.trace``."""
+    from .postmortem import keep_failure
+
+    keep_failure(trace, exc, filename, str(failure), failure.details)
+    failure.trace = trace  # type: ignore[attr-defined]
 
 
 def _did_you_mean(exc: BaseException) -> str:

@@ -102,6 +102,9 @@ class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
         said = summary_line(self.trace)
         if said:
             self.notify(said, severity="warning", timeout=8)
+        failure = self.trace.meta.get("failure")
+        if isinstance(failure, dict):  # post-mortem: opened on the events before the error
+            self.notify(f"The program failed: {failure.get('error', '')} (m: its traceback)", severity="error", timeout=12)
 
     def _theme_changed(self) -> None:
         self.colours = Colours.from_variables(self.theme_variables or self.get_css_variables())

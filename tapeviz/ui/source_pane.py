@@ -79,6 +79,10 @@ def _update_site(trace: Trace, index: int) -> SourceSite | None:
 def event_spot(trace: Trace, index: int) -> SourceSpot:
     """Which line of the learner's program event ``index`` belongs to, and in what way."""
     e = trace.events[index]
+    failure = trace.meta.get("failure") if index == len(trace) - 1 else None
+    if isinstance(failure, dict) and failure.get("line"):  # post-mortem: the line that failed
+        return SourceSpot(SourceSite(str(failure.get("file", "")), int(failure["line"]), ""),
+                          f"✗ the program failed here: {str(failure.get('error', '')).split(': ', 1)[-1]}")
     if isinstance(e, ev.OpRecorded):
         site = trace.sites.get(e.op_id)
         return SourceSpot(site, "this line ran the op" if site else "recorded outside your program's text")
