@@ -21,6 +21,7 @@ from typing import Any
 
 from ..engine.errors import ProgramError
 from .trace import Trace, record
+from .warning_lines import learner_warnings
 
 
 @dataclass
@@ -67,6 +68,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         with warnings.catch_warnings(record=True) as caught, record(trace), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
+            warnings.showwarning = learner_warnings(caught, trace)  # (restored by catch_warnings)
             exec(code, namespace)
     except SystemExit as exc:
         if exc.code not in (None, 0):

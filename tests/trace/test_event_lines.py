@@ -64,3 +64,13 @@ def test_a_custom_gradient_functions_ops_sit_in_its_scope_on_their_own_lines() -
     row = describe_event(trace, ops[3])[0]
     assert row == "y = log1pexp [∇ grad]"
     assert row in {n.title.removesuffix(" (loss)") for n in build_graph(trace, 0).nodes}
+
+
+def test_a_numpy_warning_names_the_learners_line_and_the_event(tmp_path: Path) -> None:
+    program = tmp_path / "overflow.py"
+    program.write_text("import tapeviz.tf as tf\n\nx = tf.Variable([1.0, 1000.0])\nwith tf.GradientTape() as tape:\n"
+                       "    h = x * 2.0\n    e = tf.exp(h)\n    loss = tf.reduce_sum(e)\n")
+    run = run_program(program)
+    assert run.warnings == ["RuntimeWarning: overflow encountered in exp (line 6 of overflow.py, event 2)"]
+    assert run.trace.events[1].op == "exp" and run.trace.sites[run.trace.events[1].op_id].line == 6
+    assert "registry.py" not in " ".join(run.trace.meta["warnings"])
