@@ -124,7 +124,8 @@ def build_graph(
 
     for nid in ids:
         node = gnodes[nid]
-        root = next((r for r in roots if node.scope == r or node.scope.startswith(r + "/")), None)
+        scope = _drawn_scope(trace, nid)
+        root = next((r for r in roots if scope == r or scope.startswith(r + "/")), None)
         if root is not None:
             if root not in groups:
                 add_cluster(_parent(root))
@@ -136,7 +137,7 @@ def build_graph(
             groups[root].members.append(nid)
             out.node_of[nid] = groups[root].id
             continue
-        add_cluster(node.scope)
+        add_cluster(scope)
         name = names.get(nid) or display_name(trace, nid)
         if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
             name += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
@@ -156,7 +157,7 @@ def build_graph(
             if inner and trace.graph.user_name(nid) and any(c in inner for c in trace.graph.consumers(nid)):
                 title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
-            f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
+            f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", scope, [nid], nid,
             name=(trace.graph.user_name(nid) if node.kind != "variable" else "") or names.get(nid) or name,
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward or node.off_tape,
             ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
@@ -184,6 +185,16 @@ def cached_graph(
     graph = build_graph(trace, iteration, collapsed, backward_ops)
     _CACHE[trace][key] = (len(trace), graph)
     return graph
+
+
+def _drawn_scope(trace: Trace, nid: int) -> str:
+    """The cluster a box is drawn in: its scope, except the program's own named data (``x``,
+    ``labels``), which the program made outside any layer, so it is drawn outside them too."""
+    node = trace.graph.nodes[nid]
+    if node.kind == "constant" and node.scope and trace.graph.user_name(nid) and not any(
+            trace.graph.nodes[c].in_backward for c in trace.graph.consumers(nid)):
+        return ""
+    return node.scope
 
 
 def _describe_groups(trace: Trace, out: SceneGraph, groups: dict[str, SceneNode]) -> None:
