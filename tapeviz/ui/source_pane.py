@@ -104,7 +104,7 @@ def event_spot(trace: Trace, index: int) -> SourceSpot:
     if isinstance(e, ev.VariableAssigned):
         site = trace.update_sites.get(index)  # the line the update came from, as recorded
         if site is not None and _FIT_CALL.search(_line_text(trace, site)):
-            return SourceSpot(site, f"update of {e.name} inside model.fit: this line trains")
+            return SourceSpot(site, f"inside model.fit: update of {e.name}")
         site = site or _update_site(trace, index)  # (a trace saved before lines of updates were kept)
         return SourceSpot(site, f"update of {e.name}: this line changes the weights" if site else
                           f"update of {e.name} (the line is not known)")

@@ -108,8 +108,8 @@ def build_graph(
     wins); ``backward_ops=False`` leaves out ops an outer tape recorded during a backward pass."""
     gnodes = trace.graph.nodes
     ids = trace.graph.iteration_nodes(iteration)
-    if not backward_ops:
-        ids = [i for i in ids if not gnodes[i].in_backward]
+    if not backward_ops:  # (a custom gradient function's ops stay: the program wrote them, drawn in its cluster)
+        ids = [i for i in ids if not gnodes[i].in_backward or _grad_fn_op(trace, i)]
     roots = outermost(collapsed)
     loss = loss_node(trace, iteration)
     out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
@@ -185,6 +185,12 @@ def cached_graph(
     graph = build_graph(trace, iteration, collapsed, backward_ops)
     _CACHE[trace][key] = (len(trace), graph)
     return graph
+
+
+def _grad_fn_op(trace: Trace, nid: int) -> bool:
+    """Did a custom gradient function run this op (not an outer tape recording a backward pass)?"""
+    event = trace.graph.nodes[nid].event
+    return event is not None and bool(getattr(trace.events[event], "grad_fn_of", 0))
 
 
 def _drawn_scope(trace: Trace, nid: int) -> str:

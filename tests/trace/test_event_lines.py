@@ -64,6 +64,9 @@ def test_a_custom_gradient_functions_ops_sit_in_its_scope_on_their_own_lines() -
     row = describe_event(trace, ops[3])[0]
     assert row == "y = log1pexp [∇ grad]"
     assert row in {n.title.removesuffix(" (loss)") for n in build_graph(trace, 0).nodes}
+    # the terminal's graph (no outer tape's backward ops) still draws the gradient function's ops in its cluster
+    drawn = {(n.title, n.cluster) for n in build_graph(trace, 0, backward_ops=False).nodes}
+    assert {("divide", "log1pexp.grad"), ("multiply", "log1pexp.grad"), ("log", "log1pexp"), ("e = exp", "log1pexp")} <= drawn
 
 
 def test_a_numpy_warning_names_the_learners_line_and_the_event(tmp_path: Path) -> None:
