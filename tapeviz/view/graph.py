@@ -234,6 +234,30 @@ def _add_edges(trace: Trace, out: SceneGraph) -> None:
         long = spine and out.by_id[s].cluster != out.by_id[d].cluster
         seen[key] = SceneEdge(f"f_{s}_{d}_{key[2]}", s, d, [(e.src, e.dst)], spine, long)
         out.edges.append(seen[key])
+    for src, dst in _custom_results(trace, out.iteration):  # the op whose value a custom-gradient op returns
+        s, d = out.node_of.get(src), out.node_of.get(dst)
+        if s is not None and d is not None and s != d and (s, d, -1) not in seen:
+            seen[(s, d, -1)] = SceneEdge(f"r_{s}_{d}", s, d, [(src, dst)], True, out.by_id[s].cluster != out.by_id[d].cluster)
+            out.edges.append(seen[(s, d, -1)])
+
+
+def _custom_results(trace: Trace, iteration: int) -> list[tuple[int, int]]:
+    """(op, custom-gradient op) pairs: the last op the function ran whose value it returned, so
+    the function's result is drawn flowing into its box (no tape edge joins them: gradients
+    reach the function's inputs through its gradient function only)."""
+    gnodes, pairs = trace.graph.nodes, []
+    ops = [i for i in trace.graph.iteration_nodes(iteration) if gnodes[i].kind == "op"]
+    for nid in ops:
+        node = gnodes[nid]
+        if node.op != CUSTOM_OP or node.event is None:
+            continue
+        inner = f"{node.scope}/{node.label}" if node.scope else node.label
+        value = trace.value_of(nid)
+        found = [i for i in ops if gnodes[i].scope == inner and (gnodes[i].event or 0) < node.event
+                 and value is not None and np.array_equal(trace.value_of(i), value)]
+        if found:
+            pairs.append((found[-1], nid))
+    return pairs
 
 
 __all__ = [

@@ -64,6 +64,10 @@ def test_a_custom_gradient_functions_ops_sit_in_its_scope_on_their_own_lines() -
     row = describe_event(trace, ops[3])[0]
     assert row == "y = log1pexp [∇ grad]"
     assert row in {n.title.removesuffix(" (loss)") for n in build_graph(trace, 0).nodes}
+    # log's value is what log1pexp returns: drawn flowing into its box, not leading nowhere
+    graph = build_graph(trace, 0)
+    title = {n.id: n.title.removesuffix(" (loss)") for n in graph.nodes}
+    assert ("log", "y = log1pexp [∇ grad]") in {(title[e.src], title[e.dst]) for e in graph.edges}
     # the terminal's graph (no outer tape's backward ops) still draws the gradient function's ops in its cluster
     drawn = {(n.title, n.cluster) for n in build_graph(trace, 0, backward_ops=False).nodes}
     assert {("divide", "log1pexp.grad"), ("multiply", "log1pexp.grad"), ("log", "log1pexp"), ("e = exp", "log1pexp")} <= drawn
