@@ -22,6 +22,7 @@ from typing import Any
 from ..engine.errors import ProgramError
 from ..engine.program_hooks import HOOKS
 from .trace import Trace, record
+from .warning_lines import learner_warnings
 
 
 @dataclass
@@ -69,6 +70,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         with warnings.catch_warnings(record=True) as caught, record(trace), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
+            warnings.showwarning = learner_warnings(caught, trace)  # (restored by catch_warnings)
             exec(code, namespace)
     except SystemExit as exc:
         if exc.code not in (None, 0):
@@ -76,7 +78,9 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the learner's own error: show their frames only
-        raise _program_failure(path, filename, exc) from None
+        failure = _program_failure(path, filename, exc)
+        _keep_for_post_mortem(failure, trace, exc, filename)
+        raise failure from None
     finally:
         sys.argv = old_argv
         sys.path[:] = old_path
@@ -86,7 +90,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     if not callable(trainer):
         trainer = next((t for hooks in list(HOOKS.values()) if callable(t := hooks.trainer())), None)
     if callable(trainer):
-        trace.trainer = trainer
+        trace.trainer = _keeping_warnings(trainer, trace)
     for hooks in list(HOOKS.values()):  # e.g. Keras's optimizers: what the view needs to write update rules
         trace.meta.update(hooks.meta())
     if require_events and len(trace) == 0:
@@ -98,6 +102,24 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     if messages:
         trace.meta["warnings"] = list(messages)
     return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+def _keeping_warnings(trainer: Any, trace: Trace) -> Any:
+    """``trainer``, its warnings kept in the trace's messages (each once), not printed over the UI."""
+    import functools
+
+    @functools.wraps(trainer)
+    def train(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = trainer(*args, **kwargs)
+        kept = trace.meta.setdefault("warnings", [])
+        kept += [text for w in caught if (text := f"{w.category.__name__}: {w.message}") not in kept]
+        if not kept:
+            del trace.meta["warnings"]
+        return result
+
+    return train
 
 
 class _Tee(io.StringIO):
@@ -129,6 +151,14 @@ def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramEr
             lines.append(f"    {f.line.strip()}")
     lines.append(f"{kind}: {exc}{hint}")
     return ProgramError(headline, "\n".join(lines))
+
+
+def _keep_for_post_mortem(failure: ProgramError, trace: Trace, exc: BaseException, filename: str) -> None:
+    """The events recorded before the error, and the error, stay looked-at-able: ``failure.trace``."""
+    from .postmortem import keep_failure
+
+    keep_failure(trace, exc, filename, str(failure), failure.details)
+    failure.trace = trace  # type: ignore[attr-defined]
 
 
 def _did_you_mean(exc: BaseException) -> str:
