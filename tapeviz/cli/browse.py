@@ -1,10 +1,8 @@
-"""``tapeviz [open SOURCE]``, ``tapeviz events SOURCE`` and ``tapeviz save SOURCE -o FILE``."""
+"""``tapeviz [open SOURCE]`` and ``tapeviz save SOURCE -o FILE`` (``tapeviz events`` is in events.py)."""
 
 from __future__ import annotations
 
 import argparse
-
-from .common import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -12,11 +10,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("open", help="open the terminal UI on an example, a .py program or a saved trace")
     p.add_argument("source", help="example name (seed, seed-fixed, square, ...), program.py, or trace file")
     p.set_defaults(run=run_open)
-
-    p = sub.add_parser("events", help="print the recorded events of a source as a table")
-    p.add_argument("source")
-    p.add_argument("--limit", type=count, default=None, help="print at most this many events")
-    p.set_defaults(run=run_events)
 
     p = sub.add_parser("save", help="record a source and save its trace file")
     p.add_argument("source")
@@ -45,14 +38,6 @@ def open_ui(source: str) -> int:
     return run_app(source)
 
 
-def run_events(args: argparse.Namespace) -> int:
-    from ..sources import load_source
-    from .report import print_events
-
-    print_events(load_source(args.source), limit=args.limit)
-    return 0
-
-
 def run_save(args: argparse.Namespace) -> int:
     from ..sources import load_source
 
@@ -62,4 +47,4 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["default_source", "open_ui", "register", "run_default", "run_events", "run_open", "run_save"]
+__all__ = ["default_source", "open_ui", "register", "run_default", "run_open", "run_save"]
