@@ -136,7 +136,8 @@ class ClassroomServer(Server):
     """textual-serve's Server with the token, Host/Origin checks, a session cap and clean endings."""
 
     def __init__(self, argv: Sequence[str], *, host: str, port: int, public_url: str, token: str,
-                 max_sessions: int, title: str, quit_grace: float = QUIT_GRACE) -> None:
+                 max_sessions: int, title: str, quit_grace: float = QUIT_GRACE,
+                 env: dict[str, str] | None = None) -> None:
         super().__init__(" ".join(argv), host=host, port=port, title=title, public_url=public_url)
         self.argv = list(argv)
         self.doorman = Doorman(token, host, port, self.public_url)
@@ -144,6 +145,7 @@ class ClassroomServer(Server):
         self.quit_grace = quit_grace
         self.sessions: set[Session] = set()
         self.cookie = COOKIE.format(port=port)
+        self.env = dict(env or {})
 
     @property
     def url(self) -> str:
@@ -210,7 +212,7 @@ class ClassroomServer(Server):
                 "then reload this page."]))
             await self._read_until_closed(websocket, None)
             return websocket
-        session = Session(self.argv, quit_grace=self.quit_grace, write_bytes=websocket.send_bytes,
+        session = Session(self.argv, quit_grace=self.quit_grace, env=self.env, write_bytes=websocket.send_bytes,
                           write_str=websocket.send_str, close=websocket.close,
                           download_manager=self.download_manager)
         self.sessions.add(session)

@@ -38,9 +38,11 @@ def printable(text: str, limit: int = 300) -> str:
 class Session(AppService):
     """One browser tab's app process, started without a shell in its own process group."""
 
-    def __init__(self, argv: Sequence[str], *, quit_grace: float = QUIT_GRACE, **options: Any) -> None:
+    def __init__(self, argv: Sequence[str], *, quit_grace: float = QUIT_GRACE, env: dict[str, str] | None = None,
+                 **options: Any) -> None:
         super().__init__(" ".join(argv), **options)
         self.argv = list(argv)
+        self.env = dict(env or {})  # added to the app's environment (the theme)
         self.quit_grace = quit_grace
         self.stderr = io.BytesIO()
         self.said_exit = asyncio.Event()  # the app said it is quitting (its "exit" packet)
@@ -50,7 +52,8 @@ class Session(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=self._build_environment(width, height), start_new_session=True,
+            stderr=asyncio.subprocess.PIPE, env={**self._build_environment(width, height), **self.env},
+            start_new_session=True,
         )
         assert process.stdin is not None
         self._stdin = process.stdin

@@ -33,8 +33,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the address browsers use to reach this server, when it is not http://HOST:PORT")
     p.add_argument("--max-sessions", type=_sessions, default=None, metavar="N",
                    help="most browser tabs served at once (default: what half of the free memory holds, ~100 MB each)")
+    p.add_argument("--theme", type=_theme, default="projector",
+                   help="colours of the served UI (default projector: high contrast; any Textual theme name, e.g. textual-dark)")
     p.add_argument("--quit-grace", type=float, default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run_serve)
+
+
+def _theme(text: str) -> str:
+    from ..ui.palette import theme_names
+
+    if text not in theme_names():
+        raise argparse.ArgumentTypeError(f"invalid --theme {text!r}: give projector or a Textual theme ({', '.join(theme_names()[:6])}, ...)")
+    return text
 
 
 def _sessions(text: str) -> int:
@@ -124,6 +134,7 @@ def run_serve(args: argparse.Namespace) -> int:
         token=classroom.new_token(), max_sessions=max_sessions,
         title=f"tapeviz {args.lesson or args.source or ''}".strip(),
         quit_grace=classroom.QUIT_GRACE if args.quit_grace is None else args.quit_grace,
+        env={"TAPEVIZ_THEME": args.theme},
     )
     if classroom.is_loopback(host):
         print(f"tapeviz: serving on {server.url} to this computer only ({host}); "

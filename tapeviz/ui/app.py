@@ -37,12 +37,13 @@ from .messages_pane import summary_line
 from .palette import Colours
 from .panel_actions import PanelActions
 from .session import Frame, Session
+from .theme_hooks import ThemeHooks
 from .timeline import Timeline
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
+class TapevizApp(GraphViewActions, PanelActions, LessonHooks, ThemeHooks, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]

@@ -145,6 +145,7 @@ def test_serve_command_and_address() -> None:
         (["serve", "nosuch-example"], "nosuch-example: no such file"),
         (["serve", "--lesson", "99"], "no lesson '99'"),
         (["serve", "--port", "70000"], "invalid port '70000'"),
+        (["serve", "--theme", "neon"], "invalid --theme 'neon'"),
     ],
 )
 def test_serve_refuses_bad_input_in_one_line(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,6 +177,7 @@ def test_serve_listens_where_asked_and_says_so(
     assert server.host == host and server.argv[-2:] == ["open", "seed"]
     out = capsys.readouterr().out
     assert said in out and f"serving on {server.url}" in out and "?token=" in server.url
+    assert server.env == {"TAPEVIZ_THEME": "projector"}  # the projector theme unless --theme says otherwise
     if host == "0.0.0.0":
         assert server.port == 9000 and "0.0.0.0" not in server.public_url and server.max_sessions == 7
         assert "at most 7 sessions" in out
