@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="most browser tabs served at once (default: what half of the free memory holds, ~100 MB each)")
     p.add_argument("--theme", type=_theme, default="projector",
                    help="colours of the served UI (default projector: high contrast; any Textual theme name, e.g. textual-dark)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="also keep what students export or save (e, s) in DIR, one folder per session "
+                        "(default: nothing is written on the server; the files go to the students' browsers)")
     p.add_argument("--quit-grace", type=float, default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run_serve)
 
@@ -106,6 +109,21 @@ def check_source(source: str | None, lesson: str | None, lessons_dir: str | None
         load_source(source)
 
 
+def out_folder(path: str) -> str:
+    """``--out DIR`` as an absolute folder, created now: a folder that cannot be is one line before serving."""
+    import os
+    from pathlib import Path
+
+    folder = Path(path).expanduser().absolute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {path}: cannot create the folder: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--out {path}: the folder is not writable")
+    return str(folder)
+
+
 def check_address(host: str, port: int) -> None:
     """Fail in one line when ``host:port`` cannot be listened on (port taken, unknown host)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -134,7 +152,7 @@ def run_serve(args: argparse.Namespace) -> int:
         token=classroom.new_token(), max_sessions=max_sessions,
         title=f"tapeviz {args.lesson or args.source or ''}".strip(),
         quit_grace=classroom.QUIT_GRACE if args.quit_grace is None else args.quit_grace,
-        env={"TAPEVIZ_THEME": args.theme},
+        env={"TAPEVIZ_THEME": args.theme, **({"TAPEVIZ_SERVE_OUT": out_folder(args.out)} if args.out else {})},
     )
     if classroom.is_loopback(host):
         print(f"tapeviz: serving on {server.url} to this computer only ({host}); "

@@ -25,6 +25,7 @@ from ..engine.errors import TapevizError
 from ..trace import Trace
 from . import jobs
 from .command_palette import ClosingOnceCommandPalette
+from .export_actions import ExportActions
 from .graph_actions import GraphViewActions
 from .graph_model import GraphSpec
 from .graph_pane import GraphPane
@@ -32,7 +33,7 @@ from .help_screen import HelpScreen
 from .keys import ACTION_HELP, BINDINGS
 from .lesson_hooks import LessonHooks
 from .main_screen import MainScreen
-from .messages import Exported, LayoutReady, Saved, Trained
+from .messages import LayoutReady, Trained
 from .messages_pane import summary_line
 from .palette import Colours
 from .panel_actions import PanelActions
@@ -43,7 +44,7 @@ from .timeline import Timeline
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(GraphViewActions, PanelActions, LessonHooks, ThemeHooks, App[int]):
+class TapevizApp(ExportActions, GraphViewActions, PanelActions, LessonHooks, ThemeHooks, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]
@@ -348,46 +349,6 @@ class TapevizApp(GraphViewActions, PanelActions, LessonHooks, ThemeHooks, App[in
         self.busy = ""
         self._draw()  # the trace grew even where the cursor did not move
         self._start_training()
-
-    def action_export(self) -> None:
-        if self._training:
-            self.notify("wait for training to finish, then export", severity="warning", timeout=3)
-            return
-        self._exporting = True
-        self.busy = "exporting…"
-        self._export_worker(self.session.export_path(), self.index, sorted(self.collapsed))
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export_worker(self, path: Path, index: int, collapsed: list[str]) -> None:
-        self.post_message(Exported(*jobs.export_image(self.trace, path, index, collapsed)))
-
-    def on_exported(self, message: Exported) -> None:
-        self._exporting = False
-        if message.error:
-            self.notify(f"export failed: {message.error}", severity="error", timeout=8)
-        else:
-            self.last_export = message.path
-            self.notify(f"exported {message.path}", title="image written", timeout=6)
-        self.busy = ""
-        self._start_training()
-
-    def action_save(self) -> None:
-        if self._training:
-            self.notify("wait for training to finish, then save", severity="warning", timeout=3)
-            return
-        path = self.session.save_path()
-        self._save_worker(path)
-
-    @work(thread=True, group="save", exit_on_error=False)
-    def _save_worker(self, path: Path) -> None:
-        self.post_message(Saved(path, jobs.save_trace(self.trace, path)))
-
-    def on_saved(self, message: Saved) -> None:
-        if message.error:
-            self.notify(f"save failed: {message.error}", severity="error", timeout=8)
-        else:
-            self.last_save = message.path
-            self.notify(f"saved the trace to {message.path}", title="trace saved", timeout=6)
 
     # ---- help and commands ---------------------------------------------------------------
     def action_help(self) -> None:

@@ -146,6 +146,7 @@ def test_serve_command_and_address() -> None:
         (["serve", "--lesson", "99"], "no lesson '99'"),
         (["serve", "--port", "70000"], "invalid port '70000'"),
         (["serve", "--theme", "neon"], "invalid --theme 'neon'"),
+        (["serve", "--out", "/proc/no-such/dir"], "--out /proc/no-such/dir: cannot create the folder"),
     ],
 )
 def test_serve_refuses_bad_input_in_one_line(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,3 +195,38 @@ def test_a_taken_port_is_one_line_before_anything_is_served(capsys: pytest.Captu
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(f"tapeviz: error: cannot listen on 127.0.0.1:{port}: ") and captured.err.count("\n") == 1
+
+
+async def test_export_in_the_browser_is_a_download_and_writes_nothing_on_the_server(
+    chromium: str, server: tuple[str, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    url, proc = server
+    url = served_url(url, proc)
+    fetch(url, time.monotonic() + 60)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    browser = Browser(chromium, tmp_path / "profile")
+    try:
+        await browser.open_page()
+        await browser.allow_downloads(downloads)
+        await browser.call("Page.navigate", url=url)
+        deadline = time.monotonic() + 90
+        while "event 1/" not in await browser.received_text() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(1)
+        for key in ("e", "s"):
+            await browser.press(key)
+            await asyncio.sleep(0.5)
+        wanted = {"seed-event1.png", "seed.tapeviz"}
+        while time.monotonic() < deadline and wanted - {p.name for p in downloads.iterdir()}:
+            await asyncio.sleep(0.5)
+        got = {p.name: p.read_bytes() for p in downloads.iterdir()}
+        assert wanted <= set(got), f"downloads: {sorted(got)}; page: {(await browser.received_text())[-400:]!r}"
+        assert got["seed-event1.png"][:8] == b"\x89PNG\r\n\x1a\n" and got["seed.tapeviz"][:2] == b"PK"
+        assert "sent to your browser" in await browser.received_text()
+    finally:
+        await browser.aclose()
+    # the server's folder (its working directory) gained nothing but the browser's own profile
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("profile", "downloads")) == \
+        [n for n in before if n not in ("profile", "downloads")]
