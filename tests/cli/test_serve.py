@@ -121,6 +121,9 @@ async def test_the_first_screen_reaches_a_headless_browser(
             text = await browser.received_text()
         assert "event 1/" in text, f"the app's first screen did not arrive; got {text[-600:]!r}"
         assert "iteration 1/" in text and "simple_model" in text
+        if os.environ.get("TAPEVIZ_SCREENSHOT"):  # the README's picture: the loss known, no toast over it
+            await browser.press("]")
+            await asyncio.sleep(9)  # the start-up toast lasts 8 s
         await asyncio.sleep(2)  # let xterm.js paint what arrived
         shot = await browser.screenshot(tmp_path / "serve.png")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
