@@ -6,7 +6,7 @@ screen data says ``event 1/``. Memory is each session process's proportional set
 memory shared between sessions counted once, split between them) and its resident size (RSS),
 read from /proc while all N are open. Every wait is bounded.
 
-    python bench/bench_serve.py --tabs 1 10 40
+    python bench/bench_serve.py --tabs 1 10 40 [--no-prefork]
 """
 
 from __future__ import annotations
@@ -114,13 +114,16 @@ async def measure(n: int, server_pid: int, url: str) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tabs", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--no-prefork", dest="prefork", action="store_false",
+                        help="serve with --no-prefork (a new Python per tab, as before)")
     args, _ = parser.parse_known_args()
     port = free_port()
     home = tempfile.mkdtemp(prefix="tapeviz-bench-serve-")
     log = Path(home) / "serve.log"  # a file, not a pipe: a full pipe would stall the server
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "tapeviz", "serve", "--port", str(port), "--max-sessions", str(max(args.tabs) + 5)],
+            [sys.executable, "-m", "tapeviz", "serve", "--port", str(port), "--max-sessions", str(max(args.tabs) + 5),
+             *([] if args.prefork else ["--no-prefork"])],
             stdout=out, stderr=subprocess.STDOUT, text=True, cwd=home, env={**os.environ, "HOME": home},
         )
     try:
@@ -133,8 +136,14 @@ def main() -> int:
             print("bench_serve: the server did not start", file=sys.stderr)
             return 1
         url = f"http://127.0.0.1:{port}/ws/{found.group(1)}?width=120&height=40"
-        time.sleep(1)
-        print(f"cores {os.cpu_count()}, load {os.getloadavg()[0]:.1f}")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # listening only once started (with --prefork: after recording)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        print(f"cores {os.cpu_count()}, load {os.getloadavg()[0]:.1f}, {'prefork' if args.prefork else 'a Python per tab'}")
         print(f"{'tabs':>5} {'median first screen':>20} {'slowest':>8} {'PSS/tab':>8} {'RSS/tab':>8}")
         for n in args.tabs:
             r = asyncio.run(measure(n, server.pid, url))

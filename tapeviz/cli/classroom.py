@@ -24,6 +24,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -137,7 +138,7 @@ class ClassroomServer(Server):
 
     def __init__(self, argv: Sequence[str], *, host: str, port: int, public_url: str, token: str,
                  max_sessions: int, title: str, quit_grace: float = QUIT_GRACE,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, prefork: str | None = None) -> None:
         super().__init__(" ".join(argv), host=host, port=port, title=title, public_url=public_url)
         self.argv = list(argv)
         self.doorman = Doorman(token, host, port, self.public_url)
@@ -146,6 +147,8 @@ class ClassroomServer(Server):
         self.sessions: set[Session] = set()
         self.cookie = COOKIE.format(port=port)
         self.env = dict(env or {})
+        self.prefork = prefork  # the SOURCE to fork sessions of (classroom_zygote.py), or None
+        self.zygote: Any = None
 
     @property
     def url(self) -> str:
@@ -158,10 +161,29 @@ class ClassroomServer(Server):
         return app
 
     async def on_startup(self, app: web.Application) -> None:
-        return None  # tapeviz prints its own lines (with the token) before serving
+        """Start the session starter when sessions are forked (tapeviz prints its own lines)."""
+        if self.prefork is not None:
+            from types import SimpleNamespace
+
+            from textual_serve.app_service import AppService
+
+            from .classroom_zygote import Zygote
+
+            # what textual-serve sets for its apps (Textual reads some of it when it is imported)
+            made = AppService._build_environment(SimpleNamespace(debug=False))  # type: ignore[arg-type]
+            web_env = {key: value for key, value in made.items() if key.startswith(("TEXTUAL", "TERM_PROGRAM"))}
+            self.zygote = Zygote(self.prefork, {**web_env, **self.env})
+            try:
+                await self.zygote.start()
+            except (OSError, RuntimeError, asyncio.TimeoutError) as exc:
+                print(f"tapeviz serve: each tab starts its own Python ({exc or 'the session starter did not answer'})",
+                      file=sys.stderr, flush=True)
+                self.zygote = None
 
     async def on_shutdown(self, app: web.Application) -> None:
         await asyncio.gather(*(session.stop() for session in list(self.sessions)), return_exceptions=True)
+        if self.zygote is not None:
+            await self.zygote.stop()
 
     def _token_of(self, request: web.Request) -> str | None:
         return request.query.get("token") or request.cookies.get(self.cookie)
@@ -212,7 +234,7 @@ class ClassroomServer(Server):
                 "then reload this page."]))
             await self._read_until_closed(websocket, None)
             return websocket
-        session = Session(self.argv, quit_grace=self.quit_grace, env=self.env, write_bytes=websocket.send_bytes,
+        session = Session(self.argv, quit_grace=self.quit_grace, env=self.env, zygote=self.zygote, write_bytes=websocket.send_bytes,
                           write_str=websocket.send_str, close=websocket.close,
                           download_manager=self.download_manager)
         self.sessions.add(session)

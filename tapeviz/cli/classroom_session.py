@@ -39,10 +39,11 @@ class Session(AppService):
     """One browser tab's app process, started without a shell in its own process group."""
 
     def __init__(self, argv: Sequence[str], *, quit_grace: float = QUIT_GRACE, env: dict[str, str] | None = None,
-                 **options: Any) -> None:
+                 zygote: Any = None, **options: Any) -> None:
         super().__init__(" ".join(argv), **options)
         self.argv = list(argv)
         self.env = dict(env or {})  # added to the app's environment (the theme)
+        self.zygote = zygote  # classroom_zygote.Zygote: fork the app from it instead of starting Python
         self.quit_grace = quit_grace
         self.stderr = io.BytesIO()
         self.said_exit = asyncio.Event()  # the app said it is quitting (its "exit" packet)
@@ -50,6 +51,11 @@ class Session(AppService):
         self.killed = False
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
+        if self.zygote is not None and self.zygote.alive:
+            forked = await self.zygote.spawn({**self._build_environment(width, height), **self.env})
+            self._process = forked  # type: ignore[assignment]
+            self._stdin = forked.stdin
+            return forked  # type: ignore[return-value]
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, env={**self._build_environment(width, height), **self.env},

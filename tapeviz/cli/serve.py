@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, metavar="DIR",
                    help="also keep what students export or save (e, s) in DIR, one folder per session "
                         "(default: nothing is written on the server; the files go to the students' browsers)")
+    p.add_argument("--no-prefork", dest="prefork", action="store_false",
+                   help="start a new Python for every tab (by default tabs of a SOURCE are forked from one process "
+                        "that has imported tapeviz and recorded SOURCE once: a class opens several times faster)")
     p.add_argument("--quit-grace", type=float, default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run_serve)
 
@@ -152,6 +155,7 @@ def run_serve(args: argparse.Namespace) -> int:
         token=classroom.new_token(), max_sessions=max_sessions,
         title=f"tapeviz {args.lesson or args.source or ''}".strip(),
         quit_grace=classroom.QUIT_GRACE if args.quit_grace is None else args.quit_grace,
+        prefork=argv[-1] if args.prefork and not args.lesson else None,  # (a lesson's tabs start one by one)
         env={"TAPEVIZ_THEME": args.theme, **({"TAPEVIZ_SERVE_OUT": out_folder(args.out)} if args.out else {})},
     )
     if classroom.is_loopback(host):

@@ -182,6 +182,7 @@ def test_serve_listens_where_asked_and_says_so(
     out = capsys.readouterr().out
     assert said in out and f"serving on {server.url}" in out and "?token=" in server.url
     assert server.env == {"TAPEVIZ_THEME": "projector"}  # the projector theme unless --theme says otherwise
+    assert server.prefork == "seed"  # tabs forked from one process that recorded the source once
     if host == "0.0.0.0":
         assert server.port == 9000 and "0.0.0.0" not in server.public_url and server.max_sessions == 7
         assert "at most 7 sessions" in out
@@ -233,3 +234,15 @@ async def test_export_in_the_browser_is_a_download_and_writes_nothing_on_the_ser
     # the server's folder (its working directory) gained nothing but the browser's own profile
     assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("profile", "downloads")) == \
         [n for n in before if n not in ("profile", "downloads")]
+
+
+@pytest.mark.parametrize(("argv", "prefork"), [(["serve", "--no-prefork"], None), (["serve", "--lesson", "1"], None),
+                                               (["serve", "square"], "square")])
+def test_prefork_is_for_sources_unless_turned_off(argv: list[str], prefork: str | None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapeviz.cli import classroom
+
+    made: list[classroom.ClassroomServer] = []
+    monkeypatch.setattr(classroom.ClassroomServer, "serve", lambda self, debug=False: made.append(self))
+    assert main(argv) == 0
+    assert made[0].prefork == prefork

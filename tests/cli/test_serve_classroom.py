@@ -99,10 +99,11 @@ async def until(condition, seconds: float) -> bool:  # noqa: ANN001
 
 
 @contextlib.asynccontextmanager
-async def classroom(argv: list[str], max_sessions: int = 4, quit_grace: float = 1.0) -> AsyncIterator[ClassroomServer]:
+async def classroom(argv: list[str], max_sessions: int = 4, quit_grace: float = 1.0,
+                    prefork: str | None = None) -> AsyncIterator[ClassroomServer]:
     port = free_port()
     server = ClassroomServer(argv, host="127.0.0.1", port=port, public_url=f"http://127.0.0.1:{port}", token=TOKEN,
-                             max_sessions=max_sessions, title="tapeviz test", quit_grace=quit_grace)
+                             max_sessions=max_sessions, title="tapeviz test", quit_grace=quit_grace, prefork=prefork)
     runner = web.AppRunner(await server._make_app())
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -259,3 +260,49 @@ def test_bad_max_sessions_is_one_line(argv: list[str], said: str, capsys: pytest
     err = capsys.readouterr().err
     assert exited.value.code == 2 and said in err and err.count("\n") == 1
 
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+async def test_prefork_sessions_are_forked_from_one_starter_and_end_with_their_tabs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    async with classroom(app_argv(None), quit_grace=10.0, prefork="seed") as server, aiohttp.ClientSession() as http:
+        assert server.zygote is not None and server.zygote.alive
+        starter = server.zygote.process.pid
+        tabs = [await http.ws_connect(server.public_url + f"/ws/{TOKEN}?width=120&height=40") for _ in range(2)]
+        for ws in tabs:
+            assert "event 1/" in await received(ws, "event 1/", 120)
+        pids = [s.pid for s in server.sessions]
+        assert len(set(pids)) == 2 and all(p is not None and parent_of(p) == starter for p in pids)
+        for ws in tabs:
+            await ws.close()
+        assert await until(lambda: not any(alive(p) for p in pids if p is not None), 30)
+        assert await until(lambda: not server.sessions, 10)
+        assert alive(starter)  # ready for the next tab
+    assert await until(lambda: not alive(starter), 15)  # and gone with the server
+
+
+async def test_a_program_that_leaves_threads_running_is_not_forked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    program = tmp_path / "threads.py"
+    program.write_text(
+        "import threading, time\nimport tapeviz.tf as tf\n"
+        "threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+        "x = tf.Variable(3.0)\nwith tf.GradientTape() as tape:\n    y = x * x\ntape.gradient(y, x)\n"
+    )
+    async with classroom(app_argv(str(program)), quit_grace=10.0, prefork=str(program)) as server, \
+            aiohttp.ClientSession() as http:
+        assert server.zygote is None  # refused: each tab starts its own Python instead
+        assert "the program leaves threads running" in capsys.readouterr().err
+        ws = await http.ws_connect(server.public_url + f"/ws/{TOKEN}?width=120&height=40")
+        assert "event 1/" in await received(ws, "event 1/", 120)
+        await ws.close()
+        assert await until(lambda: not server.sessions, 30)
