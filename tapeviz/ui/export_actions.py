@@ -24,7 +24,7 @@ from . import jobs
 from .messages import Exported, Saved
 
 SERVE_OUT_ENV = "TAPEVIZ_SERVE_OUT"  # set by ``tapeviz serve --out DIR`` for its sessions
-MIME = {".png": "image/png", ".tapeviz": "application/zip"}
+MIME = {".png": "image/png", ".gif": "image/gif", ".tapeviz": "application/zip"}
 
 
 class ExportActions:
@@ -93,6 +93,40 @@ class ExportActions:
         self.busy = ""
         self._start_training()  # type: ignore[attr-defined]
 
+    # ---- the iteration as frames (E) ---------------------------------------------------------
+    def action_export_iteration(self) -> None:
+        """Every event of the cursor's iteration: an animated GIF (with Pillow), else numbered PNGs."""
+        if self._training or self._exporting:  # type: ignore[attr-defined]
+            self.notify("wait for training or the export to finish", severity="warning", timeout=3)  # type: ignore[attr-defined]
+            return
+        web = self._to_browser()
+        iteration = self.trace.iteration(self.index)  # type: ignore[attr-defined]
+        gif = _have_pillow()
+        if web and not gif:
+            self.notify("sending an iteration needs Pillow on the server: pip install 'tapeviz[gif]'",  # type: ignore[attr-defined]
+                        severity="error", timeout=8)
+            return
+        name = f"{self.session.slug()}-iteration{iteration + 1}"  # type: ignore[attr-defined]
+        path = self.session.export_path().with_name(name + (".gif" if gif else ""))  # type: ignore[attr-defined]
+        self._exporting = True
+        self.busy = f"drawing iteration {iteration + 1}…"
+        self._frames_worker(path, list(self.trace.iteration_range(iteration)), sorted(self.collapsed))  # type: ignore[attr-defined]
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _frames_worker(self, path: Path, events: list[int], collapsed: list[str]) -> None:
+        from ..engine.errors import TapevizError
+        from ..render.frames import write_frames, write_gif
+
+        error = ""
+        try:
+            if path.suffix == ".gif":
+                write_gif(self.trace, path, events, collapsed)  # type: ignore[attr-defined]
+            else:
+                write_frames(self.trace, path, events, collapsed)  # type: ignore[attr-defined]
+        except (TapevizError, OSError, RuntimeError, ValueError) as exc:
+            error = str(exc)
+        self.post_message(Exported(path, error))  # type: ignore[attr-defined]
+
     # ---- save (s) ----------------------------------------------------------------------------
     def action_save(self) -> None:
         if self._training:  # type: ignore[attr-defined]
@@ -114,3 +148,11 @@ class ExportActions:
         else:
             self.last_save = message.path
             self.notify(f"saved the trace to {message.path}", title="trace saved", timeout=6)  # type: ignore[attr-defined]
+
+
+def _have_pillow() -> bool:
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        return False
+    return True

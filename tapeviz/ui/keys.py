@@ -29,6 +29,7 @@ BINDINGS: list[Binding] = [
     Binding("v", "view_matrix", "matrix", show=False),
     Binding("slash", "search_timeline", "search", key_display="/", show=False),
     Binding("e", "export", "export"),
+    Binding("E", "export_iteration", "export iteration", show=False),
     Binding("s", "save", "save", show=False),
     Binding("question_mark", "help", "help", key_display="?"),
     Binding("q", "quit", "quit"),
@@ -60,6 +61,7 @@ ACTION_HELP: dict[str, tuple[str, str]] = {
     "go_to_event": ("Go to event…", "Type an event number (as the timeline numbers them) and the cursor goes there (/)"),
     "view_matrix": ("Full matrix", "Every number of the selected tensor, scrollable (v)"),
     "export": ("Export image", "Write the current view as a PNG through the renderer (e)"),
+    "export_iteration": ("Export this iteration", "Every event of the cursor's iteration as an animated GIF (PNG frames without Pillow) (E)"),
     "save": ("Save trace", "Save the recorded trace to a file (s)"),
     "help": ("Help", "Keys and colours (?)"),
 }

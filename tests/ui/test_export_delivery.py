@@ -80,3 +80,42 @@ async def test_in_a_terminal_files_are_written_and_the_path_said(tmp_path: Path)
         await export_and_save(app, pilot)
         assert app.last_export == tmp_path / "square-event1.png" and app.last_export.exists()
         assert app.last_save == tmp_path / "square.tapeviz" and app.last_save.exists()
+
+
+async def test_capital_e_exports_the_cursors_iteration(tmp_path: Path) -> None:
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    from tapeviz.render.gv import have_dot
+
+    if not have_dot():
+        pytest.skip("Graphviz's dot program is not installed")
+    app = make_app("two-layer", tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("E")
+        await settle(app, pilot)
+        await pilot.pause()
+        gif = tmp_path / "two-layer-iteration1.gif"
+        assert app.last_export == gif and gif.exists()
+        with Image.open(gif) as image:
+            assert image.n_frames == len(app.trace.iteration_range(0))
+
+
+async def test_capital_e_in_a_browser_delivers_the_gif(web: Delivered, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("PIL")
+    from tapeviz.render.gv import have_dot
+
+    if not have_dot():
+        pytest.skip("Graphviz's dot program is not installed")
+    monkeypatch.delenv(SERVE_OUT_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = make_app("square", None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("E")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert web.files["square-iteration1.gif"][:6] == b"GIF89a"
+    assert list(tmp_path.iterdir()) == []
