@@ -179,6 +179,7 @@ class ClassroomServer(Server):
                 print(f"tapeviz serve: each tab starts its own Python ({exc or 'the session starter did not answer'})",
                       file=sys.stderr, flush=True)
                 self.zygote = None
+        print("tapeviz: ready", flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
         await asyncio.gather(*(session.stop() for session in list(self.sessions)), return_exceptions=True)
