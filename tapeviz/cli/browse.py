@@ -1,10 +1,8 @@
-"""``tapeviz [open SOURCE]``, ``tapeviz events SOURCE`` and ``tapeviz save SOURCE -o FILE``."""
+"""``tapeviz [open SOURCE]`` and ``tapeviz save SOURCE -o FILE`` (``tapeviz events`` is in events.py)."""
 
 from __future__ import annotations
 
 import argparse
-
-from .common import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,11 +13,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("examples", help="list the examples `tapeviz open NAME` takes, one line each")
     p.set_defaults(run=run_examples)
-
-    p = sub.add_parser("events", help="print the recorded events of a source as a table")
-    p.add_argument("source")
-    p.add_argument("--limit", type=count, default=None, help="print at most this many events")
-    p.set_defaults(run=run_events)
 
     p = sub.add_parser("save", help="record a source and save its trace file")
     p.add_argument("source")
@@ -58,22 +51,6 @@ def run_examples(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_events(args: argparse.Namespace) -> int:
-    from ..engine.errors import ProgramError
-    from ..sources import load_source
-    from .report import print_events
-
-    try:
-        trace = load_source(args.source)
-    except ProgramError as exc:  # a program that failed: the events it recorded, then its error
-        failed = getattr(exc, "trace", None)
-        if failed is not None and len(failed):
-            print_events(failed, limit=args.limit)
-        raise
-    print_events(trace, limit=args.limit)
-    return 0
-
-
 def run_save(args: argparse.Namespace) -> int:
     from ..sources import load_source
 
@@ -83,4 +60,4 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["default_source", "open_ui", "register", "run_default", "run_events", "run_examples", "run_open", "run_save"]
+__all__ = ["default_source", "open_ui", "register", "run_default", "run_examples", "run_open", "run_save"]

@@ -14,7 +14,7 @@ from ..trace import Trace
 from ..view import describe_event, event_number
 
 
-def events_table(trace: Trace, limit: int | None = None) -> Table:
+def events_table(trace: Trace, limit: int | None = None, indices: list[int] | None = None) -> Table:
     """One row per event: number, iteration, phase, what, scope, numbers; NaN/inf flagged."""
     # Names come from programs and trace files: Text objects keep them literal (no markup, and a
     # trailing backslash stays one backslash, which markup escaping would double).
@@ -22,7 +22,9 @@ def events_table(trace: Trace, limit: int | None = None) -> Table:
     for column in ("#", "iter", "phase", "event", "scope", "numbers"):
         table.add_column(column, overflow="fold")
     first_bad = trace.first_nonfinite
-    for i, event in enumerate(trace.events[:limit]):
+    chosen = list(range(len(trace))) if indices is None else indices
+    for i in chosen[:limit]:
+        event = trace.events[i]
         what, where, numbers = describe_event(trace, event)
         cell = Text(numbers)
         bad = trace.nonfinite_at(i)
@@ -32,13 +34,17 @@ def events_table(trace: Trace, limit: int | None = None) -> Table:
             first = "first " if i == first_bad else ""
             cell.append(f"  ⚠ {first}NaN/inf in {names}", style="bold red")
         table.add_row(str(event_number(i)), str(trace.iteration(i) + 1), trace.phase(i), Text(what), Text(where), cell)
+    if indices is not None and len(chosen) != len(trace):
+        shown = len(chosen[:limit])
+        table.title = Text(f"{trace.title or 'trace'}: {shown} of {len(trace)} events, {trace.iteration_count} iteration(s)")
     if first_bad is not None:
         table.caption = Text(f"⚠ NaN or inf first appears at event {event_number(first_bad)}", style="bold red")
     return table
 
 
-def print_events(trace: Trace, limit: int | None = None, console: Console | None = None) -> None:
-    (console or Console()).print(events_table(trace, limit))
+def print_events(trace: Trace, limit: int | None = None, console: Console | None = None,
+                 indices: list[int] | None = None) -> None:
+    (console or Console()).print(events_table(trace, limit, indices))
 
 
 __all__ = ["describe_event", "events_table", "print_events"]
