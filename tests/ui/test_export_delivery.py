@@ -34,9 +34,9 @@ def web(monkeypatch: pytest.MonkeyPatch) -> Delivered:
 
 async def export_and_save(app: TapevizApp, pilot) -> None:  # noqa: ANN001
     await pilot.press("e")
-    await settle(app, pilot)
+    await settle(pilot)
     await pilot.press("s")
-    await settle(app, pilot)
+    await settle(pilot)
     await pilot.pause()
 
 
@@ -46,7 +46,7 @@ async def test_in_a_browser_files_are_delivered_and_nothing_stays(web: Delivered
     monkeypatch.chdir(tmp_path)
     app = make_app("square", None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await export_and_save(app, pilot)
         assert set(web.files) == {"square-event1.png", "square.tapeviz"}
         assert web.files["square-event1.png"][:4] == b"\x89PNG" and web.files["square.tapeviz"][:2] == b"PK"
@@ -63,7 +63,7 @@ async def test_with_an_out_folder_each_session_keeps_its_own_copies(web: Deliver
     for _ in range(2):  # two students, the same example, the same event: two folders
         app = make_app("square", None)
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             await export_and_save(app, pilot)
             assert app.last_export is not None and app.last_export.exists()
             kept.append(app.last_export)
@@ -76,7 +76,7 @@ async def test_with_an_out_folder_each_session_keeps_its_own_copies(web: Deliver
 async def test_in_a_terminal_files_are_written_and_the_path_said(tmp_path: Path) -> None:
     app = make_app("square", tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await export_and_save(app, pilot)
         assert app.last_export == tmp_path / "square-event1.png" and app.last_export.exists()
         assert app.last_save == tmp_path / "square.tapeviz" and app.last_save.exists()
@@ -92,9 +92,9 @@ async def test_capital_e_exports_the_cursors_iteration(tmp_path: Path) -> None:
         pytest.skip("Graphviz's dot program is not installed")
     app = make_app("two-layer", tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("E")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.pause()
         gif = tmp_path / "two-layer-iteration1.gif"
         assert app.last_export == gif and gif.exists()
@@ -113,9 +113,9 @@ async def test_capital_e_in_a_browser_delivers_the_gif(web: Delivered, tmp_path:
     monkeypatch.chdir(tmp_path)
     app = make_app("square", None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("E")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.pause()
         assert web.files["square-iteration1.gif"][:6] == b"GIF89a"
     assert list(tmp_path.iterdir()) == []

@@ -64,7 +64,7 @@ async def test_the_app_opens_in_the_projector_theme_and_shows_focus_by_shape(
     monkeypatch.setenv("TAPEVIZ_THEME", PROJECTOR_THEME)
     app = make_app("two-layer", tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.theme == PROJECTOR_THEME and app.has_class("-projector")
         assert PROJECTOR_THEME in app.available_themes  # the palette's "Change theme" offers it
         inspector, timeline = app.screen.query_one("#inspector"), app.screen.query_one("#timeline")
@@ -82,5 +82,5 @@ async def test_an_unknown_theme_name_is_ignored(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("TAPEVIZ_THEME", "no-such-theme")
     app = make_app("square", tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.theme == "textual-dark"

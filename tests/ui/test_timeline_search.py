@@ -31,7 +31,7 @@ def matching(app, word: str) -> list[int]:  # noqa: ANN001
 async def test_search_moves_incrementally_and_n_N_walk_the_matches(tmp_path: Path) -> None:
     app = make_app("two-layer", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         timeline = app.screen.query_one(Timeline)
         await pilot.press("slash")
         assert timeline.typing and app.focused is timeline
@@ -66,7 +66,7 @@ async def test_search_moves_incrementally_and_n_N_walk_the_matches(tmp_path: Pat
 async def test_search_by_phase_scope_and_name_marks_the_rows(tmp_path: Path) -> None:
     app = make_app("two-layer", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         timeline = app.screen.query_one(Timeline)
         update = [i for i in range(len(app.trace)) if app.trace.phase(i) == "update"]
         await pilot.press("slash", *"update", "enter")
@@ -86,10 +86,11 @@ async def test_search_by_phase_scope_and_name_marks_the_rows(tmp_path: Path) -> 
 async def test_go_to_event_from_the_palette(tmp_path: Path) -> None:
     app = make_app("two-layer", tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         commands = {c.title for c in app.get_system_commands(app.screen)}
         assert "Go to event…" in commands and "Search the timeline" in commands
-        app.action_go_to_event()
+        go_to = next(c for c in app.get_system_commands(app.screen) if c.title == "Go to event…")
+        await go_to.callback()  # what the palette runs
         await pilot.pause()
         await pilot.press("2", "0", "enter")
         await pilot.pause()
