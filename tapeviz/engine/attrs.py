@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["REQUIRED", "Attr", "as_axis", "as_int", "as_perm", "as_shape"]
+__all__ = ["REQUIRED", "Attr", "as_axis", "as_int", "as_ord", "as_perm", "as_shape"]
 
 
 class _Required:
@@ -32,6 +32,7 @@ class Attr:
     default: Any = REQUIRED
     convert: Callable[[Any], Any] | None = None
     omit_default: bool = False
+    doc: str = field(default="", compare=False)  # one line for help(): what the argument means
 
 
 def _plain(value: Any) -> Any:
@@ -67,3 +68,12 @@ def as_shape(shape: Any) -> tuple[int, ...]:
 
 def as_perm(perm: Any) -> tuple[int, ...] | None:
     return None if perm is None else as_shape(perm)
+
+
+def as_ord(value: Any) -> Any:
+    """A norm's order: 'euclidean', 'fro', or a number (ints stay ints so the record reads ``ord=1``)."""
+    value = getattr(value, "_value", value)
+    if isinstance(value, str):
+        return value
+    number = float(np.asarray(value))
+    return int(number) if number.is_integer() else number

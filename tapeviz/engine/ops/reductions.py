@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..attrs import Attr, as_axis, as_int
+from ..attrs import Attr, as_axis, as_int, as_ord
 from ..chain import ChainContext, Formula, Product, axes_of
 from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
@@ -152,15 +152,6 @@ register(OpDef(
 # norm: vector norms (axis None or an int) and matrix norms (axis a pair), as tf.norm
 
 
-def _as_ord(value: Any) -> Any:
-    """'euclidean', 'fro', or a number (ints stay ints so the record reads ``ord=1``)."""
-    value = getattr(value, "_value", value)
-    if isinstance(value, str):
-        return value
-    number = float(np.asarray(value))
-    return int(number) if number.is_integer() else number
-
-
 def _norm_kind(ord: Any, axis: Any, ndim: int) -> tuple[str, tuple[int, ...]]:
     """Which norm TF computes for ``ord`` and ``axis``, and over which axes (TF's checks and messages)."""
     if isinstance(axis, tuple) and len(axis) == 2:
@@ -248,7 +239,7 @@ register(OpDef(
     derivative="∂‖a‖₂/∂a = a/‖a‖₂; ∂‖a‖₁/∂a = sign(a); ∂‖a‖∞/∂a = sign(a) at the largest |a| (ties share), "
                "0 elsewhere; ∂‖a‖ₚ/∂a = sign(a)·(|a|/‖a‖ₚ)^(p−1)",
     explain=_norm_explain, params=("tensor",),
-    attrs=(Attr("ord", "euclidean", _as_ord, omit_default=True), Attr("axis", None, as_axis, omit_default=True),
+    attrs=(Attr("ord", "euclidean", as_ord, omit_default=True), Attr("axis", None, as_axis, omit_default=True),
            Attr("keepdims", False, bool, omit_default=True)),
     tf_names=("tf.norm", "tf.linalg.norm"), lesson="norm",
 ))
