@@ -17,7 +17,7 @@ __all__ = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum
 
 
 def add(a, b, name=None):
-    """The ``add`` op.
+    """Returns a + b element-wise (broadcasting).
 
     Exposed as ``tf.add``, ``tf.math.add``.
 
@@ -37,7 +37,7 @@ def add(a, b, name=None):
 
 
 def subtract(a, b, name=None):
-    """The ``subtract`` op.
+    """Returns a - b element-wise (broadcasting).
 
     Exposed as ``tf.subtract``, ``tf.math.subtract``.
 
@@ -57,7 +57,7 @@ def subtract(a, b, name=None):
 
 
 def multiply(a, b, name=None):
-    """The ``multiply`` op.
+    """Returns a * b element-wise (broadcasting).
 
     Exposed as ``tf.multiply``, ``tf.math.multiply``.
 
@@ -77,7 +77,7 @@ def multiply(a, b, name=None):
 
 
 def divide(a, b, name=None):
-    """The ``divide`` op.
+    """Returns a / b element-wise (broadcasting).
 
     Exposed as ``tf.divide``, ``tf.math.divide``.
 
@@ -97,7 +97,7 @@ def divide(a, b, name=None):
 
 
 def power(a, b, name=None):
-    """The ``power`` op.
+    """Computes the power of one value to another, element-wise: a ** b.
 
     Exposed as ``tf.pow``, ``tf.math.pow``.
 
@@ -117,7 +117,7 @@ def power(a, b, name=None):
 
 
 def maximum(a, b, name=None):
-    """The ``maximum`` op.
+    """Returns the larger of a and b, element-wise.
 
     Exposed as ``tf.maximum``, ``tf.math.maximum``.
 
@@ -137,7 +137,7 @@ def maximum(a, b, name=None):
 
 
 def minimum(a, b, name=None):
-    """The ``minimum`` op.
+    """Returns the smaller of a and b, element-wise.
 
     Exposed as ``tf.minimum``, ``tf.math.minimum``.
 
@@ -157,7 +157,7 @@ def minimum(a, b, name=None):
 
 
 def less(a, b, name=None):
-    """The ``less`` op.
+    """Returns the truth value of (a < b) element-wise.
 
     Exposed as ``tf.less``, ``tf.math.less``.
 
@@ -177,7 +177,7 @@ def less(a, b, name=None):
 
 
 def less_equal(a, b, name=None):
-    """The ``less_equal`` op.
+    """Returns the truth value of (a <= b) element-wise.
 
     Exposed as ``tf.less_equal``, ``tf.math.less_equal``.
 
@@ -197,7 +197,7 @@ def less_equal(a, b, name=None):
 
 
 def greater(a, b, name=None):
-    """The ``greater`` op.
+    """Returns the truth value of (a > b) element-wise.
 
     Exposed as ``tf.greater``, ``tf.math.greater``.
 
@@ -217,7 +217,7 @@ def greater(a, b, name=None):
 
 
 def greater_equal(a, b, name=None):
-    """The ``greater_equal`` op.
+    """Returns the truth value of (a >= b) element-wise.
 
     Exposed as ``tf.greater_equal``, ``tf.math.greater_equal``.
 
@@ -237,7 +237,7 @@ def greater_equal(a, b, name=None):
 
 
 def equal(a, b, name=None):
-    """The ``equal`` op.
+    """Returns the truth value of (a == b) element-wise.
 
     Exposed as ``tf.equal``, ``tf.math.equal``.
 
@@ -257,7 +257,7 @@ def equal(a, b, name=None):
 
 
 def not_equal(a, b, name=None):
-    """The ``not_equal`` op.
+    """Returns the truth value of (a != b) element-wise.
 
     Exposed as ``tf.not_equal``, ``tf.math.not_equal``.
 
@@ -277,7 +277,7 @@ def not_equal(a, b, name=None):
 
 
 def logical_and(a, b, name=None):
-    """The ``logical_and`` op.
+    """Returns the truth value of (a AND b) element-wise.
 
     Exposed as ``tf.logical_and``, ``tf.math.logical_and``.
 
@@ -297,7 +297,7 @@ def logical_and(a, b, name=None):
 
 
 def logical_or(a, b, name=None):
-    """The ``logical_or`` op.
+    """Returns the truth value of (a OR b) element-wise.
 
     Exposed as ``tf.logical_or``, ``tf.math.logical_or``.
 
@@ -317,7 +317,7 @@ def logical_or(a, b, name=None):
 
 
 def logical_not(a, name=None):
-    """The ``logical_not`` op.
+    """Returns the truth value of NOT a element-wise.
 
     Exposed as ``tf.logical_not``, ``tf.math.logical_not``.
 
@@ -336,7 +336,7 @@ def logical_not(a, name=None):
 
 
 def einsum(values, equation, name=None):
-    """The ``einsum`` op.
+    """Tensor contraction over the indices named by an Einstein-summation equation.
 
     Args:
       values: A list of tensors (Python numbers, lists or NumPy arrays are converted).
@@ -355,7 +355,7 @@ def einsum(values, equation, name=None):
 
 
 def inv(input, adjoint=False, name=None):
-    """The ``inv`` op.
+    """Computes the inverse of one or more square invertible matrices.
 
     Exposed as ``tf.linalg.inv``.
 
@@ -380,7 +380,7 @@ def inv(input, adjoint=False, name=None):
 
 
 def solve(matrix, rhs, adjoint=False, name=None):
-    """The ``solve`` op.
+    """Solves systems of linear equations: matrix @ out = rhs.
 
     Exposed as ``tf.linalg.solve``.
 
@@ -406,7 +406,7 @@ def solve(matrix, rhs, adjoint=False, name=None):
 
 
 def band_part(input, num_lower, num_upper, name=None):
-    """The ``band_part`` op.
+    """Copies a tensor, setting everything outside a central band in each innermost matrix to zero.
 
     Exposed as ``tf.linalg.band_part``.
 
@@ -428,7 +428,7 @@ def band_part(input, num_lower, num_upper, name=None):
 
 
 def relu(a, name=None):
-    """The ``relu`` op.
+    """Computes rectified linear: max(a, 0).
 
     Exposed as ``tf.nn.relu``.
 
@@ -447,7 +447,7 @@ def relu(a, name=None):
 
 
 def sigmoid(a, name=None):
-    """The ``sigmoid`` op.
+    """Computes sigmoid of a element-wise: 1 / (1 + exp(-a)).
 
     Exposed as ``tf.sigmoid``, ``tf.math.sigmoid``, ``tf.nn.sigmoid``.
 
@@ -466,7 +466,7 @@ def sigmoid(a, name=None):
 
 
 def tanh(a, name=None):
-    """The ``tanh`` op.
+    """Computes hyperbolic tangent of a element-wise.
 
     Exposed as ``tf.tanh``, ``tf.math.tanh``, ``tf.nn.tanh``.
 
@@ -485,7 +485,7 @@ def tanh(a, name=None):
 
 
 def softplus(a, name=None):
-    """The ``softplus`` op.
+    """Computes softplus: log(exp(a) + 1).
 
     Exposed as ``tf.math.softplus``, ``tf.nn.softplus``.
 
@@ -504,7 +504,7 @@ def softplus(a, name=None):
 
 
 def elu(a, name=None):
-    """The ``elu`` op.
+    """Computes the exponential linear function: a if a > 0 else exp(a) - 1.
 
     Exposed as ``tf.nn.elu``.
 
@@ -523,7 +523,7 @@ def elu(a, name=None):
 
 
 def leaky_relu(features, alpha=0.2, name=None):
-    """The ``leaky_relu`` op.
+    """Computes the Leaky ReLU activation: a if a > 0 else alpha * a.
 
     Exposed as ``tf.nn.leaky_relu``.
 
@@ -548,7 +548,7 @@ def leaky_relu(features, alpha=0.2, name=None):
 
 
 def gelu(features, approximate=False, name=None):
-    """The ``gelu`` op.
+    """Computes the Gaussian Error Linear Unit (GELU) activation: a * P(X <= a), X ~ N(0, 1).
 
     Exposed as ``tf.nn.gelu``.
 
@@ -573,7 +573,7 @@ def gelu(features, approximate=False, name=None):
 
 
 def softmax(logits, axis=-1, name=None):
-    """The ``softmax`` op.
+    """Computes softmax activations: exp(logits) / reduce_sum(exp(logits), axis).
 
     Exposed as ``tf.nn.softmax``.
 
@@ -594,7 +594,7 @@ def softmax(logits, axis=-1, name=None):
 
 
 def log_softmax(logits, axis=-1, name=None):
-    """The ``log_softmax`` op.
+    """Computes log softmax activations: logits - log(reduce_sum(exp(logits), axis)).
 
     Exposed as ``tf.nn.log_softmax``.
 
@@ -615,7 +615,7 @@ def log_softmax(logits, axis=-1, name=None):
 
 
 def reduce_sum(a, axis=None, keepdims=False, name=None):
-    """The ``reduce_sum`` op.
+    """Computes the sum of elements across dimensions of a tensor.
 
     Exposed as ``tf.reduce_sum``, ``tf.math.reduce_sum``.
 
@@ -644,7 +644,7 @@ def reduce_sum(a, axis=None, keepdims=False, name=None):
 
 
 def reduce_mean(a, axis=None, keepdims=False, name=None):
-    """The ``reduce_mean`` op.
+    """Computes the mean of elements across dimensions of a tensor.
 
     Exposed as ``tf.reduce_mean``, ``tf.math.reduce_mean``.
 
@@ -673,7 +673,7 @@ def reduce_mean(a, axis=None, keepdims=False, name=None):
 
 
 def reduce_max(a, axis=None, keepdims=False, name=None):
-    """The ``reduce_max`` op.
+    """Computes the maximum of elements across dimensions of a tensor.
 
     Exposed as ``tf.reduce_max``, ``tf.math.reduce_max``.
 
@@ -702,7 +702,7 @@ def reduce_max(a, axis=None, keepdims=False, name=None):
 
 
 def reduce_min(a, axis=None, keepdims=False, name=None):
-    """The ``reduce_min`` op.
+    """Computes the minimum of elements across dimensions of a tensor.
 
     Exposed as ``tf.reduce_min``, ``tf.math.reduce_min``.
 
@@ -731,7 +731,7 @@ def reduce_min(a, axis=None, keepdims=False, name=None):
 
 
 def argmax(a, axis=0, name=None):
-    """The ``argmax`` op.
+    """Returns the index with the largest value across an axis of a tensor.
 
     Exposed as ``tf.argmax``, ``tf.math.argmax``.
 
@@ -752,7 +752,7 @@ def argmax(a, axis=0, name=None):
 
 
 def argmin(a, axis=0, name=None):
-    """The ``argmin`` op.
+    """Returns the index with the smallest value across an axis of a tensor.
 
     Exposed as ``tf.argmin``, ``tf.math.argmin``.
 
@@ -773,7 +773,7 @@ def argmin(a, axis=0, name=None):
 
 
 def reduce_prod(a, axis=None, keepdims=False, name=None):
-    """The ``reduce_prod`` op.
+    """Computes the product of elements across dimensions of a tensor.
 
     Exposed as ``tf.reduce_prod``, ``tf.math.reduce_prod``.
 
@@ -802,7 +802,7 @@ def reduce_prod(a, axis=None, keepdims=False, name=None):
 
 
 def norm(tensor, ord='euclidean', axis=None, keepdims=False, name=None):
-    """The ``norm`` op.
+    """Computes the norm of vectors, matrices, and tensors.
 
     Exposed as ``tf.norm``, ``tf.linalg.norm``.
 
@@ -835,7 +835,7 @@ def norm(tensor, ord='euclidean', axis=None, keepdims=False, name=None):
 
 
 def reshape(a, shape, name=None):
-    """The ``reshape`` op.
+    """Reshapes a tensor.
 
     Exposed as ``tf.reshape``.
 
@@ -856,7 +856,7 @@ def reshape(a, shape, name=None):
 
 
 def transpose(a, perm=None, name=None):
-    """The ``transpose`` op.
+    """Transposes a, permuting the dimensions according to perm.
 
     Exposed as ``tf.transpose``.
 
@@ -877,7 +877,7 @@ def transpose(a, perm=None, name=None):
 
 
 def expand_dims(a, axis, name=None):
-    """The ``expand_dims`` op.
+    """Returns a tensor with a length 1 axis inserted at index axis.
 
     Exposed as ``tf.expand_dims``.
 
@@ -898,7 +898,7 @@ def expand_dims(a, axis, name=None):
 
 
 def squeeze(a, axis=None, name=None):
-    """The ``squeeze`` op.
+    """Removes dimensions of size 1 from the shape of a tensor.
 
     Exposed as ``tf.squeeze``.
 
@@ -919,7 +919,7 @@ def squeeze(a, axis=None, name=None):
 
 
 def concat(values, axis, name=None):
-    """The ``concat`` op.
+    """Concatenates tensors along one dimension.
 
     Exposed as ``tf.concat``.
 
@@ -940,7 +940,7 @@ def concat(values, axis, name=None):
 
 
 def stack(values, axis=0, name=None):
-    """The ``stack`` op.
+    """Stacks a list of rank-R tensors into one rank-(R+1) tensor.
 
     Exposed as ``tf.stack``.
 
@@ -961,7 +961,7 @@ def stack(values, axis=0, name=None):
 
 
 def scatter_into(g, shape, key, name=None):
-    """The ``scatter_into`` op.
+    """Places g into zeros of the given shape at the positions key selects.
 
     Args:
       g: A tensor (a Python number, list or NumPy array is converted to one).
@@ -981,7 +981,7 @@ def scatter_into(g, shape, key, name=None):
 
 
 def negative(a, name=None):
-    """The ``negative`` op.
+    """Computes numerical negative value element-wise: -a.
 
     Exposed as ``tf.negative``, ``tf.math.negative``.
 
@@ -1000,7 +1000,7 @@ def negative(a, name=None):
 
 
 def identity(a, name=None):
-    """The ``identity`` op.
+    """Returns a tensor with the same shape and contents as the input.
 
     Exposed as ``tf.identity``.
 
@@ -1019,7 +1019,7 @@ def identity(a, name=None):
 
 
 def stop_gradient(a, name=None):
-    """The ``stop_gradient`` op.
+    """Stops gradient computation: the value passes, no gradient flows back.
 
     Exposed as ``tf.stop_gradient``.
 
@@ -1038,7 +1038,7 @@ def stop_gradient(a, name=None):
 
 
 def square(a, name=None):
-    """The ``square`` op.
+    """Computes the square of a element-wise: a * a.
 
     Exposed as ``tf.square``, ``tf.math.square``.
 
@@ -1057,7 +1057,7 @@ def square(a, name=None):
 
 
 def sqrt(a, name=None):
-    """The ``sqrt`` op.
+    """Computes element-wise square root of the input tensor.
 
     Exposed as ``tf.sqrt``, ``tf.math.sqrt``.
 
@@ -1076,7 +1076,7 @@ def sqrt(a, name=None):
 
 
 def exp(a, name=None):
-    """The ``exp`` op.
+    """Computes exponential of a element-wise.
 
     Exposed as ``tf.exp``, ``tf.math.exp``.
 
@@ -1095,7 +1095,7 @@ def exp(a, name=None):
 
 
 def log(a, name=None):
-    """The ``log`` op.
+    """Computes natural logarithm of a element-wise.
 
     Exposed as ``tf.math.log``.
 
@@ -1114,7 +1114,7 @@ def log(a, name=None):
 
 
 def log1p(a, name=None):
-    """The ``log1p`` op.
+    """Computes natural logarithm of (1 + a) element-wise.
 
     Exposed as ``tf.math.log1p``.
 
@@ -1133,7 +1133,7 @@ def log1p(a, name=None):
 
 
 def abs(a, name=None):
-    """The ``abs`` op.
+    """Computes the absolute value of a tensor.
 
     Exposed as ``tf.abs``, ``tf.math.abs``.
 
@@ -1152,7 +1152,7 @@ def abs(a, name=None):
 
 
 def sign(a, name=None):
-    """The ``sign`` op.
+    """Returns an element-wise indication of the sign of a number.
 
     Exposed as ``tf.sign``, ``tf.math.sign``.
 
@@ -1171,7 +1171,7 @@ def sign(a, name=None):
 
 
 def sin(a, name=None):
-    """The ``sin`` op.
+    """Computes sine of a element-wise.
 
     Exposed as ``tf.sin``, ``tf.math.sin``.
 
@@ -1190,7 +1190,7 @@ def sin(a, name=None):
 
 
 def cos(a, name=None):
-    """The ``cos`` op.
+    """Computes cosine of a element-wise.
 
     Exposed as ``tf.cos``, ``tf.math.cos``.
 
@@ -1209,7 +1209,7 @@ def cos(a, name=None):
 
 
 def erf(a, name=None):
-    """The ``erf`` op.
+    """Computes the Gauss error function of a element-wise.
 
     Exposed as ``tf.math.erf``.
 
@@ -1228,7 +1228,7 @@ def erf(a, name=None):
 
 
 def is_nan(a, name=None):
-    """The ``is_nan`` op.
+    """Returns which elements of a are NaN.
 
     Exposed as ``tf.math.is_nan``.
 
@@ -1247,7 +1247,7 @@ def is_nan(a, name=None):
 
 
 def is_inf(a, name=None):
-    """The ``is_inf`` op.
+    """Returns which elements of a are Inf.
 
     Exposed as ``tf.math.is_inf``.
 
@@ -1266,7 +1266,7 @@ def is_inf(a, name=None):
 
 
 def is_finite(a, name=None):
-    """The ``is_finite`` op.
+    """Returns which elements of a are finite.
 
     Exposed as ``tf.math.is_finite``.
 

@@ -84,6 +84,7 @@ register(OpDef(
     describe=_matmul_describe, explain=_matmul_explain,
     attrs=(Attr("transpose_a", False, bool), Attr("transpose_b", False, bool)),
     api="hand", tf_names=("tf.matmul", "tf.linalg.matmul"),
+    doc="Multiplies matrix a by matrix b, producing a @ b.",
 ))
 
 
@@ -117,6 +118,7 @@ register(OpDef(
     derivative="∂L/∂a = −outᵀ·g·outᵀ  (out = a⁻¹; from d(a⁻¹) = −a⁻¹·da·a⁻¹)",
     params=("input",), attrs=(Attr("adjoint", False, bool, omit_default=True),),
     tf_names=("tf.linalg.inv",),
+    doc="Computes the inverse of one or more square invertible matrices.",
 ))
 
 
@@ -151,6 +153,7 @@ register(OpDef(
     derivative="∂L/∂rhs = solve(matrixᵀ, g), ∂L/∂matrix = −(∂L/∂rhs)·outᵀ  (out = matrix⁻¹·rhs)",
     params=("matrix", "rhs"), attrs=(Attr("adjoint", False, bool, omit_default=True),),
     tf_names=("tf.linalg.solve",),
+    doc="Solves systems of linear equations: matrix @ out = rhs.",
 ))
 
 
@@ -180,4 +183,5 @@ register(OpDef(
     explain=_band_explain, params=("input",),
     attrs=(Attr("num_lower", convert=as_int), Attr("num_upper", convert=as_int)),
     tf_names=("tf.linalg.band_part",),
+    doc="Copies a tensor, setting everything outside a central band in each innermost matrix to zero.",
 ))
