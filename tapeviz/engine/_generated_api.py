@@ -7,13 +7,130 @@ recorded attributes and runs the op with TensorFlow's ``name=`` (see ``engine/wr
 """
 
 from .api import _pair, convert as _convert
+from .api import _indices
 from .api import _same_dtype as _many
-from .attrs import as_axis, as_int, as_ord, as_perm, as_shape
+from .attrs import as_axis, as_int, as_ksize, as_ord, as_pad_mode, as_padding, as_paddings, as_perm, as_shape, as_strides
 from .registry import REGISTRY as _R
 from .registry import apply as _apply
 from .tensor import Tensor as _Tensor
 
-__all__ = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_and", "logical_or", "logical_not", "einsum", "inv", "solve", "band_part", "relu", "sigmoid", "tanh", "softplus", "elu", "leaky_relu", "gelu", "softmax", "log_softmax", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "argmax", "argmin", "reduce_prod", "norm", "reshape", "transpose", "expand_dims", "squeeze", "concat", "stack", "scatter_into", "negative", "identity", "stop_gradient", "square", "sqrt", "exp", "log", "log1p", "abs", "sign", "sin", "cos", "erf", "is_nan", "is_inf", "is_finite"]
+__all__ = ["pad", "cumsum", "cumprod", "add_n", "add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_and", "logical_or", "logical_not", "conv2d", "conv2d_transpose", "conv2d_backprop_filter", "max_pool2d", "avg_pool2d", "einsum", "gather", "gather_nd", "unsorted_segment_sum", "inv", "solve", "band_part", "det", "log_abs_det", "relu", "sigmoid", "tanh", "softplus", "elu", "leaky_relu", "gelu", "softmax", "log_softmax", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "argmax", "argmin", "reduce_prod", "norm", "reshape", "transpose", "expand_dims", "squeeze", "concat", "stack", "scatter_into", "negative", "identity", "stop_gradient", "square", "sqrt", "exp", "log", "log1p", "abs", "sign", "sin", "cos", "erf", "is_nan", "is_inf", "is_finite"]
+
+
+def pad(tensor, paddings, mode='CONSTANT', constant_values=0, name=None):
+    """Pads a tensor: CONSTANT fills with constant_values, REFLECT and SYMMETRIC mirror the edges.
+
+    Exposed as ``tf.pad``.
+
+    Args:
+      tensor: A tensor (a Python number, list or NumPy array is converted to one).
+      paddings: [[before, after], ...]: how much to add on each side of each axis. (required)
+      mode: CONSTANT, REFLECT or SYMMETRIC. (default 'CONSTANT')
+      constant_values: The value CONSTANT padding fills in. (default 0)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂tensor = the middle of g (CONSTANT); REFLECT/SYMMETRIC add each mirrored border of g back onto the element it copied
+    """
+    _inputs = (tensor if isinstance(tensor, _Tensor) else _convert(tensor),)
+    _attrs = {}
+    _attrs['paddings'] = as_paddings(paddings)
+    mode = as_pad_mode(mode)
+    if mode != 'CONSTANT':
+        _attrs['mode'] = mode
+    constant_values = constant_values
+    if constant_values != 0:
+        _attrs['constant_values'] = constant_values
+    return _apply(_R['pad'], _inputs, _attrs or None, name)
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Computes the cumulative sum of the tensor x along axis.
+
+    Exposed as ``tf.cumsum``, ``tf.math.cumsum``.
+
+    Args:
+      x: A tensor (a Python number, list or NumPy array is converted to one).
+      axis: The axis to scan along (default 0). (default 0)
+      exclusive: If true, element i leaves itself out (starts from the identity). (default False)
+      reverse: If true, scan from the end backwards. (default False)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂x = cumsum of g in the opposite direction (each x feeds every later running sum)
+    """
+    _inputs = (x if isinstance(x, _Tensor) else _convert(x),)
+    _attrs = {}
+    axis = as_int(axis)
+    if axis != 0:
+        _attrs['axis'] = axis
+    exclusive = bool(exclusive)
+    if exclusive != False:
+        _attrs['exclusive'] = exclusive
+    reverse = bool(reverse)
+    if reverse != False:
+        _attrs['reverse'] = reverse
+    return _apply(_R['cumsum'], _inputs, _attrs or None, name)
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Computes the cumulative product of the tensor x along axis.
+
+    Exposed as ``tf.math.cumprod``.
+
+    Args:
+      x: A tensor (a Python number, list or NumPy array is converted to one).
+      axis: The axis to scan along (default 0). (default 0)
+      exclusive: If true, element i leaves itself out (starts from the identity). (default False)
+      reverse: If true, scan from the end backwards. (default False)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂x_i = Σ_(k ≥ i) g_k·out_k / x_i  (TF's rule: cumsum of out·g in the other direction, over x)
+    """
+    _inputs = (x if isinstance(x, _Tensor) else _convert(x),)
+    _attrs = {}
+    axis = as_int(axis)
+    if axis != 0:
+        _attrs['axis'] = axis
+    exclusive = bool(exclusive)
+    if exclusive != False:
+        _attrs['exclusive'] = exclusive
+    reverse = bool(reverse)
+    if reverse != False:
+        _attrs['reverse'] = reverse
+    return _apply(_R['cumprod'], _inputs, _attrs or None, name)
+
+
+def add_n(inputs, name=None):
+    """Adds all input tensors element-wise (they must have one shape).
+
+    Exposed as ``tf.add_n``, ``tf.math.add_n``.
+
+    Args:
+      inputs: A tensor (a Python number, list or NumPy array is converted to one).
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂out/∂inputs_k = 1: every input gets g
+    """
+    return _apply(_R['add_n'], _many(inputs, 'add_n'), None, name)
 
 
 def add(a, b, name=None):
@@ -335,6 +452,172 @@ def logical_not(a, name=None):
     return _apply(_R['logical_not'], (a if isinstance(a, _Tensor) else _convert(a),), None, name)
 
 
+def conv2d(input, filters, strides, padding, data_format='NHWC', dilations=None, name=None):
+    """Computes a 2-D convolution given 4-D input (NHWC) and filters (height, width, in, out) tensors.
+
+    Exposed as ``tf.nn.conv2d``.
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      filters: A tensor (a Python number, list or NumPy array is converted to one).
+      strides: The stride of the sliding window: an int, [h, w] or [1, h, w, 1]. (required)
+      padding: 'SAME' (zeros around, output size ⌈size/stride⌉) or 'VALID' (no padding). (required)
+      data_format: Only 'NHWC' (batch, height, width, channels). (default 'NHWC')
+      dilations: Only 1 (no dilation). (default None)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂input = conv2d_transpose(g, filters) (each output sends g·kernelᵀ back to the window it read); ∂L/∂filters = the correlation of input and g (Σ over batch and positions of input window × g)
+    """
+    _inputs = _pair(input, filters, 'conv2d')
+    _attrs = {}
+    _attrs['strides'] = as_strides(strides)
+    _attrs['padding'] = as_padding(padding)
+    data_format = str(data_format)
+    if data_format != 'NHWC':
+        _attrs['data_format'] = data_format
+    dilations = dilations
+    if dilations is not None:
+        _attrs['dilations'] = dilations
+    return _apply(_R['conv2d'], _inputs, _attrs or None, name)
+
+
+def conv2d_transpose(input, filters, output_shape, strides, padding='SAME', data_format='NHWC', dilations=None, name=None):
+    """The transpose of conv2d: the gradient of conv2d with respect to its input.
+
+    Exposed as ``tf.nn.conv2d_transpose``.
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      filters: A tensor (a Python number, list or NumPy array is converted to one).
+      output_shape: The shape of the result (batch, height, width, in_channels). (required)
+      strides: The stride of the sliding window: an int, [h, w] or [1, h, w, 1]. (required)
+      padding: 'SAME' (zeros around, output size ⌈size/stride⌉) or 'VALID' (no padding). (default 'SAME')
+      data_format: Only 'NHWC' (batch, height, width, channels). (default 'NHWC')
+      dilations: Only 1 (no dilation). (default None)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂input = conv2d(g, filters), ∂L/∂filters = the correlation of g with input
+    """
+    _inputs = _pair(input, filters, 'conv2d_transpose')
+    _attrs = {}
+    _attrs['output_shape'] = as_shape(output_shape)
+    _attrs['strides'] = as_strides(strides)
+    _attrs['padding'] = as_padding(padding)
+    data_format = str(data_format)
+    if data_format != 'NHWC':
+        _attrs['data_format'] = data_format
+    dilations = dilations
+    if dilations is not None:
+        _attrs['dilations'] = dilations
+    return _apply(_R['conv2d_transpose'], _inputs, _attrs or None, name)
+
+
+def conv2d_backprop_filter(input, out_backprop, filter_sizes, strides, padding, data_format='NHWC', dilations=None, name=None):
+    """The gradient of conv2d with respect to its filters: input correlated with out_backprop.
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      out_backprop: A tensor (a Python number, list or NumPy array is converted to one).
+      filter_sizes: The kernel's shape (height, width, in, out). (required)
+      strides: The stride of the sliding window: an int, [h, w] or [1, h, w, 1]. (required)
+      padding: 'SAME' (zeros around, output size ⌈size/stride⌉) or 'VALID' (no padding). (required)
+      data_format: Only 'NHWC' (batch, height, width, channels). (default 'NHWC')
+      dilations: Only 1 (no dilation). (default None)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂input = conv2d_transpose(out_backprop, g), ∂L/∂out_backprop = conv2d(input, g)
+    """
+    _inputs = _pair(input, out_backprop, 'conv2d_backprop_filter')
+    _attrs = {}
+    _attrs['filter_sizes'] = as_shape(filter_sizes)
+    _attrs['strides'] = as_strides(strides)
+    _attrs['padding'] = as_padding(padding)
+    data_format = str(data_format)
+    if data_format != 'NHWC':
+        _attrs['data_format'] = data_format
+    dilations = dilations
+    if dilations is not None:
+        _attrs['dilations'] = dilations
+    return _apply(_R['conv2d_backprop_filter'], _inputs, _attrs or None, name)
+
+
+def max_pool2d(input, ksize, strides, padding, data_format='NHWC', name=None):
+    """Performs max pooling on a 4-D NHWC input: the largest value of each window, per channel.
+
+    Exposed as ``tf.nn.max_pool2d``.
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      ksize: The window size: an int, [h, w] or [1, h, w, 1]. (required)
+      strides: The stride of the sliding window: an int, [h, w] or [1, h, w, 1]. (required)
+      padding: 'SAME' (zeros around, output size ⌈size/stride⌉) or 'VALID' (no padding). (required)
+      data_format: Only 'NHWC' (batch, height, width, channels). (default 'NHWC')
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂out/∂input = 1 at each window's maximum (the first one on ties), 0 elsewhere: g goes back to where the max came from
+    """
+    _inputs = (input if isinstance(input, _Tensor) else _convert(input),)
+    _attrs = {}
+    _attrs['ksize'] = as_ksize(ksize)
+    _attrs['strides'] = as_strides(strides)
+    _attrs['padding'] = as_padding(padding)
+    data_format = str(data_format)
+    if data_format != 'NHWC':
+        _attrs['data_format'] = data_format
+    return _apply(_R['max_pool2d'], _inputs, _attrs or None, name)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format='NHWC', name=None):
+    """Performs average pooling on a 4-D NHWC input: the mean of each window, per channel.
+
+    Exposed as ``tf.nn.avg_pool2d``.
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      ksize: The window size: an int, [h, w] or [1, h, w, 1]. (required)
+      strides: The stride of the sliding window: an int, [h, w] or [1, h, w, 1]. (required)
+      padding: 'SAME' (zeros around, output size ⌈size/stride⌉) or 'VALID' (no padding). (required)
+      data_format: Only 'NHWC' (batch, height, width, channels). (default 'NHWC')
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂out/∂input = 1/n for each of the n real elements of the window (g is shared equally among them)
+    """
+    _inputs = (input if isinstance(input, _Tensor) else _convert(input),)
+    _attrs = {}
+    _attrs['ksize'] = as_ksize(ksize)
+    _attrs['strides'] = as_strides(strides)
+    _attrs['padding'] = as_padding(padding)
+    data_format = str(data_format)
+    if data_format != 'NHWC':
+        _attrs['data_format'] = data_format
+    return _apply(_R['avg_pool2d'], _inputs, _attrs or None, name)
+
+
 def einsum(values, equation, name=None):
     """Tensor contraction over the indices named by an Einstein-summation equation.
 
@@ -350,8 +633,90 @@ def einsum(values, equation, name=None):
     Gradient:
       ∂L/∂a_k = einsum of g with the other operands, over the letters a_k does not have
     """
-    inputs = _many(values, 'einsum')
-    return _apply(_R['einsum'], inputs, {'equation': str(equation)}, name)
+    _inputs = _many(values, 'einsum')
+    return _apply(_R['einsum'], _inputs, {'equation': str(equation)}, name)
+
+
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """Gathers slices from params along an axis according to indices.
+
+    Exposed as ``tf.gather``.
+
+    Args:
+      params: A tensor (a Python number, list or NumPy array is converted to one).
+      indices: A tensor (a Python number, list or NumPy array is converted to one).
+      validate_indices: Ignored (as in TF 2). (default None)
+      axis: The axis of params to gather from (default 0). (default None)
+      batch_dims: Only 0 is supported. (default 0)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂params = g added back at the rows indices read (a row read twice gets both); TF returns these as IndexedSlices, tapeviz as the dense sum
+    """
+    _inputs = ((params if isinstance(params, _Tensor) else _convert(params)), _indices(indices, 'gather'),)
+    _attrs = {}
+    validate_indices = validate_indices
+    if validate_indices is not None:
+        _attrs['validate_indices'] = validate_indices
+    axis = axis
+    if axis is not None:
+        _attrs['axis'] = axis
+    batch_dims = as_int(batch_dims)
+    if batch_dims != 0:
+        _attrs['batch_dims'] = batch_dims
+    return _apply(_R['gather'], _inputs, _attrs or None, name)
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Gathers slices (or elements) from params at the index vectors in the last axis of indices.
+
+    Exposed as ``tf.gather_nd``.
+
+    Args:
+      params: A tensor (a Python number, list or NumPy array is converted to one).
+      indices: A tensor (a Python number, list or NumPy array is converted to one).
+      batch_dims: Only 0 is supported. (default 0)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂params = g added back at the positions the index vectors name (TF: IndexedSlices; tapeviz: their dense sum)
+    """
+    _inputs = ((params if isinstance(params, _Tensor) else _convert(params)), _indices(indices, 'gather_nd'),)
+    _attrs = {}
+    batch_dims = as_int(batch_dims)
+    if batch_dims != 0:
+        _attrs['batch_dims'] = batch_dims
+    return _apply(_R['gather_nd'], _inputs, _attrs or None, name)
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """Computes the sum along segments of a tensor: row s of the result adds the rows of data whose id is s.
+
+    Exposed as ``tf.math.unsorted_segment_sum``.
+
+    Args:
+      data: A tensor (a Python number, list or NumPy array is converted to one).
+      segment_ids: A tensor (a Python number, list or NumPy array is converted to one).
+      num_segments: How many segments (rows) the result has. (required)
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂L/∂data = g at each row's segment (gather(g, segment_ids))
+    """
+    _inputs = ((data if isinstance(data, _Tensor) else _convert(data)), _indices(segment_ids, 'unsorted_segment_sum'),)
+    return _apply(_R['unsorted_segment_sum'], _inputs, {'num_segments': as_int(num_segments)}, name)
 
 
 def inv(input, adjoint=False, name=None):
@@ -371,12 +736,12 @@ def inv(input, adjoint=False, name=None):
     Gradient:
       ∂L/∂a = −outᵀ·g·outᵀ  (out = a⁻¹; from d(a⁻¹) = −a⁻¹·da·a⁻¹)
     """
-    inputs = (input if isinstance(input, _Tensor) else _convert(input),)
-    attrs = {}
+    _inputs = (input if isinstance(input, _Tensor) else _convert(input),)
+    _attrs = {}
     adjoint = bool(adjoint)
     if adjoint != False:
-        attrs['adjoint'] = adjoint
-    return _apply(_R['inv'], inputs, attrs or None, name)
+        _attrs['adjoint'] = adjoint
+    return _apply(_R['inv'], _inputs, _attrs or None, name)
 
 
 def solve(matrix, rhs, adjoint=False, name=None):
@@ -397,12 +762,12 @@ def solve(matrix, rhs, adjoint=False, name=None):
     Gradient:
       ∂L/∂rhs = solve(matrixᵀ, g), ∂L/∂matrix = −(∂L/∂rhs)·outᵀ  (out = matrix⁻¹·rhs)
     """
-    inputs = _pair(matrix, rhs, 'solve')
-    attrs = {}
+    _inputs = _pair(matrix, rhs, 'solve')
+    _attrs = {}
     adjoint = bool(adjoint)
     if adjoint != False:
-        attrs['adjoint'] = adjoint
-    return _apply(_R['solve'], inputs, attrs or None, name)
+        _attrs['adjoint'] = adjoint
+    return _apply(_R['solve'], _inputs, _attrs or None, name)
 
 
 def band_part(input, num_lower, num_upper, name=None):
@@ -423,8 +788,44 @@ def band_part(input, num_lower, num_upper, name=None):
     Gradient:
       ∂out/∂a = 1 inside the band, 0 outside (g keeps the same band)
     """
-    inputs = (input if isinstance(input, _Tensor) else _convert(input),)
-    return _apply(_R['band_part'], inputs, {'num_lower': as_int(num_lower), 'num_upper': as_int(num_upper)}, name)
+    _inputs = (input if isinstance(input, _Tensor) else _convert(input),)
+    return _apply(_R['band_part'], _inputs, {'num_lower': as_int(num_lower), 'num_upper': as_int(num_upper)}, name)
+
+
+def det(input, name=None):
+    """Computes the determinant of one or more square matrices.
+
+    Exposed as ``tf.linalg.det``.
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂det(a)/∂a = det(a)·(a⁻¹)ᵀ  (from d det(a) = det(a)·tr(a⁻¹·da))
+    """
+    return _apply(_R['det'], (input if isinstance(input, _Tensor) else _convert(input),), None, name)
+
+
+def log_abs_det(input, name=None):
+    """Computes log|det(a)| of one or more square matrices (the second result of tf.linalg.slogdet).
+
+    Args:
+      input: A tensor (a Python number, list or NumPy array is converted to one).
+      name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
+        timeline, inspector and images, ahead of the variable the result is assigned to.
+
+    Returns:
+      A tensor, recorded on every GradientTape that watches one of the inputs.
+
+    Gradient:
+      ∂log|det(a)|/∂a = (a⁻¹)ᵀ
+    """
+    return _apply(_R['log_abs_det'], (input if isinstance(input, _Tensor) else _convert(input),), None, name)
 
 
 def relu(a, name=None):
@@ -539,12 +940,12 @@ def leaky_relu(features, alpha=0.2, name=None):
     Gradient:
       ∂out/∂a = 1 where a > 0 else alpha
     """
-    inputs = (features if isinstance(features, _Tensor) else _convert(features),)
-    attrs = {}
+    _inputs = (features if isinstance(features, _Tensor) else _convert(features),)
+    _attrs = {}
     alpha = float(alpha)
     if alpha != 0.2:
-        attrs['alpha'] = alpha
-    return _apply(_R['leaky_relu'], inputs, attrs or None, name)
+        _attrs['alpha'] = alpha
+    return _apply(_R['leaky_relu'], _inputs, _attrs or None, name)
 
 
 def gelu(features, approximate=False, name=None):
@@ -564,12 +965,12 @@ def gelu(features, approximate=False, name=None):
     Gradient:
       ∂out/∂a = Φ(a) + a·φ(a)  (Φ, φ: the normal CDF and density; approximate=True: of the tanh form)
     """
-    inputs = (features if isinstance(features, _Tensor) else _convert(features),)
-    attrs = {}
+    _inputs = (features if isinstance(features, _Tensor) else _convert(features),)
+    _attrs = {}
     approximate = bool(approximate)
     if approximate != False:
-        attrs['approximate'] = approximate
-    return _apply(_R['gelu'], inputs, attrs or None, name)
+        _attrs['approximate'] = approximate
+    return _apply(_R['gelu'], _inputs, _attrs or None, name)
 
 
 def softmax(logits, axis=-1, name=None):
@@ -589,8 +990,8 @@ def softmax(logits, axis=-1, name=None):
     Gradient:
       ∂L/∂a = out·(g − Σ g·out)  (Σ along the softmax axis)
     """
-    inputs = (logits if isinstance(logits, _Tensor) else _convert(logits),)
-    return _apply(_R['softmax'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = (logits if isinstance(logits, _Tensor) else _convert(logits),)
+    return _apply(_R['softmax'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def log_softmax(logits, axis=-1, name=None):
@@ -610,8 +1011,8 @@ def log_softmax(logits, axis=-1, name=None):
     Gradient:
       ∂L/∂a = g − softmax(a)·Σ g  (Σ along the softmax axis)
     """
-    inputs = (logits if isinstance(logits, _Tensor) else _convert(logits),)
-    return _apply(_R['log_softmax'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = (logits if isinstance(logits, _Tensor) else _convert(logits),)
+    return _apply(_R['log_softmax'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def reduce_sum(a, axis=None, keepdims=False, name=None):
@@ -632,15 +1033,15 @@ def reduce_sum(a, axis=None, keepdims=False, name=None):
     Gradient:
       ∂out/∂a = 1 for every summed element (g is copied back over the summed axes)
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    attrs = {}
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    _attrs = {}
     axis = as_axis(axis)
     if axis is not None:
-        attrs['axis'] = axis
+        _attrs['axis'] = axis
     keepdims = bool(keepdims)
     if keepdims != False:
-        attrs['keepdims'] = keepdims
-    return _apply(_R['reduce_sum'], inputs, attrs or None, name)
+        _attrs['keepdims'] = keepdims
+    return _apply(_R['reduce_sum'], _inputs, _attrs or None, name)
 
 
 def reduce_mean(a, axis=None, keepdims=False, name=None):
@@ -661,15 +1062,15 @@ def reduce_mean(a, axis=None, keepdims=False, name=None):
     Gradient:
       ∂out/∂a = 1/n for every averaged element (n = how many were averaged)
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    attrs = {}
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    _attrs = {}
     axis = as_axis(axis)
     if axis is not None:
-        attrs['axis'] = axis
+        _attrs['axis'] = axis
     keepdims = bool(keepdims)
     if keepdims != False:
-        attrs['keepdims'] = keepdims
-    return _apply(_R['reduce_mean'], inputs, attrs or None, name)
+        _attrs['keepdims'] = keepdims
+    return _apply(_R['reduce_mean'], _inputs, _attrs or None, name)
 
 
 def reduce_max(a, axis=None, keepdims=False, name=None):
@@ -690,15 +1091,15 @@ def reduce_max(a, axis=None, keepdims=False, name=None):
     Gradient:
       ∂out/∂a = 1 at the maximum (shared equally among ties), 0 elsewhere
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    attrs = {}
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    _attrs = {}
     axis = as_axis(axis)
     if axis is not None:
-        attrs['axis'] = axis
+        _attrs['axis'] = axis
     keepdims = bool(keepdims)
     if keepdims != False:
-        attrs['keepdims'] = keepdims
-    return _apply(_R['reduce_max'], inputs, attrs or None, name)
+        _attrs['keepdims'] = keepdims
+    return _apply(_R['reduce_max'], _inputs, _attrs or None, name)
 
 
 def reduce_min(a, axis=None, keepdims=False, name=None):
@@ -719,15 +1120,15 @@ def reduce_min(a, axis=None, keepdims=False, name=None):
     Gradient:
       ∂out/∂a = 1 at the minimum (shared equally among ties), 0 elsewhere
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    attrs = {}
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    _attrs = {}
     axis = as_axis(axis)
     if axis is not None:
-        attrs['axis'] = axis
+        _attrs['axis'] = axis
     keepdims = bool(keepdims)
     if keepdims != False:
-        attrs['keepdims'] = keepdims
-    return _apply(_R['reduce_min'], inputs, attrs or None, name)
+        _attrs['keepdims'] = keepdims
+    return _apply(_R['reduce_min'], _inputs, _attrs or None, name)
 
 
 def argmax(a, axis=0, name=None):
@@ -747,8 +1148,8 @@ def argmax(a, axis=0, name=None):
     Gradient:
       not differentiable (integer result)
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    return _apply(_R['argmax'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    return _apply(_R['argmax'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def argmin(a, axis=0, name=None):
@@ -768,8 +1169,8 @@ def argmin(a, axis=0, name=None):
     Gradient:
       not differentiable (integer result)
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    return _apply(_R['argmin'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    return _apply(_R['argmin'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def reduce_prod(a, axis=None, keepdims=False, name=None):
@@ -790,15 +1191,15 @@ def reduce_prod(a, axis=None, keepdims=False, name=None):
     Gradient:
       ∂out/∂a_i = the product of the other elements (no division: correct where some a are 0)
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    attrs = {}
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    _attrs = {}
     axis = as_axis(axis)
     if axis is not None:
-        attrs['axis'] = axis
+        _attrs['axis'] = axis
     keepdims = bool(keepdims)
     if keepdims != False:
-        attrs['keepdims'] = keepdims
-    return _apply(_R['reduce_prod'], inputs, attrs or None, name)
+        _attrs['keepdims'] = keepdims
+    return _apply(_R['reduce_prod'], _inputs, _attrs or None, name)
 
 
 def norm(tensor, ord='euclidean', axis=None, keepdims=False, name=None):
@@ -820,18 +1221,18 @@ def norm(tensor, ord='euclidean', axis=None, keepdims=False, name=None):
     Gradient:
       ∂‖a‖₂/∂a = a/‖a‖₂; ∂‖a‖₁/∂a = sign(a); ∂‖a‖∞/∂a = sign(a) at the largest |a| (ties share), 0 elsewhere; ∂‖a‖ₚ/∂a = sign(a)·(|a|/‖a‖ₚ)^(p−1)
     """
-    inputs = (tensor if isinstance(tensor, _Tensor) else _convert(tensor),)
-    attrs = {}
+    _inputs = (tensor if isinstance(tensor, _Tensor) else _convert(tensor),)
+    _attrs = {}
     ord = as_ord(ord)
     if ord != 'euclidean':
-        attrs['ord'] = ord
+        _attrs['ord'] = ord
     axis = as_axis(axis)
     if axis is not None:
-        attrs['axis'] = axis
+        _attrs['axis'] = axis
     keepdims = bool(keepdims)
     if keepdims != False:
-        attrs['keepdims'] = keepdims
-    return _apply(_R['norm'], inputs, attrs or None, name)
+        _attrs['keepdims'] = keepdims
+    return _apply(_R['norm'], _inputs, _attrs or None, name)
 
 
 def reshape(a, shape, name=None):
@@ -851,8 +1252,8 @@ def reshape(a, shape, name=None):
     Gradient:
       ∂L/∂a = g reshaped back to a's shape
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    return _apply(_R['reshape'], inputs, {'shape': as_shape(shape)}, name)
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    return _apply(_R['reshape'], _inputs, {'shape': as_shape(shape)}, name)
 
 
 def transpose(a, perm=None, name=None):
@@ -872,8 +1273,8 @@ def transpose(a, perm=None, name=None):
     Gradient:
       ∂L/∂a = g transposed back (the inverse permutation)
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    return _apply(_R['transpose'], inputs, {'perm': as_perm(perm)}, name)
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    return _apply(_R['transpose'], _inputs, {'perm': as_perm(perm)}, name)
 
 
 def expand_dims(a, axis, name=None):
@@ -893,8 +1294,8 @@ def expand_dims(a, axis, name=None):
     Gradient:
       ∂L/∂a = g with the added axis removed
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    return _apply(_R['expand_dims'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    return _apply(_R['expand_dims'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def squeeze(a, axis=None, name=None):
@@ -914,8 +1315,8 @@ def squeeze(a, axis=None, name=None):
     Gradient:
       ∂L/∂a = g with the removed axes put back
     """
-    inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-    return _apply(_R['squeeze'], inputs, {'axis': as_axis(axis)}, name)
+    _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+    return _apply(_R['squeeze'], _inputs, {'axis': as_axis(axis)}, name)
 
 
 def concat(values, axis, name=None):
@@ -935,8 +1336,8 @@ def concat(values, axis, name=None):
     Gradient:
       ∂L/∂a_k = the slice of g that came from a_k
     """
-    inputs = _many(values, 'concat')
-    return _apply(_R['concat'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = _many(values, 'concat')
+    return _apply(_R['concat'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def stack(values, axis=0, name=None):
@@ -956,8 +1357,8 @@ def stack(values, axis=0, name=None):
     Gradient:
       ∂L/∂a_k = g at index k along the stacked axis
     """
-    inputs = _many(values, 'stack')
-    return _apply(_R['stack'], inputs, {'axis': as_int(axis)}, name)
+    _inputs = _many(values, 'stack')
+    return _apply(_R['stack'], _inputs, {'axis': as_int(axis)}, name)
 
 
 def scatter_into(g, shape, key, name=None):
@@ -976,8 +1377,8 @@ def scatter_into(g, shape, key, name=None):
     Gradient:
       ∂L/∂g = the selected positions of the upstream gradient
     """
-    inputs = (g if isinstance(g, _Tensor) else _convert(g),)
-    return _apply(_R['scatter_into'], inputs, {'shape': as_shape(shape), 'key': key}, name)
+    _inputs = (g if isinstance(g, _Tensor) else _convert(g),)
+    return _apply(_R['scatter_into'], _inputs, {'shape': as_shape(shape), 'key': key}, name)
 
 
 def negative(a, name=None):

@@ -222,6 +222,16 @@ def _same_dtype(values: Sequence[Any], op: str) -> tuple[Tensor, ...]:
     return tuple(out)
 
 
+def _indices(value: Any, op: str) -> Tensor:
+    """An op's integer index argument (gather's ``indices``) as an integer tensor."""
+    t = value if isinstance(value, Tensor) else convert(value)
+    if t._value.dtype.kind not in "iu":
+        if t._value.size == 0:
+            return Tensor._wrap(t._value.astype(np.int32))
+        raise DTypeError(f"{op}: indices must be integers, got {t._value.dtype.name}")
+    return t
+
+
 def _index(key: Any) -> Any:
     """Normalize an index: tensors become ints or index arrays, lists become tuples of ints."""
     if isinstance(key, tuple):
@@ -327,7 +337,7 @@ def _derive(op: OpDef, added: bool) -> None:
         if op.name in globals():
             raise ValueError(f"engine.api.{op.name} exists already; declare the op with api='hand' or rename it")
         written = getattr(_generated, op.name, None) if op.name in _generated.__all__ else None
-        globals()[op.name] = written or api_function(op, convert, _pair, _same_dtype)
+        globals()[op.name] = written or api_function(op, convert, _pair, _same_dtype, _indices)
         __all__.append(op.name)
     else:
         globals().pop(op.name, None)

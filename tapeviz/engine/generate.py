@@ -49,6 +49,7 @@ def generated_text() -> str:
     used = sorted(n for n in attrs.__all__ if n.startswith("as_") and any(f"{n}(" in b for b in bodies))
     lines = [_HEADER]
     lines.append("from .api import _pair, convert as _convert")
+    lines.append("from .api import _indices")
     lines.append("from .api import _same_dtype as _many")
     if used:
         lines.append(f"from .attrs import {', '.join(used)}")

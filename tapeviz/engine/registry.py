@@ -62,6 +62,9 @@ class OpDef:
     # a, b, ... by arity) and keyword attributes. ``api``: "derived" (built from params/attrs),
     # "hand" (written in engine/api.py: it needs extra argument handling) or "none".
     params: tuple[str, ...] = ()
+    # Tensor parameters that hold integer indices (gather's ``indices``): converted on their
+    # own, never to the dtype of the other inputs.
+    index_params: tuple[str, ...] = ()
     attrs: tuple[Attr, ...] = ()
     api: str = "derived"
     # Where ``tapeviz.tf`` exposes the API function: "tf.add", "tf.math.add", "tf.nn.relu".

@@ -10,15 +10,15 @@ definition" finds them, ``help(tf.reduce_sum)`` shows their docstring, and
 ``api_source(op)`` writes one such definition. For ``reduce_sum``::
 
     def reduce_sum(a, axis=None, keepdims=False, name=None):
-        inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-        attrs = {}
+        _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+        _attrs = {}
         axis = as_axis(axis)
         if axis is not None:
-            attrs['axis'] = axis
+            _attrs['axis'] = axis
         keepdims = bool(keepdims)
         if keepdims != False:
-            attrs['keepdims'] = keepdims
-        return _apply(_R['reduce_sum'], inputs, attrs or None, name)
+            _attrs['keepdims'] = keepdims
+        return _apply(_R['reduce_sum'], _inputs, _attrs or None, name)
 
 (its docstring left out here; a test keeps this example true). An op registered while a
 program runs (``tests/engine/test_adding_an_op.py`` does) is in no generated file: it gets
@@ -103,7 +103,7 @@ def api_docstring(op: OpDef) -> str:
 
 
 def _check_names(op: OpDef) -> None:
-    taken = {"inputs", "attrs", "name"}  # the API function's own locals and TF's name argument
+    taken = {"name"}  # TF's name argument (the function's own locals start with "_")
     for name in [*op.params, *(a.name for a in op.attrs)]:
         if name in taken or name.startswith("_"):
             raise ValueError(f"op {op.name!r}: {name!r} cannot be a parameter name of its API function")
@@ -135,6 +135,10 @@ def _literal(value: Any) -> str:
 
 def _tensors_text(op: OpDef) -> str:
     params = op.params
+    if op.index_params:  # each on its own: values as they are, indices as integers
+        parts = [f"_indices({p}, {op.name!r})" if p in op.index_params else
+                 f"({p} if isinstance({p}, _Tensor) else _convert({p}))" for p in params]
+        return f"({', '.join(parts)},)"
     if op.arity == -1:
         return f"_many({params[0]}, {op.name!r})"
     if len(params) == 1:
@@ -151,22 +155,22 @@ def api_body(op: OpDef) -> list[str]:
     tensors = _tensors_text(op)
     if not op.attrs:
         return [f"return _apply({the_op}, {tensors}, None, name)"]
-    body = [f"inputs = {tensors}"]
+    body = [f"_inputs = {tensors}"]
     if not any(a.omit_default for a in op.attrs):
         items = ", ".join(f"{a.name!r}: {_convert_text(a)}" for a in op.attrs)
-        body.append(f"return _apply({the_op}, inputs, {{{items}}}, name)")
+        body.append(f"return _apply({the_op}, _inputs, {{{items}}}, name)")
         return body
-    body.append("attrs = {}")  # an attribute at its default is left out of the record
+    body.append("_attrs = {}")  # an attribute at its default is left out of the record
     for a in op.attrs:
         if a.omit_default:
             body += [
                 f"{a.name} = {_convert_text(a)}",
                 f"if {a.name} is not None:" if a.default is None else f"if {a.name} != {_literal(a.default)}:",
-                f"    attrs[{a.name!r}] = {a.name}",
+                f"    _attrs[{a.name!r}] = {a.name}",
             ]
         else:
-            body.append(f"attrs[{a.name!r}] = {_convert_text(a)}")
-    body.append(f"return _apply({the_op}, inputs, attrs or None, name)")
+            body.append(f"_attrs[{a.name!r}] = {_convert_text(a)}")
+    body.append(f"return _apply({the_op}, _inputs, _attrs or None, name)")
     return body
 
 
@@ -185,12 +189,13 @@ def api_function(
     convert: Callable[[Any], Tensor],
     pair: Callable[[Any, Any, str], tuple[Tensor, Tensor]],
     many: Callable[[Any, str], tuple[Tensor, ...]],
+    indices: Callable[[Any, str], Tensor],
 ) -> Callable[..., Any]:
     """``engine.api.<name>`` for an op that is in no generated module (registered at run time).
 
     The same function as the generated text would be, as a closure: its arguments are bound
     by the op's signature (``convert`` makes one tensor, ``pair`` two of one dtype, ``many``
-    a sequence of one dtype).
+    a sequence of one dtype, ``indices`` an integer tensor).
     """
     _check_names(op)
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -209,7 +214,10 @@ def api_function(
             raise TypeError(f"{label}{signature}: {exc}") from None
         bound.apply_defaults()
         values = bound.arguments
-        if op.arity == -1:
+        if op.index_params:
+            inputs = tuple(indices(values[p], label) if p in op.index_params else
+                           values[p] if isinstance(values[p], Tensor) else convert(values[p]) for p in params)
+        elif op.arity == -1:
             inputs = many(values[params[0]], label)
         elif len(params) == 1:
             a = values[params[0]]

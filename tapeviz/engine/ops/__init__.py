@@ -9,7 +9,7 @@ output shape: the backward walk reduces them to each input's shape in one place.
 from __future__ import annotations
 
 from ..registry import REGISTRY
-from . import binary, einsum, linalg, nn, reductions, selection, shape, unary  # noqa: F401
+from . import arrays, binary, conv, einsum, gather, linalg, nn, reductions, selection, shape, unary  # noqa: F401
 
 __all__ = ["BUILTIN"]
 

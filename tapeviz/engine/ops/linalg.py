@@ -185,3 +185,41 @@ register(OpDef(
     tf_names=("tf.linalg.band_part",),
     doc="Copies a tensor, setting everything outside a central band in each innermost matrix to zero.",
 ))
+
+
+# ---------------------------------------------------------------------------------------
+# det and log|det|: d det(a) = det(a)·tr(a⁻¹·da), so ∂det/∂a = det(a)·a⁻ᵀ
+
+
+def _det_forward(input: np.ndarray) -> np.ndarray:
+    _square(input, "det")
+    return np.linalg.det(input).astype(input.dtype, copy=False)
+
+
+def _log_abs_det_forward(input: np.ndarray) -> np.ndarray:
+    _square(input, "slogdet")
+    return np.linalg.slogdet(input)[1].astype(input.dtype, copy=False)
+
+
+def _det_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    a = rec.inputs[0]
+    scale = xp.expand_dims(xp.expand_dims(xp.multiply(g, rec.output), -1), -1)
+    return (xp.multiply(scale, xp.inv(a, adjoint=True)),)
+
+
+def _log_abs_det_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    a = rec.inputs[0]
+    return (xp.multiply(xp.expand_dims(xp.expand_dims(g, -1), -1), xp.inv(a, adjoint=True)),)
+
+
+register(OpDef(
+    "det", _det_forward, arity=1, vjp=_det_vjp, params=("input",),
+    derivative="∂det(a)/∂a = det(a)·(a⁻¹)ᵀ  (from d det(a) = det(a)·tr(a⁻¹·da))",
+    tf_names=("tf.linalg.det",),
+    doc="Computes the determinant of one or more square matrices.",
+))
+register(OpDef(
+    "log_abs_det", _log_abs_det_forward, arity=1, vjp=_log_abs_det_vjp, params=("input",),
+    derivative="∂log|det(a)|/∂a = (a⁻¹)ᵀ",
+    doc="Computes log|det(a)| of one or more square matrices (the second result of tf.linalg.slogdet).",
+))
