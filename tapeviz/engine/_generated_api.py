@@ -9,7 +9,7 @@ recorded attributes and runs the op with TensorFlow's ``name=`` (see ``engine/wr
 from .api import _pair, convert as _convert
 from .api import _indices
 from .api import _same_dtype as _many
-from .attrs import as_axis, as_int, as_ksize, as_ord, as_pad_mode, as_padding, as_paddings, as_perm, as_shape, as_strides
+from .attrs import as_axis, as_int, as_ksize, as_ord, as_pad_mode, as_padding, as_paddings, as_perm, as_scalar, as_shape, as_strides
 from .registry import REGISTRY as _R
 from .registry import apply as _apply
 from .tensor import Tensor as _Tensor
@@ -42,7 +42,7 @@ def pad(tensor, paddings, mode='CONSTANT', constant_values=0, name=None):
     mode = as_pad_mode(mode)
     if mode != 'CONSTANT':
         _attrs['mode'] = mode
-    constant_values = constant_values
+    constant_values = as_scalar(constant_values)
     if constant_values != 0:
         _attrs['constant_values'] = constant_values
     return _apply(_R['pad'], _inputs, _attrs or None, name)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["REQUIRED", "Attr", "as_axis", "as_int", "as_ksize", "as_ord", "as_pad_mode", "as_padding", "as_paddings", "as_perm", "as_shape", "as_strides"]
+__all__ = ["REQUIRED", "Attr", "as_axis", "as_int", "as_ksize", "as_ord", "as_pad_mode", "as_padding", "as_paddings", "as_perm", "as_scalar", "as_shape", "as_strides"]
 
 
 class _Required:
@@ -131,3 +131,14 @@ def as_pad_mode(value: Any) -> str:
     if isinstance(value, str) and value.upper() in ("CONSTANT", "REFLECT", "SYMMETRIC"):
         return value.upper()
     raise ValueError(f"pad: mode must be one of CONSTANT, REFLECT or SYMMETRIC, got {value!r}")
+
+
+def as_scalar(value: Any) -> Any:
+    """One number as a Python int or float (a scalar tensor or array gives its value)."""
+    value = _plain(value)
+    if isinstance(value, (list, tuple)) or np.ndim(value) != 0:
+        raise ValueError(f"expected one number, got {value!r:.60}")
+    item = np.asarray(value).item()
+    if isinstance(item, bool) or not isinstance(item, (int, float)):
+        raise ValueError(f"expected a number, got {value!r:.60}")
+    return item

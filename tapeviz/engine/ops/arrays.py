@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..attrs import REQUIRED, Attr, as_int, as_pad_mode, as_paddings
+from ..attrs import REQUIRED, Attr, as_int, as_pad_mode, as_paddings, as_scalar
 from ..chain import ChainContext, SumOfProducts
 from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
@@ -70,7 +70,7 @@ register(OpDef(
                "back onto the element it copied",
     attrs=(Attr("paddings", REQUIRED, as_paddings, doc="[[before, after], ...]: how much to add on each side of each axis."),
            Attr("mode", "CONSTANT", as_pad_mode, omit_default=True, doc="CONSTANT, REFLECT or SYMMETRIC."),
-           Attr("constant_values", 0, None, omit_default=True, doc="The value CONSTANT padding fills in.")),
+           Attr("constant_values", 0, as_scalar, omit_default=True, doc="The value CONSTANT padding fills in.")),
     tf_names=("tf.pad",),
     doc="Pads a tensor: CONSTANT fills with constant_values, REFLECT and SYMMETRIC mirror the edges.",
 ))
