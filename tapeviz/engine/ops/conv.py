@@ -182,16 +182,27 @@ def _conv_explain(c: ChainContext) -> SumOfProducts | None:
                 if 0 <= q < kw:
                     terms += [(float(g[n, i, j, o]), float(f[p, q, ci, o])) for o in range(cout)]
         formula = (f"Σ g[{n},i,j,o]·{fn}[p,q,{ci},o] over the {len(terms) // max(cout, 1)} windows (i,j) that read "
-                   f"{xn}[{n},{h},{w},{ci}] at kernel position (p,q): the transposed convolution of g")
-        return SumOfProducts(formula, (("g", g.shape), (fn, f.shape)), tuple(terms), float(c.sent[el]))
+                   f"{xn}[{n},{h},{w},{ci}] at kernel position (p,q): the transposed convolution of g, largest terms first")
+        return SumOfProducts(formula, (("g", g.shape), (fn, f.shape)), _largest_first(terms), float(c.sent[el]))
     p, q, ci, co = el  # kernel[p, q, ci, co] = Σ over batch and output positions of input × upstream
     padded = np.pad(x, pads)
     seen = _tap(padded, p, q, (sh, sw), oh, ow)[..., ci]
-    terms = tuple(zip(seen.ravel().tolist(), g[..., co].ravel().tolist()))
-    shift = f" (padded by {top},{left})" if top or left else ""
-    formula = (f"Σ_(n,i,j) {xn}[n,{sh}i+{p},{sw}j+{q},{ci}]{shift}·g[n,i,j,{co}]: "
-               f"the correlation of {xn} with g")
-    return SumOfProducts(formula, ((xn, x.shape), ("g", g.shape)), terms, float(c.sent[el]))
+    terms = list(zip(seen.ravel().tolist(), g[..., co].ravel().tolist()))
+    shift = f" ({xn} padded by {top} rows, {left} columns)" if top or left else ""
+    formula = (f"Σ_(n,i,j) {xn}[n,{_affine(sh, 'i', p)},{_affine(sw, 'j', q)},{ci}]·g[n,i,j,{co}]{shift}: "
+               f"the correlation of {xn} with g, largest terms first")
+    return SumOfProducts(formula, ((xn, x.shape), ("g", g.shape)), _largest_first(terms), float(c.sent[el]))
+
+
+def _affine(stride: int, var: str, offset: int) -> str:
+    """``2i+1``, ``i``, ``j+2``: the input row or column a window position reads."""
+    text = var if stride == 1 else f"{stride}{var}"
+    return f"{text}+{offset}" if offset else text
+
+
+def _largest_first(terms: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """The products that matter most first (a sum reads the same in any order; zeros last)."""
+    return tuple(sorted(terms, key=lambda t: -abs(t[0] * t[1])))
 
 
 _GEOMETRY = (Attr("strides", REQUIRED, as_strides, doc="The stride of the sliding window: an int, [h, w] or [1, h, w, 1]."),
@@ -296,7 +307,7 @@ def _pool_explain(kind: str) -> Any:
         index, weight = _routes(kind, a, c.attrs)
         flat = int(np.ravel_multi_index(c.element, a.shape))
         hits = np.nonzero((index == flat) & (weight != 0))
-        terms = tuple((float(g[pos[:4]]), float(weight[pos])) for pos in zip(*hits))
+        terms = _largest_first([(float(g[pos[:4]]), float(weight[pos])) for pos in zip(*hits)])
         name = c.names[0]
         share = "1 where it is the window's (first) maximum" if kind == "max" else "1/(real elements in the window)"
         formula = f"Σ over the windows that read {name}{list(c.element)}: g[window] × {share}"
