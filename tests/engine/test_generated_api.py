@@ -88,3 +88,23 @@ def test_a_given_name_labels_the_node_ahead_of_the_assigned_variable(tmp_path) -
     assert "logits" in dot_source(trace)
     loaded = load_trace(save_trace(trace, tmp_path / "named.tapeviz"))
     assert loaded.graph.user_name(node.id) == "logits"
+
+
+def test_every_op_function_of_the_tf_namespaces_has_a_name_parameter() -> None:
+    import tapeviz.tf.linalg
+    import tapeviz.tf.math
+    import tapeviz.tf.nn
+
+    spaces = {"tf": tf, "tf.math": tapeviz.tf.math, "tf.nn": tapeviz.tf.nn, "tf.linalg": tapeviz.tf.linalg}
+    missing = []
+    for op in REGISTRY.values():
+        for full in op.tf_names:
+            space, _, short = full.rpartition(".")
+            fn = getattr(spaces[space], short)
+            if "name" not in inspect.signature(fn).parameters:
+                missing.append(full)
+    for fn in (tf.one_hot, tf.shape, tf.size, tf.rank, tf.einsum, tf.constant, tf.linalg.slogdet,
+               tf.nn.softmax_cross_entropy_with_logits, tf.random.normal, tf.random.uniform, tf.zeros, tf.eye):
+        if "name" not in inspect.signature(fn).parameters:
+            missing.append(fn.__name__)
+    assert not missing
