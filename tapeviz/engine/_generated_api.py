@@ -120,7 +120,7 @@ def add_n(inputs, name=None):
     Exposed as ``tf.add_n``, ``tf.math.add_n``.
 
     Args:
-      inputs: A tensor (a Python number, list or NumPy array is converted to one).
+      inputs: A list of tensors of one shape and dtype.
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -623,7 +623,7 @@ def einsum(values, equation, name=None):
 
     Args:
       values: A list of tensors (Python numbers, lists or NumPy arrays are converted).
-      equation: (required)
+      equation: The Einstein-summation equation, e.g. 'ij,jk->ik'. (required)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -726,7 +726,7 @@ def inv(input, adjoint=False, name=None):
 
     Args:
       input: A tensor (a Python number, list or NumPy array is converted to one).
-      adjoint: (default False)
+      adjoint: If true, use the (conjugate) transpose of the matrix. (default False)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -752,7 +752,7 @@ def solve(matrix, rhs, adjoint=False, name=None):
     Args:
       matrix: A tensor (a Python number, list or NumPy array is converted to one).
       rhs: A tensor (a Python number, list or NumPy array is converted to one).
-      adjoint: (default False)
+      adjoint: If true, use the (conjugate) transpose of the matrix. (default False)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -777,8 +777,8 @@ def band_part(input, num_lower, num_upper, name=None):
 
     Args:
       input: A tensor (a Python number, list or NumPy array is converted to one).
-      num_lower: (required)
-      num_upper: (required)
+      num_lower: How many subdiagonals to keep (negative: all). (required)
+      num_upper: How many superdiagonals to keep (negative: all). (required)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -930,7 +930,7 @@ def leaky_relu(features, alpha=0.2, name=None):
 
     Args:
       features: A tensor (a Python number, list or NumPy array is converted to one).
-      alpha: (default 0.2)
+      alpha: The slope where the input is negative. (default 0.2)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -955,7 +955,7 @@ def gelu(features, approximate=False, name=None):
 
     Args:
       features: A tensor (a Python number, list or NumPy array is converted to one).
-      approximate: (default False)
+      approximate: If true, use the tanh approximation. (default False)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,
         timeline, inspector and images, ahead of the variable the result is assigned to.
 
@@ -1209,7 +1209,7 @@ def norm(tensor, ord='euclidean', axis=None, keepdims=False, name=None):
 
     Args:
       tensor: A tensor (a Python number, list or NumPy array is converted to one).
-      ord: (default 'euclidean')
+      ord: The order of the norm: 'euclidean', 'fro', 1, 2, np.inf or any p > 0. (default 'euclidean')
       axis: The axis (or axes) to work along; None: all of them. (default None)
       keepdims: If true, reduced axes stay in the result with length 1. (default False)
       name: A name for the operation (optional). In tapeviz it labels the result's node in the graph,

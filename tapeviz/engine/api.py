@@ -23,7 +23,7 @@ from .errors import DTypeError
 from .registry import REGISTRY, OpDef, apply, on_register
 from .scope import current_scope
 from .tensor import Tensor, to_array
-from .wrappers import api_function
+from .wrappers import api_docstring, api_function
 
 _R = REGISTRY  # filled in by ops.py (imported by the package before any op runs)
 
@@ -325,11 +325,17 @@ __all__ = [
 ]
 
 
+_HAND_DOCS: dict[str, str] = {}  # the hand-written functions' own docstrings
+
+
 def _derive(op: OpDef, added: bool) -> None:
     """Install (or remove) ``op``'s API function, unless the op says it is written by hand."""
     if op.api == "hand":
         if op.name not in globals():
             raise ValueError(f"op {op.name!r} declares api='hand' but engine/api.py has no {op.name}()")
+        if added:  # help() reads as for a derived function, with the hand-written text as detail
+            fn = globals()[op.name]
+            fn.__doc__ = api_docstring(op, detail=_HAND_DOCS.setdefault(op.name, fn.__doc__ or ""))
         return
     if op.api != "derived":
         return

@@ -60,6 +60,17 @@ _ARG_DOCS = {
     "shape": "The shape of the result.",
     "perm": "The permutation of the axes; None reverses them.",
     "values": "A list of tensors (Python numbers, lists or NumPy arrays are converted).",
+    "inputs": "A list of tensors of one shape and dtype.",
+    "transpose_a": "If true, a is transposed before the multiplication.",
+    "transpose_b": "If true, b is transposed before the multiplication.",
+    "adjoint": "If true, use the (conjugate) transpose of the matrix.",
+    "alpha": "The slope where the input is negative.",
+    "approximate": "If true, use the tanh approximation.",
+    "dtype": "The dtype of the result.",
+    "equation": "The Einstein-summation equation, e.g. 'ij,jk->ik'.",
+    "ord": "The order of the norm: 'euclidean', 'fro', 1, 2, np.inf or any p > 0.",
+    "num_lower": "How many subdiagonals to keep (negative: all).",
+    "num_upper": "How many superdiagonals to keep (negative: all).",
 }
 
 
@@ -77,16 +88,21 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
-def api_docstring(op: OpDef) -> str:
-    """The docstring of ``engine.api.<name>``, laid out like TensorFlow's (summary, Args, Returns)."""
+def api_docstring(op: OpDef, detail: str = "") -> str:
+    """The docstring of ``engine.api.<name>``, laid out like TensorFlow's (summary, Args, Returns).
+
+    ``detail``: a paragraph after the summary (a hand-written function's own docstring).
+    """
     where = ", ".join(f"``{n}``" for n in op.tf_names)
     summary = op.doc or f"The ``{op.name}`` op."
     lines = [summary, ""]
+    if detail:
+        lines += [inspect.cleandoc(detail), ""]
     if where:
         lines += [f"Exposed as {where}.", ""]
     lines.append("Args:")
     for p in op.params:
-        text = _ARG_DOCS.get(p) if p == "values" else None
+        text = _ARG_DOCS.get(p) if p in ("values", "inputs") and op.arity == -1 else None
         lines.append(f"  {p}: {text or 'A tensor (a Python number, list or NumPy array is converted to one).'}")
     for a in op.attrs:
         text = a.doc or _ARG_DOCS.get(a.name) or ""
