@@ -25,8 +25,10 @@ program runs (``tests/engine/test_adding_an_op.py`` does) is in no generated fil
 the same function as a closure, ``api_function(op, ...)``, which binds its arguments by the
 same signature.
 
-``fast_function(op)`` gives ``engine.fastops.<name>``: the same signature without ``name``,
-computing on plain arrays without recording (used by backward passes, never shown to a learner).
+``engine.fastops.<name>`` has the same signature without ``name`` and computes on plain arrays
+without recording (what backward passes use): ``engine/_generated_fastops.py`` holds its
+definitions (``fast_source``), written by the same generator; ``fast_function(op)`` makes it
+for an op registered later. Nothing here runs ``exec``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from .registry import OpDef, apply
 from .tensor import Tensor
 
 __all__ = [
-    "api_docstring", "api_function", "api_source", "arrays", "as_array", "fast_function", "signature_text",
+    "api_docstring", "api_function", "api_source", "arrays", "as_array", "fast_function", "fast_source",
+    "signature_text",
 ]
 
 _PLAIN = {("a",), ("a", "b")}  # parameter names the plain closures below already carry
@@ -282,18 +285,37 @@ def _named(op: OpDef, fn: Callable[..., Any], doc: str) -> Callable[..., Any]:
     return fn
 
 
-def _converted(attr: Attr, namespace: dict[str, Any]) -> str:
-    """The expression for an attribute's value as recorded: the argument, through its ``convert``."""
-    if attr.convert is None:
-        return attr.name
-    namespace[f"_convert_{attr.name}"] = attr.convert
-    return f"_convert_{attr.name}({attr.name})"
+def _fast_doc(op: OpDef) -> str:
+    return f"The ``{op.name}`` op on arrays, not recorded ({op.derivative})."
+
+
+def fast_source(op: OpDef) -> str:
+    """The definition of ``engine.fastops.<name>`` as ``engine/_generated_fastops.py`` holds it."""
+    _check_names(op)
+    doc = _fast_doc(op).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = [f"def {op.name}({signature_text(op)}):", f'    """{doc}"""']
+    forward = f"_R[{op.name!r}].forward"
+    if not op.attrs and op.arity == 2 and op.params in _PLAIN:  # the common case: arrays already
+        lines += [
+            "    a, b = _value(a), _value(b)",
+            "    if type(a) is not _ndarray or type(b) is not _ndarray:",
+            "        a, b = _arrays((a, b))",
+            f"    return _as_array({forward}(a, b))",
+        ]
+    elif not op.attrs and op.arity == 1 and op.params in _PLAIN:
+        lines += ["    a = _value(a)", f"    return _as_array({forward}(a if type(a) is _ndarray else _asarray(a)))"]
+    else:
+        inputs = f"list({op.params[0]})" if op.arity == -1 else f"({', '.join(op.params)},)"
+        arguments = [f"*_arrays({inputs})", *(f"{a.name}={_convert_text(a)}" for a in op.attrs)]
+        lines.append(f"    return _as_array({forward}({', '.join(arguments)}))")
+    return "\n".join(lines) + "\n"
 
 
 def fast_function(op: OpDef) -> Callable[..., Any]:
-    """``engine.fastops.<name>``: the registered forward on plain arrays, nothing recorded."""
+    """``engine.fastops.<name>`` for an op in no generated module: the registered forward on plain
+    arrays, nothing recorded, with the same signature as the generated text would have."""
     forward = op.forward
-    doc = f"The ``{op.name}`` op ({op.derivative}) on arrays, not recorded."
+    doc = _fast_doc(op)
     if not op.attrs and op.arity == 2 and op.params in _PLAIN:
 
         def binary(a: Any, b: Any) -> np.ndarray:  # the common case: arrays already, no packing
@@ -312,11 +334,21 @@ def fast_function(op: OpDef) -> Callable[..., Any]:
         return _named(op, unary, doc)
 
     _check_names(op)
-    namespace: dict[str, Any] = {"_forward": forward, "_arrays": arrays, "_as_array": as_array}
-    inputs = f"list({op.params[0]})" if op.arity == -1 else f"({', '.join(op.params)},)"
-    arguments = [f"*_arrays({inputs})", *(f"{a.name}={_converted(a, namespace)}" for a in op.attrs)]
-    source = f"def {op.name}({signature_text(op)}):\n    return _as_array(_forward({', '.join(arguments)}))\n"
-    # Internal to backward passes, written per op so no call loops over the attributes; compiled
-    # under this file's name so a traceback points here.
-    exec(compile(source, __file__, "exec"), namespace)  # noqa: S102  (text built from the op's own names only)
-    return _named(op, namespace[op.name], doc)
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature([
+        *(inspect.Parameter(p, kind) for p in op.params),
+        *(inspect.Parameter(a.name, kind, default=inspect.Parameter.empty if a.default is REQUIRED else a.default)
+          for a in op.attrs),
+    ])
+    params, attrs = op.params, op.attrs
+
+    def with_attributes(*args: Any, **kwargs: Any) -> np.ndarray:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = bound.arguments
+        tensors = list(values[params[0]]) if op.arity == -1 else [values[p] for p in params]
+        keywords = {a.name: values[a.name] if a.convert is None else a.convert(values[a.name]) for a in attrs}
+        return as_array(forward(*arrays(tensors), **keywords))
+
+    with_attributes.__signature__ = signature  # type: ignore[attr-defined]
+    return _named(op, with_attributes, doc)

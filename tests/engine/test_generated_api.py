@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import tapeviz.tf as tf
-from tapeviz.engine import _generated_api, api
-from tapeviz.engine.generate import PATH, generated_text, main
+from tapeviz.engine import _generated_api, _generated_fastops, api, fastops
+from tapeviz.engine.generate import FAST_PATH, PATH, fast_text, generated_text, main
 from tapeviz.engine.ops import BUILTIN
 from tapeviz.engine.registry import REGISTRY
 
@@ -19,6 +19,7 @@ def test_the_checked_in_module_is_current() -> None:
     assert PATH.read_text(encoding="utf-8") == generated_text(), (
         "engine/_generated_api.py is stale: run `python -m tapeviz.engine.generate` (make api)"
     )
+    assert FAST_PATH.read_text(encoding="utf-8") == fast_text(), "engine/_generated_fastops.py is stale: make api"
     assert main(["--check"]) == 0
 
 
@@ -31,6 +32,9 @@ def test_every_derived_op_function_is_the_generated_definition() -> None:
         assert fn is getattr(_generated_api, name)
         assert inspect.getsourcefile(fn) == str(PATH)
         assert "name" in inspect.signature(fn).parameters
+    for name in BUILTIN:
+        if name not in fastops.WRITTEN:
+            assert getattr(fastops, name) is getattr(_generated_fastops, name)
 
 
 def test_help_reads_like_tensorflows() -> None:
