@@ -73,6 +73,9 @@ class OpDef:
     lesson: str | None = None
     # The first line of the API function's docstring, as TensorFlow's reads ("Computes ...").
     doc: str = field(default="", compare=False)
+    # What the op's box says besides its shape, from its recorded attributes (conv2d: "3×3
+    # kernel · stride 1 · SAME"), or None: ``box(attrs, input_shapes) -> str | None``.
+    box: Callable[..., str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.params:

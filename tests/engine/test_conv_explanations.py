@@ -70,3 +70,19 @@ def test_the_inspector_writes_out_a_conv2d_backward_step() -> None:
     text = "\n".join(lines)
     assert "the transposed convolution of g" in text and "the correlation of" in text
     assert any(line.startswith("∂L/∂kernel[") for line in lines)
+
+
+def test_a_convolution_box_shows_its_kernel_and_a_pool_box_its_window() -> None:
+    from tapeviz.render import dot_source
+
+    x = tf.constant(RNG.normal(size=(1, 6, 6, 2)).astype(np.float32))
+    kernel = tf.Variable(RNG.normal(size=(3, 2, 2, 4)).astype(np.float32), name="kernel")
+    with record() as trace:
+        with tf.GradientTape() as tape:
+            y = tf.nn.conv2d(x, kernel, strides=[1, 2, 1, 1], padding="VALID")
+            p = tf.nn.max_pool2d(y, ksize=2, strides=2, padding="SAME")
+            loss = tf.reduce_sum(p)
+        tape.gradient(loss, kernel)
+    dot = dot_source(trace)
+    assert "3×2 kernel · strides 2×1 · VALID" in dot
+    assert "2×2 window · stride 2 · SAME" in dot

@@ -205,6 +205,24 @@ def _largest_first(terms: list[tuple[float, float]]) -> tuple[tuple[float, float
     return tuple(sorted(terms, key=lambda t: -abs(t[0] * t[1])))
 
 
+def _conv_box(attrs: dict[str, Any], shapes: tuple[tuple[int, ...], ...]) -> str | None:
+    """``3×3 kernel · stride 1 · SAME`` (the kernel's height and width, from its shape)."""
+    kernel = shapes[1] if len(shapes) > 1 and len(shapes[1]) == 4 else None
+    if kernel is None:
+        return None
+    return f"{kernel[0]}×{kernel[1]} kernel · {_stride_text(attrs)} · {attrs.get('padding', '')}"
+
+
+def _pool_box(attrs: dict[str, Any], shapes: tuple[tuple[int, ...], ...]) -> str | None:
+    kh, kw = attrs.get("ksize", (0, 0))
+    return f"{kh}×{kw} window · {_stride_text(attrs)} · {attrs.get('padding', '')}"
+
+
+def _stride_text(attrs: dict[str, Any]) -> str:
+    sh, sw = attrs.get("strides", (1, 1))
+    return f"stride {sh}" if sh == sw else f"strides {sh}×{sw}"
+
+
 _GEOMETRY = (Attr("strides", REQUIRED, as_strides, doc="The stride of the sliding window: an int, [h, w] or [1, h, w, 1]."),
              Attr("padding", REQUIRED, as_padding, doc="'SAME' (zeros around, output size ⌈size/stride⌉) or 'VALID' (no padding)."))
 _FORMAT = (Attr("data_format", "NHWC", str, omit_default=True, doc="Only 'NHWC' (batch, height, width, channels)."),
@@ -214,7 +232,7 @@ register(OpDef(
     "conv2d", _conv_forward, vjp=_conv_vjp, params=("input", "filters"),
     derivative="∂L/∂input = conv2d_transpose(g, filters) (each output sends g·kernelᵀ back to the window it read); "
                "∂L/∂filters = the correlation of input and g (Σ over batch and positions of input window × g)",
-    explain=_conv_explain, attrs=(*_GEOMETRY, *_FORMAT), tf_names=("tf.nn.conv2d",),
+    explain=_conv_explain, box=_conv_box, attrs=(*_GEOMETRY, *_FORMAT), tf_names=("tf.nn.conv2d",),
     doc="Computes a 2-D convolution given 4-D input (NHWC) and filters (height, width, in, out) tensors.",
 ))
 register(OpDef(
@@ -323,12 +341,12 @@ register(OpDef(
     "max_pool2d", _max_forward, vjp=_pool_vjp("max"), params=("input",), arity=1,
     derivative="∂out/∂input = 1 at each window's maximum (the first one on ties), 0 elsewhere: g goes back to "
                "where the max came from",
-    explain=_pool_explain("max"), attrs=_POOL_ATTRS, tf_names=("tf.nn.max_pool2d",),
+    explain=_pool_explain("max"), box=_pool_box, attrs=_POOL_ATTRS, tf_names=("tf.nn.max_pool2d",),
     doc="Performs max pooling on a 4-D NHWC input: the largest value of each window, per channel.",
 ))
 register(OpDef(
     "avg_pool2d", _avg_forward, vjp=_pool_vjp("avg"), params=("input",), arity=1,
     derivative="∂out/∂input = 1/n for each of the n real elements of the window (g is shared equally among them)",
-    explain=_pool_explain("avg"), attrs=_POOL_ATTRS, tf_names=("tf.nn.avg_pool2d",),
+    explain=_pool_explain("avg"), box=_pool_box, attrs=_POOL_ATTRS, tf_names=("tf.nn.avg_pool2d",),
     doc="Performs average pooling on a 4-D NHWC input: the mean of each window, per channel.",
 ))
