@@ -33,6 +33,7 @@ for an op registered later. Nothing here runs ``exec``.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import inspect
 from collections.abc import Callable
@@ -147,7 +148,11 @@ def _convert_text(attr: Attr) -> str:
 
 def _literal(value: Any) -> str:
     text = repr(value)
-    if eval(text, {}) != value:  # noqa: S307  (a default's own repr, checked: None, -1, 'euclidean', ...)
+    try:
+        same = ast.literal_eval(text) == value  # None, -1, 'euclidean', ...
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
         raise ValueError(f"default {value!r} has no literal the generated module could hold")
     return text
 
