@@ -13,7 +13,7 @@ from tapeviz.engine.events import BackwardStep
 from tapeviz.engine.registry import REGISTRY, OpRecord
 from tapeviz.engine.tensor import Tensor
 from tapeviz.trace import record
-from tapeviz.ui.explain import chain_rule_lines
+from tapeviz.view.chain_rule import chain_rule_lines
 
 RNG = np.random.default_rng(5)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tapeviz.engine.events import BackwardStep, OpRecorded
 from tapeviz.trace.runner import run_program
-from tapeviz.ui.explain import chain_rule_lines
+from tapeviz.view.chain_rule import chain_rule_lines
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cnn_images.py"
 
