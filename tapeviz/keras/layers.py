@@ -352,6 +352,7 @@ class ReLU(Layer):
 
 
 
+from .conv import AveragePooling2D, Conv2D, Embedding, GlobalAveragePooling2D, MaxPooling2D  # noqa: E402  (the same)
 from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
 from .input_layer import Input, InputLayer  # noqa: E402  (the same)
 from .merging import Add, Concatenate, Multiply  # noqa: E402  (the same)
@@ -359,8 +360,9 @@ from .normalization import BatchNormalization  # noqa: E402  (the same)
 
 # Layers defined in other modules join here; add a module's layers to this list to expose them.
 __all__ = [
-    "Activation", "Add", "BatchNormalization", "Concatenate", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
-    "Lambda", "Layer", "Multiply", "ReLU", "Softmax",
+    "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense", "Dropout",
+    "Embedding", "Flatten", "GlobalAveragePooling2D", "Input", "InputLayer", "Lambda", "Layer", "MaxPooling2D",
+    "Multiply", "ReLU", "Softmax",
 ]
 
 

@@ -160,6 +160,7 @@ class Trace:
             return OpRecorded(
                 self._op_ids(e.op_id), e.op, e.scope, tuple([self._ref(r) for r in e.inputs]), self._ref(e.output),
                 e.attrs, tuple([self._tape_ids(i) for i in e.tapes]), e.in_backward, self._op_ids(e.grad_fn_of),
+                e.name,
             )
         if isinstance(e, BackwardStep):
             return BackwardStep(
