@@ -93,6 +93,9 @@ def chain_rule_lines(trace: Trace, event: BackwardStep) -> list[str]:
         sent = np.asarray(sent)
         el = largest(sent)
         who = _name(trace, src)
+        if sent.size == 0:  # nothing to pick an element from: the shape is the whole story
+            lines.append(f"∂L/∂{who} is empty, shape {_shape(sent)}")
+            continue
         head = f"∂L/∂{who}{idx(el)}"
         if locals_ is not None and k < len(locals_) and locals_[k] is not None:
             lines.extend(_elementwise(head, g, np.broadcast_to(locals_[k], out.shape), sent, el))
