@@ -453,6 +453,7 @@ def load_trace(path: Any) -> Trace:
         raise TraceFileError(f"{path}: corrupted: events do not fit together ({type(exc).__name__}: {exc})") from None
     try:
         trace.restore_names(*_read_learner_code(doc, reader))
+        trace.threads = _read_threads(doc, len(parsed)) or trace.threads
     except CorruptField as exc:
         raise TraceFileError(f"{path}: corrupted: {exc}") from None
     return trace
@@ -472,7 +473,17 @@ def _learner_code_json(trace: Trace, table: ArrayTable) -> dict[str, Any]:
         out["tensor_names"] = [[k, name] for k, name in trace.tensor_names.items()]
     if trace.sources:
         out["sources"] = dict(trace.sources)
+    if len(trace.threads) > 1:  # which thread ran which events (one thread: nothing to say)
+        out["threads"] = [[start, name] for start, name in trace.threads]
     return out
+
+
+def _read_threads(doc: dict[str, Any], length: int) -> list[tuple[int, str]]:
+    runs = [decoder(tuple[int, str])(run, f"threads[{k}]", None) for k, run in enumerate(_list(doc, "threads"))]  # type: ignore[arg-type]
+    starts = [start for start, _ in runs]
+    if starts and (starts[0] != 0 or starts != sorted(set(starts)) or starts[-1] >= max(length, 1)):
+        raise CorruptField("threads should start at event 0 and at increasing events of the trace")
+    return runs
 
 
 def _read_learner_code(

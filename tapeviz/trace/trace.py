@@ -6,9 +6,12 @@ appearance, so the same program gives the same trace whatever ran before it in t
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
+from threading import get_ident
 from typing import Any
 
 import numpy as np
@@ -61,7 +64,14 @@ class Trace:
     def __init__(self, title: str = "", meta: dict[str, Any] | None = None) -> None:
         self.title = title
         self.meta: dict[str, Any] = dict(meta or {})
-        self._raw: list[Event] = []
+        self._raw: list[Event] = []  # the events of the thread that emitted last (``_ident``)
+        # Events arrive from every thread that runs ops; each thread's wait in their own buffer
+        # (thread ident -> (name, events, sites)) and are appended one thread after another, so
+        # a thread's events are never interleaved with another's. ``_lock`` guards the buffers.
+        self._lock = threading.Lock()
+        self._ident: int | None = None
+        self._buffers: dict[int, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
+        self.threads: list[tuple[int, str]] = []  # (first event index, thread name) of each run
         self._events: list[Event] = []
         self._phases: list[str] = []
         self._iterations: list[int] = []
@@ -88,27 +98,40 @@ class Trace:
 
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
-        self._raw.append(event)
-        if type(event) is OpRecorded:
-            recorder = self._site_recorder
-            if recorder is None:
-                recorder = self._site_recorder = SiteRecorder()
-            captured = recorder.capture(event)
-            if captured is not None:
-                self._raw_sites[len(self._raw) - 1] = captured
-        elif type(event) is GradientsReturned and self._site_recorder is not None:
-            self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
+        with self._lock:
+            ident = get_ident()
+            if ident != self._ident:  # another thread: its own buffer
+                buffer = self._buffers.get(ident)
+                if buffer is None:
+                    buffer = self._buffers[ident] = (threading.current_thread().name, [], {})
+                self._ident, self._raw, self._raw_sites = ident, buffer[1], buffer[2]
+            self._raw.append(event)
+            if type(event) is OpRecorded:
+                recorder = self._site_recorder
+                if recorder is None:
+                    recorder = self._site_recorder = SiteRecorder()
+                captured = recorder.capture(event)
+                if captured is not None:
+                    self._raw_sites[len(self._raw) - 1] = captured
+            elif type(event) is GradientsReturned and self._site_recorder is not None:
+                self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
 
     def _sync(self) -> None:
-        if not self._raw:
+        if not self._buffers:
             return
-        raw, self._raw = self._raw, []
-        captured, self._raw_sites = self._raw_sites, {}
-        for k, event in enumerate(raw):
-            local = self._localize(event)
-            self._append(local)
-            if k in captured:
-                self._place_site(local, *captured[k])  # type: ignore[arg-type]
+        with self._lock:
+            buffers, self._buffers = self._buffers, {}
+            self._ident, self._raw, self._raw_sites = None, [], {}
+        for name, raw, captured in buffers.values():
+            if not raw:
+                continue
+            if not self.threads or self.threads[-1][1] != name:
+                self.threads.append((len(self._events), name))
+            for k, event in enumerate(raw):
+                local = self._localize(event)
+                self._append(local)
+                if k in captured:
+                    self._place_site(local, *captured[k])  # type: ignore[arg-type]
         self._local_refs.clear()  # the raw events are gone, so are the refs they shared
         recorder = self._site_recorder
         if recorder is not None:
@@ -299,6 +322,12 @@ class Trace:
     def loss_at(self, iteration: int) -> float | None:
         self._sync()
         return self._losses.get(iteration)
+
+    def thread_of(self, index: int) -> str:
+        """The name of the thread that ran event ``index`` ("" for a trace that does not know)."""
+        self._sync()
+        k = bisect.bisect_right(self.threads, index, key=lambda run: run[0]) - 1
+        return self.threads[k][1] if k >= 0 else ""
 
     def nonfinite_at(self, index: int) -> list[int]:
         """Tensor ids given a NaN or infinity at event ``index`` from finite arguments (usually empty)."""
