@@ -29,6 +29,7 @@ from ..engine.events import (
     unsubscribe,
 )
 from .graph import Graph
+from .ids import LocalIds as _Ids
 from .sites import SiteRecorder, SourceSite
 
 FORWARD, BACKWARD, UPDATE = "forward", "backward", "update"
@@ -43,31 +44,15 @@ def phase_of(event: Event) -> str:
     return BACKWARD
 
 
-class _Ids:
-    """Maps engine ids to small local ids, in order of first appearance."""
-
-    def __init__(self) -> None:
-        self._map: dict[int, int] = {}
-
-    def __call__(self, raw: int) -> int:
-        if not raw:
-            return 0
-        local = self._map.get(raw)
-        if local is None:
-            local = self._map[raw] = len(self._map) + 1
-        return local
-
-
 class Trace:
     """Events plus what is folded from them: graph, phase and iteration of every event, losses."""
 
     def __init__(self, title: str = "", meta: dict[str, Any] | None = None) -> None:
         self.title = title
         self.meta: dict[str, Any] = dict(meta or {})
-        self._raw: list[Event] = []  # the events of the thread that emitted last (``_ident``)
-        # Events arrive from every thread that runs ops; each thread's wait in their own buffer
-        # (thread ident -> (name, events, sites)) and are appended one thread after another, so
-        # a thread's events are never interleaved with another's. ``_lock`` guards the buffers.
+        # Each thread's events wait in its own buffer (ident -> (name, events, sites)), appended
+        # one thread after another: never interleaved. ``_raw`` is the last emitter's events.
+        self._raw: list[Event] = []
         self._lock = threading.Lock()
         self._ident: int | None = None
         self._buffers: dict[int, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}

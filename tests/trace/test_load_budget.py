@@ -19,7 +19,7 @@ import pytest
 
 import tapeviz
 from tapeviz.trace import TraceFileError
-from tapeviz.trace.fileformat import BUDGET_FLOOR, JSON_FLOOR, load_budget
+from tapeviz.trace.filechecks import BUDGET_FLOOR, JSON_FLOOR, load_budget
 from tests.support import hostile_traces as H
 
 MiB = 1 << 20
