@@ -12,9 +12,12 @@ from __future__ import annotations
 import contextlib
 import io
 import linecache
+import os
 import sys
+import threading
 import traceback
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,10 +67,16 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     trace = Trace(title=path.name, meta={"source": str(path)})
     _fresh_keras_names()
     try:
-        with warnings.catch_warnings(record=True) as caught, record(trace), \
+        with warnings.catch_warnings(record=True) as caught, record(trace), _process_exit_caught(), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
             exec(code, namespace)
+    except ProcessExit as exc:  # os._exit() would end tapeviz too, silently, with its status
+        raise ProgramError(
+            f"{path}: the program ended the process itself (os._exit({exc.status})), so nothing could be "
+            "shown; call sys.exit() or let the program end",
+            output.getvalue(),
+        ) from None
     except SystemExit as exc:
         if exc.code not in (None, 0):
             raise ProgramError(f"{path}: the program exited with status {exc.code}", output.getvalue()) from None
@@ -97,6 +106,32 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     if messages:
         trace.meta["warnings"] = list(messages)
     return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+class ProcessExit(BaseException):
+    """A program called ``os._exit(status)`` while it ran under tapeviz."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@contextlib.contextmanager
+def _process_exit_caught() -> Iterator[None]:
+    """``os._exit`` raises ``ProcessExit`` while the program runs (in its own thread only: a
+    thread of the program's that calls it afterwards still ends the process)."""
+    real, owner = os._exit, threading.get_ident()
+
+    def _exit(status: int) -> None:
+        if threading.get_ident() != owner:
+            real(status)
+        raise ProcessExit(int(status))
+
+    os._exit = _exit  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        os._exit = real
 
 
 class _Tee(io.StringIO):

@@ -58,8 +58,9 @@ def run_app(source: str) -> int:
     except TapevizError as exc:
         print(f"tapeviz: error: {exc}", file=sys.stderr)
         return 2
-    result = app.run()
-    return int(result or 0)
+    from .crash import run_reporting
+
+    return run_reporting(app)
 
 
 __all__ = [
