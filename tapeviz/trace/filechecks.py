@@ -115,7 +115,7 @@ def over_budget(budget: int, declared: int | None = None) -> str:
 
 
 _SCALAR = (str, int, float, bool, type(None))
-_META_TEXT = ("stdout", "stderr", "source", "example", "description", "title")
+_META_TEXT = ("stdout", "stderr", "source", "example", "description", "title", "stopped")
 
 
 def checked_meta(path: Path, meta: Any) -> dict[str, Any]:

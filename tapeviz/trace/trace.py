@@ -28,6 +28,7 @@ from ..engine.events import (
     subscribe,
     unsubscribe,
 )
+from .budget import Budget, Meter
 from .graph import Graph
 from .ids import LocalIds as _Ids
 from .sites import SiteRecorder, SourceSite
@@ -57,12 +58,11 @@ class Trace:
         self._ident: int | None = None
         self._buffers: dict[int, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
         self.threads: list[tuple[int, str]] = []  # (first event index, thread name) of each run
+        self._meter: Meter | None = None  # the recording budget (budget.py), while one is set
         self._events: list[Event] = []
         self._phases: list[str] = []
         self._iterations: list[int] = []
-        self._tensor_ids = _Ids()
-        self._op_ids = _Ids()
-        self._tape_ids = _Ids()
+        self._tensor_ids, self._op_ids, self._tape_ids = _Ids(), _Ids(), _Ids()
         self._graph = Graph()
         self._iteration = 0
         self._iteration_has_gradient = False
@@ -86,10 +86,10 @@ class Trace:
         with self._lock:
             ident = get_ident()
             if ident != self._ident:  # another thread: its own buffer
-                buffer = self._buffers.get(ident)
-                if buffer is None:
-                    buffer = self._buffers[ident] = (threading.current_thread().name, [], {})
+                buffer = self._buffers.setdefault(ident, (threading.current_thread().name, [], {}))
                 self._ident, self._raw, self._raw_sites = ident, buffer[1], buffer[2]
+            if self._meter is not None:  # a recording budget (budget.py) is set
+                self._meter.charge(event)
             self._raw.append(event)
             if type(event) is OpRecorded:
                 recorder = self._site_recorder
@@ -100,6 +100,9 @@ class Trace:
                     self._raw_sites[len(self._raw) - 1] = captured
             elif type(event) is GradientsReturned and self._site_recorder is not None:
                 self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
+
+    def limit(self, budget: Budget | None) -> None:
+        self._meter = Meter(budget) if budget is not None else None  # None: no limit
 
     def _sync(self) -> None:
         if not self._buffers:
