@@ -38,11 +38,12 @@ from .palette import Colours
 from .panel_actions import PanelActions
 from .session import Frame, Session
 from .timeline import Timeline
+from .training import TrainingCancel
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
+class TapevizApp(TrainingCancel, GraphViewActions, PanelActions, LessonHooks, App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]

@@ -65,7 +65,9 @@ def run_reporting(app: Any, **run_options: Any) -> int:
         print(f"tapeviz: error: the terminal UI crashed: {crash_line(error)}{said}", file=sys.stderr)
 
     app._print_error_renderables = report  # Textual calls it once the screen is restored
+    from .training import finish_or_exit
+
     result = app.run(**run_options)
-    if getattr(app, "_exception", None) is not None:
-        return EXIT_CRASH
-    return app.return_code or int(result or 0)
+    code = EXIT_CRASH if getattr(app, "_exception", None) is not None else app.return_code or int(result or 0)
+    finish_or_exit(code)  # a train step that would not stop must not keep the process alive
+    return code
