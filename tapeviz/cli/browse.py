@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from .common import add_budget_options, apply_budget
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the commands that open, list or save one source."""
     p = sub.add_parser("open", help="open the terminal UI on an example, a .py program or a saved trace")
     p.add_argument("source", help="example name (seed, keras_fit_adam, ...: see `tapeviz examples`), program.py, or trace file")
+    add_budget_options(p)
     p.set_defaults(run=run_open)
 
     p = sub.add_parser("examples", help="list the examples `tapeviz open NAME` takes, one line each")
@@ -17,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("save", help="record a source and save its trace file")
     p.add_argument("source")
     p.add_argument("-o", "--output", required=True, help="trace file to write (.tapeviz)")
+    add_budget_options(p)
     p.set_defaults(run=run_save)
 
 
@@ -32,6 +37,7 @@ def run_default(args: argparse.Namespace) -> int:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    apply_budget(args)
     return open_ui(args.source)
 
 
@@ -51,10 +57,18 @@ def run_examples(args: argparse.Namespace) -> int:
     return 0
 
 
+def say_stopped(trace) -> None:  # noqa: ANN001
+    """One line on stderr when the recording budget stopped the program (what was kept is used)."""
+    if trace.meta.get("stopped"):
+        print(f"tapeviz: note: {trace.meta['stopped']}", file=sys.stderr)
+
+
 def run_save(args: argparse.Namespace) -> int:
     from ..sources import load_source
 
+    apply_budget(args)
     trace = load_source(args.source)
+    say_stopped(trace)
     trace.save(args.output)
     print(f"saved {len(trace)} events to {args.output}")
     return 0

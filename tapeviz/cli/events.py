@@ -15,7 +15,7 @@ import os
 import sys
 from typing import TextIO
 
-from .common import count
+from .common import add_budget_options, apply_budget, count
 
 FORMATS = ("table", "json", "csv")
 
@@ -63,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--at", default=None, help="only event N (from 1), or forward|backward|update|end as for export")
     p.add_argument("--format", choices=FORMATS, default="table", help="table (default) for people; json or csv for data")
     p.add_argument("--limit", type=count, default=None, help="print at most this many events")
+    add_budget_options(p)
     p.set_defaults(run=run_events)
 
 
@@ -84,7 +85,9 @@ def chosen_events(trace, args: argparse.Namespace) -> list[int]:  # noqa: ANN001
 def run_events(args: argparse.Namespace) -> int:
     from ..engine.errors import ProgramError
     from ..sources import load_source
+    from .browse import say_stopped
 
+    apply_budget(args)
     try:
         trace = load_source(args.source)
     except ProgramError as exc:  # a program that failed: the events it recorded, then its error
@@ -93,6 +96,7 @@ def run_events(args: argparse.Namespace) -> int:
             _print_chosen(failed, args)
         raise
     _print_chosen(trace, args)
+    say_stopped(trace)
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -138,8 +139,9 @@ class OpRecord:
         self.scope = scope
 
 
-class _RecordingState:
-    """Which tapes are recording now, and whether we are inside a backward pass."""
+class _RecordingState(threading.local):
+    """Which tapes are recording now, and whether we are inside a backward pass: per thread, as
+    in TensorFlow (each thread sees only the tapes it entered; ``__init__`` runs once per thread)."""
 
     def __init__(self) -> None:
         self.tapes: list[GradientTape] = []

@@ -43,6 +43,7 @@ from .messages_pane import summary_line
 from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .session import Frame, Session
 from .timeline import Timeline
+from .training import cancel
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 SERVE_OUT_ENV = "TAPEVIZ_SERVE_OUT"  # set by ``tapeviz serve --out DIR`` for its sessions
@@ -362,6 +363,16 @@ class TapevizApp(App[int]):
     def on_layout_ready(self, message: LayoutReady) -> None:
         self.session.store_layout(message.key, message.layout, message.canvas, message.notice)
         self._draw()
+
+    def action_cancel_training(self) -> None:
+        """Esc: stop a train step that is running (what it recorded so far stays)."""
+        if cancel(self.session.lock):
+            self.notify("cancelling training…", timeout=3)
+
+    async def action_quit(self) -> None:
+        """``q`` always quits, cancelling a train step that is running (see training.py)."""
+        cancel(self.session.lock)
+        self.exit()
 
     def action_train(self) -> None:
         if self.trace.trainer is None:

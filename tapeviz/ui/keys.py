@@ -103,6 +103,8 @@ BINDINGS: list[Binding] = [
     key("minus", "slower", "slower", "Play slower", "play slower (a longer pause between events)", show=False),
     key("t", "train", "train", "Train one more iteration",
         "train one more iteration on the live model (forward, backward, update), appended to the timeline"),
+    key("escape", "cancel_training", "cancel training", "Cancel training",
+        "stop a train step that is still running; what it recorded is kept", show=False),
     key("g", "toggle_grads", "val/grad", "Show values / gradients",
         "the graph boxes show values or gradients (by itself: gradients in the backward pass, until you press g)"),
     key("c", "collapse", "collapse", "Collapse / expand scope",
