@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..render.terminal_layout import LayoutInput, LayoutNode, OutlineRow, layout_key
 from ..trace import Snapshot, Trace
 from ..view import (
     GROUP_PREFIX,
+    SceneGraph,
     SceneNode,
     box_line,
     build_graph,
@@ -25,14 +28,22 @@ from ..view import (
 
 SUMMARY_WIDTH = 13  # characters kept free in every box for the changing summary line
 DETAILS = ("full", "compact", "tiny", "outline", "brief")
-"""Most detailed first: boxes with name, shape and the changing summary line; boxes with name and
+"""Graphviz-style drawings, most detailed first: boxes with name, shape and the changing summary line; boxes with name and
 shape on one line; boxes with the name alone; one line per op with its inputs named (no boxes);
 the same without shapes and with long names cut. The fit view picks the first that fits the pane."""
 OUTLINES = ("outline", "brief")
+BOXES = ("boxes", "boxes-thin")
+"""The terminal-native drawings (``layout_flow``): every op a box holding its inputs as named
+lines (``← kernel 10×5``) and its value as a small heatmap with its range; ``boxes-thin`` the
+same with a one-row value. Sized for the pane: laid out in columns no taller than it."""
+HEAT_CELLS = 8  # most heatmap cells across a box
+HEAT_ROWS = 2  # text rows of a box's heatmap (two tensor rows each)
+TITLE_WIDTH = 20  # a box's first line is cut to this
+INPUT_HEAT = 5  # heatmap cells after an input line (its gradient, its update)
 BRIEF_NAME = 14  # characters kept of a name in the brief outline
 
 __all__ = [
-    "DETAILS", "GROUP_PREFIX", "GraphSpec", "SUMMARY_WIDTH", "build_spec", "min_size", "outline_rows", "edge_states", "node_states", "scope_chain", "summary",
+    "BOXES", "DETAILS", "GROUP_PREFIX", "inlined_leaves", "GraphSpec", "SUMMARY_WIDTH", "build_spec", "min_size", "outline_rows", "edge_states", "node_states", "scope_chain", "summary",
 ]
 
 
@@ -52,7 +63,12 @@ class GraphSpec:
     edge_members: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # Tab order: leaves first, then ops as recorded
     boxes: dict[str, SceneNode] = field(default_factory=dict)  # layout id -> the view's box
-    detail: str = "full"  # one of DETAILS
+    detail: str = "full"  # one of DETAILS or BOXES
+    max_height: int | None = None  # BOXES: the tallest column the pane holds (None: one column)
+    max_width: int | None = None  # BOXES: the pane's width (wide ranks stack to fit it)
+    inputs: dict[str, list[str]] = field(default_factory=dict)  # BOXES: op lid -> leaf lids drawn inside it
+    host: dict[str, str] = field(default_factory=dict)  # BOXES: inlined leaf lid -> the op box holding it
+    value_rows: dict[str, int] = field(default_factory=dict)  # BOXES: rows of a box's value (0: none)
 
     @property
     def layout_input(self) -> LayoutInput:
@@ -61,15 +77,24 @@ class GraphSpec:
     @property
     def key(self) -> str:
         key = layout_key(self.layout_input)
+        if self.detail in BOXES:
+            return f"{key}:{self.detail}:{self.max_height}x{self.max_width}"
         return key if self.detail == "full" else f"{key}:{self.detail}"
 
 
 def build_spec(
     trace: Trace, iteration: int, collapsed: frozenset[str] = frozenset(), detail: str = "full",
+    max_height: int | None = None, inline: bool = True, expanded: frozenset[int] = frozenset(),
+    max_width: int | None = None,
 ) -> GraphSpec:
     """Layout input for ``iteration`` with the ``collapsed`` scope paths as one box each, boxes
-    sized for ``detail`` (see ``DETAILS``)."""
+    sized for ``detail`` (see ``DETAILS`` and ``BOXES``). In ``BOXES`` drawings ``inline`` puts
+    each leaf that feeds one op inside that op's box, except the trace nodes in ``expanded``."""
     scene = build_graph(trace, iteration, collapsed, backward_ops=False)
+    if detail in BOXES:
+        spec = _boxes_spec(trace, scene, iteration, collapsed, detail, max_height, inline, expanded)
+        spec.max_width = max_width
+        return spec
     spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail)
     for box in scene.nodes:
         spec.boxes[box.key] = box
@@ -88,6 +113,82 @@ def build_spec(
         spec.nodes.append(LayoutNode.for_label(lid, lines, min_width=5 if detail == "full" else 3))
     for edge in scene.edges:  # one route per scene edge: ``x * x`` draws two arrows, as images do
         t, h = scene.by_id[edge.src].key, scene.by_id[edge.dst].key
+        spec.edges.append((t, h))
+        spec.edge_members.setdefault((t, h), []).extend(edge.pairs)
+    return spec
+
+
+def inlined_leaves(trace: Trace, scene: SceneGraph, expanded: frozenset[int] = frozenset()) -> dict[str, str]:
+    """Leaf box id -> the op box id it is drawn inside: a variable, constant or label read by
+    exactly one op box. The program's input (a constant the program named, like ``x``), a leaf
+    several ops read, and the ``expanded`` trace nodes stay boxes of their own."""
+    readers: dict[str, set[str]] = {}
+    for edge in scene.edges:
+        readers.setdefault(edge.src, set()).add(edge.dst)
+    out: dict[str, str] = {}
+    for box in scene.nodes:
+        if box.is_op or box.output in expanded:
+            continue
+        heads = readers.get(box.id, set())
+        if len(heads) != 1:
+            continue
+        if box.kind == "constant" and trace.graph.user_name(box.output):
+            continue  # the program's own input, by its name
+        head = next(iter(heads))
+        if scene.by_id[head].is_op:
+            out[box.id] = head
+    return out
+
+
+def _value_rows(trace: Trace, box: SceneNode) -> int:
+    """Rows a box keeps for its value: one for a scalar (or nothing to show), else HEAT_ROWS."""
+    node = trace.graph.nodes.get(box.output)
+    size = int(np.prod(node.shape)) if node is not None and node.shape else 1
+    return 1 if size <= 1 else HEAT_ROWS
+
+
+def _boxes_spec(
+    trace: Trace, scene: SceneGraph, iteration: int, collapsed: frozenset[str], detail: str,
+    max_height: int | None, inline: bool, expanded: frozenset[int],
+) -> GraphSpec:
+    spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail, max_height=max_height)
+    inside = inlined_leaves(trace, scene, expanded) if inline else {}
+    for box in scene.nodes:
+        spec.boxes[box.key] = box
+        spec.order.append(box.key)
+        spec.kinds[box.key] = box.kind
+        spec.members[box.key] = list(box.members)
+    for bid, head in inside.items():
+        leaf, host = scene.by_id[bid].key, scene.by_id[head].key
+        spec.host[leaf] = host
+        spec.inputs.setdefault(host, []).append(leaf)
+    spec.lid_of = {nid: spec.host.get(scene.by_id[bid].key, scene.by_id[bid].key) for nid, bid in scene.node_of.items()}
+    drawn = [b for b in scene.nodes if b.key not in spec.host]
+    for box in [b for b in drawn if b.kind != "group"] + [b for b in drawn if b.kind == "group"]:
+        title = box.label if box.kind != "group" else f"{box.name} ▸ {len(box.ops)} op{'s' * (len(box.ops) != 1)}"
+        if len(title) > TITLE_WIDTH:  # a long op name is cut; its shape stays
+            name, _, shape = title.rpartition(" ")
+            keep = max(4, TITLE_WIDTH - len(shape) - 2)
+            title = f"{name[:keep]}… {shape}" if name else title[: TITLE_WIDTH - 1] + "…"
+        lines = [title] + [f"← {spec.boxes[leaf].label}" for leaf in spec.inputs.get(box.key, ())]
+        spec.labels[box.key] = lines
+        for s in scope_chain(box.cluster):
+            spec.clusters.setdefault(s, []).append(box.key)
+    for box in drawn:
+        rows = 1 if detail == "boxes-thin" else _value_rows(trace, box)
+        spec.value_rows[box.key] = rows
+        lines = spec.labels[box.key]
+        width = max(
+            [len(lines[0]), HEAT_CELLS + 1 + 6 if rows > 1 else SUMMARY_WIDTH]
+            + [len(t) + (1 + INPUT_HEAT if rows > 1 else 0) for t in lines[1:]]
+        )
+        # inputs read left-aligned, the value rows are filled in at every step
+        spec.labels[box.key] = [lines[0]] + [t.ljust(width) for t in lines[1:]] + [" " * width] * rows
+        spec.nodes.append(LayoutNode(box.key, width + 2, len(lines) + rows + 2))
+    for edge in scene.edges:
+        t, h = scene.by_id[edge.src].key, scene.by_id[edge.dst].key
+        if t in spec.host:
+            continue
         spec.edges.append((t, h))
         spec.edge_members.setdefault((t, h), []).extend(edge.pairs)
     return spec
@@ -149,20 +250,29 @@ def _clip(text: str, brief: bool) -> str:
 
 
 def min_size(spec: GraphSpec) -> tuple[int, int]:
-    """A lower bound of the (width, height) any top-to-bottom box layout of ``spec`` needs: the
-    widest box, and the longest chain of boxes with a blank row between ranks."""
+    """A lower bound of the (width, height) any drawing of ``spec`` needs. Box drawings in
+    columns (``BOXES``): the widest and the tallest box. Others: the widest box, and the longest
+    chain of boxes with a blank row between ranks (walked iteratively, no recursion)."""
     if not spec.nodes:
         return 0, 0
+    width = max(n.width for n in spec.nodes)
+    if spec.detail in BOXES:
+        return width, max(n.height for n in spec.nodes)
     height = {n.id: n.height for n in spec.nodes}
-    depth: dict[str, int] = {}
     heads: dict[str, list[str]] = {}
+    indeg = {n.id: 0 for n in spec.nodes}
     for t, h in spec.edges:
         heads.setdefault(t, []).append(h)
-
-    def longest(lid: str) -> int:  # rows from the top of ``lid`` to the bottom of its last consumer
-        if lid not in depth:
-            depth[lid] = 0  # breaks a cycle, which a tape never has
-            depth[lid] = height[lid] + max((2 + longest(h) for h in heads.get(lid, ())), default=0)
-        return depth[lid]
-
-    return max(n.width for n in spec.nodes), max(longest(n.id) for n in spec.nodes)
+        indeg[h] += 1
+    order = [lid for lid, d in indeg.items() if d == 0]
+    k = 0
+    while k < len(order):  # a topological order (a tape has no cycles)
+        for h in heads.get(order[k], ()):
+            indeg[h] -= 1
+            if indeg[h] == 0:
+                order.append(h)
+        k += 1
+    depth: dict[str, int] = {}
+    for lid in reversed(order):  # rows from the top of ``lid`` to the bottom of its last consumer
+        depth[lid] = height[lid] + max((2 + depth.get(h, 0) for h in heads.get(lid, ())), default=0)
+    return width, max(depth.values(), default=0)

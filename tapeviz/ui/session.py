@@ -27,7 +27,7 @@ from .conceal import NO_SECRET, Concealer
 from .cursor import TimelineCursor
 from .explain import Explanation, explain
 from .graph_fit import choose, collapse_steps, outline_layout
-from .graph_model import OUTLINES, GraphSpec, build_spec, scope_chain
+from .graph_model import BOXES, OUTLINES, GraphSpec, build_spec, scope_chain
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05)  # seconds per event while playing
 MODES = ("values", "grads")
@@ -139,11 +139,19 @@ class Session:
         return first if first is not None and first <= index else None
 
     def spec_for(self, iteration: int, collapsed: frozenset[str] | None = None, detail: str = "full") -> GraphSpec:
+        """The (cached) spec of one drawing. Box drawings (``BOXES``) are sized for the pane in
+        the fit view; the detail view draws every input as a box of its own, in one column."""
         collapsed = self.collapsed if collapsed is None else collapsed
-        key = (iteration, collapsed, detail)
+        fit = self.view == "fit" and detail in BOXES
+        size = self.pane_size if fit else None
+        key = (iteration, collapsed, detail, size)
         spec = self._specs.get(key)
         if spec is None:
-            spec = self._specs[key] = build_spec(self.trace, iteration, collapsed, detail)
+            height, width = (size[1], size[0]) if size is not None else (None, None)
+            spec = self._specs[key] = build_spec(
+                self.trace, iteration, collapsed, detail, max_height=height, max_width=width,
+                inline=fit or detail not in BOXES,
+            )
             if detail in OUTLINES and spec.key not in self._layouts:  # quick: laid out here
                 self._layouts[spec.key] = outline_layout(spec)
         return spec
@@ -152,7 +160,7 @@ class Session:
         """The spec the graph pane draws: full boxes in the detail view; in the fit view the most
         detailed drawing that fits the pane (scopes collapsed first if the learner has not)."""
         if self.view != "fit":
-            return self.spec_for(iteration)
+            return self.spec_for(iteration, detail="boxes")
         if self.pane_size is None:  # not measured yet: the outline costs nothing to lay out
             return self.spec_for(iteration, detail="outline")
         steps = collapse_steps(self.trace, iteration, self._open_here()) if self.auto_collapse else []
