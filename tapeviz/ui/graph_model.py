@@ -38,7 +38,8 @@ lines (``← kernel 10×5``) and its value as a small heatmap with its range; ``
 same with a one-row value. Sized for the pane: laid out in columns no taller than it."""
 HEAT_CELLS = 8  # most heatmap cells across a box
 HEAT_ROWS = 2  # text rows of a box's heatmap (two tensor rows each)
-TITLE_WIDTH = 20  # a box's first line is cut to this
+TITLE_WIDTH = 22
+GROUP_WIDTH = 16  # a folded scope's name is cut shorter: its ops are a key away  # a box's first line is cut to this
 INPUT_HEAT = 5  # heatmap cells after an input line (its gradient, its update)
 BRIEF_NAME = 14  # characters kept of a name in the brief outline
 
@@ -166,7 +167,13 @@ def _boxes_spec(
     drawn = [b for b in scene.nodes if b.key not in spec.host]
     for box in [b for b in drawn if b.kind != "group"] + [b for b in drawn if b.kind == "group"]:
         title = box.label if box.kind != "group" else f"{box.name} ▸ {len(box.ops)} op{'s' * (len(box.ops) != 1)}"
-        if len(title) > TITLE_WIDTH:  # a long op name is cut; its shape stays
+        user, eq, rest = title.partition(" = ")
+        if len(title) > TITLE_WIDTH and eq and TITLE_WIDTH - len(rest) - 4 >= 3:  # cut the learner's name
+            title = f"{user[: TITLE_WIDTH - len(rest) - 4]}… = {rest}"
+        elif len(title) > GROUP_WIDTH and box.kind == "group":
+            name, _, count = title.partition(" ▸ ")
+            title = f"{name[: max(4, GROUP_WIDTH - len(count) - 4)]}… ▸ {count}"
+        elif len(title) > TITLE_WIDTH:  # a long op name is cut; its shape stays
             name, _, shape = title.rpartition(" ")
             keep = max(4, TITLE_WIDTH - len(shape) - 2)
             title = f"{name[:keep]}… {shape}" if name else title[: TITLE_WIDTH - 1] + "…"

@@ -29,8 +29,9 @@ from .model import Box, EdgeRoute, LayoutInput, Point, TerminalLayout, empty_lay
 NODE_GAP = 2  # blank columns between boxes of a rank
 COLUMN_GAP = 3  # blank columns between two columns of ranks
 MARGIN = 2  # blank cells around everything while routing (cropped afterwards)
-MAX_TRIES = 8  # rounds of "grow the rows an unroutable edge spans, route again"
+MAX_TRIES = 3  # rounds of "grow the rows an unroutable edge spans, route again"
 _DIRS = ((0, -1), (1, 0), (0, 1), (-1, 0))  # N E S W
+EXPANSIONS = 6000  # states one edge's search may expand before it gives up
 _TURN = 3.0
 _CROSS = 6.0
 _SHARE = 0.2
@@ -51,12 +52,16 @@ def layout_flow(
     ranks = _order_ranks(g, rank)
     limit = max_height
     best: TerminalLayout | None = None
-    for _ in range(12):
+    for _ in range(8):
         row_of = [0] * n
         for r, members in enumerate(ranks):
             for i in members:
                 row_of[i] = r
-        layout = _lay_rows(g, row_of, ranks, limit)
+        layout = _estimate(g, ranks, limit) if max_width or max_height else None
+        if layout is None or (
+            (max_width is None or layout.width <= max_width) and (max_height is None or layout.height <= max_height)
+        ):  # routing is the slow part: only for a placement that may fit
+            layout = _lay_rows(g, row_of, ranks, limit)
         if best is None or _better(layout, best, max_width, max_height):
             best = layout
         too_tall = max_height is not None and layout.height > max_height
@@ -75,6 +80,19 @@ def layout_flow(
                 break
     assert best is not None
     return best
+
+
+def _estimate(g: LayoutGraph, ranks: list[list[int]], limit: int | None) -> TerminalLayout:
+    """The boxes placed without routing (edges drawn as plain lines): a quick lower bound of
+    the drawing's size, to skip routing placements that cannot fit."""
+    band_h = [max(g.height[i] for i in members) for members in ranks]
+    columns = _pack_columns(g, ranks, band_h, limit)
+    boxes, col_of_rank = _place(g, ranks, band_h, columns, {r: 1 for r in range(len(ranks))})
+    routes = [
+        [(boxes[t].x + boxes[t].w // 2, boxes[t].bottom), (boxes[t].x + boxes[t].w // 2, boxes[t].bottom + 1)]
+        for t, _ in g.edges
+    ]
+    return _finish(g, boxes, routes, ranks, col_of_rank, columns)
 
 
 def _better(a: TerminalLayout, b: TerminalLayout, max_width: int | None, max_height: int | None) -> bool:
@@ -296,9 +314,9 @@ def _search(grid: _Grid, tail: Box, head: Box, tail_id: int) -> list[Point] | No
     t_centre = tail.x + (tail.w - 1) // 2
     h_centre = head.x + (head.w - 1) // 2
 
-    def heuristic(x: int, y: int) -> float:
+    def heuristic(x: int, y: int) -> float:  # weighted: a good way soon beats the best way late
         dx = tx_lo - x if x < tx_lo else (x - tx_hi if x > tx_hi else 0)
-        return dx + abs(ty - y)
+        return 1.5 * (dx + abs(ty - y))
 
     heap: list[tuple[float, float, int, int]] = []
     best: dict[tuple[int, int], float] = {}
@@ -319,7 +337,11 @@ def _search(grid: _Grid, tail: Box, head: Box, tail_id: int) -> list[Point] | No
             parent[state] = None
             heapq.heappush(heap, (cost + heuristic(x, y0), cost, c, 2))
     limit = 4 * (w + h) + 200
+    budget = EXPANSIONS
     while heap:
+        budget -= 1
+        if budget < 0:
+            break
         f, cost, c, d = heapq.heappop(heap)
         if cost > best.get((c, d), 1e18):
             continue
