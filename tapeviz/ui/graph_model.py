@@ -32,15 +32,14 @@ DETAILS = ("full", "compact", "tiny", "outline", "brief")
 shape on one line; boxes with the name alone; one line per op with its inputs named (no boxes);
 the same without shapes and with long names cut. The fit view picks the first that fits the pane."""
 OUTLINES = ("outline", "brief")
-BOXES = ("boxes", "boxes-thin")
+BOXES = ("boxes", "boxes-narrow", "boxes-thin")
 """The terminal-native drawings (``layout_flow``): every op a box holding its inputs as named
 lines (``← kernel 10×5``) and its value as a small heatmap with its range; ``boxes-thin`` the
-same with a one-row value. Sized for the pane: laid out in columns no taller than it."""
+same with a one-row value; ``boxes-narrow`` and ``boxes-thin`` put a long title on two lines. Sized for the pane: laid out in columns no taller than it."""
 HEAT_CELLS = 8  # most heatmap cells across a box
 HEAT_ROWS = 2  # text rows of a box's heatmap (two tensor rows each)
-TITLE_WIDTH = 22
-GROUP_WIDTH = 16  # a folded scope's name is cut shorter: its ops are a key away  # a box's first line is cut to this
-INPUT_HEAT = 5  # heatmap cells after an input line (its gradient, its update)
+TITLE_WIDTH = 16  # a longer box title takes two lines
+WIDE_TITLE = 26  # a one-line box title is cut to this
 BRIEF_NAME = 14  # characters kept of a name in the brief outline
 
 __all__ = [
@@ -70,6 +69,7 @@ class GraphSpec:
     inputs: dict[str, list[str]] = field(default_factory=dict)  # BOXES: op lid -> leaf lids drawn inside it
     host: dict[str, str] = field(default_factory=dict)  # BOXES: inlined leaf lid -> the op box holding it
     value_rows: dict[str, int] = field(default_factory=dict)  # BOXES: rows of a box's value (0: none)
+    title_rows: dict[str, int] = field(default_factory=dict)  # BOXES: rows of a box's title (1 or 2)
 
     @property
     def layout_input(self) -> LayoutInput:
@@ -148,6 +148,34 @@ def _value_rows(trace: Trace, box: SceneNode) -> int:
     return 1 if size <= 1 else HEAT_ROWS
 
 
+def _title_lines(title: str, group: bool, wrap: bool = True) -> list[str]:
+    """A box's title in one line, or two when longer than ``TITLE_WIDTH`` (``predictions =`` over
+    ``softmax 32×2``; a name over its shape), a name still too long cut with an ellipsis;
+    without ``wrap`` one line of at most ``WIDE_TITLE`` (a long op name cut, its shape kept)."""
+    if not wrap:
+        if len(title) <= WIDE_TITLE:
+            return [title]
+        if group:
+            name, _, count = title.partition(" ▸ ")
+            return [f"{name[: max(4, WIDE_TITLE - len(count) - 4)]}… ▸ {count}"]
+        name, _, tail = title.rpartition(" ")
+        return [f"{name[: max(4, WIDE_TITLE - len(tail) - 2)]}… {tail}" if name else title[: WIDE_TITLE - 1] + "…"]
+    if len(title) <= TITLE_WIDTH:
+        return [title]
+    if group:
+        name, _, count = title.partition(" ▸ ")
+        return [_cut(name), f"▸ {count}"]
+    user, eq, rest = title.partition(" = ")
+    if eq:
+        return [_cut(user + " ="), _cut(rest)]
+    name, _, shape = title.rpartition(" ")
+    return [_cut(name), shape] if name else [_cut(title)]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
+
+
 def _boxes_spec(
     trace: Trace, scene: SceneGraph, iteration: int, collapsed: frozenset[str], detail: str,
     max_height: int | None, inline: bool, expanded: frozenset[int],
@@ -167,18 +195,10 @@ def _boxes_spec(
     drawn = [b for b in scene.nodes if b.key not in spec.host]
     for box in [b for b in drawn if b.kind != "group"] + [b for b in drawn if b.kind == "group"]:
         title = box.label if box.kind != "group" else f"{box.name} ▸ {len(box.ops)} op{'s' * (len(box.ops) != 1)}"
-        user, eq, rest = title.partition(" = ")
-        if len(title) > TITLE_WIDTH and eq and TITLE_WIDTH - len(rest) - 4 >= 3:  # cut the learner's name
-            title = f"{user[: TITLE_WIDTH - len(rest) - 4]}… = {rest}"
-        elif len(title) > GROUP_WIDTH and box.kind == "group":
-            name, _, count = title.partition(" ▸ ")
-            title = f"{name[: max(4, GROUP_WIDTH - len(count) - 4)]}… ▸ {count}"
-        elif len(title) > TITLE_WIDTH:  # a long op name is cut; its shape stays
-            name, _, shape = title.rpartition(" ")
-            keep = max(4, TITLE_WIDTH - len(shape) - 2)
-            title = f"{name[:keep]}… {shape}" if name else title[: TITLE_WIDTH - 1] + "…"
-        lines = [title] + [f"← {spec.boxes[leaf].label}" for leaf in spec.inputs.get(box.key, ())]
+        titles = _title_lines(title, box.kind == "group", wrap=detail != "boxes")
+        lines = [*titles] + [f"← {spec.boxes[leaf].label}" for leaf in spec.inputs.get(box.key, ())]
         spec.labels[box.key] = lines
+        spec.title_rows[box.key] = len(titles)
         for s in scope_chain(box.cluster):
             spec.clusters.setdefault(s, []).append(box.key)
     for box in drawn:
@@ -186,11 +206,12 @@ def _boxes_spec(
         spec.value_rows[box.key] = rows
         lines = spec.labels[box.key]
         width = max(
-            [len(lines[0]), HEAT_CELLS + 1 + 6 if rows > 1 else SUMMARY_WIDTH]
-            + [len(t) + (1 + INPUT_HEAT if rows > 1 else 0) for t in lines[1:]]
+            [*(len(t) for t in lines[: spec.title_rows[box.key]]), HEAT_CELLS + 1 + 6 if rows > 1 else SUMMARY_WIDTH]
+            + [len(t) for t in lines[1:]]
         )
         # inputs read left-aligned, the value rows are filled in at every step
-        spec.labels[box.key] = [lines[0]] + [t.ljust(width) for t in lines[1:]] + [" " * width] * rows
+        n = spec.title_rows[box.key]
+        spec.labels[box.key] = lines[:n] + [t.ljust(width) for t in lines[n:]] + [" " * width] * rows
         spec.nodes.append(LayoutNode(box.key, width + 2, len(lines) + rows + 2))
     for edge in scene.edges:
         t, h = scene.by_id[edge.src].key, scene.by_id[edge.dst].key
@@ -202,8 +223,15 @@ def _boxes_spec(
 
 
 def node_states(spec: GraphSpec, snap: Snapshot) -> dict[str, str]:
-    """State of every box: current, updated, grad, done or pending."""
-    return {lid: node_state(box, snap).word for lid, box in spec.boxes.items()}
+    """State of every box: current, updated, grad, done or pending. A box holding inputs is
+    current while the event is about one of them (its gradient arrives, it is updated), and
+    updated once one of them is."""
+    states = {lid: node_state(box, snap).word for lid, box in spec.boxes.items()}
+    for leaf, host in spec.host.items():
+        inner = states.get(leaf)
+        if inner == "current" or (inner == "updated" and states.get(host) != "current"):
+            states[host] = inner
+    return states
 
 
 def edge_states(spec: GraphSpec, snap: Snapshot) -> dict[tuple[str, str], str]:

@@ -189,19 +189,26 @@ class GraphPane(ScrollView, can_focus=False):
             return
         inputs = spec.inputs.get(lid, [])
         inner = box.w - 2
-        for k, leaf in enumerate(inputs):  # the update: the weight's largest change
+        first = box.y + 1 + spec.title_rows.get(lid, 1)  # the first row under the title
+        for k, leaf in enumerate(inputs):  # an input's gradient, or its change in the update
             out = spec.boxes[leaf].output
+            name = f"← {spec.boxes[leaf].name} "
             if out in snap.updates:
                 before, after = snap.updates[out]
                 delta = np.abs(np.asarray(after, np.float64) - np.asarray(before, np.float64))
-                text = f"← {spec.boxes[leaf].name} Δ≤{compact(float(delta.max())) if delta.size else '0'}"
+                text = name + (f"Δ{float(delta.max()):.1g}" if delta.size else "Δ")
                 text = self.conceal(text[:inner].ljust(inner), Shown.OTHER)
-                overlay.setdefault(box.y + 2 + k, []).append((box.x + 1, text, c.fg("update", bold=True)))
+                overlay.setdefault(first + k, []).append((box.x + 1, text, c.fg("update", bold=True)))
             elif mode == "grads" and out in snap.grads:
-                text = f"← {spec.boxes[leaf].name} ∇ {value_range(np.asarray(snap.grads[out]))}"
-                text = self.conceal(text[:inner].ljust(inner), Shown.GRADIENT)
-                overlay.setdefault(box.y + 2 + k, []).append((box.x + 1, text, c.fg("grad")))
-        top = box.y + 2 + len(inputs)
+                room = inner - len(name) - 1
+                if self.conceal.hides(Shown.GRADIENT) or room < 1:
+                    continue
+                x = box.x + 1
+                overlay.setdefault(first + k, []).append((x, name + "∇", c.fg("grad")))
+                cells = half_block_rows(heatmap(snap.grads[out], max_rows=2, max_cols=room))
+                for j, (t, b, has_b) in enumerate(cells[0] if cells else []):
+                    overlay[first + k].append((x + len(name) + 1 + j, *self._heat_cell(t, b, has_b)))
+        top = first + len(inputs)
         rows = spec.value_rows.get(lid, 1)
         out = scene.output
         if mode == "grads":
@@ -222,6 +229,9 @@ class GraphPane(ScrollView, can_focus=False):
         if self.conceal.hides(shows):  # a lesson's open question: no picture of the numbers either
             overlay.setdefault(top, []).append((box.x + 1, "?" * min(inner, HEAT_CELLS), sstyle))
             return
+        if mode != "grads" and out in snap.updates and rows >= 2:  # the update: before over after
+            self._paint_update(overlay, snap.updates[out], box.x + 1, top, inner, sstyle)
+            return
         hm = heatmap(array, max_rows=2 * HEAT_ROWS, max_cols=HEAT_CELLS)
         legend_style = c.fg("grad") if mode == "grads" else sstyle
         legend = [compact(hm.lo), compact(hm.hi) if hm.hi != hm.lo else ""]
@@ -238,6 +248,25 @@ class GraphPane(ScrollView, can_focus=False):
         if len(half_block_rows(hm)) < 2 and legend[1]:
             room = inner - hm.cols - 1
             overlay.setdefault(top + 1, []).append((x0 + hm.cols + 1, legend[1][:room], legend_style))
+
+    def _paint_update(
+        self, overlay: dict[int, list[tuple[int, str, Style]]], change: tuple, x0: int, top: int, inner: int,
+        style: Style,
+    ) -> None:
+        """A weight's box in the update: its first rows before (upper line) and after (lower line)
+        on one colour scale, with the largest change."""
+        before = np.asarray(change[0], np.float64)
+        after = np.asarray(change[1], np.float64)
+        both = heatmap(np.stack([before.reshape(-1), after.reshape(-1)]) if before.size == after.size else after, 2, HEAT_CELLS)
+        delta = np.abs(after - before) if before.shape == after.shape else np.zeros(0)
+        words = ["before", f"→ Δ≤{compact(float(delta.max())) if delta.size else '?'}"]
+        for r in range(min(2, both.rows)):
+            levels = both.levels[r]
+            for k, level in enumerate(levels):
+                overlay.setdefault(top + r, []).append((x0 + k, *self._heat_cell(level, level, True)))
+            room = inner - len(levels) - 1
+            if room > 0:
+                overlay[top + r].append((x0 + len(levels) + 1, words[r][:room].ljust(room), self.colours.fg("update", bold=True) if r else style))
 
     def _heat_cell(self, top: float | None, bottom: float | None, has_bottom: bool) -> tuple[str, Style]:
         """One half-block cell: the upper tensor row as the glyph's colour, the lower as the

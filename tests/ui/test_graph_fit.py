@@ -21,7 +21,7 @@ PANES = {"120x40": (82, 27), "80x24": (54, 14), "200x60": (136, 45)}  # the grap
 def _fit(session: Session, size: tuple[int, int]):  # noqa: ANN202
     """The fit view's frame once every layout it asks for is there (as the app's worker does)."""
     session.pane_size = size
-    for _ in range(10):
+    for _ in range(40):
         frame = session.frame()
         if frame.layout is not None:
             return frame

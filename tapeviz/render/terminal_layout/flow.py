@@ -314,9 +314,16 @@ def _search(grid: _Grid, tail: Box, head: Box, tail_id: int) -> list[Point] | No
     t_centre = tail.x + (tail.w - 1) // 2
     h_centre = head.x + (head.w - 1) // 2
 
+    side_x = head.x - 1  # a head in a later column may also be entered from its left side
+    sy_lo, sy_hi = head.y + 1, head.bottom - 1
+
     def heuristic(x: int, y: int) -> float:  # weighted: a good way soon beats the best way late
         dx = tx_lo - x if x < tx_lo else (x - tx_hi if x > tx_hi else 0)
-        return 1.5 * (dx + abs(ty - y))
+        best_h = dx + abs(ty - y)
+        if may_rise:
+            dy = sy_lo - y if y < sy_lo else (y - sy_hi if y > sy_hi else 0)
+            best_h = min(best_h, abs(side_x - x) + dy)
+        return 1.5 * best_h
 
     heap: list[tuple[float, float, int, int]] = []
     best: dict[tuple[int, int], float] = {}
@@ -336,6 +343,17 @@ def _search(grid: _Grid, tail: Box, head: Box, tail_id: int) -> list[Point] | No
             best[state] = cost
             parent[state] = None
             heapq.heappush(heap, (cost + heuristic(x, y0), cost, c, 2))
+    if may_rise and tail.right + 1 < w:  # toward a later column: out of the right side too
+        for y in range(tail.y + 1, tail.bottom):
+            c = y * w + tail.right + 1
+            if box[c] or c in arrows or (c in owner and owner[c] != tail_id):
+                continue
+            state = (c, 1)
+            cost = 0.5 + 0.1 * abs(y - (tail.y + tail.bottom) // 2)
+            if cost < best.get(state, 1e18):
+                best[state] = cost
+                parent[state] = None
+                heapq.heappush(heap, (cost + heuristic(tail.right + 1, y), cost, c, 1))
     limit = 4 * (w + h) + 200
     budget = EXPANSIONS
     while heap:
@@ -346,7 +364,10 @@ def _search(grid: _Grid, tail: Box, head: Box, tail_id: int) -> list[Point] | No
         if cost > best.get((c, d), 1e18):
             continue
         x, y = c % w, c // w
-        if y == ty and tx_lo <= x <= tx_hi and d == 2 and c not in owner and c not in arrows:
+        if c not in owner and c not in arrows and (
+            (y == ty and tx_lo <= x <= tx_hi and d == 2)
+            or (may_rise and x == side_x and sy_lo <= y <= sy_hi and d == 1)
+        ):
             return _unwind(parent, (c, d), w, tail)
         if cost > limit:
             break
@@ -394,8 +415,9 @@ def _unwind(parent: dict, state: tuple[int, int], w: int, tail: Box) -> list[Poi
         cells.append((c % w, c // w))
         cur = parent[cur]
     cells.reverse()
-    x0, _ = cells[0]
-    cells.insert(0, (x0, tail.bottom))  # the port on the tail's bottom border
+    x0, y0 = cells[0]
+    # the port on the tail's border: its bottom, or its right side
+    cells.insert(0, (x0, tail.bottom) if y0 == tail.bottom + 1 else (tail.right, y0))
     pts: list[Point] = [cells[0]]
     for k in range(1, len(cells) - 1):  # keep the corners only
         (ax, ay), (bx, by), (cx, cy) = cells[k - 1], cells[k], cells[k + 1]
