@@ -195,6 +195,7 @@ def _boxes_spec(
     drawn = [b for b in scene.nodes if b.key not in spec.host]
     for box in [b for b in drawn if b.kind != "group"] + [b for b in drawn if b.kind == "group"]:
         title = box.label if box.kind != "group" else f"{box.name} ▸ {len(box.ops)} op{'s' * (len(box.ops) != 1)}"
+        title = title.removesuffix(" scalar") or title  # a scalar's value line says it is one number
         titles = _title_lines(title, box.kind == "group", wrap=detail != "boxes")
         lines = [*titles] + [f"← {spec.boxes[leaf].label}" for leaf in spec.inputs.get(box.key, ())]
         spec.labels[box.key] = lines

@@ -8,6 +8,7 @@ style keys to colours and the one summary line inside each box, so nothing is la
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import numpy as np
 from rich.segment import Segment
@@ -73,6 +74,7 @@ class GraphPane(ScrollView, can_focus=False):
         self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
         self.conceal = NO_SECRET
         self.in_backward: frozenset[int] = frozenset()  # ops an outer tape recorded in a backward pass
+        self.badges: Mapping[int, str] = {}  # node id -> a mark on its box's top border (a lesson's @order)
 
     # ---- data in ------------------------------------------------------------------------
     def set_message(self, text: str) -> None:
@@ -105,6 +107,7 @@ class GraphPane(ScrollView, can_focus=False):
             self.set_layout(frame.spec, *frame.layout)
         nodes = frame.trace.graph.nodes
         self.in_backward = frozenset(i for i, n in nodes.items() if n.in_backward) if frame.conceal else frozenset()
+        self.badges = frame.badges
         self.paint(frame.snap, frame.selected_lid, frame.mode)
 
     def _same_graph(self, spec: GraphSpec) -> bool:
@@ -162,6 +165,15 @@ class GraphPane(ScrollView, can_focus=False):
                 text = self.conceal(text, summary_shows(text, kind, output in self.in_backward))
                 x = box.x + 1 + (inner - len(text)) // 2
                 overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
+        marks: dict[str, list[str]] = {}
+        for nid, mark in self.badges.items():  # on the top border, right-aligned
+            lid = spec.lid_of.get(nid)
+            if lid in self.graph_layout.nodes and not outline:
+                marks.setdefault(lid, []).append(mark)
+        for lid, found in marks.items():
+            box = self.graph_layout.nodes[lid]
+            text = f" {' · '.join(found)} "[: max(0, box.w - 2)]
+            overlay.setdefault(box.y, []).append((box.right - len(text), text, c.on("grad")))
         for (t, h), state in edge_states(spec, snap).items():
             styles[edge_style(t, h)] = {
                 "pending": c.fg("pending"),

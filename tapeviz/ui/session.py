@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.events import Event, GradientStarted
@@ -59,6 +59,7 @@ class Frame:
     iterations_of: Sequence[int] = ()
     conceal: Concealer = NO_SECRET  # widgets pass the numbers they draw through it (lessons)
     zoom: str = "detail"  # the graph pane: "fit" the whole graph or show boxes in "detail"
+    badges: Mapping[int, str] = field(default_factory=dict)  # node id -> a mark on its box (a lesson's @order)
 
     def loss_node(self) -> int | None:
         """The node of the loss of the cursor's iteration: the first target of its ``gradient()``."""
@@ -115,6 +116,7 @@ class Session:
         self.mode_chosen = False  # the learner pressed g: the graph no longer follows the phase
         self.source_shown: bool | None = None  # the learner's o; None: shown when the terminal is wide
         self.concealer: Concealer = NO_SECRET  # a lesson question's giveaway numbers, masked
+        self.badges: dict[int, str] = {}  # node id -> a mark on its box (a lesson step's @order)
 
     # ---- reading --------------------------------------------------------------------------
     @property
@@ -191,7 +193,7 @@ class Session:
                 busy=self.busy, notice=self.concealer(self.notice), nonfinite_from=self.nonfinite_from(index),
                 iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
                 events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
-                conceal=self.concealer, zoom=self.view,
+                conceal=self.concealer, zoom=self.view, badges=self.badges,
             )
         finally:
             self.lock.release()

@@ -88,9 +88,8 @@ def _estimate(g: LayoutGraph, ranks: list[list[int]], limit: int | None) -> Term
     band_h = [max(g.height[i] for i in members) for members in ranks]
     columns = _pack_columns(g, ranks, band_h, limit)
     boxes, col_of_rank = _place(g, ranks, band_h, columns, {r: 1 for r in range(len(ranks))})
-    routes = [
-        [(boxes[t].x + boxes[t].w // 2, boxes[t].bottom), (boxes[t].x + boxes[t].w // 2, boxes[t].bottom + 1)]
-        for t, _ in g.edges
+    routes = [  # a point on the tail's border: the estimate is never drawn, only measured
+        [(boxes[t].x + boxes[t].w // 2, boxes[t].bottom)] * 2 for t, _ in g.edges
     ]
     return _finish(g, boxes, routes, ranks, col_of_rank, columns)
 
