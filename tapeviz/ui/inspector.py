@@ -128,7 +128,7 @@ class Inspector(StripLines, ScrollView, can_focus=True):
         snap, node_id = frame.snap, frame.node
         moved = self._args is None or (self._args[0].index, self._args[0].node) != (snap.index, node_id)
         self._args = (frame, colours)
-        width = max(20, self.scrollable_content_region.width or self.size.width or 60)
+        width = max(12, self.scrollable_content_region.width or self.size.width or 60)
         parts = inspector_parts(frame.trace, snap, node_id, frame.explanation, colours, width - 1, frame.conceal)
         self._content = Group(*(part for _, part in parts))
         console = self.app.console

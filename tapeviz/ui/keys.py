@@ -140,6 +140,9 @@ PAN_BINDINGS: list[Binding] = [
     key("shift+up", "pan(0, -1)", "pan up", "Pan the graph up", "pan the graph a quarter pane up", show=False),
     key("shift+down", "pan(0, 1)", "pan down", "Pan the graph down", "pan the graph a quarter pane down",
         show=False),
+    key("f", "toggle_graph_max", "big graph", "Maximise the graph",
+        "the graph pane takes the whole screen (the inspector, source and timeline hidden) / back",
+        show=False),
 ]
 """The graph pane's keys, bound on every screen that shows the graph (whatever pane has the focus)."""
 
