@@ -50,6 +50,13 @@ class Heatmap:
         rows, cols = _as_2d_shape(self.shape)
         return self.rows < rows or self.cols < cols
 
+    def sampling(self) -> str:
+        """What was left out, in words: ``16 of 32 rows``, ``16 of 784 columns`` (empty: nothing)."""
+        rows, cols = _as_2d_shape(self.shape)
+        said = [f"{self.rows} of {rows} rows"] if self.rows < rows else []
+        said += [f"{self.cols} of {cols} columns"] if self.cols < cols else []
+        return ", ".join(said)
+
     def legend(self) -> str:
         """The range the colours stand for: ``lo‥hi`` (``!`` appended when NaN/inf are in it)."""
         text = compact(self.lo) if self.lo == self.hi else f"{compact(self.lo)}‥{compact(self.hi)}"
