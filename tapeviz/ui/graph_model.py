@@ -18,6 +18,7 @@ from ..trace import Snapshot, Trace
 from ..view import (
     GROUP_PREFIX,
     SceneGraph,
+    inlined_leaves,
     SceneNode,
     box_line,
     build_graph,
@@ -117,28 +118,6 @@ def build_spec(
         spec.edges.append((t, h))
         spec.edge_members.setdefault((t, h), []).extend(edge.pairs)
     return spec
-
-
-def inlined_leaves(trace: Trace, scene: SceneGraph, expanded: frozenset[int] = frozenset()) -> dict[str, str]:
-    """Leaf box id -> the op box id it is drawn inside: a variable, constant or label read by
-    exactly one op box. The program's input (a constant the program named, like ``x``), a leaf
-    several ops read, and the ``expanded`` trace nodes stay boxes of their own."""
-    readers: dict[str, set[str]] = {}
-    for edge in scene.edges:
-        readers.setdefault(edge.src, set()).add(edge.dst)
-    out: dict[str, str] = {}
-    for box in scene.nodes:
-        if box.is_op or box.output in expanded:
-            continue
-        heads = readers.get(box.id, set())
-        if len(heads) != 1:
-            continue
-        if box.kind == "constant" and trace.graph.user_name(box.output):
-            continue  # the program's own input, by its name
-        head = next(iter(heads))
-        if scene.by_id[head].is_op:
-            out[box.id] = head
-    return out
 
 
 def _value_rows(trace: Trace, box: SceneNode) -> int:

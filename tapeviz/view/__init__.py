@@ -33,6 +33,7 @@ from .graph import (
     SceneNode,
     build_graph,
     display_name,
+    inlined_leaves,
     outermost,
     scope_chain,
     scope_prefixes,
@@ -46,6 +47,7 @@ from .scene import (
     Scene,
     box_line,
     build_scene,
+    fold_inputs,
     edge_word,
     headline,
     loss_known,
@@ -56,7 +58,7 @@ from .scene import (
 
 __all__ = [
     "ChainRule", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
-    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "describe_event", "display_name", "edge_word",
+    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "fold_inputs", "inlined_leaves", "cached_graph", "describe_event", "display_name", "edge_word",
     "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "loss_known", "node_nonfinite", "node_rows", "node_state",
     "outermost", "scope_chain", "scope_prefixes", "update_lines",
 ]
