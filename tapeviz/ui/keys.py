@@ -108,8 +108,8 @@ BINDINGS: list[Binding] = [
     key("c", "collapse", "collapse", "Collapse / expand scope",
         "collapse / expand the selected node's scope (layer, loss): one box, or open again"),
     key("z", "toggle_fit", "fit/detail", "Fit / detail view",
-        "fit view (the whole graph in the pane: boxes as small as needed, one line per op when "
-        "boxes cannot fit) / detail view (full-size boxes to pan)"),
+        "fit view (the whole graph in the pane: inputs inside their op, far scopes folded, one line "
+        "per op only when no boxes fit) / detail view (every input a box of its own, full size, to pan)"),
     key("n", "next_node", "node", "Select next node", "select the next node for the inspector (a mouse click selects too)",
         show=False),
     key("N", "prev_node", "previous node", "Select previous node", "select the previous node for the inspector",
