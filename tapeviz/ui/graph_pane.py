@@ -30,6 +30,7 @@ from .palette import Colours
 from .session import Frame
 
 LEAVES = ("variable", "parameter", "constant")
+_NO_STYLE = Style()
 
 
 def summary_shows(text: str, kind: str, in_backward: bool = False) -> Shown:
@@ -68,6 +69,7 @@ class GraphPane(ScrollView, can_focus=False):
         self._styles: dict[str, Style] = {}
         self._overlay: dict[int, list[tuple[int, str, Style]]] = {}
         self._rows: dict[int, list[Segment]] = {}
+        self._combo: dict[object, tuple[Style, Style]] = {}  # style key -> (base, base + its style)
         self.states: dict[str, str] = {}
         self.selected: str | None = None
         self.colours = Colours.default()
@@ -185,6 +187,7 @@ class GraphPane(ScrollView, can_focus=False):
             styles[f"cluster:{name}"] = c.fg("cluster")
             styles[f"cluster-title:{name}"] = c.fg("group", italic=True)
         self._styles, self._overlay = styles, overlay
+        self._combo: dict[object, tuple[Style, Style]] = {}
         self._rows.clear()
         self.refresh()
         focus = {selected} if selected in self.graph_layout.nodes else set()
@@ -371,23 +374,32 @@ class GraphPane(ScrollView, can_focus=False):
         segments: list[Segment] = []
         run: list[str] = []
         current: object = None
+        combined = self._combined
         for ch, key in zip(chars, keys):
             if key is not current and run:
-                segments.append(Segment("".join(run), base + self._style_of(current)))
+                segments.append(Segment("".join(run), combined(current, base)))
                 run = []
             current = key
             run.append(ch)
         if run:
-            segments.append(Segment("".join(run), base + self._style_of(current)))
+            segments.append(Segment("".join(run), combined(current, base)))
         self._rows[cy] = segments
         return segments
+
+    def _combined(self, key: object, base: Style) -> Style:
+        """``base`` plus the style of ``key`` (a style key or a Style), remembered until the next paint."""
+        slot = key if key.__class__ is str else id(key)
+        found = self._combo.get(slot)
+        if found is None or found[0] is not base:
+            found = self._combo[slot] = (base, base + self._style_of(key))
+        return found[1]
 
     def _style_of(self, key: object) -> Style:
         if isinstance(key, Style):
             return key
         if not key:
-            return Style()
-        return self._styles.get(str(key), Style())
+            return _NO_STYLE
+        return self._styles.get(str(key), _NO_STYLE)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
