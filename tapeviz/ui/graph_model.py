@@ -37,6 +37,9 @@ BOXES = ("boxes", "boxes-narrow", "boxes-thin")
 """The terminal-native drawings (``layout_flow``): every op a box holding its inputs as named
 lines (``← kernel 10×5``) and its value as a small heatmap with its range; ``boxes-thin`` the
 same with a one-row value; ``boxes-narrow`` and ``boxes-thin`` put a long title on two lines. Sized for the pane: laid out in columns no taller than it."""
+SCALAR_WIDTH = 9  # the value line of a one-number box: "∇ -0.0312"
+SMALL_GRAPH = 8  # up to this many boxes every tensor is drawn as its own box, inputs too
+SMALL_OP_WIDTH = 14  # an op box of a small graph: room on its border for a lesson's marks ("bfs 3 tape 4")
 HEAT_CELLS = 8  # most heatmap cells across a box
 HEAT_ROWS = 2  # text rows of a box's heatmap (two tensor rows each)
 TITLE_WIDTH = 16  # a longer box title takes two lines
@@ -160,7 +163,8 @@ def _boxes_spec(
     max_height: int | None, inline: bool, expanded: frozenset[int],
 ) -> GraphSpec:
     spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail, max_height=max_height)
-    inside = inlined_leaves(trace, scene, expanded) if inline else {}
+    small = len(scene.nodes) <= SMALL_GRAPH  # a lesson's few tensors: each a box of its own
+    inside = inlined_leaves(trace, scene, expanded) if inline and not small else {}
     for box in scene.nodes:
         spec.boxes[box.key] = box
         spec.order.append(box.key)
@@ -186,7 +190,9 @@ def _boxes_spec(
         spec.value_rows[box.key] = rows
         lines = spec.labels[box.key]
         width = max(
-            [*(len(t) for t in lines[: spec.title_rows[box.key]]), HEAT_CELLS + 1 + 6 if rows > 1 else SUMMARY_WIDTH]
+            [*(len(t) for t in lines[: spec.title_rows[box.key]]),
+             HEAT_CELLS + 1 + 6 if rows > 1 else SCALAR_WIDTH if _value_rows(trace, box) == 1 else SUMMARY_WIDTH,
+             SMALL_OP_WIDTH if small and box.is_op else 0]
             + [len(t) for t in lines[1:]]
         )
         # inputs read left-aligned, the value rows are filled in at every step
