@@ -38,7 +38,7 @@ BOXES = ("boxes", "boxes-narrow", "boxes-thin")
 lines (``← kernel 10×5``) and its value as a small heatmap with its range; ``boxes-thin`` the
 same with a one-row value; ``boxes-narrow`` and ``boxes-thin`` put a long title on two lines. Sized for the pane: laid out in columns no taller than it."""
 SCALAR_WIDTH = 9  # the value line of a one-number box: "∇ -0.0312"
-SMALL_GRAPH = 8  # up to this many boxes every tensor is drawn as its own box, inputs too
+SMALL_GRAPH = 8  # up to this many tensors in the iteration, each is drawn as its own box, inputs too
 SMALL_OP_WIDTH = 14  # an op box of a small graph: room on its border for a lesson's marks ("bfs 3 tape 4")
 HEAT_CELLS = 8  # most heatmap cells across a box
 HEAT_ROWS = 2  # text rows of a box's heatmap (two tensor rows each)
@@ -163,7 +163,7 @@ def _boxes_spec(
     max_height: int | None, inline: bool, expanded: frozenset[int],
 ) -> GraphSpec:
     spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail, max_height=max_height)
-    small = len(scene.nodes) <= SMALL_GRAPH  # a lesson's few tensors: each a box of its own
+    small = len(scene.node_of) <= SMALL_GRAPH  # a lesson's few tensors (folded or not): each a box of its own
     inside = inlined_leaves(trace, scene, expanded) if inline and not small else {}
     for box in scene.nodes:
         spec.boxes[box.key] = box
