@@ -19,9 +19,9 @@ from .model import Lesson, LessonError, Pointer, Precision, Step, Where
 from .questions import Feedback, QuestionState, Secret, feedback_lines, quantity_of
 from .resolve import ResolveError, Resolver, Target
 from .walks import walk, walk_functions
+from .whatif import WhatIfError, find_slot, parse_value, run_with
 
 ORDER_WORDS = {"right": "tape ", "order": "bfs ", "assign": "= "}  # a walk's mark on a box (@order)
-from .whatif import WhatIfError, find_slot, parse_value, run_with
 
 DEFAULT_PRECISION = Precision("sf", 3)
 

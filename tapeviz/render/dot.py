@@ -19,7 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..trace import Snapshot, Trace, loss_node
-from ..view import SHOW_CHOICES, SLOTS, DrawEdge, DrawNode, Scene, fold_inputs, outermost, scope_prefixes
+from ..view import (
+    SHOW_CHOICES,
+    SLOTS,
+    DrawEdge,
+    DrawNode,
+    Scene,
+    fold_inputs,
+    outermost,
+    scope_prefixes,
+)
 from ..view import build_scene as view_scene
 from ..view.numbers import shape_text
 from .cursor import AT_WORDS, check_index, resolve_at

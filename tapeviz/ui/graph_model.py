@@ -18,11 +18,11 @@ from ..trace import Snapshot, Trace
 from ..view import (
     GROUP_PREFIX,
     SceneGraph,
-    inlined_leaves,
     SceneNode,
     box_line,
     build_graph,
     edge_word,
+    inlined_leaves,
     node_state,
     scope_chain,
 )

@@ -22,10 +22,19 @@ from textual.strip import Strip
 from ..render.terminal_layout import Box, Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
 from ..view.heatmap import glyph, half_block_rows, heatmap
-from ..view.numbers import compact, value_range
+from ..view.numbers import compact
 from ..view.shown import Shown
 from .conceal import NO_SECRET
-from .graph_model import BOXES, HEAT_CELLS, HEAT_ROWS, OUTLINES, GraphSpec, edge_states, node_states, summary
+from .graph_model import (
+    BOXES,
+    HEAT_CELLS,
+    HEAT_ROWS,
+    OUTLINES,
+    GraphSpec,
+    edge_states,
+    node_states,
+    summary,
+)
 from .palette import Colours
 from .session import Frame
 
