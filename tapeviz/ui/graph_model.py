@@ -144,6 +144,9 @@ def _title_lines(title: str, group: bool, wrap: bool = True) -> list[str]:
         return [f"{name[: max(4, WIDE_TITLE - len(tail) - 2)]}… {tail}" if name else title[: WIDE_TITLE - 1] + "…"]
     if len(title) <= TITLE_WIDTH:
         return [title]
+    head, bracket, tail = title.partition(" [∇ ")
+    if bracket:  # a custom gradient's op: its name over the gradient function it names
+        return [_cut(head, TITLE_WIDTH + 2), _cut("[∇ " + tail, TITLE_WIDTH + 2)]
     if group:
         name, _, count = title.partition(" ▸ ")
         return [_cut(name), f"▸ {count}"]
@@ -154,8 +157,8 @@ def _title_lines(title: str, group: bool, wrap: bool = True) -> list[str]:
     return [_cut(name), shape] if name else [_cut(title)]
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
+def _cut(text: str, width: int = TITLE_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _boxes_spec(
@@ -175,12 +178,18 @@ def _boxes_spec(
         spec.host[leaf] = host
         spec.inputs.setdefault(host, []).append(leaf)
     spec.lid_of = {nid: spec.host.get(scene.by_id[bid].key, scene.by_id[bid].key) for nid, bid in scene.node_of.items()}
-    drawn = [b for b in scene.nodes if b.key not in spec.host]
+    # a leaf no op of the drawing reads (a constant a gradient function made) has no box here:
+    # the outline and the timeline list it
+    linked = {e.src for e in scene.edges} | {e.dst for e in scene.edges}
+    drawn = [b for b in scene.nodes if b.key not in spec.host and (b.is_op or b.id in linked or len(scene.nodes) == 1)]
     for box in [b for b in drawn if b.kind != "group"] + [b for b in drawn if b.kind == "group"]:
         title = box.label if box.kind != "group" else f"{box.name} ▸ {len(box.ops)} op{'s' * (len(box.ops) != 1)}"
         title = title.removesuffix(" scalar") or title  # a scalar's value line says it is one number
         titles = _title_lines(title, box.kind == "group", wrap=detail != "boxes")
-        lines = [*titles] + [f"← {spec.boxes[leaf].label}" for leaf in spec.inputs.get(box.key, ())]
+        lines = [*titles] + [
+            "← " + (spec.boxes[leaf].label.removesuffix(" scalar") or spec.boxes[leaf].label)
+            for leaf in spec.inputs.get(box.key, ())
+        ]
         spec.labels[box.key] = lines
         spec.title_rows[box.key] = len(titles)
         for s in scope_chain(box.cluster):
