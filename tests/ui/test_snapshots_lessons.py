@@ -43,3 +43,7 @@ def test_lesson_1_first_tape(snap_compare, tmp_path: Path, size: str) -> None:  
 @pytest.mark.parametrize("size", SIZES)
 def test_lesson_14_wrong_order_numbers_the_boxes(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
     assert snap_compare(_app("14", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
+
+
+def test_lesson_15_box_names_its_gradient_function_120x40(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(_app("15", tmp_path), terminal_size=(120, 40), run_before=_on_step(1))
