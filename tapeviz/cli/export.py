@@ -45,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--collapse", nargs="+", action="extend", default=[], metavar="SCOPE",
                    help="draw these scopes as one box")
     p.add_argument("--rankdir", choices=["LR", "TB"], default="TB")
+    p.add_argument("--inputs-inside", action="store_true",
+                   help="draw each weight, constant or label that feeds one op inside that op's box, as the "
+                        "terminal's graph pane does (still images and DOT)")
     p.set_defaults(run=run_export)
 
 
@@ -98,6 +101,9 @@ def run_export(args: argparse.Namespace) -> int:
     collapse = list(getattr(args, "collapse", None) or [])
     rankdir = getattr(args, "rankdir", None) or "TB"
     at_arg = getattr(args, "at", None) or "end"
+    inside = bool(getattr(args, "inputs_inside", False))
+    if inside and (frames_dir or fmt == "gif"):
+        raise UsageError("--inputs-inside draws still images and DOT, not --frames or GIFs")
 
     trace = load_source(args.source)
     frame_events: list[int] | None = None
@@ -125,7 +131,7 @@ def run_export(args: argparse.Namespace) -> int:
             return 0
     if not output:
         return 0
-    render(trace, output, index + 1, collapse, rankdir)
+    render(trace, output, index + 1, collapse, rankdir, inputs_inside=inside)
     print(f"wrote {output}: {name} at event {index + 1} of {len(trace)} ({trace.phase(index)}, iteration {trace.iteration(index) + 1})")
     return 0
 

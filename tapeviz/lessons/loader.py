@@ -44,9 +44,11 @@ from .options import code_lines, split_answer, tolerance_option, what_if_option
 FOLDER_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
 DIRECTIVE_RE = re.compile(r"^@([a-z][a-z-]*)\s*:\s?(.*)$")
 FRONT_KEYS = ("title", "summary", "program", "example", "iterations")
+WALKS = ("right", "order", "assign")  # the backward walks of tapeviz.lessons.walks (HOW), for @order
 SCREEN_WORDS = {"view": ("values", "gradients"), "graph": ("fit", "detail")}  # @view, @graph
 DIRECTIVES = (
     "goto", "select", "ask", "answer", "tolerance", "choice", "do", "explain", "hint", "code", "what-if", "view", "graph",
+    "order",
 )
 LESSON_FILE = "lesson.md"
 
@@ -323,6 +325,7 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
     precision: Precision | None = None
     what_if: WhatIf | None = None
     view = graph = None
+    order: tuple[str, ...] = ()
     for name, value, where in b.directives:
         if name != "choice" and name in seen:
             raise LessonError(f"@{name} given twice in step {index + 1} (first at line {seen[name].line})", where.file, where.line)
@@ -352,6 +355,13 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
             explain, explain_where = value, where
         elif name == "hint":
             hint = value
+        elif name == "order":
+            order = tuple(w for w in re.split(r"[\s,]+", value.strip().lower()) if w)
+            bad = [w for w in order if w not in WALKS]
+            if not order or bad:
+                raise LessonError(
+                    f"@order names walks ({', '.join(WALKS)}), not {value.strip()!r}", where.file, where.line,
+                )
         elif name in ("view", "graph"):
             word = value.strip().lower()
             allowed = SCREEN_WORDS[name]
@@ -387,7 +397,7 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
     return Step(
         index=index, title=b.title, text=text, where=b.where, goto=goto, select=select,
         question=question, action=action, explain=explain, explain_where=explain_where, hint=hint,
-        what_if=what_if, view=view, graph=graph,
+        what_if=what_if, view=view, graph=graph, order=order,
     )
 
 

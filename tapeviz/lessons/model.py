@@ -162,6 +162,7 @@ class Step:
     what_if: WhatIf | None = None  # the learner may change one input of the program here
     view: str | None = None  # what the graph boxes show when the step opens: values | gradients
     graph: str | None = None  # how the graph pane draws when the step opens: fit | detail
+    order: tuple[str, ...] = ()  # @order: walks whose visiting order the graph's boxes are numbered by
 
     @property
     def number(self) -> int:

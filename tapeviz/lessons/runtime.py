@@ -18,8 +18,10 @@ from .answers import Evaluator, ExpressionError, as_scalar, format_value, parse_
 from .model import Lesson, LessonError, Pointer, Precision, Step, Where
 from .questions import Feedback, QuestionState, Secret, feedback_lines, quantity_of
 from .resolve import ResolveError, Resolver, Target
-from .walks import walk_functions
+from .walks import walk, walk_functions
 from .whatif import WhatIfError, find_slot, parse_value, run_with
+
+ORDER_WORDS = {"right": "tape ", "order": "bfs ", "assign": "= "}  # a walk's mark on a box (@order)
 
 DEFAULT_PRECISION = Precision("sf", 3)
 
@@ -88,6 +90,21 @@ class LessonRun:
         self.resolver = Resolver(trace)
         self.evaluator = Evaluator(trace, self.resolver, namespace)
         self.evaluator.functions.update(walk_functions(trace, self.resolver))
+
+    def visit_badges(self, step: Step) -> dict[int, str]:
+        """The step's @order as marks on the graph's boxes: node id -> its place in each walk
+        (``bfs 2 tape 3``: visited second breadth-first, third by the tape), over the first
+        gradient call of iteration 1."""
+        if not step.order:
+            return {}
+        calls = self.resolver.calls(0)
+        if not calls:
+            return {}
+        marks: dict[int, list[str]] = {}
+        for how in step.order:
+            for k, nid in enumerate(walk(self.trace, how, calls[0].start, calls[0].end).order, 1):
+                marks.setdefault(nid, []).append(f"{ORDER_WORDS[how]}{k}")
+        return {nid: " ".join(found) for nid, found in marks.items()}
 
     @classmethod
     def open(cls, lesson: Lesson) -> LessonRun:

@@ -19,14 +19,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..trace import Snapshot, Trace, loss_node
-from ..view import SHOW_CHOICES, SLOTS, DrawEdge, DrawNode, Scene, outermost, scope_prefixes
+from ..view import (
+    SHOW_CHOICES,
+    SLOTS,
+    DrawEdge,
+    DrawNode,
+    Scene,
+    fold_inputs,
+    outermost,
+    scope_prefixes,
+)
 from ..view import build_scene as view_scene
 from ..view.numbers import shape_text
 from .cursor import AT_WORDS, check_index, resolve_at
 from .errors import RenderError
 from .styles import FONT, PALETTE, SHAPES
 
-SLOT_SIZE: dict[str, int] = {"title": 12, "shape": 9, "value": 9, "grad": 9, "update": 9, "optimizer": 9}  # font size per row
+SLOT_SIZE: dict[str, int] = {"title": 12, "shape": 9, "inputs": 9, "value": 9, "grad": 9, "update": 9, "optimizer": 9}  # font size per row
 
 
 # ---- options -------------------------------------------------------------------------------
@@ -53,16 +62,20 @@ def build_scene(
     rankdir: str = "TB",
     show: str = "both",
     snap: Snapshot | None = None,
+    inputs_inside: bool = False,
 ) -> Scene:
     """The view's ``Scene`` after event ``index`` (a 0-based list index), with the options an
-    image takes checked first: each is a one-line RenderError a user can act on."""
+    image takes checked first: each is a one-line RenderError a user can act on.
+    ``inputs_inside`` draws each leaf that feeds one op inside that op's box (``fold_inputs``),
+    as the terminal's graph pane does."""
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise RenderError(f"rankdir must be TB or LR, not {rankdir!r}")
     if show not in SHOW_CHOICES:
         raise RenderError(f"show must be one of {', '.join(SHOW_CHOICES)}, not {show!r}")
     index = check_index(trace, index)
     roots = collapse_roots(trace, trace.iteration(index), collapse) if collapse else []
-    return view_scene(trace, index, roots, show, snap, rankdir)
+    scene = view_scene(trace, index, roots, show, snap, rankdir)
+    return fold_inputs(trace, scene, roots) if inputs_inside else scene
 
 
 # ---- text ----------------------------------------------------------------------------------
@@ -105,6 +118,8 @@ def _node_label(node: DrawNode, slots: Sequence[str] | None, title_color: str, t
         text = node.rows.get(slot, "")
         size = SLOT_SIZE[slot]
         body = html_escape(text) if text else "&#160;"
+        if slot == "inputs":  # one line per input drawn inside the box, left-aligned
+            body = "".join(html_escape(line) + '<BR ALIGN="LEFT"/>' for line in text.split("\n"))
         if slot == "title":
             body = f"<B>{body}</B>"
             color = title_color
@@ -313,6 +328,7 @@ def dot_source(
     collapse: Sequence[str] = (),
     rankdir: str = "TB",
     show: str = "both",
+    inputs_inside: bool = False,
 ) -> str:
     """DOT text of ``trace`` after event ``at`` (default: the last event); see the module doc.
 
@@ -322,7 +338,7 @@ def dot_source(
     ``simple_model/dense``); ``show`` is ``both`` (values and gradients), ``values`` or ``grads``.
     Deterministic: the same trace gives the same text byte for byte.
     """
-    return scene_dot(build_scene(trace, resolve_at(trace, at), collapse, rankdir, show))
+    return scene_dot(build_scene(trace, resolve_at(trace, at), collapse, rankdir, show, inputs_inside=inputs_inside))
 
 
 __all__ = [

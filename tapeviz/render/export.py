@@ -51,6 +51,7 @@ def render(
     rankdir: str = "TB",
     show: str = "both",
     progress: object = None,
+    inputs_inside: bool = False,
 ) -> Path:
     """Write the tape at event ``at`` to ``path`` as PNG, SVG, PDF or DOT (by suffix), atomically.
 
@@ -60,10 +61,14 @@ def render(
     A ``.gif`` path writes an animated GIF of the iteration ``at`` falls in (by default the first
     full training iteration), one frame per event. Without Graphviz's ``dot`` program this raises
     ``GraphvizMissing`` after writing the DOT source beside ``path`` (``name.dot``).
+    ``inputs_inside`` (still images and DOT) draws each leaf that feeds one op inside that op's
+    box, as the terminal's graph pane does.
     """
     fmt = output_format(path)
     target = check_writable(path)
     if fmt == "gif":
+        if inputs_inside:
+            raise RenderError("inputs inside their ops is drawn for still images and DOT, not GIFs")
         from .frames import default_range, write_gif
 
         events = default_range(trace, at)
@@ -72,7 +77,7 @@ def render(
         except GraphvizMissing:
             source = dot_source(trace, at, collapse, rankdir, show)
             raise GraphvizMissing(str(write_dot_beside(target, source))) from None
-    source = scene_dot(build_scene(trace, resolve_at(trace, at), collapse, rankdir, show))
+    source = scene_dot(build_scene(trace, resolve_at(trace, at), collapse, rankdir, show, inputs_inside=inputs_inside))
     if fmt == "dot":
         return atomic_write(target, source)
     try:

@@ -1,9 +1,9 @@
 """What the graph pane's fit view draws: the most detailed drawing of the graph that fits the pane.
 
-Plain functions (no Textual import). Candidates go from the most detailed (full boxes) to the
-smallest (the outline, one line per op); when even the outline does not fit and the learner has
-not chosen what to collapse, the same again with the innermost scopes collapsed, then their
-parents. A candidate that cannot fit by a cheap lower bound is skipped without laying it out.
+Plain functions (no Textual import). Boxes first: every op as a box (``layout_flow``, sized for
+the pane), then the same with scopes folded (innermost first, the cursor's scope kept open while
+that still fits); the outline (one line per op) only when no box drawing fits. A candidate that
+cannot fit by a cheap lower bound is skipped without laying it out.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from ..render.terminal_layout import Canvas, TerminalLayout, layout_outline
 from ..trace import Trace
 from ..view import scope_chain
-from .graph_model import DETAILS, OUTLINES, GraphSpec, min_size, outline_rows
+from .graph_model import BOXES, OUTLINES, GraphSpec, min_size, outline_rows
 
 Size = tuple[int, int]
 Laid = tuple[TerminalLayout, Canvas]
@@ -29,13 +29,21 @@ def collapse_steps(trace: Trace, iteration: int, keep_open: frozenset[str] = fro
     ops = [gnodes[i] for i in ids if gnodes[i].kind == "op"]
     scopes = {s for i in ids for s in scope_chain(gnodes[i].scope)}
     steps: list[frozenset[str]] = []
+    levels: list[frozenset[str]] = []
     for depth in range(max((s.count("/") for s in scopes), default=-1), -1, -1):
         level = frozenset(s for s in scopes if s.count("/") == depth)
         if any(all(n.scope == s or n.scope.startswith(s + "/") for n in ops) for s in level):
             continue
-        if level & keep_open:
-            steps.append(level - keep_open)
-        steps.append(level)
+        levels.append(level)
+    far: frozenset[str] = frozenset()
+    for level in levels:  # the scopes away from the cursor, innermost first, adding up
+        if level - keep_open:
+            far = far | (level - keep_open)
+            if far not in steps:
+                steps.append(far)
+    for level in levels:  # then whole levels, the cursor's scope too
+        if level not in steps:
+            steps.append(level)
     return steps
 
 
@@ -58,22 +66,25 @@ def choose(
     """The first candidate that fits ``size``, or the one to lay out next to find out (its
     layout is not in ``layouts`` yet); with nothing fitting, the last outline tried.
 
-    ``specs(collapsed, detail)`` builds (or returns the cached) spec; outline specs must already
-    be in ``layouts``."""
-    last: GraphSpec | None = None
-    for extra in [frozenset(), *steps]:
-        for detail in DETAILS:
+    Boxes first: every op a box (values as heatmaps, then as one line), then the same with the
+    scopes away from the cursor folded, innermost first; only then the outline (one line per
+    op), folded the same way. ``specs(collapsed, detail)`` builds (or returns the cached) spec;
+    outline specs must already be in ``layouts``."""
+    candidates = [frozenset(), *steps]
+    for extra in candidates:
+        for detail in BOXES:
             spec = specs(collapsed | extra, detail)
-            if detail in OUTLINES:
-                last = spec
-                if fits(layouts[spec.key][0], size):
-                    return spec
-                continue
             width, height = min_size(spec)
             if width > size[0] or height > size[1]:
                 continue
             found = layouts.get(spec.key)
             if found is None or fits(found[0], size):
+                return spec
+    last: GraphSpec | None = None
+    for extra in candidates:
+        for detail in OUTLINES:
+            spec = last = specs(collapsed | extra, detail)
+            if fits(layouts[spec.key][0], size):
                 return spec
     assert last is not None
     return last

@@ -7,6 +7,10 @@ style keys to colours and the one summary line inside each box, so nothing is la
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -15,15 +19,27 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..render.terminal_layout import Canvas, TerminalLayout, edge_style
+from ..render.terminal_layout import Box, Canvas, TerminalLayout, edge_style
 from ..trace import Snapshot
+from ..view.heatmap import glyph, half_block_rows, heatmap
+from ..view.numbers import compact
 from ..view.shown import Shown
 from .conceal import NO_SECRET
-from .graph_model import OUTLINES, GraphSpec, edge_states, node_states, summary
+from .graph_model import (
+    BOXES,
+    HEAT_CELLS,
+    HEAT_ROWS,
+    OUTLINES,
+    GraphSpec,
+    edge_states,
+    node_states,
+    summary,
+)
 from .palette import Colours
 from .session import Frame
 
 LEAVES = ("variable", "parameter", "constant")
+_NO_STYLE = Style()
 
 
 def summary_shows(text: str, kind: str, in_backward: bool = False) -> Shown:
@@ -62,12 +78,14 @@ class GraphPane(ScrollView, can_focus=False):
         self._styles: dict[str, Style] = {}
         self._overlay: dict[int, list[tuple[int, str, Style]]] = {}
         self._rows: dict[int, list[Segment]] = {}
+        self._combo: dict[object, tuple[Style, Style]] = {}  # style key -> (base, base + its style)
         self.states: dict[str, str] = {}
         self.selected: str | None = None
         self.colours = Colours.default()
         self._new_size = True  # the canvas size changed: scroll limits are known after the next refresh
         self.conceal = NO_SECRET
         self.in_backward: frozenset[int] = frozenset()  # ops an outer tape recorded in a backward pass
+        self.badges: Mapping[int, str] = {}  # node id -> a mark on its box's top border (a lesson's @order)
 
     # ---- data in ------------------------------------------------------------------------
     def set_message(self, text: str) -> None:
@@ -100,6 +118,7 @@ class GraphPane(ScrollView, can_focus=False):
             self.set_layout(frame.spec, *frame.layout)
         nodes = frame.trace.graph.nodes
         self.in_backward = frozenset(i for i, n in nodes.items() if n.in_backward) if frame.conceal else frozenset()
+        self.badges = frame.badges
         self.paint(frame.snap, frame.selected_lid, frame.mode)
 
     def _same_graph(self, spec: GraphSpec) -> bool:
@@ -149,12 +168,23 @@ class GraphPane(ScrollView, can_focus=False):
             else:
                 sstyle = c.fg("muted") if state == "pending" else c.text
             inner = box.w - 2
-            if inner > 0 and box.h >= 4:
+            if spec.detail in BOXES:
+                self._paint_box(overlay, spec, snap, lid, box, mode, state, sstyle, kind)
+            elif inner > 0 and box.h >= 4:
                 text = text if len(text) <= inner else text[: inner - 1] + "…"
                 output = spec.boxes[lid].output if lid in spec.boxes else None
                 text = self.conceal(text, summary_shows(text, kind, output in self.in_backward))
                 x = box.x + 1 + (inner - len(text)) // 2
                 overlay.setdefault(box.y + 2, []).append((x, text, sstyle))
+        marks: dict[str, list[str]] = {}
+        for nid, mark in self.badges.items():  # on the top border, right-aligned
+            lid = spec.lid_of.get(nid)
+            if lid in self.graph_layout.nodes and not outline:
+                marks.setdefault(lid, []).append(mark)
+        for lid, found in marks.items():
+            box = self.graph_layout.nodes[lid]
+            text = f" {' · '.join(found)} "[: max(0, box.w - 2)]
+            overlay.setdefault(box.y, []).append((box.right - len(text), text, c.on("grad")))
         for (t, h), state in edge_states(spec, snap).items():
             styles[edge_style(t, h)] = {
                 "pending": c.fg("pending"),
@@ -166,10 +196,123 @@ class GraphPane(ScrollView, can_focus=False):
             styles[f"cluster:{name}"] = c.fg("cluster")
             styles[f"cluster-title:{name}"] = c.fg("group", italic=True)
         self._styles, self._overlay = styles, overlay
+        self._combo: dict[object, tuple[Style, Style]] = {}
         self._rows.clear()
         self.refresh()
         focus = {selected} if selected in self.graph_layout.nodes else set()
         self._reveal(focus or {spec.lid_of[n] for n in snap.current if n in spec.lid_of})
+
+    def _paint_box(
+        self, overlay: dict[int, list[tuple[int, str, Style]]], spec: GraphSpec, snap: Snapshot,
+        lid: str, box: Box, mode: str, state: str, sstyle: Style, kind: str,
+    ) -> None:
+        """A box of a ``BOXES`` drawing: its value (gradient in ``grads`` mode) as a heatmap with
+        its range, or as one line; each input line with its change in the update."""
+        c, scene = self.colours, spec.boxes.get(lid)
+        if scene is None:
+            return
+        inputs = spec.inputs.get(lid, [])
+        inner = box.w - 2
+        first = box.y + 1 + spec.title_rows.get(lid, 1)  # the first row under the title
+        for k, leaf in enumerate(inputs):  # an input's gradient, or its change in the update
+            out = spec.boxes[leaf].output
+            name = f"← {spec.boxes[leaf].name} "
+            if out in snap.updates:
+                before, after = snap.updates[out]
+                delta = np.abs(np.asarray(after, np.float64) - np.asarray(before, np.float64))
+                text = name + (f"Δ{float(delta.max()):.1g}" if delta.size else "Δ")
+                text = self.conceal(text[:inner].ljust(inner), Shown.OTHER)
+                overlay.setdefault(first + k, []).append((box.x + 1, text, c.fg("update", bold=True)))
+            elif mode == "grads" and out in snap.grads:
+                room = inner - len(name) - 1
+                if self.conceal.hides(Shown.GRADIENT) or room < 1:
+                    continue
+                x = box.x + 1
+                overlay.setdefault(first + k, []).append((x, name + "∇", c.fg("grad")))
+                cells = half_block_rows(heatmap(snap.grads[out], max_rows=2, max_cols=room))
+                for j, (t, b, has_b) in enumerate(cells[0] if cells else []):
+                    overlay[first + k].append((x + len(name) + 1 + j, *self._heat_cell(t, b, has_b)))
+        top = first + len(inputs)
+        rows = spec.value_rows.get(lid, 1)
+        out = scene.output
+        if mode == "grads":
+            array = snap.grads.get(out)
+        elif out in snap.updates:
+            array = snap.updates[out][1]
+        elif state == "pending" or (scene.is_op and out not in snap.forward_done):
+            array = None
+        else:
+            array = snap.values.get(out)
+        shows = summary_shows("∇" if mode == "grads" else "", kind, out in self.in_backward)
+        if rows < 2 or array is None or np.asarray(array).size <= 1:
+            text = summary(spec, snap, lid, mode)
+            text = text if len(text) <= inner else text[: inner - 1] + "…"
+            text = self.conceal(text, summary_shows(text, kind, out in self.in_backward))
+            overlay.setdefault(top, []).append((box.x + 1 + (inner - len(text)) // 2, text, sstyle))
+            return
+        if self.conceal.hides(shows):  # a lesson's open question: no picture of the numbers either
+            overlay.setdefault(top, []).append((box.x + 1, "?" * min(inner, HEAT_CELLS), sstyle))
+            return
+        if mode != "grads" and out in snap.updates and rows >= 2:  # the update: before over after
+            self._paint_update(overlay, snap.updates[out], box.x + 1, top, inner, sstyle)
+            return
+        hm = heatmap(array, max_rows=2 * HEAT_ROWS, max_cols=HEAT_CELLS)
+        legend_style = c.fg("grad") if mode == "grads" else sstyle
+        legend = [compact(hm.lo), compact(hm.hi) if hm.hi != hm.lo else ""]
+        if hm.nonfinite:
+            legend[1] = (legend[1] + " !")[: 7]
+        x0 = box.x + 1
+        for r, cells in enumerate(half_block_rows(hm)[:rows]):
+            for k, (top_level, bottom_level, has_bottom) in enumerate(cells):
+                overlay.setdefault(top + r, []).append((x0 + k, *self._heat_cell(top_level, bottom_level, has_bottom)))
+            width = len(cells)
+            room = inner - width - 1
+            if room > 0 and r < len(legend):
+                overlay[top + r].append((x0 + width + 1, legend[r][:room].ljust(room), legend_style))
+        if len(half_block_rows(hm)) < 2 and legend[1]:
+            room = inner - hm.cols - 1
+            overlay.setdefault(top + 1, []).append((x0 + hm.cols + 1, legend[1][:room], legend_style))
+
+    def _paint_update(
+        self, overlay: dict[int, list[tuple[int, str, Style]]], change: tuple, x0: int, top: int, inner: int,
+        style: Style,
+    ) -> None:
+        """A weight's box in the update: its first rows before (upper line) and after (lower line)
+        on one colour scale, with the largest change."""
+        before = np.asarray(change[0], np.float64)
+        after = np.asarray(change[1], np.float64)
+        both = heatmap(np.stack([before.reshape(-1), after.reshape(-1)]) if before.size == after.size else after, 2, HEAT_CELLS)
+        delta = np.abs(after - before) if before.shape == after.shape else np.zeros(0)
+        words = ["before", f"→ Δ≤{compact(float(delta.max())) if delta.size else '?'}"]
+        for r in range(min(2, both.rows)):
+            levels = both.levels[r]
+            for k, level in enumerate(levels):
+                overlay.setdefault(top + r, []).append((x0 + k, *self._heat_cell(level, level, True)))
+            room = inner - len(levels) - 1
+            if room > 0:
+                overlay[top + r].append((x0 + len(levels) + 1, words[r][:room].ljust(room), self.colours.fg("update", bold=True) if r else style))
+
+    def _heat_cell(self, top: float | None, bottom: float | None, has_bottom: bool) -> tuple[str, Style]:
+        """One half-block cell: the upper tensor row as the glyph's colour, the lower as the
+        cell's background; without colours a sign/size glyph of the upper one."""
+        c = self.colours
+        if self.app_no_color:
+            return glyph(top), c.text
+        def colour(level: float | None):  # noqa: ANN202
+            if level is None:
+                return c.roles["nonfinite"].rich_color
+            return c.diverging(level, 1.0).bgcolor
+        fg = colour(top)
+        bg = colour(bottom) if has_bottom else c.background.rich_color
+        return "▀", Style(color=fg, bgcolor=bg)
+
+    @property
+    def app_no_color(self) -> bool:
+        """True when the terminal shows no colours (``NO_COLOR``): heatmaps use glyphs."""
+        try:
+            return bool(self.app.no_color)
+        except Exception:  # not mounted (rendering outside an app)
+            return bool(os.environ.get("NO_COLOR"))
 
     def _reveal(self, lids: set[str]) -> None:
         """Centre the boxes of the current event (the same position for the same event, always)."""
@@ -240,23 +383,32 @@ class GraphPane(ScrollView, can_focus=False):
         segments: list[Segment] = []
         run: list[str] = []
         current: object = None
+        combined = self._combined
         for ch, key in zip(chars, keys):
             if key is not current and run:
-                segments.append(Segment("".join(run), base + self._style_of(current)))
+                segments.append(Segment("".join(run), combined(current, base)))
                 run = []
             current = key
             run.append(ch)
         if run:
-            segments.append(Segment("".join(run), base + self._style_of(current)))
+            segments.append(Segment("".join(run), combined(current, base)))
         self._rows[cy] = segments
         return segments
+
+    def _combined(self, key: object, base: Style) -> Style:
+        """``base`` plus the style of ``key`` (a style key or a Style), remembered until the next paint."""
+        slot = key if key.__class__ is str else id(key)
+        found = self._combo.get(slot)
+        if found is None or found[0] is not base:
+            found = self._combo[slot] = (base, base + self._style_of(key))
+        return found[1]
 
     def _style_of(self, key: object) -> Style:
         if isinstance(key, Style):
             return key
         if not key:
-            return Style()
-        return self._styles.get(str(key), Style())
+            return _NO_STYLE
+        return self._styles.get(str(key), _NO_STYLE)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -23,7 +23,7 @@ from ..view.numbers import largest, stats_line
 from ..view.numbers import shape_cross as shape_text
 from ..view.shown import Shown
 from .conceal import NO_SECRET, Concealer
-from .number_grid import CELL, grid
+from .number_grid import CELL, grid, heat_block
 from .palette import Colours
 from .session import Frame
 from .strip_lines import StripLines
@@ -52,6 +52,13 @@ def inspector_parts(
         return None, heading(conceal(words, Shown.SHAPE) + conceal(numbers, shows), role, colours)
 
     cols = max(1, (width + 1) // CELL)  # the last cell's trailing space may fall off the edge
+
+    def heat(array: np.ndarray, shown: Shown) -> list[tuple[Shown | None, RenderableType]]:
+        """The whole tensor as a heatmap above its numbers (not while a lesson hides them)."""
+        if np.size(array) <= 1 or conceal.hides(shown):
+            return []
+        return [(shown, heat_block(np.asarray(array), colours, max_cols=width))]
+
     parts: list[tuple[Shown | None, RenderableType]] = [
         (Shown.SHAPE, heading(explanation.title, KIND_COLOUR.get(explanation.kind, "muted"), colours))
     ]
@@ -78,13 +85,13 @@ def inspector_parts(
         mark = largest(delta) if delta.ndim else None
         parts += [(Shown.SHAPE, Text("")),
                   titled(f"updated value {shape_text(after.shape)}: ", stats_line(after), shows, "update"),
-                  (shows, grid(after, colours, mark=mark, max_cols=cols))]
+                  *heat(after, shows), (shows, grid(after, colours, mark=mark, max_cols=cols))]
         parts += [(Shown.OTHER, heading(f"change (after − before): {stats_line(delta)}", "update", colours)),
                   (Shown.OTHER, grid(delta, colours, mark=mark, max_cols=cols))]
     elif value is not None:
         parts += [(Shown.SHAPE, Text("")),
                   titled(f"value {shape_text(np.shape(value))}: ", stats_line(np.asarray(value)), shows, "forward"),
-                  (shows, grid(np.asarray(value), colours, max_cols=cols))]
+                  *heat(np.asarray(value), shows), (shows, grid(np.asarray(value), colours, max_cols=cols))]
     else:
         parts += [(Shown.SHAPE, Text("")), (Shown.SHAPE, Text("value: not computed yet at this event", style=colours.fg("muted")))]
     grad = snap.grads.get(node.id)
@@ -92,7 +99,8 @@ def inspector_parts(
         g = np.asarray(grad)
         mark = largest(g) if node.id in snap.current and g.ndim else None
         words = f"gradient ∂L/∂{node_short(trace, node.id)} {shape_text(g.shape)}: "
-        parts += [titled(words, stats_line(g), Shown.GRADIENT, "backward"), (Shown.GRADIENT, grid(g, colours, mark=mark, max_cols=cols))]
+        parts += [titled(words, stats_line(g), Shown.GRADIENT, "backward"), *heat(g, Shown.GRADIENT),
+                  (Shown.GRADIENT, grid(g, colours, mark=mark, max_cols=cols))]
     elif snap.phase != "forward":
         parts.append((Shown.SHAPE, Text("gradient: none has reached this node yet", style=colours.fg("muted"))))
     return parts
@@ -128,7 +136,7 @@ class Inspector(StripLines, ScrollView, can_focus=True):
         snap, node_id = frame.snap, frame.node
         moved = self._args is None or (self._args[0].index, self._args[0].node) != (snap.index, node_id)
         self._args = (frame, colours)
-        width = max(20, self.scrollable_content_region.width or self.size.width or 60)
+        width = max(12, self.scrollable_content_region.width or self.size.width or 60)
         parts = inspector_parts(frame.trace, snap, node_id, frame.explanation, colours, width - 1, frame.conceal)
         self._content = Group(*(part for _, part in parts))
         console = self.app.console

@@ -15,13 +15,14 @@ from ..render.terminal_layout import (
     Canvas,
     LayoutUnavailable,
     TerminalLayout,
+    layout_flow,
     layout_layered,
     layout_with_dot,
     rasterize,
 )
 from ..trace import Trace
 from ..view import event_number
-from .graph_model import GraphSpec
+from .graph_model import BOXES, GraphSpec
 
 DOT_MISSING = "Graphviz 'dot' was not found: the graph uses tapeviz's simple layered layout instead."
 
@@ -29,6 +30,10 @@ DOT_MISSING = "Graphviz 'dot' was not found: the graph uses tapeviz's simple lay
 def lay_out(spec: GraphSpec, engine: str) -> tuple[TerminalLayout, Canvas, str]:
     """Lay out and rasterise ``spec``; the notice says when Graphviz was wanted but missing."""
     notice = ""
+    if spec.detail in BOXES:  # the terminal-native layout, sized for the pane (no Graphviz)
+        layout = layout_flow(spec.layout_input, spec.max_height, spec.max_width)
+        canvas = rasterize(layout, spec.labels, cluster_titles={c: c.rsplit("/", 1)[-1] for c in spec.clusters})
+        return layout, canvas, notice
     try:
         if engine == "layered":
             raise LayoutUnavailable("layered layout requested")

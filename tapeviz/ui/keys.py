@@ -110,8 +110,8 @@ BINDINGS: list[Binding] = [
     key("c", "collapse", "collapse", "Collapse / expand scope",
         "collapse / expand the selected node's scope (layer, loss): one box, or open again"),
     key("z", "toggle_fit", "fit/detail", "Fit / detail view",
-        "fit view (the whole graph in the pane: boxes as small as needed, one line per op when "
-        "boxes cannot fit) / detail view (full-size boxes to pan)"),
+        "fit view (the whole graph in the pane: inputs inside their op, far scopes folded, one line "
+        "per op only when no boxes fit) / detail view (every input a box of its own, full size, to pan)"),
     key("n", "next_node", "node", "Select next node", "select the next node for the inspector (a mouse click selects too)",
         show=False),
     key("N", "prev_node", "previous node", "Select previous node", "select the previous node for the inspector",
@@ -147,6 +147,9 @@ PAN_BINDINGS: list[Binding] = [
         show=False),
     key("shift+up", "pan(0, -1)", "pan up", "Pan the graph up", "pan the graph a quarter pane up", show=False),
     key("shift+down", "pan(0, 1)", "pan down", "Pan the graph down", "pan the graph a quarter pane down",
+        show=False),
+    key("f", "toggle_graph_max", "big graph", "Maximise the graph",
+        "the graph pane takes the whole screen (the inspector, source and timeline hidden) / back",
         show=False),
 ]
 """The graph pane's keys, bound on every screen that shows the graph (whatever pane has the focus)."""

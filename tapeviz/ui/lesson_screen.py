@@ -204,6 +204,7 @@ class LessonScreen(TraceScreen):
             with self.tapeviz.session.lock:
                 target = self.run.goto(step)
                 node = self.run.selection(step)
+                self.tapeviz.session.badges = self.run.visit_badges(step)  # @order: the walks' marks on the boxes
             self.conceal()  # before the cursor moves: the new event is drawn already hidden
             if target is not None:
                 self.tapeviz.goto(target.event)

@@ -117,6 +117,10 @@ class TraceScreen(Screen[None]):
         """The palette's "go to event…": the same prompt, which takes an event number."""
         self.action_search_timeline()
 
+    def action_toggle_graph_max(self) -> None:
+        """``f``: the graph pane alone on the screen (the fit view redraws for its new size), or back."""
+        self.toggle_class("-graph-max")
+
 
 class MainScreen(TraceScreen):
     """The screen a bare ``tapeviz`` opens.
@@ -155,6 +159,8 @@ class MainScreen(TraceScreen):
 
     def _place_source(self) -> None:
         """Show the source pane as the learner chose, else when the terminal is wide enough."""
+        if self.has_class("-graph-max"):
+            return
         chosen = self.app.session.source_shown  # type: ignore[attr-defined]
         shown = chosen if chosen is not None else self.app.size.width >= SOURCE_MIN_WIDTH
         self._show_source(shown)
@@ -170,6 +176,14 @@ class MainScreen(TraceScreen):
 
     def action_toggle_source(self) -> None:
         self.toggle_source()
+
+    def action_toggle_graph_max(self) -> None:
+        super().action_toggle_graph_max()
+        if self.has_class("-graph-max"):
+            self.query_one(SourcePane).display = False  # shown by code, so hidden by code too
+            self.set_class(False, "-source")
+        else:
+            self._place_source()
 
     def action_toggle_messages(self) -> None:
         self.toggle_messages()

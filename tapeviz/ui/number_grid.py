@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+from rich.style import Style
 from rich.text import Text
 
+from ..view.heatmap import glyph, half_block_rows, heatmap
 from ..view.numbers import cell_text
 from .palette import Colours
 
@@ -67,4 +71,34 @@ def grid(array: np.ndarray, colours: Colours, *, max_rows: int = MAX_ROWS, max_c
         out.append(f"\n… {n_rows - show_rows} more rows", colours.fg("muted"))
     if note:
         out.append("\n" + note, colours.fg("muted"))
+    return out
+
+
+def heat_block(array: np.ndarray, colours: Colours, max_cols: int, max_rows: int = 8) -> Text:
+    """The whole tensor as a heatmap of half-block cells (two rows per line, sampled evenly when
+    larger), on the same diverging scale as the grid, with its range; without colours (NO_COLOR)
+    a sign/size glyph per cell (``·`` about zero, ``+``/``#`` positive, ``-``/``=`` negative)."""
+    mono = bool(os.environ.get("NO_COLOR"))
+    hm = heatmap(array, max_rows=max_rows if mono else 2 * max_rows, max_cols=max(1, max_cols))
+    out = Text()
+    if hm.empty:
+        return out
+    wide = max(1, min(4, max_cols // hm.cols))  # characters per tensor column
+    if mono:
+        for row in hm.levels:
+            out.append("".join(glyph(v) * wide for v in row) + "\n")
+    else:
+        for cells in half_block_rows(hm):
+            for top, bottom, has_bottom in cells:
+                fg = colours.roles["nonfinite"].rich_color if top is None else colours.diverging(top, 1.0).bgcolor
+                if not has_bottom:
+                    bg = colours.background.rich_color
+                elif bottom is None:
+                    bg = colours.roles["nonfinite"].rich_color
+                else:
+                    bg = colours.diverging(bottom, 1.0).bgcolor
+                out.append("▀" * wide, style=Style(color=fg, bgcolor=bg))
+            out.append("\n")
+    sampled = f" ({hm.sampling()}, spread evenly)" if hm.sampled else ""
+    out.append(f"colour scale {hm.legend()}{sampled}", style=colours.fg("muted"))
     return out

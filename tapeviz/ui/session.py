@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.events import Event, GradientStarted
@@ -26,7 +26,7 @@ from ..view import Explanation, event_number, explain, loss_known
 from .conceal import NO_SECRET, Concealer
 from .cursor import TimelineCursor
 from .graph_fit import choose, collapse_steps, outline_layout
-from .graph_model import OUTLINES, GraphSpec, build_spec, scope_chain
+from .graph_model import BOXES, OUTLINES, GraphSpec, build_spec, scope_chain
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05)  # seconds per event while playing
 MODES = ("values", "grads")
@@ -58,6 +58,7 @@ class Frame:
     iterations_of: Sequence[int] = ()
     conceal: Concealer = NO_SECRET  # widgets pass the numbers they draw through it (lessons)
     zoom: str = "detail"  # the graph pane: "fit" the whole graph or show boxes in "detail"
+    badges: Mapping[int, str] = field(default_factory=dict)  # node id -> a mark on its box (a lesson's @order)
 
     def loss_node(self) -> int | None:
         """The node of the loss of the cursor's iteration: the first target of its ``gradient()``."""
@@ -114,6 +115,7 @@ class Session:
         self.mode_chosen = False  # the learner pressed g: the graph no longer follows the phase
         self.source_shown: bool | None = None  # the learner's o; None: shown when the terminal is wide
         self.concealer: Concealer = NO_SECRET  # a lesson question's giveaway numbers, masked
+        self.badges: dict[int, str] = {}  # node id -> a mark on its box (a lesson step's @order)
 
     # ---- reading --------------------------------------------------------------------------
     @property
@@ -138,11 +140,19 @@ class Session:
         return first if first is not None and first <= index else None
 
     def spec_for(self, iteration: int, collapsed: frozenset[str] | None = None, detail: str = "full") -> GraphSpec:
+        """The (cached) spec of one drawing. Box drawings (``BOXES``) are sized for the pane in
+        the fit view; the detail view draws every input as a box of its own, in one column."""
         collapsed = self.collapsed if collapsed is None else collapsed
-        key = (iteration, collapsed, detail)
+        fit = self.view == "fit" and detail in BOXES
+        size = self.pane_size if fit else None
+        key = (iteration, collapsed, detail, size)
         spec = self._specs.get(key)
         if spec is None:
-            spec = self._specs[key] = build_spec(self.trace, iteration, collapsed, detail)
+            height, width = (size[1], size[0]) if size is not None else (None, None)
+            spec = self._specs[key] = build_spec(
+                self.trace, iteration, collapsed, detail, max_height=height, max_width=width,
+                inline=fit or detail not in BOXES,
+            )
             if detail in OUTLINES and spec.key not in self._layouts:  # quick: laid out here
                 self._layouts[spec.key] = outline_layout(spec)
         return spec
@@ -151,7 +161,7 @@ class Session:
         """The spec the graph pane draws: full boxes in the detail view; in the fit view the most
         detailed drawing that fits the pane (scopes collapsed first if the learner has not)."""
         if self.view != "fit":
-            return self.spec_for(iteration)
+            return self.spec_for(iteration, detail="boxes")
         if self.pane_size is None:  # not measured yet: the outline costs nothing to lay out
             return self.spec_for(iteration, detail="outline")
         steps = collapse_steps(self.trace, iteration, self._open_here()) if self.auto_collapse else []
@@ -182,7 +192,7 @@ class Session:
                 busy=self.busy, notice=self.concealer(self.notice), nonfinite_from=self.nonfinite_from(index),
                 iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
                 events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
-                conceal=self.concealer, zoom=self.view,
+                conceal=self.concealer, zoom=self.view, badges=self.badges,
             )
         finally:
             self.lock.release()

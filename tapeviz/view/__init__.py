@@ -36,6 +36,7 @@ from .graph import (
     build_graph,
     cached_graph,
     display_name,
+    inlined_leaves,
     outermost,
     scope_chain,
     scope_prefixes,
@@ -50,6 +51,7 @@ from .scene import (
     box_line,
     build_scene,
     edge_word,
+    fold_inputs,
     headline,
     loss_known,
     node_nonfinite,
@@ -59,7 +61,7 @@ from .scene import (
 
 __all__ = [
     "ChainStep", "DrawEdge", "DrawNode", "Explanation", "GROUP_PREFIX", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene",
-    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "chain_rule", "chain_rule_lines", "describe_event", "display_name", "edge_word",
+    "SceneEdge", "SceneGraph", "SceneNode", "box_line", "build_graph", "build_scene", "cached_graph", "fold_inputs", "inlined_leaves", "chain_rule", "chain_rule_lines", "describe_event", "display_name", "edge_word",
     "event_index", "event_number", "event_sentence", "explain", "headline", "learning_rate", "loss_known", "node_nonfinite", "node_rows", "node_state",
     "outermost", "scope_chain", "scope_prefixes", "update_lines",
 ]

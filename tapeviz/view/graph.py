@@ -187,6 +187,28 @@ def _box_text(trace: Trace, node: Node) -> str | None:
         return None
 
 
+def inlined_leaves(trace: Trace, scene: SceneGraph, expanded: frozenset[int] = frozenset()) -> dict[str, str]:
+    """Leaf box id -> the op box id it is drawn inside: a variable, constant or label read by
+    exactly one op box. The program's input (a constant the program named, like ``x``), a leaf
+    several ops read, and the ``expanded`` trace nodes stay boxes of their own."""
+    readers: dict[str, set[str]] = {}
+    for edge in scene.edges:
+        readers.setdefault(edge.src, set()).add(edge.dst)
+    out: dict[str, str] = {}
+    for box in scene.nodes:
+        if box.is_op or box.output in expanded:
+            continue
+        heads = readers.get(box.id, set())
+        if len(heads) != 1:
+            continue
+        if box.kind == "constant" and trace.graph.user_name(box.output):
+            continue  # the program's own input, by its name
+        head = next(iter(heads))
+        if scene.by_id[head].is_op:
+            out[box.id] = head
+    return out
+
+
 _CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple, tuple[int, SceneGraph]]] = weakref.WeakKeyDictionary()
 
 

@@ -23,12 +23,12 @@ from ..trace import Trace, snapshot
 from ..trace.snapshot import Snapshot
 from .chain_rule import chain_rule
 from .events import event_number, event_sentence
-from .graph import SceneGraph, SceneNode, cached_graph
+from .graph import SceneGraph, SceneNode, cached_graph, inlined_leaves
 from .numbers import compact, nonfinite, shape_text, summary, update_text, value_range
 from .updates import slot_row, slot_symbols, slots_by_weight
 
 # rows of a box, top to bottom ("optimizer": a weight's optimizer slots during the update)
-SLOTS: tuple[str, ...] = ("title", "shape", "value", "grad", "update", "optimizer")
+SLOTS: tuple[str, ...] = ("title", "shape", "inputs", "value", "grad", "update", "optimizer")
 SHOW_CHOICES: tuple[str, ...] = ("both", "values", "grads")
 
 
@@ -235,6 +235,34 @@ def build_scene(
     return Scene(nodes, edges, dict(graph.clusters), title, rankdir, index)
 
 
+def fold_inputs(trace: Trace, scene: Scene, collapsed: Collection[str] = ()) -> Scene:
+    """The same image with every leaf that feeds one op drawn inside that op's box, as the
+    terminal's graph pane draws it (``inlined_leaves``): the op gains an ``inputs`` row, one line
+    per input (``← kernel 10×5``, with its gradient and update once it has them), and the leaf's
+    box and edges go. The program's input and shared leaves stay boxes."""
+    graph = cached_graph(trace, trace.iteration(scene.index), collapsed)
+    inside = inlined_leaves(trace, graph)
+    if not inside:
+        return scene
+    by_id = {n.id: n for n in scene.nodes}
+    for leaf, host in inside.items():
+        node, into = by_id.get(leaf), by_id.get(host)
+        if node is None or into is None:
+            continue
+        line = f"← {graph.by_id[leaf].label}"
+        for slot, mark in (("grad", " · "), ("update", " · ")):
+            if slot in node.rows:
+                line += mark + node.rows[slot]
+        into.rows["inputs"] = (into.rows["inputs"] + "\n" if "inputs" in into.rows else "") + line
+        into.current = into.current or node.current
+        into.updated = into.updated or node.updated
+        into.nonfinite = into.nonfinite or node.nonfinite
+    gone = set(inside)
+    scene.nodes = [n for n in scene.nodes if n.id not in gone]
+    scene.edges = [e for e in scene.edges if e.src not in gone and e.dst not in gone]
+    return scene
+
+
 def _add_optimizer_rows(trace: Trace, snap: Snapshot, graph: SceneGraph, nodes: list[DrawNode]) -> None:
     """During the update, each weight's optimizer slots (momentum; Adam's m and v) as a row of its
     box, once this update step has assigned them (plain SGD has none: its boxes do not change)."""
@@ -291,6 +319,6 @@ def headline(trace: Trace, snap: Snapshot, loss: int | None) -> str:
 
 
 __all__ = [
-    "DrawEdge", "DrawNode", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene", "box_line", "build_scene", "edge_word",
+    "DrawEdge", "DrawNode", "NodeState", "SHOW_CHOICES", "SLOTS", "Scene", "box_line", "build_scene", "edge_word", "fold_inputs",
     "headline", "loss_known", "node_nonfinite", "node_rows", "node_state",
 ]

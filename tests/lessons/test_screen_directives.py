@@ -60,3 +60,20 @@ def test_select_of_a_bare_event_fails_at_load_time(tmp_path: Path) -> None:
     with pytest.raises(LessonError, match="@select names a node") as caught:
         write_lesson(tmp_path, SELECT_LESSON.format(pointer="end of forward"), SELECT_PROGRAM)
     assert caught.value.line == 9
+
+
+def test_order_numbers_the_boxes_by_each_walk_and_rejects_unknown_walks(tmp_path: Path) -> None:
+    program = (
+        'import tapeviz.tf as tf\n\nx = tf.Variable(3.0, name="x")\nwith tf.GradientTape() as tape:\n'
+        "    a = x * x\n    b = a + x\n    c = a * b\ntape.gradient(c, x)\n"
+    )
+    lesson = "---\ntitle: t\nprogram: program.py\n---\n\n## Walks\n\n@goto: end\n@order: order, right\n\nText.\n"
+    run = write_lesson(tmp_path, lesson, program)
+    step = run.steps[0]
+    assert step.order == ("order", "right")
+    marks = run.visit_badges(step)
+    a, b, c = sorted(marks, key=lambda n: run.trace.graph.nodes[n].event)  # the ops as recorded
+    # the tape visits c, b, a (reverse recording); breadth-first from c reaches a before b
+    assert (marks[c], marks[b], marks[a]) == ("bfs 1 tape 1", "bfs 3 tape 2", "bfs 2 tape 3")
+    with pytest.raises(LessonError, match="@order names walks"):
+        write_lesson(tmp_path / "bad", lesson.replace("order, right", "sideways"), program)

@@ -265,3 +265,22 @@ def test_nonfinite_values_are_marked_where_they_appear(tmp_path) -> None:
     assert first.count(PALETTE["nonfinite"]) >= 2  # the log node's border and the legend
     clean = dot_source(trace, at=2)
     assert "NaN/inf produced here" not in clean
+
+
+def test_inputs_inside_draws_single_use_leaves_in_their_op_as_the_pane_does() -> None:
+    from tapeviz.examples import EXAMPLES
+    from tapeviz.render.dot import build_scene, dot_source
+
+    trace = EXAMPLES["seed"].build()
+    plain = build_scene(trace, len(trace) - 1)
+    inside = build_scene(trace, len(trace) - 1, inputs_inside=True)
+    # kernels, biases, the labels and the constant go inside their op; x (the program's input) stays
+    assert len(plain.nodes) - len(inside.nodes) == 6
+    kinds = {n.kind for n in inside.nodes}
+    assert "parameter" not in kinds and any(n.rows.get("title") == "x" for n in inside.nodes)
+    matmul = next(n for n in inside.nodes if "← kernel 10×5" in n.rows.get("inputs", ""))
+    assert "→" in matmul.rows["inputs"]  # the kernel's update, before → after
+    names = {n.id for n in inside.nodes}
+    assert all(e.src in names and e.dst in names for e in inside.edges)
+    text = dot_source(trace, "end", inputs_inside=True)
+    assert "&#8592; kernel 10×5" in text or "← kernel 10×5" in text

@@ -27,7 +27,8 @@ SIZE = (120, 40)
 
 
 def inspector_text(app) -> str:  # noqa: ANN001
-    return app.screen.query_one("#inspector").text
+    """The inspector's text with its wrapping undone (lines break where the pane's width says)."""
+    return " ".join(app.screen.query_one("#inspector").text.split())
 
 
 def status_text(app) -> str:  # noqa: ANN001

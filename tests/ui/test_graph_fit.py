@@ -11,17 +11,17 @@ from tapeviz.examples import EXAMPLES
 from tapeviz.sources import load_source
 from tapeviz.trace import record
 from tapeviz.ui import jobs
-from tapeviz.ui.graph_model import build_spec
+from tapeviz.ui.graph_model import BOXES, build_spec
 from tapeviz.ui.session import Session
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "data" / "programs"
-PANES = {"120x40": (64, 27), "80x24": (38, 14)}  # the graph pane's cells at those terminal sizes
+PANES = {"120x40": (82, 27), "80x24": (54, 14), "200x60": (136, 45)}  # the graph pane's cells at those terminal sizes
 
 
 def _fit(session: Session, size: tuple[int, int]):  # noqa: ANN202
     """The fit view's frame once every layout it asks for is there (as the app's worker does)."""
     session.pane_size = size
-    for _ in range(10):
+    for _ in range(40):
         frame = session.frame()
         if frame.layout is not None:
             return frame
@@ -30,52 +30,65 @@ def _fit(session: Session, size: tuple[int, int]):  # noqa: ANN202
     raise AssertionError("the fit view kept asking for layouts")
 
 
-def test_the_seed_fits_whole_at_both_sizes() -> None:
+def test_the_seed_is_drawn_as_boxes_at_every_size() -> None:
     trace = EXAMPLES["seed"].build()
     every = set(trace.graph.iteration_nodes(0))
-    for size in PANES.values():
+    ops = {i for i in every if trace.graph.nodes[i].kind == "op"}
+    for name, size in PANES.items():
         frame = _fit(Session(trace, layout_engine="layered"), size)
         layout, canvas = frame.layout
         assert layout.width <= size[0] and layout.height <= size[1]
-        assert not frame.spec.collapsed and set(frame.spec.lid_of) == every
-        assert set(frame.spec.boxes) <= set(layout.nodes)  # every node has a place to click
+        assert frame.spec.detail in BOXES, name
         text = str(canvas)
-        assert "loss = divide" in text and "x′ = relu" in text  # (dense1 rebinds x: its output is x′)
+        if name == "80x24":  # the cursor's scope open, the others folded into one box each
+            assert "matmul 32×5" in text and "← kernel 10×5" in text and "dense_1 ▸ 3 ops" in text
+            assert "simple_model/dense" not in frame.spec.collapsed
+            continue
+        # all nine ops are boxes; kernels, biases, the labels and the constant are inside them
+        assert not frame.spec.collapsed and set(frame.spec.lid_of) == every
+        assert {frame.spec.lid_of[i] for i in ops} <= set(layout.nodes)
+        assert len(layout.nodes) == len(ops) + 1  # and the program's input x
+        assert "← kernel 10×5" in text and "← bias 2" in text and "loss = divide" in text and "x′ = relu" in text
+
+
+def test_inputs_are_boxes_of_their_own_in_the_detail_view() -> None:
+    session = Session(EXAMPLES["seed"].build(), layout_engine="layered")
+    session.pane_size = PANES["80x24"]
+    session.toggle_view()
+    spec = session.frame().spec
+    assert spec.detail == "boxes" and not spec.inputs and len(spec.nodes) == 16
 
 
 def test_the_detail_view_keeps_full_boxes() -> None:
     session = Session(EXAMPLES["seed"].build(), layout_engine="layered")
     session.pane_size = PANES["80x24"]
-    assert session.toggle_view() == "detail" and session.frame().spec.detail == "full"
+    assert session.toggle_view() == "detail" and session.frame().spec.max_height is None
 
 
-def test_a_graph_that_cannot_fit_starts_with_scopes_collapsed() -> None:
+def test_a_graph_that_cannot_fit_is_drawn_as_boxes_with_scopes_folded() -> None:
     trace = load_source(str(PROGRAMS / "attention_block.py"))
     ops = [n for n in trace.graph.nodes.values() if n.kind == "op" and n.iteration == 0]
     assert len(ops) >= 38
     session = Session(trace, layout_engine="layered")
     frame = _fit(session, PANES["120x40"])
-    # the other scopes fold; the one of the current event's op (attention) stays open
-    assert frame.spec.collapsed >= {"feed_forward", "norm1", "norm2"} and "attention" not in frame.spec.collapsed
-    assert frame.layout[0].height <= PANES["120x40"][1]
-    norm1 = next(n for n in ops if n.scope == "norm1")
-    session.goto(trace.graph.nodes[norm1.id].event)  # the view follows the cursor into norm1
-    frame = _fit(session, PANES["120x40"])
-    assert "norm1" not in frame.spec.collapsed and "attention" in frame.spec.collapsed
+    assert frame.spec.detail in BOXES and frame.spec.collapsed >= {"feed_forward", "norm1", "norm2"}
+    assert frame.layout[0].height <= PANES["120x40"][1] and frame.layout[0].width <= PANES["120x40"][0]
+    assert set(frame.spec.lid_of) >= {n.id for n in ops}  # every op is in some box
     # once the learner collapses or expands, the fit view keeps what they chose
     session.selected = next(n for n in ops if n.scope == "feed_forward").id
     assert session.toggle_collapse() == "expanded feed_forward"
     assert "feed_forward" not in _fit(session, PANES["120x40"]).spec.collapsed
 
 
-def test_the_mlp_is_whole_at_120x40_and_by_layers_at_80x24() -> None:
+def test_the_mlp_is_boxes_at_120x40_and_folded_at_80x24() -> None:
     trace = load_source(str(PROGRAMS / "mlp_784.py"))
     wide = _fit(Session(trace, layout_engine="layered"), PANES["120x40"])
-    assert not wide.spec.collapsed and "logits = add 16×10" in str(wide.layout[1])
+    assert wide.spec.detail in BOXES and "matmul 16×128" in str(wide.layout[1])
+    assert "sequential/dense" not in wide.spec.collapsed  # the cursor's layer stays open
     narrow = _fit(Session(trace, layout_engine="layered"), PANES["80x24"])
-    # by layers, the first one (the cursor's, at event 1) open
-    assert {"sequential/dense_1", "sequential/dense_2"} <= narrow.spec.collapsed
-    assert "sequential/dense" not in narrow.spec.collapsed
+    # 14 rows hold no layer of it open: the model and the loss as one box each, still boxes
+    assert narrow.spec.detail in BOXES and narrow.spec.collapsed
+    assert "sequential ▸ 8 ops" in str(narrow.layout[1]).replace("sequent… ▸", "sequential ▸")
 
 
 def test_parallel_edges_get_a_route_each() -> None:

@@ -15,6 +15,8 @@ Modules, in the order data flows through them:
 - :mod:`.layered`, :mod:`.ordering`, :mod:`.placement` — the fallback layered layout.
 - :mod:`.router` (with :mod:`.channels`) — ranks and positions to cells, ports and polylines.
 - :mod:`.rasterize` — the layout drawn into a :class:`Canvas`.
+- :mod:`.flow` — the terminal-native layout: ranks one row apart in columns that fit a pane,
+  edges found by a small grid search (:func:`layout_flow`; no Graphviz).
 - :mod:`.outline` — the smallest drawing: one line per node, its inputs named (no router).
 
 Everything is pure (numbers in, numbers out) except :func:`layout_with_dot`, which runs dot.
@@ -23,6 +25,7 @@ Everything is pure (numbers in, numbers out) except :func:`layout_with_dot`, whi
 from __future__ import annotations
 
 from .dot_json import dot_source, layout_auto, layout_from_dot_json, layout_with_dot
+from .flow import layout_flow
 from .graph import layout_key
 from .layered import layout_layered
 from .model import (
@@ -56,6 +59,7 @@ __all__ = [
     "edge_style",
     "layout_auto",
     "layout_from_dot_json",
+    "layout_flow",
     "layout_key",
     "layout_layered",
     "layout_outline",

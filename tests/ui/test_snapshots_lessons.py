@@ -1,0 +1,49 @@
+"""SVG snapshots of lessons that talk about the graph, at 120×40 and 80×24, as a learner opens
+them (nothing pressed but the step keys): the graph is drawn as boxes with their values, and in
+lesson 14 each op's box carries its place in the tape's walk and in the breadth-first walk.
+
+Update with ``--snapshot-update`` only after looking at the new SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapeviz.lessons.progress import ProgressStore
+from tapeviz.ui import lesson_check
+from tapeviz.ui.lesson_screen import lesson_app
+from tests.lessons.helpers import open_lesson
+
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+
+
+def _app(ident: str, tmp_path: Path):  # noqa: ANN202
+    return lesson_app(open_lesson(ident), ProgressStore(tmp_path / "progress.json"))
+
+
+def _on_step(index: int):  # noqa: ANN202
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        app = pilot.app
+        await lesson_check._settle(pilot, app)
+        app.screen.enter_step(index)
+        await lesson_check._settle(pilot, app)
+        await app.workers.wait_for_complete()
+        await lesson_check._settle(pilot, app)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_1_first_tape(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    assert snap_compare(_app("1", tmp_path), terminal_size=SIZES[size], run_before=_on_step(0))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_14_wrong_order_numbers_the_boxes(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    assert snap_compare(_app("14", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
+
+
+def test_lesson_15_box_names_its_gradient_function_120x40(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(_app("15", tmp_path), terminal_size=(120, 40), run_before=_on_step(1))
