@@ -134,14 +134,24 @@ def checked_meta(path: Path, meta: Any) -> dict[str, Any]:
         if key in meta and (not isinstance(meta[key], (int, float)) or isinstance(meta[key], bool)):
             raise bad(key, "a number")
     optimizers = meta.get("optimizers", {})
-    if not isinstance(optimizers, dict) or not all(
-        isinstance(c, dict) and all(isinstance(v, _SCALAR) for v in c.values()) for c in optimizers.values()
-    ):
-        raise bad("optimizers", "an object of optimizer settings (name → {setting: number or text})")
+    if not isinstance(optimizers, dict) or not all(_optimizer_config(c) for c in optimizers.values()):
+        raise bad("optimizers", "an object of optimizer settings (name → {setting: number or text, "
+                  "slots: {name: symbol}, rule: [text]})")
     what_if = meta.get("what_if", {})
     if not isinstance(what_if, dict) or not all(isinstance(v, str) for v in what_if.values()):
         raise bad("what_if", "an object of texts")
     return meta
+
+
+def _optimizer_config(config: Any) -> bool:
+    """One optimizer's recorded settings: numbers and texts, its declared ``slots`` (slot name →
+    symbol) and the terms of its update ``rule`` (see keras/optimizers.py)."""
+    if not isinstance(config, dict):
+        return False
+    slots, rule = config.get("slots", {}), config.get("rule", [])
+    return (isinstance(slots, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in slots.items())
+            and isinstance(rule, list) and all(isinstance(t, str) for t in rule)
+            and all(isinstance(v, _SCALAR) for k, v in config.items() if k not in ("slots", "rule")))
 
 
 _ID_FIELDS = ("op_id", "tape_id", "output_id", "tensor_id", "variable_id", "grad_fn_of")
