@@ -189,11 +189,14 @@ def _box_text(trace: Trace, node: Node) -> str | None:
 
 def inlined_leaves(trace: Trace, scene: SceneGraph, expanded: frozenset[int] = frozenset()) -> dict[str, str]:
     """Leaf box id -> the op box id it is drawn inside: a variable, constant or label read by
-    exactly one op box. The program's input (a constant the program named, like ``x``), a leaf
-    several ops read, and the ``expanded`` trace nodes stay boxes of their own."""
+    exactly one op box. The program's input (a constant the program named, like ``x``, read by
+    the first op recorded: where the drawing starts), a leaf several ops read, and the
+    ``expanded`` trace nodes stay boxes of their own; named data read later (``labels``, read
+    by the loss) goes inside its op as a weight does."""
     readers: dict[str, set[str]] = {}
     for edge in scene.edges:
         readers.setdefault(edge.src, set()).add(edge.dst)
+    first = min((b for b in scene.nodes if b.is_op and b.ops), key=lambda b: min(b.ops), default=None)
     out: dict[str, str] = {}
     for box in scene.nodes:
         if box.is_op or box.output in expanded:
@@ -201,9 +204,9 @@ def inlined_leaves(trace: Trace, scene: SceneGraph, expanded: frozenset[int] = f
         heads = readers.get(box.id, set())
         if len(heads) != 1:
             continue
-        if box.kind == "constant" and trace.graph.user_name(box.output):
-            continue  # the program's own input, by its name
         head = next(iter(heads))
+        if box.kind == "constant" and trace.graph.user_name(box.output) and first is not None and head == first.id:
+            continue  # the program's own input, by its name
         if scene.by_id[head].is_op:
             out[box.id] = head
     return out

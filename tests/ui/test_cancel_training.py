@@ -38,13 +38,13 @@ async def test_escape_cancels_a_train_step_that_never_returns(tmp_path: Path) ->
     app = load_app(str(program), layout_engine="layered", out_dir=tmp_path)
     before = len(app.trace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("t")
         assert await wait_until(pilot, lambda: app.training)
         await pilot.pause(0.2)
         await pilot.press("escape")
         assert await wait_until(pilot, lambda: not app.training)
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(app.trace) > before  # what the step recorded before it was cancelled is kept
         await pilot.press("right")  # the UI answers again
     assert app._exception is None

@@ -38,7 +38,7 @@ def test_quitting_normally_still_exits_0(tmp_path: Path, capsys: pytest.CaptureF
     app = make_app("square", tmp_path)
 
     async def quit_with_q(pilot) -> None:  # noqa: ANN001
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("q")
 
     assert run_reporting(app, headless=True, size=(80, 24), auto_pilot=quit_with_q) == 0

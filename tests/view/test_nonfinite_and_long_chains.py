@@ -166,7 +166,7 @@ async def test_the_ui_steps_through_nan_gradients_and_back(tmp_path) -> None:  #
     trace = record_program(np.array([-1.0, -4.0], dtype=np.float32), [("sqrt", 0)], 0.01)
     app = TapevizApp(trace, source="nan", out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for key in ["right"] * len(trace) + ["left"] * len(trace) + ["g", "end", "home"]:
             await pilot.press(key)
         await pilot.pause()
