@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Region
 from textual.widgets import Footer
 
-from .conceal import Concealer
+from .conceal import NUMBER_RE, Concealer
 from .lesson_pane import LessonPane
 from .lesson_screen import LessonScreen, lesson_app
 from .timeline import Timeline
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 SIZES = ((120, 40), (80, 24))
 COUNTERS_RE = re.compile(r"\bevent \d+(?:/\d+)?|\b(?:iteration|it) \d+/\d+|\b(?:\d+ of )?\d+ iterations?\b")
 LAYOUT_WAIT_S = 10.0
+
+
+def numbers_in(text: str) -> list[str]:
+    return NUMBER_RE.findall(text)
 
 
 def screen_text(screen: LessonScreen) -> str:
@@ -84,9 +88,14 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
                     app.conceal(Concealer(secret, also=secret.givens))
                 await _settle(pilot, app)
                 secret = run.secret(step)
-                found = secret.found_in(screen_text(screen)) if secret is not None else []
+                text = screen_text(screen)
+                found = secret.found_in(text) if secret is not None else []
                 if found:
                     return step.number, ", ".join(dict.fromkeys(found))
+                # nor one step away: a sum, difference or 2·mean − min of numbers of the asked tensor
+                derived = secret.derivations(numbers_in(text), run.asked_numbers(step)) if secret is not None else []
+                if derived:
+                    return step.number, "it follows from " + ", ".join(dict.fromkeys(derived))
                 run.reveal(step)  # go on as a learner who answered: later steps start from here
                 screen.answered.add(step.index)
             action = run.action(step)

@@ -142,22 +142,36 @@ class LessonScreen(Screen[None]):
     def concealer(self) -> Concealer:
         """What to hide on screen now: the giveaway numbers of the next open number question
         (this step's or one ahead, so the steps leading to it do not show its answer either),
-        until it is answered right, answered wrong twice, or revealed."""
+        until it is answered right, answered wrong twice, or revealed; and those of the open
+        number question after it (its answer is often on screen already). Numbers the learner
+        has answered are never hidden again (``Secret.known``)."""
+        secrets = []
         for step in self.run.steps[self.step_index:]:
             q = step.question
             if q is None or q.kind != "number":
                 continue
             if step.index in self.answered:
-                return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+                if not secrets:
+                    return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+                continue
             try:
                 with self.tapeviz.session.lock:
                     if not self.run.unanswered(step) or self.run.state(step).shows_why:
-                        return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
-                    secret = self.run.secret(step)
+                        if not secrets:
+                            return NO_SECRET
+                        continue
+                    secret = self.run.secret(step, self.answered)
             except TapevizError:
-                return NO_SECRET  # a broken step shows its error in the pane
-            return Concealer(secret) if secret is not None else NO_SECRET
-        return NO_SECRET
+                if not secrets:
+                    return NO_SECRET  # a broken step shows its error in the pane
+                break
+            if secret is not None:
+                secrets.append(secret)
+            if len(secrets) == 2:
+                break
+        if not secrets:
+            return NO_SECRET
+        return Concealer(secrets[0], ahead=tuple(secrets[1:]))
 
     def conceal(self) -> None:
         self.tapeviz.conceal(self.concealer())

@@ -62,8 +62,11 @@ class Timeline(ScrollView, can_focus=False):
             self.virtual_size = Size(max(self.size.width, 60), self.length)
             self.refresh()
         old, self.cursor = self.cursor, frame.index
-        self.refresh_line(old)
-        self.refresh_line(frame.index)
+        if self.conceal and old != frame.index:
+            self.refresh()  # the rows ahead of the cursor are drawn without their numbers
+        else:
+            self.refresh_line(old)
+            self.refresh_line(frame.index)
         # The scroll position depends on the index alone, so stepping back shows the same rows.
         height = self.scrollable_content_region.height or self.size.height
         if height:
@@ -103,7 +106,10 @@ class Timeline(ScrollView, can_focus=False):
             Segment(f"{marker}", base + c.fg(role, bold=True)),
             Segment(f"{event_number(i):>{len(str(self.length)) + 1}} ", row_style + c.fg("muted")),
             Segment(label + " ", row_style + c.fg(role, bold=boundary)),
-            Segment(self.conceal(self.row_text(i)), row_style),  # names, shapes and numbers: Shown.OTHER
+            # names, shapes and numbers: Shown.OTHER; while a question is open the rows ahead
+            # of the cursor keep their names and lose their numbers (no look-ahead)
+            Segment(self.conceal(self.row_text(i)) if i <= self.cursor else self.conceal.ahead_of_cursor(self.row_text(i)),
+                    row_style),
         ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, row_style if on_cursor else base)
