@@ -8,9 +8,9 @@ the learner will see. Every failure becomes a LessonError naming the lesson file
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Collection
 from typing import Any
 
 import numpy as np
