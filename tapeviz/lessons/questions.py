@@ -88,7 +88,9 @@ MASKED: dict[str, frozenset[Shown]] = {
     "value": frozenset({Shown.INPUT, Shown.VALUE, Shown.LOSS, Shown.OTHER}),
     "loss": frozenset({Shown.VALUE, Shown.LOSS, Shown.OTHER}),
     "count": frozenset({Shown.SHAPE, Shown.OTHER}),
-    "any": frozenset(Shown),
+    # not the ops' derivative rules (∂out/∂a = 1 where a > 0 else 0): the same for every input,
+    # what the learner works from; hiding their numbers garbles them
+    "any": frozenset(Shown) - {Shown.RULE},
 }
 # What the learner works an answer out from, so it may equal the answer on screen: the
 # program's inputs and the ops' derivative rules always; for a gradient, the forward values

@@ -25,6 +25,8 @@ from ..view.shown import Shown
 
 # the same numbers the lesson checker reads (tapeviz.lessons.questions.NUMBER_RE)
 NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+# an index after a name: the numbers in ``w[0, 1]`` or ``∂L/∂add[1,0]`` pick an entry
+INDEX_RE = re.compile(r"(?<=[\w\]])\[[\d,\s:]*\]")
 
 
 class SecretLike(Protocol):
@@ -73,8 +75,12 @@ class Concealer:
         if not secrets:
             return text
 
+        indices = [m.span() for m in INDEX_RE.finditer(text)]
+
         def mask(match: re.Match[str]) -> str:
             number = match.group(0)
+            if any(a < match.start() < b for a, b in indices):
+                return number  # an index (∂L/∂add[1, 0]) names an entry, it is not one
             hidden = any(s.shows(number) for s in secrets)
             return "?" * len(number) if hidden else number
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Region
 from textual.widgets import Footer
 
-from .conceal import NUMBER_RE, Concealer
+from .conceal import INDEX_RE, NUMBER_RE, Concealer
 from .lesson_pane import LessonPane
 from .lesson_screen import LessonScreen, lesson_app
 from .timeline import Timeline
@@ -56,7 +56,8 @@ def screen_text(screen: LessonScreen) -> str:
             row = lines[y]
             for x in range(region.x, min(region.right, len(row))):
                 row[x] = " "
-    return COUNTERS_RE.sub("", "\n".join("".join(row) for row in lines))
+    text = COUNTERS_RE.sub("", "\n".join("".join(row) for row in lines))
+    return INDEX_RE.sub(lambda m: "[" + " " * (len(m.group(0)) - 2) + "]", text)  # indices name entries
 
 
 async def _settle(pilot, app) -> None:  # noqa: ANN001

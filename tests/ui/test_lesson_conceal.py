@@ -218,3 +218,10 @@ async def test_an_answered_number_is_not_hidden_again() -> None:
         screen.enter_step(seed.index + 1)
         await settle(pilot, app)
         assert app.frame.conceal("∇ 1", Shown.GRADIENT) == "∇ 1"
+
+
+def test_hiding_leaves_rules_and_indices_legible() -> None:
+    """Only the number goes: ∂L/∂add[1, 0] keeps its index, a rule keeps its numbers."""
+    hide = Concealer(Secret((0.0,), Precision("sf", 3), kind="any"))
+    assert hide("∂L/∂add[1, 0] = 0.0000", Shown.OTHER) == "∂L/∂add[1, 0] = ??????"
+    assert hide("∂out/∂a = 1 where a > 0 else 0", Shown.RULE) == "∂out/∂a = 1 where a > 0 else 0"
