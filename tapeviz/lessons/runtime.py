@@ -320,7 +320,10 @@ class LessonRun:
                 except ResolveError:
                     pass
         kind = quantity_of(q.answer) if q.kind == "number" and q.answer else "any"
-        derived = self._derived(q.answer, values[0], kind) if q.kind == "number" and q.answer and kind in ("gradient", "value", "loss") else ()
+        if q.kind == "number":
+            derived = self._derived(q.answer, values[0], kind) if q.answer and kind in ("gradient", "value", "loss") else ()
+        else:
+            derived, kind = self._evidence(q)
         known = tuple(self._known(step, answered))  # never hidden again, even where one equals this answer
         return Secret(values, self.precision(step), frozenset(nodes), kind, derived, known)
 
@@ -355,6 +358,31 @@ class LessonRun:
             except (TypeError, ValueError):
                 continue
         return out
+
+    def _evidence(self, question: Any) -> tuple[tuple[float, ...], str]:
+        """A choice question's evidence: the gradients its conditions read (``sent("power", 0)``),
+        to hide like an answer, and what kind of quantity they are (``quantity_of``). A question
+        about values or losses reads what the learner is meant to look at: nothing is hidden."""
+        calls = [call for c in question.choices for call in _quantity_calls(c.condition)]
+        kinds = {quantity_of(call) for call in calls}
+        kind = kinds.pop() if len(kinds) == 1 else "any"
+        if kind != "gradient":
+            return (), kind
+        numbers: list[float] = []
+        for call in dict.fromkeys(calls):
+            try:
+                value = self.evaluator.evaluate(call)
+                flat = np.asarray(value, dtype=float).ravel() if value is not None else np.zeros(0)
+            except (ExpressionError, ResolveError, TypeError, ValueError):
+                continue
+            if flat.size <= 12:  # a small tensor's entries; a large one shows as statistics
+                numbers += flat.tolist()
+            else:
+                numbers += [flat.min(), flat.mean(), flat.max()]
+        given = self._given_numbers(kind)
+        return tuple(dict.fromkeys(
+            float(v) for v in numbers if np.isfinite(v) and not np.isclose(given, v, rtol=1e-4, atol=1e-9).any()
+        )), kind
 
     def _given_numbers(self, kind: str) -> np.ndarray:
         """The numbers a learner works an answer of ``kind`` out from (``questions.GIVEN``): the

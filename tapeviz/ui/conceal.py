@@ -25,6 +25,7 @@ from ..view.shown import Shown
 
 # the same numbers the lesson checker reads (tapeviz.lessons.questions.NUMBER_RE)
 NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+NONE_RE = re.compile(r"\bNone\b")  # a gradient that will not come: evidence too
 # an index after a name: the numbers in ``w[0, 1]`` or ``∂L/∂add[1,0]`` pick an entry
 INDEX_RE = re.compile(r"(?<=[\w\]])\[[\d,\s:]*\]")
 
@@ -88,10 +89,11 @@ class Concealer:
 
     def ahead_of_cursor(self, text: str) -> str:
         """An event after the cursor while a question is open: its names stay, every number
-        becomes ``·`` (no look-ahead: what the backward pass will compute is not shown yet)."""
+        (and every ``None``) becomes ``·`` (no look-ahead: what the backward pass will compute
+        is not shown yet)."""
         if self.secret is None or not text:
             return text
-        return NUMBER_RE.sub(lambda m: "·" * len(m.group(0)), text)
+        return NONE_RE.sub("····", NUMBER_RE.sub(lambda m: "·" * len(m.group(0)), text))
 
     def text(self, text: Text, shown: Shown = Shown.OTHER) -> Text:
         """A Rich ``Text`` masked in place of its characters, keeping its spans."""

@@ -165,10 +165,13 @@ class LessonPane(VerticalScroll, can_focus=False):
     def clear_answer(self) -> None:
         self.query_one("#lesson-answer", Input).value = ""
 
-    def focus_answer(self) -> None:
+    def focus_answer(self) -> bool:
+        """Give the answer box focus if it is open; False when there is none to type in."""
         answer = self.query_one("#lesson-answer", Input)
         if answer.display and not answer.disabled:
             answer.focus()
+            return True
+        return False
 
 
 FENCE_RE = re.compile(r"^(```|~~~)")

@@ -148,6 +148,15 @@ class LessonScreen(Screen[None]):
         secrets = []
         for step in self.run.steps[self.step_index:]:
             q = step.question
+            if q is not None and q.kind == "choice" and step.index == self.step_index and step.index not in self.answered:
+                # this step's open choice question: its evidence (the numbers its conditions
+                # read) is hidden like a number, and nothing after the cursor is shown
+                try:
+                    with self.tapeviz.session.lock:
+                        secret = self.run.secret(step, self.answered) if self.run.unanswered(step) else None
+                except TapevizError:
+                    secret = None
+                return Concealer(secret) if secret is not None else NO_SECRET
             if q is None or q.kind != "number":
                 continue
             if step.index in self.answered:
@@ -316,7 +325,16 @@ class LessonScreen(Screen[None]):
             self.app.push_screen(HelpScreen(extra_keys=LESSON_KEYS))
 
     def action_focus_answer(self) -> None:
-        self.query_one(LessonPane).focus_answer()
+        """Enter: to the answer box; with no box to type in (answered or revealed), say what
+        comes next instead of doing nothing."""
+        pane = self.query_one(LessonPane)
+        if pane.focus_answer():
+            return
+        i, step = self.step_index, self.step
+        if not self._action_reached(i):
+            self.notify(f"Step forward (→) until: {self.run.action_label(step)}", timeout=4)
+        elif i < len(self.run.steps) - 1:
+            self.notify("This step is done: n (or ctrl+n) goes to the next step.", timeout=4)
 
     def action_leave_answer(self) -> None:
         self.set_focus(None)
@@ -343,7 +361,8 @@ class LessonScreen(Screen[None]):
             with self.tapeviz.session.lock:
                 said = self.run.what_if(self.step, value)
         except TapevizError as exc:
-            self.notify(str(exc), severity="warning", timeout=6)
+            # a learner's typing mistake: the message alone, not the lesson file's path and line
+            self.notify(getattr(exc, "bare", None) or str(exc), severity="warning", timeout=6)
             return
         self.query_one(LessonPane).clear_answer()
         self.tapeviz.use_trace(self.run.trace)
