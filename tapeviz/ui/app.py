@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from textual import work
@@ -25,31 +26,29 @@ from ..engine.errors import TapevizError
 from ..trace import Trace
 from . import jobs
 from .command_palette import ClosingOnceCommandPalette
-from .graph_actions import GraphViewActions
+from .conceal import Concealer
 from .graph_model import GraphSpec
 from .graph_pane import GraphPane
-from .help_screen import HelpScreen
-from .keys import ACTION_HELP, BINDINGS
-from .lesson_hooks import LessonHooks
+from .help_screen import HelpScreen, help_rows
+from .keys import BINDINGS, bindings_of, documented, help_of, palette_row
 from .main_screen import MainScreen
+from .matrix_screen import MatrixScreen
 from .messages import Exported, LayoutReady, Saved, Trained
 from .messages_pane import summary_line
 from .palette import Colours
-from .panel_actions import PanelActions
 from .session import Frame, Session
 from .timeline import Timeline
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 
 
-class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
+class TapevizApp(App[int]):
     """Step through a trace: forward pass, backward pass, SGD updates."""
 
     CSS_PATH = ["app.tcss", "lesson_screen.tcss"]
     TITLE = "tapeviz"
 
     BINDINGS = BINDINGS
-    ACTION_HELP = ACTION_HELP
 
     index: var[int] = var(0, init=False)
     """The event at the cursor (0-based); setting it moves the cursor, clamped to the trace."""
@@ -166,6 +165,26 @@ class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
     def select_node(self, node_id: int | None) -> None:
         """Show node ``node_id`` in the inspector (None: follow the cursor)."""
         self.selected = node_id
+
+    def conceal(self, concealer: Concealer) -> None:
+        """Hide the numbers ``concealer`` masks everywhere on screen (a lesson's open question)."""
+        if concealer is not self.session.concealer:
+            self.session.concealer = concealer
+            self._draw()
+
+    def use_trace(self, trace: Trace) -> None:
+        """Show another recording of the program (a lesson's what-if): graph, timeline and
+        inspector follow it; the cursor keeps its place as far as the new trace reaches."""
+        with self.session.lock:
+            self.session.replace_trace(trace)
+        self.set_reactive(TapevizApp.selected, None)
+        self.set_reactive(TapevizApp.index, self.session.index)
+        self._draw()
+
+    def fit_graph(self, fit: bool) -> None:
+        """Show the whole graph (``fit``) or the boxes at full size (a lesson step's @graph)."""
+        self.session.fit() if fit else self.session.detail()
+        self._draw()
 
     # ---- reactives: write through to the session, then draw ---------------------------------
     def validate_index(self, index: int) -> int:
@@ -295,6 +314,22 @@ class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
             self.notify(said, timeout=2 if said.startswith(("collapsed", "expanded")) else 3)
         self.collapsed = self.session.collapsed
 
+    def action_toggle_fit(self) -> None:
+        """Switch the graph pane between the whole graph (fit) and full-size boxes (detail)."""
+        self.session.toggle_view()
+        self._draw()
+
+    def on_graph_pane_resized(self, message: GraphPane.Resized) -> None:
+        """The fit view chooses its drawing by the pane's size."""
+        if self.session.pane_size != (message.width, message.height):
+            self.session.pane_size = (message.width, message.height)
+            self._draw()
+
+    def action_view_matrix(self) -> None:
+        """Every number of the selected tensor in a scrollable view."""
+        if self.frame is not None and not isinstance(self.screen, MatrixScreen):
+            self.push_screen(MatrixScreen(self.frame, self.colours))
+
     def action_next_node(self) -> None:
         if self.session.cycle_node(1):
             self.selected = self.session.selected
@@ -390,10 +425,19 @@ class TapevizApp(GraphViewActions, PanelActions, LessonHooks, App[int]):
 
     # ---- help and commands ---------------------------------------------------------------
     def action_help(self) -> None:
+        """The keys of the screen in front (its own first, then the app's) and the colours."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            rows = help_rows(bindings_of(type(self.screen)), self.BINDINGS,
+                             palette=palette_row(self.COMMAND_PALETTE_BINDING))
+            self.push_screen(HelpScreen(rows))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then every documented key of ``screen`` and of the app by name."""
         yield from super().get_system_commands(screen)
-        for action, (title, help_text) in self.ACTION_HELP.items():
-            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+        seen: set[str] = set()
+        for node, bindings in ((screen, bindings_of(type(screen))), (self, self.BINDINGS)):
+            for binding in documented(bindings):
+                title, what = help_of(binding)
+                if binding.action not in seen:
+                    seen.add(binding.action)
+                    yield SystemCommand(title, what, partial(self.run_action, binding.action, node))

@@ -1,6 +1,9 @@
-"""The help screen: every key, and what the colours in the graph mean (in the theme's colours)."""
+"""The help screen: every key of the screen it opened over, and what the colours in the graph mean
+(in the theme's colours). The keys and their words come from the bindings (see keys.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.style import Style
 from rich.table import Table
@@ -11,32 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .keys import OTHER_KEYS, key_rows
 from .palette import Colours
-
-KEYS: list[tuple[str, str]] = [
-    ("→ / l", "next event"),
-    ("← / h", "previous event (shows exactly what was shown before)"),
-    ("Home / End", "first / last event"),
-    ("] / [", "next / previous phase boundary (forward, backward, update)"),
-    ("space", "play / pause: step automatically"),
-    ("+ / -", "play faster / slower"),
-    ("t", "train one more iteration (forward, backward, SGD update) and append it"),
-    ("g", "graph boxes show values or gradients (by itself: gradients in the backward pass, until you press g)"),
-    ("c", "collapse / expand the scope (layer, loss) of the selected node"),
-    ("z", "fit view (the whole graph, as small as the pane needs) / detail view (full boxes)"),
-    ("Shift+arrows", "pan the graph (the next step scrolls back to its event)"),
-    ("n / N", "select the next / previous node (a mouse click selects too)"),
-    ("Tab / Shift+Tab", "move the keyboard focus: graph → inspector → source → messages → timeline"),
-    ("↑ ↓ PgUp PgDn", "scroll the focused pane (the inspector has the focus first)"),
-    ("v", "the selected tensor's full matrix (value and gradient), scrollable"),
-    ("o", "show / hide the program's source with the event's line highlighted"),
-    ("m", "messages: the program's warnings, printed output, NaN/inf findings"),
-    ("e", "export the current view as a PNG image"),
-    ("s", "save the trace to a file (open it again with tapeviz open FILE)"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
 
 LEGEND: list[tuple[str, str]] = [
     ("current", "the node(s) the event at the cursor is about"),
@@ -50,12 +29,19 @@ LEGEND: list[tuple[str, str]] = [
 ]
 
 
-def help_renderable(colours: Colours, extra_keys: list[tuple[str, str]] | None = None) -> Table:
+def help_rows(*layers: Iterable[object], palette: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+    """``(keys, what they do)``: the bindings of ``layers`` (the front one first), then the keys
+    Textual provides."""
+    rows = [(keys, what) for keys, _title, what in key_rows(*layers)]
+    return [*rows, *OTHER_KEYS, *([palette] if palette else [])]
+
+
+def help_renderable(colours: Colours, rows: list[tuple[str, str]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style=colours.fg("grad", bold=True), no_wrap=True)
     table.add_column()
     table.add_row(Text("Keys", style=Style(bold=True, underline=True)), "")
-    for key, what in [*(extra_keys or []), *KEYS]:  # a lesson's keys first
+    for key, what in rows:
         table.add_row(key, what)
     table.add_row("", "")
     table.add_row(Text("Colours", style=Style(bold=True, underline=True)), "")
@@ -75,13 +61,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss_help", "close", show=True),
     ]
 
-    def __init__(self, extra_keys: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()
-        self.extra_keys = extra_keys
+        self.rows = rows
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(help_renderable(getattr(self.app, "colours", None) or Colours.default(), self.extra_keys), id="help-body")
+            yield Static(help_renderable(getattr(self.app, "colours", None) or Colours.default(), self.rows), id="help-body")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "tapeviz help"

@@ -1,62 +1,156 @@
-"""The app's keys, and the name and help line of each action (the command palette lists them)."""
+"""Keys and their help, written once.
+
+Each binding carries its own help in ``tooltip`` as ``"Title: what it does"``. The help screen,
+the command palette and the README's key table are all made from the bindings of the app and
+of the screen in front, so a key is described in exactly one place.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.binding import Binding
 
-BINDINGS: list[Binding] = [
-    Binding("right,l", "next_event", "next", key_display="→", priority=True),
-    Binding("left,h", "prev_event", "prev", key_display="←", priority=True),
-    Binding("home", "first_event", "first", show=False, priority=True),
-    Binding("end", "last_event", "last", show=False, priority=True),
-    Binding("right_square_bracket", "next_phase", "phase", key_display="]"),
-    Binding("left_square_bracket", "prev_phase", "phase back", key_display="[", show=False),
-    Binding("space", "play", "play"),
-    Binding("plus,equals_sign", "faster", "faster", show=False),
-    Binding("minus", "slower", "slower", show=False),
-    Binding("t", "train", "train"),
-    Binding("g", "toggle_grads", "val/grad"),
-    Binding("c", "collapse", "collapse"),
-    Binding("z", "toggle_fit", "fit/detail"),
-    Binding("shift+left", "pan_left", "pan left", show=False),
-    Binding("shift+right", "pan_right", "pan right", show=False),
-    Binding("shift+up", "pan_up", "pan up", show=False),
-    Binding("shift+down", "pan_down", "pan down", show=False),
-    Binding("n", "next_node", "node", show=False),
-    Binding("N", "prev_node", "previous node", show=False),
-    Binding("o", "toggle_source", "code"),
-    Binding("m", "toggle_messages", "msgs"),
-    Binding("v", "view_matrix", "matrix", show=False),
-    Binding("e", "export", "export"),
-    Binding("s", "save", "save", show=False),
-    Binding("question_mark", "help", "help", key_display="?"),
-    Binding("q", "quit", "quit"),
-]
-
-ACTION_HELP: dict[str, tuple[str, str]] = {
-    "next_event": ("Next event", "Move the cursor one event forward (→ or l)"),
-    "prev_event": ("Previous event", "Move the cursor one event back (← or h)"),
-    "first_event": ("First event", "Jump to the first event (Home)"),
-    "last_event": ("Last event", "Jump to the last event (End)"),
-    "next_phase": ("Next phase", "Jump to the next phase boundary (])"),
-    "prev_phase": ("Previous phase", "Jump back to the previous phase boundary ([)"),
-    "play": ("Play / pause", "Step through the events automatically (space)"),
-    "faster": ("Play faster", "Shorter pause between events while playing (+)"),
-    "slower": ("Play slower", "Longer pause between events while playing (-)"),
-    "train": ("Train one more iteration", "Run forward, backward and the SGD update again and append it (t)"),
-    "toggle_grads": ("Show values / gradients", "Switch what the graph boxes show (g)"),
-    "collapse": ("Collapse / expand scope", "Draw the selected node's scope as one box, or open it again (c)"),
-    "toggle_fit": ("Fit / detail view", "The whole graph in the pane (boxes as small as needed), or full-size boxes to pan (z)"),
-    "pan_left": ("Pan the graph left", "Scroll the graph a quarter pane left (Shift+←); a step scrolls back to its event"),
-    "pan_right": ("Pan the graph right", "Scroll the graph a quarter pane right (Shift+→)"),
-    "pan_up": ("Pan the graph up", "Scroll the graph a quarter pane up (Shift+↑)"),
-    "pan_down": ("Pan the graph down", "Scroll the graph a quarter pane down (Shift+↓)"),
-    "next_node": ("Select next node", "Select the next node for the inspector (n)"),
-    "prev_node": ("Select previous node", "Select the previous node (N)"),
-    "toggle_source": ("Show / hide the source", "The program's text with the event's line highlighted (o)"),
-    "toggle_messages": ("Messages", "Warnings, printed output and NaN/inf findings of the program (m)"),
-    "view_matrix": ("Full matrix", "Every number of the selected tensor, scrollable (v)"),
-    "export": ("Export image", "Write the current view as a PNG through the renderer (e)"),
-    "save": ("Save trace", "Save the recorded trace to a file (s)"),
-    "help": ("Help", "Keys and colours (?)"),
+# How a key name is written for people (Textual's names on the left).
+_KEY_NAMES = {
+    "right": "→", "left": "←", "up": "↑", "down": "↓", "home": "Home", "end": "End",
+    "space": "space", "enter": "Enter", "escape": "Esc", "tab": "Tab", "pageup": "PageUp",
+    "pagedown": "PageDown", "question_mark": "?", "right_square_bracket": "]",
+    "left_square_bracket": "[", "plus": "+", "equals_sign": "=", "minus": "-",
 }
+
+
+def key(keys: str, action: str, footer: str, title: str, what: str, **options: object) -> Binding:
+    """A binding with its help: ``footer`` is the footer's word, ``title`` the palette's name,
+    ``what`` one line of what the key does."""
+    return Binding(keys, action, footer, tooltip=f"{title}: {what}", **options)  # type: ignore[arg-type]
+
+
+def help_of(binding: Binding) -> tuple[str, str]:
+    """``(title, what it does)`` of a binding made by :func:`key` (else its footer word twice)."""
+    title, sep, what = binding.tooltip.partition(": ")
+    return (title, what) if sep else (binding.description, binding.description)
+
+
+def key_name(key_: str) -> str:
+    """``shift+left`` → ``Shift+←``, ``ctrl+n`` → ``ctrl+n``, ``N`` → ``N``."""
+    *modifiers, name = key_.split("+")
+    shown = _KEY_NAMES.get(name, name)
+    return "+".join([*(m.capitalize() if m == "shift" else m for m in modifiers), shown])
+
+
+def keys_label(binding: Binding) -> str:
+    """Every key of a binding, for people: ``→ / l``."""
+    return " / ".join(key_name(k.strip()) for k in binding.key.split(","))
+
+
+def bindings_of(node_class: type) -> list[Binding]:
+    """The bindings tapeviz declares on a class, its own first, then its bases' (Textual's own
+    classes' keys, such as Tab, are left to Textual)."""
+    return [b for cls in node_class.__mro__ if cls.__module__.startswith("tapeviz.")
+            for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+
+
+def documented(bindings: Iterable[object]) -> list[Binding]:
+    """The bindings that carry help (those made by :func:`key`)."""
+    return [b for b in bindings if isinstance(b, Binding) and b.tooltip]
+
+
+def key_rows(*layers: Iterable[object]) -> list[tuple[str, str, str]]:
+    """``(keys, title, what)`` for the documented bindings of ``layers``, the front one first.
+
+    A key taken by a layer in front (the lesson screen's ``n``) is left out of the layers behind
+    it, which is what pressing it does; an action reached by no key any more is left out.
+    """
+    taken: set[str] = set()
+    rows: list[tuple[str, str, str]] = []
+    for layer in layers:
+        layer_keys: set[str] = set()
+        for binding in documented(layer):
+            free = [k.strip() for k in binding.key.split(",") if k.strip() not in taken]
+            layer_keys.update(free)
+            if free:
+                title, what = help_of(binding)
+                rows.append((" / ".join(key_name(k) for k in free), title, what))
+        taken |= layer_keys
+    return rows
+
+
+def markdown_table(*layers: Iterable[object], others: Iterable[tuple[str, str]] = ()) -> str:
+    """The README's key table: the documented bindings of ``layers``, then ``others``."""
+    rows = [(keys_, what) for keys_, _title, what in key_rows(*layers)]
+    lines = ["| key | action |", "|-----|--------|"]
+    for keys_, what in [*rows, *others]:
+        shown = " ".join(f"`{k}`" if k != "/" else k for k in keys_.split(" "))
+        lines.append(f"| {shown} | {what} |")
+    return "\n".join(lines)
+
+
+BINDINGS: list[Binding] = [
+    key("right,l", "next_event", "next", "Next event", "next event",
+        key_display="→", priority=True),
+    key("left,h", "prev_event", "prev", "Previous event",
+        "previous event (shows exactly what was shown before)", key_display="←", priority=True),
+    key("home", "first_event", "first", "First event", "first event", show=False, priority=True),
+    key("end", "last_event", "last", "Last event", "last event", show=False, priority=True),
+    key("right_square_bracket", "next_phase", "phase", "Next phase",
+        "next phase boundary (forward, backward, update)", key_display="]"),
+    key("left_square_bracket", "prev_phase", "phase back", "Previous phase",
+        "previous phase boundary", key_display="[", show=False),
+    key("space", "play", "play", "Play / pause", "play / pause: step through the events by itself"),
+    key("plus,equals_sign", "faster", "faster", "Play faster", "play faster (a shorter pause between events)",
+        show=False),
+    key("minus", "slower", "slower", "Play slower", "play slower (a longer pause between events)", show=False),
+    key("t", "train", "train", "Train one more iteration",
+        "train one more iteration on the live model (forward, backward, update), appended to the timeline"),
+    key("g", "toggle_grads", "val/grad", "Show values / gradients",
+        "the graph boxes show values or gradients (by itself: gradients in the backward pass, until you press g)"),
+    key("c", "collapse", "collapse", "Collapse / expand scope",
+        "collapse / expand the selected node's scope (layer, loss): one box, or open again"),
+    key("z", "toggle_fit", "fit/detail", "Fit / detail view",
+        "fit view (the whole graph in the pane: boxes as small as needed, one line per op when "
+        "boxes cannot fit) / detail view (full-size boxes to pan)"),
+    key("n", "next_node", "node", "Select next node", "select the next node for the inspector (a mouse click selects too)",
+        show=False),
+    key("N", "prev_node", "previous node", "Select previous node", "select the previous node for the inspector",
+        show=False),
+    # the main screen's panels: bound here so the footer keeps its order; the screen acts
+    key("o", "screen.toggle_source", "code", "Show / hide the source",
+        "show / hide the program's source, the current event's line highlighted (shown by default "
+        "from 140 columns)"),
+    key("m", "screen.toggle_messages", "msgs", "Messages",
+        "show / hide messages: the program's warnings, its printed output (stdout, stderr) and every "
+        "NaN/inf finding"),
+    key("v", "view_matrix", "matrix", "Full matrix",
+        "the selected tensor's full matrix (value and gradient), scrollable", show=False),
+    key("e", "export", "export", "Export image",
+        "export the current view as a PNG into ./tapeviz-out/ (the message shows the path)"),
+    key("s", "save", "save", "Save trace", "save the trace into ./tapeviz-out/ (open it again with tapeviz open FILE)",
+        show=False),
+    key("question_mark", "help", "help", "Help", "help: keys and colours", key_display="?"),
+    key("q", "quit", "quit", "Quit", "quit"),
+]
+"""The app's keys: they work on every screen that does not take the key itself."""
+
+PAN_BINDINGS: list[Binding] = [
+    key("shift+left", "pan(-1, 0)", "pan left", "Pan the graph left",
+        "pan the graph a quarter pane left (the next step scrolls back to its event)", show=False),
+    key("shift+right", "pan(1, 0)", "pan right", "Pan the graph right", "pan the graph a quarter pane right",
+        show=False),
+    key("shift+up", "pan(0, -1)", "pan up", "Pan the graph up", "pan the graph a quarter pane up", show=False),
+    key("shift+down", "pan(0, 1)", "pan down", "Pan the graph down", "pan the graph a quarter pane down",
+        show=False),
+]
+"""The graph pane's keys, bound on every screen that shows the graph (whatever pane has the focus)."""
+
+OTHER_KEYS: list[tuple[str, str]] = [
+    ("Tab / Shift+Tab", "move the keyboard focus: graph → inspector → source → messages → timeline"),
+    ("↑ ↓ PageUp PageDown", "scroll the focused pane (the inspector has the focus first)"),
+]
+"""Keys Textual itself provides, listed in the help and the README after the bindings (and the
+command palette's key, which the app chooses)."""
+
+
+def palette_row(palette_key: str) -> tuple[str, str]:
+    """The help's line for the command palette, under the key the app gave it."""
+    return (key_name(palette_key), "command palette: every action by name")

@@ -13,17 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..engine.errors import TapevizError
 from .app import TapevizApp
 from .conceal import NO_SECRET, Concealer
-from .help_screen import HelpScreen
+from .keys import key
 from .lesson_pane import LessonPane, StepView
-from .main_screen import compose_main_widgets, watch_frames
+from .main_screen import TraceScreen, compose_main_widgets, watch_frames
 
 if TYPE_CHECKING:
     from ..lessons.progress import LessonProgress, ProgressStore
@@ -31,17 +29,7 @@ if TYPE_CHECKING:
 
 
 PALETTE_KEY = "ctrl+k"  # the command palette in a lesson: ctrl+p is the previous step
-LESSON_KEYS: list[tuple[str, str]] = [
-    ("ctrl+n / ctrl+p", "next / previous lesson step, from anywhere (also while typing an answer)"),
-    ("n / p", "next / previous lesson step when the answer box does not have focus"),
-    ("Enter / Esc", "go to the answer box / leave it (the other keys work again)"),
-    ("ctrl+r", "reveal the answer and its explanation (counts as not right at the first try)"),
-    ("PageUp / PageDown", "scroll the lesson pane"),
-    (PALETTE_KEY, "command palette (in a lesson; ctrl+p is the previous step)"),
-]
-
-
-class LessonScreen(Screen[None]):
+class LessonScreen(TraceScreen):
     """Graph, inspector, timeline and the lesson pane; ctrl+n/ctrl+p (n/p outside the answer box) move between steps."""
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
@@ -53,16 +41,24 @@ class LessonScreen(Screen[None]):
     BINDINGS = [
         # ctrl+n / ctrl+p work from anywhere; plain n / p only when no box has focus (the
         # answer box takes every letter typed into it)
-        Binding("ctrl+n", "next_step", "next step", key_display="^n", priority=True),
-        Binding("ctrl+p", "prev_step", "previous step", key_display="^p", priority=True),
-        Binding("n", "next_step", "next step", show=False),
-        Binding("p", "prev_step", "previous step", show=False),
-        Binding("enter", "focus_answer", "answer", show=False),
-        Binding("escape", "leave_answer", "leave the answer box", show=False),
-        Binding("ctrl+r", "reveal", "reveal the answer"),
-        Binding("question_mark", "lesson_help", "help", key_display="?"),
-        Binding("pageup", "pane_page(-1)", "scroll the lesson", show=False),
-        Binding("pagedown", "pane_page(1)", "scroll the lesson", show=False),
+        key("ctrl+n", "next_step", "next step", "Next lesson step",
+            "next lesson step, from anywhere (also while typing an answer)", key_display="^n", priority=True),
+        key("ctrl+p", "prev_step", "previous step", "Previous lesson step",
+            "previous lesson step, from anywhere", key_display="^p", priority=True),
+        key("n", "next_step", "next step", "Next lesson step (n)",
+            "next lesson step when the answer box does not have the focus", show=False),
+        key("p", "prev_step", "previous step", "Previous lesson step (p)",
+            "previous lesson step when the answer box does not have the focus", show=False),
+        key("enter", "focus_answer", "answer", "Answer", "go to the answer box", show=False),
+        key("escape", "leave_answer", "leave the answer box", "Leave the answer box",
+            "leave the answer box (the other keys work again)", show=False),
+        key("ctrl+r", "reveal", "reveal the answer", "Reveal the answer",
+            "reveal the answer and its explanation (counts as not right at the first try)"),
+        key("question_mark", "lesson_help", "help", "Help", "help: keys and colours", key_display="?"),
+        key("pageup", "pane_page(-1)", "scroll the lesson", "Scroll the lesson up", "scroll the lesson pane up",
+            show=False),
+        key("pagedown", "pane_page(1)", "scroll the lesson", "Scroll the lesson down",
+            "scroll the lesson pane down", show=False),
     ]
 
     def __init__(self, run: LessonRun, store: ProgressStore) -> None:
@@ -321,8 +317,7 @@ class LessonScreen(Screen[None]):
             self.enter_step(self.step_index - 1)
 
     def action_lesson_help(self) -> None:
-        if not isinstance(self.app.screen, HelpScreen):
-            self.app.push_screen(HelpScreen(extra_keys=LESSON_KEYS))
+        self.tapeviz.action_help()
 
     def action_focus_answer(self) -> None:
         """Enter: to the answer box; with no box to type in (answered or revealed), say what

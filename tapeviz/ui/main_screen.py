@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 from ..trace import Trace
 from .graph_pane import GraphPane
 from .inspector import Inspector
+from .keys import PAN_BINDINGS
 from .loss_curve import LossCurve
 from .messages_pane import MessagesPane
 from .palette import Colours
@@ -84,7 +85,19 @@ def watch_frames(screen: Screen) -> None:
     screen.watch(app, "frame", lambda frame: show_frame(screen, frame, app.colours))  # type: ignore[attr-defined]
 
 
-class MainScreen(Screen[None]):
+class TraceScreen(Screen[None]):
+    """A screen that shows the main widgets (the main screen, a lesson): it owns the graph pane's
+    keys, so they work whichever pane has the focus."""
+
+    BINDINGS = PAN_BINDINGS
+
+    def action_pan(self, dx: int, dy: int) -> None:
+        """Scroll the graph a quarter pane (the next step scrolls back to its event)."""
+        for pane in self.query(GraphPane):
+            pane.pan(dx, dy)
+
+
+class MainScreen(TraceScreen):
     """The screen a bare ``tapeviz`` opens.
 
     The source pane shows by default on terminals at least ``SOURCE_MIN_WIDTH`` columns wide;
@@ -130,6 +143,12 @@ class MainScreen(Screen[None]):
         self.set_class(shown, "-source")
         if shown:
             show_frame_part(pane, self.app)
+
+    def action_toggle_source(self) -> None:
+        self.toggle_source()
+
+    def action_toggle_messages(self) -> None:
+        self.toggle_messages()
 
     def toggle_source(self) -> bool:
         """``o``: show or hide the source pane; returns whether it is shown now."""

@@ -120,7 +120,3 @@ def test_imports_without_textual(name: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
 
-
-def test_no_module_is_longer_than_400_lines() -> None:
-    long = {str(p.relative_to(PACKAGE)): n for p in _modules() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
-    assert not long, f"modules over 400 lines: {long}"

@@ -36,6 +36,7 @@ from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui import TapevizApp
 from tapeviz.ui.help_screen import HelpScreen
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
+from tapeviz.ui.main_screen import MainScreen
 
 LEAVE = {"q", "ctrl+q", "ctrl+c", "ctrl+p", "super+c"}
 JUNK = [
@@ -51,7 +52,7 @@ def bound_keys(*owners: type) -> list[str]:
     """Every key bound by these classes' BINDINGS (a binding may list several, comma-separated)."""
     keys: list[str] = []
     for owner in owners:
-        for binding in getattr(owner, "BINDINGS", []):
+        for binding in (b for cls in owner.__mro__ for b in cls.__dict__.get("BINDINGS", [])):
             key = binding.key if hasattr(binding, "key") else binding[0]
             keys += [k.strip() for k in key.split(",") if k.strip() not in LEAVE]
     return sorted(set(keys))
@@ -189,7 +190,7 @@ async def play(app: TapevizApp, pilot, bursts: list[dict], what: dict, extra_che
 
 
 def main_keys() -> list[str]:
-    keys = bound_keys(TapevizApp, HelpScreen) + JUNK
+    keys = bound_keys(TapevizApp, MainScreen, HelpScreen) + JUNK
     assert {"right", "left", "home", "end", "t", "c", "g", "tab", "space"} <= set(keys)
     return keys
 
