@@ -87,7 +87,7 @@ class LessonScreen(TraceScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="lesson-layout"):
             with Vertical(id="lesson-main"):
-                yield from compose_main_widgets(self.run.trace)
+                yield from compose_main_widgets(self.run.trace, panels=True)  # o and m work here too (hidden until asked for)
             yield LessonPane(id="lesson-pane")
         yield Footer()
 

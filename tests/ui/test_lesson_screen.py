@@ -212,3 +212,28 @@ async def test_ctrl_n_and_ctrl_p_move_between_steps_while_the_answer_box_has_foc
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert screen.step_index == first_question - 1
+
+
+async def test_o_and_m_show_the_source_and_messages_in_a_lesson() -> None:
+    """The toast says "press m to read it": in a lesson m opens the messages, o the source."""
+    from textual.containers import VerticalScroll
+
+    from tapeviz.lessons.progress import ProgressStore
+    from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
+    from tapeviz.ui.source_pane import SourcePane
+    from tests.lessons.helpers import open_lesson
+
+    app = lesson_app(open_lesson("9"), ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        screen.set_focus(None)  # outside the answer box, where letters are keys
+        assert not screen.query_one(SourcePane).display
+        await pilot.press("o")
+        await pilot.pause()
+        assert screen.query_one(SourcePane).display
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.query_one("#messages", VerticalScroll).display
+        assert "warning" in screen.query_one("#messages-body").text.lower()  # type: ignore[attr-defined]
