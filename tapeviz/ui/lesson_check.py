@@ -83,6 +83,11 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
             screen.enter_step(step.index)  # its @goto, @select, @view and @graph, as a learner opens it
             if step.what_if is not None:
                 screen._what_if(str(step.what_if.trial))
+            elif step.question is not None and step.question.kind == "choice":
+                await _settle(pilot, app)
+                below = await _answer_wrong_then_reveal(pilot, app, screen, run, step)
+                if below:
+                    return step.number, below
             elif step.question is not None and step.question.kind == "number":
                 secret = app.session.concealer.secret
                 if secret is not None:  # search what is not given (SecretLike.givens)
@@ -97,12 +102,39 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
                 derived = secret.derivations(numbers_in(text), run.asked_numbers(step)) if secret is not None else []
                 if derived:
                     return step.number, "it follows from " + ", ".join(dict.fromkeys(derived))
-                run.reveal(step)  # go on as a learner who answered: later steps start from here
-                screen.answered.add(step.index)
+                below = await _answer_wrong_then_reveal(pilot, app, screen, run, step)
+                if below:
+                    return step.number, below
             action = run.action(step)
             if action is not None:
                 app.goto(action.event)  # the learner steps until the action is done
     return None
+
+
+def _wrong_answer(run: LessonRun, step) -> str:  # noqa: ANN001
+    """An answer the learner could type that is wrong (a letter for a choice)."""
+    if step.question.kind == "choice":
+        right = run.correct_choices(step)
+        return next(chr(97 + k) for k in range(len(step.question.choices)) if k not in right)
+    secret = run.secret(step)
+    value = secret.values[0] if secret is not None else 0.0
+    wrong = float(round(value)) + 7.0
+    return str(int(wrong)) if wrong.is_integer() else str(wrong)
+
+
+async def _answer_wrong_then_reveal(pilot, app, screen: LessonScreen, run: LessonRun, step) -> str:  # noqa: ANN001
+    """Answer wrong once (a Hint: appears), then reveal (Answer: and Why:), as a learner stuck
+    on it would; each time the feedback's first line must be on screen without scrolling by
+    hand. Returns what was below the fold, or an empty string."""
+    for what in ("the Hint: after a wrong answer", "the Answer: and Why: after a reveal"):
+        if what.startswith("the Hint"):
+            screen.on_lesson_pane_answer_submitted(LessonPane.AnswerSubmitted(_wrong_answer(run, step)))
+        else:
+            screen.action_reveal()  # later steps start from here, as after an answer
+        await _settle(pilot, app)
+        if not screen.query_one(LessonPane).feedback_visible():
+            return f"{what} is below the lesson pane's fold"
+    return ""
 
 
 def check_screen(lesson: Lesson, first: LessonRun | None = None) -> CheckResult:
@@ -122,9 +154,7 @@ def check_screen(lesson: Lesson, first: LessonRun | None = None) -> CheckResult:
                 step = run.steps[number - 1]
                 q = step.question
                 assert q is not None
-                return CheckResult(
-                    run.lesson.id, False,
-                    f"the answer is on the rendered screen at {size[0]}×{size[1]} before it is answered: "
-                    f"{found} ({q.where.file}:{q.where.line})", number,
-                )
+                said = (f"at {size[0]}×{size[1]} {found}" if "fold" in found else
+                        f"the answer is on the rendered screen at {size[0]}×{size[1]} before it is answered: {found}")
+                return CheckResult(run.lesson.id, False, f"{said} ({q.where.file}:{q.where.line})", number)
     return CheckResult(lesson.id, True, "")

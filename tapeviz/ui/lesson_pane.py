@@ -136,7 +136,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         feedback.set_class(not view.feedback_ok, "-wrong")
         explanation = self.query_one("#lesson-explanation", Markdown)
         shown_in_lines = any(line.startswith("Why:") for line in view.lines)
-        explanation.update(fit_markdown(view.explanation, 44) if not shown_in_lines else "")
+        explanation.update(fit_markdown(view.explanation, width) if not shown_in_lines else "")
         explanation.display = bool(view.explanation) and not shown_in_lines
         nav = self.query_one("#lesson-nav", Static)
         if view.finished:
@@ -151,6 +151,30 @@ class LessonPane(VerticalScroll, can_focus=False):
         nav.set_class(view.complete or view.finished, "-ready")
         if reset_scroll:
             self.scroll_home(animate=False)
+
+    def reveal_feedback(self) -> None:
+        """Scroll so the feedback that just appeared (Hint:, Right:, Why:) is on screen: its top
+        line first, and as much of it and of the explanation below as the pane can hold."""
+        feedback = self.query_one("#lesson-feedback", Static)
+        explanation = self.query_one("#lesson-explanation", Markdown)
+        target = explanation if explanation.display and not feedback.display else feedback
+        if not target.display:
+            return
+        bottom = explanation if explanation.display else target
+        visible = self.scrollable_content_region.height
+        top_y = target.virtual_region.y
+        end_y = bottom.virtual_region.bottom
+        # as low as needed to show the end, never so low that the feedback's first line is cut
+        y = max(self.scroll_y, min(end_y - visible, top_y))
+        self.scroll_to(y=y, animate=False, immediate=True)
+
+    def feedback_visible(self) -> bool:
+        """Whether the feedback's first line is inside the pane's visible part (the check asks)."""
+        feedback = self.query_one("#lesson-feedback", Static)
+        if not feedback.display:
+            return True
+        top = feedback.virtual_region.y - self.scroll_y
+        return 0 <= top < self.scrollable_content_region.height
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -175,6 +199,7 @@ class LessonPane(VerticalScroll, can_focus=False):
 
 
 FENCE_RE = re.compile(r"^(```|~~~)")
+INDENTED_RE = re.compile(r"^ {4}\S")
 MATRIX_RE = re.compile(r"^\s*\[\s*\[.*\]\s*\]\s*$")
 TABLE_RULE_RE = re.compile(r":?-{3,}:?")
 
@@ -195,6 +220,11 @@ def fit_markdown(text: str, width: int) -> str:
             continue
         if fence:
             out.extend(_wrap_code(line, width - 2))
+            continue
+        if INDENTED_RE.match(line) and (not out or not out[-1].strip() or INDENTED_RE.match(out[-1])):
+            # an indented code block (a rule set apart, as in lesson 13): wrap, never cut; the
+            # wrapped parts keep the 4-space indent that makes them code
+            out.extend("    " + part for part in _wrap_plain(line[4:], width - 6))
             continue
         if is_row:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]

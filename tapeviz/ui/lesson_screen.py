@@ -277,6 +277,7 @@ class LessonScreen(TraceScreen):
             self.set_focus(None)
         self.conceal()  # right, or wrong twice: the numbers show again
         self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)  # below the fold at 80×24
 
     def cursor_moved(self, index: int) -> None:
         """The app's cursor moved (by a key, a click, playing): is the step's action done?"""
@@ -348,6 +349,7 @@ class LessonScreen(TraceScreen):
         self.set_focus(None)
         self.conceal()
         self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
     def _what_if(self, value: str) -> None:
         """Record the lesson's program again with the learner's value: the pane's text, the

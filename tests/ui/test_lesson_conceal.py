@@ -225,3 +225,15 @@ def test_hiding_leaves_rules_and_indices_legible() -> None:
     hide = Concealer(Secret((0.0,), Precision("sf", 3), kind="any"))
     assert hide("∂L/∂add[1, 0] = 0.0000", Shown.OTHER) == "∂L/∂add[1, 0] = ??????"
     assert hide("∂out/∂a = 1 where a > 0 else 0", Shown.RULE) == "∂out/∂a = 1 where a > 0 else 0"
+
+
+def test_screen_check_fails_when_feedback_is_below_the_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lesson 14 at 80×24: the Hint: after a wrong answer lies below the pane's fold unless the
+    pane scrolls to it when it appears."""
+    from tapeviz.ui.lesson_pane import LessonPane
+
+    run = lesson("14")
+    assert lesson_check.check_screen(run.lesson, run).ok
+    monkeypatch.setattr(LessonPane, "reveal_feedback", lambda self: None)
+    result = lesson_check.check_screen(run.lesson)
+    assert not result.ok and "80×24" in result.message and "below the lesson pane's fold" in result.message

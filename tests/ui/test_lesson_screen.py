@@ -237,3 +237,14 @@ async def test_o_and_m_show_the_source_and_messages_in_a_lesson() -> None:
         await pilot.pause()
         assert screen.query_one("#messages", VerticalScroll).display
         assert "warning" in screen.query_one("#messages-body").text.lower()  # type: ignore[attr-defined]
+
+
+def test_an_indented_rule_wraps_instead_of_being_cut() -> None:
+    """Lesson 13's rule, an indented code block, at a narrow pane: every word kept, no line too wide."""
+    from tapeviz.ui.lesson_pane import fit_markdown
+
+    rule = "    gradient sent to an input = upstream gradient × local derivative"
+    out = fit_markdown(f"the rule:\n\n{rule}\n\nthen", 36).splitlines()
+    code = [line for line in out if line.startswith("    ")]
+    assert len(code) > 1 and all(len(line) <= 36 for line in code)
+    assert " ".join(line.strip().removeprefix("↪ ") for line in code) == rule.strip()
