@@ -100,7 +100,9 @@ def _check_hidden(run: LessonRun, step: Step) -> None:
     secret = run.secret(step)
     assert secret is not None
     prompt = run.evaluator.render(q.prompt)  # without the precision phrase the prompt gains
-    shown = [run.title(step), run.text(step), prompt, run.hint(step)]  # an action names an event, not a number
+    # an action names an event, not a number; a what-if's text is shown after the prediction
+    text = run.text(step) if step.what_if is None else ""
+    shown = [run.title(step), text, prompt, run.hint(step)]
     found = [n for text in shown for n in secret.found_in(prose(text))]
     answer = f"the answer {q.precision.text(secret.values[0])} ({q.precision.describe()})"
     if found:

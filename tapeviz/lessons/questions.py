@@ -188,6 +188,8 @@ class Secret:
             return False
         if any(written_as(token, k) for k in self.known):
             return False
+        if self.kind == "count" and "." in token:
+            return False  # a count is written as a whole number: 2.0000 is a value
         return self.equals(number) or any(written_as(token, d) for d in self.derived)
 
     def gives_away(self, number: float, shown: Shown = Shown.OTHER) -> bool:

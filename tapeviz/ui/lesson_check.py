@@ -82,13 +82,8 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
         for step in run.steps:
             screen.enter_step(step.index)  # its @goto, @select, @view and @graph, as a learner opens it
             if step.what_if is not None:
-                screen._what_if(str(step.what_if.trial))
-            elif step.question is not None and step.question.kind == "choice":
-                await _settle(pilot, app)
-                below = await _answer_wrong_then_reveal(pilot, app, screen, run, step)
-                if below:
-                    return step.number, below
-            elif step.question is not None and step.question.kind == "number":
+                screen._what_if(str(step.what_if.trial))  # recorded; the prediction is asked before it shows
+            if step.question is not None and step.question.kind == "number":
                 secret = app.session.concealer.secret
                 if secret is not None:  # search what is not given (SecretLike.givens)
                     app.conceal(Concealer(secret, also=secret.givens))
@@ -102,6 +97,8 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
                 derived = secret.derivations(numbers_in(text), run.asked_numbers(step)) if secret is not None else []
                 if derived:
                     return step.number, "it follows from " + ", ".join(dict.fromkeys(derived))
+            if step.question is not None:
+                await _settle(pilot, app)
                 below = await _answer_wrong_then_reveal(pilot, app, screen, run, step)
                 if below:
                     return step.number, below

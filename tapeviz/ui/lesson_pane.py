@@ -48,6 +48,7 @@ class StepView:
     hint: str = ""
     lines: list[str] = field(default_factory=list)  # feedback lines from the lesson runtime (Hint:/Why:/Right:)
     what_if: str = ""  # "NAME = VALUE": the program input the learner may change in this step
+    trying: bool = False  # a what-if value was recorded: the prompt asks for the prediction
 
 
 class AnswerInput(Input):
@@ -102,14 +103,16 @@ class LessonPane(VerticalScroll, can_focus=False):
         question = self.query_one("#lesson-question", Markdown)
         answer = self.query_one("#lesson-answer", Input)
         if view.what_if and not view.prompt:
-            question.update(f"**What if?** The program has `{view.what_if}`. Type another value and press Enter "
-                            "to run it again; the text above follows the new numbers.")
+            again = "another value to try again" if view.feedback else "another value"
+            question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
+                            "you predict what it changes, then it runs again.")
             answer.placeholder = "a new value, then Enter"
             question.display = True
             answer.display = True
             answer.disabled = False
         elif view.prompt:
-            lines = [f"**Question.** {view.prompt}"]
+            lines = [f"**Predict** (`{view.what_if}`, not run yet). {view.prompt}" if view.trying
+                     else f"**Question.** {view.prompt}"]
             if view.choices:
                 lines.append("")
                 lines += [f"- **{chr(97 + k)})** {label}" for k, label in enumerate(view.choices)]
@@ -144,6 +147,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         elif view.complete:
             last = view.number == view.total
             nav.update(f"n or ctrl+n: {'finish the lesson' if last else 'next step'} · p or ctrl+p: previous step")
+        elif view.what_if and not view.prompt:
+            nav.update("Type a value and press Enter (Esc leaves the box) · ctrl+p: previous step")
         elif view.prompt and not view.answered:
             nav.update("Answer to go on (Enter submits; ctrl+r reveals; Esc leaves the box) · ctrl+p: previous step")
         else:

@@ -74,6 +74,7 @@ class LessonScreen(TraceScreen):
         self.revealed: set[int] = set()  # steps whose explanation is shown
         self.answered: set[int] = set()  # steps whose question was answered correctly
         self.reached: set[int] = set()  # steps whose action was done
+        self.trying: dict[int, str] = {}  # what-if steps recorded with a new value, prediction open
         self.finished = self.progress.completed
         for i in self.progress.done:  # resumed: what was done stays done
             self.answered.add(i)
@@ -202,17 +203,35 @@ class LessonScreen(TraceScreen):
                 view.hint = ""
             if step.what_if is not None:
                 view.what_if = f"{step.what_if.name} = {run.what_if_value(step)!r}"
+                self._what_if_view(view, i)
             if step.action is not None:
                 view.action = run.action_label(step)
                 view.action_done = self._action_reached(i)
             reveal = i in self.revealed or (step.question is None and step.action is not None and view.action_done)
-            if reveal and (step.question is None or not view.lines):
+            if reveal and (step.question is None or not view.lines) and not view.explanation:
                 view.explanation = run.explanation(step)
         except TapevizError as exc:  # a lesson the checker would reject: show it, do not crash
             view = StepView(run.lesson.title, step.number, len(run.steps), step.title, f"**This step is broken:** {exc}")
         view.complete = self.is_complete(i)
         view.finished = self.finished and i == len(run.steps) - 1
         return view
+
+    def _what_if_view(self, view: StepView, i: int) -> None:
+        """A what-if in three phases: type a new value (the step's text waits: it describes the
+        new run); predict (the question, on the new recording, which is not on screen yet); see
+        the result beside the prediction, with the text, and type another value to try again."""
+        if i in self.trying:  # recorded, prediction open
+            view.text = ""
+            view.trying = True
+            return
+        view.prompt, view.choices, view.lines = "", [], []
+        if i not in self.answered:  # no value tried yet in this sitting
+            view.text = ""
+            view.feedback = ""
+        elif view.text:  # the result: under the prediction beside it, then the worked explanation
+            why = self.run.explanation(self.step) if i in self.revealed else ""
+            view.explanation = "\n\n".join(part for part in (view.text, why) if part)
+            view.text = ""
 
     def refresh_pane(self, reset_scroll: bool = False) -> None:
         with self.tapeviz.session.lock:  # a training worker may be appending to the trace
@@ -256,7 +275,10 @@ class LessonScreen(TraceScreen):
     def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
         i, step = self.step_index, self.step
         if step.what_if is not None:
-            self._what_if(message.value)
+            if i in self.trying:
+                self._predicted(message.value)
+            else:
+                self._what_if(message.value)
             return
         if step.question is None or i in self.answered:
             return
@@ -361,10 +383,46 @@ class LessonScreen(TraceScreen):
             # a learner's typing mistake: the message alone, not the lesson file's path and line
             self.notify(getattr(exc, "bare", None) or str(exc), severity="warning", timeout=6)
             return
+        i = self.step_index
+        self.trying[i] = said  # the new recording waits until the learner has predicted
+        self.answered.discard(i)
+        self.revealed.discard(i)
+        self.feedback.pop(i, None)
+        self.query_one(LessonPane).clear_answer()
+        self.conceal()
+        self.refresh_pane()
+        self.query_one(LessonPane).focus_answer()
+
+    def _predicted(self, value: str) -> None:
+        """The prediction of a what-if: judged on the new recording, which is shown now, with
+        the prediction beside the result (right or not, one prediction per try)."""
+        i, step = self.step_index, self.step
+        try:
+            with self.tapeviz.session.lock:
+                verdict = self.run.answer(step, value)
+                right = self.run.correct_text(step)
+        except TapevizError as exc:
+            self.notify(getattr(exc, "bare", None) or str(exc), severity="error", timeout=8)
+            return
+        if not verdict.valid:  # not an answer at all: say so and keep asking
+            self.feedback[i] = ("\n".join(verdict.lines), False, False)
+            self.query_one(LessonPane).clear_answer()
+            self.refresh_pane()
+            return
+        if verdict.first and self.progress.record_first_try(i, verdict.correct):
+            self._save()
+        said = self.trying.pop(i)
+        outcome = "right" if verdict.correct else "not what happened"
+        self.feedback[i] = (f"You predicted {value.strip()}; the new run gives {right}: {outcome}.", verdict.correct, True)
+        self.answered.add(i)
+        self.revealed.add(i)
+        self._mark()
         self.query_one(LessonPane).clear_answer()
         self.tapeviz.use_trace(self.run.trace)
+        self.conceal()
         self.notify(f"{said}. The graph, timeline and inspector show the new recording.", timeout=6)
         self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
     def action_pane_page(self, direction: int) -> None:
         pane = self.query_one(LessonPane)

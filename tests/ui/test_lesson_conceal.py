@@ -93,6 +93,9 @@ async def test_what_if_swaps_the_apps_trace() -> None:
         await settle(pilot, app)
         await pilot.press(*str(step.what_if.trial), "enter")
         await settle(pilot, app)
+        assert app.trace is first  # recorded, but not on screen before the prediction
+        await pilot.press("1", "enter")  # the prediction (wrong: it still completes the try)
+        await settle(pilot, app)
         assert app.trace is run.trace and app.trace is not first
         assert app.frame.trace is run.trace
 

@@ -51,8 +51,18 @@ async def test_what_if_from_the_answer_box_changes_the_text() -> None:
         assert isinstance(app.focused, Input)
         await pilot.press("5", "enter")
         await pilot.pause()
-        assert "x = 5" in text_of(screen, "#lesson-text") and "x = 5.0" in text_of(screen, "#lesson-question")
+        # predict first: the question about the new run, its text not shown yet
+        assert "Predict" in text_of(screen, "#lesson-question") and "x = 5" in text_of(screen, "#lesson-question")
+        assert "x = 5" not in text_of(screen, "#lesson-explanation")
         assert screen.query_one("#lesson-answer", Input).value == ""
+        await pilot.press("9", "enter")  # wrong: 2·5 = 10
+        await pilot.pause()
+        feedback = text_of(screen, "#lesson-feedback")
+        assert "You predicted 9" in feedback and "10" in feedback
+        assert "x = 5" in text_of(screen, "#lesson-explanation") and "x = 5.0" in text_of(screen, "#lesson-question")
+        await pilot.press("2", "enter")  # try again with another value
+        await pilot.pause()
+        assert "Predict" in text_of(screen, "#lesson-question") and "x = 2" in text_of(screen, "#lesson-question")
 
 
 async def test_page_keys_scroll_the_lesson_pane() -> None:
