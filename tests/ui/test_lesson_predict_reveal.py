@@ -81,3 +81,27 @@ async def test_page_keys_scroll_the_lesson_pane() -> None:
         await pilot.press("pageup")
         await pilot.pause()
         assert pane.scroll_y == 0
+
+
+async def test_the_loss_pane_keeps_each_try() -> None:
+    """Lesson 8's learning-rate what-if: after two tries the loss pane lists the earlier runs."""
+    from tapeviz.ui.loss_curve import LossCurve
+
+    run = lesson("8")
+    step = next(s for s in run.steps if s.what_if is not None)
+    first_last = run.trace.losses[-1]
+    app = lesson_app(run, ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await go_to(pilot, screen, step.index)
+        for value in ("0.1", "0.2"):
+            await pilot.press(*value, "enter")
+            await pilot.pause()
+            await pilot.press("a", "enter")  # the prediction
+            await pilot.pause()
+        assert [said for said, _ in app.session.tries] == ["first run", "lr=0.1"]
+        assert app.session.tries[0][1][-1] == first_last
+        await pilot.pause()
+        shown = str(screen.query_one(LossCurve).render())
+        assert "earlier runs" in shown and "lr=0.1" in shown and "first run" in shown
