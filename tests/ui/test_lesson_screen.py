@@ -116,6 +116,13 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert choice.index in screen.answered
 
         while screen.step_index < len(steps) - 1:
+            step = steps[screen.step_index]
+            if step.what_if is not None and step.index not in screen.answered:  # predict, then see
+                await pilot.press(*str(step.what_if.trial), "enter")
+                await settle(pilot)
+                await pilot.press("1", "enter")
+                await settle(pilot)
+                assert "You predicted 1" in pane_text(screen, "#lesson-feedback")
             await pilot.press("ctrl+n")
             await settle(pilot)
         await pilot.press("ctrl+n")  # finish
