@@ -47,6 +47,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TapevizError as exc:
         print(f"tapeviz: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (`tapeviz lessons | head`): stop quietly, as cat does; point
+        # stdout at devnull so the interpreter's final flush does not complain either
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
     except OSError as exc:
         name = f"{exc.filename}: " if exc.filename else ""
         print(f"tapeviz: error: {name}{exc.strerror or exc}", file=sys.stderr)

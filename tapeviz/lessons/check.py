@@ -13,7 +13,7 @@ checked against that recording, as a learner who tried it would see them.
 from __future__ import annotations
 
 from .model import CheckResult, LessonEntry, LessonError, Step
-from .questions import prose
+from .questions import Secret, numbers_in, prose
 from .runtime import LessonRun
 
 
@@ -97,14 +97,32 @@ def _check_hidden(run: LessonRun, step: Step) -> None:
     secret = run.secret(step)
     assert secret is not None
     prompt = run.evaluator.render(q.prompt)  # without the precision phrase the prompt gains
-    shown = [run.title(step), run.text(step), prompt, run.hint(step)]  # an action names an event, not a number
+    # an action names an event, not a number; a what-if's text is shown after the prediction
+    text = run.text(step) if step.what_if is None else ""
+    shown = [run.title(step), text, prompt, run.hint(step)]
     found = [n for text in shown for n in secret.found_in(prose(text))]
+    answer = f"the answer {q.precision.text(secret.values[0])} ({q.precision.describe()})"
     if found:
         raise LessonError(
-            f"the answer {q.precision.text(secret.values[0])} ({q.precision.describe()}) is on show before it is "
-            f"answered: {', '.join(dict.fromkeys(found))} in the step's text, question or hint",
+            f"{answer} is on show before it is answered: {', '.join(dict.fromkeys(found))} in the step's text, "
+            "question or hint" + _derived_note(secret, found),
             q.where.file, q.where.line,
         )
+    numbers = [n for text in shown for n in numbers_in(prose(text))]
+    derivations = secret.derivations(numbers, run.asked_numbers(step))
+    if derivations:
+        raise LessonError(
+            f"{answer} follows in one step from numbers of the asked tensor the step shows: "
+            f"{', '.join(dict.fromkeys(derivations))} in the step's text, question or hint",
+            q.where.file, q.where.line,
+        )
+
+
+def _derived_note(secret: Secret, found: list[str]) -> str:
+    """`` (…gives it in one step)`` when what was found is a derived number, not the answer."""
+    if all(secret.equals(float(n.replace("−", "-"))) for n in found):
+        return ""
+    return " (a mean, sum or norm of the asked tensor, or a sum of gradient shares with it, gives the answer in one step)"
 
 
 def format_result(result: CheckResult) -> str:

@@ -389,8 +389,13 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
             answer_where=answer[1] if answer else None, tolerance=tolerance or DEFAULT_TOLERANCE,
             choices=tuple(choices), precision=precision,
         )
-    if what_if is not None and (question is not None or action is not None):
-        raise LessonError("@what-if is a step of its own: no @ask or @do beside it", what_if.where.file, what_if.where.line)
+    if what_if is not None and action is not None:
+        raise LessonError("@what-if is a step of its own: no @do beside it", what_if.where.file, what_if.where.line)
+    if what_if is not None and question is None:
+        raise LessonError(
+            "@what-if asks for a prediction first: add an @ask with an @answer (or @choice lines), judged on the "
+            "program run again with the new value", what_if.where.file, what_if.where.line,
+        )
     if explain and question is None and action is None:
         raise LessonError("@explain is revealed after an @ask or a @do; this step has neither", explain_where.file, explain_where.line)  # type: ignore[union-attr]
     text = "\n".join(b.text).strip("\n")

@@ -88,7 +88,9 @@ MASKED: dict[str, frozenset[Shown]] = {
     "value": frozenset({Shown.INPUT, Shown.VALUE, Shown.LOSS, Shown.OTHER}),
     "loss": frozenset({Shown.VALUE, Shown.LOSS, Shown.OTHER}),
     "count": frozenset({Shown.SHAPE, Shown.OTHER}),
-    "any": frozenset(Shown),
+    # not the ops' derivative rules (∂out/∂a = 1 where a > 0 else 0): the same for every input,
+    # what the learner works from; hiding their numbers garbles them
+    "any": frozenset(Shown) - {Shown.RULE},
 }
 # What the learner works an answer out from, so it may equal the answer on screen: the
 # program's inputs and the ops' derivative rules always; for a gradient, the forward values
@@ -150,6 +152,13 @@ class Secret:
     precision: Precision
     nodes: frozenset[int] = field(default_factory=frozenset)
     kind: str = "any"
+    # numbers that give the answer in one step (``LessonRun.secret``): the mean, sum or norm
+    # of the tensor an asked entry belongs to, a sum of gradient shares that includes the asked
+    # one, the last share of an asked sum. Hidden wherever the answer is, as they are shown
+    # (``shows``: a number written with k significant digits is ``d`` rounded to k).
+    derived: tuple[float, ...] = ()
+    # numbers the learner already knows (earlier answers): never hidden again
+    known: tuple[float, ...] = ()
 
     def masks(self, shown: Shown) -> bool:
         """Whether a position showing ``shown`` could give this answer away."""
@@ -169,13 +178,49 @@ class Secret:
             return False  # 2.5 does not give away a count of 3
         return any(self.precision.same(number, v) for v in self.values)
 
+    def shows(self, token: str) -> bool:
+        """True when the number written as ``token`` gives the answer away: it equals the answer
+        at the question's precision, or it is one of the ``derived`` numbers as written; and it
+        is not a number the learner already knows (``known``)."""
+        try:
+            number = float(token.replace("−", "-"))
+        except (ValueError, OverflowError):
+            return False
+        if any(written_as(token, k) for k in self.known):
+            return False
+        if self.kind == "count" and "." in token:
+            return False  # a count is written as a whole number: 2.0000 is a value
+        return self.equals(number) or any(written_as(token, d) for d in self.derived)
+
     def gives_away(self, number: float, shown: Shown = Shown.OTHER) -> bool:
         """True when ``number``, drawn where the screen shows ``shown``, gives the answer away."""
         return self.masks(shown) and self.equals(number)
 
     def found_in(self, text: str) -> list[str]:
         """The numbers written in ``text`` that equal the answer, wherever they stand."""
-        return [m for m in numbers_in(text) if self.equals(float(m.replace("−", "-")))]
+        return [m for m in numbers_in(text) if self.shows(m)]
+
+    def derivations(self, numbers: list[str], tensor: tuple[tuple[float, ...], tuple[float, ...]]) -> list[str]:
+        """What in ``numbers`` (written numbers) gives the answer in one step from the asked
+        tensor: its mean or sum as written (``tensor[0]``) plus, minus or twice minus one of its
+        entries as written (``tensor[1]``): 2·mean − min of two entries is their max. As texts
+        (``"2·0.3219 − 0.1756"``)."""
+        aggregates, entries = tensor
+        tokens = list(dict.fromkeys(numbers))
+        means = [t for t in tokens if any(written_as(t, v) for v in aggregates)]
+        parts = [t for t in tokens if any(written_as(t, v) for v in entries)]
+        found: list[str] = []
+        for a_text in means:
+            a = float(a_text.replace("−", "-"))
+            for b_text in parts:
+                if b_text == a_text or any(written_as(b_text, k) or written_as(a_text, k) for k in self.known):
+                    continue
+                b = float(b_text.replace("−", "-"))
+                for value, said in ((a + b, f"{a_text} + {b_text}"), (a - b, f"{a_text} − {b_text}"),
+                                    (2 * a - b, f"2·{a_text} − {b_text}")):
+                    if self.equals(value):
+                        found.append(said)
+        return found
 
 
 FENCE_RE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)
@@ -189,6 +234,26 @@ def prose(text: str) -> str:
 
 
 NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def written_as(token: str, value: float) -> bool:
+    """Whether ``token`` (a number as written on screen) is ``value`` shown with as many
+    significant digits as ``token`` has: ``0.3219`` is 0.321875, ``45.00`` is 45; a whole
+    number without a point (``6``) must be exact, so a box's ``6`` is not 6.4."""
+    try:
+        number = float(token.replace("−", "-"))
+    except (ValueError, OverflowError):
+        return False
+    if not np.isfinite(value):
+        return False
+    mantissa = token.lstrip("-−").split("e")[0]
+    if "." not in mantissa:
+        return abs(number - value) <= 1e-9 * max(1.0, abs(value))
+    digits = len(mantissa.replace(".", "").lstrip("0")) or 1
+    if value == 0:
+        return number == 0
+    scale = 10.0 ** (np.floor(np.log10(abs(value))) - digits + 1)
+    return abs(number - value) <= 0.5 * scale * (1 + 1e-9)
 
 
 def numbers_in(text: str) -> list[str]:

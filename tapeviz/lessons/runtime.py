@@ -8,9 +8,12 @@ the learner will see. Every failure becomes a LessonError naming the lesson file
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..engine.errors import TapevizError
 from ..trace import Trace, event_node, run_program
@@ -24,6 +27,7 @@ from .whatif import WhatIfError, find_slot, parse_value, run_with
 ORDER_WORDS = {"right": "tape ", "order": "bfs ", "assign": "= "}  # a walk's mark on a box (@order)
 
 DEFAULT_PRECISION = Precision("sf", 3)
+SMALL_TENSOR = 3  # entries: an aggregate of a tensor this small gives an asked entry in one step
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,7 @@ class LessonRun:
             return [state.invalid] if state.invalid else []
         return feedback_lines(state, self.correct_text(step), self.hint(step), self.explanation(step))
 
-    def secret(self, step: Step) -> Secret | None:
+    def secret(self, step: Step, answered: Collection[int] = ()) -> Secret | None:
         """The numbers and nodes that would give the question away (None: nothing to hide)."""
         q = step.question
         if q is None:
@@ -333,7 +337,139 @@ class LessonRun:
                 except ResolveError:
                     pass
         kind = quantity_of(q.answer) if q.kind == "number" and q.answer else "any"
-        return Secret(values, self.precision(step), frozenset(nodes), kind)
+        if q.kind == "number":
+            derived = self._derived(q.answer, values[0], kind) if q.answer and kind in ("gradient", "value", "loss") else ()
+        else:
+            derived, kind = self._evidence(q)
+        known = tuple(self._known(step, answered))  # never hidden again, even where one equals this answer
+        return Secret(values, self.precision(step), frozenset(nodes), kind, derived, known)
+
+    def asked_numbers(self, step: Step) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The numbers of the small tensors a number question's answer reads (``grad("w")`` of
+        ``grad("w")[1]``, at most ``SMALL_TENSOR`` entries) as a screen shows them: (their mean
+        and sum, their entries with min and max). ``Secret.derivations`` looks for the answer
+        among the first's sums and differences with the second (2·mean − min is a max)."""
+        aggregates: list[float] = []
+        entries: list[float] = []
+        for flat in self.asked_tensors(step):
+            if 1 < flat.size <= SMALL_TENSOR:
+                aggregates += [float(flat.mean()), float(flat.sum())]
+                entries += flat.tolist()
+        return tuple(v for v in aggregates if np.isfinite(v)), tuple(v for v in entries if np.isfinite(v))
+
+    def asked_tensors(self, step: Step) -> list[Any]:
+        """The tensors a number question's answer reads, flattened."""
+        q = step.question
+        if q is None or q.kind != "number" or not q.answer:
+            return []
+        out = []
+        for call in _quantity_calls(q.answer):
+            try:
+                value = self.evaluator.evaluate(call)
+            except (ExpressionError, ResolveError):
+                continue
+            if value is None:
+                continue
+            try:
+                out.append(np.asarray(value, dtype=float).ravel())
+            except (TypeError, ValueError):
+                continue
+        return out
+
+    def _evidence(self, question: Any) -> tuple[tuple[float, ...], str]:
+        """A choice question's evidence: the gradients its conditions read (``sent("power", 0)``),
+        to hide like an answer, and what kind of quantity they are (``quantity_of``). A question
+        about values or losses reads what the learner is meant to look at: nothing is hidden."""
+        calls = [call for c in question.choices for call in _quantity_calls(c.condition)]
+        kinds = {quantity_of(call) for call in calls}
+        kind = kinds.pop() if len(kinds) == 1 else "any"
+        if kind != "gradient":
+            return (), kind
+        numbers: list[float] = []
+        for call in dict.fromkeys(calls):
+            try:
+                value = self.evaluator.evaluate(call)
+                flat = np.asarray(value, dtype=float).ravel() if value is not None else np.zeros(0)
+            except (ExpressionError, ResolveError, TypeError, ValueError):
+                continue
+            if flat.size <= 12:  # a small tensor's entries; a large one shows as statistics
+                numbers += flat.tolist()
+            else:
+                numbers += [flat.min(), flat.mean(), flat.max()]
+        given = self._given_numbers(kind)
+        return tuple(dict.fromkeys(
+            float(v) for v in numbers if np.isfinite(v) and not np.isclose(given, v, rtol=1e-4, atol=1e-9).any()
+        )), kind
+
+    def _given_numbers(self, kind: str) -> np.ndarray:
+        """The numbers a learner works an answer of ``kind`` out from (``questions.GIVEN``): the
+        values of the variables and constants, and for a gradient every forward value."""
+        outputs: set[int] = set()
+        given: list[np.ndarray] = []
+        for event in self.trace.events:
+            if type(event).__name__ != "OpRecorded" or event.in_backward or event.grad_fn_of:
+                continue
+            for ref in event.inputs:
+                if ref.id not in outputs:
+                    given.append(np.asarray(ref.value, dtype=float).ravel())
+            outputs.add(event.output.id)
+            if kind == "gradient":
+                given.append(np.asarray(event.output.value, dtype=float).ravel())
+        return np.concatenate(given) if given else np.zeros(0)
+
+    def _derived(self, answer: str, value: float, kind: str) -> tuple[float, ...]:
+        """Numbers that give ``value`` (the answer of ``answer``) in one step; see ``Secret.derived``.
+        A number the learner is given anyway (``_given_numbers``) is left out: it may coincide."""
+        found: list[float] = []
+        for call in _quantity_calls(answer):
+            try:
+                tensor = self.evaluator.evaluate(call)
+                flat = np.asarray(tensor, dtype=float).ravel()
+            except (ExpressionError, ResolveError, TypeError, ValueError):
+                continue
+            if flat.size == 0:
+                continue
+            entry = np.flatnonzero(np.isclose(flat, value, rtol=1e-6, atol=1e-12))
+            if 1 < flat.size <= SMALL_TENSOR and entry.size:
+                # an entry of a small tensor is asked: its mean, sum or norm gives it with the
+                # others in one step (max = 2·mean − min of two entries)
+                found += [flat.mean(), flat.sum()]
+            # gradient shares: a sum that includes the asked share, and the last share of an asked sum
+            for event in self.trace.events:
+                if type(event).__name__ != "GradientAccumulated":
+                    continue
+                before, added, total = (np.asarray(getattr(event, k), dtype=float).ravel()
+                                        for k in ("before", "added", "total"))
+                if before.shape != flat.shape or added.shape != flat.shape:
+                    continue
+                for k in entry if entry.size else range(0):
+                    if np.isclose(added[k], flat[k]) or np.isclose(before[k], flat[k]):
+                        found.append(total[k])
+                    if np.isclose(total[k], flat[k]) and np.allclose(total, flat):
+                        found.append(added[k])
+        given = self._given_numbers(kind)
+        return tuple(dict.fromkeys(
+            float(v) for v in found
+            if np.isfinite(v) and not np.isclose(v, value) and not np.isclose(given, v, rtol=1e-4, atol=1e-9).any()
+        ))
+
+    def _known(self, step: Step, answered: Collection[int] = ()) -> list[float]:
+        """The answers of the questions before ``step`` that the learner has answered or seen
+        (answered right, revealed, shown by the Why: after two wrong answers, or in ``answered``:
+        steps the UI knows are done, from an earlier sitting)."""
+        known = []
+        for earlier in self.steps[: step.index]:
+            q = earlier.question
+            if q is None or q.kind != "number":
+                continue
+            state = self.state(earlier)
+            if state.open and not state.shows_why and earlier.index not in answered:
+                continue
+            try:
+                known.append(self.correct_number(earlier))
+            except LessonError:
+                continue
+        return known
 
     # ---- what if -------------------------------------------------------------------------
     def what_if_value(self, step: Step) -> Any:
@@ -376,6 +512,21 @@ def _pointers_named(expression: str) -> list[str]:
     return [
         a.value for n in ast.walk(tree) if isinstance(n, ast.Call)
         for a in n.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+    ]
+
+
+def _quantity_calls(expression: str) -> list[str]:
+    """The source of each quantity call in an answer expression (``grad("w")`` of
+    ``grad("w")[1] * 2``): what it reads, without the index that picks entries."""
+    from .questions import QUANTITIES
+
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    return [
+        ast.unparse(n) for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and QUANTITIES.get(n.func.id) in ("gradient", "value", "loss")
     ]
 
 

@@ -25,6 +25,9 @@ from ..view.shown import Shown
 
 # the same numbers the lesson checker reads (tapeviz.lessons.questions.NUMBER_RE)
 NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+NONE_RE = re.compile(r"\bNone\b")  # a gradient that will not come: evidence too
+# an index after a name: the numbers in ``w[0, 1]`` or ``∂L/∂add[1,0]`` pick an entry
+INDEX_RE = re.compile(r"(?<=[\w\]])\[[\d,\s:]*\]")
 
 
 class SecretLike(Protocol):
@@ -37,6 +40,8 @@ class SecretLike(Protocol):
 
     def equals(self, number: float) -> bool: ...
 
+    def shows(self, token: str) -> bool: ...
+
 
 class Concealer:
     """Masks the numbers that give a secret away; the identity when ``secret`` is None.
@@ -44,33 +49,51 @@ class Concealer:
     ``also`` hides the numbers of more kinds of position than the secret asks for: the
     rendered-screen check hides the inputs' values with it, which may coincide with an answer."""
 
-    def __init__(self, secret: SecretLike | None = None, also: frozenset[Shown] = frozenset()) -> None:
+    def __init__(self, secret: SecretLike | None = None, also: frozenset[Shown] = frozenset(),
+                 ahead: tuple[SecretLike, ...] = ()) -> None:
         self.secret = secret
         self.also = also
+        # the secrets of the questions just ahead, hidden too: the next question's answer is
+        # often on screen already while this one is open (a gradient the same step computed)
+        self.ahead = ahead if secret is not None else ()
 
     def __bool__(self) -> bool:
         return self.secret is not None
 
+    def _secrets(self, shown: Shown) -> list[SecretLike]:
+        secrets = [s for s in (self.secret, *self.ahead) if s is not None]
+        return [s for s in secrets if shown in self.also or s.masks(shown)]
+
     def hides(self, shown: Shown) -> bool:
         """Whether numbers drawn as ``shown`` are candidates for hiding."""
-        return self.secret is not None and (shown in self.also or self.secret.masks(shown))
+        return bool(self._secrets(shown))
 
     def __call__(self, text: str, shown: Shown = Shown.OTHER) -> str:
         """``text`` with every giveaway number masked (same length); ``shown``: what it shows."""
-        if not text or not self.hides(shown):
+        if not text:
             return text
-        secret = self.secret
-        assert secret is not None
+        secrets = self._secrets(shown)
+        if not secrets:
+            return text
+
+        indices = [m.span() for m in INDEX_RE.finditer(text)]
 
         def mask(match: re.Match[str]) -> str:
             number = match.group(0)
-            try:
-                hidden = secret.equals(float(number.replace("−", "-")))
-            except (ValueError, OverflowError):
-                hidden = False
+            if any(a < match.start() < b for a, b in indices):
+                return number  # an index (∂L/∂add[1, 0]) names an entry, it is not one
+            hidden = any(s.shows(number) for s in secrets)
             return "?" * len(number) if hidden else number
 
         return NUMBER_RE.sub(mask, text)
+
+    def ahead_of_cursor(self, text: str) -> str:
+        """An event after the cursor while a question is open: its names stay, every number
+        (and every ``None``) becomes ``·`` (no look-ahead: what the backward pass will compute
+        is not shown yet)."""
+        if self.secret is None or not text:
+            return text
+        return NONE_RE.sub("····", NUMBER_RE.sub(lambda m: "·" * len(m.group(0)), text))
 
     def text(self, text: Text, shown: Shown = Shown.OTHER) -> Text:
         """A Rich ``Text`` masked in place of its characters, keeping its spans."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Region
 from textual.widgets import Footer
 
-from .conceal import Concealer
+from .conceal import INDEX_RE, NUMBER_RE, Concealer
 from .lesson_pane import LessonPane
 from .lesson_screen import LessonScreen, lesson_app
 from .timeline import Timeline
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 SIZES = ((120, 40), (80, 24))
 COUNTERS_RE = re.compile(r"\bevent \d+(?:/\d+)?|\b(?:iteration|it) \d+/\d+|\b(?:\d+ of )?\d+ iterations?\b")
 LAYOUT_WAIT_S = 10.0
+
+
+def numbers_in(text: str) -> list[str]:
+    return NUMBER_RE.findall(text)
 
 
 def screen_text(screen: LessonScreen) -> str:
@@ -52,7 +56,8 @@ def screen_text(screen: LessonScreen) -> str:
             row = lines[y]
             for x in range(region.x, min(region.right, len(row))):
                 row[x] = " "
-    return COUNTERS_RE.sub("", "\n".join("".join(row) for row in lines))
+    text = COUNTERS_RE.sub("", "\n".join("".join(row) for row in lines))
+    return INDEX_RE.sub(lambda m: "[" + " " * (len(m.group(0)) - 2) + "]", text)  # indices name entries
 
 
 async def _settle(pilot, app) -> None:  # noqa: ANN001
@@ -87,22 +92,56 @@ async def _walk(run: LessonRun, app, pilot) -> tuple[int, str] | None:  # noqa: 
     for step in run.steps:
         screen.enter_step(step.index)  # its @goto, @select, @view and @graph, as a learner opens it
         if step.what_if is not None:
-            screen._what_if(str(step.what_if.trial))
-        elif step.question is not None and step.question.kind == "number":
+            screen._what_if(str(step.what_if.trial))  # recorded; the prediction is asked before it shows
+        if step.question is not None and step.question.kind == "number":
             secret = app.session.concealer.secret
             if secret is not None:  # search what is not given (SecretLike.givens)
                 app.conceal(Concealer(secret, also=secret.givens))
             await _settle(pilot, app)
             secret = run.secret(step)
-            found = secret.found_in(screen_text(screen)) if secret is not None else []
+            text = screen_text(screen)
+            found = secret.found_in(text) if secret is not None else []
             if found:
                 return step.number, ", ".join(dict.fromkeys(found))
-            run.reveal(step)  # go on as a learner who answered: later steps start from here
-            screen.answered.add(step.index)
+            # nor one step away: a sum, difference or 2·mean − min of numbers of the asked tensor
+            derived = secret.derivations(numbers_in(text), run.asked_numbers(step)) if secret is not None else []
+            if derived:
+                return step.number, "it follows from " + ", ".join(dict.fromkeys(derived))
+        if step.question is not None:
+            await _settle(pilot, app)
+            below = await _answer_wrong_then_reveal(pilot, app, screen, run, step)
+            if below:
+                return step.number, below
         action = run.action(step)
         if action is not None:
             app.goto(action.event)  # the learner steps until the action is done
     return None
+
+
+def _wrong_answer(run: LessonRun, step) -> str:  # noqa: ANN001
+    """An answer the learner could type that is wrong (a letter for a choice)."""
+    if step.question.kind == "choice":
+        right = run.correct_choices(step)
+        return next(chr(97 + k) for k in range(len(step.question.choices)) if k not in right)
+    secret = run.secret(step)
+    value = secret.values[0] if secret is not None else 0.0
+    wrong = float(round(value)) + 7.0
+    return str(int(wrong)) if wrong.is_integer() else str(wrong)
+
+
+async def _answer_wrong_then_reveal(pilot, app, screen: LessonScreen, run: LessonRun, step) -> str:  # noqa: ANN001
+    """Answer wrong once (a Hint: appears), then reveal (Answer: and Why:), as a learner stuck
+    on it would; each time the feedback's first line must be on screen without scrolling by
+    hand. Returns what was below the fold, or an empty string."""
+    for what in ("the Hint: after a wrong answer", "the Answer: and Why: after a reveal"):
+        if what.startswith("the Hint"):
+            screen.on_lesson_pane_answer_submitted(LessonPane.AnswerSubmitted(_wrong_answer(run, step)))
+        else:
+            screen.action_reveal()  # later steps start from here, as after an answer
+        await _settle(pilot, app)
+        if not screen.query_one(LessonPane).feedback_visible():
+            return f"{what} is below the lesson pane's fold"
+    return ""
 
 
 def check_screen(lesson: Lesson, first: LessonRun | None = None) -> CheckResult:
@@ -122,9 +161,7 @@ def check_screen(lesson: Lesson, first: LessonRun | None = None) -> CheckResult:
                 step = run.steps[number - 1]
                 q = step.question
                 assert q is not None
-                return CheckResult(
-                    run.lesson.id, False,
-                    f"the answer is on the rendered screen at {size[0]}×{size[1]} before it is answered: "
-                    f"{found} ({q.where.file}:{q.where.line})", number,
-                )
+                said = (f"at {size[0]}×{size[1]} {found}" if "fold" in found else
+                        f"the answer is on the rendered screen at {size[0]}×{size[1]} before it is answered: {found}")
+                return CheckResult(run.lesson.id, False, f"{said} ({q.where.file}:{q.where.line})", number)
     return CheckResult(lesson.id, True, "")

@@ -50,6 +50,7 @@ class StepView:
     hint: str = ""
     lines: list[str] = field(default_factory=list)  # feedback lines from the lesson runtime (Hint:/Why:/Right:)
     what_if: str = ""  # "NAME = VALUE": the program input the learner may change in this step
+    trying: bool = False  # a what-if value was recorded: the prompt asks for the prediction
 
 
 class AnswerInput(Input):
@@ -104,14 +105,16 @@ class LessonPane(VerticalScroll, can_focus=False):
         question = self.query_one("#lesson-question", Markdown)
         answer = self.query_one("#lesson-answer", Input)
         if view.what_if and not view.prompt:
-            question.update(f"**What if?** The program has `{view.what_if}`. Type another value and press Enter "
-                            "to run it again; the text above follows the new numbers.")
+            again = "another value to try again" if view.feedback else "another value"
+            question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
+                            "you predict what it changes, then it runs again.")
             answer.placeholder = "a new value, then Enter"
             question.display = True
             answer.display = True
             answer.disabled = False
         elif view.prompt:
-            lines = [f"**Question.** {view.prompt}"]
+            lines = [f"**Predict** (`{view.what_if}`, not run yet). {view.prompt}" if view.trying
+                     else f"**Question.** {view.prompt}"]
             if view.choices:
                 lines.append("")
                 lines += [f"- **{chr(97 + k)})** {label}" for k, label in enumerate(view.choices)]
@@ -138,7 +141,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         feedback.set_class(not view.feedback_ok, "-wrong")
         explanation = self.query_one("#lesson-explanation", Markdown)
         shown_in_lines = any(line.startswith("Why:") for line in view.lines)
-        explanation.update(fit_markdown(view.explanation, 44) if not shown_in_lines else "")
+        explanation.update(fit_markdown(view.explanation, width) if not shown_in_lines else "")
         explanation.display = bool(view.explanation) and not shown_in_lines
         nav = self.query_one("#lesson-nav", Static)
         if view.finished:
@@ -146,6 +149,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         elif view.complete:
             last = view.number == view.total
             nav.update(f"n or ctrl+n: {'finish the lesson' if last else 'next step'} · p or ctrl+p: previous step")
+        elif view.what_if and not view.prompt:
+            nav.update("Type a value and press Enter (Esc leaves the box) · ctrl+p: previous step")
         elif view.prompt and not view.answered:
             nav.update("Answer to go on (Enter submits; ctrl+r reveals; Esc leaves the box) · ctrl+p: previous step")
         else:
@@ -153,6 +158,30 @@ class LessonPane(VerticalScroll, can_focus=False):
         nav.set_class(view.complete or view.finished, "-ready")
         if reset_scroll:
             self.scroll_home(animate=False)
+
+    def reveal_feedback(self) -> None:
+        """Scroll so the feedback that just appeared (Hint:, Right:, Why:) is on screen: its top
+        line first, and as much of it and of the explanation below as the pane can hold."""
+        feedback = self.query_one("#lesson-feedback", Static)
+        explanation = self.query_one("#lesson-explanation", Markdown)
+        target = explanation if explanation.display and not feedback.display else feedback
+        if not target.display:
+            return
+        bottom = explanation if explanation.display else target
+        visible = self.scrollable_content_region.height
+        top_y = target.virtual_region.y
+        end_y = bottom.virtual_region.bottom
+        # as low as needed to show the end, never so low that the feedback's first line is cut
+        y = max(self.scroll_y, min(end_y - visible, top_y))
+        self.scroll_to(y=y, animate=False, immediate=True)
+
+    def feedback_visible(self) -> bool:
+        """Whether the feedback's first line is inside the pane's visible part (the check asks)."""
+        feedback = self.query_one("#lesson-feedback", Static)
+        if not feedback.display:
+            return True
+        top = feedback.virtual_region.y - self.scroll_y
+        return 0 <= top < self.scrollable_content_region.height
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -167,13 +196,17 @@ class LessonPane(VerticalScroll, can_focus=False):
     def clear_answer(self) -> None:
         self.query_one("#lesson-answer", Input).value = ""
 
-    def focus_answer(self) -> None:
+    def focus_answer(self) -> bool:
+        """Give the answer box focus if it is open; False when there is none to type in."""
         answer = self.query_one("#lesson-answer", Input)
         if answer.display and not answer.disabled:
             answer.focus()
+            return True
+        return False
 
 
 FENCE_RE = re.compile(r"^(```|~~~)")
+INDENTED_RE = re.compile(r"^ {4}\S")
 MATRIX_RE = re.compile(r"^\s*\[\s*\[.*\]\s*\]\s*$")
 TABLE_RULE_RE = re.compile(r":?-{3,}:?")
 
@@ -194,6 +227,11 @@ def fit_markdown(text: str, width: int) -> str:
             continue
         if fence:
             out.extend(_wrap_code(line, width - 2))
+            continue
+        if INDENTED_RE.match(line) and (not out or not out[-1].strip() or INDENTED_RE.match(out[-1])):
+            # an indented code block (a rule set apart, as in lesson 13): wrap, never cut; the
+            # wrapped parts keep the 4-space indent that makes them code
+            out.extend("    " + part for part in _wrap_plain(line[4:], width - 6))
             continue
         if is_row:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]

@@ -74,6 +74,7 @@ class LessonScreen(TraceScreen):
         self.revealed: set[int] = set()  # steps whose explanation is shown
         self.answered: set[int] = set()  # steps whose question was answered correctly
         self.reached: set[int] = set()  # steps whose action was done
+        self.trying: dict[int, str] = {}  # what-if steps recorded with a new value, prediction open
         self.finished = self.progress.completed
         for i in self.progress.done:  # resumed: what was done stays done
             self.answered.add(i)
@@ -87,7 +88,7 @@ class LessonScreen(TraceScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="lesson-layout"):
             with Vertical(id="lesson-main"):
-                yield from compose_main_widgets(self.run.trace)
+                yield from compose_main_widgets(self.run.trace, panels=True)  # o and m work here too (hidden until asked for)
             yield LessonPane(id="lesson-pane")
         yield Footer()
 
@@ -138,22 +139,45 @@ class LessonScreen(TraceScreen):
     def concealer(self) -> Concealer:
         """What to hide on screen now: the giveaway numbers of the next open number question
         (this step's or one ahead, so the steps leading to it do not show its answer either),
-        until it is answered right, answered wrong twice, or revealed."""
+        until it is answered right, answered wrong twice, or revealed; and those of the open
+        number question after it (its answer is often on screen already). Numbers the learner
+        has answered are never hidden again (``Secret.known``)."""
+        secrets = []
         for step in self.run.steps[self.step_index:]:
             q = step.question
+            if q is not None and q.kind == "choice" and step.index == self.step_index and step.index not in self.answered:
+                # this step's open choice question: its evidence (the numbers its conditions
+                # read) is hidden like a number, and nothing after the cursor is shown
+                try:
+                    with self.tapeviz.session.lock:
+                        secret = self.run.secret(step, self.answered) if self.run.unanswered(step) else None
+                except TapevizError:
+                    secret = None
+                return Concealer(secret) if secret is not None else NO_SECRET
             if q is None or q.kind != "number":
                 continue
             if step.index in self.answered:
-                return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+                if not secrets:
+                    return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
+                continue
             try:
                 with self.tapeviz.session.lock:
                     if not self.run.unanswered(step) or self.run.state(step).shows_why:
-                        return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
-                    secret = self.run.secret(step)
+                        if not secrets:
+                            return NO_SECRET
+                        continue
+                    secret = self.run.secret(step, self.answered)
             except TapevizError:
-                return NO_SECRET  # a broken step shows its error in the pane
-            return Concealer(secret) if secret is not None else NO_SECRET
-        return NO_SECRET
+                if not secrets:
+                    return NO_SECRET  # a broken step shows its error in the pane
+                break
+            if secret is not None:
+                secrets.append(secret)
+            if len(secrets) == 2:
+                break
+        if not secrets:
+            return NO_SECRET
+        return Concealer(secrets[0], ahead=tuple(secrets[1:]))
 
     def conceal(self) -> None:
         self.tapeviz.conceal(self.concealer())
@@ -179,17 +203,35 @@ class LessonScreen(TraceScreen):
                 view.hint = ""
             if step.what_if is not None:
                 view.what_if = f"{step.what_if.name} = {run.what_if_value(step)!r}"
+                self._what_if_view(view, i)
             if step.action is not None:
                 view.action = run.action_label(step)
                 view.action_done = self._action_reached(i)
             reveal = i in self.revealed or (step.question is None and step.action is not None and view.action_done)
-            if reveal and (step.question is None or not view.lines):
+            if reveal and (step.question is None or not view.lines) and not view.explanation:
                 view.explanation = run.explanation(step)
         except TapevizError as exc:  # a lesson the checker would reject: show it, do not crash
             view = StepView(run.lesson.title, step.number, len(run.steps), step.title, f"**This step is broken:** {exc}")
         view.complete = self.is_complete(i)
         view.finished = self.finished and i == len(run.steps) - 1
         return view
+
+    def _what_if_view(self, view: StepView, i: int) -> None:
+        """A what-if in three phases: type a new value (the step's text waits: it describes the
+        new run); predict (the question, on the new recording, which is not on screen yet); see
+        the result beside the prediction, with the text, and type another value to try again."""
+        if i in self.trying:  # recorded, prediction open
+            view.text = ""
+            view.trying = True
+            return
+        view.prompt, view.choices, view.lines = "", [], []
+        if i not in self.answered:  # no value tried yet in this sitting
+            view.text = ""
+            view.feedback = ""
+        elif view.text:  # the result: under the prediction beside it, then the worked explanation
+            why = self.run.explanation(self.step) if i in self.revealed else ""
+            view.explanation = "\n\n".join(part for part in (view.text, why) if part)
+            view.text = ""
 
     def refresh_pane(self, reset_scroll: bool = False) -> None:
         with self.tapeviz.session.lock:  # a training worker may be appending to the trace
@@ -234,7 +276,10 @@ class LessonScreen(TraceScreen):
     def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
         i, step = self.step_index, self.step
         if step.what_if is not None:
-            self._what_if(message.value)
+            if i in self.trying:
+                self._predicted(message.value)
+            else:
+                self._what_if(message.value)
             return
         if step.question is None or i in self.answered:
             return
@@ -255,6 +300,7 @@ class LessonScreen(TraceScreen):
             self.set_focus(None)
         self.conceal()  # right, or wrong twice: the numbers show again
         self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)  # below the fold at 80×24
 
     def cursor_moved(self, index: int) -> None:
         """The app's cursor moved (by a key, a click, playing): is the step's action done?"""
@@ -298,7 +344,16 @@ class LessonScreen(TraceScreen):
         self.tapeviz.action_help()
 
     def action_focus_answer(self) -> None:
-        self.query_one(LessonPane).focus_answer()
+        """Enter: to the answer box; with no box to type in (answered or revealed), say what
+        comes next instead of doing nothing."""
+        pane = self.query_one(LessonPane)
+        if pane.focus_answer():
+            return
+        i, step = self.step_index, self.step
+        if not self._action_reached(i):
+            self.notify(f"Step forward (→) until: {self.run.action_label(step)}", timeout=4)
+        elif i < len(self.run.steps) - 1:
+            self.notify("This step is done: n (or ctrl+n) goes to the next step.", timeout=4)
 
     def action_leave_answer(self) -> None:
         self.set_focus(None)
@@ -317,6 +372,7 @@ class LessonScreen(TraceScreen):
         self.set_focus(None)
         self.conceal()
         self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
     def _what_if(self, value: str) -> None:
         """Record the lesson's program again with the learner's value: the pane's text, the
@@ -325,12 +381,49 @@ class LessonScreen(TraceScreen):
             with self.tapeviz.session.lock:
                 said = self.run.what_if(self.step, value)
         except TapevizError as exc:
-            self.notify(str(exc), severity="warning", timeout=6)
+            # a learner's typing mistake: the message alone, not the lesson file's path and line
+            self.notify(getattr(exc, "bare", None) or str(exc), severity="warning", timeout=6)
             return
+        i = self.step_index
+        self.trying[i] = said  # the new recording waits until the learner has predicted
+        self.answered.discard(i)
+        self.revealed.discard(i)
+        self.feedback.pop(i, None)
+        self.query_one(LessonPane).clear_answer()
+        self.conceal()
+        self.refresh_pane()
+        self.query_one(LessonPane).focus_answer()
+
+    def _predicted(self, value: str) -> None:
+        """The prediction of a what-if: judged on the new recording, which is shown now, with
+        the prediction beside the result (right or not, one prediction per try)."""
+        i, step = self.step_index, self.step
+        try:
+            with self.tapeviz.session.lock:
+                verdict = self.run.answer(step, value)
+                right = self.run.correct_text(step)
+        except TapevizError as exc:
+            self.notify(getattr(exc, "bare", None) or str(exc), severity="error", timeout=8)
+            return
+        if not verdict.valid:  # not an answer at all: say so and keep asking
+            self.feedback[i] = ("\n".join(verdict.lines), False, False)
+            self.query_one(LessonPane).clear_answer()
+            self.refresh_pane()
+            return
+        if verdict.first and self.progress.record_first_try(i, verdict.correct):
+            self._save()
+        said = self.trying.pop(i)
+        outcome = "right" if verdict.correct else "not what happened"
+        self.feedback[i] = (f"You predicted {value.strip()}; the new run gives {right}: {outcome}.", verdict.correct, True)
+        self.answered.add(i)
+        self.revealed.add(i)
+        self._mark()
         self.query_one(LessonPane).clear_answer()
         self.tapeviz.use_trace(self.run.trace)
+        self.conceal()
         self.notify(f"{said}. The graph, timeline and inspector show the new recording.", timeout=6)
         self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
     def action_pane_page(self, direction: int) -> None:
         pane = self.query_one(LessonPane)

@@ -60,6 +60,17 @@ def loss_text(
     return text
 
 
+def tries_text(tries: Sequence[tuple[str, Sequence[float]]], width: int, colours: Colours) -> Text:
+    """The earlier runs of a lesson's what-if, newest first: each one's sparkline and its last
+    loss, with the value it was run with (``lr=0.05``)."""
+    text = Text("\nearlier runs", colours.fg("muted"))
+    for said, losses in reversed(tries):
+        line = sparkline(losses, min(8, max(4, width // 3)))
+        text.append(f"\n{line} ", colours.fg("muted"))
+        text.append(f"{losses[-1]:.4g} {said}" if losses else said)
+    return text
+
+
 class LossCurve(Static):
     """Sparkline of the losses known at the cursor, with the cursor's iteration."""
 
@@ -70,6 +81,8 @@ class LossCurve(Static):
             found = frame.trace.graph.nodes.get(node)
             at = event_number(found.event) if found is not None and found.event is not None else None
         text = loss_text(frame.losses, frame.snap.iteration, width, colours, computed, at)
+        if frame.tries:
+            text.append(tries_text(frame.tries, width, colours))
         text = frame.conceal.text(text, Shown.LOSS)
         if text == getattr(self, "_shown", None):
             return  # unchanged (most steps stay in one iteration): no repaint

@@ -121,6 +121,49 @@ class TraceScreen(Screen[None]):
         """``f``: the graph pane alone on the screen (the fit view redraws for its new size), or back."""
         self.toggle_class("-graph-max")
 
+    # ``o`` and ``m``: the source pane and the messages panel, on every screen that composes
+    # them (``compose_main_widgets(panels=True)``: the main screen and a lesson)
+    @property
+    def source_shown(self) -> bool:
+        return bool(self.query(SourcePane)) and self.query_one(SourcePane).display
+
+    def _show_source(self, shown: bool) -> None:
+        pane = self.query_one(SourcePane)
+        if pane.display == shown:
+            return
+        pane.display = shown
+        self.set_class(shown, "-source")
+        if shown:
+            show_frame_part(pane, self.app)
+
+    def action_toggle_source(self) -> None:
+        self.toggle_source()
+
+    def action_toggle_messages(self) -> None:
+        self.toggle_messages()
+
+    def toggle_source(self) -> bool:
+        """``o``: show or hide the source pane; returns whether it is shown now."""
+        if not self.query(SourcePane):
+            return False
+        shown = not self.source_shown
+        self.app.session.source_shown = shown  # type: ignore[attr-defined]
+        self._show_source(shown)
+        return shown
+
+    def toggle_messages(self) -> bool:
+        """``m``: show or hide the messages panel (it takes the focus while shown)."""
+        if not self.query("#messages"):
+            return False
+        panel = self.query_one("#messages", VerticalScroll)
+        panel.display = not panel.display
+        if panel.display:
+            self.query_one(MessagesPane).show(self.app.trace, self.app.colours)  # type: ignore[attr-defined]
+            panel.focus()
+        elif self.focused is None or self.focused is panel:
+            self.query_one(Inspector).focus()
+        return panel.display
+
 
 class MainScreen(TraceScreen):
     """The screen a bare ``tapeviz`` opens.
@@ -153,10 +196,6 @@ class MainScreen(TraceScreen):
     def on_resize(self) -> None:
         self._place_source()
 
-    @property
-    def source_shown(self) -> bool:
-        return self.query_one(SourcePane).display
-
     def _place_source(self) -> None:
         """Show the source pane as the learner chose, else when the terminal is wide enough."""
         if self.has_class("-graph-max"):
@@ -165,18 +204,6 @@ class MainScreen(TraceScreen):
         shown = chosen if chosen is not None else self.app.size.width >= SOURCE_MIN_WIDTH
         self._show_source(shown)
 
-    def _show_source(self, shown: bool) -> None:
-        pane = self.query_one(SourcePane)
-        if pane.display == shown:
-            return
-        pane.display = shown
-        self.set_class(shown, "-source")
-        if shown:
-            show_frame_part(pane, self.app)
-
-    def action_toggle_source(self) -> None:
-        self.toggle_source()
-
     def action_toggle_graph_max(self) -> None:
         super().action_toggle_graph_max()
         if self.has_class("-graph-max"):
@@ -184,27 +211,6 @@ class MainScreen(TraceScreen):
             self.set_class(False, "-source")
         else:
             self._place_source()
-
-    def action_toggle_messages(self) -> None:
-        self.toggle_messages()
-
-    def toggle_source(self) -> bool:
-        """``o``: show or hide the source pane; returns whether it is shown now."""
-        shown = not self.source_shown
-        self.app.session.source_shown = shown  # type: ignore[attr-defined]
-        self._show_source(shown)
-        return shown
-
-    def toggle_messages(self) -> bool:
-        """``m``: show or hide the messages panel (it takes the focus while shown)."""
-        panel = self.query_one("#messages", VerticalScroll)
-        panel.display = not panel.display
-        if panel.display:
-            self.query_one(MessagesPane).show(self.trace, self.app.colours)  # type: ignore[attr-defined]
-            panel.focus()
-        elif self.focused is None or self.focused is panel:
-            self.query_one(Inspector).focus()
-        return panel.display
 
 
 def show_frame_part(pane: SourcePane, app: object) -> None:

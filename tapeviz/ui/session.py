@@ -32,6 +32,9 @@ SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05)  # seconds per event while playing
 MODES = ("values", "grads")
 
 
+MAX_TRIES = 6  # earlier what-if runs the loss pane keeps
+
+
 @dataclass(frozen=True, eq=False)
 class Frame:
     """Everything the widgets show at one moment (built under the trace lock, read-only after)."""
@@ -59,6 +62,7 @@ class Frame:
     conceal: Concealer = NO_SECRET  # widgets pass the numbers they draw through it (lessons)
     zoom: str = "detail"  # the graph pane: "fit" the whole graph or show boxes in "detail"
     badges: Mapping[int, str] = field(default_factory=dict)  # node id -> a mark on its box (a lesson's @order)
+    tries: tuple[tuple[str, tuple[float, ...]], ...] = ()  # earlier recordings' losses (what-ifs), oldest first
 
     def loss_node(self) -> int | None:
         """The node of the loss of the cursor's iteration: the first target of its ``gradient()``."""
@@ -114,6 +118,7 @@ class Session:
         self.pending_layout: str | None = None
         self.mode_chosen = False  # the learner pressed g: the graph no longer follows the phase
         self.source_shown: bool | None = None  # the learner's o; None: shown when the terminal is wide
+        self.tries: list[tuple[str, tuple[float, ...]]] = []  # earlier recordings' losses (a lesson's what-ifs)
         self.concealer: Concealer = NO_SECRET  # a lesson question's giveaway numbers, masked
         self.badges: dict[int, str] = {}  # node id -> a mark on its box (a lesson step's @order)
 
@@ -192,7 +197,7 @@ class Session:
                 busy=self.busy, notice=self.concealer(self.notice), nonfinite_from=self.nonfinite_from(index),
                 iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
                 events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
-                conceal=self.concealer, zoom=self.view, badges=self.badges,
+                conceal=self.concealer, zoom=self.view, badges=self.badges, tries=tuple(self.tries),
             )
         finally:
             self.lock.release()
@@ -241,6 +246,10 @@ class Session:
         """Show another recording of the same program (a lesson's what-if): the cursor keeps
         its place as far as the new trace reaches; selection and graph specs start again.
         The caller holds ``lock``."""
+        old = self.trace
+        if old.losses:  # the loss pane keeps each try, as TF Playground keeps its runs
+            said = ", ".join(f"{k}={v}" for k, v in (old.meta.get("what_if") or {}).items()) or "first run"
+            self.tries = [*self.tries, (said, tuple(old.losses))][-MAX_TRIES:]
         self.trace = trace
         self.cursor = TimelineCursor(trace, min(self.cursor.index, len(trace) - 1))
         self.selected = None

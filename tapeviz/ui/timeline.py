@@ -96,8 +96,11 @@ class Timeline(ScrollView, can_focus=False):
             self.virtual_size = Size(max(self.size.width, 60), self.length)
             self.refresh()
         old, self.cursor = self.cursor, frame.index
-        self.refresh_line(old)
-        self.refresh_line(frame.index)
+        if self.conceal and old != frame.index:
+            self.refresh()  # the rows ahead of the cursor are drawn without their numbers
+        else:
+            self.refresh_line(old)
+            self.refresh_line(frame.index)
         if self.query or self.typing:
             self._say()  # "3 of 12" follows the cursor
         # The scroll position depends on the index alone, so stepping back shows the same rows.
@@ -146,8 +149,11 @@ class Timeline(ScrollView, can_focus=False):
         return strip.extend_cell_length(width, row_style if on_cursor else base)
 
     def _text_segments(self, i: int, row_style: Style) -> list[Segment]:
-        """The row's words (names, shapes and numbers: Shown.OTHER), the search's hits marked."""
-        text = self.conceal(self.row_text(i))
+        """The row's words (names, shapes and numbers: Shown.OTHER), the search's hits marked.
+        While a question is open the rows ahead of the cursor keep their names and lose their
+        numbers (no look-ahead)."""
+        row = self.row_text(i)
+        text = self.conceal(row) if i <= self.cursor else self.conceal.ahead_of_cursor(row)
         if not self.query or self._number_query() is not None:
             return [Segment(text, row_style)]
         mark = row_style + self.colours.on("current") + Style(underline=True)

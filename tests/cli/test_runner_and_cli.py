@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,6 +112,18 @@ def run_cli(argv: list[str]) -> int:
 def test_python_dash_m_tapeviz_works() -> None:
     out = subprocess.run([sys.executable, "-m", "tapeviz", "events", "square"], capture_output=True, text=True)
     assert out.returncode == 0 and "power" in out.stdout
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`tapeviz lessons | head -1`: the reader goes away; no "Broken pipe" error, exit 0."""
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "tapeviz", "lessons"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the first line is written: every write hits a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Broken pipe" not in err and "Traceback" not in err
 
 
 def test_each_program_run_starts_keras_names_afresh(tmp_path: Path) -> None:

@@ -87,6 +87,7 @@ def test_broken_fixture_errors_name_file_and_line() -> None:
         ("04-missing-node", 2, 12, "no node named 'layer9/matmul'"),
         ("06-two-right-choices", 1, 7, "exactly one choice must be right"),
         ("07-unreachable-action", 1, 8, "nothing to step to"),
+        ("08-leaks-through-a-mean", 1, 11, "gives the answer in one step"),
     ],
 )
 def test_check_failures_name_step_file_and_line(ident: str, step: int, line: int, words: str) -> None:
@@ -107,7 +108,7 @@ def test_check_of_a_broken_folder_exits_non_zero_naming_the_first_failure() -> N
     assert lines[1].startswith("FAIL  02-bad-front-matter: ")
     assert any(line.startswith("FAIL  04-missing-node step 2: ") for line in lines)
     assert lines[-1] == "lesson check failed: 02-bad-front-matter"
-    assert len([line for line in lines if line.startswith(("ok", "FAIL"))]) == 7
+    assert len([line for line in lines if line.startswith(("ok", "FAIL"))]) == 8
 
 
 def test_one_broken_lesson_never_stops_the_list() -> None:

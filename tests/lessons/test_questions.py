@@ -84,3 +84,26 @@ def test_a_count_is_given_away_only_by_the_whole_number() -> None:
     secret = Secret((3.0,), Precision("exact"))
     assert secret.gives_away(3) and secret.gives_away(3.0)
     assert not secret.gives_away(2.5) and not secret.gives_away(4)
+
+
+def test_a_number_as_written_is_the_value_at_the_digits_it_shows() -> None:
+    from tapeviz.lessons.questions import written_as
+
+    assert written_as("0.3219", 0.321875) and written_as("45.00", 45.0) and written_as("−0.5", -0.5)
+    assert not written_as("0.3219", 0.3225) and not written_as("6", 6.4) and written_as("6", 6.0)
+
+
+def test_derived_numbers_are_hidden_and_one_step_derivations_found() -> None:
+    """A 2-entry gradient [0.1756, 0.4682] asked for its max: its mean gives it (2·mean − min)."""
+    from tapeviz.lessons.model import Precision
+    from tapeviz.lessons.questions import Secret
+
+    entries = (0.17558, 0.46816)
+    mean, total = sum(entries) / 2, sum(entries)
+    secret = Secret((0.46816,), Precision("sf", 3), kind="gradient", derived=(mean, total))
+    assert secret.found_in("min 0.1756 · mean 0.3219 · max ?????") == ["0.3219"]
+    assert secret.derivations(["0.1756", "0.3219"], ((mean, total), entries)) == ["2·0.3219 − 0.1756"]
+    assert secret.derivations(["0.1756", "0.9"], ((mean, total), entries)) == []
+    # a number the learner already answered is never hidden again, nor used against a question
+    known = Secret((0.46816,), Precision("sf", 3), kind="gradient", derived=(mean,), known=(mean,))
+    assert known.found_in("mean 0.3219") == [] and known.derivations(["0.1756", "0.3219"], ((mean,), entries)) == []

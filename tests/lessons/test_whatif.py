@@ -69,7 +69,8 @@ def test_booleans_and_slots() -> None:
 
 
 def test_what_if_must_name_a_program_input(tmp_path: Path) -> None:
-    text = "---\ntitle: T\nprogram: program.py\n---\n## Change\n@what-if: rate | 2\nrate is {{ program(\"rate\") }}\n"
+    text = ("---\ntitle: T\nprogram: program.py\n---\n## Change\n@what-if: rate | 2\n@ask: x?\n@answer: value(\"x\") | 3 sf\n"
+            "rate is {{ program(\"rate\") }}\n")
     program = "import tapeviz.tf as tf\nx = tf.Variable(1.0)\nwith tf.GradientTape() as t:\n    y = x * x\nt.gradient(y, x)\n"
     run = write_lesson(tmp_path, text, program)
     with pytest.raises(LessonError, match="no top-level assignment"):
@@ -82,3 +83,10 @@ def test_what_if_trace_names_the_lesson_program() -> None:
     run.what_if(step, "0.02")
     assert run.trace.meta["source"] == str(run.lesson.program)
     assert run.trace.meta["what_if"] == {"lr": "0.02"}
+
+
+def test_a_what_if_asks_for_a_prediction_first(tmp_path: Path) -> None:
+    text = "---\ntitle: T\nprogram: program.py\n---\n## Change\n@what-if: rate | 2\nrate is {{ program(\"rate\") }}\n"
+    program = "import tapeviz.tf as tf\nrate = 1\nx = tf.Variable(1.0)\nwith tf.GradientTape() as t:\n    y = x * x\nt.gradient(y, x)\n"
+    with pytest.raises(LessonError, match="@what-if asks for a prediction first"):
+        write_lesson(tmp_path, text, program)

@@ -90,6 +90,9 @@ async def test_what_if_swaps_the_apps_trace() -> None:
         await settle(pilot)
         await pilot.press(*str(step.what_if.trial), "enter")
         await settle(pilot)
+        assert app.trace is first  # recorded, but not on screen before the prediction
+        await pilot.press("1", "enter")  # the prediction (wrong: it still completes the try)
+        await settle(pilot)
         assert app.trace is run.trace and app.trace is not first
         assert app.frame.trace is run.trace
 
@@ -99,6 +102,7 @@ def test_screen_check_fails_when_nothing_is_hidden(monkeypatch: pytest.MonkeyPat
     assert lesson_check.check_screen(run.lesson, run).ok
     monkeypatch.setattr(Concealer, "__call__", lambda self, text, shown=None: text)
     monkeypatch.setattr(Concealer, "strip", lambda self, strip, shown=None: strip)
+    monkeypatch.setattr(Concealer, "ahead_of_cursor", lambda self, text: text)  # rows ahead of the cursor too
     result = lesson_check.check_screen(run.lesson)
     assert not result.ok and "rendered screen" in result.message
 
@@ -184,3 +188,52 @@ def test_an_op_recorded_during_a_backward_pass_shows_a_gradient() -> None:
     assert summary_shows("27", "op", in_backward=True) is Shown.GRADIENT  # lesson 10: dy/dx as an op's value
     assert summary_shows("27", "op") is Shown.VALUE and summary_shows("3", "variable") is Shown.INPUT
     assert summary_shows("∇ 6", "variable") is Shown.GRADIENT and summary_shows("Δ 0.1", "parameter") is Shown.OTHER
+
+
+async def test_no_look_ahead_and_no_mean_of_the_asked_tensor() -> None:
+    """Lesson 15 asks for the second entry of a 2-entry gradient: its mean is hidden with it, and
+    the timeline's rows after the cursor keep their names but show no numbers."""
+    run = lesson("15")
+    q = next(s for s in run.steps if s.question is not None and s.question.answer == 'sent("clip_gradients", 0)[1]')
+    async with opened_at(run, q.index) as (app, screen, pilot):
+        secret = run.secret(q)
+        assert secret is not None and secret.derived  # the mean and sum of the sent gradient
+        text = lesson_check.screen_text(screen)
+        assert secret.found_in(text) == []
+        assert secret.derivations(lesson_check.numbers_in(text), run.asked_numbers(q)) == []
+        timeline = screen.query_one(lesson_check.Timeline)
+        ahead = [timeline.conceal.ahead_of_cursor(timeline.row_text(i)) for i in range(app.index + 1, len(app.trace))]
+        assert ahead and not any(ch.isdigit() for row in ahead for ch in row)
+        assert any(ch.isalpha() for row in ahead for ch in row)  # names stay
+
+
+async def test_an_answered_number_is_not_hidden_again() -> None:
+    """Lesson 13: the seed (1) answered, the next question's answer is 1 too: the seed stays shown."""
+    run = lesson("13")
+    seed = next(s for s in run.steps if s.question is not None and s.question.answer == 'grad("subtract")')
+    async with opened_at(run, seed.index) as (app, screen, pilot):
+        screen.query_one(AnswerInput).value = "1"
+        await pilot.press("enter")
+        await settle(pilot)
+        screen.enter_step(seed.index + 1)
+        await settle(pilot)
+        assert app.frame.conceal("∇ 1", Shown.GRADIENT) == "∇ 1"
+
+
+def test_hiding_leaves_rules_and_indices_legible() -> None:
+    """Only the number goes: ∂L/∂add[1, 0] keeps its index, a rule keeps its numbers."""
+    hide = Concealer(Secret((0.0,), Precision("sf", 3), kind="any"))
+    assert hide("∂L/∂add[1, 0] = 0.0000", Shown.OTHER) == "∂L/∂add[1, 0] = ??????"
+    assert hide("∂out/∂a = 1 where a > 0 else 0", Shown.RULE) == "∂out/∂a = 1 where a > 0 else 0"
+
+
+def test_screen_check_fails_when_feedback_is_below_the_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lesson 14 at 80×24: the Hint: after a wrong answer lies below the pane's fold unless the
+    pane scrolls to it when it appears."""
+    from tapeviz.ui.lesson_pane import LessonPane
+
+    run = lesson("14")
+    assert lesson_check.check_screen(run.lesson, run).ok
+    monkeypatch.setattr(LessonPane, "reveal_feedback", lambda self: None)
+    result = lesson_check.check_screen(run.lesson)
+    assert not result.ok and "80×24" in result.message and "below the lesson pane's fold" in result.message

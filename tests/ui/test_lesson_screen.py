@@ -112,6 +112,13 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert choice.index in screen.answered
 
         while screen.step_index < len(steps) - 1:
+            step = steps[screen.step_index]
+            if step.what_if is not None and step.index not in screen.answered:  # predict, then see
+                await pilot.press(*str(step.what_if.trial), "enter")
+                await settle(pilot)
+                await pilot.press("1", "enter")
+                await settle(pilot)
+                assert "You predicted 1" in pane_text(screen, "#lesson-feedback")
             await pilot.press("ctrl+n")
             await settle(pilot)
         await pilot.press("ctrl+n")  # finish
@@ -208,3 +215,39 @@ async def test_ctrl_n_and_ctrl_p_move_between_steps_while_the_answer_box_has_foc
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert screen.step_index == first_question - 1
+
+
+async def test_o_and_m_show_the_source_and_messages_in_a_lesson() -> None:
+    """The toast says "press m to read it": in a lesson m opens the messages, o the source."""
+    from textual.containers import VerticalScroll
+
+    from tapeviz.lessons.progress import ProgressStore
+    from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
+    from tapeviz.ui.source_pane import SourcePane
+    from tests.lessons.helpers import open_lesson
+
+    app = lesson_app(open_lesson("9"), ProgressStore())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        screen.set_focus(None)  # outside the answer box, where letters are keys
+        assert not screen.query_one(SourcePane).display
+        await pilot.press("o")
+        await pilot.pause()
+        assert screen.query_one(SourcePane).display
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.query_one("#messages", VerticalScroll).display
+        assert "warning" in screen.query_one("#messages-body").text.lower()  # type: ignore[attr-defined]
+
+
+def test_an_indented_rule_wraps_instead_of_being_cut() -> None:
+    """Lesson 13's rule, an indented code block, at a narrow pane: every word kept, no line too wide."""
+    from tapeviz.ui.lesson_pane import fit_markdown
+
+    rule = "    gradient sent to an input = upstream gradient × local derivative"
+    out = fit_markdown(f"the rule:\n\n{rule}\n\nthen", 36).splitlines()
+    code = [line for line in out if line.startswith("    ")]
+    assert len(code) > 1 and all(len(line) <= 36 for line in code)
+    assert " ".join(line.strip().removeprefix("↪ ") for line in code) == rule.strip()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tapeviz.lessons.progress import ProgressStore
-from tapeviz.ui import lesson_check
 from tapeviz.ui.lesson_screen import lesson_app
 from tests.lessons.helpers import open_lesson
+from tests.support.ui_helpers import settle
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
@@ -26,11 +26,11 @@ def _app(ident: str, tmp_path: Path):  # noqa: ANN202
 def _on_step(index: int):  # noqa: ANN202
     async def run_before(pilot) -> None:  # noqa: ANN001
         app = pilot.app
-        await lesson_check._settle(pilot, app)
+        await settle(pilot)
         app.screen.enter_step(index)
-        await lesson_check._settle(pilot, app)
+        await settle(pilot)
         await app.workers.wait_for_complete()
-        await lesson_check._settle(pilot, app)
+        await settle(pilot)
 
     return run_before
 
