@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -93,7 +94,7 @@ def _mark_failure(screen: Screen, trace: Trace) -> None:
     said = failure_mark(trace)
     if said:
         for graph in screen.query("#graph"):
-            graph.border_subtitle = said
+            graph.border_subtitle = Content(said)  # the learner's error text, literally
 
 
 class TraceScreen(Screen[None]):

@@ -20,6 +20,7 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
+from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -231,7 +232,7 @@ class Timeline(ScrollView, can_focus=False):
             return
         prompt = f"/{self.query}" + ("▏" if self.typing else "")
         if not self.query:
-            self.border_subtitle = f"{prompt}  type a name, op, scope, phase or event number · Esc closes"
+            self.border_subtitle = Content(f"{prompt}  type a name, op, scope, phase or event number · Esc closes")
             return
         number = self._number_query()
         if number is not None:
@@ -241,7 +242,7 @@ class Timeline(ScrollView, can_focus=False):
         else:
             said = "match" if self.find(self.cursor, 1) is not None else "no match"
         keys = "Enter keeps · Esc clears" if self.typing else "n/N or F3 next/prev · Esc clears"
-        self.border_subtitle = f"{prompt}  {said} · {keys}"
+        self.border_subtitle = Content(f"{prompt}  {said} · {keys}")  # typed text is literal, never markup
 
     def _go(self, step: int) -> None:
         found = self.find(self.cursor + step, step)

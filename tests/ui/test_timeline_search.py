@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.content import Content
+
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 from tapeviz.ui.timeline import Timeline
@@ -120,3 +122,14 @@ async def test_in_a_lesson_n_stays_next_step_and_f3_finds(tmp_path: Path) -> Non
         await pilot.press("n")
         await pilot.pause()
         assert screen.step_index == step + 1  # the lesson's next step, not the next match
+
+
+async def test_a_search_for_markup_characters_is_shown_literally(tmp_path: Path) -> None:
+    """``[`` typed into the search once raised a MarkupError from the border's text."""
+    app = make_app("two-layer", tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "left_square_bracket", "b", "right_square_bracket")
+        await pilot.pause()
+        said = Content.from_markup(app.screen.query_one(Timeline).border_subtitle).plain
+        assert said.startswith("/[b]") and "no match" in said and app.is_running
