@@ -18,7 +18,10 @@ def events_table(trace: Trace, limit: int | None = None) -> Table:
     """One row per event: number, iteration, phase, what, scope, numbers; NaN/inf flagged."""
     # Names come from programs and trace files: Text objects keep them literal (no markup, and a
     # trailing backslash stays one backslash, which markup escaping would double).
-    table = Table(title=Text(f"{trace.title or 'trace'}: {len(trace)} events, {trace.iteration_count} iteration(s)"))
+    title = f"{trace.title or 'trace'}: {len(trace)} events, {trace.iteration_count} iteration(s)"
+    if trace.run is not None and trace.run.iterations > len(trace.run.kept):  # a bounded long run
+        title += f"\n{trace.run.describe()}; only kept iterations have events"
+    table = Table(title=Text(title))
     for column in ("#", "iter", "phase", "event", "scope", "numbers"):
         table.add_column(column, overflow="fold")
     first_bad = trace.first_nonfinite

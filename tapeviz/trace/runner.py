@@ -32,8 +32,11 @@ class ProgramRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def run_program(path: Any, argv: list[str] | None = None, require_events: bool = True) -> ProgramRun:
-    """Execute the program at ``path`` while recording; raise ProgramError on any failure."""
+def run_program(
+    path: Any, argv: list[str] | None = None, require_events: bool = True, keep: Any = None
+) -> ProgramRun:
+    """Execute the program at ``path`` while recording; raise ProgramError on any failure.
+    ``keep`` bounds a long training loop (``record(keep=...)``, see keep.py)."""
     path = Path(path)
     try:
         source = path.read_text(encoding="utf-8")
@@ -63,10 +66,13 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     sys.path.insert(0, str(path.resolve().parent))
     linecache.checkcache(filename)
     trace = Trace(title=path.name, meta={"source": str(path)})
+    from .keep import as_policy
+
+    keep = as_policy(keep)  # a bad policy fails here, in one line, not as the program's error
     for hooks in list(HOOKS.values()):  # e.g. Keras: layer names start at ``dense`` again
         hooks.fresh()
     try:
-        with warnings.catch_warnings(record=True) as caught, record(trace), \
+        with warnings.catch_warnings(record=True) as caught, record(trace, keep=keep), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
             exec(code, namespace)
