@@ -33,6 +33,7 @@ from .help_screen import HelpScreen, help_rows
 from .keys import BINDINGS, bindings_of, documented, help_of, palette_row
 from .main_screen import MainScreen
 from .matrix_screen import MatrixScreen
+from .run_screen import RunScreen
 from .messages import Exported, LayoutReady, Saved, Trained
 from .messages_pane import summary_line
 from .palette import Colours
@@ -329,6 +330,30 @@ class TapevizApp(App[int]):
         """Every number of the selected tensor in a scrollable view."""
         if self.frame is not None and not isinstance(self.screen, MatrixScreen):
             self.push_screen(MatrixScreen(self.frame, self.colours))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The run view moves its own cursor with the keys that step events elsewhere: the app's
+        priority bindings of those keys step aside while it is in front."""
+        if isinstance(self.screen, RunScreen) and action in RunScreen.OWN_KEYS_OF:
+            return False
+        return True
+
+    def action_run_view(self) -> None:
+        """The whole run: loss and per-weight norms over every iteration (run_screen.py)."""
+        if self.frame is None or isinstance(self.screen, RunScreen):
+            return
+        here = self.frame.snap.iteration
+
+        def opened(iteration: int | None) -> None:
+            if iteration is None:
+                return
+            span = self.trace.iteration_range(iteration)
+            if span:
+                self.goto(span.start)
+                if iteration != here and self.trace.is_summarised(iteration):
+                    self.notify(f"iteration {iteration + 1} was summarised; showing the nearest kept one")
+
+        self.push_screen(RunScreen(self.trace, here, self.colours), opened)
 
     def action_next_node(self) -> None:
         if self.session.cycle_node(1):

@@ -123,6 +123,9 @@ BINDINGS: list[Binding] = [
         "NaN/inf finding"),
     key("v", "view_matrix", "matrix", "Full matrix",
         "the selected tensor's full matrix (value and gradient), scrollable", show=False),
+    key("r", "run_view", "run", "Run view",
+        "the whole run: the loss over every iteration and each weight's gradient and update norms "
+        "(a cursor picks an iteration, Enter opens its tape)", show=False),
     key("e", "export", "export", "Export image",
         "export the current view as a PNG into ./tapeviz-out/ (the message shows the path)"),
     key("s", "save", "save", "Save trace", "save the trace into ./tapeviz-out/ (open it again with tapeviz open FILE)",
