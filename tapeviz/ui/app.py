@@ -33,10 +33,10 @@ from .help_screen import HelpScreen, help_rows
 from .keys import BINDINGS, bindings_of, documented, help_of, palette_row
 from .main_screen import MainScreen
 from .matrix_screen import MatrixScreen
-from .run_screen import RunScreen
 from .messages import Exported, LayoutReady, Saved, Trained
 from .messages_pane import summary_line
 from .palette import Colours
+from .run_screen import RunScreen
 from .session import Frame, Session
 from .timeline import Timeline
 
