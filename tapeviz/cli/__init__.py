@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from ..engine.errors import ProgramError, TapevizError
-from . import browse, export, lessons, serve
+from . import browse, export, lessons, runs, serve
 from .common import EXIT_USAGE, Parser, UsageError
 
-GROUPS = (browse, export, lessons, serve)
+GROUPS = (browse, export, lessons, serve, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:

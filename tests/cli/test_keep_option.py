@@ -57,3 +57,18 @@ def test_a_bad_policy_is_one_line_and_exit_2(loop: Path, tmp_path: Path, capsys:
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'often' is not a valid value for every" in err
+
+
+def test_export_run_draws_the_run_as_a_png(loop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    out = tmp_path / "run.png"
+    assert main(["export-run", str(loop), "-o", str(out), "--keep", "first=1,last=1,every=0"]) == 0
+    assert "24 iterations, 2 kept in full" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.size[0] == 1100
+        pixels = image.convert("RGB").getcolors(1 << 20)
+    assert len(pixels) > 3  # lines drawn, not a blank page
+    assert main(["export-run", str(loop), "-o", str(tmp_path / "run.svg")]) == 2
+    assert "writes a PNG" in capsys.readouterr().err
