@@ -401,8 +401,9 @@ class Trace:
                 found += 1
         if found == edge_count:
             edges[k:] = [e for e in edges[k:] if e.dst not in dropped]
-        for key in [k for k in graph._role_counts if k[0] == iteration]:
-            del graph._role_counts[key]
+        for e in self._events[start:span.stop]:
+            if isinstance(e, OpRecorded):
+                graph._role_counts.pop((iteration, f"{e.scope}/{e.op}" if e.scope else e.op), None)
         del self._events[start:span.stop], self._phases[start:span.stop], self._iterations[start:span.stop]
         self._nonfinite = {(i - n if i >= span.stop else i): v for i, v in self._nonfinite.items() if i not in span}
         if self._nonfinite_checked > start:
