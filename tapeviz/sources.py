@@ -4,6 +4,7 @@ program, or a trace file), the lessons and examples shipped with tapeviz, and wh
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 from pathlib import Path
@@ -14,9 +15,62 @@ from .trace import Trace, TraceFileError, load_trace, run_program
 
 
 def example_names() -> list[str]:
+    """The built-in examples' names (``seed``, ``square``, ...)."""
     from .examples import EXAMPLES
 
     return sorted(EXAMPLES)
+
+
+def bundled_examples() -> dict[str, Path]:
+    """The example programs shipped in ``examples/`` (the clone's, or the wheel's bundled copy),
+    by name: the file's stem (``keras_fit_adam``)."""
+    folder = bundled_dir("examples")
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.py")) if not p.name.startswith(("_", "."))}
+
+
+def _first_comment(path: Path) -> str:
+    """A program's one-line description: the first sentence of its docstring or opening comment."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return ""
+    words = doc.split()
+    if not words:
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("#!") or (not line and not words):
+                continue
+            if not line.startswith("#"):
+                break
+            words += line.lstrip("#").split()
+    joined = " ".join(words)
+    for end in (". ", ": "):
+        if end in joined:
+            joined = joined[: joined.index(end) + 1]
+    return joined.rstrip(":")
+
+
+def example_listing() -> list[tuple[str, str]]:
+    """Every example ``tapeviz open NAME`` takes, with one line each: the built-in examples, then
+    the shipped example programs."""
+    from .examples import EXAMPLES
+
+    rows = [(name, EXAMPLES[name].title) for name in sorted(EXAMPLES)]
+    rows += [(name, _first_comment(path)) for name, path in bundled_examples().items()]
+    return rows
+
+
+def find_example_program(spec: str) -> Path | None:
+    """The shipped example program ``spec`` names, from anywhere: ``keras_fit_adam``,
+    ``keras_fit_adam.py`` or ``examples/keras_fit_adam.py`` (the README's and the examples' own
+    spelling, which works in the clone as a path and elsewhere through this)."""
+    name = Path(spec)
+    if name.suffix not in ("", ".py") or (len(name.parts) > 1 and name.parts[-2] != "examples"):
+        return None
+    return bundled_examples().get(name.stem if name.suffix == ".py" else name.name)
 
 
 def load_source(spec: str, keep: Any = True) -> Trace:
@@ -29,6 +83,8 @@ def load_source(spec: str, keep: Any = True) -> Trace:
     if spec in EXAMPLES:
         return EXAMPLES[spec].build()
     path = Path(spec)
+    if not path.exists():
+        path = find_example_program(spec) or path
     if path.suffix == ".py":
         run = run_program(path, keep=keep)
         if run.warnings:  # the UI shows them; printed during the run they would be lost
@@ -36,7 +92,7 @@ def load_source(spec: str, keep: Any = True) -> Trace:
         return run.trace
     if path.exists():
         return load_trace(path)
-    names = ", ".join(sorted(EXAMPLES))
+    names = ", ".join(sorted(EXAMPLES) + list(bundled_examples()))
     raise TraceFileError(
         f"{spec}: no such file, and not a built-in example (examples: {names}; or give a .py program or a saved trace)"
     )
@@ -83,6 +139,7 @@ def output_file(folder: str | os.PathLike[str], name: str) -> Path:
 
 
 __all__ = [
-    "LESSONS_ENV", "OUTPUT_DIR_NAME", "TapevizError", "bundled_dir", "default_output_dir", "example_names",
+    "LESSONS_ENV", "OUTPUT_DIR_NAME", "TapevizError", "bundled_dir", "bundled_examples", "default_output_dir",
+    "example_listing", "example_names", "find_example_program",
     "lessons_folder", "load_source", "output_file",
 ]

@@ -10,8 +10,11 @@ from .common import count
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the commands that open, list or save one source."""
     p = sub.add_parser("open", help="open the terminal UI on an example, a .py program or a saved trace")
-    p.add_argument("source", help="example name (seed, seed-fixed, square, ...), program.py, or trace file")
+    p.add_argument("source", help="example name (seed, keras_fit_adam, ...: see `tapeviz examples`), program.py, or trace file")
     p.set_defaults(run=run_open)
+
+    p = sub.add_parser("examples", help="list the examples `tapeviz open NAME` takes, one line each")
+    p.set_defaults(run=run_examples)
 
     p = sub.add_parser("events", help="print the recorded events of a source as a table")
     p.add_argument("source")
@@ -67,11 +70,29 @@ def open_ui(source: str) -> int:
     return run_app(source)
 
 
+def run_examples(args: argparse.Namespace) -> int:
+    from ..sources import example_listing
+
+    rows = example_listing()
+    width = max(len(name) for name, _ in rows)
+    for name, line in rows:
+        print(f"{name:<{width}}  {line}".rstrip())
+    return 0
+
+
 def run_events(args: argparse.Namespace) -> int:
+    from ..engine.errors import ProgramError
     from ..sources import load_source
     from .report import print_events
 
-    print_events(load_source(args.source, keep=args.keep), limit=args.limit)
+    try:
+        trace = load_source(args.source, keep=args.keep)
+    except ProgramError as exc:  # a program that failed: the events it recorded, then its error
+        failed = getattr(exc, "trace", None)
+        if failed is not None and len(failed):
+            print_events(failed, limit=args.limit)
+        raise
+    print_events(trace, limit=args.limit)
     return 0
 
 
@@ -86,4 +107,4 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["default_source", "open_ui", "register", "run_default", "run_events", "run_open", "run_save"]
+__all__ = ["default_source", "open_ui", "register", "run_default", "run_events", "run_examples", "run_open", "run_save"]

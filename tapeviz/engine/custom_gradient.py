@@ -134,7 +134,8 @@ def _call(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) 
     seen: dict[int, Variable] = {}
     state.variable_watchers.append(seen)
     try:
-        returned = f(*args, **kwargs)
+        with name_scope(_name(f)):  # the ops f runs sit in its own scope: drawn inside its cluster
+            returned = f(*args, **kwargs)
     finally:
         state.variable_watchers.remove(seen)
     try:

@@ -1,4 +1,8 @@
-"""TF-style dtype objects over numpy dtypes (``tf.float32`` prints as ``tf.float32``)."""
+"""TF-style dtype objects over numpy dtypes (``tf.float32`` prints as ``tf.float32``).
+
+``tf.string`` holds byte strings (numpy ``S`` arrays of any width): lines a ``TextLineDataset``
+reads, ``tf.constant("text")``. No op computes on them; they are data to look at.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DType", "as_dtype", "bool_", "float16", "float32", "float64", "from_numpy", "int8", "int16", "int32", "int64", "uint8"]
+__all__ = ["DType", "as_dtype", "bool_", "float16", "float32", "float64", "from_numpy", "int8", "int16", "int32", "int64", "string",
+           "uint8"]
 
 
 class DType:
@@ -14,9 +19,9 @@ class DType:
 
     __slots__ = ("name", "np")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, np_name: str | None = None) -> None:
         self.name = name
-        self.np = np.dtype(name)
+        self.np = np.dtype(np_name or name)
 
     @property
     def is_floating(self) -> bool:
@@ -38,9 +43,10 @@ class DType:
         if isinstance(other, DType):
             return self.np == other.np
         try:
-            return self.np == np.dtype(other)  # type: ignore[arg-type]
+            other_np = np.dtype(other)  # type: ignore[arg-type]
         except TypeError:
-            return False
+            return other == self.name if isinstance(other, str) else False
+        return other_np.kind == "S" if self.np.kind == "S" else self.np == other_np
 
     def __hash__(self) -> int:
         return hash(self.np)
@@ -61,6 +67,7 @@ int32 = DType("int32")
 int64 = DType("int64")
 uint8 = DType("uint8")
 bool_ = DType("bool")
+string = DType("string", "S")  # byte strings of any width compare equal to it
 
 _BY_NP: dict[np.dtype, DType] = {d.np: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)}
 
@@ -69,13 +76,18 @@ def as_dtype(value: Any) -> DType:
     """Turn ``tf.float32``, ``np.float32``, ``"float32"`` or a numpy dtype into a DType."""
     if isinstance(value, DType):
         return value
+    if isinstance(value, str) and value == "string":
+        return string
     try:
         npd = np.dtype(value)
     except TypeError as exc:
         raise _dtype_error(f"not a dtype: {value!r}") from exc
     found = _BY_NP.get(npd)
     if found is None:
-        raise _dtype_error(f"unsupported dtype {npd.name}: tapeviz supports float16/32/64, int8-64, uint8 and bool")
+        if npd.kind == "S":
+            return string
+        raise _dtype_error(
+            f"unsupported dtype {npd.name}: tapeviz supports float16/32/64, int8-64, uint8, bool and string")
     return found
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 __all__ = [
-    "DTypeError", "InvalidArgumentError", "OpError", "ProgramError", "ShapeError", "TapeError", "TapevizError",
+    "DTypeError", "InvalidArgumentError", "OpError", "ProgramError", "ShapeError", "ShapeValueError", "TapeError",
+    "TapevizError",
 ]
 
 
@@ -29,6 +30,19 @@ class ShapeError(InvalidArgumentError, ValueError):
 
 class DTypeError(InvalidArgumentError, TypeError):
     """Incompatible dtypes, e.g. float32 mixed with float64, or differentiating an integer."""
+
+
+class ShapeValueError(ShapeError):
+    """A shape problem TensorFlow reports as a plain ``ValueError``: a Keras layer's input,
+    ``set_weights``, ``Variable.assign`` of another shape."""
+
+
+# Tutorials print ``type(e).__name__``; TensorFlow names an op's bad arguments
+# ``InvalidArgumentError`` and Keras's complaints ``ValueError``. tapeviz's classes keep their
+# own identifiers (``except ShapeError``) but show TF's name, so a printed error reads as TF's.
+for _cls, _shown in ((ShapeError, "InvalidArgumentError"), (DTypeError, "InvalidArgumentError"),
+                     (ShapeValueError, "ValueError")):
+    _cls.__name__ = _cls.__qualname__ = _shown
 
 
 class TapeError(TapevizError, RuntimeError):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, ShapeValueError
 from .events import VariableAssigned, emit, listeners
 
 __all__ = ["EagerTensor", "Tensor", "TensorRefKey", "TensorShape", "Variable", "to_array"]
@@ -45,7 +45,7 @@ class TensorShape(tuple):
 
 def _array_text(value: np.ndarray) -> str:
     """The value as ``print(tensor)`` shows it in TF: numpy's ``str``, on its own line when multi-line."""
-    text = str(value)
+    text = repr(value.item()) if value.ndim == 0 and value.dtype.kind == "S" else str(value)
     return "\n" + text if "\n" in text else text
 
 
@@ -95,12 +95,19 @@ class Tensor:
         return self._value.ndim
 
     @property
+    def device(self) -> str:
+        """Where the value lives, as TF names it: tapeviz computes on the CPU, with numpy."""
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
+
+    @property
     def size(self) -> int:
         return self._value.size
 
     def numpy(self) -> np.ndarray | Any:
         """A writable copy of the value (a numpy scalar for a 0-d tensor, as in TF)."""
         value = self._value
+        if value.dtype.kind == "S":  # as TF: Python bytes, in an object array when not a scalar
+            return value.item() if value.ndim == 0 else value.astype(object)
         return value[()] if value.ndim == 0 else value.copy()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -115,10 +122,10 @@ class Tensor:
 
     # ---- Python protocol -------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"<tf.Tensor: shape={self.shape}, dtype={self._value.dtype.name}, numpy={_numpy_repr(self._value)}>"
+        return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={_numpy_repr(self._value)}>"
 
     def __str__(self) -> str:
-        return f"tf.Tensor({_array_text(self._value)}, shape={self.shape}, dtype={self._value.dtype.name})"
+        return f"tf.Tensor({_array_text(self._value)}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __format__(self, format_spec: str) -> str:
         """``f"{loss:.4f}"`` formats the value as numpy does (as TF's EagerTensor does)."""
@@ -254,7 +261,7 @@ def _numpy_repr(value: np.ndarray) -> str:
     """The ``numpy=`` part of a repr, as TF writes it: a Python scalar, or numpy's array repr."""
     if value.ndim == 0:
         return repr(value.item())
-    text = repr(value)
+    text = repr(value.astype(object) if value.dtype.kind == "S" else value)
     return "\n" + text if "\n" in text else text
 
 
@@ -284,7 +291,7 @@ class Variable(Tensor):
 
     def __repr__(self) -> str:
         return (
-            f"<tf.Variable '{self.name}' shape={self.shape} dtype={self._value.dtype.name}, "
+            f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
             f"numpy={_numpy_repr(self._value)}>"
         )
 
@@ -307,7 +314,7 @@ class Variable(Tensor):
         if type(new_value) is not np.ndarray:  # 0-d arithmetic gives numpy scalars; keep arrays
             new_value = np.array(new_value)
         if new_value.shape != old.shape:
-            raise ShapeError(
+            raise ShapeValueError(
                 f"{method} to variable '{self.path}': value of shape {new_value.shape} "
                 f"does not match the variable's shape {old.shape}"
             )
@@ -374,7 +381,12 @@ def to_array(value: Any, dtype: Any = None) -> np.ndarray:
                     arr = arr.astype(np.int64)
                 else:
                     arr = arr.astype(_PYTHON_INT)
-    if arr.dtype.kind not in "fiub":
+    if arr.dtype.kind == "c":
+        raise DTypeError(f"complex numbers are outside tapeviz's scope (got {arr.dtype.name}): its tensors hold "
+                         "floats, integers and booleans; keep the real and imaginary parts as two float tensors")
+    if arr.dtype.kind == "U":  # text becomes UTF-8 bytes, as tf.constant("…") gives a tf.string
+        arr = np.char.encode(arr, "utf-8")
+    if arr.dtype.kind not in "fiubS":
         raise DTypeError(f"cannot convert a value of numpy dtype {arr.dtype} to a tensor")
     arr.setflags(write=False)
     return arr

@@ -1,5 +1,10 @@
 """The article's network as built-in examples: ``seed`` (as written) and ``seed-fixed``.
 
+Both examples are plain programs beside this file (``article_network.py``,
+``article_network_fixed.py``), so the source pane shows the article's code. This module keeps
+the same network as a function of its size, dtype and seed (``seed_network``) for tests and
+benchmarks that need it in other sizes.
+
 ``seed`` is the article's second code block with one change that lets it train: the variable
 list is taken *after* the model's first call. Everything else is as written: the last layer
 has ``activation='softmax'`` although the loss says ``from_logits=True``, and the labels are
@@ -11,7 +16,6 @@ right: logits out of the last layer, one-hot labels.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,30 +91,16 @@ def seed_network(fixed: bool = False, seed: int = 0, dtype: str = "float32", bat
     return SeedNetwork(model, inputs, labels, loss_fn, optimizer, variables)
 
 
-def _maker(fixed: bool) -> Callable[[], Callable[[], float]]:
-    def make() -> Callable[[], float]:
-        net = seed_network(fixed=fixed)
-
-        def train_step() -> float:
-            return net.train_step()
-
-        train_step.network = net  # type: ignore[attr-defined]
-        train_step.warnings = net.warnings  # type: ignore[attr-defined]  (the pitfalls' explanations)
-        return train_step
-
-    return make
-
-
 register(Example(
     "seed", "the article's network, as written",
     "Dense(5, relu) → Dense(2, softmax), batch 32×10, labels uniform in {0, 1} (not one-hot), "
     "CategoricalCrossentropy(from_logits=True), SGD 0.01. Keras warns about from_logits and uses the "
     "softmax's inputs as logits; many label rows are not one-hot.",
-    _maker(False),
+    program="article_network.py",
 ))
 register(Example(
     "seed-fixed", "the article's network, done right",
     "Dense(5, relu) → Dense(2) giving logits, batch 32×10, one-hot labels, "
     "CategoricalCrossentropy(from_logits=True), SGD 0.01.",
-    _maker(True),
+    program="article_network_fixed.py",
 ))

@@ -10,18 +10,18 @@ from typing import Any
 
 from . import activations, backend, initializers, layers, losses, metrics, models, optimizers, utils
 from .backend import Variable
-from .layers import Layer
-from .models import Model, Sequential
+from .layers import Input, InputLayer, Layer
+from .models import Functional, Model, Sequential
+from .symbolic import KerasTensor
 from .training import History
 
 __all__ = [
-    "History", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
+    "Functional", "History", "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "initializers", "layers",
     "losses", "metrics", "models", "optimizers", "utils",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(
-        f"tapeviz.keras has no {name!r}: tapeviz implements {', '.join(__all__)} "
-        "(the parts of Keras that autodiff tutorials use)"
-    )
+    from .missing import missing_name
+
+    raise missing_name("tapeviz.keras", name, __all__, f"{', '.join(__all__)} (the parts of Keras that autodiff tutorials use)")

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
-from ..engine.errors import ShapeError
+from ..engine.errors import ShapeValueError
 from ..engine.scope import _stack as _scope_stack
 from ..engine.scope import current_scope
-from . import activations, backend, initializers
+from . import activations, backend, initializers, symbolic
+from .symbolic import KerasTensor, Node, shape_tuple
 
 
 class NotBuiltWarning(UserWarning):
@@ -30,9 +31,17 @@ class Layer:
     """Base class: tracks sublayers set as attributes, creates weights lazily in ``build()``."""
 
     def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
-        unknown = set(kwargs) - {"input_shape", "input_dim", "autocast"}
+        unknown = set(kwargs) - {"input_shape", "input_dim", "batch_size", "autocast"}
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        # ``input_shape=(4,)`` / ``input_dim=4`` on a Sequential's first layer: the model builds at once.
+        shape = kwargs.get("input_shape")
+        if shape is None and kwargs.get("input_dim") is not None:
+            shape = (kwargs["input_dim"],)
+        self._input_shape_arg: tuple[int | None, ...] | None = (
+            None if shape is None else (kwargs.get("batch_size"), *shape_tuple(shape, "input_shape"))
+        )
+        self._inbound_nodes: list[Node] = []
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
             raise ValueError(f"a layer name must be a non-empty string without '/', got {name!r}")
         object.__setattr__(self, "_tracked", getattr(self, "_tracked", []))
@@ -42,7 +51,7 @@ class Layer:
         self._np_dtype = np.dtype(self.dtype)
         self.built = False
         self._own_weights: list[backend.Variable] = []
-        self._output_shape: tuple[int, ...] | None = None
+        self._output_shape: tuple[int | None, ...] | None = None
 
     # ---- tracking ---------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -150,14 +159,14 @@ class Layer:
         mine = self.weights
         weights = list(weights)
         if len(weights) != len(mine):
-            raise ShapeError(
+            raise ShapeValueError(
                 f"set_weights() on layer '{self.name}': got {len(weights)} array(s), but the layer has "
                 f"{len(mine)} weight(s)" + ("" if mine else " (it has not been called yet, so it has no weights)")
             )
         arrays = [np.asarray(w) for w in weights]
         for var, arr in zip(mine, arrays):
             if tuple(arr.shape) != tuple(var.shape):
-                raise ShapeError(
+                raise ShapeValueError(
                     f"set_weights() on layer '{self.name}': weight '{var.path}' has shape {tuple(var.shape)}, "
                     f"the array given has shape {tuple(arr.shape)}"
                 )
@@ -174,7 +183,11 @@ class Layer:
         ``training`` is passed to ``call()`` when it has a ``training`` parameter; either way it
         holds for the sublayers called inside (``model(x, training=True)`` reaches a Dropout).
         Not given, it is the caller's, else the ``call`` signature's default, as in Keras.
+        Called on ``keras.Input`` placeholders (the functional API), it builds the layer and
+        returns placeholders, recording no op.
         """
+        if isinstance(inputs, KerasTensor) or symbolic.holds_symbolic((inputs, args, kwargs)):
+            return self._symbolic_call(inputs, args, kwargs)
         inputs = self._convert_input(inputs)
         training = kwargs.pop("training", None)
         if training is None and _training_stack:
@@ -193,9 +206,21 @@ class Layer:
         finally:
             _training_stack.pop()
             _scope_stack.pop()
-        if isinstance(outputs, E.Tensor):
-            self._output_shape = outputs._value.shape
+        if isinstance(outputs, E.Tensor):  # for summary(): the shape built for (batch None) wins over a call's
+            shape = outputs._value.shape
+            if symbolic.trial_batches and shape:
+                self._output_shape = (symbolic.trial_batches[-1], *shape[1:])
+                self._symbolic_shape = True
+            elif not getattr(self, "_symbolic_shape", False):
+                self._output_shape = shape
         return outputs
+
+    # ---- symbolic calls (the functional API, build(shape)): see ``symbolic`` ------------------
+    def _trial_run(self, structure: Any, kwargs: dict[str, Any] | None = None) -> Any:
+        return symbolic.trial_run(self, structure, kwargs)
+
+    def _symbolic_call(self, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return symbolic.symbolic_call(self, inputs, args, kwargs)
 
     def _convert_input(self, inputs: Any) -> Any:
         """Arrays and lists become tensors of the layer's dtype; float tensors are cast to it."""
@@ -275,7 +300,7 @@ class Dense(Layer):
 
     def build(self, input_shape: tuple[int, ...]) -> None:
         if len(input_shape) < 2:
-            raise ShapeError(
+            raise ShapeValueError(
                 f"Input of layer '{self.name}' is incompatible with the layer: expected min_ndim=2, "
                 f"found ndim={len(input_shape)}. Full shape received: {tuple(input_shape)}"
             )
@@ -288,7 +313,7 @@ class Dense(Layer):
         kernel = self.kernel
         shape = inputs._value.shape
         if len(shape) < 2 or shape[-1] != kernel._value.shape[0]:
-            raise ShapeError(
+            raise ShapeValueError(
                 f"Input of layer '{self.name}' is incompatible with the layer: expected axis -1 of input "
                 f"shape to have value {kernel._value.shape[0]}, but received input with shape {tuple(shape)}"
             )
@@ -326,13 +351,20 @@ class ReLU(Layer):
         return activations.relu(inputs)
 
 
+
 from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
+from .input_layer import Input, InputLayer  # noqa: E402  (the same)
+from .merging import Add, Concatenate, Multiply  # noqa: E402  (the same)
 from .normalization import BatchNormalization  # noqa: E402  (the same)
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Lambda", "Layer", "ReLU", "Softmax"]
+# Layers defined in other modules join here; add a module's layers to this list to expose them.
+__all__ = [
+    "Activation", "Add", "BatchNormalization", "Concatenate", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
+    "Lambda", "Layer", "Multiply", "ReLU", "Softmax",
+]
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(
-        f"tapeviz.keras.layers has no {name!r}: tapeviz implements {', '.join(__all__)}"
-    )
+    from .missing import missing_name
+
+    raise missing_name("tapeviz.keras.layers", name, __all__, ", ".join(__all__))

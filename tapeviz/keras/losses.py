@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
-from ..engine.errors import ShapeError
+from ..engine.errors import ShapeValueError
 from ..engine.registry import bookkeeping
 from ..engine.scope import _stack as _scope_stack
 from . import activations, backend
@@ -65,7 +65,7 @@ def _same_rank(y_true: E.Tensor, y_pred: E.Tensor) -> tuple[E.Tensor, E.Tensor]:
 
 def _same_shape(y_true: E.Tensor, y_pred: E.Tensor, fn: str) -> None:
     if y_true._value.shape != y_pred._value.shape:
-        raise ShapeError(
+        raise ShapeValueError(
             f"{fn}: labels (target) and predictions (output) must have the same shape; got "
             f"target.shape={tuple(y_true._value.shape)}, output.shape={tuple(y_pred._value.shape)}"
         )
@@ -159,7 +159,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels.reshape(labels.shape[:-1])
     if labels.shape != y_pred._value.shape[:-1]:
-        raise ShapeError(
+        raise ShapeValueError(
             "sparse_categorical_crossentropy: labels must have the shape of the predictions without their "
             f"last axis; got labels {tuple(labels.shape)}, predictions {tuple(y_pred._value.shape)}"
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import engine as E
-from ..engine.errors import ShapeError
+from ..engine.errors import ShapeValueError
 from .layers import Layer
 
 __all__ = ["BatchNormalization"]
@@ -34,7 +34,7 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape: tuple[int, ...]) -> None:
         if not input_shape or not -len(input_shape) <= self.axis < len(input_shape):
-            raise ShapeError(f"BatchNormalization '{self.name}': axis {self.axis} is not an axis of an input of shape {tuple(input_shape)}")
+            raise ShapeValueError(f"BatchNormalization '{self.name}': axis {self.axis} is not an axis of an input of shape {tuple(input_shape)}")
         beta, gamma, mean, variance = self._initializers
         features = (input_shape[self.axis],)
         self.gamma = self.add_weight("gamma", features, gamma) if self.scale else None

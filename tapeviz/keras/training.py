@@ -12,7 +12,6 @@ terminal UI runs, through ``backend.fit_trainer()``) trains the next batch as fi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,11 +20,16 @@ from .. import engine as E
 from ..engine.errors import TapevizError
 from . import backend, losses, optimizers
 from . import metrics as metrics_module
-
-
-class TrainingError(TapevizError, ValueError):
-    """compile/fit/evaluate/predict were given something they cannot use."""
-
+from .data_adapter import (
+    Batches,
+    TrainingError,
+    as_array,
+    as_arrays,
+    first_array,
+    is_dataset,
+    num_samples,
+    take_rows,
+)
 
 _LOSS_CLASSES = {
     "categorical_crossentropy": losses.CategoricalCrossentropy,
@@ -73,19 +77,6 @@ def _loss_object(loss: Any) -> Any:
     raise TrainingError(f"Could not interpret loss identifier: {loss!r}")
 
 
-def _array(value: Any, what: str) -> np.ndarray:
-    if isinstance(value, E.Tensor):
-        return value._value
-    try:
-        return np.asarray(value)
-    except (TypeError, ValueError):
-        raise TrainingError(f"{what} must be an array or a tensor, got {type(value).__name__}") from None
-
-
-def _is_dataset(x: Any) -> bool:
-    return hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, E.Tensor, list, tuple, dict, str))
-
-
 def _verbose(verbose: Any) -> int:
     return 1 if verbose == "auto" else int(verbose)
 
@@ -107,7 +98,22 @@ class Trainer:
             raise TrainingError(f"compile({', '.join(sorted(unknown))}=...) is not implemented in tapeviz")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
-        self._loss_fn = None if loss is None else _loss_object(loss)
+        if isinstance(loss, (list, tuple, dict)):
+            names = list(getattr(self, "output_names", []))
+            if len(names) < 2:
+                raise TrainingError("a list or dict of losses needs a model with several outputs "
+                                    "(keras.Model(inputs, [out_1, out_2]))")
+            chosen = [loss.get(n) for n in names] if isinstance(loss, dict) else list(loss)
+            if len(chosen) != len(names) or any(c is None for c in chosen):
+                raise TrainingError(f"the model has {len(names)} outputs {names}: give one loss for each, "
+                                    f"got {loss!r}")
+            self._loss_fn = [_loss_object(c) for c in chosen]
+            self._loss_names = [f"{n}_loss" for n in names]
+        else:
+            self._loss_fn = None if loss is None else _loss_object(loss)
+            self._loss_names = []
+        if self._loss_names and metrics:
+            raise TrainingError("metrics for a model with several outputs are not implemented in tapeviz")
         self._metric_ids = list(metrics or [])
         self._metrics: list[metrics_module.MeanMetric] | None = None  # resolved on the first batch
         self.compiled = True
@@ -121,7 +127,22 @@ class Trainer:
             )
 
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> E.Tensor:
-        return self._loss_fn(y, y_pred)
+        if not isinstance(self._loss_fn, list):
+            return self._loss_fn(y, y_pred)
+        names = list(self.output_names)
+        if isinstance(y, dict):  # labels by output name
+            y = [y.get(n) for n in names]
+        if isinstance(y_pred, dict):
+            y_pred = [y_pred[n] for n in names]
+        if not isinstance(y, (list, tuple)) or len(y) != len(self._loss_fn):
+            raise TrainingError(f"the model has {len(self._loss_fn)} outputs: y must be a list of "
+                                f"{len(self._loss_fn)} label arrays, one per output")
+        parts = [fn(t, p) for fn, t, p in zip(self._loss_fn, y, y_pred)]
+        self._loss_parts = parts
+        total = parts[0]
+        for part in parts[1:]:
+            total = E.add(total, part)
+        return total
 
     def _batch_metrics(self, y: np.ndarray, y_pred: np.ndarray) -> list[metrics_module.MeanMetric]:
         if self._metrics is None:
@@ -139,7 +160,7 @@ class Trainer:
         variables = self.trainable_variables
         grads = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
-        return self._update_trackers(loss, y, y_pred, len(_array(x, "x")))
+        return self._update_trackers(loss, y, y_pred, num_samples(x))
 
     def test_step(self, data: tuple[Any, ...]) -> dict[str, float]:
         if len(data) < 2 or data[1] is None:
@@ -147,11 +168,15 @@ class Trainer:
         x, y = data[0], data[1]
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred)
-        return self._update_trackers(loss, y, y_pred, len(_array(x, "x")))
+        return self._update_trackers(loss, y, y_pred, num_samples(x))
 
     def _update_trackers(self, loss: E.Tensor, y: Any, y_pred: E.Tensor, size: int) -> dict[str, float]:
         self._loss_tracker.update(float(np.asarray(loss._value, np.float64).reshape(())), size)
-        y_arr, pred = _array(y, "y"), y_pred._value
+        if isinstance(self._loss_fn, list):
+            for tracker, part in zip(self._part_trackers, self._loss_parts):
+                tracker.update(float(np.asarray(part._value, np.float64).reshape(())), size)
+            return self._logs()
+        y_arr, pred = as_array(y, "y"), y_pred._value
         for metric in self._batch_metrics(y_arr, pred):
             metric.update_from(y_arr, pred)
         return self._logs()
@@ -159,10 +184,12 @@ class Trainer:
     def _logs(self) -> dict[str, float]:
         logs = {m.name: m.result() for m in self._metrics or []}
         logs["loss"] = self._loss_tracker.result()
+        logs.update({t.name: t.result() for t in getattr(self, "_part_trackers", [])})
         return dict(sorted(logs.items()))
 
     def _reset_trackers(self) -> None:
         self._loss_tracker = metrics_module.MeanMetric("loss")
+        self._part_trackers = [metrics_module.MeanMetric(n) for n in getattr(self, "_loss_names", [])]
         for metric in self._metrics or []:
             metric.reset()
 
@@ -178,17 +205,19 @@ class Trainer:
         self._check_compiled("fit")
         self._refuse(kwargs, "fit")
         if validation_split and validation_data is None:
-            if _is_dataset(x):
+            if is_dataset(x):
                 raise TrainingError("`validation_split` is only supported for Tensors or NumPy arrays, not a Dataset")
-            x_all, y_all = _array(x, "x"), _array(y, "y")
-            split_at = int(math.floor(len(x_all) * (1.0 - validation_split)))
-            if split_at in (0, len(x_all)):
+            x_all, y_all = as_arrays(x, "x"), as_arrays(y, "y")
+            count = len(first_array(x_all))
+            split_at = int(math.floor(count * (1.0 - validation_split)))
+            if split_at in (0, count):
                 raise TrainingError(
-                    f"Training data contains {len(x_all)} samples, which is not sufficient to split it into a "
+                    f"Training data contains {count} samples, which is not sufficient to split it into a "
                     f"validation and training set as specified by `validation_split={validation_split}`"
                 )
-            x, y, validation_data = x_all[:split_at], y_all[:split_at], (x_all[split_at:], y_all[split_at:])
-        batches = _Batches(x, y, batch_size, shuffle, steps_per_epoch)
+            head, tail = slice(None, split_at), slice(split_at, None)
+            x, y, validation_data = take_rows(x_all, head), take_rows(y_all, head), (take_rows(x_all, tail), take_rows(y_all, tail))
+        batches = Batches(x, y, batch_size, shuffle, steps_per_epoch)
         history = History(self, {"verbose": _verbose(verbose), "epochs": epochs, "steps": batches.steps})
         self.history = history
         for epoch in range(initial_epoch, epochs):
@@ -220,23 +249,27 @@ class Trainer:
         self._check_compiled("evaluate")
         self._refuse(kwargs, "evaluate")
         self._reset_trackers()
-        batches = _Batches(x, y, batch_size, False, steps)
+        batches = Batches(x, y, batch_size, False, steps)
         for data in batches.epoch():
             logs = self.test_step(data)
         if _verbose(verbose):
             print(f"{batches.steps}/{batches.steps}{_format_logs(logs)}")
         if return_dict:
             return logs
-        ordered = [logs["loss"]] + [logs[m.name] for m in self._metrics or []]
+        ordered = [logs["loss"]] + [logs[n] for n in self._loss_names] + [logs[m.name] for m in self._metrics or []]
         return ordered[0] if len(ordered) == 1 else ordered
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
                 **kwargs: Any) -> np.ndarray:
         """The model's outputs for ``x`` as a numpy array, batch by batch, in inference mode."""
         self._refuse(kwargs, "predict")
-        batches = _Batches(x, None, batch_size, False, steps)
-        outputs = [self(data[0], training=False)._value for data in batches.epoch()]
-        return np.concatenate(outputs, axis=0)
+        batches = Batches(x, None, batch_size, False, steps)
+        outputs = [self(data[0], training=False) for data in batches.epoch()]
+        if isinstance(outputs[0], dict):  # outputs by name: one array each
+            return {k: np.concatenate([out[k]._value for out in outputs], axis=0) for k in outputs[0]}
+        if isinstance(outputs[0], (list, tuple)):  # several outputs: one array each
+            return [np.concatenate([out[i]._value for out in outputs], axis=0) for i in range(len(outputs[0]))]
+        return np.concatenate([out._value for out in outputs], axis=0)
 
     def save(self, filepath: Any, *args: Any, **kwargs: Any) -> None:
         raise SavingError(
@@ -254,65 +287,3 @@ class Trainer:
             known = [k for k in used if k in _NOT_DONE]
             what = "is not implemented in tapeviz" if known else "is not an argument Keras knows"
             raise TrainingError(f"{method}({', '.join(used)}=...) {what}")
-
-
-class _Batches:
-    """The batches of one dataset: arrays cut into ``batch_size`` slices (shuffled per epoch if
-    asked, from the seeded Keras generator), or a ``tf.data.Dataset`` iterated as it is."""
-
-    def __init__(self, x: Any, y: Any, batch_size: int | None, shuffle: bool, steps: int | None = None) -> None:
-        self._dataset = x if _is_dataset(x) else None
-        self._pending: Iterator[tuple[Any, ...]] | None = None
-        self._limit = None if steps is None else int(steps)
-        if self._dataset is not None:
-            if batch_size is not None:
-                raise TrainingError("Do not pass `batch_size` with a Dataset: its batches come from .batch(...)")
-            size = int(getattr(self._dataset, "cardinality", lambda: -2)())
-            if size == -1 and self._limit is None:
-                raise TrainingError("the Dataset repeats for ever (.repeat()): pass steps_per_epoch= to fit, "
-                                    "steps= to evaluate/predict, to say how many batches make one pass")
-            self.steps = self._limit if self._limit is not None else (size if size >= 0 else None)
-            return
-        if x is None:
-            raise TrainingError("fit/evaluate/predict need input data x")
-        self.x = _array(x, "x")
-        self.y = None if y is None else _array(y, "y")
-        if self.y is not None and len(self.y) != len(self.x):
-            raise TrainingError(f"x has {len(self.x)} samples but y has {len(self.y)}: they must have the same number")
-        if len(self.x) == 0:
-            raise TrainingError("the input data x has no samples")
-        self.batch_size = 32 if batch_size is None else int(batch_size)
-        if self.batch_size <= 0:
-            raise TrainingError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.shuffle = bool(shuffle)
-        self.steps = math.ceil(len(self.x) / self.batch_size) if self._limit is None else self._limit
-
-    def epoch(self) -> Iterator[tuple[Any, ...]]:
-        """The batches of one epoch: one pass over the data, or ``steps`` batches when given
-        (continuing where the previous epoch stopped, as Keras does with steps_per_epoch)."""
-        if self._limit is None:
-            yield from self._one_pass()
-            return
-        for _ in range(self._limit):
-            yield self.next_batch()
-
-    def _one_pass(self) -> Iterator[tuple[Any, ...]]:
-        if self._dataset is not None:
-            for element in self._dataset:
-                yield tuple(element) if isinstance(element, (tuple, list)) else (element,)
-            return
-        n = len(self.x)
-        order = backend.generator().permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, n, self.batch_size):
-            index = order[start:start + self.batch_size]
-            yield (self.x[index],) if self.y is None else (self.x[index], self.y[index])
-
-    def next_batch(self) -> tuple[Any, ...]:
-        for _ in range(2):
-            if self._pending is None:
-                self._pending = self._one_pass()
-            try:
-                return next(self._pending)
-            except StopIteration:
-                self._pending = None
-        raise TrainingError("the training data has no batches")

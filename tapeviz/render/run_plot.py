@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-
 from ..view.run_view import RunData, bucket_means, columns
 from .errors import PillowMissing
 

@@ -122,8 +122,6 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module("tapeviz.keras")
-    raise AttributeError(
-        f"tapeviz.tf has no {name!r}: tapeviz implements the part of TensorFlow that tutorials on "
-        f"autodiff use (see dir(tapeviz.tf) for what is there)",
-        name=name, obj=_sys.modules[__name__],  # lets Python suggest a close name ("Did you mean")
-    )
+    from ..keras.missing import missing_name
+
+    raise missing_name("tapeviz.tf", name, dir(_sys.modules[__name__]), "the part of TensorFlow that tutorials on autodiff use")

@@ -18,7 +18,7 @@ from .. import engine as _E
 from ..engine.errors import TapevizError
 from ._tensor_spec import TensorSpec
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetError"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetError", "TextLineDataset"]
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -259,3 +259,35 @@ class Dataset:
     def __repr__(self) -> str:
         spec = "?" if self._spec is None else repr(self._spec)
         return f"<Dataset element_spec={spec}>"
+
+
+def TextLineDataset(filenames: Any, compression_type: str | None = None, buffer_size: Any = None,  # noqa: N802
+                    num_parallel_reads: Any = None, name: str | None = None) -> Dataset:
+    """One ``tf.string`` scalar per line of each file in turn, without its line ending
+    (``\n`` or ``\r\n``); a last line without a newline counts, an empty file gives nothing.
+
+    The files are read again on every iteration, as TF does; a missing file is reported here,
+    when the dataset is made (TF waits for the first read).
+    """
+    from pathlib import Path
+
+    if compression_type not in (None, ""):
+        raise DatasetError("TextLineDataset: compressed files (compression_type=...) are not read by tapeviz")
+    if isinstance(filenames, _E.Tensor):
+        filenames = filenames.numpy()
+    names = [filenames] if isinstance(filenames, (str, bytes, Path)) else list(np.asarray(filenames, dtype=object).ravel())
+    paths = [Path(n.decode("utf-8") if isinstance(n, bytes) else str(n)) for n in names]
+    for path in paths:
+        if not path.is_file():
+            raise DatasetError(f"TextLineDataset: {path}: no such file" if not path.exists()
+                               else f"TextLineDataset: {path} is not a file")
+
+    def make() -> Iterator[Any]:
+        for path in paths:
+            lines = path.read_bytes().split(b"\n")
+            if lines and lines[-1] == b"":
+                lines.pop()
+            for line in lines:
+                yield _E.constant(np.bytes_(line[:-1] if line.endswith(b"\r") else line))
+
+    return Dataset(make, UNKNOWN_CARDINALITY, TensorSpec((), "string"))

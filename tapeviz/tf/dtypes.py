@@ -13,10 +13,11 @@ from ..engine.dtypes import (  # noqa: F401
     int16,
     int32,
     int64,
+    string,
     uint8,
 )
 from ..engine.dtypes import (
     bool_ as bool,
 )
 
-__all__ = ["DType", "as_dtype", "bool", "cast", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8"]
+__all__ = ["DType", "as_dtype", "bool", "cast", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "string", "uint8"]

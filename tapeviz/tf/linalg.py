@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import eye
+from ..keras.missing import missing_name
 from ._exposed import expose
 
 __all__: list[str] = ["eye"]
@@ -12,4 +13,4 @@ expose(globals(), "tf.linalg", __all__)
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(f"tapeviz.tf.linalg has no {name!r} (see dir(tapeviz.tf.linalg) for what is there)")
+    raise missing_name("tapeviz.tf.linalg", name, __all__, "the tf.linalg functions that autodiff tutorials use")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..keras.missing import missing_name
 from ._exposed import expose
 
 __all__: list[str] = []
@@ -11,4 +12,4 @@ expose(globals(), "tf.math", __all__)
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(f"tapeviz.tf.math has no {name!r} (see dir(tapeviz.tf.math) for what is there)")
+    raise missing_name("tapeviz.tf.math", name, __all__, "the tf.math functions that autodiff tutorials use")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import engine as _E
+from ..keras.missing import missing_name
 from ._exposed import expose
 
 __all__ = ["softmax_cross_entropy_with_logits"]
@@ -19,4 +20,4 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) 
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(f"tapeviz.tf.nn has no {name!r} (see dir(tapeviz.tf.nn) for what is there)")
+    raise missing_name("tapeviz.tf.nn", name, __all__, "the tf.nn functions that autodiff tutorials use")

@@ -293,7 +293,9 @@ def load_trace(path: Any) -> Trace:
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise TraceFileError(f"{path}: corrupted: events do not fit together ({type(exc).__name__}: {exc})") from None
     try:
-        trace.restore_names(*_read_learner_code(doc, reader))
+        updates: dict[int, SourceSite] = {}
+        trace.restore_names(*_read_learner_code(doc, reader, updates))
+        trace.update_sites.update((k, v) for k, v in updates.items() if 0 <= k < len(trace))
     except CorruptField as exc:
         raise TraceFileError(f"{path}: corrupted: {exc}") from None
     try:
@@ -319,13 +321,15 @@ def _learner_code_json(trace: Trace, table: ArrayTable) -> dict[str, Any]:
         out["sites"] = [{"op_id": k, **encode_dataclass(s, table)} for k, s in trace.sites.items()]
     if trace.tensor_names:
         out["tensor_names"] = [[k, name] for k, name in trace.tensor_names.items()]
+    if trace.update_sites:  # the line of each update (one object per event: its index and site)
+        out["update_sites"] = [{"event": k, **encode_dataclass(s, table)} for k, s in trace.update_sites.items()]
     if trace.sources:
         out["sources"] = dict(trace.sources)
     return out
 
 
 def _read_learner_code(
-    doc: dict[str, Any], reader: Any
+    doc: dict[str, Any], reader: Any, update_sites: dict[int, SourceSite]
 ) -> tuple[dict[int, SourceSite], dict[int, str], dict[str, str]]:
     sites: dict[int, SourceSite] = {}
     for k, d in enumerate(_list(doc, "sites")):
@@ -339,6 +343,10 @@ def _read_learner_code(
     sources = doc.get("sources", {})
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
         raise CorruptField("sources should map file names to program text")
+    for k, d in enumerate(_list(doc, "update_sites")):
+        where = f"update_sites[{k}]"
+        index = decoder(int)(d.get("event") if isinstance(d, dict) else None, f"{where}.event", reader)
+        update_sites[index] = decode_dataclass(SourceSite, d, where, reader)
     return sites, names, sources
 
 

@@ -9,6 +9,13 @@ import numpy as np
 
 from ..engine.events import OpRecorded, TensorRef
 
+_PRIMES = ("", "′", "″", "‴", "⁗")  # x, x′, x″: one name the program rebinds, told apart
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _primes(k: int) -> str:
+    return _PRIMES[k] if k < len(_PRIMES) else f"⁽{str(k).translate(_SUPERSCRIPT)}⁾"
+
 
 @functools.cache
 def _dtype_name(dtype: np.dtype) -> str:
@@ -74,10 +81,47 @@ class Graph:
         # The learner's names (filled by the Trace from its source sites, see sites.py):
         self.assigned_names: dict[int, str] = {}  # op node id -> name its line assigned it to
         self.tensor_names: dict[int, str] = {}  # node id -> name it was bound to when used
+        self._primes: dict[int, int] = {}  # (user_name's told-apart names, and what they were made of)
+        self._primes_state: tuple[int, ...] = ()
 
     def user_name(self, node_id: int) -> str | None:
-        """The learner's own name for a node (``logits``, ``x``), or None: show the op name then."""
+        """The learner's own name for a node (``logits``, ``x``), or None: show the op name then.
+
+        Two different tensors of one iteration never share a name: a name the program rebinds
+        (``x = self.dense1(x)``) is told apart by primes in the order the tensors were used,
+        ``x`` (the input), then ``x′`` (dense1's output)."""
+        name = self.assigned_names.get(node_id) or self.tensor_names.get(node_id)
+        if name is None:
+            return None
+        return name + _primes(self._rebound().get(node_id, 0))
+
+    def program_name(self, node_id: int) -> str | None:
+        """The name exactly as the program wrote it (``x`` for both ``x`` and ``x′``)."""
         return self.assigned_names.get(node_id) or self.tensor_names.get(node_id)
+
+    def _rebound(self) -> dict[int, int]:
+        """Node id -> how many other tensors its iteration bound to the same name before it."""
+        state = (len(self.nodes), len(self.assigned_names), len(self.tensor_names), next(reversed(self.nodes), 0))
+        if self._primes_state == state:
+            return self._primes
+        primes: dict[int, int] = {}
+        for iteration, ops in self._by_iteration.items():
+            seen: set[int] = set()
+            count: dict[str, int] = {}
+            for op_id in ops:
+                for nid in (*self.nodes[op_id].inputs, op_id):
+                    if nid in seen:
+                        continue
+                    seen.add(nid)
+                    name = self.program_name(nid)
+                    if name is None:
+                        continue
+                    k = count.get(name, 0)
+                    count[name] = k + 1
+                    if k and self.nodes[nid].iteration == iteration:  # (a leaf: in its first iteration)
+                        primes[nid] = k
+        self._primes, self._primes_state = primes, state
+        return primes
 
     def add_op(self, event: OpRecorded, index: int, iteration: int) -> Node:
         inputs = []

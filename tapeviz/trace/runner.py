@@ -22,6 +22,7 @@ from typing import Any
 from ..engine.errors import ProgramError
 from ..engine.program_hooks import HOOKS
 from .trace import Trace, record
+from .warning_lines import learner_warnings
 
 
 @dataclass
@@ -75,6 +76,7 @@ def run_program(
         with warnings.catch_warnings(record=True) as caught, record(trace, keep=keep), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
+            warnings.showwarning = learner_warnings(caught, trace)  # (restored by catch_warnings)
             exec(code, namespace)
     except SystemExit as exc:
         if exc.code not in (None, 0):
@@ -82,7 +84,9 @@ def run_program(
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the learner's own error: show their frames only
-        raise _program_failure(path, filename, exc) from None
+        failure = _program_failure(path, filename, exc)
+        _keep_for_post_mortem(failure, trace, exc, filename)
+        raise failure from None
     finally:
         sys.argv = old_argv
         sys.path[:] = old_path
@@ -92,7 +96,7 @@ def run_program(
     if not callable(trainer):
         trainer = next((t for hooks in list(HOOKS.values()) if callable(t := hooks.trainer())), None)
     if callable(trainer):
-        trace.trainer = trainer
+        trace.trainer = _keeping_warnings(trainer, trace)
     for hooks in list(HOOKS.values()):  # e.g. Keras's optimizers: what the view needs to write update rules
         trace.meta.update(hooks.meta())
     if require_events and len(trace) == 0:
@@ -104,6 +108,24 @@ def run_program(
     if messages:
         trace.meta["warnings"] = list(messages)
     return ProgramRun(trace, output.getvalue(), namespace, messages)
+
+
+def _keeping_warnings(trainer: Any, trace: Trace) -> Any:
+    """``trainer``, its warnings kept in the trace's messages (each once), not printed over the UI."""
+    import functools
+
+    @functools.wraps(trainer)
+    def train(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = trainer(*args, **kwargs)
+        kept = trace.meta.setdefault("warnings", [])
+        kept += [text for w in caught if (text := f"{w.category.__name__}: {w.message}") not in kept]
+        if not kept:
+            del trace.meta["warnings"]
+        return result
+
+    return train
 
 
 class _Tee(io.StringIO):
@@ -121,7 +143,7 @@ class _Tee(io.StringIO):
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     kind = type(exc).__name__
-    hint = _did_you_mean(exc)
+    hint = "" if ". Did you mean" in str(exc) else _did_you_mean(exc)  # tapeviz's own messages may hold it
     message = str(exc).split("\n")[0] + hint
     if frames:
         last = frames[-1]
@@ -135,6 +157,14 @@ def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramEr
             lines.append(f"    {f.line.strip()}")
     lines.append(f"{kind}: {exc}{hint}")
     return ProgramError(headline, "\n".join(lines))
+
+
+def _keep_for_post_mortem(failure: ProgramError, trace: Trace, exc: BaseException, filename: str) -> None:
+    """The events recorded before the error, and the error, stay looked-at-able: ``failure.trace``."""
+    from .postmortem import keep_failure
+
+    keep_failure(trace, exc, filename, str(failure), failure.details)
+    failure.trace = trace  # type: ignore[attr-defined]
 
 
 def _did_you_mean(exc: BaseException) -> str:

@@ -1,9 +1,10 @@
 """Where in the learner's program each recorded op came from, and the names the learner used.
 
 While :func:`~tapeviz.trace.record` listens, every recorded op is traced back to the first stack
-frame outside the tapeviz package (programs run by the runner, tests and notebooks are the
-learner's code; so are the built-in examples in ``tapeviz/examples``: they are the program
-there). That frame's file, line and function make the op's :class:`SourceSite`.
+frame that is not tapeviz's own code nor the standard library's, told by the frame's module
+(programs run by the runner, tests, notebook cells and temporary files are the learner's code,
+wherever the file sits, site-packages included; so are the built-in examples in
+``tapeviz/examples`` and the lessons and examples a wheel bundles in ``tapeviz/_bundled``). That frame's file, line and function make the op's :class:`SourceSite`.
 
 Names come from the program's own text and variables:
 
@@ -12,28 +13,30 @@ Names come from the program's own text and variables:
   the one whose output was assigned. A ``return`` line passes the question to the line that
   called it (``loss = self.loss()``), so helper functions do not hide the caller's name.
 - a tensor's name: an op input bound to a local or global name in the learner's frame at the
-  time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there.
+  time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there (or a copy
+  Keras made of one in another dtype, by its values).
 
-All of this runs inside the trace's listener, so it costs nothing when no listener records.
-Only what needs the live stack is done as each op is emitted; the names are copied then (a
-copy of a scope's dict is cheap) and searched for the tensors when the trace folds its events.
+All of this runs inside the trace's listener, so it costs nothing when no listener records:
+the names are copied as each op is emitted and searched when the trace folds its events.
 """
 
 from __future__ import annotations
 
-import ast
 import linecache
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any, Optional
 
+import numpy as np
+
 from ..engine.events import OpRecorded
 from ..engine.tensor import Tensor
+from .line_names import _RETURN, _names_by_line
+from .own_code import is_library_code, is_tapeviz_code  # noqa: F401  (re-exported)
 
-__all__ = ["SiteRecorder", "SourceSite"]
+__all__ = ["SiteRecorder", "SourceSite", "is_library_code", "is_tapeviz_code"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +52,6 @@ class SourceSite:
     assigned_name: str | None = None
 
 
-_RETURN = ""  # marks a line that returns a value: its caller's line names the result
-_PACKAGE = str(Path(__file__).resolve().parent.parent) + "/"
-_EXAMPLES = _PACKAGE + "examples/"
-_LIBRARIES = tuple(
-    {str(Path(p).resolve()) + "/" for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts")
-     if (p := sysconfig.get_paths().get(key))}
-)
 _MAX_RETURN_HOPS = 8
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
 
@@ -89,6 +85,7 @@ class SiteRecorder:
         self._line_settled: set[int] = set()
         self._lookups: list[tuple[int, _Scope]] = []  # to search when resolving, in order
         self._first_lookup: dict[int, _Scope] = {}  # each id's first lookup (or _SEARCHED)
+        self._values: dict[int, Any] = {}  # looked-up inputs' values, for names by value
         self._indexes: dict[int, _BoundTensors] = {}  # id(copied names) -> their tensors, once searched
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
@@ -101,8 +98,8 @@ class SiteRecorder:
         self._last_output = 0
         self.token = 0
 
-    def release(self) -> None:
-        """Drop the frames held between ops (called when recording stops)."""
+    def release(self) -> None:  # (called when recording stops)
+        """Drop the frames held between ops."""
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
         self._scope, self._globals_copy = None, None
         self._naming = (None, None, 0, None)
@@ -141,6 +138,8 @@ class SiteRecorder:
                     if naming[1] is frame:
                         learner.sites[line] = self._site
         name, namer, namer_line, hop_callee = self._naming
+        if name is not None and event.in_backward and namer is not frame:
+            name = None  # a gradient function's return goes back to the tape, not to the caller's name
         if name is not None:
             # Which run of the naming line is this op part of? Within one run the naming frame's
             # instruction only moves forward, and ops of one call come from the same callee frame;
@@ -164,8 +163,17 @@ class SiteRecorder:
             if engine_id not in settled and engine_id not in named:
                 settled.add(engine_id)
                 self._look_up(engine_id, frame)
+                if ref.variable is None and engine_id not in self._values:
+                    self._values[engine_id] = ref.value  # (for a copy the library made: see below)
         settled.add(event.output.id)
         return self._site, (self.token if name is not None else None)
+
+    def site_of_caller(self) -> SourceSite | None:
+        """The learner's line an update came from (its assign or apply_gradients, or model.fit)."""
+        frame, learner, _ = self._learner_frame(sys._getframe(1))
+        if frame is None or learner is None:
+            return None
+        return self._site_of(learner.code, learner.line_at(frame, frame.f_lasti), None)
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
         """One shared SourceSite per (file, line, function, name)."""
@@ -234,12 +242,21 @@ class SiteRecorder:
         for each tensor, the first scope that binds it names it, as if searched at the time."""
         named = self.tensor_names
         firsts = [(i, scope) for i, scope in self._first_lookup.items() if scope is not _SEARCHED]
-        for engine_id, scope in firsts + self._lookups:  # (a first lookup comes before the others)
+        lookups = firsts + self._lookups
+        for engine_id, scope in lookups:  # (a first lookup comes before the others)
             if engine_id not in named:
                 name = self._name_in(scope, engine_id)
                 if name is not None:
                     named[engine_id] = name
-        self._first_lookup, self._lookups, self._indexes = {}, [], {}
+        # A copy the library made of the learner's tensor in another dtype (Keras casts int
+        # labels to the predictions' float) is named as the program named the original.
+        for engine_id, scope in lookups:
+            value = self._values.get(engine_id)
+            if engine_id not in named and value is not None:
+                name = _cast_copy_of(scope, value)
+                if name is not None:
+                    named[engine_id] = name
+        self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
@@ -263,11 +280,7 @@ class SiteRecorder:
         code = frame.f_code
         file = code.co_filename
         path = str(Path(file).resolve()) if file and not file.startswith("<") else file
-        if path.startswith(_EXAMPLES):  # the built-in examples are the program there
-            learner = True
-        else:
-            library = path.startswith(_LIBRARIES) or file.startswith("<frozen")
-            learner = not (path.startswith(_PACKAGE) or library)
+        learner = not is_library_code(frame.f_globals.get("__name__"), path)
         if not learner:
             self._library[id(code)] = code
             return None
@@ -331,6 +344,14 @@ _Scope = tuple[dict[str, Any], Optional[dict[str, Any]]]
 _SEARCHED: Any = object()  # a first lookup already searched
 
 
+def _cast_copy_of(scope: _Scope, value: Any) -> str | None:
+    """The name of the one tensor in ``scope`` that ``value`` copies in another dtype."""
+    found = {name for names in scope for name, t in (names or {}).items()
+             if isinstance(t, Tensor) and not name.startswith("_") and (v := t._value).shape == value.shape
+             and v.dtype != value.dtype and v.size > 1 and np.array_equal(v, value)}
+    return found.pop() if len(found) == 1 else None  # (two candidates: no guess)
+
+
 class _BoundTensors:
     """The Tensors bound to names in one (copied) scope, found by identity.
 
@@ -360,24 +381,3 @@ class _BoundTensors:
             self._unnumbered = waiting
             name = self._by_id.get(engine_id)
         return name
-
-
-def _names_by_line(text: str) -> dict[int, str]:
-    """Line -> the plain name its statement assigns, or ``_RETURN`` for ``return <value>``."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return {}
-    out: dict[int, str] = {}
-    for node in ast.walk(tree):
-        name: str | None = None
-        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
-            name = node.targets[0].id  # type: ignore[attr-defined]
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            name = node.target.id if node.value is not None else None
-        elif isinstance(node, ast.Return) and node.value is not None:
-            name = _RETURN
-        if name is not None:
-            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
-                out[line] = name
-    return out

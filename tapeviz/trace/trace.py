@@ -80,6 +80,7 @@ class Trace:
         # The learner's code (see sites.py): op id -> the line that ran it; tensor id -> the
         # learner's name for it; file -> program text, for a source pane.
         self.sites: dict[int, SourceSite] = {}
+        self.update_sites: dict[int, SourceSite] = {}  # event index -> the line a VariableAssigned came from
         self.tensor_names: dict[int, str] = self._graph.tensor_names
         self.sources: dict[str, str] = {}
         self._site_recorder: SiteRecorder | None = None  # made when record() first listens
@@ -102,6 +103,11 @@ class Trace:
                 self._raw_sites[len(self._raw) - 1] = captured
         elif type(event) is GradientsReturned and self._site_recorder is not None:
             self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
+        elif type(event) is VariableAssigned:  # the line that made this update (or fit's line)
+            recorder = self._site_recorder = self._site_recorder or SiteRecorder()
+            site = recorder.site_of_caller()
+            if site is not None:
+                self._raw_sites[len(self._raw) - 1] = (site, None)
 
     def _sync(self) -> None:
         if not self._raw:
@@ -112,7 +118,10 @@ class Trace:
             local = self._localize(event)
             self._append(local)
             if k in captured:
-                self._place_site(local, *captured[k])  # type: ignore[arg-type]
+                if type(local) is OpRecorded:
+                    self._place_site(local, *captured[k])  # type: ignore[arg-type]
+                else:
+                    self.update_sites[len(self._events) - 1] = captured[k][0]
         self._local_refs.clear()  # the raw events are gone, so are the refs they shared
         recorder = self._site_recorder
         if recorder is not None:

@@ -40,7 +40,13 @@ def load_app(source: str, **options: object) -> TapevizApp:
     """Record or load ``source`` and build the app; raises TapevizError with one clear line."""
     from ..sources import load_source
 
-    trace = load_source(source)
+    try:
+        trace = load_source(source)
+    except ProgramError as exc:  # post-mortem: a program that failed opens on what it recorded
+        trace = getattr(exc, "trace", None)
+        if trace is None or len(trace) == 0:
+            raise
+        options.setdefault("start", len(trace) - 1)
     if len(trace) == 0:
         raise ProgramError(f"{source}: nothing was recorded (no op ran on a watched tensor or trainable variable)")
     return TapevizApp(trace, source=source, **options)  # type: ignore[arg-type]

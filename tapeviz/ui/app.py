@@ -99,9 +99,10 @@ class TapevizApp(App[int]):
         self._draw()
         # What the program warned about or printed is kept in the messages panel (m); one
         # short line says so instead of toasts that cover the graph and vanish.
-        said = summary_line(self.trace)
-        if said:
+        if said := summary_line(self.trace):
             self.notify(said, severity="warning", timeout=8)
+        if isinstance(failed := self.trace.meta.get("failure"), dict):  # post-mortem: the events before the error
+            self.notify(f"The program failed: {failed.get('error', '')} (m: its traceback)", severity="error", timeout=12)
 
     def _theme_changed(self) -> None:
         self.colours = Colours.from_variables(self.theme_variables or self.get_css_variables())

@@ -82,7 +82,18 @@ def watch_frames(screen: Screen) -> None:
         for widget in screen.query(selector):
             widget.border_title = title
     app = screen.app
+    _mark_failure(screen, app.trace)  # type: ignore[attr-defined]
     screen.watch(app, "frame", lambda frame: show_frame(screen, frame, app.colours))  # type: ignore[attr-defined]
+
+
+def _mark_failure(screen: Screen, trace: Trace) -> None:
+    """Post-mortem: the op the program failed at, under the graph (what it would have drawn next)."""
+    from ..view.failure import failure_mark
+
+    said = failure_mark(trace)
+    if said:
+        for graph in screen.query("#graph"):
+            graph.border_subtitle = said
 
 
 class TraceScreen(Screen[None]):
@@ -120,6 +131,9 @@ class MainScreen(TraceScreen):
     def on_mount(self) -> None:
         watch_frames(self)
         self.query_one(MessagesPane).show(self.trace, self.app.colours)  # type: ignore[attr-defined]
+        session = self.app.session  # type: ignore[attr-defined]
+        if "failure" in self.trace.meta and session.source_shown is None:
+            session.source_shown = True  # post-mortem: the failing line shows at once
         self._place_source()
 
     def on_resize(self) -> None:

@@ -29,6 +29,7 @@ def program_messages(trace: Trace) -> dict[str, list[str]]:
         "stdout": str(meta.get("stdout") or "").splitlines(),
         "stderr": str(meta.get("stderr") or "").splitlines(),
         "nonfinite": [],
+        "failure": str((meta.get("failure") or {}).get("traceback") or "").splitlines(),
     }
     first = trace.first_nonfinite
     if first is not None:
@@ -52,6 +53,8 @@ def summary_line(trace: Trace) -> str:
     enough for one line of a toast on an 80-column terminal."""
     found = program_messages(trace)
     parts = []
+    if found["failure"]:
+        parts.append("the program failed")
     if found["warnings"]:
         parts.append(f"{len(found['warnings'])} warning" + ("s" if len(found["warnings"]) != 1 else ""))
     if found["stdout"] or found["stderr"]:
@@ -64,6 +67,7 @@ def summary_line(trace: Trace) -> str:
 
 
 SECTIONS = (
+    ("failure", "The program failed (your program's traceback)", "nonfinite"),
     ("warnings", "Warnings the program raised", "loss"),
     ("nonfinite", "NaN / infinity (where it first appeared)", "nonfinite"),
     ("stdout", "Standard output (print)", "forward"),
@@ -72,11 +76,13 @@ SECTIONS = (
 
 
 def messages_renderable(trace: Trace, colours: Colours) -> RenderableType:
-    """All the sections, each with its heading; empty ones say so."""
+    """All the sections, each with its heading; empty ones say so (the failure's only when there is one)."""
     found = program_messages(trace)
     parts: list[RenderableType] = []
     for key, title, role in SECTIONS:
         lines = found[key]
+        if key == "failure" and not lines:
+            continue  # (only a program that failed has this section)
         parts.append(Text(f"{title} ({len(lines)})", style=colours.fg(role, bold=True)))
         if not lines:
             parts.append(Padding(Text("none", style=colours.fg("muted")), (0, 0, 0, 2)))

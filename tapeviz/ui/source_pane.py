@@ -45,6 +45,14 @@ def _op_site(trace: Trace, tensor_id: int) -> SourceSite | None:
     return trace.sites.get(event.op_id) if isinstance(event, ev.OpRecorded) else None
 
 
+_FIT_CALL = re.compile(r"\.fit\s*\(")
+
+
+def _line_text(trace: Trace, site: SourceSite) -> str:
+    lines = trace.sources.get(site.file, "").splitlines()
+    return lines[site.line - 1] if 0 < site.line <= len(lines) else ""
+
+
 def _update_site(trace: Trace, index: int) -> SourceSite | None:
     """The line that updates the weights: the first ``apply_gradients``/``assign*`` call after the
     last op line of this iteration in the same file (else the first one in that file)."""
@@ -71,6 +79,10 @@ def _update_site(trace: Trace, index: int) -> SourceSite | None:
 def event_spot(trace: Trace, index: int) -> SourceSpot:
     """Which line of the learner's program event ``index`` belongs to, and in what way."""
     e = trace.events[index]
+    failure = trace.meta.get("failure") if index == len(trace) - 1 else None
+    if isinstance(failure, dict) and failure.get("line"):  # post-mortem: the line that failed
+        return SourceSpot(SourceSite(str(failure.get("file", "")), int(failure["line"]), ""),
+                          f"✗ the program failed here: {str(failure.get('error', '')).split(': ', 1)[-1]}")
     if isinstance(e, ev.OpRecorded):
         site = trace.sites.get(e.op_id)
         return SourceSpot(site, "this line ran the op" if site else "recorded outside your program's text")
@@ -90,7 +102,10 @@ def event_spot(trace: Trace, index: int) -> SourceSpot:
         site = trace.sites.get(step.op_id) if step is not None else None  # a leaf: where it was used
         return SourceSpot(site, "gradients add up from the uses on this line" if site else "gradients add up (no line known)")
     if isinstance(e, ev.VariableAssigned):
-        site = _update_site(trace, index)
+        site = trace.update_sites.get(index)  # the line the update came from, as recorded
+        if site is not None and _FIT_CALL.search(_line_text(trace, site)):
+            return SourceSpot(site, f"inside model.fit: update of {e.name}")
+        site = site or _update_site(trace, index)  # (a trace saved before lines of updates were kept)
         return SourceSpot(site, f"update of {e.name}: this line changes the weights" if site else
                           f"update of {e.name} (the line is not known)")
     return SourceSpot(None, "")

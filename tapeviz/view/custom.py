@@ -79,9 +79,9 @@ def op_title(trace: Trace, e: ev.OpRecorded) -> str:
     """``multiply``, or ``logits = add`` when the learner's line named its result; a
     custom-gradient op by its function, ``clip_gradients [∇ backward]``; an op its gradient
     function ran, ``divide (in ∂ clip_gradients)``."""
-    if e.op == CUSTOM_OP:
+    if e.op == CUSTOM_OP:  # as the graph names it: ``y = log1pexp [∇ grad]``
         f, g = custom_names(e.attrs)
-        return f"{f} [∇ {g}]"
+        return f"{display_name(trace, e.output.id) if trace.graph.user_name(e.output.id) else f} [∇ {g}]"
     if e.grad_fn_of:
         return f"{e.op} (in ∂ {custom_of(trace, e.grad_fn_of)[0]})"
     return display_name(trace, e.output.id) if trace.graph.user_name(e.output.id) else e.op

@@ -324,6 +324,10 @@ def event_sentence(trace: Trace, index: int) -> str:
     if trace.nonfinite_at(index):
         first = " (the first in the trace)" if trace.first_nonfinite == index else ""
         text = f"⚠ NaN/inf produced here{first} · " + text
+    if index == len(trace) - 1 and "failure" in trace.meta:  # the program failed after this event
+        from .failure import failure_sentence
+
+        text = f"{failure_sentence(trace)} · after: {text}"
     return clip(text, SENTENCE_MAX)
 
 

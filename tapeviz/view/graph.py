@@ -108,8 +108,8 @@ def build_graph(
     wins); ``backward_ops=False`` leaves out ops an outer tape recorded during a backward pass."""
     gnodes = trace.graph.nodes
     ids = trace.graph.iteration_nodes(iteration)
-    if not backward_ops:
-        ids = [i for i in ids if not gnodes[i].in_backward]
+    if not backward_ops:  # (a custom gradient function's ops stay: the program wrote them, drawn in its cluster)
+        ids = [i for i in ids if not gnodes[i].in_backward or _grad_fn_op(trace, i)]
     roots = outermost(collapsed)
     loss = loss_node(trace, iteration)
     out = SceneGraph(iteration, tuple(roots), [], [], {}, {}, loss)
@@ -124,7 +124,8 @@ def build_graph(
 
     for nid in ids:
         node = gnodes[nid]
-        root = next((r for r in roots if node.scope == r or node.scope.startswith(r + "/")), None)
+        scope = _drawn_scope(trace, nid)
+        root = next((r for r in roots if scope == r or scope.startswith(r + "/")), None)
         if root is not None:
             if root not in groups:
                 add_cluster(_parent(root))
@@ -136,7 +137,7 @@ def build_graph(
             groups[root].members.append(nid)
             out.node_of[nid] = groups[root].id
             continue
-        add_cluster(node.scope)
+        add_cluster(scope)
         name = names.get(nid) or display_name(trace, nid)
         if node.op == CUSTOM_OP and node.event is not None:  # the box names its gradient function
             name += f" [∇ {custom_names(trace.events[node.event].attrs)[1]}]"
@@ -156,7 +157,7 @@ def build_graph(
             if inner and trace.graph.user_name(nid) and any(c in inner for c in trace.graph.consumers(nid)):
                 title = name = trace.graph.user_name(nid)  # e.g. the upstream ``dy`` a gradient function was given
         out.nodes.append(SceneNode(
-            f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", node.scope, [nid], nid,
+            f"n{nid}", node.key, kind, title, detail, f"{name} {shape_cross(node.shape)}", scope, [nid], nid,
             name=(trace.graph.user_name(nid) if node.kind != "variable" else "") or names.get(nid) or name,
             dashed=(node.kind == "variable" and not node.trainable) or node.in_backward or node.off_tape,
             ops=[nid] if node.kind == "op" else [], tooltip=f"{node.name} · {detail}",
@@ -184,6 +185,22 @@ def cached_graph(
     graph = build_graph(trace, iteration, collapsed, backward_ops)
     _CACHE[trace][key] = (len(trace), graph)
     return graph
+
+
+def _grad_fn_op(trace: Trace, nid: int) -> bool:
+    """Did a custom gradient function run this op (not an outer tape recording a backward pass)?"""
+    event = trace.graph.nodes[nid].event
+    return event is not None and bool(getattr(trace.events[event], "grad_fn_of", 0))
+
+
+def _drawn_scope(trace: Trace, nid: int) -> str:
+    """The cluster a box is drawn in: its scope, except the program's own named data (``x``,
+    ``labels``), which the program made outside any layer, so it is drawn outside them too."""
+    node = trace.graph.nodes[nid]
+    if node.kind == "constant" and node.scope and trace.graph.user_name(nid) and not any(
+            trace.graph.nodes[c].in_backward for c in trace.graph.consumers(nid)):
+        return ""
+    return node.scope
 
 
 def _describe_groups(trace: Trace, out: SceneGraph, groups: dict[str, SceneNode]) -> None:
@@ -217,6 +234,30 @@ def _add_edges(trace: Trace, out: SceneGraph) -> None:
         long = spine and out.by_id[s].cluster != out.by_id[d].cluster
         seen[key] = SceneEdge(f"f_{s}_{d}_{key[2]}", s, d, [(e.src, e.dst)], spine, long)
         out.edges.append(seen[key])
+    for src, dst in _custom_results(trace, out.iteration):  # the op whose value a custom-gradient op returns
+        s, d = out.node_of.get(src), out.node_of.get(dst)
+        if s is not None and d is not None and s != d and (s, d, -1) not in seen:
+            seen[(s, d, -1)] = SceneEdge(f"r_{s}_{d}", s, d, [(src, dst)], True, out.by_id[s].cluster != out.by_id[d].cluster)
+            out.edges.append(seen[(s, d, -1)])
+
+
+def _custom_results(trace: Trace, iteration: int) -> list[tuple[int, int]]:
+    """(op, custom-gradient op) pairs: the last op the function ran whose value it returned, so
+    the function's result is drawn flowing into its box (no tape edge joins them: gradients
+    reach the function's inputs through its gradient function only)."""
+    gnodes, pairs = trace.graph.nodes, []
+    ops = [i for i in trace.graph.iteration_nodes(iteration) if gnodes[i].kind == "op"]
+    for nid in ops:
+        node = gnodes[nid]
+        if node.op != CUSTOM_OP or node.event is None:
+            continue
+        inner = f"{node.scope}/{node.label}" if node.scope else node.label
+        value = trace.value_of(nid)
+        found = [i for i in ops if gnodes[i].scope == inner and (gnodes[i].event or 0) < node.event
+                 and value is not None and np.array_equal(trace.value_of(i), value)]
+        if found:
+            pairs.append((found[-1], nid))
+    return pairs
 
 
 __all__ = [

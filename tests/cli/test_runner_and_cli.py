@@ -45,7 +45,7 @@ def test_runner_shows_only_the_programs_frames(tmp_path: Path) -> None:
     program = write(tmp_path, "bad.py", "import tapeviz.engine as E\n\ndef f():\n    return E.matmul(E.ones((2, 3)), E.ones((2, 3)))\n\nf()\n")
     with pytest.raises(ProgramError) as info:
         run_program(program)
-    assert str(info.value) == f"{program}:4: ShapeError: matmul: (2, 3) @ (2, 3): inner dimensions 3 and 2 differ"
+    assert str(info.value) == f"{program}:4: InvalidArgumentError: matmul: (2, 3) @ (2, 3): inner dimensions 3 and 2 differ"
     assert "tapeviz/engine" not in info.value.details and "line 6, in <module>" in info.value.details
 
 

@@ -94,6 +94,24 @@ def test_the_wheel_works_outside_the_clone(wheel: Path, tmp_path: Path) -> None:
     events = run([str(py), "-m", "tapeviz", "events", "seed"], work, env)
     assert "events" in events.stdout.lower() or len(events.stdout.splitlines()) > 50
 
+    # Installed, the bundled programs are the learner's code as in the clone: names and lines.
+    bundled, wide = Path(lessons).parent, {**env, "COLUMNS": "250"}  # (table cells unwrapped)
+    lesson = run([str(exe), "events", str(bundled / "lessons" / "01-first-tape" / "program.py")], work, wide)
+    assert "y = power" in lesson.stdout and "target y" in lesson.stdout, lesson.stdout
+    example = run([str(exe), "events", "article_network_fixed"], work, wide)
+    assert "predictions = add" in example.stdout and "labels (32," in example.stdout, example.stdout
+    for spec in ("keras_fit_adam", "examples/keras_fit_adam.py"):  # by name, from anywhere
+        fitted = run([str(exe), "events", spec, "--limit", "3"], work, wide)
+        assert "keras_fit_adam.py" in fitted.stdout, fitted.stdout
+    listed = run([str(exe), "examples"], work, env)
+    assert "keras_fit_adam" in listed.stdout and "seed" in listed.stdout
+    # a program of the learner's own, copied under site-packages, keeps its names too
+    site = Path(run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work, env).stdout.strip())
+    own = site / "my_program.py"
+    own.write_text("import tapeviz.tf as tf\nx = tf.Variable(3.0)\nwith tf.GradientTape() as tape:\n    y = x * x\n")
+    mine = run([str(exe), "events", str(own)], work, wide)
+    assert "y = multiply" in mine.stdout and "(x ()" in mine.stdout, mine.stdout
+
     if have_dot():
         exported = run([str(exe), "export", "seed", "-o", "x.png"], work, env)
         assert (work / "x.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", exported.stdout

@@ -142,7 +142,7 @@ def test_the_view_names_the_function_and_its_gradient_function() -> None:
         _clip_program()
     custom = _custom(trace)
     step = next(i for i, e in enumerate(trace.events) if isinstance(e, BackwardStep) and e.op_id == custom.op_id)
-    assert describe_event(trace, custom)[0] == "clip_gradients [∇ backward]"
+    assert describe_event(trace, custom)[0] == "y = clip_gradients [∇ backward]"  # as the graph's box names it
     assert describe_event(trace, trace.events[step])[0] == "∂ clip_gradients [∇ backward]"
     sentence = event_sentence(trace, step)
     assert sentence == "now: ∂ clip_gradients — backward() ran 6 ops: ∇ [3, 8] became [0.176, 0.468] to multiply"

@@ -187,8 +187,8 @@ def test_collapsed_scope_is_one_box() -> None:
     box = node_line(src, "s0")
     assert "shape=tab" in box and "<B>dense</B>" in box and "3 ops · 2 parameters" in box
     assert "2 parameters updated" in box
-    # matmul, add, relu, kernel, bias and the input batch fold into the box
-    assert len(NODE_LINE.findall(src)) == len(NODE_LINE.findall(full)) - 6 + 1
+    # matmul, add, relu, kernel and bias fold into the box; the program's batch x stays outside
+    assert len(NODE_LINE.findall(src)) == len(NODE_LINE.findall(full)) - 5 + 1
     assert re.search(r"s0 -> n\d+ \[id=\"f_s0_", src) and re.search(r"s0 -> n\d+ \[id=\"g_s0_", src)
     assert "dense_1" in src
     # nested: collapsing the model folds both layers (and the inner name is then redundant)

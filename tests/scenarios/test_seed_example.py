@@ -39,18 +39,20 @@ def test_seed_builds_one_recorded_training_step():
 def test_seed_is_deterministic_and_keeps_the_pitfall_warnings():
     a, b = EXAMPLES["seed"].build(), EXAMPLES["seed"].build()
     assert a.losses == b.losses and len(a) == len(b)
-    kinds = [w.split(":")[0] for w in a.trainer.warnings]
+    kinds = [w.split(":")[0] for w in a.meta["warnings"]]
     assert kinds == ["LogitsWarning", "LabelsWarning"]
-    assert "Was this intended?" in a.trainer.warnings[0]
+    assert "Was this intended?" in a.meta["warnings"][0]
+    a.train_more(1)  # training more warns again: kept once, never printed over the UI
+    assert [w.split(":")[0] for w in a.meta["warnings"]] == kinds
 
 
 def test_seed_fixed_has_logits_and_one_hot_labels():
     trace = EXAMPLES["seed-fixed"].build()
     ops = [e.op for e in trace.events if isinstance(e, OpRecorded)]
     assert "softmax" not in ops
-    net = trace.trainer.network
-    assert np.all(net.labels.numpy().sum(axis=1) == 1)
-    assert trace.trainer.warnings == []
+    (labels,) = [nid for nid in trace.graph.nodes if trace.graph.user_name(nid) == "labels"]
+    assert np.all(trace.value_of(labels).sum(axis=1) == 1)
+    assert "warnings" not in trace.meta
 
 
 def test_loss_falls_over_50_training_steps_of_seed_fixed():

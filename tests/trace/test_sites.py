@@ -54,7 +54,7 @@ def test_the_name_goes_to_the_last_op_of_each_run_of_a_line() -> None:
         with tf.GradientTape():
             for _ in range(3):
                 h = tf.nn.relu(h * w)
-    assert _named(trace) == {"w": ["w"], "constant": ["h"], "relu": ["h", "h", "h"]}
+    assert _named(trace) == {"w": ["w"], "constant": ["h"], "relu": ["h′", "h″", "h‴"]}  # (told apart)
     assert [s.assigned_name for s in trace.sites.values()] == [None, "h"] * 3
 
 
@@ -77,24 +77,45 @@ def test_a_return_line_takes_the_name_its_caller_assigned() -> None:
     assert loss is not None
 
 
-def test_the_seed_example_names_what_its_code_assigns() -> None:
-    """The article's network as tapeviz/examples writes it: ``x = self.dense1(x)``,
-    ``predictions = self.model(inputs)`` (the model's ``return self.dense2(x)``) and
-    ``loss = self.loss()``. The seed's labels are int32: the loss casts them, and the copy it
-    uses is bound to no name, so they stay unnamed (``seed-fixed``'s float labels are ``labels``)."""
+def test_the_seed_example_is_the_articles_program_and_names_what_it_assigns() -> None:
+    """The article's network is a plain program (tapeviz/examples/article_network.py): its
+    ``x = self.dense1(x)`` rebinds ``x``, so the input is ``x`` and dense1's output ``x′``;
+    ``predictions = model(inputs)`` names the model's ``return self.dense2(x)``. The int32
+    labels Keras casts to float keep the program's name ``labels``."""
     trace = EXAMPLES["seed"].build()
     names = {node.name: trace.graph.user_name(nid) for nid, node in trace.graph.nodes.items()}
-    assert names["simple_model/dense/relu"] == "x"
-    assert names["simple_model/dense_1/softmax"] == "predictions"
     assert names["simple_model/dense/input"] == "x"
+    assert names["simple_model/dense/relu"] == "x′"
+    assert trace.graph.program_name(trace.graph.find("simple_model/dense/relu")[0].id) == "x"
+    assert names["simple_model/dense_1/softmax"] == "predictions"
     loss_op = trace.events[trace.last_of("forward")]
     assert trace.graph.user_name(loss_op.output.id) == "loss"
-    assert names["categorical_crossentropy/input"] is None
+    assert names["categorical_crossentropy/input"] == "labels"
     assert names["simple_model/dense/matmul"] is None and names["simple_model/dense/kernel"] is None
     files = {site.file for site in trace.sites.values()}
-    assert len(files) == 1 and files.pop().endswith("tapeviz/examples/keras_examples.py")
+    assert len(files) == 1 and files.pop().endswith("tapeviz/examples/article_network.py")
     (source,) = trace.sources.values()
-    assert "class SimpleModel(Model):" in source
+    assert "class SimpleModel(Model):" in source and "def train_step():" in source
+    assert "dataclass" not in source and "E.GradientTape" not in source
+    # the second iteration tells its tensors apart the same way
+    trace.train_more(1)
+    second = {trace.graph.user_name(n) for n in trace.graph.iteration_nodes(1)}
+    assert {"x", "x′", "predictions", "loss", "labels"} <= second
+
+
+def test_no_two_tensors_of_an_iteration_share_a_name() -> None:
+    """``h = relu(h * w)`` three times: four tensors were ``h``; they read h, h′, h″, h‴."""
+    with record() as trace:
+        w = tf.Variable(0.5, name="w")
+        h = tf.constant(2.0)
+        with tf.GradientTape():
+            for _ in range(3):
+                h = tf.nn.relu(h * w)
+    relus = [nid for nid, node in trace.graph.nodes.items() if node.op == "relu"]
+    assert [trace.graph.user_name(n) for n in relus] == ["h′", "h″", "h‴"]
+    assert [trace.graph.program_name(n) for n in relus] == ["h", "h", "h"]
+    (const,) = [nid for nid, node in trace.graph.nodes.items() if node.label == "constant"]
+    assert trace.graph.user_name(const) == "h"
 
 
 PROGRAM = """\
@@ -129,6 +150,42 @@ def test_a_program_run_by_the_runner_is_the_learners_code(tmp_path: Path) -> Non
     assert trace.sources == {file: PROGRAM}
 
 
+def test_a_program_under_site_packages_is_still_the_learners_code(tmp_path: Path, monkeypatch) -> None:
+    """Where a file sits does not make it library code: a program copied into an installation's
+    site-packages (inside the standard library's folder, as in a prefix/lib/python3.X layout)
+    keeps its names and lines."""
+    from tapeviz.trace import own_code as sites
+
+    lib = tmp_path / "lib" / "python3.X"
+    site = lib / "site-packages"
+    site.mkdir(parents=True)
+    monkeypatch.setattr(sites, "_STDLIB", (str(lib.resolve()) + "/",))
+    monkeypatch.setattr(sites, "_SITE", (str(site.resolve()) + "/",))
+    program = site / "prog.py"
+    program.write_text(PROGRAM)
+    trace = run_program(program).trace
+    ops = {node.op: trace.graph.user_name(nid) for nid, node in trace.graph.nodes.items() if node.is_op}
+    assert ops["matmul"] == "logits" and ops["reduce_mean"] == "loss"
+    assert {s.file for s in trace.sites.values()} == {str(program.resolve())}
+    # the same file in the standard library's own folder is library code: the sites skip it
+    stdlib_copy = lib / "prog.py"
+    stdlib_copy.write_text(PROGRAM)
+    assert {s.file for s in run_program(stdlib_copy).trace.sites.values()} == {HERE}
+
+
+def test_tapeviz_own_code_is_told_by_its_module_and_the_bundled_programs_are_the_learners() -> None:
+    from tapeviz.trace import own_code as sites
+
+    package = sites._PACKAGE
+    assert sites.is_tapeviz_code("tapeviz.keras.layers", "/anywhere/layers.py")
+    assert sites.is_tapeviz_code("__main__", package + "__main__.py")  # python -m tapeviz
+    assert not sites.is_tapeviz_code("tapeviz.examples.keras_examples", package + "examples/keras_examples.py")
+    assert not sites.is_tapeviz_code("__main__", package + "_bundled/lessons/01-first-tape/program.py")
+    assert not sites.is_tapeviz_code("__main__", "/tmp/ipykernel_1/123.py")  # a notebook cell
+    assert not sites.is_library_code("__main__", "/tmp/ipykernel_1/123.py")
+    assert not sites.is_library_code("__main__", "<stdin>") and sites.is_library_code(None, "<frozen runpy>")
+
+
 def test_sites_and_names_survive_saving(tmp_path: Path) -> None:
     program = tmp_path / "prog.py"
     program.write_text(PROGRAM)
@@ -156,7 +213,7 @@ def test_a_helper_called_in_a_loop_names_each_result() -> None:
             for _ in range(2):
                 loss = _mean_square(v)
     ops = [e for e in trace.events if isinstance(e, OpRecorded)]
-    assert [trace.graph.user_name(e.output.id) for e in ops] == [None, "loss", None, "loss"]
+    assert [trace.graph.user_name(e.output.id) for e in ops] == [None, "loss", None, "loss′"]  # two tensors
     assert loss is not None
 
 

@@ -40,7 +40,7 @@ def test_the_seed_fits_whole_at_both_sizes() -> None:
         assert not frame.spec.collapsed and set(frame.spec.lid_of) == every
         assert set(frame.spec.boxes) <= set(layout.nodes)  # every node has a place to click
         text = str(canvas)
-        assert "loss = divide" in text and "x = relu" in text
+        assert "loss = divide" in text and "x′ = relu" in text  # (dense1 rebinds x: its output is x′)
 
 
 def test_the_detail_view_keeps_full_boxes() -> None:

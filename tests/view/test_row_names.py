@@ -26,7 +26,8 @@ def test_seed_rows_use_the_programs_names_and_short_layer_names() -> None:
     assert rows[0][2].startswith("(x (32, 10), dense/kernel (10, 5)) → (32, 5)")
     assert trace.graph.user_name(first.inputs[0].id) == "x"  # SimpleModel.call(self, x)
     relu = trace.first_of("forward") + 2
-    assert rows[relu][0] == "x = relu" and rows[relu + 1][2].startswith("(x (32, 5), dense_1/kernel (5, 2))")
+    # x = self.dense1(x) rebinds x: dense1's output is told apart from the batch as x′
+    assert rows[relu][0] == "x′ = relu" and rows[relu + 1][2].startswith("(x′ (32, 5), dense_1/kernel (5, 2))")
     loss_at = trace.first_of("backward") - 1
     assert rows[loss_at][0] == "loss = divide"
     assert rows[loss_at + 1] == ("gradient()", "", "target loss, seed 1")
@@ -54,8 +55,8 @@ def test_the_inspector_and_image_title_use_the_same_names() -> None:
     assert explain(trace, 0).title == "forward: matmul in simple_model/dense"
 
 
-def test_two_nodes_with_one_name_in_a_row_go_by_their_layer_names() -> None:
-    """``x`` is the batch and, after ``x = relu(...)``, the layer's output: both feed one op."""
+def test_two_nodes_with_one_name_in_a_row_are_told_apart() -> None:
+    """``x`` is the batch and, after ``x = relu(...)``, the layer's output ``x′``: both feed one op."""
     with record() as trace:
         x = tf.constant(np.ones((2, 3), np.float32))
         batch = x
@@ -65,15 +66,15 @@ def test_two_nodes_with_one_name_in_a_row_go_by_their_layer_names() -> None:
                 x = tf.nn.relu(tf.matmul(x, w))
             total = tf.reduce_sum(x * batch)
         tape.gradient(total, w)
-    assert trace.graph.user_name(next(e.output.id for e in trace.events if isinstance(e, OpRecorded) and e.op == "relu")) == "x"
+    assert trace.graph.user_name(next(e.output.id for e in trace.events if isinstance(e, OpRecorded) and e.op == "relu")) == "x′"
     multiply = next(e for e in trace.events if isinstance(e, OpRecorded) and e.op == "multiply")
     names = row_names(trace, [r.id for r in multiply.inputs])
-    assert names == ["layer/relu", "layer/input"], names  # (data sits in the scope of its first op)
-    assert describe_event(trace, multiply)[2].startswith("(layer/relu (2, 3), layer/input (2, 3))")
+    assert names == ["x′", "x"], names
+    assert describe_event(trace, multiply)[2].startswith("(x′ (2, 3), x (2, 3))")
 
 
-def test_a_name_that_stays_ambiguous_is_numbered() -> None:
-    """Two results of one line in a loop: the same name, op and scope; numbered, never an id."""
+def test_two_results_of_one_line_are_told_apart() -> None:
+    """Two results of one line in a loop: the same name, op and scope; h and h′, never an id."""
     with record() as trace:
         w = tf.Variable([2.0, 3.0], name="w")
         outs = []
@@ -85,7 +86,7 @@ def test_a_name_that_stays_ambiguous_is_numbered() -> None:
         tape.gradient(total, w)
     add = next(e for e in trace.events if isinstance(e, OpRecorded) and e.op == "add")
     names = row_names(trace, [r.id for r in add.inputs])
-    assert names == ["h 1", "h 2"], names
+    assert names == ["h", "h′"], names
     assert row_names(trace, [add.inputs[0].id, add.inputs[0].id]) == ["h", "h"]  # one node twice: one name
     assert _op_row(trace, "total")[0] == "total = add"
 
