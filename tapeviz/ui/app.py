@@ -101,6 +101,10 @@ class TapevizApp(App[int]):
         # short line says so instead of toasts that cover the graph and vanish.
         if said := summary_line(self.trace):
             self.notify(said, severity="warning", timeout=8)
+        run = self.trace.run
+        if run is not None and run.iterations > len(run.kept):  # a bounded long run (trace/keep.py)
+            self.notify(f"{run.iterations:,} iterations, {len(run.kept):,} kept in full, the rest summarised: "
+                        "r shows the whole run", timeout=8)
         if isinstance(failed := self.trace.meta.get("failure"), dict):  # post-mortem: the events before the error
             self.notify(f"The program failed: {failed.get('error', '')} (m: its traceback)", severity="error", timeout=12)
 
@@ -351,8 +355,6 @@ class TapevizApp(App[int]):
             span = self.trace.iteration_range(iteration)
             if span:
                 self.goto(span.start)
-                if iteration != here and self.trace.is_summarised(iteration):
-                    self.notify(f"iteration {iteration + 1} was summarised; showing the nearest kept one")
 
         self.push_screen(RunScreen(self.trace, here, self.colours), opened)
 

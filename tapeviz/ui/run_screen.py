@@ -206,6 +206,9 @@ class RunScreen(ModalScreen[int | None]):
 
     def action_open(self) -> None:
         target = self.cursor if self.data.is_kept(self.cursor) else self.data.nearest_kept(self.cursor)
+        if target is not None and target != self.cursor:
+            self.app.notify(f"iteration {self.cursor + 1:,} was summarised (its arrays were not kept): "
+                            f"showing the nearest kept iteration, {target + 1:,}", timeout=6)
         if self.is_active:
             self.dismiss(target)
 

@@ -44,8 +44,10 @@ def test_a_full_trace_is_summarised_on_the_spot() -> None:
 async def test_r_opens_the_run_view_arrows_move_its_cursor_and_enter_opens_a_kept_iteration(tmp_path: Path) -> None:
     trace = train(40, keep="first=2,last=2,every=10")
     app = TapevizApp(trace, source="loop", out_dir=tmp_path, layout_engine="layered")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert "40 iterations, 7 kept in full, the rest summarised: r shows the whole run" in said
         await pilot.press("r")
         await settle(pilot)
         screen = app.screen
@@ -70,3 +72,12 @@ async def test_r_opens_the_run_view_arrows_move_its_cursor_and_enter_opens_a_kep
         await settle(pilot)
         assert not isinstance(app.screen, RunScreen)
         assert app.trace.iteration(app.index) == 30 and app.index == app.trace.iteration_range(30).start
+        await pilot.press("r")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("left")
+        await pilot.press("enter")  # iteration 28 was summarised: the nearest kept one opens, and it says so
+        await settle(pilot)
+        assert app.trace.iteration(app.index) == 30 and app.trace.is_summarised(27)
+        assert any("iteration 28 was summarised (its arrays were not kept): showing the nearest kept iteration, 31"
+                   in n.message for n in app._notifications)
