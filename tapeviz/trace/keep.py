@@ -181,6 +181,9 @@ class Run:
     anomalies: int = 0
     completed: int = -1  # the last iteration summarised
     _recent: deque[float] = field(default_factory=lambda: deque(maxlen=SPIKE_WINDOW))
+    # Replay (replay.py): the state before some steps, and the step to run again (record_steps()).
+    checkpoints: dict[int, Any] = field(default_factory=dict)
+    step: Callable[[int], Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.every:
