@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test soak snapshots bench assets dot lint clean
+.PHONY: run test soak snapshots bench assets dot lint clean api
 
 run: $(STAMP) dot
 	$(BIN)/tapeviz
@@ -24,6 +24,10 @@ snapshots: $(STAMP) dot
 
 bench: $(STAMP) dot
 	$(BIN)/python bench/run_all.py
+
+# engine/_generated_api.py: the op functions, written from the op registry (after adding an op)
+api: $(STAMP)
+	$(BIN)/python -m tapeviz.engine.generate
 
 assets: $(STAMP) dot
 	$(BIN)/python assets/make_assets.py

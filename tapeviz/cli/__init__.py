@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from ..engine.errors import ProgramError, TapevizError
-from . import browse, export, lessons, runs, serve
-from .common import EXIT_USAGE, Parser, UsageError
+from . import browse, events, export, lessons, runs, serve
+from .common import EXIT_USAGE, Parser, UsageError, printable
 
-GROUPS = (browse, export, lessons, serve, runs)
+GROUPS = (browse, events, export, lessons, serve, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except ProgramError as exc:
-        print(f"tapeviz: error: {exc}", file=sys.stderr)
+        print(f"tapeviz: error: {printable(str(exc))}", file=sys.stderr)
         if exc.details:
-            print(exc.details, file=sys.stderr)
+            print(printable(exc.details), file=sys.stderr)
         return EXIT_USAGE
     except TapevizError as exc:
-        print(f"tapeviz: error: {exc}", file=sys.stderr)
+        print(f"tapeviz: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         name = f"{exc.filename}: " if exc.filename else ""

@@ -1,30 +1,27 @@
-"""``tapeviz [open SOURCE]``, ``tapeviz events SOURCE`` and ``tapeviz save SOURCE -o FILE``."""
+"""``tapeviz [open SOURCE]`` and ``tapeviz save SOURCE -o FILE`` (``tapeviz events`` is in events.py)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from .common import count
+from .common import add_budget_options, apply_budget
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the commands that open, list or save one source."""
     p = sub.add_parser("open", help="open the terminal UI on an example, a .py program or a saved trace")
     p.add_argument("source", help="example name (seed, keras_fit_adam, ...: see `tapeviz examples`), program.py, or trace file")
+    add_budget_options(p)
     p.set_defaults(run=run_open)
 
     p = sub.add_parser("examples", help="list the examples `tapeviz open NAME` takes, one line each")
     p.set_defaults(run=run_examples)
 
-    p = sub.add_parser("events", help="print the recorded events of a source as a table")
-    p.add_argument("source")
-    p.add_argument("--limit", type=count, default=None, help="print at most this many events")
-    add_keep_option(p)
-    p.set_defaults(run=run_events)
-
     p = sub.add_parser("save", help="record a source and save its trace file")
     p.add_argument("source")
     p.add_argument("-o", "--output", required=True, help="trace file to write (.tapeviz)")
+    add_budget_options(p)
     add_keep_option(p)
     p.set_defaults(run=run_save)
 
@@ -61,6 +58,7 @@ def run_default(args: argparse.Namespace) -> int:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    apply_budget(args)
     return open_ui(args.source)
 
 
@@ -80,26 +78,18 @@ def run_examples(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_events(args: argparse.Namespace) -> int:
-    from ..engine.errors import ProgramError
-    from ..sources import load_source
-    from .report import print_events
-
-    try:
-        trace = load_source(args.source, keep=args.keep)
-    except ProgramError as exc:  # a program that failed: the events it recorded, then its error
-        failed = getattr(exc, "trace", None)
-        if failed is not None and len(failed):
-            print_events(failed, limit=args.limit)
-        raise
-    print_events(trace, limit=args.limit)
-    return 0
+def say_stopped(trace) -> None:  # noqa: ANN001
+    """One line on stderr when the recording budget stopped the program (what was kept is used)."""
+    if trace.meta.get("stopped"):
+        print(f"tapeviz: note: {trace.meta['stopped']}", file=sys.stderr)
 
 
 def run_save(args: argparse.Namespace) -> int:
     from ..sources import load_source
 
+    apply_budget(args)
     trace = load_source(args.source, keep=args.keep)
+    say_stopped(trace)
     trace.save(args.output)
     print(f"saved {len(trace)} events to {args.output}")
     if trace.run is not None and trace.run.iterations > len(trace.run.kept):
@@ -107,4 +97,7 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["default_source", "open_ui", "register", "run_default", "run_events", "run_examples", "run_open", "run_save"]
+__all__ = [
+    "add_keep_option", "default_source", "keep_policy", "open_ui", "register", "run_default", "run_examples",
+    "run_open", "run_save", "say_stopped",
+]

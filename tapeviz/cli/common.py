@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..engine.errors import TapevizError
+from ..trace.guards import printable
 
 EXIT_USAGE = 2
 
@@ -31,4 +32,20 @@ def count(text: str) -> int:
     return value
 
 
-__all__ = ["EXIT_USAGE", "Parser", "UsageError", "count"]
+def add_budget_options(p: argparse.ArgumentParser) -> None:
+    """``--max-events`` and ``--max-mb``: the recording budget of a ``.py`` program."""
+    from ..trace.budget import DEFAULT
+
+    p.add_argument("--max-events", type=count, default=None, metavar="N",
+                   help=f"stop a program that records more than N events (default {DEFAULT.events:,})")
+    p.add_argument("--max-mb", type=count, default=None, metavar="MB",
+                   help=f"stop a program whose recorded arrays pass MB megabytes (default {DEFAULT.megabytes:,})")
+
+
+def apply_budget(args: argparse.Namespace) -> None:
+    from ..trace import budget
+
+    budget.configure(getattr(args, "max_events", None), getattr(args, "max_mb", None))
+
+
+__all__ = ["EXIT_USAGE", "Parser", "UsageError", "add_budget_options", "apply_budget", "count", "printable"]

@@ -9,8 +9,11 @@ per event of a training iteration). ``--at`` places the cursor:
 * ``update`` — the last parameter assignment of the first update (every parameter updated);
 * ``end`` (default) — the last event of the trace.
 
-For a GIF or ``--frames DIR`` the frames cover the whole iteration of the ``--at`` event; with the
-default ``end`` they cover the first full training iteration. Frames are named ``event-NNNN.png``
+``--iteration N``, ``--phase forward|backward|update`` and ``--events A..B`` choose events as for
+``tapeviz events`` (they combine). A GIF or ``--frames DIR`` has one frame per chosen event; an
+image shows the last chosen event (or ``--at``, which must then be among them). Without a choice,
+the frames cover the whole iteration of the ``--at`` event; with the default ``end`` they cover
+the first full training iteration. Frames are named ``event-NNNN.png``
 after their event number; ``--frames DIR`` without ``-o`` writes only the frames. Every failure is
 one line on stderr with exit code 2 and no file left.
 """
@@ -24,6 +27,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .common import UsageError
+from .events import add_selection_args, chosen_events, selection_of
 
 if TYPE_CHECKING:  # the renderer (graphviz) loads only when export runs
     from ..render.frames import Progress
@@ -34,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write the tape as PNG, SVG, PDF, DOT or an animated GIF")
     p.add_argument("source")
     p.add_argument("-o", "--output", default=None, help="file to write; its suffix picks the format")
-    p.add_argument("--at", default="end", help="event number N (from 1, as `tapeviz events` lists them), or forward|backward|update|end")
+    p.add_argument("--at", default=None,
+                   help="event number N (from 1, as `tapeviz events` lists them), or forward|backward|update|end (default)")
+    add_selection_args(p)
     p.add_argument("--frames", metavar="DIR", help="write one numbered PNG per event of the range into DIR")
     p.add_argument("--collapse", nargs="+", action="extend", default=[], metavar="SCOPE",
                    help="draw these scopes as one box")
@@ -67,6 +73,13 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         yield update
 
 
+def _which(events: list[int] | range, args: argparse.Namespace) -> str:
+    """``events 14..26`` and, when the user chose, what they chose (a phase need not be contiguous)."""
+    span = f"events {events[0] + 1}..{events[-1] + 1}"
+    selection = selection_of(args)
+    return span if selection.empty else f"{span} ({selection.describe()})"
+
+
 def run_export(args: argparse.Namespace) -> int:
     """Run ``tapeviz export``; raise TapevizError subclasses for anything the user can fix."""
     from ..render.dot import build_scene, resolve_at
@@ -87,27 +100,32 @@ def run_export(args: argparse.Namespace) -> int:
     at_arg = getattr(args, "at", None) or "end"
 
     trace = load_source(args.source)
-    index = resolve_at(trace, at_arg)
+    frame_events: list[int] | None = None
+    if selection_of(args).empty:
+        index = resolve_at(trace, at_arg)
+    else:
+        frame_events = chosen_events(trace, argparse.Namespace(**{**vars(args), "at": None}))
+        index = frame_events[-1] if args.at is None else chosen_events(trace, args)[0]
     build_scene(trace, index, collapse, rankdir)  # bad --collapse names fail here, before any file
     show_progress = sys.stderr.isatty()
     name = trace.title or args.source
 
     with _progress(show_progress) as progress:
         if fmt == "gif" or frames_dir:
-            events = default_range(trace, at_arg)
+            events = frame_events if frame_events is not None else default_range(trace, at_arg)
             if fmt == "gif":
                 check_pillow()
             plan = plan_frames(trace, events, collapse, rankdir)  # one layout for frames and GIF
         if frames_dir:
             paths = write_frames(trace, frames_dir, progress=progress, plan=plan)
-            print(f"wrote {len(paths)} frames to {frames_dir} (events {events[0] + 1}..{events[-1] + 1} of {name})")
+            print(f"wrote {len(paths)} frames to {frames_dir} ({_which(events, args)} of {name})")
         if fmt == "gif":
             write_gif(trace, output, progress=progress, plan=plan)
-            print(f"wrote {output}: {len(events)} frames, events {events[0] + 1}..{events[-1] + 1} of {name}")
+            print(f"wrote {output}: {len(events)} frames, {_which(events, args)} of {name}")
             return 0
     if not output:
         return 0
-    render(trace, output, at_arg, collapse, rankdir)
+    render(trace, output, index + 1, collapse, rankdir)
     print(f"wrote {output}: {name} at event {index + 1} of {len(trace)} ({trace.phase(index)}, iteration {trace.iteration(index) + 1})")
     return 0
 

@@ -14,18 +14,21 @@ from ..trace import Trace
 from ..view import describe_event, event_number
 
 
-def events_table(trace: Trace, limit: int | None = None) -> Table:
+def events_table(trace: Trace, limit: int | None = None, indices: list[int] | None = None) -> Table:
     """One row per event: number, iteration, phase, what, scope, numbers; NaN/inf flagged."""
     # Names come from programs and trace files: Text objects keep them literal (no markup, and a
     # trailing backslash stays one backslash, which markup escaping would double).
-    title = f"{trace.title or 'trace'}: {len(trace)} events, {trace.iteration_count} iteration(s)"
+    chosen = list(range(len(trace))) if indices is None else indices
+    shown = f"{len(chosen[:limit])} of " if indices is not None and len(chosen) != len(trace) else ""
+    title = f"{trace.title or 'trace'}: {shown}{len(trace)} events, {trace.iteration_count} iteration(s)"
     if trace.run is not None and trace.run.iterations > len(trace.run.kept):  # a bounded long run
         title += f"\n{trace.run.describe()}; only kept iterations have events"
     table = Table(title=Text(title))
     for column in ("#", "iter", "phase", "event", "scope", "numbers"):
         table.add_column(column, overflow="fold")
     first_bad = trace.first_nonfinite
-    for i, event in enumerate(trace.events[:limit]):
+    for i in chosen[:limit]:
+        event = trace.events[i]
         what, where, numbers = describe_event(trace, event)
         cell = Text(numbers)
         bad = trace.nonfinite_at(i)
@@ -40,8 +43,9 @@ def events_table(trace: Trace, limit: int | None = None) -> Table:
     return table
 
 
-def print_events(trace: Trace, limit: int | None = None, console: Console | None = None) -> None:
-    (console or Console()).print(events_table(trace, limit))
+def print_events(trace: Trace, limit: int | None = None, console: Console | None = None,
+                 indices: list[int] | None = None) -> None:
+    (console or Console()).print(events_table(trace, limit, indices))
 
 
 __all__ = ["describe_event", "events_table", "print_events"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .browse import add_keep_option
-from .common import UsageError
+from .browse import add_keep_option, say_stopped
+from .common import UsageError, add_budget_options, apply_budget
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export-run", help="draw a run's loss and per-weight gradient/update norms over every iteration (PNG)")
     p.add_argument("source", help="a saved trace, a .py program (recorded under --keep) or an example")
     p.add_argument("-o", "--output", required=True, help="image to write (.png)")
+    add_budget_options(p)
     add_keep_option(p)
     p.set_defaults(run=run_export_run)
 
@@ -28,7 +29,9 @@ def run_export_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{out}: export-run writes a PNG: give a file name ending in .png")
     if not out.parent.is_dir():
         raise UsageError(f"{out}: directory {out.parent} does not exist")
+    apply_budget(args)
     trace = load_source(args.source, keep=args.keep)
+    say_stopped(trace)
     data = run_data(trace)
     if not data.iterations:
         raise UsageError(f"{args.source}: nothing to plot: it recorded no iteration")

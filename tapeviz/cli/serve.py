@@ -1,8 +1,9 @@
 """``tapeviz serve [SOURCE] [--lesson ID] [--port N] [--host H]``: the terminal UI in a browser.
 
 textual-serve runs one ``tapeviz open SOURCE`` (or ``tapeviz lesson ID``) process per browser tab
-and streams its screen to the page. It listens on 127.0.0.1 unless ``--host`` says otherwise, so
-only this computer can connect until a lecturer asks for more.
+and streams its screen to the page (``classroom.py`` guards it: a token in the URL, Host and Origin
+checks, a session cap, processes ended with their tabs). It listens on 127.0.0.1 unless ``--host``
+says otherwise, so only this computer can connect until a lecturer asks for more.
 """
 
 from __future__ import annotations
@@ -30,7 +31,36 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: every network)")
     p.add_argument("--public-url", default=None, metavar="URL",
                    help="the address browsers use to reach this server, when it is not http://HOST:PORT")
+    p.add_argument("--max-sessions", type=_sessions, default=None, metavar="N",
+                   help="most browser tabs served at once (default: what half of the free memory holds, ~100 MB each)")
+    p.add_argument("--theme", type=_theme, default="projector",
+                   help="colours of the served UI (default projector: high contrast; any Textual theme name, e.g. textual-dark)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="also keep what students export or save (e, s) in DIR, one folder per session "
+                        "(default: nothing is written on the server; the files go to the students' browsers)")
+    p.add_argument("--no-prefork", dest="prefork", action="store_false",
+                   help="start a new Python for every tab (by default tabs of a SOURCE are forked from one process "
+                        "that has imported tapeviz and recorded SOURCE once: a class opens several times faster)")
+    p.add_argument("--quit-grace", type=float, default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run_serve)
+
+
+def _theme(text: str) -> str:
+    from ..ui.palette import theme_names
+
+    if text not in theme_names():
+        raise argparse.ArgumentTypeError(f"invalid --theme {text!r}: give projector or a Textual theme ({', '.join(theme_names()[:6])}, ...)")
+    return text
+
+
+def _sessions(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"invalid --max-sessions {text!r}: give a whole number of at least 1")
+    return value
 
 
 def _port(text: str) -> int:
@@ -43,8 +73,8 @@ def _port(text: str) -> int:
     return value
 
 
-def app_command(source: str | None, lesson: str | None = None, lessons_dir: str | None = None) -> str:
-    """The shell command textual-serve starts for each browser tab (this Python, this tapeviz)."""
+def app_argv(source: str | None, lesson: str | None = None, lessons_dir: str | None = None) -> list[str]:
+    """The command started for each browser tab (this Python, this tapeviz)."""
     if source and lesson:
         raise UsageError("give a SOURCE or --lesson ID, not both")
     argv = [sys.executable, "-m", "tapeviz"]
@@ -54,7 +84,12 @@ def app_command(source: str | None, lesson: str | None = None, lessons_dir: str 
         from .browse import default_source
 
         argv += ["open", source or default_source()]
-    return shlex.join(argv)
+    return argv
+
+
+def app_command(source: str | None, lesson: str | None = None, lessons_dir: str | None = None) -> str:
+    """:func:`app_argv` as one shell-quoted line (what the server's log shows)."""
+    return shlex.join(app_argv(source, lesson, lessons_dir))
 
 
 def public_url(host: str, port: int) -> str:
@@ -77,6 +112,21 @@ def check_source(source: str | None, lesson: str | None, lessons_dir: str | None
         load_source(source)
 
 
+def out_folder(path: str) -> str:
+    """``--out DIR`` as an absolute folder, created now: a folder that cannot be is one line before serving."""
+    import os
+    from pathlib import Path
+
+    folder = Path(path).expanduser().absolute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {path}: cannot create the folder: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--out {path}: the folder is not writable")
+    return str(folder)
+
+
 def check_address(host: str, port: int) -> None:
     """Fail in one line when ``host:port`` cannot be listened on (port taken, unknown host)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -90,23 +140,34 @@ def check_address(host: str, port: int) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     try:
-        from textual_serve.server import Server
+        from textual_serve.server import Server  # noqa: F401  (the extra is installed)
     except ImportError:
         raise UsageError("tapeviz serve needs the textual-serve package: pip install 'tapeviz[serve]'") from None
-    command = app_command(args.source, args.lesson, args.dir)
+    from . import classroom
+
+    argv = app_argv(args.source, args.lesson, args.dir)
     check_source(args.source, args.lesson, args.dir)
     host = args.host
     check_address(host, args.port)
-    url = args.public_url or public_url(host, args.port)
-    server = Server(command, host=host, port=args.port, title=f"tapeviz {args.lesson or args.source or ''}".strip(),
-                    public_url=url)
-    if host == DEFAULT_HOST:
-        print(f"tapeviz: serving on {url} to this computer only (127.0.0.1); "
+    max_sessions = args.max_sessions or classroom.default_max_sessions()
+    server = classroom.ClassroomServer(
+        argv, host=host, port=args.port, public_url=args.public_url or public_url(host, args.port),
+        token=classroom.new_token(), max_sessions=max_sessions,
+        title=f"tapeviz {args.lesson or args.source or ''}".strip(),
+        quit_grace=classroom.QUIT_GRACE if args.quit_grace is None else args.quit_grace,
+        prefork=argv[-1] if args.prefork and not args.lesson else None,  # (a lesson's tabs start one by one)
+        env={"TAPEVIZ_THEME": args.theme, **({"TAPEVIZ_SERVE_OUT": out_folder(args.out)} if args.out else {})},
+    )
+    if classroom.is_loopback(host):
+        print(f"tapeviz: serving on {server.url} to this computer only ({host}); "
               "--host 0.0.0.0 lets other computers connect", flush=True)
     else:
-        print(f"tapeviz: serving on {url}, listening on {host}: other computers can connect", flush=True)
+        print(f"tapeviz: WARNING: listening on {host}: every computer that can reach this one can try to connect. "
+              "Only people given the link below (its token) get in; share it with the class only.", flush=True)
+        print(f"tapeviz: serving on {server.url}", flush=True)
+    print(f"tapeviz: at most {max_sessions} sessions at once (--max-sessions); Ctrl+C stops the server", flush=True)
     server.serve()
     return 0
 
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "app_command", "public_url", "register", "run_serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "app_argv", "app_command", "public_url", "register", "run_serve"]

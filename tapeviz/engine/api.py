@@ -1,9 +1,12 @@
 """The engine's functional API: convert arguments, then run the registered op.
 
-Most op functions are derived from the registry (``wrappers.api_function``): they appear in
-this module when their op is registered. Written here by hand are the conversions, the ops
-declared with ``api="hand"`` (their arguments need more than a conversion to tensors) and the
-constructors, which make constants and record nothing.
+Most op functions are derived from the registry: they appear in this module when their op is
+registered, taken from ``engine/_generated_api.py`` (real definitions, written from the
+registry by ``python -m tapeviz.engine.generate``) or, for an op a program registers later,
+made by ``wrappers.api_function``. Written here by hand are the conversions, the ops declared
+with ``api="hand"`` (their arguments need more than a conversion to tensors) and the
+constructors, which make constants and record nothing. Every op function takes TensorFlow's
+``name=``: it labels the op's node wherever the trace is shown.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from .errors import DTypeError
 from .registry import REGISTRY, OpDef, apply, on_register
 from .scope import current_scope
 from .tensor import Tensor, to_array
-from .wrappers import api_function
+from .wrappers import api_docstring, api_function
 
 _R = REGISTRY  # filled in by ops.py (imported by the package before any op runs)
 
@@ -91,44 +94,44 @@ def _pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
 # ops whose arguments need more than converting to tensors (the rest are derived, see below)
 
 
-def cast(a: Any, dtype: Any) -> Tensor:
+def cast(a: Any, dtype: Any, name: str | None = None) -> Tensor:
     """``a`` as ``dtype``; a tensor that already has it is returned as is."""
     want = dtypes.as_dtype(dtype).np
     a = a if isinstance(a, Tensor) else convert(a)
     if a._value.dtype == want:
         return a
-    return apply(_R["cast"], (a,), {"dtype": want.name})
+    return apply(_R["cast"], (a,), {"dtype": want.name}, name)
 
 
-def where(condition: Any, x: Any, y: Any) -> Tensor:
+def where(condition: Any, x: Any, y: Any, name: str | None = None) -> Tensor:
     """``x`` where ``condition`` holds, else ``y``; the condition must be bool."""
     cond = condition if isinstance(condition, Tensor) else convert(condition)
     if cond._value.dtype.kind != "b":
         raise DTypeError(f"where: the condition must be bool, got {cond._value.dtype.name}")
     x, y = _pair(x, y, "where")
-    return apply(_R["where"], (cond, x, y))
+    return apply(_R["where"], (cond, x, y), None, name)
 
 
-def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any) -> Tensor:
+def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any, name: str | None = None) -> Tensor:
     """``t`` limited to ``[min, max]``; Python bounds take ``t``'s dtype."""
     t = t if isinstance(t, Tensor) else convert(t)
     lo = clip_value_min if isinstance(clip_value_min, Tensor) else _like(clip_value_min, t, "clip_by_value")
     hi = clip_value_max if isinstance(clip_value_max, Tensor) else _like(clip_value_max, t, "clip_by_value")
-    return apply(_R["clip_by_value"], (t, lo, hi))
+    return apply(_R["clip_by_value"], (t, lo, hi), None, name)
 
 
-def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False) -> Tensor:
+def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False, name: str | None = None) -> Tensor:
     """``a @ b``; the transpose flags are recorded only when one is set."""
     a, b = _pair(a, b, "matmul")
     attrs = None
     if transpose_a or transpose_b:
         attrs = {"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)}
-    return apply(_R["matmul"], (a, b), attrs)
+    return apply(_R["matmul"], (a, b), attrs, name)
 
 
 
 
-def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) -> Tensor:
+def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1, name: str | None = None) -> Tensor:
     """Per-row ``−Σ labels·log_softmax(logits)`` as one fused op with TF's gradient rule."""
     logits = logits if isinstance(logits, Tensor) else convert(logits)
     labels = labels if isinstance(labels, Tensor) else _like(labels, logits, "softmax_cross_entropy_with_logits")
@@ -141,7 +144,7 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1) 
             f"softmax_cross_entropy_with_logits: labels {labels._value.shape} and logits "
             f"{logits._value.shape} must have the same shape"
         )
-    return apply(_R["softmax_cross_entropy_with_logits"], (labels, logits), {"axis": int(axis)})
+    return apply(_R["softmax_cross_entropy_with_logits"], (labels, logits), {"axis": int(axis)}, name)
 
 
 def sigmoid_cross_entropy_with_logits(labels: Any = None, logits: Any = None, name: str | None = None) -> Tensor:
@@ -156,7 +159,7 @@ def sigmoid_cross_entropy_with_logits(labels: Any = None, logits: Any = None, na
             f"sigmoid_cross_entropy_with_logits: logits and labels must have the same shape "
             f"({logits._value.shape} vs {labels._value.shape})"
         )
-    return apply(_R["sigmoid_cross_entropy_with_logits"], (labels, logits))
+    return apply(_R["sigmoid_cross_entropy_with_logits"], (labels, logits), None, name)
 
 
 def meshgrid(*args: Any, indexing: str = "xy", name: str | None = None) -> list[Tensor]:
@@ -187,21 +190,21 @@ def meshgrid(*args: Any, indexing: str = "xy", name: str | None = None) -> list[
 # shapes
 
 
-def broadcast_to(a: Any, shape: Any) -> Tensor:
+def broadcast_to(a: Any, shape: Any, name: str | None = None) -> Tensor:
     """``a`` stretched to ``shape``; nothing is recorded when it already has that shape."""
     a = a if isinstance(a, Tensor) else convert(a)
     shape = as_shape(shape)
     if a._value.shape == shape:
         return a
-    return apply(_R["broadcast_to"], (a,), {"shape": shape})
+    return apply(_R["broadcast_to"], (a,), {"shape": shape}, name)
 
 
-def sum_to_shape(a: Tensor, shape: Any) -> Tensor:
+def sum_to_shape(a: Tensor, shape: Any, name: str | None = None) -> Tensor:
     """Sum a broadcast gradient back down to ``shape`` (the one place broadcasting is undone)."""
     shape = as_shape(shape)
     if a._value.shape == shape:
         return a
-    return apply(_R["sum_to_shape"], (a,), {"shape": shape})
+    return apply(_R["sum_to_shape"], (a,), {"shape": shape}, name)
 
 
 def _same_dtype(values: Sequence[Any], op: str) -> tuple[Tensor, ...]:
@@ -217,6 +220,16 @@ def _same_dtype(values: Sequence[Any], op: str) -> tuple[Tensor, ...]:
             raise DTypeError(f"{op}: cannot combine {first._value.dtype.name} with {t._value.dtype.name}")
         out.append(t)
     return tuple(out)
+
+
+def _indices(value: Any, op: str) -> Tensor:
+    """An op's integer index argument (gather's ``indices``) as an integer tensor."""
+    t = value if isinstance(value, Tensor) else convert(value)
+    if t._value.dtype.kind not in "iu":
+        if t._value.size == 0:
+            return Tensor._wrap(t._value.astype(np.int32))
+        raise DTypeError(f"{op}: indices must be integers, got {t._value.dtype.name}")
+    return t
 
 
 def _index(key: Any) -> Any:
@@ -258,34 +271,34 @@ def _const(arr: np.ndarray) -> Tensor:
     return Tensor._wrap(arr)
 
 
-def zeros(shape: Any, dtype: Any = "float32") -> Tensor:
+def zeros(shape: Any, dtype: Any = "float32", name: str | None = None) -> Tensor:
     return _const(np.zeros(as_shape(shape), dtype=dtypes.as_dtype(dtype).np))
 
 
-def ones(shape: Any, dtype: Any = "float32") -> Tensor:
+def ones(shape: Any, dtype: Any = "float32", name: str | None = None) -> Tensor:
     return _const(np.ones(as_shape(shape), dtype=dtypes.as_dtype(dtype).np))
 
 
-def zeros_like(t: Any, dtype: Any = None) -> Tensor:
+def zeros_like(t: Any, dtype: Any = None, name: str | None = None) -> Tensor:
     arr = t._value if isinstance(t, Tensor) else np.asarray(t)
     return _const(np.zeros(arr.shape, dtype=arr.dtype if dtype is None else dtypes.as_dtype(dtype).np))
 
 
-def ones_like(t: Any, dtype: Any = None) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, name: str | None = None) -> Tensor:
     arr = t._value if isinstance(t, Tensor) else np.asarray(t)
     return _const(np.ones(arr.shape, dtype=arr.dtype if dtype is None else dtypes.as_dtype(dtype).np))
 
 
-def fill(dims: Any, value: Any) -> Tensor:
+def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     v = to_array(value)
     return _const(np.full(as_shape(dims), v, dtype=v.dtype))
 
 
-def eye(num_rows: int, num_columns: int | None = None, dtype: Any = "float32") -> Tensor:
+def eye(num_rows: int, num_columns: int | None = None, dtype: Any = "float32", name: str | None = None) -> Tensor:
     return _const(np.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=dtypes.as_dtype(dtype).np))
 
 
-def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None) -> Tensor:  # noqa: A001
+def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str | None = None) -> Tensor:  # noqa: A001
     if limit is None:
         start, limit = 0, start
     values = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
@@ -295,7 +308,7 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None) -> T
     return _const(np.arange(*values, dtype=dtypes.as_dtype(dtype).np))
 
 
-def linspace(start: Any, stop: Any, num: int) -> Tensor:
+def linspace(start: Any, stop: Any, num: int, name: str | None = None) -> Tensor:
     s = to_array(start)
     dtype = s.dtype if s.dtype.kind == "f" else np.dtype("float64")  # TF: integer ends give float64
     return _const(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dtype))
@@ -312,22 +325,31 @@ __all__ = [
 ]
 
 
+_HAND_DOCS: dict[str, str] = {}  # the hand-written functions' own docstrings
+
+
 def _derive(op: OpDef, added: bool) -> None:
     """Install (or remove) ``op``'s API function, unless the op says it is written by hand."""
     if op.api == "hand":
         if op.name not in globals():
             raise ValueError(f"op {op.name!r} declares api='hand' but engine/api.py has no {op.name}()")
+        if added:  # help() reads as for a derived function, with the hand-written text as detail
+            fn = globals()[op.name]
+            fn.__doc__ = api_docstring(op, detail=_HAND_DOCS.setdefault(op.name, fn.__doc__ or ""))
         return
     if op.api != "derived":
         return
     if added:
         if op.name in globals():
             raise ValueError(f"engine.api.{op.name} exists already; declare the op with api='hand' or rename it")
-        globals()[op.name] = api_function(op, convert, _pair, _same_dtype)
+        written = getattr(_generated, op.name, None) if op.name in _generated.__all__ else None
+        globals()[op.name] = written or api_function(op, convert, _pair, _same_dtype, _indices)
         __all__.append(op.name)
     else:
         globals().pop(op.name, None)
         __all__.remove(op.name)
 
+
+from . import _generated_api as _generated  # noqa: E402  (it imports the conversions above)
 
 on_register(_derive)

@@ -112,6 +112,7 @@ def _explain(c: ChainContext) -> Formula:
 CUSTOM_GRADIENT = register(OpDef(
     "custom_gradient", _not_called, vjp=_vjp, arity=-1, api="none", explain=_explain,
     derivative="∂L/∂inputs = grad_fn(upstream): the program's own gradient function",
+    doc="A function with the gradient the program defines (tf.custom_gradient).",
 ))
 
 

@@ -60,6 +60,9 @@ class OpRecorded:
     # The id of the custom-gradient op whose gradient function ran this op during that op's
     # backward step (0: none). Such ops are announced even when no tape records them (tapes=()).
     grad_fn_of: int = 0
+    # TensorFlow's ``name=`` argument of the op's call (``tf.matmul(a, b, name="logits")``), if
+    # given: it names the op's node, ahead of the variable its line assigned the result to.
+    name: str | None = None
 
     @property
     def off_tape(self) -> bool:

@@ -7,9 +7,11 @@ on the arrays, skipping argument conversion, the recording checks and the Tensor
 Same math, less overhead. These functions take tensors or arrays and return plain numpy
 arrays; the backward walk wraps only the gradients it hands back.
 
-Every registered op has a function here, derived from its definition
-(``wrappers.fast_function``); the few written below take shortcuts for the ops a backward
-pass calls most (ndarray methods instead of numpy's wrappers, no copy when nothing changes).
+Every registered op has a function here, derived from its definition: taken from
+``engine/_generated_fastops.py`` (real definitions written from the registry by
+``python -m tapeviz.engine.generate``) or, for an op registered later, made by
+``wrappers.fast_function``. The few written below take shortcuts for the ops a backward pass
+calls most (ndarray methods instead of numpy's wrappers, no copy when nothing changes).
 """
 
 from __future__ import annotations
@@ -93,23 +95,26 @@ def ones_like(a: Any) -> np.ndarray:
     return np.ones_like(_v(a))
 
 
-_WRITTEN = frozenset({
+WRITTEN = frozenset({
     "matmul", "softmax", "log_softmax", "reduce_sum", "cast", "reshape", "transpose", "expand_dims",
     "broadcast_to", "sum_to_shape", "getitem", "scatter_into",
 })
-__all__ = [*sorted(_WRITTEN), "ones_like", "zeros_like"]  # and, as ops register, every other op
+__all__ = [*sorted(WRITTEN), "ones_like", "zeros_like"]  # and, as ops register, every other op
 
 
 def _derive(op: OpDef, added: bool) -> None:
     """Every other op gets the function derived from its definition."""
-    if op.name in _WRITTEN:
+    if op.name in WRITTEN:
         return
     if added:
-        globals()[op.name] = fast_function(op)
+        written = getattr(_generated, op.name, None) if op.name in _generated.__all__ else None
+        globals()[op.name] = written or fast_function(op)
         __all__.append(op.name)
     else:
         globals().pop(op.name, None)
         __all__.remove(op.name)
 
+
+from . import _generated_fastops as _generated  # noqa: E402  (after WRITTEN, which the generator reads)
 
 on_register(_derive)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,12 +63,20 @@ class OpDef:
     # a, b, ... by arity) and keyword attributes. ``api``: "derived" (built from params/attrs),
     # "hand" (written in engine/api.py: it needs extra argument handling) or "none".
     params: tuple[str, ...] = ()
+    # Tensor parameters that hold integer indices (gather's ``indices``): converted on their
+    # own, never to the dtype of the other inputs.
+    index_params: tuple[str, ...] = ()
     attrs: tuple[Attr, ...] = ()
     api: str = "derived"
     # Where ``tapeviz.tf`` exposes the API function: "tf.add", "tf.math.add", "tf.nn.relu".
     tf_names: tuple[str, ...] = ()
     # The name lesson expressions call it by (computed by ``forward`` on float64 arrays), or None.
     lesson: str | None = None
+    # The first line of the API function's docstring, as TensorFlow's reads ("Computes ...").
+    doc: str = field(default="", compare=False)
+    # What the op's box says besides its shape, from its recorded attributes (conv2d: "3×3
+    # kernel · stride 1 · SAME"), or None: ``box(attrs, input_shapes) -> str | None``.
+    box: Callable[..., str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.params:
@@ -130,8 +139,9 @@ class OpRecord:
         self.scope = scope
 
 
-class _RecordingState:
-    """Which tapes are recording now, and whether we are inside a backward pass."""
+class _RecordingState(threading.local):
+    """Which tapes are recording now, and whether we are inside a backward pass: per thread, as
+    in TensorFlow (each thread sees only the tapes it entered; ``__init__`` runs once per thread)."""
 
     def __init__(self) -> None:
         self.tapes: list[GradientTape] = []
@@ -152,8 +162,14 @@ _op_ids = itertools.count(1)
 _NO_ATTRS: dict[str, Any] = {}
 
 
-def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = None) -> Tensor:
-    """Run ``op`` on tensors and record it on every tape that watches one of its inputs."""
+def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = None, name: str | None = None) -> Tensor:
+    """Run ``op`` on tensors and record it on every tape that watches one of its inputs.
+
+    ``name`` is TensorFlow's ``name=`` argument: the recorded event carries it, and it labels
+    the op's node wherever the trace is shown.
+    """
+    if name is not None:
+        name = _name_of(op, name)
     try:
         if attrs is None:  # most ops: no keyword arguments to pass
             out = op.forward(*[t._value for t in inputs])
@@ -166,9 +182,9 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any] | None = 
     out.setflags(write=False)
     result = Tensor._wrap(out)
     if (state.tapes or state.grad_fn_op) and op.differentiable:
-        _record(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
+        _record(op, inputs, result, _NO_ATTRS if attrs is None else attrs, name=name)
     elif state.paused and op.differentiable and listeners:  # only filled while a listener records
-        _unrecorded(op, inputs, result, _NO_ATTRS if attrs is None else attrs)
+        _unrecorded(op, inputs, result, _NO_ATTRS if attrs is None else attrs, name)
     return result
 
 
@@ -188,6 +204,7 @@ def _watches(tape: GradientTape, inputs: tuple[Tensor, ...]) -> bool:
 
 def _record(
     op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any], make: type[OpRecord] = OpRecord,
+    name: str | None = None,
 ) -> OpRecord | None:
     """Record the op on every tape that watches an input; announce it to listeners.
 
@@ -202,7 +219,7 @@ def _record(
     hits = [tape for tape in state.tapes if _watches(tape, inputs)]
     if not hits and not (state.grad_fn_op and listeners):
         if listeners:
-            _unrecorded(op, inputs, result, attrs)
+            _unrecorded(op, inputs, result, attrs, name)
         return None
     result._id = next(_tensor_ids)
     for t in inputs:
@@ -227,12 +244,22 @@ def _record(
                 tuple([tape._id for tape in hits]),
                 state.backward_depth > 0,
                 state.grad_fn_op,
+                name,
             )
         )
     return record
 
 
-def _unrecorded(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any]) -> None:
+def _name_of(op: OpDef, name: Any) -> str | None:
+    """TensorFlow's ``name=`` as the event records it: a non-empty string, or None."""
+    if isinstance(name, str):
+        return name or None
+    raise TypeError(f"{op.name}: name= must be a string, got {type(name).__name__} {name!r:.40}")
+
+
+def _unrecorded(
+    op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: dict[str, Any], name: str | None = None,
+) -> None:
     """An op inside a tape's block (or its ``stop_recording()``) that no tape recorded, seen by a
     listener: emitted with ``tapes=()`` so the learner sees it, and remembered by those tapes so
     that a None gradient can say why. Never reached without a listener; not during backward
@@ -251,6 +278,7 @@ def _unrecorded(op: OpDef, inputs: tuple[Tensor, ...], result: Tensor, attrs: di
     result._ref = output = TensorRef(result._id, result._value)
     emit(OpRecorded(
         record.id, op.name, record.scope, tuple([tensor_ref(t) for t in inputs]), output, tuple(attrs.items()), (),
+        name=name,
     ))
 
 

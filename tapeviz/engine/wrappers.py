@@ -1,96 +1,211 @@
-"""Functions derived from an op's definition: its API function and its fastops twin.
+"""An op's API function and its fastops twin, derived from its definition.
 
-``api_function(op, convert, pair, many)`` gives ``engine.api.<name>``: it converts the tensor
-arguments (Python numbers and lists become tensors of the right dtype), turns the keyword
-arguments into the op's recorded attributes and runs the op. ``fast_function(op)`` gives
-``engine.fastops.<name>``: the same signature, computing on plain arrays without recording.
+``engine.api.<name>`` (what ``tf.nn.relu`` is) converts the tensor arguments (Python numbers
+and lists become tensors of the right dtype), turns the keyword arguments into the op's
+recorded attributes and runs the op with TensorFlow's ``name=``. For the ops tapeviz defines,
+these functions are real definitions in ``engine/_generated_api.py``, a module written from
+the registry by ``python -m tapeviz.engine.generate`` (``make api``) and checked in: "go to
+definition" finds them, ``help(tf.reduce_sum)`` shows their docstring, and
+``tests/engine/test_generated_api.py`` fails while the file and the registry disagree.
+``api_source(op)`` writes one such definition. For ``reduce_sum``::
 
-The common ops (``a`` or ``a, b``, no attributes) get the two small closures below. An op with
-attributes or other parameters gets a real signature (``help(tf.reduce_sum)`` shows ``a,
-axis=None, keepdims=False``), written as Python text the way ``dataclasses`` writes
-``__init__``. The text spells out, once when the op registers, what each call does with the
-op's parameters and attributes, so no call loops over the attribute definitions.
-For ``reduce_sum`` the API function is::
+    def reduce_sum(a, axis=None, keepdims=False, name=None):
+        _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
+        _attrs = {}
+        axis = as_axis(axis)
+        if axis is not None:
+            _attrs['axis'] = axis
+        keepdims = bool(keepdims)
+        if keepdims != False:
+            _attrs['keepdims'] = keepdims
+        return _apply(_R['reduce_sum'], _inputs, _attrs or None, name)
 
-    def reduce_sum(a, axis=None, keepdims=False):
-        inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-        attrs = {}
-        axis = _convert_axis(axis)
-        if not (axis == _default_axis):
-            attrs['axis'] = axis
-        keepdims = _convert_keepdims(keepdims)
-        if not (keepdims == _default_keepdims):
-            attrs['keepdims'] = keepdims
-        return _apply(_op, inputs, attrs or None)
+(its docstring left out here; a test keeps this example true). An op registered while a
+program runs (``tests/engine/test_adding_an_op.py`` does) is in no generated file: it gets
+the same function as a closure, ``api_function(op, ...)``, which binds its arguments by the
+same signature.
 
-(``signature_source(api.reduce_sum)`` returns that text; a test keeps this example true.)
+``engine.fastops.<name>`` has the same signature without ``name`` and computes on plain arrays
+without recording (what backward passes use): ``engine/_generated_fastops.py`` holds its
+definitions (``fast_source``), written by the same generator; ``fast_function(op)`` makes it
+for an op registered later. Nothing here runs ``exec``.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from . import attrs as _attrs_module
 from .attrs import REQUIRED, Attr
 from .registry import OpDef, apply
 from .tensor import Tensor
 
-__all__ = ["api_function", "arrays", "as_array", "fast_function", "signature_source", "signature_text"]
+__all__ = [
+    "api_docstring", "api_function", "api_source", "arrays", "as_array", "fast_function", "fast_source",
+    "signature_text",
+]
 
 _PLAIN = {("a",), ("a", "b")}  # parameter names the plain closures below already carry
 
+_NAME_DOC = (
+    "A name for the operation (optional). In tapeviz it labels the result's node in the graph,\n"
+    "timeline, inspector and images, ahead of the variable the result is assigned to."
+)
+# What the common parameters mean, for ops whose definition does not say it itself.
+_ARG_DOCS = {
+    "axis": "The axis (or axes) to work along; None: all of them.",
+    "keepdims": "If true, reduced axes stay in the result with length 1.",
+    "shape": "The shape of the result.",
+    "perm": "The permutation of the axes; None reverses them.",
+    "values": "A list of tensors (Python numbers, lists or NumPy arrays are converted).",
+    "inputs": "A list of tensors of one shape and dtype.",
+    "transpose_a": "If true, a is transposed before the multiplication.",
+    "transpose_b": "If true, b is transposed before the multiplication.",
+    "adjoint": "If true, use the (conjugate) transpose of the matrix.",
+    "alpha": "The slope where the input is negative.",
+    "approximate": "If true, use the tanh approximation.",
+    "dtype": "The dtype of the result.",
+    "equation": "The Einstein-summation equation, e.g. 'ij,jk->ik'.",
+    "ord": "The order of the norm: 'euclidean', 'fro', 1, 2, np.inf or any p > 0.",
+    "num_lower": "How many subdiagonals to keep (negative: all).",
+    "num_upper": "How many superdiagonals to keep (negative: all).",
+}
 
-def signature_text(op: OpDef) -> str:
-    """``a, axis=None, keepdims=False``: the op's tensor parameters, then its attributes."""
+
+def signature_text(op: OpDef, name: bool = False) -> str:
+    """``a, axis=None, keepdims=False``: the op's tensor parameters, then its attributes (then ``name=None``)."""
     parts = list(op.params)
     for attr in op.attrs:
         parts.append(attr.name if attr.default is REQUIRED else f"{attr.name}={attr.default!r}")
+    if name:
+        parts.append("name=None")
     return ", ".join(parts)
 
 
-def _doc(op: OpDef) -> str:
-    return f"The ``{op.name}`` op ({op.derivative})."
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
-def _named(op: OpDef, fn: Callable[..., Any], doc: str) -> Callable[..., Any]:
-    fn.__name__ = fn.__qualname__ = op.name
-    fn.__doc__ = doc
-    return fn
+def api_docstring(op: OpDef, detail: str = "") -> str:
+    """The docstring of ``engine.api.<name>``, laid out like TensorFlow's (summary, Args, Returns).
 
-
-def _defined(op: OpDef, body: list[str], namespace: dict[str, Any], doc: str) -> Callable[..., Any]:
-    """``def <name>(<signature>):`` with ``body``, its free names looked up in ``namespace``."""
-    source = f"def {op.name}({signature_text(op)}):\n" + "".join(f"    {line}\n" for line in body)
-    # Compiled under this file's name: tracebacks and the recorder's search for the learner's
-    # own frame see the function as part of tapeviz, like a hand-written one.
-    exec(compile(source, __file__, "exec"), namespace)  # noqa: S102  (text built from the op's own names only)
-    fn = namespace[op.name]
-    fn.__doc__ = doc
-    fn.__source__ = source  # for signature_source (and a curious reader)
-    return fn
-
-
-def signature_source(fn: Callable[..., Any]) -> str | None:
-    """The Python text a derived function was made from (None for the plain closures)."""
-    return getattr(fn, "__source__", None)
-
-
-def _converted(attr: Attr, namespace: dict[str, Any]) -> str:
-    """The expression for an attribute's value as recorded: the argument, through its ``convert``."""
-    if attr.convert is None:
-        return attr.name
-    namespace[f"_convert_{attr.name}"] = attr.convert
-    return f"_convert_{attr.name}({attr.name})"
+    ``detail``: a paragraph after the summary (a hand-written function's own docstring).
+    """
+    where = ", ".join(f"``{n}``" for n in op.tf_names)
+    summary = op.doc or f"The ``{op.name}`` op."
+    lines = [summary, ""]
+    if detail:
+        lines += [inspect.cleandoc(detail), ""]
+    if where:
+        lines += [f"Exposed as {where}.", ""]
+    lines.append("Args:")
+    for p in op.params:
+        text = _ARG_DOCS.get(p) if p in ("values", "inputs") and op.arity == -1 else None
+        lines.append(f"  {p}: {text or 'A tensor (a Python number, list or NumPy array is converted to one).'}")
+    for a in op.attrs:
+        text = a.doc or _ARG_DOCS.get(a.name) or ""
+        default = "required" if a.default is REQUIRED else f"default {a.default!r}"
+        lines.append(f"  {a.name}: {text} ({default})" if text else f"  {a.name}: ({default})")
+    lines.append("  name: " + _NAME_DOC.replace("\n", "\n    "))
+    lines += ["", "Returns:"]
+    if op.differentiable:
+        lines.append("  A tensor, recorded on every GradientTape that watches one of the inputs.")
+    else:
+        lines.append("  A tensor (never recorded: the op has no gradient).")
+    lines += ["", "Gradient:", f"  {op.derivative}"]
+    return "\n".join(lines)
 
 
 def _check_names(op: OpDef) -> None:
-    taken = {"inputs", "attrs"}  # the API function's own locals
+    taken = {"name"}  # TF's name argument (the function's own locals start with "_")
     for name in [*op.params, *(a.name for a in op.attrs)]:
         if name in taken or name.startswith("_"):
             raise ValueError(f"op {op.name!r}: {name!r} cannot be a parameter name of its API function")
         taken.add(name)
+
+
+def _convert_text(attr: Attr) -> str:
+    """The expression that converts an attribute in generated text: ``as_axis(axis)``, ``bool(keepdims)``."""
+    fn = attr.convert
+    if fn is None:
+        return attr.name
+    owner = fn.__module__
+    if owner == "builtins" and getattr(builtins, fn.__name__, None) is fn:
+        return f"{fn.__name__}({attr.name})"
+    if getattr(_attrs_module, fn.__name__, None) is fn:
+        return f"{fn.__name__}({attr.name})"
+    raise ValueError(
+        f"op attribute {attr.name!r}: its convert {fn.__qualname__} must be a builtin or live in "
+        "engine/attrs.py, so the generated API module can name it"
+    )
+
+
+def _literal(value: Any) -> str:
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value  # None, -1, 'euclidean', ...
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise ValueError(f"default {value!r} has no literal the generated module could hold")
+    return text
+
+
+def _tensors_text(op: OpDef) -> str:
+    params = op.params
+    if op.index_params:  # each on its own: values as they are, indices as integers
+        parts = [f"_indices({p}, {op.name!r})" if p in op.index_params else
+                 f"({p} if isinstance({p}, _Tensor) else _convert({p}))" for p in params]
+        return f"({', '.join(parts)},)"
+    if op.arity == -1:
+        return f"_many({params[0]}, {op.name!r})"
+    if len(params) == 1:
+        return f"({params[0]} if isinstance({params[0]}, _Tensor) else _convert({params[0]}),)"
+    if len(params) == 2:
+        return f"_pair({params[0]}, {params[1]}, {op.name!r})"
+    return f"_many(({', '.join(params)}), {op.name!r})"
+
+
+def api_body(op: OpDef) -> list[str]:
+    """The statements of ``engine.api.<name>`` (without its docstring)."""
+    _check_names(op)
+    the_op = f"_R[{op.name!r}]"
+    tensors = _tensors_text(op)
+    if not op.attrs:
+        return [f"return _apply({the_op}, {tensors}, None, name)"]
+    body = [f"_inputs = {tensors}"]
+    if not any(a.omit_default for a in op.attrs):
+        items = ", ".join(f"{a.name!r}: {_convert_text(a)}" for a in op.attrs)
+        body.append(f"return _apply({the_op}, _inputs, {{{items}}}, name)")
+        return body
+    body.append("_attrs = {}")  # an attribute at its default is left out of the record
+    for a in op.attrs:
+        if a.omit_default:
+            body += [
+                f"{a.name} = {_convert_text(a)}",
+                f"if {a.name} is not None:" if a.default is None else f"if {a.name} != {_literal(a.default)}:",
+                f"    _attrs[{a.name!r}] = {a.name}",
+            ]
+        else:
+            body.append(f"_attrs[{a.name!r}] = {_convert_text(a)}")
+    body.append(f"return _apply({the_op}, _inputs, _attrs or None, name)")
+    return body
+
+
+def api_source(op: OpDef, docstring: bool = True) -> str:
+    """The definition of ``engine.api.<name>`` as the generated module holds it."""
+    lines = [f"def {op.name}({signature_text(op, name=True)}):"]
+    if docstring:
+        doc = api_docstring(op).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        lines.append('    """' + _indent(doc, "    ")[4:] + "\n    \"\"\"")
+    lines += [f"    {line}" for line in api_body(op)]
+    return "\n".join(lines) + "\n"
 
 
 def api_function(
@@ -98,59 +213,54 @@ def api_function(
     convert: Callable[[Any], Tensor],
     pair: Callable[[Any, Any, str], tuple[Tensor, Tensor]],
     many: Callable[[Any, str], tuple[Tensor, ...]],
+    indices: Callable[[Any, str], Tensor],
 ) -> Callable[..., Any]:
-    """``engine.api.<name>``: make tensors of the arguments, build the attributes, apply the op.
+    """``engine.api.<name>`` for an op that is in no generated module (registered at run time).
 
-    ``convert`` makes one tensor, ``pair`` two of one dtype (TF's rule for Python numbers),
-    ``many`` a sequence of one dtype.
+    The same function as the generated text would be, as a closure: its arguments are bound
+    by the op's signature (``convert`` makes one tensor, ``pair`` two of one dtype, ``many``
+    a sequence of one dtype, ``indices`` an integer tensor).
     """
-    name = op.name
-    if not op.attrs and op.arity == 1 and op.params in _PLAIN:  # the common cases, written out
-
-        def unary(a: Any) -> Any:
-            return apply(op, (a if isinstance(a, Tensor) else convert(a),))
-
-        return _named(op, unary, _doc(op))
-    if not op.attrs and op.arity == 2 and op.params in _PLAIN:
-
-        def binary(a: Any, b: Any) -> Any:
-            return apply(op, pair(a, b, name))
-
-        return _named(op, binary, _doc(op))
-
     _check_names(op)
-    namespace: dict[str, Any] = {
-        "_op": op, "_name": name, "_apply": apply, "_Tensor": Tensor, "_convert": convert, "_pair": pair, "_many": many,
-    }
-    params = op.params
-    if op.arity == -1:
-        tensors = f"_many({params[0]}, _name)"
-    elif len(params) == 1:
-        tensors = f"({params[0]} if isinstance({params[0]}, _Tensor) else _convert({params[0]}),)"
-    elif len(params) == 2:
-        tensors = f"_pair({params[0]}, {params[1]}, _name)"
-    else:
-        tensors = f"_many(({', '.join(params)}), _name)"
-    body = [f"inputs = {tensors}"]
-    if not op.attrs:
-        body.append("return _apply(_op, inputs)")
-    elif not any(a.omit_default for a in op.attrs):
-        items = ", ".join(f"{a.name!r}: {_converted(a, namespace)}" for a in op.attrs)
-        body.append(f"return _apply(_op, inputs, {{{items}}})")
-    else:  # an attribute at its default is left out of the record (``reduce_sum(x)`` records none)
-        body.append("attrs = {}")
-        for a in op.attrs:
-            if a.omit_default:
-                namespace[f"_default_{a.name}"] = a.default
-                body += [
-                    f"{a.name} = {_converted(a, namespace)}",
-                    f"if not ({a.name} == _default_{a.name}):",
-                    f"    attrs[{a.name!r}] = {a.name}",
-                ]
-            else:
-                body.append(f"attrs[{a.name!r}] = {_converted(a, namespace)}")
-        body.append("return _apply(_op, inputs, attrs or None)")
-    return _defined(op, body, namespace, _doc(op))
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter(p, kind) for p in op.params]
+    for a in op.attrs:
+        default = inspect.Parameter.empty if a.default is REQUIRED else a.default
+        parameters.append(inspect.Parameter(a.name, kind, default=default))
+    parameters.append(inspect.Parameter("name", kind, default=None))
+    signature = inspect.Signature(parameters)
+    params, attrs, label = op.params, op.attrs, op.name
+
+    def function(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{label}{signature}: {exc}") from None
+        bound.apply_defaults()
+        values = bound.arguments
+        if op.index_params:
+            inputs = tuple(indices(values[p], label) if p in op.index_params else
+                           values[p] if isinstance(values[p], Tensor) else convert(values[p]) for p in params)
+        elif op.arity == -1:
+            inputs = many(values[params[0]], label)
+        elif len(params) == 1:
+            a = values[params[0]]
+            inputs = (a if isinstance(a, Tensor) else convert(a),)
+        elif len(params) == 2:
+            inputs = pair(values[params[0]], values[params[1]], label)
+        else:
+            inputs = many(tuple(values[p] for p in params), label)
+        recorded: dict[str, Any] = {}
+        for a in attrs:
+            value = values[a.name] if a.convert is None else a.convert(values[a.name])
+            if not (a.omit_default and value == a.default):
+                recorded[a.name] = value
+        return apply(op, inputs, recorded or None, values["name"])
+
+    function.__name__ = function.__qualname__ = op.name
+    function.__doc__ = api_docstring(op)
+    function.__signature__ = signature  # type: ignore[attr-defined]
+    return function
 
 
 def _value(x: Any) -> Any:
@@ -174,10 +284,43 @@ def as_array(out: Any) -> np.ndarray:
     return out if type(out) is np.ndarray else np.asarray(out)
 
 
+def _named(op: OpDef, fn: Callable[..., Any], doc: str) -> Callable[..., Any]:
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    return fn
+
+
+def _fast_doc(op: OpDef) -> str:
+    return f"The ``{op.name}`` op on arrays, not recorded ({op.derivative})."
+
+
+def fast_source(op: OpDef) -> str:
+    """The definition of ``engine.fastops.<name>`` as ``engine/_generated_fastops.py`` holds it."""
+    _check_names(op)
+    doc = _fast_doc(op).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = [f"def {op.name}({signature_text(op)}):", f'    """{doc}"""']
+    forward = f"_R[{op.name!r}].forward"
+    if not op.attrs and op.arity == 2 and op.params in _PLAIN:  # the common case: arrays already
+        lines += [
+            "    a, b = _value(a), _value(b)",
+            "    if type(a) is not _ndarray or type(b) is not _ndarray:",
+            "        a, b = _arrays((a, b))",
+            f"    return _as_array({forward}(a, b))",
+        ]
+    elif not op.attrs and op.arity == 1 and op.params in _PLAIN:
+        lines += ["    a = _value(a)", f"    return _as_array({forward}(a if type(a) is _ndarray else _asarray(a)))"]
+    else:
+        inputs = f"list({op.params[0]})" if op.arity == -1 else f"({', '.join(op.params)},)"
+        arguments = [f"*_arrays({inputs})", *(f"{a.name}={_convert_text(a)}" for a in op.attrs)]
+        lines.append(f"    return _as_array({forward}({', '.join(arguments)}))")
+    return "\n".join(lines) + "\n"
+
+
 def fast_function(op: OpDef) -> Callable[..., Any]:
-    """``engine.fastops.<name>``: the registered forward on plain arrays, nothing recorded."""
+    """``engine.fastops.<name>`` for an op in no generated module: the registered forward on plain
+    arrays, nothing recorded, with the same signature as the generated text would have."""
     forward = op.forward
-    doc = f"{_doc(op)[:-1]} on arrays, not recorded."
+    doc = _fast_doc(op)
     if not op.attrs and op.arity == 2 and op.params in _PLAIN:
 
         def binary(a: Any, b: Any) -> np.ndarray:  # the common case: arrays already, no packing
@@ -196,7 +339,21 @@ def fast_function(op: OpDef) -> Callable[..., Any]:
         return _named(op, unary, doc)
 
     _check_names(op)
-    namespace: dict[str, Any] = {"_forward": forward, "_arrays": arrays, "_as_array": as_array}
-    inputs = f"list({op.params[0]})" if op.arity == -1 else f"({', '.join(op.params)},)"
-    arguments = [f"*_arrays({inputs})", *(f"{a.name}={_converted(a, namespace)}" for a in op.attrs)]
-    return _defined(op, [f"return _as_array(_forward({', '.join(arguments)}))"], namespace, doc)
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature([
+        *(inspect.Parameter(p, kind) for p in op.params),
+        *(inspect.Parameter(a.name, kind, default=inspect.Parameter.empty if a.default is REQUIRED else a.default)
+          for a in op.attrs),
+    ])
+    params, attrs = op.params, op.attrs
+
+    def with_attributes(*args: Any, **kwargs: Any) -> np.ndarray:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = bound.arguments
+        tensors = list(values[params[0]]) if op.arity == -1 else [values[p] for p in params]
+        keywords = {a.name: values[a.name] if a.convert is None else a.convert(values[a.name]) for a in attrs}
+        return as_array(forward(*arrays(tensors), **keywords))
+
+    with_attributes.__signature__ = signature  # type: ignore[attr-defined]
+    return _named(op, with_attributes, doc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,8 +18,7 @@ import numpy as np
 
 from .. import engine as E
 from ..engine.errors import ShapeValueError
-from ..engine.scope import _stack as _scope_stack
-from ..engine.scope import current_scope
+from ..engine.scope import current_scope, scope_stack
 from . import activations, backend, initializers, symbolic
 from .symbolic import KerasTensor, Node, shape_tuple
 
@@ -190,22 +190,23 @@ class Layer:
             return self._symbolic_call(inputs, args, kwargs)
         inputs = self._convert_input(inputs)
         training = kwargs.pop("training", None)
-        if training is None and _training_stack:
-            training = _training_stack[-1]
+        if training is None and _training_stack():
+            training = _training_stack()[-1]
         takes, default = _training_parameter(type(self).call)
         if training is None and takes:
             training = default  # as Keras: the call's own default, then passed down
         if training is not None and takes:
             kwargs["training"] = training
-        _scope_stack.append(self.name)
-        _training_stack.append(None if training is None else bool(training))
+        scopes, trainings = scope_stack(), _training_stack()
+        scopes.append(self.name)
+        trainings.append(None if training is None else bool(training))
         try:
             if not self.built:
                 self._build_for(inputs)
             outputs = self.call(inputs, *args, **kwargs)
         finally:
-            _training_stack.pop()
-            _scope_stack.pop()
+            trainings.pop()
+            scopes.pop()
         if isinstance(outputs, E.Tensor):  # for summary(): the shape built for (batch None) wins over a call's
             shape = outputs._value.shape
             if symbolic.trial_batches and shape:
@@ -251,7 +252,17 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-_training_stack: list[bool | None] = []  # the ``training`` flag of the layers being called
+class _Training(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[bool | None] = []  # the ``training`` flag of the layers being called
+
+
+_training = _Training()
+
+
+def _training_stack() -> list[bool | None]:
+    """The calling thread's ``training`` flags (per thread, like the tapes and name scopes)."""
+    return _training.stack
 
 
 @functools.cache
@@ -352,6 +363,7 @@ class ReLU(Layer):
 
 
 
+from .conv import AveragePooling2D, Conv2D, Embedding, GlobalAveragePooling2D, MaxPooling2D  # noqa: E402  (the same)
 from .core_layers import Dropout, Flatten, Lambda  # noqa: E402  (they subclass Layer, defined above)
 from .input_layer import Input, InputLayer  # noqa: E402  (the same)
 from .merging import Add, Concatenate, Multiply  # noqa: E402  (the same)
@@ -359,8 +371,9 @@ from .normalization import BatchNormalization  # noqa: E402  (the same)
 
 # Layers defined in other modules join here; add a module's layers to this list to expose them.
 __all__ = [
-    "Activation", "Add", "BatchNormalization", "Concatenate", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
-    "Lambda", "Layer", "Multiply", "ReLU", "Softmax",
+    "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense", "Dropout",
+    "Embedding", "Flatten", "GlobalAveragePooling2D", "Input", "InputLayer", "Lambda", "Layer", "MaxPooling2D",
+    "Multiply", "ReLU", "Softmax",
 ]
 
 

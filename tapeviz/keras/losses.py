@@ -18,7 +18,7 @@ import numpy as np
 from .. import engine as E
 from ..engine.errors import ShapeValueError
 from ..engine.registry import bookkeeping
-from ..engine.scope import _stack as _scope_stack
+from ..engine.scope import scope_stack
 from . import activations, backend
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean")
@@ -235,7 +235,8 @@ class Loss:
         return out
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> E.Tensor:
-        _scope_stack.append(self.name)
+        scopes = scope_stack()
+        scopes.append(self.name)
         try:
             y_pred = _tensor(y_pred, self._np_dtype)
             y_true = self._labels(y_true)
@@ -247,7 +248,7 @@ class Loss:
                 losses = E.multiply(losses, weight)
             return _reduce(losses, self.reduction)
         finally:
-            _scope_stack.pop()
+            scopes.pop()
 
     def call(self, y_true: E.Tensor, y_pred: E.Tensor) -> E.Tensor:
         raise NotImplementedError

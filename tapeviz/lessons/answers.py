@@ -26,6 +26,7 @@ from ..engine.events import (
 )
 from ..engine.registry import REGISTRY
 from ..trace import Trace
+from .limits import MAX_EXPRESSION, Deadline, check_binop, check_size, parse_limited, small_spec
 from .resolve import ResolveError, Resolver
 from .values import (
     ExpressionError,
@@ -87,7 +88,7 @@ class Evaluator:
             "size": lambda x: int(array_of(x).size), "len": len, "float": lambda x: float(array_of(x).reshape(())),
             "int": lambda x: int(array_of(x).reshape(())), "round": lambda x, n=0: plain(np.round(array_of(x), n)),
             "array": lambda *xs: np.array(xs if len(xs) != 1 else xs[0], dtype=float),
-            "is_none": lambda x: x is None, "fmt": format_with, "first": first_index,
+            "is_none": lambda x: x is None, "fmt": lambda x, spec: format_with(x, small_spec(spec)), "first": first_index,
         }
 
     # ---- trace facts -----------------------------------------------------------------
@@ -211,10 +212,12 @@ class Evaluator:
     # ---- evaluation --------------------------------------------------------------------
     def evaluate(self, source: str) -> Any:
         """The value of one expression; ExpressionError with one clear line on any problem."""
+        shown = source.strip() if len(source.strip()) <= 80 else source.strip()[:79] + "…"
         try:
-            tree = ast.parse(source.strip(), mode="eval")
+            tree = parse_limited(source.strip(), MAX_EXPRESSION, f"expression {shown!r}")
         except SyntaxError as exc:
-            raise ExpressionError(f"cannot parse expression {source.strip()!r}: {exc.msg}") from None
+            raise ExpressionError(f"cannot parse expression {shown!r}: {exc.msg}") from None
+        self._deadline = Deadline()
         try:
             return self._eval(tree.body)
         except ExpressionError:
@@ -222,7 +225,9 @@ class Evaluator:
         except ResolveError as exc:
             raise ExpressionError(str(exc)) from None
         except (ArithmeticError, ValueError, TypeError, IndexError, KeyError) as exc:
-            raise ExpressionError(f"{source.strip()!r}: {type(exc).__name__}: {exc}") from None
+            raise ExpressionError(f"{shown!r}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        except (MemoryError, RecursionError):
+            raise ExpressionError(f"{shown!r}: too large to compute") from None
 
     def render(self, text: str) -> str:
         """Replace every ``{{ expression }}`` in a text by its formatted value."""
@@ -231,7 +236,13 @@ class Evaluator:
     def placeholders(self, text: str) -> list[str]:
         return [m.group(1) for m in PLACEHOLDER_RE.finditer(text)]
 
+    _deadline = Deadline(float("inf"))
+
     def _eval(self, node: ast.AST) -> Any:
+        self._deadline.check()
+        return check_size(self._eval_node(node))
+
+    def _eval_node(self, node: ast.AST) -> Any:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (int, float, str, bool)) or node.value is None:
                 return node.value
@@ -246,7 +257,9 @@ class Evaluator:
             a, b = self._eval(node.left), self._eval(node.right)
             if a is None or b is None:
                 raise ExpressionError("arithmetic on None (a gradient that does not exist)")
-            return _BINOPS[type(node.op)](comparable(a), comparable(b))
+            a, b = comparable(a), comparable(b)
+            check_binop(type(node.op), a, b)
+            return _BINOPS[type(node.op)](a, b)
         if isinstance(node, ast.UnaryOp):
             v = self._eval(node.operand)
             if isinstance(node.op, ast.Not):

@@ -22,6 +22,7 @@ entry carries the error and the others still load.
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 from .model import (
@@ -96,12 +97,30 @@ def load_lesson(folder: Path | str) -> Lesson:
     if not m:
         raise LessonError("a lesson folder is named NN-slug, e.g. 01-first-tape", folder)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_bounded(file, MAX_LESSON_BYTES)
     except FileNotFoundError:
         raise LessonError(f"no {LESSON_FILE} in this lesson folder", folder) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError(f"cannot read: {exc}", file) from None
     return parse_lesson(text, file, folder.name, int(m.group(1)), m.group(2))
+
+
+MAX_LESSON_BYTES = 1 << 20  # a lesson.md or its program.py: real ones are a few KiB
+
+
+def read_bounded(file: Path, limit: int) -> str:
+    """The text of ``file`` if it is a regular file of at most ``limit`` bytes; LessonError if
+    it is a FIFO, device or folder (reading a FIFO would wait for ever) or larger."""
+    info = file.stat()  # FileNotFoundError passes through
+    if not stat.S_ISREG(info.st_mode):
+        raise LessonError("not a regular file (a folder, FIFO or device): cannot be a lesson", file)
+    if info.st_size > limit:
+        raise LessonError(f"{info.st_size} bytes, over the {limit}-byte limit for a lesson file", file)
+    with open(file, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise LessonError(f"over the {limit}-byte limit for a lesson file", file)
+    return data.decode("utf-8")
 
 
 def parse_lesson(text: str, file: Path, ident: str, number: int, slug: str) -> Lesson:
@@ -130,7 +149,10 @@ def parse_lesson(text: str, file: Path, ident: str, number: int, slug: str) -> L
         if not value.isdigit() or not 1 <= int(value) <= 50:
             raise LessonError(f"iterations must be a whole number from 1 to 50, not {value!r}", file, line)
         iterations = int(value)
-    program_lines = program.read_text(encoding="utf-8").splitlines() if program else None
+    try:
+        program_lines = read_bounded(program, MAX_LESSON_BYTES).splitlines() if program else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError(f"cannot read the program: {exc}", file, program_where.line if program_where else 1) from None
     steps = _steps(lines, body_start, file, program_lines, title[0])
     if not steps:
         raise LessonError("the lesson has no steps (start each with a '## Title' line)", file, body_start + 1)

@@ -34,8 +34,10 @@ def parse_number(text: str) -> float:
     source = text.strip().replace("−", "-").replace("×", "*").replace("·", "*")
     if not source:
         raise ExpressionError("type a number")
+    from .limits import MAX_TYPED, parse_limited
+
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = parse_limited(source, MAX_TYPED, "the answer")
     except SyntaxError:
         raise ExpressionError(f"{text.strip()!r} is not a number") from None
 

@@ -65,10 +65,15 @@ def parse_value(text: str, like: Any, name: str) -> Any:
         if lowered in ("false", "no", "0", "off"):
             return False
         raise WhatIfError(f"{name} is True or False, not {text.strip()!r}")
+    from .limits import MAX_TYPED, parse_limited
+    from .values import ExpressionError
+
     try:
-        value = ast.literal_eval(cleaned)
-    except (ValueError, SyntaxError):
-        raise WhatIfError(f"{name}: {text.strip()!r} is not a value like {like!r}") from None
+        value = ast.literal_eval(parse_limited(cleaned, MAX_TYPED, f"the value for {name}"))
+    except ExpressionError as exc:
+        raise WhatIfError(str(exc)) from None
+    except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+        raise WhatIfError(f"{name}: {text.strip()[:40]!r} is not a value like {like!r}") from None
     if isinstance(like, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise WhatIfError(f"{name} is a number, not {text.strip()!r}")

@@ -279,8 +279,10 @@ def scene_dot(scene: Scene, layout: Layout | None = None, template: Scene | None
     edges = scene.edges
     if template is not None:
         have = {e.id for e in edges}
+        mine = {n.id for n in scene.nodes}  # (a template spanning iterations has others' nodes too)
         edges = edges + [
-            DrawEdge(e.id, e.src, e.dst, grad=e.grad, label=e.label) for e in template.edges if e.id not in have
+            DrawEdge(e.id, e.src, e.dst, grad=e.grad, label=e.label) for e in template.edges
+            if e.id not in have and e.src in mine and e.dst in mine
         ]
         hidden = {e.id for e in edges} - have
     else:

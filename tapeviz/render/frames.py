@@ -61,11 +61,15 @@ def template_scene(scenes: Sequence[Scene]) -> Scene:
             for slot, text in node.rows.items():
                 if len(text) > len(mine.get(slot, "")):
                     mine[slot] = text
-    nodes = []
-    for node in last.nodes:
-        copy = type(node)(**{**node.__dict__, "rows": rows[node.id]})
-        copy.pending = copy.current = False
-        nodes.append(copy)
+    nodes, placed = [], set()
+    for scene in (last, *scenes):  # frames from several iterations: each one's own inputs get a place
+        for node in scene.nodes:
+            if node.id in placed:
+                continue
+            placed.add(node.id)
+            copy = type(node)(**{**node.__dict__, "rows": rows[node.id]})
+            copy.pending = copy.current = False
+            nodes.append(copy)
     edges, seen = [], set()
     for scene in (last, *scenes):
         for edge in scene.edges:
@@ -77,7 +81,11 @@ def template_scene(scenes: Sequence[Scene]) -> Scene:
         for key, text in scene.title.items():
             if len(text) > len(title.get(key, "")):
                 title[key] = text
-    return Scene(nodes, edges, dict(last.clusters), title, last.rankdir, last.index)
+    clusters = dict(last.clusters)
+    for scene in scenes:
+        for path, label in scene.clusters.items():
+            clusters.setdefault(path, label)
+    return Scene(nodes, edges, clusters, title, last.rankdir, last.index)
 
 
 def parse_layout(data: bytes) -> Layout:

@@ -86,10 +86,10 @@ def linspace(start: Any, stop: Any, num: Any, name: str | None = None, axis: int
 
 def einsum(equation: str, *inputs: Any, name: str | None = None, **kwargs: Any) -> Any:
     """``tf.einsum("bxby->bxy", j)``: one recorded op with its own gradient (no ``...`` axes)."""
-    return _E.einsum([convert_to_tensor(t) for t in inputs], equation)
+    return _E.einsum([convert_to_tensor(t) for t in inputs], equation, name=name)
 
 
-def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0, axis: int = -1, dtype: Any = None) -> Any:
+def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0, axis: int = -1, dtype: Any = None, name: str | None = None) -> Any:
     """One row per index with ``on_value`` at that index (a constant: not differentiable)."""
     import numpy as np
 
@@ -104,16 +104,16 @@ def one_hot(indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0,
     return constant(out)
 
 
-def shape(x: Any) -> Any:
+def shape(x: Any, out_type: Any = None, name: str | None = None) -> Any:
     """The shape of ``x`` as an int32 tensor."""
-    return constant(list(convert_to_tensor(x).shape), dtype=dtypes.int32)
+    return constant(list(convert_to_tensor(x).shape), dtype=dtypes.int32 if out_type is None else out_type)
 
 
-def size(x: Any) -> Any:
-    return constant(convert_to_tensor(x).size, dtype=dtypes.int32)
+def size(x: Any, out_type: Any = None, name: str | None = None) -> Any:
+    return constant(convert_to_tensor(x).size, dtype=dtypes.int32 if out_type is None else out_type)
 
 
-def rank(x: Any) -> Any:
+def rank(x: Any, name: str | None = None) -> Any:
     return constant(convert_to_tensor(x).ndim, dtype=dtypes.int32)
 
 

@@ -40,7 +40,7 @@ _OP = REGISTRY.get(_OP_NAME) or register(OpDef(
 ))
 
 
-def adjust_contrast(images: Any, contrast_factor: Any) -> _E.Tensor:
+def adjust_contrast(images: Any, contrast_factor: Any, name: str | None = None) -> _E.Tensor:
     """Per channel: ``(x − mean) · factor + mean``, the mean taken over height and width.
 
     ``images`` is ``[..., height, width, channels]`` of floats. There is no gradient: asking a
@@ -53,7 +53,7 @@ def adjust_contrast(images: Any, contrast_factor: Any) -> _E.Tensor:
     problem = _describe(images, factor)
     if problem:
         raise _E.ShapeError(f"adjust_contrast: {problem}")
-    return apply(_OP, (images, factor))
+    return apply(_OP, (images, factor), None, name)
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,8 @@ def _shape(shape: Any) -> tuple[int, ...]:
     return tuple(int(d) for d in (np.asarray(shape).reshape(-1)))
 
 
-def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = "float32", seed: int | None = None) -> _E.Tensor:
+def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = "float32", seed: int | None = None,
+           name: str | None = None) -> _E.Tensor:
     rng = get_generator(seed)
     dt = _E.as_dtype(dtype)
     if not dt.is_floating:
@@ -27,7 +28,8 @@ def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = "flo
     return _E.constant(rng.normal(mean, stddev, size=_shape(shape)).astype(dt.np))
 
 
-def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = "float32", seed: int | None = None) -> _E.Tensor:
+def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = "float32", seed: int | None = None,
+            name: str | None = None) -> _E.Tensor:
     """Floats in [minval, maxval) (maxval defaults to 1); integers need maxval, as in TF."""
     rng = get_generator(seed)
     dt = _E.as_dtype(dtype)

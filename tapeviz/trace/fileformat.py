@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import tempfile
 import zipfile
@@ -30,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.events import BackwardStep, Event, GradientAccumulated, OpRecorded
+from ..engine.events import (
+    Event,
+)
 from .codec import (
-    ALLOWED_DTYPE_KINDS,
     ArrayTable,
     CorruptField,
     decode_dataclass,
@@ -42,6 +42,14 @@ from .codec import (
     encode_event,
 )
 from .errors import TraceFileError
+from .filechecks import (
+    check_references,
+    checked_meta,
+    load_budget,
+    npy_array,
+    over_budget,
+    read_member,
+)
 from .keep import restore_run, run_iterations, run_json
 from .sites import SourceSite
 from .trace import Trace, from_events
@@ -134,12 +142,13 @@ class _suppress:
 class _Reader:
     """Validates one document while turning it back into events."""
 
-    def __init__(self, path: Path, zf: zipfile.ZipFile, count: int) -> None:
+    def __init__(self, path: Path, zf: zipfile.ZipFile, count: int, budget: int, spent: int = 0) -> None:
         self.path = path
         self.zf = zf
         self.count = count
         self.cache: dict[int, np.ndarray] = {}
-        self.total = 0
+        self.total = spent  # bytes inflated so far (trace.json included), against ``budget``
+        self.budget = budget
         self.members = {info.filename: info for info in zf.infolist()}
 
     def fail(self, problem: str) -> TraceFileError:
@@ -160,26 +169,20 @@ class _Reader:
             raise self.fail(f"truncated or corrupted: array {k} ({name}) is missing")
         if info.file_size > MAX_ARRAY_BYTES + 4096:
             raise self.fail(f"array {k} is {info.file_size} bytes, over the {MAX_ARRAY_BYTES}-byte limit")
-        self.total += info.file_size
-        if self.total > MAX_TOTAL_BYTES:
+        if self.total + info.file_size > MAX_TOTAL_BYTES:
             raise self.fail(f"arrays add up to more than {MAX_TOTAL_BYTES} bytes")
+        if self.total + info.file_size > self.budget:
+            raise self.fail(over_budget(self.budget))
         try:
-            with self.zf.open(info) as f:
-                data = f.read(info.file_size + 1)
-            buf = io.BytesIO(data)
-            version = np.lib.format.read_magic(buf)
-            shape, fortran, dtype = (
-                np.lib.format.read_array_header_1_0(buf) if version == (1, 0) else np.lib.format.read_array_header_2_0(buf)
-            )
-            if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.hasobject:
-                raise self.fail(f"array {k} has unsupported dtype {dtype}")
-            needed = math.prod(shape) * dtype.itemsize  # exact: no int64 wrap-around
-            if needed > len(data) - buf.tell():
-                raise self.fail(f"truncated: array {k} declares {needed} bytes of data but has fewer")
-            buf.seek(0)
-            arr = np.lib.format.read_array(buf, allow_pickle=False)
+            data = read_member(self.zf, info, self.budget - self.total)
+            self.total += len(data)
+            arr = npy_array(data, k, self.fail, MAX_ARRAY_BYTES)
         except TraceFileError:
             raise
+        except OverflowError:
+            raise self.fail(f"corrupted array {k}: it holds more than its header says") from None
+        except MemoryError:
+            raise self.fail(f"array {k} does not fit in memory") from None
         except (ValueError, *_ZIP_ERRORS) as exc:
             raise self.fail(f"corrupted array {k}: {exc}") from None
         arr.flags.writeable = False
@@ -192,37 +195,6 @@ class _Reader:
             return decode_event(d, f"event {i}", self)
         except CorruptField as exc:
             raise self.fail(f"corrupted: {exc}") from None
-
-
-def _check_references(path: Path, events: list[Event]) -> None:
-    """Backward steps must name ops and inputs recorded earlier in the same file, and every
-    gradient must have the shape of the tensor it is the gradient of (a file that mixes them up
-    would otherwise fail later, deep inside a drawing)."""
-    shapes: dict[int, tuple[int, ...]] = {}
-
-    def check(i: int, tensor: int, grad: np.ndarray | None, what: str) -> None:
-        if grad is not None and grad.shape != shapes[tensor]:
-            raise TraceFileError(
-                f"{path}: corrupted: event {i}: {what} has shape {grad.shape}, but tensor {tensor} has shape {shapes[tensor]}"
-            )
-
-    for i, e in enumerate(events):
-        if isinstance(e, OpRecorded):
-            for r in (*e.inputs, e.output):
-                shapes[r.id] = r.value.shape
-        elif isinstance(e, BackwardStep):
-            if len(e.input_grads) != len(e.input_ids):
-                raise TraceFileError(f"{path}: corrupted: event {i}.input_grads should have one entry per input")
-            if e.output_id not in shapes or any(k not in shapes for k in e.input_ids):
-                raise TraceFileError(f"{path}: corrupted: event {i} is a backward step of a tensor never recorded")
-            check(i, e.output_id, e.upstream, "the upstream gradient")
-            for k, g in zip(e.input_ids, e.input_grads):
-                check(i, k, g, "a gradient sent to an input")
-        elif isinstance(e, GradientAccumulated):
-            if e.tensor_id not in shapes:
-                raise TraceFileError(f"{path}: corrupted: event {i} accumulates into a tensor never recorded")
-            for g in (e.before, e.added, e.total):
-                check(i, e.tensor_id, g, "an accumulated gradient")
 
 
 def load_trace(path: Any) -> Trace:
@@ -253,14 +225,31 @@ def load_trace(path: Any) -> Trace:
             raise TraceFileError(f"{path}: not a tapeviz trace (no trace.json inside)") from None
         if info.file_size > MAX_JSON_BYTES:
             raise TraceFileError(f"{path}: trace.json is {info.file_size} bytes, over the limit")
+        budget, json_budget = load_budget(size, MAX_TOTAL_BYTES, MAX_JSON_BYTES)
+        declared = sum(i.file_size for i in zf.infolist())
+        if info.file_size > json_budget:
+            raise TraceFileError(
+                f"{path}: trace.json would expand to {info.file_size} bytes from a {size}-byte file "
+                f"(the limit is {json_budget}): a damaged or hostile archive"
+            )
+        if declared > budget:
+            raise TraceFileError(f"{path}: {over_budget(budget, declared)}")
         try:
-            raw = zf.read(info)
+            raw = read_member(zf, info, json_budget)
+        except OverflowError:
+            raise TraceFileError(f"{path}: corrupted: trace.json holds more than its header says") from None
+        except MemoryError:
+            raise TraceFileError(f"{path}: trace.json does not fit in memory") from None
         except _ZIP_ERRORS as exc:
             raise TraceFileError(f"{path}: truncated or corrupted: {exc}") from None
         try:
             doc = json.loads(raw.decode("utf-8"))
         except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, nesting or integers too large
             raise TraceFileError(f"{path}: corrupted trace.json: {str(exc)[:200]}") from None
+        except MemoryError:
+            raise TraceFileError(f"{path}: trace.json does not fit in memory") from None
+        spent = len(raw)
+        del raw
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise TraceFileError(f"{path}: not a tapeviz trace (format marker missing)")
         version = doc.get("version")
@@ -279,15 +268,15 @@ def load_trace(path: Any) -> Trace:
             raise TraceFileError(f"{path}: corrupted: events or array count missing")
         if len(events) > MAX_EVENTS or not 0 <= count <= MAX_ARRAYS:
             raise TraceFileError(f"{path}: too large ({len(events)} events, {count} arrays)")
-        reader = _Reader(path, zf, count)
+        reader = _Reader(path, zf, count, budget, spent)
         parsed = [reader.event(d, i) for i, d in enumerate(events)]
         try:
             kept_iterations = run_iterations(doc)  # a bounded recording: the kept iterations' numbers
         except ValueError as exc:
             raise TraceFileError(f"{path}: corrupted: {exc}") from None
-    _check_references(path, parsed)
+    check_references(path, parsed)
     title = doc.get("title") if isinstance(doc.get("title"), str) else ""
-    meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
+    meta = checked_meta(path, doc.get("meta", {}))
     try:
         trace = from_events(parsed, title, meta, kept_iterations)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -296,6 +285,7 @@ def load_trace(path: Any) -> Trace:
         updates: dict[int, SourceSite] = {}
         trace.restore_names(*_read_learner_code(doc, reader, updates))
         trace.update_sites.update((k, v) for k, v in updates.items() if 0 <= k < len(trace))
+        trace.threads = _read_threads(doc, len(parsed)) or trace.threads
     except CorruptField as exc:
         raise TraceFileError(f"{path}: corrupted: {exc}") from None
     try:
@@ -325,7 +315,17 @@ def _learner_code_json(trace: Trace, table: ArrayTable) -> dict[str, Any]:
         out["update_sites"] = [{"event": k, **encode_dataclass(s, table)} for k, s in trace.update_sites.items()]
     if trace.sources:
         out["sources"] = dict(trace.sources)
+    if len(trace.threads) > 1:  # which thread ran which events (one thread: nothing to say)
+        out["threads"] = [[start, name] for start, name in trace.threads]
     return out
+
+
+def _read_threads(doc: dict[str, Any], length: int) -> list[tuple[int, str]]:
+    runs = [decoder(tuple[int, str])(run, f"threads[{k}]", None) for k, run in enumerate(_list(doc, "threads"))]  # type: ignore[arg-type]
+    starts = [start for start, _ in runs]
+    if starts and (starts[0] != 0 or starts != sorted(set(starts)) or starts[-1] >= max(length, 1)):
+        raise CorruptField("threads should start at event 0 and at increasing events of the trace")
+    return runs
 
 
 def _read_learner_code(

@@ -83,21 +83,27 @@ class Graph:
         self.tensor_names: dict[int, str] = {}  # node id -> name it was bound to when used
         self._primes: dict[int, int] = {}  # (user_name's told-apart names, and what they were made of)
         self._primes_state: tuple[int, ...] = ()
+        self.given_names: dict[int, str] = {}  # op node id -> TF's name= argument of its call
 
     def user_name(self, node_id: int) -> str | None:
         """The learner's own name for a node (``logits``, ``x``), or None: show the op name then.
 
         Two different tensors of one iteration never share a name: a name the program rebinds
         (``x = self.dense1(x)``) is told apart by primes in the order the tensors were used,
-        ``x`` (the input), then ``x′`` (dense1's output)."""
+        ``x`` (the input), then ``x′`` (dense1's output). A name given with TF's ``name=``
+        (``tf.matmul(a, b, name="logits")``) wins over the variable the line assigned the result
+        to, and is shown as given."""
+        given = self.given_names.get(node_id)
+        if given:
+            return given
         name = self.assigned_names.get(node_id) or self.tensor_names.get(node_id)
         if name is None:
             return None
         return name + _primes(self._rebound().get(node_id, 0))
 
     def program_name(self, node_id: int) -> str | None:
-        """The name exactly as the program wrote it (``x`` for both ``x`` and ``x′``)."""
-        return self.assigned_names.get(node_id) or self.tensor_names.get(node_id)
+        """The name exactly as the program wrote it (``x`` for both ``x`` and ``x′``; a ``name=`` first)."""
+        return self.given_names.get(node_id) or self.assigned_names.get(node_id) or self.tensor_names.get(node_id)
 
     def _rebound(self) -> dict[int, int]:
         """Node id -> how many other tensors its iteration bound to the same name before it."""
@@ -129,6 +135,8 @@ class Graph:
             if ref.id not in self.nodes:
                 self._add_leaf(ref, iteration, event, k)
             inputs.append(ref.id)
+        if event.name:
+            self.given_names[event.output.id] = event.name
         path = f"{event.scope}/{event.op}" if event.scope else event.op
         count = self._role_counts.get((iteration, path), 0)
         self._role_counts[(iteration, path)] = count + 1

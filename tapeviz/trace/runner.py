@@ -21,6 +21,8 @@ from typing import Any
 
 from ..engine.errors import ProgramError
 from ..engine.program_hooks import HOOKS
+from . import budget
+from .guards import BoundedText, KeyboardRead, ProcessExit, Tee, guarded
 from .trace import Trace, record
 from .warning_lines import learner_warnings
 
@@ -33,9 +35,8 @@ class ProgramRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def run_program(
-    path: Any, argv: list[str] | None = None, require_events: bool = True, keep: Any = None
-) -> ProgramRun:
+def run_program(path: Any, argv: list[str] | None = None, require_events: bool = True,
+                limit: budget.Budget | None = None, keep: Any = None) -> ProgramRun:
     """Execute the program at ``path`` while recording; raise ProgramError on any failure.
     ``keep`` bounds a long training loop (``record(keep=...)``, see keep.py)."""
     path = Path(path)
@@ -59,8 +60,8 @@ def run_program(
         raise ProgramError(f"{path}: cannot compile: {exc}") from None
 
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename, "__builtins__": __builtins__}
-    output = io.StringIO()  # both streams, interleaved as printed (ProgramRun.output)
-    stdout, stderr = _Tee(output), _Tee(output)
+    output = BoundedText()  # both streams, interleaved as printed (ProgramRun.output)
+    stdout, stderr = Tee(output), Tee(output)
     caught: list[warnings.WarningMessage] = []
     old_argv, old_path = sys.argv, list(sys.path)
     sys.argv = [str(path), *(argv or [])]
@@ -72,15 +73,32 @@ def run_program(
     keep = as_policy(keep)  # a bad policy fails here, in one line, not as the program's error
     for hooks in list(HOOKS.values()):  # e.g. Keras: layer names start at ``dense`` again
         hooks.fresh()
+    trace.limit(budget.current() if limit is None else limit)
+    stopped = ""
     try:
-        with warnings.catch_warnings(record=True) as caught, record(trace, keep=keep), \
+        with warnings.catch_warnings(record=True) as caught, record(trace, keep=keep), guarded(), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
             warnings.showwarning = learner_warnings(caught, trace)  # (restored by catch_warnings)
             exec(code, namespace)
+    except budget.BudgetExceeded as exc:  # a runaway program: keep what it recorded
+        stopped = str(exc)
+    except KeyboardRead:
+        where = _user_line(filename, sys.exc_info()[1])
+        raise ProgramError(
+            f"{path}{where}: this program reads from the keyboard (input()), and tapeviz runs it without one: "
+            "write the value into the program instead", output.getvalue(),
+        ) from None
+    except ProcessExit as exc:  # os._exit() would end tapeviz too, silently, with its status
+        raise ProgramError(
+            f"{path}: the program ended the process itself (os._exit({exc.status})), so nothing could be "
+            "shown; call sys.exit() or let the program end",
+            output.getvalue(),
+        ) from None
     except SystemExit as exc:
         if exc.code not in (None, 0):
-            raise ProgramError(f"{path}: the program exited with status {exc.code}", output.getvalue()) from None
+            status = exc.code if isinstance(exc.code, int) else repr(str(exc.code))[:200]  # never raw control codes
+            raise ProgramError(f"{path}: the program exited with status {status}", output.getvalue()) from None
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the learner's own error: show their frames only
@@ -88,6 +106,7 @@ def run_program(
         _keep_for_post_mortem(failure, trace, exc, filename)
         raise failure from None
     finally:
+        trace.limit(None)
         sys.argv = old_argv
         sys.path[:] = old_path
         # Kept in the trace (and its file) for the UI's messages panel: the screen did not exist yet.
@@ -105,6 +124,9 @@ def run_program(
             "watched tensor or a trainable variable"
         )
     messages = [f"{w.category.__name__}: {w.message}" for w in caught]
+    if stopped:
+        trace.meta["stopped"] = stopped
+        messages.append(f"tapeviz: {stopped}")
     if messages:
         trace.meta["warnings"] = list(messages)
     return ProgramRun(trace, output.getvalue(), namespace, messages)
@@ -128,16 +150,10 @@ def _keeping_warnings(trainer: Any, trace: Trace) -> Any:
     return train
 
 
-class _Tee(io.StringIO):
-    """One captured stream: kept on its own (``own``) and written into the shared ``output``."""
-
-    def __init__(self, output: io.StringIO) -> None:
-        super().__init__()
-        self.own, self._output = self, output
-
-    def write(self, text: str) -> int:
-        self._output.write(text)
-        return super().write(text)
+def _user_line(filename: str, exc: BaseException | None) -> str:
+    """``:N``, the line of the learner's file where ``exc`` was raised (empty if none)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename] if exc else []
+    return f":{frames[-1].lineno}" if frames else ""
 
 
 def _program_failure(path: Path, filename: str, exc: BaseException) -> ProgramError:

@@ -6,9 +6,12 @@ appearance, so the same program gives the same trace whatever ran before it in t
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
+from threading import get_ident
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,9 @@ from ..engine.events import (
     subscribe,
     unsubscribe,
 )
+from .budget import Budget, Meter
 from .graph import Graph
+from .ids import LocalIds as _Ids
 from .sites import SiteRecorder, SourceSite
 
 FORWARD, BACKWARD, UPDATE = "forward", "backward", "update"
@@ -40,34 +45,24 @@ def phase_of(event: Event) -> str:
     return BACKWARD
 
 
-class _Ids:
-    """Maps engine ids to small local ids, in order of first appearance."""
-
-    def __init__(self) -> None:
-        self._map: dict[int, int] = {}
-
-    def __call__(self, raw: int) -> int:
-        if not raw:
-            return 0
-        local = self._map.get(raw)
-        if local is None:
-            local = self._map[raw] = len(self._map) + 1
-        return local
-
-
 class Trace:
     """Events plus what is folded from them: graph, phase and iteration of every event, losses."""
 
     def __init__(self, title: str = "", meta: dict[str, Any] | None = None) -> None:
         self.title = title
         self.meta: dict[str, Any] = dict(meta or {})
+        # Each thread's events wait in its own buffer (ident -> (name, events, sites)), appended
+        # one thread after another: never interleaved. ``_raw`` is the last emitter's events.
         self._raw: list[Event] = []
+        self._lock = threading.Lock()
+        self._ident: int | None = None
+        self._buffers: dict[int, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
+        self.threads: list[tuple[int, str]] = []  # (first event index, thread name) of each run
+        self._meter: Meter | None = None  # the recording budget (budget.py), while one is set
         self._events: list[Event] = []
         self._phases: list[str] = []
         self._iterations: list[int] = []
-        self._tensor_ids = _Ids()
-        self._op_ids = _Ids()
-        self._tape_ids = _Ids()
+        self._tensor_ids, self._op_ids, self._tape_ids = _Ids(), _Ids(), _Ids()
         self._graph = Graph()
         self._iteration = 0
         self._iteration_has_gradient = False
@@ -93,35 +88,51 @@ class Trace:
 
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
-        self._raw.append(event)
-        if type(event) is OpRecorded:
-            recorder = self._site_recorder
-            if recorder is None:
-                recorder = self._site_recorder = SiteRecorder()
-            captured = recorder.capture(event)
-            if captured is not None:
-                self._raw_sites[len(self._raw) - 1] = captured
-        elif type(event) is GradientsReturned and self._site_recorder is not None:
-            self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
-        elif type(event) is VariableAssigned:  # the line that made this update (or fit's line)
-            recorder = self._site_recorder = self._site_recorder or SiteRecorder()
-            site = recorder.site_of_caller()
-            if site is not None:
-                self._raw_sites[len(self._raw) - 1] = (site, None)
+        with self._lock:
+            ident = get_ident()
+            if ident != self._ident:  # another thread: its own buffer
+                buffer = self._buffers.setdefault(ident, (threading.current_thread().name, [], {}))
+                self._ident, self._raw, self._raw_sites = ident, buffer[1], buffer[2]
+            if self._meter is not None:  # a recording budget (budget.py) is set
+                self._meter.charge(event)
+            self._raw.append(event)
+            if type(event) is OpRecorded:
+                recorder = self._site_recorder
+                if recorder is None:
+                    recorder = self._site_recorder = SiteRecorder()
+                captured = recorder.capture(event)
+                if captured is not None:
+                    self._raw_sites[len(self._raw) - 1] = captured
+            elif type(event) is GradientsReturned and self._site_recorder is not None:
+                self._site_recorder.name_sources(event.sources)  # a source no op used: still "x"
+            elif type(event) is VariableAssigned:  # the line that made this update (or fit's line)
+                recorder = self._site_recorder = self._site_recorder or SiteRecorder()
+                site = recorder.site_of_caller()
+                if site is not None:
+                    self._raw_sites[len(self._raw) - 1] = (site, None)
+
+    def limit(self, budget: Budget | None) -> None:
+        self._meter = Meter(budget) if budget is not None else None  # None: no limit
 
     def _sync(self) -> None:
-        if not self._raw:
+        if not self._buffers:
             return
-        raw, self._raw = self._raw, []
-        captured, self._raw_sites = self._raw_sites, {}
-        for k, event in enumerate(raw):
-            local = self._localize(event)
-            self._append(local)
-            if k in captured:
-                if type(local) is OpRecorded:
-                    self._place_site(local, *captured[k])  # type: ignore[arg-type]
-                else:
-                    self.update_sites[len(self._events) - 1] = captured[k][0]
+        with self._lock:
+            buffers, self._buffers = self._buffers, {}
+            self._ident, self._raw, self._raw_sites = None, [], {}
+        for name, raw, captured in buffers.values():
+            if not raw:
+                continue
+            if not self.threads or self.threads[-1][1] != name:
+                self.threads.append((len(self._events), name))
+            for k, event in enumerate(raw):
+                local = self._localize(event)
+                self._append(local)
+                if k in captured:
+                    if type(local) is OpRecorded:
+                        self._place_site(local, *captured[k])  # type: ignore[arg-type]
+                    else:
+                        self.update_sites[len(self._events) - 1] = captured[k][0]
         self._local_refs.clear()  # the raw events are gone, so are the refs they shared
         recorder = self._site_recorder
         if recorder is not None:
@@ -164,6 +175,7 @@ class Trace:
             return OpRecorded(
                 self._op_ids(e.op_id), e.op, e.scope, tuple([self._ref(r) for r in e.inputs]), self._ref(e.output),
                 e.attrs, tuple([self._tape_ids(i) for i in e.tapes]), e.in_backward, self._op_ids(e.grad_fn_of),
+                e.name,
             )
         if isinstance(e, BackwardStep):
             return BackwardStep(
@@ -325,6 +337,12 @@ class Trace:
         self._sync()
         return self._losses.get(iteration)
 
+    def thread_of(self, index: int) -> str:
+        """The name of the thread that ran event ``index`` ("" for a trace that does not know)."""
+        self._sync()
+        k = bisect.bisect_right(self.threads, index, key=lambda run: run[0]) - 1
+        return self.threads[k][1] if k >= 0 else ""
+
     def nonfinite_at(self, index: int) -> list[int]:
         """Tensor ids given a NaN or infinity at event ``index`` from finite arguments (usually empty)."""
         self._check_nonfinite()
@@ -413,7 +431,12 @@ class Trace:
         for e in self._events[start:span.stop]:
             if isinstance(e, OpRecorded):
                 graph._role_counts.pop((iteration, f"{e.scope}/{e.op}" if e.scope else e.op), None)
+        if self._meter is not None:  # the recording budget counts what the trace holds
+            self._meter.refund(self._events[start:span.stop])
         del self._events[start:span.stop], self._phases[start:span.stop], self._iterations[start:span.stop]
+        self.update_sites = {(i - n if i >= span.stop else i): site
+                             for i, site in self.update_sites.items() if i not in span}
+        self.threads = _threads_without(self.threads, span, len(self._events))
         self._nonfinite = {(i - n if i >= span.stop else i): v for i, v in self._nonfinite.items() if i not in span}
         if self._nonfinite_checked > start:
             self._nonfinite_checked = max(start, self._nonfinite_checked - n)
@@ -428,6 +451,24 @@ class Trace:
 
     def __repr__(self) -> str:
         return f"<Trace {self.title!r}: {len(self)} events, {self.iteration_count} iteration(s), {len(self.graph.nodes)} nodes>"
+
+
+def _threads_without(threads: list[tuple[int, str]], span: range, length: int) -> list[tuple[int, str]]:
+    """``threads`` (first event of each thread's run) after the events of ``span`` were deleted:
+    later runs move down, a run left without events goes, and two runs of one thread that now
+    meet become one."""
+    n = len(span)
+    out: list[tuple[int, str]] = []
+    for start, name in threads:
+        start = start - n if start >= span.stop else min(start, span.start)
+        if out and out[-1][0] == start:  # the run before it kept no events
+            out.pop()
+        if start >= length:
+            continue
+        if out and out[-1][1] == name:
+            continue
+        out.append((start, name))
+    return out
 
 
 def _has_nonfinite(value: np.ndarray | None) -> bool:

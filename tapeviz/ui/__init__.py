@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 
 from ..engine.errors import ProgramError, TapevizError
+from ..trace.guards import printable
 from .app import TapevizApp
 from .cursor import TimelineCursor
 from .graph_pane import GraphPane
@@ -57,15 +58,16 @@ def run_app(source: str) -> int:
     try:
         app = load_app(source)
     except ProgramError as exc:
-        print(f"tapeviz: error: {exc}", file=sys.stderr)
+        print(f"tapeviz: error: {printable(str(exc))}", file=sys.stderr)
         if exc.details:
-            print(exc.details, file=sys.stderr)
+            print(printable(exc.details), file=sys.stderr)
         return 2
     except TapevizError as exc:
-        print(f"tapeviz: error: {exc}", file=sys.stderr)
+        print(f"tapeviz: error: {printable(str(exc))}", file=sys.stderr)
         return 2
-    result = app.run()
-    return int(result or 0)
+    from .crash import run_reporting
+
+    return run_reporting(app)
 
 
 __all__ = [

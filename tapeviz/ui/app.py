@@ -10,6 +10,11 @@ session's lock.
 
 from __future__ import annotations
 
+import io
+import os
+import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -35,12 +40,15 @@ from .main_screen import MainScreen
 from .matrix_screen import MatrixScreen
 from .messages import Exported, LayoutReady, Saved, Trained
 from .messages_pane import summary_line
-from .palette import Colours
+from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
 from .session import Frame, Session
 from .timeline import Timeline
+from .training import cancel
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
+SERVE_OUT_ENV = "TAPEVIZ_SERVE_OUT"  # set by ``tapeviz serve --out DIR`` for its sessions
+MIME = {".png": "image/png", ".gif": "image/gif", ".tapeviz": "application/zip"}
 
 
 class TapevizApp(App[int]):
@@ -73,6 +81,9 @@ class TapevizApp(App[int]):
                  first_screen: Callable[[], Screen] | None = None, palette_key: str = "ctrl+p") -> None:
         self.COMMAND_PALETTE_BINDING = palette_key  # read by App.__init__ (lessons use ctrl+p for a step back)
         super().__init__()
+        install_themes(self)  # the projector theme beside Textual's; $TAPEVIZ_THEME applied at start
+        if name := chosen_theme():
+            self.theme = name
         if len(trace) == 0:
             raise TapevizError(f"{source or trace.title or 'the trace'}: nothing was recorded, so there is nothing to show")
         self.session = Session(trace, source=source, out_dir=out_dir, layout_engine=layout_engine, start=start)
@@ -87,6 +98,7 @@ class TapevizApp(App[int]):
         self._play_timer = None
         self._retry = None
         self.last_refresh_s = 0.0
+        self._session_folder: Path | None = None  # in a browser: where this session's files are made
 
     # ---- screens ------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -107,6 +119,10 @@ class TapevizApp(App[int]):
                         "r shows the whole run", timeout=8)
         if isinstance(failed := self.trace.meta.get("failure"), dict):  # post-mortem: the events before the error
             self.notify(f"The program failed: {failed.get('error', '')} (m: its traceback)", severity="error", timeout=12)
+
+    def watch_theme(self, name: str) -> None:
+        """``-projector``: app.tcss shows focus by shape as well as colour in the projector theme."""
+        self.set_class(name == PROJECTOR_THEME, "-projector")
 
     def _theme_changed(self) -> None:
         self.colours = Colours.from_variables(self.theme_variables or self.get_css_variables())
@@ -375,6 +391,16 @@ class TapevizApp(App[int]):
         self.session.store_layout(message.key, message.layout, message.canvas, message.notice)
         self._draw()
 
+    def action_cancel_training(self) -> None:
+        """Esc: stop a train step that is running (what it recorded so far stays)."""
+        if cancel(self.session.lock):
+            self.notify("cancelling training…", timeout=3)
+
+    async def action_quit(self) -> None:
+        """``q`` always quits, cancelling a train step that is running (see training.py)."""
+        cancel(self.session.lock)
+        self.exit()
+
     def action_train(self) -> None:
         if self.trace.trainer is None:
             self.notify("This trace cannot train more: it was loaded from a file, or the program has no "
@@ -411,13 +437,54 @@ class TapevizApp(App[int]):
         self._draw()  # the trace grew even where the cursor did not move
         self._start_training()
 
+    # In a terminal files are written to ./tapeviz-out/ (or the app's folder) and a toast says where.
+    # In a browser (tapeviz serve) the file is delivered to the student's browser as a download
+    # and nothing is left on the server: it is made in a private temporary folder, removed once
+    # read, unless the server was started with --out DIR; then a copy stays in this session's own
+    # folder (DIR/session-1a2b3c/), so sessions never write over each other.
+    def _to_browser(self) -> bool:
+        """In a browser: files go to this session's own folder (set once), then to the browser."""
+        if not self.is_web:
+            return False
+        if self._session_folder is None:
+            kept = os.environ.get(SERVE_OUT_ENV, "").strip()
+            if kept:
+                folder = Path(kept) / f"session-{secrets.token_hex(3)}"
+                folder.mkdir(parents=True, exist_ok=True)
+            else:
+                folder = Path(tempfile.mkdtemp(prefix="tapeviz-session-"))
+            self._session_folder = folder
+            self.session.out_dir = folder  # never ./tapeviz-out/ on the server
+        return True
+
+    def _deliver(self, path: Path, what: str) -> None:
+        """Send ``path`` to the browser as a download; keep it only in a ``--out`` folder."""
+        data = path.read_bytes()
+        kept = bool(os.environ.get(SERVE_OUT_ENV, "").strip())
+        if not kept:
+            path.unlink(missing_ok=True)
+        self.deliver_binary(io.BytesIO(data), save_filename=path.name,
+                            mime_type=MIME.get(path.suffix, "application/octet-stream"), name=path.name)
+        where = f"; a copy is kept on the server in {path}" if kept else ""
+        self.notify(f"{what} {path.name}: your browser downloads it{where}", title="sent to your browser",
+                    timeout=6)
+
+    def on_unmount(self) -> None:
+        """A private temporary folder goes with the session."""
+        folder = self._session_folder
+        if folder is not None and not os.environ.get(SERVE_OUT_ENV, "").strip():
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # ---- export (e), the iteration as frames (E), save (s): files reach the person who asked --------------------------------------------------------------------------
     def action_export(self) -> None:
         if self._training:
             self.notify("wait for training to finish, then export", severity="warning", timeout=3)
             return
         self._exporting = True
         self.busy = "exporting…"
-        self._export_worker(self.session.export_path(), self.index, sorted(self.collapsed))
+        self._to_browser()
+        path = self.session.export_path()
+        self._export_worker(path, self.index, sorted(self.collapsed))
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export_worker(self, path: Path, index: int, collapsed: list[str]) -> None:
@@ -427,18 +494,56 @@ class TapevizApp(App[int]):
         self._exporting = False
         if message.error:
             self.notify(f"export failed: {message.error}", severity="error", timeout=8)
+        elif self.is_web:
+            self.last_export = message.path
+            self._deliver(message.path, "exported")
         else:
             self.last_export = message.path
             self.notify(f"exported {message.path}", title="image written", timeout=6)
         self.busy = ""
         self._start_training()
 
+    # ---- the iteration as frames (E) ---------------------------------------------------------
+    def action_export_iteration(self) -> None:
+        """Every event of the cursor's iteration: an animated GIF (with Pillow), else numbered PNGs."""
+        if self._training or self._exporting:
+            self.notify("wait for training or the export to finish", severity="warning", timeout=3)
+            return
+        web = self._to_browser()
+        iteration = self.trace.iteration(self.index)
+        gif = _have_pillow()
+        if web and not gif:
+            self.notify("sending an iteration needs Pillow on the server: pip install 'tapeviz[gif]'",
+                        severity="error", timeout=8)
+            return
+        name = f"{self.session.slug()}-iteration{iteration + 1}"
+        path = self.session.export_path().with_name(name + (".gif" if gif else ""))
+        self._exporting = True
+        self.busy = f"drawing iteration {iteration + 1}…"
+        self._frames_worker(path, list(self.trace.iteration_range(iteration)), sorted(self.collapsed))
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _frames_worker(self, path: Path, events: list[int], collapsed: list[str]) -> None:
+        from ..engine.errors import TapevizError
+        from ..render.frames import write_frames, write_gif
+
+        error = ""
+        try:
+            if path.suffix == ".gif":
+                write_gif(self.trace, path, events, collapsed)
+            else:
+                write_frames(self.trace, path, events, collapsed)
+        except (TapevizError, OSError, RuntimeError, ValueError) as exc:
+            error = str(exc)
+        self.post_message(Exported(path, error))
+
+    # ---- save (s) ----------------------------------------------------------------------------
     def action_save(self) -> None:
         if self._training:
             self.notify("wait for training to finish, then save", severity="warning", timeout=3)
             return
-        path = self.session.save_path()
-        self._save_worker(path)
+        self._to_browser()
+        self._save_worker(self.session.save_path())
 
     @work(thread=True, group="save", exit_on_error=False)
     def _save_worker(self, path: Path) -> None:
@@ -447,6 +552,9 @@ class TapevizApp(App[int]):
     def on_saved(self, message: Saved) -> None:
         if message.error:
             self.notify(f"save failed: {message.error}", severity="error", timeout=8)
+        elif self.is_web:
+            self.last_save = message.path
+            self._deliver(message.path, "saved the trace")
         else:
             self.last_save = message.path
             self.notify(f"saved the trace to {message.path}", title="trace saved", timeout=6)
@@ -469,3 +577,14 @@ class TapevizApp(App[int]):
                 if binding.action not in seen:
                     seen.add(binding.action)
                     yield SystemCommand(title, what, partial(self.run_action, binding.action, node))
+        if hasattr(screen, "action_go_to_event"):
+            yield SystemCommand("Go to event…", "type an event number (as the timeline numbers them): the cursor goes there",
+                                partial(self.run_action, "go_to_event", screen))
+
+
+def _have_pillow() -> bool:
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -5,6 +5,10 @@ Enter typed quickly, or a held key, selects again, and its second ``dismiss()`` 
 screen is on top by then — the main or lesson screen, which emptied the stack and stopped the
 app, or the help screen the first selection had just opened. This palette ignores selections
 that arrive once it is no longer the active screen, and a second ``dismiss()`` is a no-op.
+
+PageUp/PageDown pressed right after the palette opens (within ~50 ms, before its command list
+has laid out its lines) raised ``KeyError`` in Textual's ``OptionList._move_page`` and killed the
+app (issue 27): such a key is dropped, as there is no page on screen yet to move by.
 """
 
 from __future__ import annotations
@@ -27,6 +31,13 @@ class ClosingOnceCommandPalette(CommandPalette):
         if not self.is_active:
             event.stop()
             event.prevent_default()
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except KeyError:  # the list has options but no laid-out lines yet: nothing to page
+            if action not in ("page_up", "page_down"):
+                raise
 
     def dismiss(self, result: None = None) -> AwaitComplete:
         """Close the palette if it is still on top; otherwise it already closed: do nothing."""

@@ -53,6 +53,10 @@ class GraphSpec:
     order: list[str] = field(default_factory=list)  # Tab order: leaves first, then ops as recorded
     boxes: dict[str, SceneNode] = field(default_factory=dict)  # layout id -> the view's box
     detail: str = "full"  # one of DETAILS
+    # computed once (a spec is not changed after build_spec): both walk every box and edge,
+    # which on a long chain costs more than a step
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _min_size: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def layout_input(self) -> LayoutInput:
@@ -60,8 +64,10 @@ class GraphSpec:
 
     @property
     def key(self) -> str:
-        key = layout_key(self.layout_input)
-        return key if self.detail == "full" else f"{key}:{self.detail}"
+        if self._key is None:
+            key = layout_key(self.layout_input)
+            self._key = key if self.detail == "full" else f"{key}:{self.detail}"
+        return self._key
 
 
 def build_spec(
@@ -151,18 +157,43 @@ def _clip(text: str, brief: bool) -> str:
 def min_size(spec: GraphSpec) -> tuple[int, int]:
     """A lower bound of the (width, height) any top-to-bottom box layout of ``spec`` needs: the
     widest box, and the longest chain of boxes with a blank row between ranks."""
+    if spec._min_size is None:
+        spec._min_size = _min_size(spec)
+    return spec._min_size
+
+
+def _min_size(spec: GraphSpec) -> tuple[int, int]:
     if not spec.nodes:
         return 0, 0
     height = {n.id: n.height for n in spec.nodes}
-    depth: dict[str, int] = {}
     heads: dict[str, list[str]] = {}
     for t, h in spec.edges:
         heads.setdefault(t, []).append(h)
+    # rows from the top of a box to the bottom of its last consumer, consumers first: a loop
+    # over a reverse topological order, so a chain of 100,000 ops needs no recursion depth
+    depth: dict[str, int] = {}
+    for lid in reversed(_topological(list(height), heads)):
+        depth[lid] = height[lid] + max((2 + depth.get(h, 0) for h in heads.get(lid, ())), default=0)
+    return max(n.width for n in spec.nodes), max(depth.values())
 
-    def longest(lid: str) -> int:  # rows from the top of ``lid`` to the bottom of its last consumer
-        if lid not in depth:
-            depth[lid] = 0  # breaks a cycle, which a tape never has
-            depth[lid] = height[lid] + max((2 + longest(h) for h in heads.get(lid, ())), default=0)
-        return depth[lid]
 
-    return max(n.width for n in spec.nodes), max(longest(n.id) for n in spec.nodes)
+def _topological(ids: list[str], heads: dict[str, list[str]]) -> list[str]:
+    """``ids`` with every box before the boxes it feeds (Kahn's algorithm; a box on a cycle,
+    which a tape never has, goes last, in the given order)."""
+    indegree = dict.fromkeys(ids, 0)
+    for t, hs in heads.items():
+        for h in hs:
+            if h in indegree and t in indegree:
+                indegree[h] += 1
+    ready = [i for i in ids if indegree[i] == 0]
+    order: list[str] = []
+    while ready:
+        lid = ready.pop()
+        order.append(lid)
+        for h in heads.get(lid, ()):
+            if h in indegree:
+                indegree[h] -= 1
+                if indegree[h] == 0:
+                    ready.append(h)
+    seen = set(order)
+    return order + [i for i in ids if i not in seen]

@@ -42,14 +42,21 @@ def lay_out(spec: GraphSpec, engine: str) -> tuple[TerminalLayout, Canvas, str]:
 
 def train(trace: Trace, lock: threading.RLock, count: int) -> str:
     """Train ``count`` more iterations, holding ``lock`` while the trace grows; returns an error text."""
+    from .training import TrainingCancelled, running
+
     error = ""
     with lock:
+        running(lock, threading.current_thread())  # Esc / q can cancel it (training.py)
         try:
             trace.train_more(count)
         except TapevizError as exc:
             error = str(exc)
+        except TrainingCancelled:
+            error = "cancelled: what the train step recorded so far is kept"
         except Exception as exc:  # the learner's train_step raised
             error = f"{type(exc).__name__}: {exc}"
+        finally:
+            running(lock, None)
         trace.events  # noqa: B018  (fold the new events while still holding the lock)
     return error
 

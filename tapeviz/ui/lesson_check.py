@@ -71,27 +71,37 @@ async def _leaks_at(run: LessonRun, size: tuple[int, int], store_dir: Path) -> t
 
     app = lesson_app(run, ProgressStore(store_dir / f"progress-{size[0]}x{size[1]}.json"))  # a new learner per size
     async with app.run_test(size=size) as pilot:
+        found = await _walk(run, app, pilot)
+        # let the lesson pane's Markdown updates finish: quitting in the middle of one left
+        # "CancelledError ... exception was never retrieved" tracebacks on stderr
         await _settle(pilot, app)
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        for step in run.steps:
-            screen.enter_step(step.index)  # its @goto, @select, @view and @graph, as a learner opens it
-            if step.what_if is not None:
-                screen._what_if(str(step.what_if.trial))
-            elif step.question is not None and step.question.kind == "number":
-                secret = app.session.concealer.secret
-                if secret is not None:  # search what is not given (SecretLike.givens)
-                    app.conceal(Concealer(secret, also=secret.givens))
-                await _settle(pilot, app)
-                secret = run.secret(step)
-                found = secret.found_in(screen_text(screen)) if secret is not None else []
-                if found:
-                    return step.number, ", ".join(dict.fromkeys(found))
-                run.reveal(step)  # go on as a learner who answered: later steps start from here
-                screen.answered.add(step.index)
-            action = run.action(step)
-            if action is not None:
-                app.goto(action.event)  # the learner steps until the action is done
+        await pilot.pause(0.05)
+    return found
+
+
+async def _walk(run: LessonRun, app, pilot) -> tuple[int, str] | None:  # noqa: ANN001
+    """Open every step of ``run`` in ``app`` as a learner would; the first leak found."""
+    await _settle(pilot, app)
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    for step in run.steps:
+        screen.enter_step(step.index)  # its @goto, @select, @view and @graph, as a learner opens it
+        if step.what_if is not None:
+            screen._what_if(str(step.what_if.trial))
+        elif step.question is not None and step.question.kind == "number":
+            secret = app.session.concealer.secret
+            if secret is not None:  # search what is not given (SecretLike.givens)
+                app.conceal(Concealer(secret, also=secret.givens))
+            await _settle(pilot, app)
+            secret = run.secret(step)
+            found = secret.found_in(screen_text(screen)) if secret is not None else []
+            if found:
+                return step.number, ", ".join(dict.fromkeys(found))
+            run.reveal(step)  # go on as a learner who answered: later steps start from here
+            screen.answered.add(step.index)
+        action = run.action(step)
+        if action is not None:
+            app.goto(action.event)  # the learner steps until the action is done
     return None
 
 

@@ -21,6 +21,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Markdown, Static
 
+from ..lessons.limits import MAX_TYPED
+
 # **bold**, *emphasis* and `code` marks (not the * of "2 * x" or "2*x")
 EMPHASIS_RE = re.compile(r"\*\*|`|(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
 
@@ -78,7 +80,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         yield Static("", id="lesson-header")
         yield Markdown("", id="lesson-text")
         yield Markdown("", id="lesson-question")
-        yield AnswerInput(placeholder="your answer, then Enter", id="lesson-answer")
+        yield AnswerInput(placeholder="your answer, then Enter", id="lesson-answer", max_length=MAX_TYPED)
         yield Static("", id="lesson-feedback")
         yield Static("", id="lesson-action")  # after the question: predict first, then step
         yield Markdown("", id="lesson-explanation")

@@ -344,5 +344,6 @@ def lesson_app(run: LessonRun, store: ProgressStore, **options: Any) -> TapevizA
 
 def run_lesson_app(run: LessonRun, store: ProgressStore) -> int:
     """Run the lesson UI until the learner quits; returns the exit code."""
-    result = lesson_app(run, store).run()
-    return int(result or 0)
+    from .crash import run_reporting
+
+    return run_reporting(lesson_app(run, store))

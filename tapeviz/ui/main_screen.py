@@ -107,6 +107,16 @@ class TraceScreen(Screen[None]):
         for pane in self.query(GraphPane):
             pane.pan(dx, dy)
 
+    def action_search_timeline(self) -> None:
+        """Search the timeline's rows by name, op, scope or phase (``/``; see timeline.py)."""
+        for timeline in self.query(Timeline):
+            timeline.start_search()
+            return
+
+    def action_go_to_event(self) -> None:
+        """The palette's "go to event…": the same prompt, which takes an event number."""
+        self.action_search_timeline()
+
 
 class MainScreen(TraceScreen):
     """The screen a bare ``tapeviz`` opens.

@@ -45,6 +45,22 @@ def _colour(variables: Mapping[str, str], name: str, background: Color) -> Color
     return background + colour  # flatten any alpha onto the background
 
 
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _at_least(colour: Color, background: Color, foreground: Color, wanted: float) -> Color:
+    """``colour`` moved toward ``foreground`` just enough to reach contrast ``wanted`` on ``background``."""
+    step = 0
+    while contrast(colour, background) < wanted and step < 20:
+        colour = colour.blend(foreground, 0.1)
+        step += 1
+    return colour
+
+
 def _distance(a: Color, b: Color) -> float:
     return ((a.r - b.r) ** 2 + (a.g - b.g) ** 2 + (a.b - b.b) ** 2) ** 0.5
 
@@ -81,6 +97,11 @@ class Colours:
             roles[role] = foreground.blend(background, amount)
         roles["forward"], roles["backward"] = roles["constant"], roles["grad"]
         roles["nonfinite"] = roles["loss"]
+        wanted = _number(variables.get("tapeviz-min-contrast"))
+        if wanted:  # a theme that promises a contrast (the projector's): dim roles are brightened to it
+            for role, colour in roles.items():
+                if role != "current":  # (a fill: its text takes the contrasting colour)
+                    roles[role] = _at_least(colour, background, foreground, wanted)
         return cls(background, foreground, roles)
 
     @classmethod
@@ -116,3 +137,126 @@ class Colours:
         target = self.roles["loss"] if t > 0 else self.roles["constant"]
         cell = self.background.blend(target, abs(t) ** 0.7 * 0.85)
         return Style(color=cell.get_contrast_text(1.0).rich_color, bgcolor=cell.rich_color)
+
+
+# ---- contrast (WCAG 2.x) and the projector theme ----------------------------------------------
+PROJECTOR_THEME = "projector"
+THEME_ENV = "TAPEVIZ_THEME"  # the theme the app opens with (``tapeviz serve --theme`` sets it for its sessions)
+AA_TEXT = 4.5  # WCAG AA for text
+AA_GRAPHICS = 3.0  # WCAG AA for the parts of controls (borders) that are not text
+
+# What the app draws, as (what, foreground, background, minimum): CSS variables of the theme,
+# "a N%" is a at N% opacity over the background below it, "role:x" a colour of ``Colours``.
+# Border titles are drawn in the border's colour, so an unfocused border (``$primary 50%`` in
+# app.tcss) is held to the text minimum.
+CONTRAST_PAIRS: tuple[tuple[str, str, str, float], ...] = (
+    ("text", "foreground", "background", AA_TEXT),
+    ("text on a surface", "foreground", "surface", AA_TEXT),
+    ("status line", "foreground", "panel", AA_TEXT),
+    ("muted text", "foreground 60%", "background", AA_TEXT),
+    ("pane border and title", "primary 50%", "background", AA_TEXT),
+    ("focused border and title", "accent", "background", AA_TEXT),
+    ("messages border", "warning 60%", "background", AA_TEXT),
+    ("notice line", "text-warning", "panel", AA_TEXT),
+    ("footer key", "footer-key-foreground", "footer-background", AA_TEXT),
+    ("footer words", "footer-description-foreground", "footer-background", AA_TEXT),
+    ("accent text", "text-accent", "background", AA_TEXT),
+    ("success text", "text-success", "background", AA_TEXT),
+    ("error text", "text-error", "background", AA_TEXT),
+    ("scrollbar", "scrollbar", "scrollbar-background", AA_GRAPHICS),
+    *((f"graph: {role}", f"role:{role}", "background", AA_TEXT) for role in
+      ("loss", "parameter", "constant", "grad", "update", "selected", "highlight", "current-line", "variable",
+       "edge", "group", "muted", "cluster", "pending")),
+)
+
+# Black and white with saturated hues that all stay readable on black: a room's projector washes
+# dark colours out, so nothing here is dimmer than 4.5:1 against the background.
+_PROJECTOR_COLOURS = {
+    "primary": "#FFFFFF", "secondary": "#7FD4FF", "accent": "#FFD700", "warning": "#FFD060",
+    "error": "#FF6B6B", "success": "#5CFF7A", "foreground": "#FFFFFF", "background": "#000000",
+    "surface": "#000000", "panel": "#1A1A1A",
+}
+
+
+def projector_theme():  # noqa: ANN201  (textual.theme.Theme)
+    """The high-contrast theme for a projector (the default of ``tapeviz serve``)."""
+    from textual.theme import Theme
+
+    c = _PROJECTOR_COLOURS
+    return Theme(
+        name=PROJECTOR_THEME, dark=True, primary=c["primary"], secondary=c["secondary"], accent=c["accent"],
+        warning=c["warning"], error=c["error"], success=c["success"], foreground=c["foreground"],
+        background=c["background"], surface=c["surface"], panel=c["panel"],
+        variables={
+            "tapeviz-min-contrast": str(AA_TEXT),
+            "footer-background": c["panel"], "footer-key-foreground": c["accent"],
+            "footer-description-foreground": c["foreground"], "text-muted": "#C8C8C8",
+            "text-primary": c["secondary"], "text-secondary": "#E0A8FF", "text-accent": c["accent"],
+            "text-warning": c["warning"], "text-error": c["error"], "text-success": c["success"],
+            "scrollbar": "#BFBFBF", "scrollbar-background": c["background"], "scrollbar-hover": "#FFFFFF",
+            "scrollbar-active": c["accent"], "border": c["accent"], "border-blurred": "#A0A0A0",
+            "block-cursor-background": c["accent"], "block-cursor-foreground": c["background"],
+            "input-cursor-background": c["foreground"], "input-cursor-foreground": c["background"],
+        },
+    )
+
+
+def luminance(colour: Color) -> float:
+    """WCAG relative luminance of an opaque colour."""
+    def channel(v: int) -> float:
+        s = v / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio of two opaque colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def theme_colour(variables: Mapping[str, str], spec: str, below: Color, colours: Colours | None = None) -> Color:
+    """A colour a ``CONTRAST_PAIRS`` entry names, flattened onto ``below``."""
+    if spec.startswith("role:"):
+        assert colours is not None
+        return colours.roles[spec[5:]]
+    name, _, percent = spec.partition(" ")
+    colour = _colour(variables, name, below)
+    if percent:
+        colour = below.blend(colour, float(percent.rstrip("%")) / 100)
+    return colour
+
+
+def theme_variables(theme) -> dict[str, str]:  # noqa: ANN001  (textual.theme.Theme)
+    """A theme's CSS variables as the app sees them: the generated colour system, then its own."""
+    return {**theme.to_color_system().generate(), **theme.variables}
+
+
+def contrast_report(variables: Mapping[str, str]) -> list[tuple[str, float, float]]:
+    """(what, ratio, minimum) for every pair of ``CONTRAST_PAIRS`` under one theme's variables."""
+    colours = Colours.from_variables(variables)
+    background = Color.parse(variables.get("background", "#121212"))
+    out = []
+    for what, fg, bg, minimum in CONTRAST_PAIRS:
+        back = theme_colour(variables, bg, background)
+        out.append((what, contrast(theme_colour(variables, fg, back, colours), back), minimum))
+    return out
+
+
+def theme_names() -> list[str]:
+    """Every theme the app offers: Textual's built-in ones and the projector's."""
+    return sorted({*BUILTIN_THEMES, PROJECTOR_THEME})
+
+
+def install_themes(app) -> None:  # noqa: ANN001  (textual.app.App, before it runs)
+    """Offer the projector theme (the palette's "Change theme" lists it)."""
+    app.register_theme(projector_theme())
+
+
+def chosen_theme() -> str | None:
+    """The theme ``$TAPEVIZ_THEME`` asks for, when it names one (else None: Textual's default)."""
+    import os
+
+    name = os.environ.get(THEME_ENV, "").strip()
+    return name if name in theme_names() else None

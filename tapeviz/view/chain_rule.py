@@ -114,8 +114,11 @@ def chain_rule(trace: Trace, event: BackwardStep) -> list[ChainStep]:
         if sent is None:
             continue
         sent = np.asarray(sent)
-        el = largest(sent)
         who = _name(trace, src)
+        if sent.size == 0:  # nothing to pick an element from: the shape is the whole story
+            steps.append(ChainStep("shape", src, who, sent_shape=sent.shape))
+            continue
+        el = largest(sent)
         found: ChainStep | None = None
         if locals_ is not None and k < len(locals_) and locals_[k] is not None:
             found = _elementwise(src, who, g, np.broadcast_to(locals_[k], out.shape), sent, el)

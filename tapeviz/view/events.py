@@ -36,7 +36,9 @@ from .none_words import (
     tensor_word,
 )
 from .numbers import (
+    abs_max,
     clip,
+    entry,
     fmt,
     index_text,
     largest,
@@ -241,7 +243,7 @@ class _Accumulate(_Words):
 
     def lines(self, trace: Trace, e: ev.GradientAccumulated, grads: dict) -> list[str]:
         el = largest(np.asarray(e.total))
-        before, added, total = (fmt(np.asarray(a)[el]) for a in (e.before, e.added, e.total))
+        before, added, total = (entry(a, el) for a in (e.before, e.added, e.total))
         return [
             f"{node_short(trace, e.tensor_id)} feeds several ops, so its gradients are summed:",
             f"{index_text(el) or 'value'}: {before} + {added} = {total}",
@@ -279,7 +281,7 @@ class _Returned(_Words):
                 lines.append(f"{source_word(trace, e, k)}: {none_text(none_reason(trace, e, k))}")
             else:
                 ga = np.asarray(g)
-                lines.append(f"{node_short(trace, s)} {shape_of(ga)}: max |g| {fmt(np.max(np.abs(ga)))}")
+                lines.append(f"{node_short(trace, s)} {shape_of(ga)}: max |g| {abs_max(ga)}")
         return lines
 
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..engine.registry import REGISTRY
 from ..trace import Trace, loss_node
+from ..trace.graph import Node
 from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
 from .names import display_name, leaf_names
 from .numbers import shape_cross, shape_text
@@ -144,6 +146,9 @@ def build_graph(
         if node.kind == "op":
             kind = "loss" if nid == loss else "op"
             title, detail = name + (" (loss)" if kind == "loss" else ""), shape_text(node.shape, node.dtype)
+            extra = _box_text(trace, node)
+            if extra:  # what the op's definition says about its box (a convolution's kernel)
+                detail = f"{detail} · {extra}"
             if node.off_tape:  # seen in a tape's block, but no tape recorded it: no gradient
                 detail = f"{detail} · not on the tape"
         elif node.kind == "variable":
@@ -168,6 +173,18 @@ def build_graph(
         _describe_groups(trace, out, groups)
     _add_edges(trace, out)
     return out
+
+
+def _box_text(trace: Trace, node: Node) -> str | None:
+    """``OpDef.box`` of the node's op, from its recorded attributes and input shapes."""
+    op = REGISTRY.get(node.op or "")
+    if op is None or op.box is None or node.event is None:
+        return None
+    event = trace.events[node.event]
+    try:
+        return op.box(dict(event.attrs), tuple(tuple(r.value.shape) for r in event.inputs))  # type: ignore[attr-defined]
+    except Exception:  # a box text must never stop a drawing
+        return None
 
 
 _CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple, tuple[int, SceneGraph]]] = weakref.WeakKeyDictionary()

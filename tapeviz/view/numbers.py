@@ -53,7 +53,7 @@ def summary(value: np.ndarray | None, *, plain_zero: bool = False) -> str:
 
 def update_text(before: np.ndarray, after: np.ndarray) -> str:
     """A parameter's change in one line: small tensors entry by entry, larger ones by mean and max |Δ|."""
-    if before.size <= 4:
+    if before.size <= 4 or before.shape != after.shape:  # a changed shape has no entry-wise Δ
         return f"{summary(before, plain_zero=True)} → {summary(after, plain_zero=True)}"
     delta = float(np.max(np.abs(np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64))))
     return f"mean {float(before.mean()):.3g} → {float(after.mean()):.3g} · |Δ| ≤ {delta:.2g}"
@@ -79,6 +79,18 @@ def fmt(x: float) -> str:
     """A number in a short, stable form (4 significant digits)."""
     x = float(x)
     return _outside(x, 1e4, ".3e") or f"{x:.4g}"
+
+
+def entry(array: np.ndarray, element: tuple[int, ...]) -> str:
+    """``fmt`` of one element of ``array``; ``empty`` for an array with no elements."""
+    a = np.asarray(array)
+    return fmt(a[element]) if a.size else "empty"
+
+
+def abs_max(array: np.ndarray) -> str:
+    """``fmt`` of the largest magnitude in ``array`` (NaN when it holds one); ``empty`` for none."""
+    a = np.asarray(array)
+    return fmt(np.max(np.abs(a))) if a.size else "empty"
 
 
 def pfmt(x: float) -> str:
@@ -134,7 +146,8 @@ def largest(array: np.ndarray) -> tuple[int, ...]:
     if a.ndim == 0 or a.size == 0:
         return ()
     flat = np.abs(a.astype(np.float64, copy=False)).reshape(-1)
-    return tuple(int(i) for i in np.unravel_index(int(np.nanargmax(flat)) if flat.size else 0, a.shape))
+    flat = np.where(np.isnan(flat), -1.0, flat)  # NaN never wins, and an all-NaN array gives its first
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(flat)), a.shape))
 
 
 def clip(text: str, limit: int) -> str:
@@ -143,6 +156,6 @@ def clip(text: str, limit: int) -> str:
 
 
 __all__ = [
-    "cell_text", "clip", "compact", "fmt", "index_text", "largest", "nonfinite", "pfmt", "shape_cross", "shape_of",
+    "abs_max", "cell_text", "clip", "compact", "entry", "fmt", "index_text", "largest", "nonfinite", "pfmt", "shape_cross", "shape_of",
     "shape_text", "stats_line", "summary", "update_text", "value_range",
 ]

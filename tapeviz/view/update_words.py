@@ -40,6 +40,8 @@ def update_lines(trace: Trace, event: ev.VariableAssigned, grad: np.ndarray | No
     before, after = np.asarray(event.before), np.asarray(event.after)
     if before.shape != after.shape:
         return [f"{event.method}: shape {shape_of(before)} → {shape_of(after)}"]
+    if before.size == 0:
+        return [f"{variable_name(trace, event.variable_id, event.name)}: {event.method} on an empty array {shape_of(before)}: nothing changes"]
     delta = after.astype(np.float64) - before.astype(np.float64)
     el = largest(delta) if before.ndim else ()
     lr = learning_rate(trace, before, after, grad)

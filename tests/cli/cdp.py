@@ -111,6 +111,17 @@ class Browser:
     async def received_text(self) -> str:
         return screen_text(await self.evaluate("window.__received || ''") or "")
 
+    async def press(self, key: str) -> None:
+        """Type one printable key into the page's terminal (xterm.js reads its hidden textarea)."""
+        await self.evaluate("document.querySelector('.xterm-helper-textarea')?.focus()")
+        code = f"Key{key.upper()}" if key.isalpha() else ""
+        for kind in ("keyDown", "keyUp"):
+            await self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code, windowsVirtualKeyCode=ord(key.upper()),
+                            **({"text": key} if kind == "keyDown" else {}))
+
+    async def allow_downloads(self, folder: Path) -> None:
+        await self.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(folder))
+
     async def screenshot(self, path: Path) -> Path:
         shot = await self.call("Page.captureScreenshot", format="png")
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +65,9 @@ def chromium() -> str:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``tapeviz serve`` (the article's network) on a free loopback port; stopped afterwards."""
+    """``tapeviz serve`` (the article's network) on a free loopback port; stopped afterwards.
+
+    Yields the address without the token and the process, whose first line gives the token."""
     port = free_port()
     env = {**os.environ, "HOME": str(tmp_path)}  # the served app's progress files stay in tmp
     proc = subprocess.Popen([sys.executable, "-m", "tapeviz", "serve", "--port", str(port)], cwd=tmp_path,
@@ -79,25 +83,37 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
             proc.wait(timeout=15)
 
 
-def test_serve_binds_loopback_and_says_so(server: tuple[str, subprocess.Popen[str]]) -> None:
-    url, proc = server
-    page = fetch(url + "/", time.monotonic() + 60)
-    assert 'class="textual-terminal"' in page
-    assert f'data-session-websocket-url="ws://{url.removeprefix("http://")}/ws"' in page
+def served_url(url: str, proc: subprocess.Popen[str]) -> str:
+    """The address with its token, from the server's first line."""
     assert proc.stdout is not None
     said = proc.stdout.readline()
-    assert said.startswith(f"tapeviz: serving on {url} to this computer only (127.0.0.1)"), said
+    found = re.match(rf"tapeviz: serving on ({re.escape(url)}/\?token=[\w-]+) to this computer only \(127\.0\.0\.1\)", said)
+    assert found, said
+    return found.group(1)
+
+
+def test_serve_binds_loopback_and_says_so(server: tuple[str, subprocess.Popen[str]]) -> None:
+    url, proc = server
+    with_token = served_url(url, proc)
+    page = fetch(with_token, time.monotonic() + 60)
+    assert 'class="textual-terminal"' in page
+    token = with_token.split("token=")[1]
+    assert f'data-session-websocket-url="ws://{url.removeprefix("http://")}/ws/{token}"' in page
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url + "/", timeout=10)
+    assert refused.value.code == 403
 
 
 async def test_the_first_screen_reaches_a_headless_browser(
     chromium: str, server: tuple[str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
-    url, _ = server
-    fetch(url + "/", time.monotonic() + 60)
+    url, proc = server
+    url = served_url(url, proc)
+    fetch(url, time.monotonic() + 60)
     browser = Browser(chromium, tmp_path / "profile")
     try:
         await browser.open_page()
-        await browser.call("Page.navigate", url=url + "/")
+        await browser.call("Page.navigate", url=url)
         text = ""
         deadline = time.monotonic() + 90
         while "event 1/" not in text and time.monotonic() < deadline:
@@ -105,6 +121,9 @@ async def test_the_first_screen_reaches_a_headless_browser(
             text = await browser.received_text()
         assert "event 1/" in text, f"the app's first screen did not arrive; got {text[-600:]!r}"
         assert "iteration 1/" in text and "simple_model" in text
+        if os.environ.get("TAPEVIZ_SCREENSHOT"):  # the README's picture: the loss known, no toast over it
+            await browser.press("]")
+            await asyncio.sleep(9)  # the start-up toast lasts 8 s
         await asyncio.sleep(2)  # let xterm.js paint what arrived
         shot = await browser.screenshot(tmp_path / "serve.png")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -129,6 +148,8 @@ def test_serve_command_and_address() -> None:
         (["serve", "nosuch-example"], "nosuch-example: no such file"),
         (["serve", "--lesson", "99"], "no lesson '99'"),
         (["serve", "--port", "70000"], "invalid port '70000'"),
+        (["serve", "--theme", "neon"], "invalid --theme 'neon'"),
+        (["serve", "--out", "/proc/no-such/dir"], "--out /proc/no-such/dir: cannot create the folder"),
     ],
 )
 def test_serve_refuses_bad_input_in_one_line(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,39 +161,33 @@ def test_serve_refuses_bad_input_in_one_line(argv: list[str], said: str, capsys:
     assert code == 2 and err.count("\n") == 1 and said in err, err
 
 
-class FakeServer:
-    """Stands in for textual_serve's Server: records how it was made, serves nothing."""
-
-    made: list[dict[str, object]] = []
-
-    def __init__(self, command: str, **options: object) -> None:
-        FakeServer.made.append({"command": command, **options})
-
-    def serve(self) -> None:
-        return None
-
-
 @pytest.mark.parametrize(
     ("argv", "host", "said"),
     [
         (["serve"], "127.0.0.1", "to this computer only (127.0.0.1); --host 0.0.0.0 lets other computers connect"),
-        (["serve", "--host", "0.0.0.0", "--port", "9000"], "0.0.0.0", "listening on 0.0.0.0: other computers can connect"),
+        (["serve", "--host", "0.0.0.0", "--port", "9000", "--max-sessions", "7"], "0.0.0.0",
+         "WARNING: listening on 0.0.0.0: every computer that can reach this one can try to connect"),
     ],
 )
 def test_serve_listens_where_asked_and_says_so(
     argv: list[str], host: str, said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import textual_serve.server
+    from tapeviz.cli import classroom
 
-    FakeServer.made.clear()
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    made: list[classroom.ClassroomServer] = []
+    monkeypatch.setattr(classroom.ClassroomServer, "serve", lambda self, debug=False: made.append(self))
     assert main(argv) == 0
-    (made,) = FakeServer.made
-    assert made["host"] == host and str(made["command"]).endswith("-m tapeviz open seed")
+    (server,) = made
+    assert server.host == host and server.argv[-2:] == ["open", "seed"]
     out = capsys.readouterr().out
-    assert said in out and out.count("\n") == 1
+    assert said in out and f"serving on {server.url}" in out and "?token=" in server.url
+    assert server.env == {"TAPEVIZ_THEME": "projector"}  # the projector theme unless --theme says otherwise
+    assert server.prefork == "seed"  # tabs forked from one process that recorded the source once
     if host == "0.0.0.0":
-        assert made["port"] == 9000 and "0.0.0.0" not in str(made["public_url"])
+        assert server.port == 9000 and "0.0.0.0" not in server.public_url and server.max_sessions == 7
+        assert "at most 7 sessions" in out
+    else:
+        assert server.max_sessions == classroom.default_max_sessions() or server.max_sessions >= 1
 
 
 def test_a_taken_port_is_one_line_before_anything_is_served(capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,3 +199,50 @@ def test_a_taken_port_is_one_line_before_anything_is_served(capsys: pytest.Captu
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(f"tapeviz: error: cannot listen on 127.0.0.1:{port}: ") and captured.err.count("\n") == 1
+
+
+async def test_export_in_the_browser_is_a_download_and_writes_nothing_on_the_server(
+    chromium: str, server: tuple[str, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    url, proc = server
+    url = served_url(url, proc)
+    fetch(url, time.monotonic() + 60)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    browser = Browser(chromium, tmp_path / "profile")
+    try:
+        await browser.open_page()
+        await browser.allow_downloads(downloads)
+        await browser.call("Page.navigate", url=url)
+        deadline = time.monotonic() + 90
+        while "event 1/" not in await browser.received_text() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(1)
+        for key in ("e", "s"):
+            await browser.press(key)
+            await asyncio.sleep(0.5)
+        wanted = {"seed-event1.png", "seed.tapeviz"}
+        while time.monotonic() < deadline and wanted - {p.name for p in downloads.iterdir()}:
+            await asyncio.sleep(0.5)
+        got = {p.name: p.read_bytes() for p in downloads.iterdir()}
+        assert wanted <= set(got), f"downloads: {sorted(got)}; page: {(await browser.received_text())[-400:]!r}"
+        assert got["seed-event1.png"][:8] == b"\x89PNG\r\n\x1a\n" and got["seed.tapeviz"][:2] == b"PK"
+        assert "sent to your browser" in await browser.received_text()
+    finally:
+        await browser.aclose()
+    # the server's folder (its working directory) gained nothing but the browser's own profile
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("profile", "downloads")) == \
+        [n for n in before if n not in ("profile", "downloads")]
+
+
+@pytest.mark.parametrize(("argv", "prefork"), [(["serve", "--no-prefork"], None), (["serve", "--lesson", "1"], None),
+                                               (["serve", "square"], "square")])
+def test_prefork_is_for_sources_unless_turned_off(argv: list[str], prefork: str | None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapeviz.cli import classroom
+
+    made: list[classroom.ClassroomServer] = []
+    monkeypatch.setattr(classroom.ClassroomServer, "serve", lambda self, debug=False: made.append(self))
+    assert main(argv) == 0
+    assert made[0].prefork == prefork

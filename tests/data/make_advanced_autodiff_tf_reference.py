@@ -29,8 +29,9 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     from tests.tf.advanced_autodiff_guide.cells import CELLS, run_cell
+    from tests.tf.advanced_autodiff_guide.cells import namespace as fresh_namespace
 
-    namespace: dict[str, Any] = {"tf": tf}
+    namespace: dict[str, Any] = fresh_namespace(tf)
     results = {}
     here = Path.cwd()
     with tempfile.TemporaryDirectory() as tmp:  # the SavedModel cell writes ./saved_model

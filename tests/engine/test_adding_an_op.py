@@ -83,17 +83,16 @@ def test_every_registered_op_has_a_fast_function() -> None:
 def test_api_signatures_come_from_the_definition() -> None:
     import inspect
 
-    assert str(inspect.signature(tf.reduce_sum)) == "(a, axis=None, keepdims=False)"
-    assert str(inspect.signature(tf.nn.softmax)) == "(logits, axis=-1)"
+    assert str(inspect.signature(tf.reduce_sum)) == "(a, axis=None, keepdims=False, name=None)"
+    assert str(inspect.signature(tf.nn.softmax)) == "(logits, axis=-1, name=None)"
     x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_array_equal(tf.reduce_sum(x, keepdims=True, axis=[0]).numpy(), [[4.0, 6.0]])
 
 
 def test_the_wrappers_docstring_shows_the_text_reduce_sum_is_made_from() -> None:
-    from tapeviz.engine import api, wrappers
+    from tapeviz.engine import wrappers
 
-    source = wrappers.signature_source(api.reduce_sum)
-    assert source is not None
+    source = wrappers.api_source(REGISTRY["reduce_sum"], docstring=False)
     shown = "\n".join(line[4:] for line in wrappers.__doc__.splitlines() if line.startswith("    "))
     assert source.strip() in shown
 
@@ -107,3 +106,18 @@ def test_attributes_at_their_default_are_left_out_of_the_record() -> None:
         tf.nn.softmax(x)
     assert [r.attrs for r in tape._records] == [{}, {"axis": 1, "keepdims": True}, {"axis": -1}]
     assert [type(v) for v in tape._records[1].attrs.values()] == [int, bool]
+
+
+def test_an_op_registered_at_run_time_gets_a_real_api_function(cube: OpDef) -> None:
+    import inspect
+
+    assert str(inspect.signature(tf.cube_for_test)) == "(a, name=None)"
+    assert "∂out/∂a = 3a²" in (tf.cube_for_test.__doc__ or "")
+    x = tf.Variable(np.array([2.0]), name="x")
+    with record() as trace:
+        with tf.GradientTape():
+            y = tf.cube_for_test(x, name="cubed")  # noqa: F841
+    node = next(n for n in trace.graph.nodes.values() if n.op == "cube_for_test")
+    assert trace.graph.user_name(node.id) == "cubed"
+    with pytest.raises(TypeError, match=r"cube_for_test\(a, name=None\): too many positional"):
+        tf.cube_for_test(x, 1, 2)

@@ -249,7 +249,102 @@ def sigmoid_xent_case(draw: st.DrawFn) -> Case:
         values(shape, seed + 3, 0.0, 1.0), values(shape, seed, -4.0, 4.0)]
 
 
+def _image_geometry(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, int], tuple[int, int], str]:
+    """A small NHWC image shape, a window, strides and a padding that fit together."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    padding = draw(st.sampled_from(["SAME", "VALID"]))
+    strides = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(k[0], 4)), draw(st.integers(k[1], 4)), draw(st.integers(1, 2)))
+    return shape, k, strides, padding
+
+
+def conv_case(kind: str) -> Callable[[st.DrawFn], Case]:
+    def make(draw: st.DrawFn) -> Case:
+        shape, k, strides, padding = _image_geometry(draw)
+        seed, cout = draw(seeds), draw(st.integers(1, 2))
+        x, f = values(shape, seed), values((*k, shape[3], cout), seed + 1)
+        out = np.asarray(E.conv2d(x, f, strides, padding)).shape
+        g = values(out, seed + 2)
+        if kind == "conv2d":
+            return (lambda a, b: E.conv2d(a, b, strides=strides, padding=padding)), [x, f]
+        if kind == "transpose":
+            return (lambda a, b: E.conv2d_transpose(a, b, shape, strides=strides, padding=padding)), [g, f]
+        return (lambda a, b: E.conv2d_backprop_filter(a, b, f.shape, strides=strides, padding=padding)), [x, g]
+
+    return make
+
+
+def pool_case(fn: Callable) -> Callable[[st.DrawFn], Case]:
+    def make(draw: st.DrawFn) -> Case:
+        shape, k, strides, padding = _image_geometry(draw)
+        rng = np.random.default_rng(draw(seeds))  # distinct values: no ties inside a window
+        x = rng.permutation(np.prod(shape)).reshape(shape) * 0.5 + rng.uniform(-0.1, 0.1, shape)
+        return (lambda a: fn(a, ksize=k, strides=strides, padding=padding)), [x]
+
+    return make
+
+
+def gather_case(draw: st.DrawFn) -> Case:
+    shape = draw(st.lists(dims, min_size=1, max_size=3).map(tuple))
+    axis = draw(st.integers(0, len(shape) - 1))
+    idx = np.random.default_rng(draw(seeds)).integers(0, shape[axis], size=draw(st.lists(dims, min_size=0, max_size=2)))
+    return (lambda p: E.gather(p, idx, axis=axis)), [values(shape, draw(seeds))]
+
+
+def gather_nd_case(draw: st.DrawFn) -> Case:
+    shape = draw(st.lists(dims, min_size=1, max_size=3).map(tuple))
+    k = draw(st.integers(1, len(shape)))
+    rng = np.random.default_rng(draw(seeds))
+    count = draw(dims)
+    idx = np.stack([rng.integers(0, shape[a], size=(count,)) for a in range(k)], axis=-1)
+    return (lambda p: E.gather_nd(p, idx)), [values(shape, draw(seeds))]
+
+
+def segment_sum_case(draw: st.DrawFn) -> Case:
+    shape = draw(st.lists(dims, min_size=1, max_size=3).map(tuple))
+    n = draw(st.integers(1, 4))
+    ids = np.random.default_rng(draw(seeds)).integers(-1, n, size=shape[:1])
+    return (lambda d: E.unsorted_segment_sum(d, ids, n)), [values(shape, draw(seeds))]
+
+
+def pad_case(draw: st.DrawFn) -> Case:
+    shape = draw(st.lists(st.integers(2, 3), min_size=1, max_size=3).map(tuple))
+    mode = draw(st.sampled_from(["CONSTANT", "REFLECT", "SYMMETRIC"]))
+    most = 1 if mode == "REFLECT" else 2
+    pads = [[draw(st.integers(0, most)), draw(st.integers(0, most))] for _ in shape]
+    return (lambda t: E.pad(t, pads, mode=mode, constant_values=1.5)), [values(shape, draw(seeds))]
+
+
+def scan_case(fn: Callable, positive: bool = False) -> Callable[[st.DrawFn], Case]:
+    def make(draw: st.DrawFn) -> Case:
+        shape = draw(st.lists(dims, min_size=1, max_size=3).map(tuple))
+        axis, exclusive, reverse = draw(st.integers(-len(shape), len(shape) - 1)), draw(st.booleans()), draw(st.booleans())
+        x = values(shape, draw(seeds), 0.5, 1.5) if positive else values(shape, draw(seeds))
+        return (lambda t: fn(t, axis=axis, exclusive=exclusive, reverse=reverse)), [x]
+
+    return make
+
+
+def add_n_case(draw: st.DrawFn) -> Case:
+    shape, n, seed = draw(shapes), draw(st.integers(1, 3)), draw(seeds)
+    return (lambda *ts: E.add_n(list(ts))), [values(shape, seed + k) for k in range(n)]
+
+
 CASES: dict[str, Callable[[st.DrawFn], Case]] = {
+    "conv2d": conv_case("conv2d"),
+    "conv2d_transpose": conv_case("transpose"),
+    "conv2d_backprop_filter": conv_case("filter"),
+    "max_pool2d": pool_case(E.max_pool2d),
+    "avg_pool2d": pool_case(E.avg_pool2d),
+    "gather": gather_case,
+    "gather_nd": gather_nd_case,
+    "unsorted_segment_sum": segment_sum_case,
+    "pad": pad_case,
+    "cumsum": scan_case(E.cumsum),
+    "cumprod": scan_case(E.cumprod, positive=True),
+    "add_n": add_n_case,
+    "det": lambda draw: (E.det, [square_matrix(draw, draw(seeds))]),
+    "log_abs_det": lambda draw: (E.log_abs_det, [square_matrix(draw, draw(seeds))]),
     "add": binary(E.add),
     "subtract": binary(E.subtract),
     "multiply": binary(E.multiply),

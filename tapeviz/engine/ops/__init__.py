@@ -8,6 +8,11 @@ output shape: the backward walk reduces them to each input's shape in one place.
 
 from __future__ import annotations
 
-from . import binary, einsum, linalg, nn, reductions, selection, shape, unary  # noqa: F401
+from ..registry import REGISTRY
+from . import arrays, binary, conv, einsum, gather, linalg, nn, reductions, selection, shape, unary  # noqa: F401
 
-__all__: list[str] = []
+__all__ = ["BUILTIN"]
+
+# The ops tapeviz itself defines (engine/_generated_api.py holds their API functions); a
+# program may register more later.
+BUILTIN: tuple[str, ...] = tuple(REGISTRY)

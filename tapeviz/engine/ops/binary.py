@@ -20,6 +20,7 @@ register(OpDef(
     local=lambda a, b, out: (np.ones_like(out), np.ones_like(out)),
     describe=broadcast_problem,
     tf_names=("tf.add", "tf.math.add"),
+    doc="Returns a + b element-wise (broadcasting).",
 ))
 
 register(OpDef(
@@ -29,6 +30,7 @@ register(OpDef(
     local=lambda a, b, out: (np.ones_like(out), -np.ones_like(out)),
     describe=broadcast_problem,
     tf_names=("tf.subtract", "tf.math.subtract"),
+    doc="Returns a - b element-wise (broadcasting).",
 ))
 
 register(OpDef(
@@ -41,6 +43,7 @@ register(OpDef(
     local=lambda a, b, out: (np.broadcast_to(b, out.shape), np.broadcast_to(a, out.shape)),
     describe=broadcast_problem,
     tf_names=("tf.multiply", "tf.math.multiply"),
+    doc="Returns a * b element-wise (broadcasting).",
 ))
 
 
@@ -65,6 +68,7 @@ register(OpDef(
     local=lambda a, b, out: (np.broadcast_to(1 / b, out.shape), np.broadcast_to(-a / (b * b), out.shape)),
     describe=broadcast_problem,
     tf_names=("tf.divide", "tf.math.divide"),
+    doc="Returns a / b element-wise (broadcasting).",
 ))
 
 
@@ -99,6 +103,7 @@ register(OpDef(
     derivative="∂out/∂a = b·a^(b−1), ∂out/∂b = a^b·ln a",
     local=_power_local, describe=broadcast_problem,
     tf_names=("tf.pow", "tf.math.pow"),
+    doc="Computes the power of one value to another, element-wise: a ** b.",
 ))
 
 
@@ -130,6 +135,7 @@ register(OpDef(
     ),
     describe=broadcast_problem,
     tf_names=("tf.maximum", "tf.math.maximum"),
+    doc="Returns the larger of a and b, element-wise.",
 ))
 register(OpDef(
     "minimum", np.minimum, vjp=_minimum_vjp,
@@ -140,17 +146,19 @@ register(OpDef(
     ),
     describe=broadcast_problem,
     tf_names=("tf.minimum", "tf.math.minimum"),
+    doc="Returns the smaller of a and b, element-wise.",
 ))
 
 # Comparisons give bool tensors and, as in TF, are never differentiated or recorded.
-for _name, _fn in (
-    ("less", np.less), ("less_equal", np.less_equal), ("greater", np.greater),
-    ("greater_equal", np.greater_equal), ("equal", np.equal), ("not_equal", np.not_equal),
-    ("logical_and", np.logical_and), ("logical_or", np.logical_or),
+for _name, _fn, _sign in (
+    ("less", np.less, "a < b"), ("less_equal", np.less_equal, "a <= b"), ("greater", np.greater, "a > b"),
+    ("greater_equal", np.greater_equal, "a >= b"), ("equal", np.equal, "a == b"),
+    ("not_equal", np.not_equal, "a != b"), ("logical_and", np.logical_and, "a AND b"),
+    ("logical_or", np.logical_or, "a OR b"),
 ):
     register(OpDef(_name, _fn, vjp=None, derivative="not differentiable (boolean result)",
                    differentiable=False, describe=broadcast_problem,
-                   tf_names=(f"tf.{_name}", f"tf.math.{_name}")))
+                   tf_names=(f"tf.{_name}", f"tf.math.{_name}"), doc=f"Returns the truth value of ({_sign}) element-wise."))
 
 register(OpDef("logical_not", np.logical_not, vjp=None, derivative="not differentiable (boolean result)",
-               arity=1, differentiable=False, tf_names=("tf.logical_not", "tf.math.logical_not")))
+               arity=1, differentiable=False, tf_names=("tf.logical_not", "tf.math.logical_not"), doc="Returns the truth value of NOT a element-wise."))

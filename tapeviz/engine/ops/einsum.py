@@ -96,4 +96,5 @@ register(OpDef(
     "einsum", _forward, vjp=_vjp, arity=-1, params=("values",),
     derivative="∂L/∂a_k = einsum of g with the other operands, over the letters a_k does not have",
     attrs=(Attr("equation", convert=str),), describe=_describe,
+    doc="Tensor contraction over the indices named by an Einstein-summation equation.",
 ))

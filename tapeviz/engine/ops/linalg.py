@@ -84,6 +84,7 @@ register(OpDef(
     describe=_matmul_describe, explain=_matmul_explain,
     attrs=(Attr("transpose_a", False, bool), Attr("transpose_b", False, bool)),
     api="hand", tf_names=("tf.matmul", "tf.linalg.matmul"),
+    doc="Multiplies matrix a by matrix b, producing a @ b.",
 ))
 
 
@@ -117,6 +118,7 @@ register(OpDef(
     derivative="∂L/∂a = −outᵀ·g·outᵀ  (out = a⁻¹; from d(a⁻¹) = −a⁻¹·da·a⁻¹)",
     params=("input",), attrs=(Attr("adjoint", False, bool, omit_default=True),),
     tf_names=("tf.linalg.inv",),
+    doc="Computes the inverse of one or more square invertible matrices.",
 ))
 
 
@@ -151,6 +153,7 @@ register(OpDef(
     derivative="∂L/∂rhs = solve(matrixᵀ, g), ∂L/∂matrix = −(∂L/∂rhs)·outᵀ  (out = matrix⁻¹·rhs)",
     params=("matrix", "rhs"), attrs=(Attr("adjoint", False, bool, omit_default=True),),
     tf_names=("tf.linalg.solve",),
+    doc="Solves systems of linear equations: matrix @ out = rhs.",
 ))
 
 
@@ -180,4 +183,43 @@ register(OpDef(
     explain=_band_explain, params=("input",),
     attrs=(Attr("num_lower", convert=as_int), Attr("num_upper", convert=as_int)),
     tf_names=("tf.linalg.band_part",),
+    doc="Copies a tensor, setting everything outside a central band in each innermost matrix to zero.",
+))
+
+
+# ---------------------------------------------------------------------------------------
+# det and log|det|: d det(a) = det(a)·tr(a⁻¹·da), so ∂det/∂a = det(a)·a⁻ᵀ
+
+
+def _det_forward(input: np.ndarray) -> np.ndarray:
+    _square(input, "det")
+    return np.linalg.det(input).astype(input.dtype, copy=False)
+
+
+def _log_abs_det_forward(input: np.ndarray) -> np.ndarray:
+    _square(input, "slogdet")
+    return np.linalg.slogdet(input)[1].astype(input.dtype, copy=False)
+
+
+def _det_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    a = rec.inputs[0]
+    scale = xp.expand_dims(xp.expand_dims(xp.multiply(g, rec.output), -1), -1)
+    return (xp.multiply(scale, xp.inv(a, adjoint=True)),)
+
+
+def _log_abs_det_vjp(xp: Any, g: Tensor, rec: OpRecord, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    a = rec.inputs[0]
+    return (xp.multiply(xp.expand_dims(xp.expand_dims(g, -1), -1), xp.inv(a, adjoint=True)),)
+
+
+register(OpDef(
+    "det", _det_forward, arity=1, vjp=_det_vjp, params=("input",),
+    derivative="∂det(a)/∂a = det(a)·(a⁻¹)ᵀ  (from d det(a) = det(a)·tr(a⁻¹·da))",
+    tf_names=("tf.linalg.det",),
+    doc="Computes the determinant of one or more square matrices.",
+))
+register(OpDef(
+    "log_abs_det", _log_abs_det_forward, arity=1, vjp=_log_abs_det_vjp, params=("input",),
+    derivative="∂log|det(a)|/∂a = (a⁻¹)ᵀ",
+    doc="Computes log|det(a)| of one or more square matrices (the second result of tf.linalg.slogdet).",
 ))

@@ -26,6 +26,7 @@ register(OpDef(
     derivative="∂out/∂a = 1 where a > 0 else 0",
     local=lambda a, out: ((out > 0).astype(out.dtype),),
     tf_names=("tf.nn.relu",),
+    doc="Computes rectified linear: max(a, 0).",
 ))
 
 
@@ -45,6 +46,7 @@ register(OpDef(
     derivative="∂out/∂a = out·(1 − out)",
     local=lambda a, out: (out * (1 - out),),
     tf_names=("tf.sigmoid", "tf.math.sigmoid", "tf.nn.sigmoid"),
+    doc="Computes sigmoid of a element-wise: 1 / (1 + exp(-a)).",
 ))
 register(OpDef(
     "tanh", np.tanh, arity=1,
@@ -52,6 +54,7 @@ register(OpDef(
     derivative="∂out/∂a = 1 − out²",
     local=lambda a, out: (1 - out * out,),
     tf_names=("tf.tanh", "tf.math.tanh", "tf.nn.tanh"), lesson="tanh",
+    doc="Computes hyperbolic tangent of a element-wise.",
 ))
 
 
@@ -65,6 +68,7 @@ register(OpDef(
     derivative="∂out/∂a = sigmoid(a)",
     local=lambda a, out: (1 / (1 + np.exp(-a)),),
     tf_names=("tf.math.softplus", "tf.nn.softplus"),
+    doc="Computes softplus: log(exp(a) + 1).",
 ))
 
 
@@ -81,6 +85,7 @@ register(OpDef(
     derivative="∂out/∂a = 1 where a > 0 else exp(a) (= out + 1)",
     local=lambda a, out: (np.where(out < 0, out + 1, 1).astype(out.dtype),),
     tf_names=("tf.nn.elu",), lesson="elu",
+    doc="Computes the exponential linear function: a if a > 0 else exp(a) - 1.",
 ))
 
 
@@ -101,6 +106,7 @@ register(OpDef(
     local=lambda a, out, alpha=0.2: (_leaky_slope(a, out.dtype, alpha),),
     params=("features",), attrs=(Attr("alpha", 0.2, float, omit_default=True),),
     tf_names=("tf.nn.leaky_relu",), lesson="leaky_relu",
+    doc="Computes the Leaky ReLU activation: a if a > 0 else alpha * a.",
 ))
 
 _GELU_C = math.sqrt(2 / math.pi)  # the tanh approximation's constant
@@ -143,6 +149,7 @@ register(OpDef(
     local=_gelu_local,
     params=("features",), attrs=(Attr("approximate", False, bool, omit_default=True),),
     tf_names=("tf.nn.gelu",), lesson="gelu",
+    doc="Computes the Gaussian Error Linear Unit (GELU) activation: a * P(X <= a), X ~ N(0, 1).",
 ))
 
 # ---------------------------------------------------------------------------------------
@@ -199,12 +206,14 @@ register(OpDef(
     derivative="∂L/∂a = out·(g − Σ g·out)  (Σ along the softmax axis)",
     explain=_softmax_explain,
     params=("logits",), attrs=_AXIS, tf_names=("tf.nn.softmax",), lesson="softmax",
+    doc="Computes softmax activations: exp(logits) / reduce_sum(exp(logits), axis).",
 ))
 register(OpDef(
     "log_softmax", _log_softmax_forward, vjp=_log_softmax_vjp, arity=1,
     derivative="∂L/∂a = g − softmax(a)·Σ g  (Σ along the softmax axis)",
     explain=_log_softmax_explain,
     params=("logits",), attrs=_AXIS, tf_names=("tf.nn.log_softmax",),
+    doc="Computes log softmax activations: logits - log(reduce_sum(exp(logits), axis)).",
 ))
 
 
@@ -241,6 +250,7 @@ register(OpDef(
                "(TF's fused rule: exact when each row of labels sums to 1)",
     describe=broadcast_problem, explain=_xent_explain,
     params=("labels", "logits"), attrs=_AXIS, api="hand",
+    doc="Computes softmax cross entropy between logits and labels.",
 ))
 
 
@@ -267,4 +277,5 @@ register(OpDef(
     local=lambda z, x, out: (np.broadcast_to(-x, out.shape), np.broadcast_to(_sigmoid_forward(x) - z, out.shape)),
     describe=broadcast_problem, params=("labels", "logits"), api="hand",
     tf_names=("tf.nn.sigmoid_cross_entropy_with_logits",),
+    doc="Computes sigmoid cross entropy given logits.",
 ))

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..attrs import Attr, as_axis, as_int
+from ..attrs import Attr, as_axis, as_int, as_ord
 from ..chain import ChainContext, Formula, Product, axes_of
 from ..registry import OpDef, OpRecord, register
 from ..tensor import Tensor
@@ -72,6 +72,7 @@ register(OpDef(
     vjp=lambda xp, g, rec, needs: (unreduce(xp, g, rec),),
     derivative="∂out/∂a = 1 for every summed element (g is copied back over the summed axes)",
     explain=_sum_explain, attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_sum", "tf.math.reduce_sum"),
+    doc="Computes the sum of elements across dimensions of a tensor.",
 ))
 register(OpDef(
     "reduce_mean", _mean_forward, arity=1,
@@ -81,24 +82,28 @@ register(OpDef(
     ),
     derivative="∂out/∂a = 1/n for every averaged element (n = how many were averaged)",
     explain=_mean_explain, attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_mean", "tf.math.reduce_mean"),
+    doc="Computes the mean of elements across dimensions of a tensor.",
 ))
 register(OpDef(
     "reduce_max", lambda a, axis=None, keepdims=False: np.max(a, axis=axis, keepdims=keepdims), arity=1,
     vjp=_extreme_vjp,
     derivative="∂out/∂a = 1 at the maximum (shared equally among ties), 0 elsewhere",
     attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_max", "tf.math.reduce_max"),
+    doc="Computes the maximum of elements across dimensions of a tensor.",
 ))
 register(OpDef(
     "reduce_min", lambda a, axis=None, keepdims=False: np.min(a, axis=axis, keepdims=keepdims), arity=1,
     vjp=_extreme_vjp,
     derivative="∂out/∂a = 1 at the minimum (shared equally among ties), 0 elsewhere",
     attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_min", "tf.math.reduce_min"),
+    doc="Computes the minimum of elements across dimensions of a tensor.",
 ))
 for _name, _fn in (("argmax", np.argmax), ("argmin", np.argmin)):
     register(OpDef(
         _name, (lambda f: lambda a, axis=0: f(a, axis=axis).astype(np.int64))(_fn), vjp=None,
         arity=1, differentiable=False, derivative="not differentiable (integer result)",
         attrs=(Attr("axis", 0, as_int),), tf_names=(f"tf.{_name}", f"tf.math.{_name}"),
+        doc=f"Returns the index with the {'largest' if _name == 'argmax' else 'smallest'} value across an axis of a tensor.",
     ))
 
 
@@ -146,19 +151,11 @@ register(OpDef(
     derivative="∂out/∂a_i = the product of the other elements (no division: correct where some a are 0)",
     explain=lambda c: Product(_upstream_of(c), _others_product(c), float(c.sent[c.element])),
     attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_prod", "tf.math.reduce_prod"), lesson="reduce_prod",
+    doc="Computes the product of elements across dimensions of a tensor.",
 ))
 
 # ---------------------------------------------------------------------------------------
 # norm: vector norms (axis None or an int) and matrix norms (axis a pair), as tf.norm
-
-
-def _as_ord(value: Any) -> Any:
-    """'euclidean', 'fro', or a number (ints stay ints so the record reads ``ord=1``)."""
-    value = getattr(value, "_value", value)
-    if isinstance(value, str):
-        return value
-    number = float(np.asarray(value))
-    return int(number) if number.is_integer() else number
 
 
 def _norm_kind(ord: Any, axis: Any, ndim: int) -> tuple[str, tuple[int, ...]]:
@@ -248,7 +245,8 @@ register(OpDef(
     derivative="∂‖a‖₂/∂a = a/‖a‖₂; ∂‖a‖₁/∂a = sign(a); ∂‖a‖∞/∂a = sign(a) at the largest |a| (ties share), "
                "0 elsewhere; ∂‖a‖ₚ/∂a = sign(a)·(|a|/‖a‖ₚ)^(p−1)",
     explain=_norm_explain, params=("tensor",),
-    attrs=(Attr("ord", "euclidean", _as_ord, omit_default=True), Attr("axis", None, as_axis, omit_default=True),
+    attrs=(Attr("ord", "euclidean", as_ord, omit_default=True), Attr("axis", None, as_axis, omit_default=True),
            Attr("keepdims", False, bool, omit_default=True)),
     tf_names=("tf.norm", "tf.linalg.norm"), lesson="norm",
+    doc="Computes the norm of vectors, matrices, and tensors.",
 ))

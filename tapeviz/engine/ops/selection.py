@@ -29,6 +29,7 @@ register(OpDef(
     derivative="∂out/∂a = 1 between float types; no gradient through integer or bool types",
     local=lambda a, out, **_: (np.ones_like(out),),
     attrs=(Attr("dtype"),), api="hand", tf_names=("tf.cast",),
+    doc="Casts a tensor to a new type.",
 ))
 
 
@@ -52,6 +53,7 @@ register(OpDef(
     local=lambda c, a, b, out: (None, np.broadcast_to(c, out.shape).astype(out.dtype),
                                 np.broadcast_to(~c, out.shape).astype(out.dtype)),
     params=("condition", "x", "y"), api="hand", tf_names=("tf.where",),
+    doc="Returns the elements of x where condition is true, else those of y.",
 ))
 
 
@@ -76,4 +78,5 @@ register(OpDef(
     derivative="∂out/∂a = 1 where lo ≤ a ≤ hi else 0 (the bound that clipped gets the gradient)",
     local=lambda a, lo, hi, out: (((a >= lo) & (a <= hi)).astype(out.dtype), None, None),
     params=("t", "clip_value_min", "clip_value_max"), api="hand", tf_names=("tf.clip_by_value",),
+    doc="Clips tensor values to a specified min and max.",
 ))

@@ -17,6 +17,7 @@ register(OpDef(
     derivative="∂out/∂a = −1",
     local=lambda a, out: (-np.ones_like(out),),
     tf_names=("tf.negative", "tf.math.negative"),
+    doc="Computes numerical negative value element-wise: -a.",
 ))
 register(OpDef(
     "identity", lambda a: a, arity=1,
@@ -24,12 +25,14 @@ register(OpDef(
     derivative="∂out/∂a = 1",
     local=lambda a, out: (np.ones_like(out),),
     tf_names=("tf.identity",),
+    doc="Returns a tensor with the same shape and contents as the input.",
 ))
 register(OpDef(
     "stop_gradient", lambda a: a, arity=1,
     vjp=lambda xp, g, rec, needs: (None,),
     derivative="∂out/∂a is defined as 0: no gradient flows through stop_gradient",
     tf_names=("tf.stop_gradient",),
+    doc="Stops gradient computation: the value passes, no gradient flows back.",
 ))
 register(OpDef(
     "square", np.square, arity=1,
@@ -37,6 +40,7 @@ register(OpDef(
     derivative="∂out/∂a = 2a",
     local=lambda a, out: (2 * a,),
     tf_names=("tf.square", "tf.math.square"),
+    doc="Computes the square of a element-wise: a * a.",
 ))
 
 
@@ -51,6 +55,7 @@ register(OpDef(
     derivative="∂out/∂a = 1/(2√a)",
     local=lambda a, out: (0.5 / out,),
     tf_names=("tf.sqrt", "tf.math.sqrt"), lesson="sqrt",
+    doc="Computes element-wise square root of the input tensor.",
 ))
 register(OpDef(
     "exp", np.exp, arity=1,
@@ -58,6 +63,7 @@ register(OpDef(
     derivative="∂out/∂a = exp(a)",
     local=lambda a, out: (out,),
     tf_names=("tf.exp", "tf.math.exp"), lesson="exp",
+    doc="Computes exponential of a element-wise.",
 ))
 
 
@@ -72,6 +78,7 @@ register(OpDef(
     derivative="∂out/∂a = 1/a",
     local=lambda a, out: (1 / a,),
     tf_names=("tf.math.log",), lesson="log",
+    doc="Computes natural logarithm of a element-wise.",
 ))
 
 
@@ -86,6 +93,7 @@ register(OpDef(
     derivative="∂out/∂a = 1/(1 + a)",
     local=lambda a, out: (1 / (1 + a),),
     tf_names=("tf.math.log1p",), lesson="log1p",
+    doc="Computes natural logarithm of (1 + a) element-wise.",
 ))
 register(OpDef(
     "abs", np.abs, arity=1,
@@ -93,6 +101,7 @@ register(OpDef(
     derivative="∂out/∂a = sign(a)",
     local=lambda a, out: (np.sign(a).astype(out.dtype),),
     tf_names=("tf.abs", "tf.math.abs"), lesson="abs",
+    doc="Computes the absolute value of a tensor.",
 ))
 register(OpDef(
     "sign", np.sign, arity=1,
@@ -100,6 +109,7 @@ register(OpDef(
     derivative="∂out/∂a = 0",
     local=lambda a, out: (np.zeros_like(out),),
     tf_names=("tf.sign", "tf.math.sign"),
+    doc="Returns an element-wise indication of the sign of a number.",
 ))
 register(OpDef(
     "sin", np.sin, arity=1,
@@ -107,6 +117,7 @@ register(OpDef(
     derivative="∂out/∂a = cos(a)",
     local=lambda a, out: (np.cos(a),),
     tf_names=("tf.sin", "tf.math.sin"), lesson="sin",
+    doc="Computes sine of a element-wise.",
 ))
 register(OpDef(
     "cos", np.cos, arity=1,
@@ -114,6 +125,7 @@ register(OpDef(
     derivative="∂out/∂a = −sin(a)",
     local=lambda a, out: (-np.sin(a),),
     tf_names=("tf.cos", "tf.math.cos"), lesson="cos",
+    doc="Computes cosine of a element-wise.",
 ))
 
 
@@ -125,9 +137,11 @@ register(OpDef(
     derivative="∂out/∂a = 2/√π · exp(−a²)",
     local=lambda a, out: (2 / math.sqrt(math.pi) * np.exp(-a * a),),
     tf_names=("tf.math.erf",), lesson="erf",
+    doc="Computes the Gauss error function of a element-wise.",
 ))
 
 # Tests on values, like TF's: boolean results, never recorded.
 for _name, _fn in (("is_nan", np.isnan), ("is_inf", np.isinf), ("is_finite", np.isfinite)):
     register(OpDef(_name, _fn, vjp=None, arity=1, differentiable=False,
-                   derivative="not differentiable (boolean result)", tf_names=(f"tf.math.{_name}",)))
+                   derivative="not differentiable (boolean result)", tf_names=(f"tf.math.{_name}",),
+                   doc=f"Returns which elements of a are {_name[3:].replace('nan', 'NaN').replace('inf', 'Inf')}."))

@@ -18,8 +18,10 @@ Sections:
      (tf.einsum picks the diagonal; after BatchNormalization the slices are not diagonal)
 
 Cells skipped, and why (each has a test that documents it):
-  - matplotlib plotting cells (siNZaklc0_-e, DExOxd7Ok2H0, ZFl9uj3ueVSH, g4ZoRJcJNmy5,
-    SNyZ1WhJMVLm): pictures, nothing printed; their inputs are checked.
+  - matplotlib plotting cells (siNZaklc0_-e, DExOxd7Ok2H0, ZFl9uj3ueVSH): pictures, nothing
+    printed; their inputs are checked. The two that pad a Jacobian into patches (g4ZoRJcJNmy5,
+    SNyZ1WhJMVLm, with imshow_zero_center, 8TCHc7Vrf52S) run unchanged with a stand-in ``plt``
+    that keeps what imshow gets; its shape, extent and padding are compared with TF's.
   - tf.saved_model.save/load (xZTrgy2q-9pq): a SavedModel is a serialized TF graph; tapeviz
     runs eagerly on numpy and raises OutOfScopeError saying so.
 """

@@ -3,8 +3,11 @@ site/en/guide/advanced_autodiff.ipynb), stored once, and how a notebook runs the
 
 tests/data/make_advanced_autodiff_tf_reference.py runs them under TensorFlow 2.21 and stores what
 each printed in tests/data/advanced_autodiff_tf_reference.json; the tests in this folder run the
-same cells under ``import tapeviz.tf as tf`` and compare. Plotting lines (matplotlib) are left out;
-nothing else is changed. Standard library only: TensorFlow's Python imports this file too.
+same cells under ``import tapeviz.tf as tf`` and compare. Plotting lines (matplotlib) are left out,
+except in the cells that tf.pad a Jacobian into patches: they run unchanged with ``Pictures`` as
+``plt``, which keeps what ``imshow`` gets, and a ``<cell>:picture`` entry (not a cell of the guide)
+prints its shape, extent and padding. Nothing else is changed. Standard library only (numpy once
+a picture is kept): TensorFlow's Python imports this file too.
 """
 
 from __future__ import annotations
@@ -13,6 +16,35 @@ import ast
 import contextlib
 import io
 from typing import Any
+
+
+class Pictures:
+    """Stands in for ``matplotlib.pyplot`` in the plotting cells: keeps what ``imshow`` was given
+    (the picture's numbers and options) and draws nothing, so the cells run unchanged."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[Any, dict[str, Any]]] = []
+
+    def imshow(self, image: Any, **options: Any) -> None:
+        import numpy as np
+
+        self.shown.append((np.asarray(image), options))
+
+    def __getattr__(self, name: str) -> Any:  # colorbar, title, xlabel, ...: nothing to keep
+        return lambda *args, **kwargs: None
+
+
+def namespace(tf: Any) -> dict[str, Any]:
+    """A fresh notebook namespace: ``tf`` and the stand-in ``plt``."""
+    return {"tf": tf, "plt": Pictures()}
+
+
+# Not a cell of the guide: what the last plotting cell handed to ``plt.imshow`` (its shape,
+# extent, and whether its first row is the -lim padding tf.pad put between the patches).
+PICTURE = """
+image, options = plt.shown[-1]
+print(image.shape, [float(e) for e in options['extent']], bool((image[0] == float(options['vmin'])).all()))
+"""
 
 # (cell id in the notebook, code) in the guide's order.
 CELLS: list[tuple[str, str]] = [
@@ -211,6 +243,12 @@ n_params = tf.reduce_prod(layer1.kernel.shape)
 g_vec = tf.reshape(g, [n_params, 1])
 h_mat = tf.reshape(h, [n_params, n_params])
 """),
+    ("8TCHc7Vrf52S", """
+def imshow_zero_center(image, **kwargs):
+  lim = tf.reduce_max(abs(image))
+  plt.imshow(image, vmin=-lim, vmax=lim, cmap='seismic', **kwargs)
+  plt.colorbar()
+"""),
     ("3DdnbynBdSor", """
 eps = 1e-3
 eye_eps = tf.eye(h_mat.shape[0])*eps
@@ -241,6 +279,23 @@ y.shape
 j = tape.jacobian(y, x)
 j.shape
 """),
+    ("g4ZoRJcJNmy5", """
+def plot_as_patches(j):
+  # Reorder axes so the diagonals will each form a contiguous patch.
+  j = tf.transpose(j, [1, 0, 3, 2])
+  # Pad in between each patch.
+  lim = tf.reduce_max(abs(j))
+  j = tf.pad(j, [[0, 0], [1, 1], [0, 0], [1, 1]],
+             constant_values=-lim)
+  # Reshape to form a single image.
+  s = j.shape
+  j = tf.reshape(j, [s[0]*s[1], s[2]*s[3]])
+  imshow_zero_center(j, extent=[-0.5, s[2]-0.5, s[0]-0.5, -0.5])
+
+plot_as_patches(j)
+_ = plt.title('All (batch, batch) slices are diagonal')
+"""),
+    ("g4ZoRJcJNmy5:picture", PICTURE),
     ("v65OAjEgLQwl", """
 j_sum = tf.reduce_sum(j, axis=2)
 print(j_sum.shape)
@@ -272,6 +327,13 @@ with tf.GradientTape(persistent=True, watch_accessed_variables=False) as tape:
 j = tape.jacobian(y, x)
 print(f'j.shape: {j.shape}')
 """),
+    ("SNyZ1WhJMVLm", """
+plot_as_patches(j)
+
+_ = plt.title('These slices are not diagonal')
+_ = plt.xlabel("Don't use `batch_jacobian`")
+"""),
+    ("SNyZ1WhJMVLm:picture", PICTURE),
     ("k8_mICHoasCi", """
 jb = tape.batch_jacobian(y, x)
 print(f'jb.shape: {jb.shape}')
@@ -298,4 +360,4 @@ def run_cell(code: str, namespace: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-__all__ = ["CELLS", "run_cell"]
+__all__ = ["CELLS", "PICTURE", "Pictures", "namespace", "run_cell"]

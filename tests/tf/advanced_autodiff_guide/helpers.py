@@ -10,6 +10,7 @@ from typing import Any
 import tapeviz.tf as tf  # noqa: PLR0402  (the guide's own spelling)
 
 from .cells import CELLS as GUIDE_CELLS
+from .cells import namespace as fresh_namespace
 from .cells import run_cell
 
 REFERENCE = json.loads(
@@ -34,7 +35,7 @@ class Notebook:
     namespace at that point, then checks what the guide says of them."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"tf": tf}
+        self.namespace: dict[str, Any] = fresh_namespace(tf)  # tf, and plt standing in for matplotlib
         self.results: dict[str, dict[str, Any]] = {}
         self._next = 0
 

@@ -46,6 +46,11 @@ def test_batch_jacobian(notebook: Notebook) -> None:
     # "every (batch, batch) slice of this tensor is a diagonal matrix" (ZFl9uj3ueVSH, g4ZoRJcJNmy5 plot it)
     off_diagonal = notebook["j"].numpy().transpose(1, 3, 0, 2) * (1 - np.eye(7))
     assert np.all(off_diagonal == 0)
+    # g4ZoRJcJNmy5 tf.pads the slices into patches with -lim between them and plots them
+    same_as_tensorflow(notebook, "g4ZoRJcJNmy5", "g4ZoRJcJNmy5:picture")
+    image = notebook["plt"].shown[-1][0]
+    inner = image.reshape(6, 9, 5, 9)[:, 1:-1, :, 1:-1]
+    np.testing.assert_array_equal(inner, notebook["j"].numpy().transpose(1, 0, 3, 2))
 
     same_as_tensorflow(notebook, "v65OAjEgLQwl", "YJLIl9WpHqYq")
     np.testing.assert_array_equal(notebook["j_select"].numpy(), notebook["j_sum"].numpy())  # the diagonal is all there is
@@ -64,6 +69,7 @@ def test_batch_jacobian_after_batch_normalization(notebook: Notebook) -> None:
     # "These slices are not diagonal" (SNyZ1WhJMVLm plots them): the batch statistics tie the examples
     off_diagonal = notebook["j"].numpy().transpose(1, 3, 0, 2) * (1 - np.eye(7))
     assert np.abs(off_diagonal).max() > 1e-3
+    same_as_tensorflow(notebook, "SNyZ1WhJMVLm", "SNyZ1WhJMVLm:picture")  # plot_as_patches again
     same_as_tensorflow(notebook, "k8_mICHoasCi")
 
 
