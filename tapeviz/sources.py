@@ -8,6 +8,7 @@ import ast
 import contextlib
 import os
 from pathlib import Path
+from typing import Any
 
 from .engine.errors import TapevizError
 from .trace import Trace, TraceFileError, load_trace, run_program
@@ -72,8 +73,11 @@ def find_example_program(spec: str) -> Path | None:
     return bundled_examples().get(name.stem if name.suffix == ".py" else name.name)
 
 
-def load_source(spec: str) -> Trace:
-    """Record or load what ``spec`` names; raise a TapevizError with one clear line if it cannot."""
+def load_source(spec: str, keep: Any = True) -> Trace:
+    """Record or load what ``spec`` names; raise a TapevizError with one clear line if it cannot.
+
+    ``keep``: how a ``.py`` program's long runs are bounded (``record(keep=...)``, trace/keep.py);
+    True is the default policy, ``"all"`` keeps every iteration in full."""
     from .examples import EXAMPLES
 
     if spec in EXAMPLES:
@@ -82,7 +86,7 @@ def load_source(spec: str) -> Trace:
     if not path.exists():
         path = find_example_program(spec) or path
     if path.suffix == ".py":
-        run = run_program(path)
+        run = run_program(path, keep=keep)
         if run.warnings:  # the UI shows them; printed during the run they would be lost
             run.trace.meta["warnings"] = run.warnings
         return run.trace

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from ..engine.errors import ProgramError, TapevizError
-from . import browse, events, export, lessons, serve
+from . import browse, events, export, lessons, runs, serve
 from .common import EXIT_USAGE, Parser, UsageError, printable
 
-GROUPS = (browse, events, export, lessons, serve)
+GROUPS = (browse, events, export, lessons, serve, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("source")
     p.add_argument("-o", "--output", required=True, help="trace file to write (.tapeviz)")
     add_budget_options(p)
+    add_keep_option(p)
     p.set_defaults(run=run_save)
+
+
+def add_keep_option(p: argparse.ArgumentParser) -> None:
+    """``--keep POLICY``: which iterations of a long program keep every array (trace/keep.py)."""
+    p.add_argument(
+        "--keep", type=keep_policy, default=True, metavar="POLICY",
+        help="for a .py program's long runs: which iterations keep every array, the rest keep a summary "
+        "(default first=5,last=5,every=100,nan=on,spike=3,anomalies=20,budget=256MB; rules: first=N, "
+        "last=N, every=K, pin=I, nan=on|off, spike=F, anomalies=N, budget=SIZE; 'all' keeps everything)",
+    )
+
+
+def keep_policy(text: str) -> object:
+    from ..trace.keep import KeepPolicyError, as_policy
+
+    try:
+        policy = as_policy(text)
+    except KeepPolicyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return "all" if policy is None else policy
 
 
 def default_source() -> str:
@@ -67,11 +88,16 @@ def run_save(args: argparse.Namespace) -> int:
     from ..sources import load_source
 
     apply_budget(args)
-    trace = load_source(args.source)
+    trace = load_source(args.source, keep=args.keep)
     say_stopped(trace)
     trace.save(args.output)
     print(f"saved {len(trace)} events to {args.output}")
+    if trace.run is not None and trace.run.iterations > len(trace.run.kept):
+        print(trace.run.describe())
     return 0
 
 
-__all__ = ["default_source", "open_ui", "register", "run_default", "run_examples", "run_open", "run_save"]
+__all__ = [
+    "add_keep_option", "default_source", "keep_policy", "open_ui", "register", "run_default", "run_examples",
+    "run_open", "run_save", "say_stopped",
+]

@@ -1,4 +1,4 @@
-"""``tapeviz events SOURCE [--iteration N] [--phase P] [--events A..B] [--at N] [--format table|json|csv]``.
+"""``tapeviz events SOURCE [--iteration N] [--phase P] [--events A..B] [--at N] [--format table|json|csv] [--keep P]``.
 
 The recorded events as a table for people, or as data (one record per event, the same keys in
 JSON and CSV; see ``tapeviz.view.records.FIELDS``) for a worksheet or a plot. The selection flags
@@ -15,6 +15,7 @@ import os
 import sys
 from typing import TextIO
 
+from .browse import add_keep_option
 from .common import add_budget_options, apply_budget, count
 
 FORMATS = ("table", "json", "csv")
@@ -64,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="table (default) for people; json or csv for data")
     p.add_argument("--limit", type=count, default=None, help="print at most this many events")
     add_budget_options(p)
+    add_keep_option(p)
     p.set_defaults(run=run_events)
 
 
@@ -89,7 +91,7 @@ def run_events(args: argparse.Namespace) -> int:
 
     apply_budget(args)
     try:
-        trace = load_source(args.source)
+        trace = load_source(args.source, keep=args.keep)
     except ProgramError as exc:  # a program that failed: the events it recorded, then its error
         failed = getattr(exc, "trace", None)
         if failed is not None and len(failed):

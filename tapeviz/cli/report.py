@@ -18,11 +18,15 @@ def events_table(trace: Trace, limit: int | None = None, indices: list[int] | No
     """One row per event: number, iteration, phase, what, scope, numbers; NaN/inf flagged."""
     # Names come from programs and trace files: Text objects keep them literal (no markup, and a
     # trailing backslash stays one backslash, which markup escaping would double).
-    table = Table(title=Text(f"{trace.title or 'trace'}: {len(trace)} events, {trace.iteration_count} iteration(s)"))
+    chosen = list(range(len(trace))) if indices is None else indices
+    shown = f"{len(chosen[:limit])} of " if indices is not None and len(chosen) != len(trace) else ""
+    title = f"{trace.title or 'trace'}: {shown}{len(trace)} events, {trace.iteration_count} iteration(s)"
+    if trace.run is not None and trace.run.iterations > len(trace.run.kept):  # a bounded long run
+        title += f"\n{trace.run.describe()}; only kept iterations have events"
+    table = Table(title=Text(title))
     for column in ("#", "iter", "phase", "event", "scope", "numbers"):
         table.add_column(column, overflow="fold")
     first_bad = trace.first_nonfinite
-    chosen = list(range(len(trace))) if indices is None else indices
     for i in chosen[:limit]:
         event = trace.events[i]
         what, where, numbers = describe_event(trace, event)
@@ -34,9 +38,6 @@ def events_table(trace: Trace, limit: int | None = None, indices: list[int] | No
             first = "first " if i == first_bad else ""
             cell.append(f"  ⚠ {first}NaN/inf in {names}", style="bold red")
         table.add_row(str(event_number(i)), str(trace.iteration(i) + 1), trace.phase(i), Text(what), Text(where), cell)
-    if indices is not None and len(chosen) != len(trace):
-        shown = len(chosen[:limit])
-        table.title = Text(f"{trace.title or 'trace'}: {shown} of {len(trace)} events, {trace.iteration_count} iteration(s)")
     if first_bad is not None:
         table.caption = Text(f"⚠ NaN or inf first appears at event {event_number(first_bad)}", style="bold red")
     return table

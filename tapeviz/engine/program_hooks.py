@@ -24,6 +24,10 @@ def _no_meta() -> dict[str, Any]:
     return {}
 
 
+def _no_random_state() -> Callable[[], None]:
+    return _nothing
+
+
 @dataclass(frozen=True)
 class ProgramHooks:
     """A library's part in running a program: each callable takes no arguments."""
@@ -31,6 +35,8 @@ class ProgramHooks:
     fresh: Callable[[], None] = field(default=_nothing)  # before: names start again, as in a new process
     trainer: Callable[[], Any] = field(default=_nothing)  # after: what trains one more batch, or None
     meta: Callable[[], dict[str, Any]] = field(default=_no_meta)  # after: entries for ``trace.meta``
+    # a checkpoint (trace/replay.py): saves the library's random state, returns what puts it back
+    save_random: Callable[[], Callable[[], None]] = field(default=_no_random_state)
 
 
 HOOKS: dict[str, ProgramHooks] = {}  # library name -> its hooks, in registration order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -265,6 +266,16 @@ def _numpy_repr(value: np.ndarray) -> str:
     return "\n" + text if "\n" in text else text
 
 
+_LIVE_VARIABLES: dict[int, weakref.ref[Variable]] = {}  # id -> the variable (Variables are unhashable)
+
+
+def live_variables() -> list[Variable]:
+    """Every Variable alive in the process (weights, optimizer slots and counters), oldest first:
+    what a checkpoint of a training run saves and restores (``tapeviz.trace.replay``)."""
+    found = [ref() for ref in list(_LIVE_VARIABLES.values())]
+    return [v for v in found if v is not None]
+
+
 class Variable(Tensor):
     """Named, assignable state. ``assign*`` replaces the stored array; it never writes into it.
 
@@ -288,6 +299,8 @@ class Variable(Tensor):
         self.name = name if name is not None else "Variable:0"
         self.trainable = bool(trainable) and self._value.dtype.kind == "f"
         self.path = path if path is not None else self.name
+        key = id(self)
+        _LIVE_VARIABLES[key] = weakref.ref(self, lambda _ref, key=key: _LIVE_VARIABLES.pop(key, None))
 
     def __repr__(self) -> str:
         return (

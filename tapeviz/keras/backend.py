@@ -8,6 +8,7 @@ fit's trainer and the optimizers made after it, without importing Keras itself.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from typing import Any
@@ -140,4 +141,17 @@ def _program_meta() -> dict[str, Any]:
     return {"optimizers": configs} if configs else {}
 
 
-register_program_hooks("tapeviz.keras", ProgramHooks(fresh=clear_session, trainer=fit_trainer, meta=_program_meta))
+def _save_random() -> Callable[[], None]:
+    """The initializers' generator state, and what puts it back (a replay checkpoint)."""
+    generator, state = _generator, copy.deepcopy(_generator.bit_generator.state)
+
+    def restore() -> None:
+        global _generator
+        _generator = generator
+        generator.bit_generator.state = copy.deepcopy(state)
+
+    return restore
+
+
+register_program_hooks("tapeviz.keras", ProgramHooks(fresh=clear_session, trainer=fit_trainer, meta=_program_meta,
+                                                     save_random=_save_random))

@@ -5,12 +5,14 @@ the machine ran out of memory. While a program runs under ``run_program``, the t
 its events and the bytes of the arrays they hold; past the budget the next event raises
 ``BudgetExceeded`` inside the program (a ``BaseException``, so the program's own ``except
 Exception`` cannot swallow it), the runner stops the program there and keeps what was
-recorded, with a warning saying why. ``tapeviz open/events/save/export`` set it with
-``--max-events`` and ``--max-mb``.
+recorded, with a warning saying why. ``tapeviz open/events/save/export/export-run`` set it with
+``--max-events`` and ``--max-mb``. The budget counts what the trace holds: the events of an
+iteration a bounded recording drops (``--keep``, keep.py) are given back (``Meter.refund``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ["DEFAULT", "Budget", "BudgetExceeded", "Meter", "current", "configure"]
@@ -68,10 +70,21 @@ class Meter:
         if budget is None:
             return
         self.events += 1
-        value = getattr(event, "output", None)
-        value = value.value if value is not None else getattr(event, "upstream", None)
-        if value is not None:
-            self.bytes += value.nbytes
+        self.bytes += _nbytes(event)
         if self.events > budget.events or self.bytes > budget.bytes:
             self.budget = None  # the program stops here; what it recorded stays readable
             raise BudgetExceeded(budget, self.events - 1, self.bytes)
+
+    def refund(self, events: Iterable[object]) -> None:
+        """Events the trace no longer holds (a bounded recording dropped an iteration, keep.py):
+        the budget counts what is held, so a long run under ``--keep`` is not stopped by it."""
+        for event in events:
+            self.events = max(self.events - 1, 0)
+            self.bytes = max(self.bytes - _nbytes(event), 0)
+
+
+def _nbytes(event: object) -> int:
+    """The bytes an event is charged: its op output's, or its upstream gradient's."""
+    value = getattr(event, "output", None)
+    value = value.value if value is not None else getattr(event, "upstream", None)
+    return value.nbytes if value is not None else 0

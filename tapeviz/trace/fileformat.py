@@ -50,6 +50,7 @@ from .filechecks import (
     over_budget,
     read_member,
 )
+from .keep import restore_run, run_iterations, run_json
 from .sites import SourceSite
 from .trace import Trace, from_events
 
@@ -80,6 +81,8 @@ def save_trace(trace: Trace, path: Any) -> Path:
         "format": FORMAT, "version": VERSION, "title": trace.title, "meta": _jsonable_meta(trace.meta),
         "arrays": len(table.arrays), "events": events, **_learner_code_json(trace, table),
     }
+    doc.update(run_json(trace, table))  # a bounded recording's summaries (keep.py)
+    doc["arrays"] = len(table.arrays)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise TraceFileError(f"{path}: cannot save: directory {directory} does not exist")
@@ -267,11 +270,15 @@ def load_trace(path: Any) -> Trace:
             raise TraceFileError(f"{path}: too large ({len(events)} events, {count} arrays)")
         reader = _Reader(path, zf, count, budget, spent)
         parsed = [reader.event(d, i) for i, d in enumerate(events)]
+        try:
+            kept_iterations = run_iterations(doc)  # a bounded recording: the kept iterations' numbers
+        except ValueError as exc:
+            raise TraceFileError(f"{path}: corrupted: {exc}") from None
     check_references(path, parsed)
     title = doc.get("title") if isinstance(doc.get("title"), str) else ""
     meta = checked_meta(path, doc.get("meta", {}))
     try:
-        trace = from_events(parsed, title, meta)
+        trace = from_events(parsed, title, meta, kept_iterations)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise TraceFileError(f"{path}: corrupted: events do not fit together ({type(exc).__name__}: {exc})") from None
     try:
@@ -280,6 +287,14 @@ def load_trace(path: Any) -> Trace:
         trace.update_sites.update((k, v) for k, v in updates.items() if 0 <= k < len(trace))
         trace.threads = _read_threads(doc, len(parsed)) or trace.threads
     except CorruptField as exc:
+        raise TraceFileError(f"{path}: corrupted: {exc}") from None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            reader.zf = zf
+            restore_run(trace, doc, reader)
+    except TraceFileError:
+        raise
+    except (ValueError, *_ZIP_ERRORS) as exc:
         raise TraceFileError(f"{path}: corrupted: {exc}") from None
     return trace
 

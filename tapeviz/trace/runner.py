@@ -36,8 +36,9 @@ class ProgramRun:
 
 
 def run_program(path: Any, argv: list[str] | None = None, require_events: bool = True,
-                limit: budget.Budget | None = None) -> ProgramRun:
-    """Execute the program at ``path`` while recording; raise ProgramError on any failure."""
+                limit: budget.Budget | None = None, keep: Any = None) -> ProgramRun:
+    """Execute the program at ``path`` while recording; raise ProgramError on any failure.
+    ``keep`` bounds a long training loop (``record(keep=...)``, see keep.py)."""
     path = Path(path)
     try:
         source = path.read_text(encoding="utf-8")
@@ -67,12 +68,15 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     sys.path.insert(0, str(path.resolve().parent))
     linecache.checkcache(filename)
     trace = Trace(title=path.name, meta={"source": str(path)})
+    from .keep import as_policy
+
+    keep = as_policy(keep)  # a bad policy fails here, in one line, not as the program's error
     for hooks in list(HOOKS.values()):  # e.g. Keras: layer names start at ``dense`` again
         hooks.fresh()
     trace.limit(budget.current() if limit is None else limit)
     stopped = ""
     try:
-        with warnings.catch_warnings(record=True) as caught, record(trace), guarded(), \
+        with warnings.catch_warnings(record=True) as caught, record(trace, keep=keep), guarded(), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             warnings.simplefilter("always")
             warnings.showwarning = learner_warnings(caught, trace)  # (restored by catch_warnings)

@@ -81,6 +81,10 @@ class Trace:
         self._site_recorder: SiteRecorder | None = None  # made when record() first listens
         self._raw_sites: dict[int, tuple[SourceSite, int | None]] = {}  # index in _raw -> capture
         self._named_last: tuple[int, int, int] | None = None  # (token, op id, output id)
+        # A bounded recording of a long run (keep.py): which iterations are kept, every
+        # iteration's summary. None: every iteration is kept in full.
+        self.run: Any = None
+        self._iteration_order: list[int] | None = None  # loading a bounded trace: kept iterations
 
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
@@ -203,7 +207,7 @@ class Trace:
         phase = phase_of(event)
         if phase == FORWARD and self._events:
             if self._phases[-1] != FORWARD and self._iteration_has_gradient:
-                self._iteration += 1
+                self._iteration = self._next_iteration()
                 self._iteration_has_gradient = False
         index = len(self._events)
         self._events.append(event)
@@ -220,6 +224,13 @@ class Trace:
                 value = self._values.get(event.targets[0])
                 if value is not None and value.size == 1:
                     self._losses[self._iteration] = float(value.reshape(()))
+
+    def _next_iteration(self) -> int:
+        order = self._iteration_order
+        if order is None:
+            return self._iteration + 1
+        k = order.index(self._iteration) + 1 if self._iteration in order else len(order)
+        return order[k] if k < len(order) else self._iteration + 1
 
     def _flag_nonfinite(self, index: int, event: Event) -> None:
         """Flag the events where a NaN or infinity *appears*: non-finite results computed from
@@ -283,7 +294,12 @@ class Trace:
     @property
     def iteration_count(self) -> int:
         self._sync()
-        return self._iterations[-1] + 1 if self._iterations else 0
+        recorded = self._iterations[-1] + 1 if self._iterations else 0
+        return max(recorded, self.run.iterations) if self.run is not None else recorded
+
+    def is_summarised(self, iteration: int) -> bool:
+        """Whether a bounded recording (``record(keep=...)``) kept only a summary of an iteration."""
+        return self.run is not None and not self.run.is_kept(iteration)
 
     def iteration_range(self, iteration: int) -> range:
         """Indexes of the events of one iteration."""
@@ -368,6 +384,64 @@ class Trace:
             added += self.record_more(self.trainer)
         return added
 
+    # ---- forgetting (bounded recordings, see keep.py) ----------------------------------
+    def _forget_iteration(self, iteration: int) -> None:
+        """Drop the events of one iteration, and its nodes, values and names, keeping the rest
+        consistent (later events move down; their graph nodes' event indexes follow). Its loss
+        stays (``losses`` keeps every iteration's). Meant for an iteration near the end."""
+        self._sync()
+        span = self.iteration_range(iteration)
+        if not span:
+            return
+        start, n = span.start, len(span)
+        graph = self._graph
+        dropped_ops = graph._by_iteration.pop(iteration, [])
+        dropped = set(dropped_ops)
+        later: set[int] = set()  # tensors the iterations after it still read
+        for it in sorted({self._iterations[i] for i in range(span.stop, len(self._iterations))}):
+            for op_id in graph._by_iteration.get(it, []):
+                node = graph.nodes[op_id]
+                later.update(node.inputs)
+                if node.event is not None and node.event >= span.stop:
+                    node.event -= n
+        for op_id in dropped_ops:
+            for src in graph.nodes[op_id].inputs:
+                leaf = graph.nodes.get(src)
+                if leaf is not None and leaf.kind != "op" and leaf.iteration == iteration and src not in later:
+                    dropped.add(src)
+        edge_count = sum(len(graph.nodes[op_id].inputs) for op_id in dropped_ops)
+        for node_id in dropped:
+            graph.nodes.pop(node_id, None)
+            self._values.pop(node_id, None)
+            graph.assigned_names.pop(node_id, None)
+            graph.tensor_names.pop(node_id, None)
+        ops_of = {e.op_id for e in self._events[start:span.stop] if isinstance(e, OpRecorded)}
+        for op_id in ops_of:
+            self.sites.pop(op_id, None)
+        if self._named_last is not None and self._named_last[1] in ops_of:
+            self._named_last = None
+        # edges are appended op by op: the dropped ops' edges sit together, near the end
+        edges, found, k = graph.edges, 0, len(graph.edges)
+        while found < edge_count and k > 0:
+            k -= 1
+            if edges[k].dst in dropped:
+                found += 1
+        if found == edge_count:
+            edges[k:] = [e for e in edges[k:] if e.dst not in dropped]
+        for e in self._events[start:span.stop]:
+            if isinstance(e, OpRecorded):
+                graph._role_counts.pop((iteration, f"{e.scope}/{e.op}" if e.scope else e.op), None)
+        if self._meter is not None:  # the recording budget counts what the trace holds
+            self._meter.refund(self._events[start:span.stop])
+        del self._events[start:span.stop], self._phases[start:span.stop], self._iterations[start:span.stop]
+        self.update_sites = {(i - n if i >= span.stop else i): site
+                             for i, site in self.update_sites.items() if i not in span}
+        self.threads = _threads_without(self.threads, span, len(self._events))
+        self._nonfinite = {(i - n if i >= span.stop else i): v for i, v in self._nonfinite.items() if i not in span}
+        if self._nonfinite_checked > start:
+            self._nonfinite_checked = max(start, self._nonfinite_checked - n)
+        self.__dict__.pop("_leaf_cache", None)
+
     # ---- files ------------------------------------------------------------------------
     def save(self, path: Any) -> None:
         """Write the trace to ``path`` atomically (see ``tapeviz.trace.fileformat``)."""
@@ -379,6 +453,24 @@ class Trace:
         return f"<Trace {self.title!r}: {len(self)} events, {self.iteration_count} iteration(s), {len(self.graph.nodes)} nodes>"
 
 
+def _threads_without(threads: list[tuple[int, str]], span: range, length: int) -> list[tuple[int, str]]:
+    """``threads`` (first event of each thread's run) after the events of ``span`` were deleted:
+    later runs move down, a run left without events goes, and two runs of one thread that now
+    meet become one."""
+    n = len(span)
+    out: list[tuple[int, str]] = []
+    for start, name in threads:
+        start = start - n if start >= span.stop else min(start, span.start)
+        if out and out[-1][0] == start:  # the run before it kept no events
+            out.pop()
+        if start >= length:
+            continue
+        if out and out[-1][1] == name:
+            continue
+        out.append((start, name))
+    return out
+
+
 def _has_nonfinite(value: np.ndarray | None) -> bool:
     return value is not None and value.dtype.kind == "f" and not bool(np.isfinite(value).all())
 
@@ -388,22 +480,43 @@ def _ref(r: TensorRef, ids: _Ids) -> TensorRef:
 
 
 @contextlib.contextmanager
-def record(trace: Trace | None = None, title: str = "") -> Iterator[Trace]:
-    """Collect every engine event emitted inside the block into a Trace."""
+def record(trace: Trace | None = None, title: str = "", keep: Any = None) -> Iterator[Trace]:
+    """Collect every engine event emitted inside the block into a Trace.
+
+    ``keep`` bounds a long run (see :mod:`.keep`): a ``KeepPolicy``, its text
+    (``"first=5,last=5,every=100"``) or True for the defaults. Without it every iteration keeps
+    every array, unless ``trace`` was recorded with a policy before (it goes on with it).
+    """
     trace = trace if trace is not None else Trace(title)
-    listener = subscribe(trace._listen)
+    if keep is not None and keep is not False:
+        from .keep import Run, as_policy
+
+        policy = as_policy(keep)
+        if policy is not None and trace.run is None:
+            trace.run = Run(policy)
+    run = trace.run
+    listener = subscribe(run.listener(trace) if run is not None else trace._listen)
     try:
         yield trace
     finally:
         unsubscribe(listener)
         trace._sync()
+        if run is not None:
+            run.finish(trace)
         if trace._site_recorder is not None:
             trace._site_recorder.release()
 
 
-def from_events(events: list[Event], title: str = "", meta: dict[str, Any] | None = None) -> Trace:
-    """Build a trace from already-localized events (used by the file loader)."""
+def from_events(
+    events: list[Event], title: str = "", meta: dict[str, Any] | None = None, iterations: list[int] | None = None
+) -> Trace:
+    """Build a trace from already-localized events (used by the file loader). ``iterations``: the
+    numbers of the iterations the events belong to, ascending, when a bounded recording kept
+    only some (default 0, 1, 2, ...)."""
     trace = Trace(title, meta)
+    if iterations:
+        trace._iteration_order = list(iterations)
+        trace._iteration = iterations[0]
     for event in events:
         trace._append(event)
     return trace

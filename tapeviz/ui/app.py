@@ -41,6 +41,7 @@ from .matrix_screen import MatrixScreen
 from .messages import Exported, LayoutReady, Saved, Trained
 from .messages_pane import summary_line
 from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
+from .run_screen import RunScreen
 from .session import Frame, Session
 from .timeline import Timeline
 from .training import cancel
@@ -112,6 +113,10 @@ class TapevizApp(App[int]):
         # short line says so instead of toasts that cover the graph and vanish.
         if said := summary_line(self.trace):
             self.notify(said, severity="warning", timeout=8)
+        run = self.trace.run
+        if run is not None and run.iterations > len(run.kept):  # a bounded long run (trace/keep.py)
+            self.notify(f"{run.iterations:,} iterations, {len(run.kept):,} kept in full, the rest summarised: "
+                        "r shows the whole run", timeout=8)
         if isinstance(failed := self.trace.meta.get("failure"), dict):  # post-mortem: the events before the error
             self.notify(f"The program failed: {failed.get('error', '')} (m: its traceback)", severity="error", timeout=12)
 
@@ -346,6 +351,28 @@ class TapevizApp(App[int]):
         """Every number of the selected tensor in a scrollable view."""
         if self.frame is not None and not isinstance(self.screen, MatrixScreen):
             self.push_screen(MatrixScreen(self.frame, self.colours))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The run view moves its own cursor with the keys that step events elsewhere: the app's
+        priority bindings of those keys step aside while it is in front."""
+        if isinstance(self.screen, RunScreen) and action in RunScreen.OWN_KEYS_OF:
+            return False
+        return True
+
+    def action_run_view(self) -> None:
+        """The whole run: loss and per-weight norms over every iteration (run_screen.py)."""
+        if self.frame is None or isinstance(self.screen, RunScreen):
+            return
+        here = self.frame.snap.iteration
+
+        def opened(iteration: int | None) -> None:
+            if iteration is None:
+                return
+            span = self.trace.iteration_range(iteration)
+            if span:
+                self.goto(span.start)
+
+        self.push_screen(RunScreen(self.trace, here, self.colours), opened)
 
     def action_next_node(self) -> None:
         if self.session.cycle_node(1):

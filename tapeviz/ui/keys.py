@@ -125,6 +125,9 @@ BINDINGS: list[Binding] = [
         "NaN/inf finding"),
     key("v", "view_matrix", "matrix", "Full matrix",
         "the selected tensor's full matrix (value and gradient), scrollable", show=False),
+    key("r", "run_view", "run", "Run view",
+        "the whole run: the loss over every iteration and each weight's gradient and update norms "
+        "(a cursor picks an iteration, Enter opens its tape)", show=False),
     key("slash", "screen.search_timeline", "search", "Search the timeline",
         "search the timeline as you type (name, op, scope, phase; a number goes to that event); Enter keeps it, "
         "n / N (or F3 / Shift+F3) next / previous match, Esc clears; in a lesson n stays 'next step', use F3",

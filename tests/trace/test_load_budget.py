@@ -95,6 +95,8 @@ META_CASES: dict[str, tuple[Callable[[dict], None], str]] = {
     "optimizer-int": (lambda m: m.update(optimizers={"SGD": 5}), "meta.optimizers"),
     "optimizers-list": (lambda m: m.update(optimizers=[1]), "meta.optimizers"),
     "optimizer-nested": (lambda m: m.update(optimizers={"SGD": {"learning_rate": [0.1]}}), "meta.optimizers"),
+    "optimizer-slots-numbers": (lambda m: m.update(optimizers={"SGD": {"slots": {"momentum": 1}}}), "meta.optimizers"),
+    "optimizer-rule-text": (lambda m: m.update(optimizers={"SGD": {"rule": "w ← w - lr·g"}}), "meta.optimizers"),
     "stdout-list": (lambda m: m.update(stdout=["x"]), "meta.stdout should be a string"),
     "learning-rate-text": (lambda m: m.update(learning_rate="fast"), "meta.learning_rate should be a number"),
     "what-if-numbers": (lambda m: m.update(what_if={"lr": 1}), "meta.what_if"),
@@ -139,3 +141,13 @@ def test_the_cli_says_one_line_and_exits_2_on_a_bomb(good: Path, tmp_path: Path)
     bomb = H.json_bomb(good, tmp_path / "bomb.tapeviz", 32 * MiB)
     out = subprocess.run([sys.executable, "-m", "tapeviz", "events", str(bomb)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "hostile archive" in out.stderr
+
+
+def test_an_optimizer_described_by_keras_loads(good: Path, tmp_path: Path) -> None:
+    """``Optimizer.described()`` writes its slots (slot -> symbol) and rule (terms) into meta."""
+    import tapeviz.tf as tf
+
+    described = {"adam": tf.keras.optimizers.Adam().described()}
+    assert isinstance(described["adam"]["slots"], dict) and isinstance(described["adam"]["rule"], list)
+    path = H.copy_trace(good, tmp_path / "adam.tapeviz", doc=lambda d: d.setdefault("meta", {}).update(optimizers=described))
+    assert tapeviz.load_trace(path).meta["optimizers"] == described

@@ -1,0 +1,187 @@
+"""Per-iteration summaries: the few numbers a learner plots for every iteration of a long run.
+
+A long recording keeps every array only for some iterations (see :mod:`.keep`); for *every*
+iteration, kept or not, it keeps one row of statistics computed from that iteration's events:
+
+- ``("loss", "", "loss")``: the loss (first scalar gradient target);
+- per weight (a variable the iteration updated or took a gradient of), ``("weight", name, stat)``
+  with stat ``min``, ``mean``, ``max``, ``norm`` (of the value after the update), ``grad_norm``
+  and ``update_norm`` (of ``after - before``);
+- per forward op, ``("op", key, stat)`` with stat ``min``, ``mean``, ``max``, ``norm`` and
+  ``zeros`` (the fraction of exact zeros in its output: dead ReLUs show up here). ``key`` is the
+  graph node's role key (``sequential/dense/MatMul#0``), the same in every iteration.
+
+Rows live in one float64 matrix (iterations × columns), so 10,000 iterations of an MLP cost a few
+megabytes. A statistic an iteration did not have is NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..engine import events as ev
+
+if TYPE_CHECKING:
+    from .trace import Trace
+
+Column = tuple[str, str, str]  # (group, name, stat)
+LOSS: Column = ("loss", "", "loss")
+WEIGHT_STATS = ("min", "mean", "max", "norm", "grad_norm", "update_norm")
+OP_STATS = ("min", "mean", "max", "norm", "zeros")
+
+
+class RunSummary:
+    """One row of statistics per iteration, growing as a run is recorded."""
+
+    def __init__(self, columns: Iterable[Column] = ()) -> None:
+        self.columns: list[Column] = []
+        self._col: dict[Column, int] = {}
+        self._rows = np.full((0, 0), np.nan)
+        self.count = 0  # iterations 0..count-1 have a row (NaN where nothing was summarised)
+        for c in columns:
+            self._column(c)
+
+    # ---- writing ------------------------------------------------------------------------
+    def _column(self, column: Column) -> int:
+        k = self._col.get(column)
+        if k is None:
+            k = self._col[column] = len(self.columns)
+            self.columns.append(column)
+        return k
+
+    def add(self, iteration: int, stats: dict[Column, float]) -> None:
+        """Store the row of ``iteration`` (rows before it that were never added stay NaN)."""
+        ks = [(self._column(c), v) for c, v in stats.items()]
+        rows, cols = self._rows.shape
+        if iteration >= rows or len(self.columns) > cols:
+            new_rows = max(rows * 2, iteration + 1, 64) if iteration >= rows else rows
+            new_cols = max(cols * 2, len(self.columns)) if len(self.columns) > cols else cols
+            grown = np.full((new_rows, new_cols), np.nan)
+            grown[:rows, :cols] = self._rows
+            self._rows = grown
+        row = self._rows[iteration]
+        for k, v in ks:
+            row[k] = v
+        self.count = max(self.count, iteration + 1)
+
+    # ---- reading ------------------------------------------------------------------------
+    @property
+    def matrix(self) -> np.ndarray:
+        """The rows as an (iterations × columns) array (a view: do not write to it)."""
+        return self._rows[: self.count, : len(self.columns)]
+
+    def series(self, column: Column) -> np.ndarray:
+        """One statistic over all iterations (NaN where an iteration lacks it)."""
+        k = self._col.get(column)
+        if k is None:
+            return np.full(self.count, np.nan)
+        return self.matrix[:, k]
+
+    def row(self, iteration: int) -> dict[Column, float]:
+        """The statistics of one iteration (only those it has)."""
+        if not 0 <= iteration < self.count:
+            return {}
+        values = self._rows[iteration]
+        return {c: float(values[k]) for k, c in enumerate(self.columns) if not math.isnan(values[k])}
+
+    def names(self, group: str) -> list[str]:
+        """The weights (``"weight"``) or op keys (``"op"``) summarised, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for g, name, _ in self.columns:
+            if g == group:
+                seen.setdefault(name)
+        return list(seen)
+
+    @classmethod
+    def from_matrix(cls, columns: list[Column], matrix: np.ndarray) -> RunSummary:
+        run = cls(columns)
+        run._rows = np.array(matrix, dtype=np.float64)
+        run.count = run._rows.shape[0]
+        return run
+
+
+def summarise(trace: Trace, iteration: int) -> tuple[dict[Column, float], int]:
+    """The statistics of one recorded iteration, and the bytes its arrays hold (each counted once)."""
+    events = trace.events
+    nodes = trace.graph.nodes
+    stats: dict[Column, float] = {}
+    seen: set[int] = set()
+    nbytes = 0
+
+    def count(a: np.ndarray | None) -> None:
+        nonlocal nbytes
+        if a is not None and id(a) not in seen:
+            seen.add(id(a))
+            nbytes += a.nbytes
+
+    loss = trace.loss_at(iteration)
+    if loss is not None:
+        stats[LOSS] = loss
+    for i in trace.iteration_range(iteration):
+        e = events[i]
+        if isinstance(e, ev.OpRecorded):
+            for r in e.inputs:
+                count(r.value)
+            count(e.output.value)
+            node = nodes.get(e.output.id)
+            if not e.in_backward and node is not None:
+                _array_stats(stats, ("op", node.key), e.output.value, zeros=True)
+        elif isinstance(e, ev.BackwardStep):
+            count(e.upstream)
+            for g in e.input_grads:
+                count(g)
+        elif isinstance(e, ev.GradientAccumulated):
+            count(e.before), count(e.added), count(e.total)
+        elif isinstance(e, ev.GradientStarted):
+            for s in e.seeds:
+                count(s)
+        elif isinstance(e, ev.GradientsReturned):
+            for s, g in zip(e.sources, e.grads):
+                count(g)
+                node = nodes.get(s)
+                if g is not None and node is not None and node.kind == "variable":
+                    stats[("weight", node.name, "grad_norm")] = _norm(g)
+        elif isinstance(e, ev.VariableAssigned):
+            count(e.before), count(e.after)
+            if e.after.dtype.kind == "f":
+                _array_stats(stats, ("weight", e.name), e.after, zeros=False)
+                stats[("weight", e.name, "update_norm")] = _norm(e.after - e.before)
+    return stats, nbytes
+
+
+def _norm(a: np.ndarray) -> float:
+    if a.dtype.kind not in "fc":
+        a = a.astype(np.float64)
+    return float(np.sqrt(np.vdot(a, a).real)) if a.size else 0.0
+
+
+def _array_stats(stats: dict[Column, float], where: tuple[str, str], a: np.ndarray, zeros: bool) -> None:
+    if a.dtype.kind not in "fiu" or a.size == 0:
+        return
+    group, name = where
+    stats[(group, name, "min")] = float(a.min())
+    stats[(group, name, "mean")] = float(a.mean())
+    stats[(group, name, "max")] = float(a.max())
+    stats[(group, name, "norm")] = _norm(a)
+    if zeros:
+        stats[(group, name, "zeros")] = 1.0 - np.count_nonzero(a) / a.size
+
+
+def nonfinite(stats: dict[Column, float]) -> bool:
+    """Whether any statistic of a row is NaN or infinite (some array of the iteration was)."""
+    return not all(math.isfinite(v) for v in stats.values())
+
+
+def summarise_all(trace: Trace) -> RunSummary:
+    """A summary of every recorded iteration of a trace recorded in full (for a run view)."""
+    run = RunSummary()
+    for it in sorted(set(trace.iterations)):
+        run.add(it, summarise(trace, it)[0])
+    return run
+
+
+__all__ = ["Column", "LOSS", "OP_STATS", "RunSummary", "WEIGHT_STATS", "nonfinite", "summarise", "summarise_all"]

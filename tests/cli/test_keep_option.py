@@ -1,0 +1,74 @@
+"""``tapeviz save/events --keep POLICY``: a long program's run recorded within bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapeviz.cli import main
+from tapeviz.trace import load_trace
+
+LOOP = """
+import tapeviz.tf as tf
+from tapeviz.tf.keras import Sequential, layers
+tf.keras.utils.set_random_seed(0)
+model = Sequential([layers.Dense(4, activation="relu"), layers.Dense(2)])
+x = tf.random.normal([3, 5])
+y = tf.one_hot([0, 1, 1], 2)
+loss_fn = tf.keras.losses.CategoricalCrossentropy(from_logits=True)
+opt = tf.keras.optimizers.SGD(learning_rate=0.1)
+for step in range(24):
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+"""
+
+
+@pytest.fixture
+def loop(tmp_path: Path) -> Path:
+    path = tmp_path / "loop.py"
+    path.write_text(LOOP)
+    return path
+
+
+def test_save_keeps_what_the_policy_names_and_says_so(loop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "loop.tapeviz"
+    assert main(["save", str(loop), "-o", str(out), "--keep", "first=1,last=2,every=10,pin=6"]) == 0
+    said = capsys.readouterr().out
+    assert "24 iterations: 6 kept in full (1, 6, 11, 21, 23-24), 18 summarised" in said
+    trace = load_trace(out)
+    assert sorted(set(trace.iterations)) == [0, 5, 10, 20, 22, 23] and trace.iteration_count == 24
+    assert main(["events", str(out), "--limit", "1"]) == 0
+    assert "only kept iterations have events" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_default_policy_keeps_a_short_run_whole_and_all_turns_it_off(loop: Path, tmp_path: Path) -> None:
+    assert main(["save", str(loop), "-o", str(tmp_path / "d.tapeviz")]) == 0
+    assert sorted(set(load_trace(tmp_path / "d.tapeviz").iterations)) == [0, 1, 2, 3, 4, 19, 20, 21, 22, 23]
+    assert main(["save", str(loop), "-o", str(tmp_path / "a.tapeviz"), "--keep", "all"]) == 0
+    whole = load_trace(tmp_path / "a.tapeviz")
+    assert whole.run is None and sorted(set(whole.iterations)) == list(range(24))
+
+
+def test_a_bad_policy_is_one_line_and_exit_2(loop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["save", str(loop), "-o", str(tmp_path / "x.tapeviz"), "--keep", "every=often"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'often' is not a valid value for every" in err
+
+
+def test_export_run_draws_the_run_as_a_png(loop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    out = tmp_path / "run.png"
+    assert main(["export-run", str(loop), "-o", str(out), "--keep", "first=1,last=1,every=0"]) == 0
+    assert "24 iterations, 2 kept in full" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.size[0] == 1100
+        pixels = image.convert("RGB").getcolors(1 << 20)
+    assert len(pixels) > 3  # lines drawn, not a blank page
+    assert main(["export-run", str(loop), "-o", str(tmp_path / "run.svg")]) == 2
+    assert "writes a PNG" in capsys.readouterr().err
