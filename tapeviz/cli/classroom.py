@@ -19,7 +19,6 @@ import asyncio
 import html
 import ipaddress
 import json
-import os
 import secrets
 import socket
 import sys
@@ -45,18 +44,11 @@ def new_token() -> str:
 
 
 def available_memory_mb() -> int | None:
-    """Memory this machine can still give (MemAvailable on Linux), or None when unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
-    except (ValueError, OSError, AttributeError):
-        return None
+    """Memory this machine can still give, in MiB, or None when unknown."""
+    from ..trace.filechecks import available_memory
+
+    available = available_memory()
+    return None if available is None else available // 2**20
 
 
 def default_max_sessions(available_mb: int | None = None) -> int:

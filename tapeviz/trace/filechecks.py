@@ -38,8 +38,8 @@ JSON_RATIO = 16
 _CHUNK = 1 << 20
 
 
-def _available_memory() -> int:
-    """Bytes of memory the machine has available now (MemAvailable), or 4 GiB when unknown."""
+def available_memory() -> int | None:
+    """Bytes of memory the machine has available now (MemAvailable on Linux), or None when unknown."""
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
@@ -50,7 +50,7 @@ def _available_memory() -> int:
     try:
         return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
-        return 4 << 30
+        return None
 
 
 def load_budget(file_size: int, max_total: int = 4 << 30, max_json: int = 1 << 30) -> tuple[int, int]:
@@ -59,7 +59,7 @@ def load_budget(file_size: int, max_total: int = 4 << 30, max_json: int = 1 << 3
     Tied to the file (a trace expands a few times, zeros up to a thousand, so ``BUDGET_RATIO``
     times with a floor) and to the machine (at most half of the memory available now), so a
     small file cannot claim gigabytes: a zip bomb is refused before anything is inflated."""
-    machine = max(_available_memory() // 2, 1 << 20)
+    machine = max((available_memory() or 4 << 30) // 2, 1 << 20)  # unknown: as if 4 GiB
     total = min(max(BUDGET_FLOOR, BUDGET_RATIO * file_size), max_total, machine)
     return total, min(max(JSON_FLOOR, JSON_RATIO * file_size), max_json, total)
 
