@@ -29,6 +29,7 @@ from ..engine.events import (
     unsubscribe,
 )
 from .budget import Budget, Meter
+from .budget import current as current_budget
 from .graph import Graph
 from .ids import LocalIds as _Ids
 from .sites import SiteRecorder, SourceSite
@@ -375,13 +376,23 @@ class Trace:
             fn()
         return len(self) - before
 
-    def train_more(self, iterations: int = 1) -> int:
-        """Run the program's own training step ``iterations`` more times, appending events."""
+    def train_more(self, iterations: int = 1, limit: Budget | None = None) -> int:
+        """Run the program's own training step ``iterations`` more times, appending events.
+
+        The recording budget (``limit``, else the process's, budget.py) counts everything the
+        trace holds, so a step that records forever raises ``BudgetExceeded`` there; what it
+        recorded before stays."""
         if self.trainer is None:
             raise RuntimeError("this trace has no training step to run (the program defines no train_step())")
+        meter = Meter(limit if limit is not None else current_budget())
+        meter.charge_held(self.events)
+        self._meter, outer = meter, self._meter
         added = 0
-        for _ in range(iterations):
-            added += self.record_more(self.trainer)
+        try:
+            for _ in range(iterations):
+                added += self.record_more(self.trainer)
+        finally:
+            self._meter = outer
         return added
 
     # ---- forgetting (bounded recordings, see keep.py) ----------------------------------

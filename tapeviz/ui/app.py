@@ -44,7 +44,7 @@ from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
 from .session import Frame, Session
 from .timeline import Timeline
-from .training import cancel
+from .training import TrainingCancelled, cancel, starting
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 SERVE_OUT_ENV = "TAPEVIZ_SERVE_OUT"  # set by ``tapeviz serve --out DIR`` for its sessions
@@ -415,12 +415,17 @@ class TapevizApp(App[int]):
         count, self._train_pending = self._train_pending, 0
         self._training = True
         self.busy = f"training {count} iteration(s)…"
+        starting(self.session.lock)  # an Esc from now on cancels it, even before the thread runs
         self._train_worker(count)
 
     @work(thread=True, group="train", exit_on_error=False)
     def _train_worker(self, count: int) -> None:
         before = len(self.trace)
-        self.post_message(Trained(before, jobs.train(self.trace, self.session.lock, count)))
+        try:
+            error = jobs.train(self.trace, self.session.lock, count)
+        except TrainingCancelled:  # a cancel that landed as the step was already ending
+            error = "cancelled: what the train step recorded so far is kept"
+        self.post_message(Trained(before, error))
 
     def on_trained(self, message: Trained) -> None:
         self._training = False
