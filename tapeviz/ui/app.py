@@ -497,14 +497,8 @@ class TapevizApp(App[int]):
 
     def on_exported(self, message: Exported) -> None:
         self._exporting = False
-        if message.error:
-            self.notify(f"export failed: {message.error}", severity="error", timeout=8)
-        elif self.is_web:
+        if self._announce(message, "export", "exported", f"exported {message.path}", "image written"):
             self.last_export = message.path
-            self._deliver(message.path, "exported")
-        else:
-            self.last_export = message.path
-            self.notify(f"exported {message.path}", title="image written", timeout=6)
         self.busy = ""
         self._start_training()
 
@@ -555,14 +549,20 @@ class TapevizApp(App[int]):
         self.post_message(Saved(path, jobs.save_trace(self.trace, path)))
 
     def on_saved(self, message: Saved) -> None:
+        if self._announce(message, "save", "saved the trace", f"saved the trace to {message.path}", "trace saved"):
+            self.last_save = message.path
+
+    def _announce(self, message: Exported | Saved, job: str, done: str, note: str, title: str) -> bool:
+        """How writing ``message.path`` went, told to the person who asked: the error, the file sent
+        to their browser (served), or ``note`` (in a terminal). True when the file was written."""
         if message.error:
-            self.notify(f"save failed: {message.error}", severity="error", timeout=8)
-        elif self.is_web:
-            self.last_save = message.path
-            self._deliver(message.path, "saved the trace")
+            self.notify(f"{job} failed: {message.error}", severity="error", timeout=8)
+            return False
+        if self.is_web:
+            self._deliver(message.path, done)
         else:
-            self.last_save = message.path
-            self.notify(f"saved the trace to {message.path}", title="trace saved", timeout=6)
+            self.notify(note, title=title, timeout=6)
+        return True
 
     # ---- help and commands ---------------------------------------------------------------
     def action_help(self) -> None:
