@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from threading import get_ident
@@ -120,27 +121,35 @@ class Trace:
         with self._lock:
             buffers, self._buffers = self._buffers, {}
             self._ident, self._raw, self._raw_sites = None, [], {}
-        for name, raw, captured in buffers.values():
-            if not raw:
-                continue
-            if not self.threads or self.threads[-1][1] != name:
-                self.threads.append((len(self._events), name))
-            for k, event in enumerate(raw):
-                local = self._localize(event)
-                self._append(local)
-                if k in captured:
-                    if type(local) is OpRecorded:
-                        self._place_site(local, *captured[k])  # type: ignore[arg-type]
-                    else:
-                        self.update_sites[len(self._events) - 1] = captured[k][0]
-        self._local_refs.clear()  # the raw events are gone, so are the refs they shared
-        recorder = self._site_recorder
-        if recorder is not None:
-            recorder.resolve_names()
-            for engine_id, name in recorder.tensor_names.items():
-                self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
-            recorder.tensor_names.clear()
-            self.sources.update(recorder.sources)
+        # The fold makes many small objects and no cycles: a collection run in the middle of it
+        # would only walk the whole trace again (a third of the fold's time on a long run).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for name, raw, captured in buffers.values():
+                if not raw:
+                    continue
+                if not self.threads or self.threads[-1][1] != name:
+                    self.threads.append((len(self._events), name))
+                for k, event in enumerate(raw):
+                    local = self._localize(event)
+                    self._append(local)
+                    if k in captured:
+                        if type(local) is OpRecorded:
+                            self._place_site(local, *captured[k])  # type: ignore[arg-type]
+                        else:
+                            self.update_sites[len(self._events) - 1] = captured[k][0]
+            self._local_refs.clear()  # the raw events are gone, so are the refs they shared
+            recorder = self._site_recorder
+            if recorder is not None:
+                recorder.resolve_names()
+                for engine_id, name in recorder.tensor_names.items():
+                    self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
+                recorder.tensor_names.clear()
+                self.sources.update(recorder.sources)
+        finally:
+            if collecting:
+                gc.enable()
 
     def _place_site(self, event: OpRecorded, site: SourceSite, token: int | None) -> None:
         """Keep an op's site; an assigned name stays only on the latest op of its line's run."""
