@@ -80,6 +80,8 @@ class SiteRecorder:
         self._scope: _Scope | None = None  # the names of the line's frame, when copied
         self._globals_copy: dict[str, Any] | None = None  # its module's names, copied once a call
         self._globals_frame: FrameType | None = None
+        # id(module's names) -> (those names, their (keys, ids of values), the copy made of them)
+        self._module_copies: dict[int, tuple[dict[str, Any], tuple[tuple[str, ...], tuple[int, ...]], dict[str, Any]]] = {}
         # Tensor ids this run of the line needs no lookup for: its own outputs (not bound to a
         # name yet) and the inputs already looked up in its scope.
         self._line_settled: set[int] = set()
@@ -103,6 +105,7 @@ class SiteRecorder:
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
         self._scope, self._globals_copy = None, None
         self._naming = (None, None, 0, None)
+        self._module_copies = {}
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
@@ -208,9 +211,22 @@ class SiteRecorder:
             self._scope = (local_names.copy(), None)
         else:
             if self._globals_frame is not frame:
-                self._globals_frame, self._globals_copy = frame, frame.f_globals.copy()
+                self._globals_frame, self._globals_copy = frame, self._copy_globals(frame.f_globals)
             self._scope = (local_names.copy(), self._globals_copy)
         return self._scope
+
+    def _copy_globals(self, module_names: dict[str, Any]) -> dict[str, Any]:
+        """A copy of a module's names; the previous copy again when the module still binds the
+        same names to the very same objects (a training loop calls the same functions every
+        step: one copy, and one index of its tensors, serves them all). The previous copy holds
+        its objects, so none of their ids can have been reused by another object."""
+        key = (tuple(module_names), tuple(map(id, module_names.values())))
+        known = self._module_copies.get(id(module_names))
+        if known is not None and known[0] is module_names and known[1] == key:
+            return known[2]
+        copy = module_names.copy()
+        self._module_copies[id(module_names)] = (module_names, key, copy)
+        return copy
 
     def _name_in(self, scope: _Scope, engine_id: int) -> str | None:
         """The first name the copied ``scope`` binds the tensor to (locals, then globals)."""
@@ -234,7 +250,8 @@ class SiteRecorder:
         if frame is None:
             return
         local_names = frame.f_locals
-        scope = (local_names.copy(), None if frame.f_globals is local_names else frame.f_globals.copy())
+        module_names = frame.f_globals
+        scope = (local_names.copy(), None if module_names is local_names else self._copy_globals(module_names))
         self._lookups += [(engine_id, scope) for engine_id in unnamed]
 
     def resolve_names(self) -> None:
@@ -257,6 +274,7 @@ class SiteRecorder:
                 if name is not None:
                     named[engine_id] = name
         self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
+        self._module_copies = {}
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
