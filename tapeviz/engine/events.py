@@ -179,6 +179,7 @@ def quick_init(cls: type) -> type:
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"]) + "\n"
     exec(source, namespace)  # (as dataclasses writes its own __init__)
     init = namespace["__init__"]
+    init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     cls.__init__ = init  # type: ignore[misc]
