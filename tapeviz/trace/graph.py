@@ -78,7 +78,10 @@ class Graph:
 
     def __init__(self) -> None:
         self.nodes: dict[int, Node] = {}
-        self.edges: list[Edge] = []
+        self._edges: list[Edge] = []
+        # Ops whose edges are not made yet, (op node id, its inputs) in order: a trace folds
+        # every op as it is recorded, and the edges are read far less often than ops are made.
+        self._unmade_edges: list[tuple[int, list[int]]] = []
         self._by_iteration: dict[int, list[int]] = {}
         self._role_counts: dict[tuple[int, str], int] = {}
         # The learner's names (filled by the Trace from its source sites, see sites.py):
@@ -157,8 +160,16 @@ class Graph:
         if ops is None:
             ops = self._by_iteration[iteration] = []
         ops.append(node_id)
-        self.edges += [Edge(src, node_id, k) for k, src in enumerate(inputs)]
+        self._unmade_edges.append((node_id, inputs))
         return node
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every edge, input to op, in the order the ops were added (input order within one)."""
+        if self._unmade_edges:
+            unmade, self._unmade_edges = self._unmade_edges, []
+            self._edges += [Edge(src, node_id, k) for node_id, inputs in unmade for k, src in enumerate(inputs)]
+        return self._edges
 
     def _add_leaf(self, ref: TensorRef, iteration: int, consumer: OpRecorded, position: int) -> None:
         if ref.variable is not None:

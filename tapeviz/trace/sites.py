@@ -31,7 +31,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..engine.events import OpRecorded
+from ..engine.events import OpRecorded, quick_init
 from ..engine.tensor import Tensor
 from .line_names import _RETURN, _names_by_line
 from .own_code import is_library_code, is_tapeviz_code  # noqa: F401  (re-exported)
@@ -51,6 +51,8 @@ class SourceSite:
     function: str
     assigned_name: str | None = None
 
+
+quick_init(SourceSite)  # (one is made for each op whose line's name moves on to a later op)
 
 _MAX_RETURN_HOPS = 8
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
