@@ -178,7 +178,11 @@ class SiteRecorder:
         frame, learner, _ = self._learner_frame(sys._getframe(1))
         if frame is None or learner is None:
             return None
-        return self._site_of(learner.code, learner.line_at(frame, frame.f_lasti), None)
+        lasti = frame.f_lasti
+        site = learner.calls.get(lasti)
+        if site is None:
+            site = learner.calls[lasti] = self._site_of(learner.code, learner.line_at(frame, lasti), None)
+        return site
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
         """One shared SourceSite per (file, line, function, name)."""
@@ -342,13 +346,14 @@ class _LearnerCode:
     line of each instruction an op was called from (``f_lineno`` decodes the line table on
     every read; the instruction offset ``f_lasti`` is a plain field)."""
 
-    __slots__ = ("code", "names", "lines", "sites")
+    __slots__ = ("code", "names", "lines", "sites", "calls")
 
     def __init__(self, code: CodeType, names: dict[int, str]) -> None:
         self.code = code
         self.names = names
         self.lines: dict[int, int] = {}  # f_lasti -> line
         self.sites: dict[int, SourceSite] = {}  # line -> its site, for lines that do not return
+        self.calls: dict[int, SourceSite] = {}  # f_lasti -> the nameless site of an update made there
 
     def line_at(self, frame: FrameType, lasti: int) -> int:
         """The line of ``frame`` (running this code) at instruction ``lasti``."""
