@@ -238,13 +238,17 @@ class SiteRecorder:
         """The first name the copied ``scope`` binds the tensor to (locals, then globals)."""
         for names in scope:
             if names is not None:
-                index = self._indexes.get(id(names))
-                if index is None:  # (the index keeps the dict, so its id stays unique)
-                    index = self._indexes[id(names)] = _BoundTensors(names)
-                name = index.name_of(engine_id)
+                name = self._index_of(names).name_of(engine_id)
                 if name is not None:
                     return name
         return None
+
+    def _index_of(self, names: dict[str, Any]) -> _BoundTensors:
+        """The tensors a copied dict of names binds (made once per copy)."""
+        index = self._indexes.get(id(names))
+        if index is None:  # (the index keeps the dict, so its id stays unique)
+            index = self._indexes[id(names)] = _BoundTensors(names)
+        return index
 
     def name_sources(self, engine_ids: tuple[int, ...]) -> None:
         """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
@@ -276,7 +280,7 @@ class SiteRecorder:
         for engine_id, scope in lookups:
             value = self._values.get(engine_id)
             if engine_id not in named and value is not None:
-                name = _cast_copy_of(scope, value)
+                name = _cast_copy_of([self._index_of(names).tensors for names in scope if names is not None], value)
                 if name is not None:
                     named[engine_id] = name
         self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
@@ -369,10 +373,11 @@ _Scope = tuple[dict[str, Any], Optional[dict[str, Any]]]
 _SEARCHED: Any = object()  # a first lookup already searched
 
 
-def _cast_copy_of(scope: _Scope, value: Any) -> str | None:
-    """The name of the one tensor in ``scope`` that ``value`` copies in another dtype."""
-    found = {name for names in scope for name, t in (names or {}).items()
-             if isinstance(t, Tensor) and not name.startswith("_") and (v := t._value).shape == value.shape
+def _cast_copy_of(scope: list[list[tuple[str, Tensor]]], value: Any) -> str | None:
+    """The name of the one tensor in ``scope`` (the tensors of its dicts of names, as indexed by
+    ``_BoundTensors``) that ``value`` copies in another dtype."""
+    found = {name for tensors in scope for name, t in tensors
+             if not name.startswith("_") and (v := t._value).shape == value.shape
              and v.dtype != value.dtype and v.size > 1 and np.array_equal(v, value)}
     return found.pop() if len(found) == 1 else None  # (two candidates: no guess)
 
@@ -387,11 +392,12 @@ class _BoundTensors:
     def __init__(self, scope: dict[str, Any]) -> None:
         self._scope = scope
         self._by_id: dict[int, str] = {}
-        self._unnumbered = [  # not indexed yet: their id was still 0 when last looked at
+        self.tensors: list[tuple[str, Tensor]] = [  # every (name, tensor), in the dict's order
             (name, value)
             for name, value in scope.items()
             if isinstance(value, Tensor) and not name.startswith("__")
         ]
+        self._unnumbered = self.tensors  # not indexed yet: their id was still 0 when last looked at
 
     def name_of(self, engine_id: int) -> str | None:
         """The first name bound to the tensor with ``engine_id``, or None."""
