@@ -146,9 +146,9 @@ class Trace:
 
     def _fold(self, raw: list[Event], captured: dict[int, tuple[SourceSite, int | None]]) -> None:
         """``_localize`` then ``_append`` each raw event (and place its captured site), written
-        out in one loop for the two kinds every op makes: OpRecorded and BackwardStep. The same
-        events, ids, phases, iterations, graph and sites as the two methods give
-        (tests/trace/test_fold.py compares them)."""
+        out in one loop for the kinds every op and update makes: OpRecorded, BackwardStep and
+        VariableAssigned. The same events, ids, phases, iterations, graph and sites as the two
+        methods give (tests/trace/test_recording_paths.py compares them)."""
         tensor_ids, op_ids, tape_ids = self._tensor_ids._map, self._op_ids._map, self._tape_ids._map
         local_refs = self._local_refs
         events, phases, iterations, values = self._events, self._phases, self._iterations, self._values
@@ -216,6 +216,18 @@ class Trace:
                 events.append(local)
                 phases.append(BACKWARD)
                 iterations.append(self._iteration)
+            elif kind is VariableAssigned:
+                raw_id = e.variable_id
+                local = VariableAssigned(
+                    tensor_ids.get(raw_id) or _new_id(tensor_ids, raw_id), e.name, e.method, e.before, e.after,
+                    e.trainable,
+                )
+                events.append(local)
+                phases.append(UPDATE)
+                iterations.append(self._iteration)
+                site = captured.get(k)
+                if site is not None:
+                    self.update_sites[len(events) - 1] = site[0]
             else:
                 local = self._localize(e)
                 self._append(local)
