@@ -111,10 +111,10 @@ class SiteRecorder:
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        # _learner_frame, inlined (this runs for every op). Frames 0-3 are this method,
-        # Trace._listen, emit and the registry function that emitted the op; frame 4 called
-        # that one (apply, _record, a custom gradient): all tapeviz's own.
-        frame: FrameType | None = sys._getframe(4)
+        # _learner_frame, inlined (this runs for every op). Frames 0-2 are this method,
+        # Trace._listen and the engine function that called it (the registry's _record, which
+        # emits an op's event itself, or emit, or a bounded recording's listener): all tapeviz's own.
+        frame: FrameType | None = sys._getframe(3)
         library, learner_codes = self._library, self._learner
         callee = None
         while frame is not None:
