@@ -34,7 +34,7 @@ def step(data, target):
         for k in range(2):
             h2 = h2 * 0.5 + square(h2)
         moved = shifted(h2)
-        z = tf.reduce_sum(square(moved - target)); z2 = z * 2.0
+        z = tf.reduce_sum(square(moved - target)); z2 = z * 2.0  # noqa: E702  (two statements, one line)
     g = tape.gradient(z2, [w, b])
     w.assign_sub(g[0] * 0.01)
     b.assign_sub(g[1] * 0.01)
