@@ -226,12 +226,12 @@ class SiteRecorder:
         same names to the very same objects (a training loop calls the same functions every
         step: one copy, and one index of its tensors, serves them all). The previous copy holds
         its objects, so none of their ids can have been reused by another object."""
-        key = (tuple(module_names), tuple(map(id, module_names.values())))
         known = self._module_copies.get(id(module_names))
-        if known is not None and known[0] is module_names and known[1] == key:
-            return known[2]
-        copy = module_names.copy()
-        self._module_copies[id(module_names)] = (module_names, key, copy)
+        if known is not None and known[0] is module_names:
+            if known[1] == (tuple(module_names), tuple(map(id, module_names.values()))):
+                return known[2]
+        copy = module_names.copy()  # (one call: what another thread rebinds meanwhile is in it or not)
+        self._module_copies[id(module_names)] = (module_names, (tuple(copy), tuple(map(id, copy.values()))), copy)
         return copy
 
     def _name_in(self, scope: _Scope, engine_id: int) -> str | None:
