@@ -186,7 +186,8 @@ class Layer:
         Called on ``keras.Input`` placeholders (the functional API), it builds the layer and
         returns placeholders, recording no op.
         """
-        if isinstance(inputs, KerasTensor) or symbolic.holds_symbolic((inputs, args, kwargs)):
+        if (args or kwargs or not isinstance(inputs, E.Tensor)) and (  # (a lone tensor holds no placeholder)
+                isinstance(inputs, KerasTensor) or symbolic.holds_symbolic((inputs, args, kwargs))):
             return self._symbolic_call(inputs, args, kwargs)
         inputs = self._convert_input(inputs)
         training = kwargs.pop("training", None)
