@@ -11,7 +11,7 @@ import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterator
-from threading import get_ident
+from threading import current_thread
 from typing import Any
 
 import numpy as np
@@ -56,8 +56,8 @@ class Trace:
         # one thread after another: never interleaved. ``_raw`` is the last emitter's events.
         self._raw: list[Event] = []
         self._lock = threading.Lock()
-        self._ident: int | None = None
-        self._buffers: dict[int, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
+        self._thread: threading.Thread | None = None  # whose buffer _raw is
+        self._buffers: dict[threading.Thread, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
         self.threads: list[tuple[int, str]] = []  # (first event index, thread name) of each run
         self._meter: Meter | None = None  # the recording budget (budget.py), while one is set
         self._events: list[Event] = []
@@ -91,10 +91,10 @@ class Trace:
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
         with self._lock:
-            ident = get_ident()
-            if ident != self._ident:  # another thread: its own buffer
-                buffer = self._buffers.setdefault(ident, (threading.current_thread().name, [], {}))
-                self._ident, self._raw, self._raw_sites = ident, buffer[1], buffer[2]
+            thread = current_thread()  # not get_ident(): a finished thread's ident is reused by the next
+            if thread is not self._thread:  # another thread: its own buffer
+                buffer = self._buffers.setdefault(thread, (thread.name, [], {}))
+                self._thread, self._raw, self._raw_sites = thread, buffer[1], buffer[2]
             if self._meter is not None:  # a recording budget (budget.py) is set
                 self._meter.charge(event)
             self._raw.append(event)
@@ -121,7 +121,7 @@ class Trace:
             return
         with self._lock:
             buffers, self._buffers = self._buffers, {}
-            self._ident, self._raw, self._raw_sites = None, [], {}
+            self._thread, self._raw, self._raw_sites = None, [], {}
         # The fold makes many small objects and no cycles: a collection run in the middle of it
         # would only walk the whole trace again (a third of the fold's time on a long run).
         collecting = gc.isenabled()

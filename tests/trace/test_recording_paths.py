@@ -163,3 +163,24 @@ def test_the_corner_program_keeps_its_lines_and_names() -> None:
     assert [name for _, name in trace.threads] == ["MainThread", "worker"]
     updates = [trace.update_sites[i].line for i, e in enumerate(trace.events) if isinstance(e, ev.VariableAssigned)]
     assert {lines[k - 1].strip() for k in updates} == {"w.assign_sub(g[0] * 0.01)", "b.assign_sub(g[1] * 0.01)"}
+
+
+def test_threads_that_end_one_after_another_keep_their_own_names() -> None:
+    """A finished thread's ident is often given to the next thread: the trace tells threads apart
+    by the thread itself, so each short-lived worker's ops stay under its own name."""
+    import threading
+
+    x = tf.Variable(2.0, name="x")
+
+    def work() -> None:
+        with tf.GradientTape() as tape:
+            y = x * x
+        tape.gradient(y, x)
+
+    trace = Trace()
+    with record(trace):
+        for k in range(12):  # one at a time: each ends before the next starts
+            worker = threading.Thread(target=work, name=f"worker{k}")
+            worker.start()
+            worker.join()
+    assert [name for _, name in trace.threads] == [f"worker{k}" for k in range(12)]
