@@ -159,7 +159,7 @@ def _check_write(run: LessonRun, step: Step) -> None:
         if outcome.losses:
             finals.append((outcome.losses[-1], where))
     ref_where = w.reference_where or w.where
-    outcome = run.try_rule(step, _rule_source(w.rule, w.reference))
+    outcome = run.try_rule(step, run.reference_source(step))
     if outcome.error:
         raise LessonError(f"the reference rule does not run: {outcome.error}", ref_where.file, ref_where.line)
     if not outcome.check.ok:

@@ -64,8 +64,8 @@ def template(rule: str) -> str:
     """What the editor starts with: the signature, what the arguments are, an empty return."""
     return (
         f"def {rule}(x, dy):\n"
-        "    # x: the input of the op, dy: the upstream gradient (numpy arrays, same shape)\n"
-        "    # return the gradient the op sends to x; np and tf are here\n"
+        "    # x: the op's input\n"
+        "    # dy: upstream gradient\n"
         "    return ...\n"
     )
 

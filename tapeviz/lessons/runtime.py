@@ -137,10 +137,16 @@ class WriteAndFill:
         outcome = self.rules.get(step.index)
         return outcome.source if outcome is not None else template(step.write.rule)
 
-    def custom_event(self, step: Step) -> int:
-        """The index of the first recorded call of the step's custom-gradient function."""
+    def reference_source(self, step: Step) -> str:
+        """The lesson's right rule (``@rule``) as the editor shows it (ctrl+r reveals it)."""
         assert step.write is not None
-        for k, event in enumerate(self.trace.events):
+        return f"def {step.write.rule}(x, dy):\n    return {step.write.reference}\n"
+
+    def custom_event(self, step: Step, last: bool = False) -> int:
+        """The index of the first (or ``last``) recorded call of the step's custom-gradient function."""
+        assert step.write is not None
+        events = list(enumerate(self.trace.events))
+        for k, event in reversed(events) if last else events:
             if type(event).__name__ == "OpRecorded" and event.op == "custom_gradient" \
                     and dict(event.attrs).get("f") == step.write.function:
                 return k
@@ -215,15 +221,19 @@ class WriteAndFill:
             lines.append(f"Trained with your rule: {_loss_run(outcome.losses)}{first}.")
         return lines
 
+    def rule_node(self, step: Step) -> int | None:
+        """The node of the step's custom-gradient function (its first call) in the recording."""
+        try:
+            return event_node(self.trace, self.custom_event(step, last=True))
+        except LessonError:
+            return None
+
     def rule_badges(self, step: Step) -> dict[int, str]:
         """The mark on the custom-gradient function's box: ✓, or where the rule disagreed."""
         outcome = self.rules.get(step.index)
         if outcome is None or step.write is None:
             return {}
-        try:
-            node = event_node(self.trace, self.custom_event(step))
-        except LessonError:
-            return {}
+        node = self.rule_node(step)
         if node is None:
             return {}
         if outcome.error:
@@ -279,6 +289,21 @@ class WriteAndFill:
                 state.tries = 0
         return state
 
+    def table_cursor(self, step: Step) -> int | None:
+        """Where the cursor stands as the table fills in: the backward step of the last op whose
+        rows are all entered (so the graph shows the gradients it sent, and nothing after it);
+        None before the first op is done (the step's @goto)."""
+        assert step.table is not None
+        rows = self.table_rows(step)
+        done = self.table_state(step).done
+        event = None
+        for pointer in step.table.ops:
+            node = self.resolver.node(pointer).id
+            mine = [k for k, r in enumerate(rows) if r.op_node == node]
+            if mine and max(mine) < done:
+                event = self.resolver.resolve(f"backward of {pointer}").event
+        return event
+
     def reveal_row(self, step: Step) -> TableState:
         """Show the next row's numbers (the learner gave up on it); it counts as filled in."""
         state = self.table_state(step)
@@ -317,7 +342,8 @@ class WriteAndFill:
             return None
         known = tuple(v for r in rows[: state.done] for v in r.cells)
         nodes = frozenset(r.input_node for r in rows[state.done:])
-        return Secret(hidden, PRECISION, nodes, "gradient", (), known)
+        derived = tuple(abs(v) for v in hidden if v < 0)  # a norm or max |g| shows the size
+        return Secret(hidden, PRECISION, nodes, "gradient", derived, known)
 
 
 def _row_text(row: Any) -> str:

@@ -115,7 +115,8 @@ class LessonPane(VerticalScroll, can_focus=False):
             question.display = True
             answer.display = False
         elif view.table:
-            question.update(f"{view.table}\n\n**Fill in the next row** (▸): {view.prompt}")
+            ask = "**Every row is filled in.**" if view.answered else f"**Fill in the next row** (▸): {view.prompt}"
+            question.update(f"{view.table}\n\n{ask}")
             answer.placeholder = "upstream, local, sent, then Enter"
             question.display = True
             answer.display = not view.answered

@@ -304,6 +304,12 @@ class LessonScreen(TraceScreen):
                 node = self.run.selection(step)
                 self.tapeviz.session.badges = self.run.visit_badges(step) or self.run.rule_badges(step)  # @order / @write
             self.conceal()  # before the cursor moves: the new event is drawn already hidden
+            if step.table is not None:  # the graph shows the backward pass as far as the rows go
+                with self.tapeviz.session.lock:
+                    filled = self.run.table_cursor(step)
+                if filled is not None:
+                    self.tapeviz.goto(filled)
+                    target = None
             if target is not None:
                 self.tapeviz.goto(target.event)
             if node is not None:
@@ -389,6 +395,10 @@ class LessonScreen(TraceScreen):
             self._mark()
             self.set_focus(None)
         self.conceal()  # the rows entered are known now: their gradients show on the graph
+        with self.tapeviz.session.lock:
+            filled = self.run.table_cursor(step)
+        if filled is not None and filled != self.tapeviz.index:
+            self.tapeviz.goto(filled)  # the op whose rows are all in: the graph shows what it sent
         self.refresh_pane()
         self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
@@ -411,6 +421,12 @@ class LessonScreen(TraceScreen):
             self.tapeviz.use_trace(self.run.trace)
         with self.tapeviz.session.lock:
             self.tapeviz.session.badges = self.run.rule_badges(step)
+            node = self.run.rule_node(step)
+            last = len(self.run.trace) - 1
+        if self.run.trace is not before:  # the whole run: the loss curve shows every iteration
+            self.tapeviz.goto(last)
+        if node is not None:
+            self.tapeviz.select_node(node)  # the function the rule belongs to, marked on its box
         if outcome.ok:
             self.answered.add(i)
             self.revealed.add(i)
@@ -486,6 +502,12 @@ class LessonScreen(TraceScreen):
     def action_reveal(self) -> None:
         """Give up on the question: the runtime shows the answer and its Why: line."""
         i, step = self.step_index, self.step
+        if step.write is not None and i not in self.answered:  # a right rule in the editor, to run with ctrl+t
+            if self.progress.record_first_try(i, False):
+                self._save()
+            self.query_one(LessonPane).set_code(self.run.reference_source(step))
+            self.notify("A right rule is in the editor now: ctrl+t checks it and trains with it.", timeout=6)
+            return
         if step.table is not None and i not in self.answered:  # show the next row: it counts as done
             if self.progress.record_first_try(i, False):
                 self._save()
