@@ -228,7 +228,7 @@ class LessonPane(VerticalScroll, can_focus=False):
             return False
         editor.focus()
         if line is not None and 1 <= line <= editor.document.line_count:
-            editor.cursor_location = (line - 1, 0)
+            editor.cursor_location = (line - 1, len(editor.document.get_line(line - 1)))  # its end
         return True
 
     def clear_answer(self) -> None:
