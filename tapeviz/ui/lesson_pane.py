@@ -214,6 +214,16 @@ class LessonPane(VerticalScroll, can_focus=False):
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
 
+    def show_work(self) -> None:
+        """Scroll so what the learner works in is on screen: a @table step's table (with the
+        box under it), a @write step's editor (at 80×24 both start below the fold)."""
+        code = self.query_one("#lesson-code", TextArea)
+        question = self.query_one("#lesson-question", Markdown)
+        if code.display:
+            self.scroll_to_widget(code, animate=False, immediate=True)
+        elif self.view.table and question.display:
+            self.scroll_to(y=question.virtual_region.y, animate=False, immediate=True)
+
     def set_code(self, text: str) -> None:
         """Put ``text`` in the rule editor (when a @write step opens: not on every refresh)."""
         self.query_one("#lesson-code", TextArea).load_text(text)

@@ -324,9 +324,11 @@ class LessonScreen(TraceScreen):
         if step.write is not None:
             pane.set_code(self.run.rule_template(step))
             pane.focus_code()
+            self.call_after_refresh(pane.show_work)
         elif step.table is not None and self.step_index not in self.answered:
             pane.clear_answer()
             pane.focus_answer()
+            self.call_after_refresh(pane.show_work)
         elif (step.question is not None and self.step_index not in self.answered) or step.what_if is not None:
             pane.clear_answer()
             pane.focus_answer()
