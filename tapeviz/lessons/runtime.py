@@ -630,6 +630,22 @@ class LessonRun(WriteAndFill):
         known = tuple(self._known(step, answered))  # never hidden again, even where one equals this answer
         return Secret(values, self.precision(step), frozenset(nodes), kind, derived, known)
 
+    def asked_columns(self, step: Step) -> dict[int, frozenset[int]]:
+        """The matrix columns the step's question reads (``value("add")[:, 2]`` → add's column 2,
+        ``sent("relu", 0)[:, 2]`` → column 2 of relu's input), by node id: a number grid that
+        elides columns keeps these, so the column a question is about is never cut."""
+        q = step.question
+        if q is None:
+            return {}
+        found: dict[int, set[int]] = {}
+        for text in [q.answer or "", *(c.condition for c in q.choices)]:
+            for pointer, col in _column_reads(text):
+                try:
+                    found.setdefault(self.resolver.node(pointer).id, set()).add(col)
+                except ResolveError:
+                    continue
+        return {node: frozenset(cols) for node, cols in found.items()}
+
     def asked_numbers(self, step: Step) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """The numbers of the small tensors a number question's answer reads (``grad("w")`` of
         ``grad("w")[1]``, at most ``SMALL_TENSOR`` entries) as a screen shows them: (their mean
@@ -787,6 +803,37 @@ class LessonRun(WriteAndFill):
         self._use(trace, namespace, output)
         self._states.clear()  # the answers belong to the numbers they were given for
         return f"{wi.name} = {new!r} (was {old!r}); the program ran again and the text below uses it"
+
+
+def _column_reads(expression: str) -> list[tuple[str, int]]:
+    """(node pointer, column) for each ``f("P")[..., K]`` in an expression whose last index is a
+    whole number after a slice or index: ``value("add")[:, 2]``, ``grad("w")[0, 1]``. ``sent("P",
+    k)`` reads input k of P, where the gradient it sent is shown."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    out = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Subscript) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)):
+            continue
+        call = n.value
+        args = call.args
+        if call.func.id not in ("value", "grad", "sent", "upstream", "before", "after") or not args \
+                or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+            continue
+        index = n.slice
+        if not isinstance(index, ast.Tuple) or len(index.elts) < 2:
+            continue
+        last = index.elts[-1]
+        if not (isinstance(last, ast.Constant) and isinstance(last.value, int)):
+            continue
+        pointer = args[0].value
+        if call.func.id == "sent":
+            k = args[1].value if len(args) > 1 and isinstance(args[1], ast.Constant) else 0
+            pointer = f"input {k} of {pointer}"
+        out.append((pointer, int(last.value)))
+    return out
 
 
 def _pointers_named(expression: str) -> list[str]:

@@ -142,6 +142,19 @@ class LessonScreen(TraceScreen):
 
     # ---- predict, then reveal -----------------------------------------------------------
     def concealer(self) -> Concealer:
+        """``_hiding()``, with the matrix columns the step's question reads kept in view
+        (``LessonRun.asked_columns``: a grid that elides columns never cuts the asked one)."""
+        hiding = self._hiding()
+        try:
+            with self.tapeviz.session.lock:
+                keep = self.run.asked_columns(self.step)
+        except TapevizError:
+            keep = {}
+        if not keep:
+            return hiding
+        return Concealer(hiding.secret, hiding.also, hiding.ahead, keep=keep)
+
+    def _hiding(self) -> Concealer:
         """What to hide on screen now: the giveaway numbers of the next open number question
         (this step's or one ahead, so the steps leading to it do not show its answer either),
         until it is answered right, answered wrong twice, or revealed; and those of the open
