@@ -38,8 +38,8 @@ from .model import (
     Table,
     Tolerance,
     WhatIf,
-    Write,
     Where,
+    Write,
 )
 from .options import code_lines, split_answer, tolerance_option, what_if_option
 
