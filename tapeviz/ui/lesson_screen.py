@@ -83,6 +83,22 @@ class LessonScreen(TraceScreen):
             self.answered.add(i)
             self.reached.add(i)
             self.revealed.add(i)
+        for i in list(self.progress.done):
+            step = run.steps[i] if i < len(run.steps) else None
+            if step is not None and step.write is not None:
+                # a written rule is not kept between sittings: the recording is the program's own
+                # again, so the step (and what the later steps say about training) waits for it
+                self.progress.done.discard(i)
+                self.answered.discard(i)
+                self.reached.discard(i)
+                self.revealed.discard(i)
+                self.progress.completed = self.finished = False
+                self.step_index = min(self.step_index, i)  # resume there, not after it
+            elif step is not None and step.table is not None:
+                try:
+                    run.fill_table(step)  # every row as entered before
+                except TapevizError:
+                    pass
         # hide the first step's giveaways before anything is drawn or notified (the program's
         # warnings are shown as toasts when the app mounts)
         self.tapeviz.session.concealer = self.concealer()

@@ -89,3 +89,29 @@ async def test_filling_in_the_table_fills_the_graph(tmp_path: Path) -> None:
         assert "∇ -10" in text and "∇ 7.5" in text  # filled in on the graph
         view = screen.query_one(LessonPane).view
         assert screen.is_complete(k) and view.answered and "m → b" in view.table
+
+
+async def test_a_later_sitting_writes_the_rule_again_and_keeps_the_table(tmp_path: Path) -> None:
+    """A written rule is not kept between sittings (the recording is the program's own again), so
+    its step waits for it and the lesson resumes there; a table filled in stays filled in."""
+    store = ProgressStore(tmp_path / "p.json")
+    run16 = open_lesson("16")
+    k = next(s.index for s in run16.steps if s.write is not None)
+    progress = store.get(run16.lesson.id)
+    progress.done = set(range(len(run16.steps)))
+    progress.step = len(run16.steps) - 1
+    run17 = open_lesson("17")
+    t = next(s.index for s in run17.steps if s.table is not None)
+    store.get(run17.lesson.id).done = {0, 1, t}
+    store.save()
+    app = lesson_app(run16, ProgressStore(tmp_path / "p.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.step_index == k and not app.screen.is_complete(k)
+    app = lesson_app(run17, ProgressStore(tmp_path / "p.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.enter_step(t)
+        await settle(pilot)
+        assert app.screen.is_complete(t) and run17.table_done(run17.steps[t])
+        assert not app.session.concealer  # nothing hidden: every row was entered before
