@@ -304,6 +304,13 @@ class WriteAndFill:
                 event = self.resolver.resolve(f"backward of {pointer}").event
         return event
 
+    def table_focus(self, step: Step) -> int:
+        """The node to select as the table fills in: the op of the next row (whose upstream the
+        learner reads), or the last row's input once every row is in."""
+        rows = self.table_rows(step)
+        done = self.table_state(step).done
+        return rows[done].op_node if done < len(rows) else rows[-1].input_node
+
     def fill_table(self, step: Step) -> TableState:
         """Every row entered (a table done in an earlier sitting)."""
         state = self.table_state(step)

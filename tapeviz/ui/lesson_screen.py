@@ -336,6 +336,7 @@ class LessonScreen(TraceScreen):
             if step.table is not None:  # the graph shows the backward pass as far as the rows go
                 with self.tapeviz.session.lock:
                     filled = self.run.table_cursor(step)
+                    node = self.run.table_focus(step)  # and centres the op of the next row
                 if filled is not None:
                     self.tapeviz.goto(filled)
                     target = None
@@ -428,8 +429,10 @@ class LessonScreen(TraceScreen):
         self.conceal()  # the rows entered are known now: their gradients show on the graph
         with self.tapeviz.session.lock:
             filled = self.run.table_cursor(step)
+            node = self.run.table_focus(step)
         if filled is not None and filled != self.tapeviz.index:
             self.tapeviz.goto(filled)  # the op whose rows are all in: the graph shows what it sent
+        self.tapeviz.select_node(node)  # the op of the next row, centred
         self.refresh_pane()
         self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
