@@ -78,12 +78,17 @@ class _Timeout(BaseException):
 
 def _refuse(tree: ast.AST) -> None:
     """Refuse, before running, what would hang in C or reach tapeviz's internals: a huge integer
-    power (``10**10**10`` computes for ever without a line event) and dunder attributes."""
+    power (``10**10**10`` computes for ever without a line event), dunder attributes, and
+    assigning to an attribute (``np.exp = …`` would change numpy for tapeviz too)."""
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             raise RuleError("import is not available here: np and tf are already there", node.lineno)
         if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
             raise RuleError(f"attribute {node.attr} is not available here", node.lineno)
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            # np and tf are tapeviz's own modules: np.exp = … would change them for everyone
+            raise RuleError(f"assigning to .{node.attr} is not available here: use a name of your own",
+                            node.lineno)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             exp = node.right
             big = isinstance(exp, ast.Constant) and isinstance(exp.value, int) and abs(exp.value) > 1000

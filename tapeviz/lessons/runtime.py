@@ -185,8 +185,10 @@ class WriteAndFill:
             outcome.check = check_rule(rule, self.rule_forward(step), self.rule_shape(step), seed)
         except RuleError as exc:
             outcome.error, outcome.error_line = str(exc), exc.line
-        except FloatingPointError as exc:
-            outcome.error = f"the rule's arithmetic failed: {exc}"
+        except LessonError:
+            raise  # the lesson's own program or @write is broken: the checker names its line
+        except Exception as exc:  # anything else the learner's result did: theirs, never a crash
+            outcome.error = f"the rule's result could not be used: {type(exc).__name__}: {exc}"
         if not outcome.error:
             try:
                 trace, namespace, output = record_lesson(self.lesson, self.overrides,  # type: ignore[attr-defined]

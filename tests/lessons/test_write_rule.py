@@ -83,6 +83,9 @@ def test_no_imports_no_open_no_dunders() -> None:
     assert err.line == 2 and "open" in str(err)
     assert "__class__" in str(_error("def rule(x, dy):\n    return x.__class__\n"))
     assert "too large" in str(_error("def rule(x, dy):\n    return dy * 10 ** 10 ** 10\n"))
+    err = _error("def rule(x, dy):\n    np.exp = None\n    return dy\n")
+    assert err.line == 2 and "assigning to .exp" in str(err)
+    assert np.exp(0.0) == 1.0
 
 
 def test_a_loop_that_never_ends_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
