@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import math
 import sys
 import tempfile
 import time
@@ -42,7 +43,8 @@ RULE_SECONDS = 2.0  # one call of the learner's rule
 MAX_RULE_CHARS = 4000
 POINTS = 4  # random points of the finite-difference check
 STEP = 1e-6  # central differences in float64
-RTOL, ATOL = 1e-4, 1e-6  # how close the rule must come to the finite differences
+RTOL, ATOL = 1e-4, 1e-6
+BIG_DIGITS = 7  # a whole number this many digits long (range(10**8), np.ones(10**9)) is refused  # how close the rule must come to the finite differences
 SAFE_BUILTINS = {
     name: getattr(builtins, name) for name in (
         "abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "isinstance", "len", "list", "max",
@@ -90,10 +92,16 @@ def _refuse(tree: ast.AST) -> None:
             raise RuleError(f"assigning to .{node.attr} is not available here: use a name of your own",
                             node.lineno)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            exp = node.right
+            exp, base = node.right, node.left
             big = isinstance(exp, ast.Constant) and isinstance(exp.value, int) and abs(exp.value) > 1000
+            if isinstance(base, ast.Constant) and isinstance(base.value, int) and isinstance(exp, ast.Constant) \
+                    and isinstance(exp.value, int) and abs(base.value) > 1:
+                big = big or exp.value * math.log10(abs(base.value)) > BIG_DIGITS  # range(10 ** 12)
             if big or (isinstance(exp, ast.BinOp) and isinstance(exp.op, ast.Pow)):
                 raise RuleError("that power is too large to compute", node.lineno)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) >= 10 ** BIG_DIGITS:
+            # a loop or an array that large runs in C, where the time limit cannot stop it
+            raise RuleError(f"{node.value} is too large a number for a rule", node.lineno)
 
 
 @dataclass
@@ -164,7 +172,7 @@ def _guarded(run: Callable[[], Any]) -> Any:
     state = {"line": None}
 
     def local(frame: Any, event: str, arg: Any) -> Any:
-        if event == "line":
+        if event in ("line", "opcode"):
             state["line"] = frame.f_lineno
             if time.monotonic() > end:
                 raise _Timeout()
@@ -172,6 +180,9 @@ def _guarded(run: Callable[[], Any]) -> Any:
 
     def outer(frame: Any, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename == FILENAME:
+            # every instruction, not only new lines: ``while True: pass`` on one line jumps back
+            # to itself without a line event
+            frame.f_trace_opcodes = True
             return local
         return None
 

@@ -83,6 +83,8 @@ def test_no_imports_no_open_no_dunders() -> None:
     assert err.line == 2 and "open" in str(err)
     assert "__class__" in str(_error("def rule(x, dy):\n    return x.__class__\n"))
     assert "too large" in str(_error("def rule(x, dy):\n    return dy * 10 ** 10 ** 10\n"))
+    assert "too large" in str(_error("def rule(x, dy):\n    s = sum(range(10 ** 12))\n    return dy\n"))
+    assert "too large" in str(_error("def rule(x, dy):\n    s = np.ones(100000000)\n    return dy\n"))
     err = _error("def rule(x, dy):\n    np.exp = None\n    return dy\n")
     assert err.line == 2 and "assigning to .exp" in str(err)
     assert np.exp(0.0) == 1.0
@@ -92,6 +94,8 @@ def test_a_loop_that_never_ends_is_stopped(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(rules, "RULE_SECONDS", 0.2)
     err = _error("def rule(x, dy):\n    while True:\n        try:\n            pass\n        except:\n            pass\n")
     assert "still running" in str(err) and err.line in (2, 3, 4, 5, 6)
+    err = _error("def rule(x, dy):\n    while True: pass\n")  # one line: no line event while it loops
+    assert "still running" in str(err) and err.line == 2
 
 
 def test_the_tracer_that_was_there_comes_back() -> None:
