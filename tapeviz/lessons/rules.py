@@ -40,6 +40,7 @@ __all__ = [
 
 FILENAME = "<your rule>"  # the learner's code, as tracebacks name it
 RULE_SECONDS = 2.0  # one call of the learner's rule
+RULE_TOTAL_SECONDS = 10.0  # every call of one try: the check's points and the training run
 MAX_RULE_CHARS = 4000
 POINTS = 4  # random points of the finite-difference check
 STEP = 1e-6  # central differences in float64
@@ -113,13 +114,21 @@ class LearnerRule:
     source: str
     failed: RuleError | None = None  # the last error (a program run reports it in its own words)
 
+    spent: float = 0.0  # seconds in all calls so far (a check and a training run share a budget)
+
     def __call__(self, x: Any, dy: Any) -> np.ndarray:
         xa, dya = _array(x), _array(dy)
+        start = time.monotonic()
         try:
+            if self.spent > RULE_TOTAL_SECONDS:
+                raise RuleError(f"the rule took {self.spent:.1f} s in all, too slow to train with: "
+                                "write it without Python loops (numpy works on whole arrays)")
             return _result(_call(self.function, xa, dya), xa.shape)
         except RuleError as exc:
             self.failed = exc
             raise
+        finally:
+            self.spent += time.monotonic() - start
 
 
 def _array(value: Any) -> np.ndarray:

@@ -98,6 +98,14 @@ def test_a_loop_that_never_ends_is_stopped(monkeypatch: pytest.MonkeyPatch) -> N
     assert "still running" in str(err) and err.line == 2
 
 
+def test_a_slow_rule_stops_after_its_total_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rules, "RULE_TOTAL_SECONDS", 0.0)
+    rule = _rule("    return dy")
+    rule(np.zeros(2), np.ones(2))  # the first call runs; the budget is spent after it
+    with pytest.raises(RuleError, match="too slow to train with"):
+        rule(np.zeros(2), np.ones(2))
+
+
 def test_the_tracer_that_was_there_comes_back() -> None:
     import sys
 
