@@ -26,6 +26,7 @@ from textual.await_complete import AwaitComplete
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from ..engine.errors import TapevizError
 from ..trace import Trace
@@ -49,6 +50,9 @@ from .training import TrainingCancelled, cancel, starting
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 SERVE_OUT_ENV = "TAPEVIZ_SERVE_OUT"  # set by ``tapeviz serve --out DIR`` for its sessions
 MIME = {".png": "image/png", ".gif": "image/gif", ".tapeviz": "application/zip"}
+
+
+EDITOR_KEYS_OF = frozenset({"next_event", "prev_event", "first_event", "last_event"})
 
 
 class TapevizApp(App[int]):
@@ -357,6 +361,8 @@ class TapevizApp(App[int]):
         priority bindings of those keys step aside while it is in front."""
         if isinstance(self.screen, RunScreen) and action in RunScreen.OWN_KEYS_OF:
             return False
+        if action in EDITOR_KEYS_OF and isinstance(self.focused, TextArea):
+            return False  # a lesson's rule editor: arrows, Home and End move its cursor, not the events'
         return True
 
     def action_run_view(self) -> None:

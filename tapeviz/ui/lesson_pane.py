@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static, TextArea
 
 from ..lessons.limits import MAX_TYPED
 
@@ -51,6 +51,8 @@ class StepView:
     lines: list[str] = field(default_factory=list)  # feedback lines from the lesson runtime (Hint:/Why:/Right:)
     what_if: str = ""  # "NAME = VALUE": the program input the learner may change in this step
     trying: bool = False  # a what-if value was recorded: the prompt asks for the prediction
+    write: str = ""  # "@write" step: the rule's name; the editor is shown
+    table: str = ""  # "@table" step: the table so far (a code block); rows are typed in the answer box
 
 
 class AnswerInput(Input):
@@ -81,6 +83,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         yield Static("", id="lesson-header")
         yield Markdown("", id="lesson-text")
         yield Markdown("", id="lesson-question")
+        yield TextArea.code_editor("", id="lesson-code", soft_wrap=True, tab_behavior="indent")
         yield AnswerInput(placeholder="your answer, then Enter", id="lesson-answer", max_length=MAX_TYPED)
         yield Static("", id="lesson-feedback")
         yield Static("", id="lesson-action")  # after the question: predict first, then step
@@ -104,7 +107,21 @@ class LessonPane(VerticalScroll, can_focus=False):
             action.display = False
         question = self.query_one("#lesson-question", Markdown)
         answer = self.query_one("#lesson-answer", Input)
-        if view.what_if and not view.prompt:
+        code = self.query_one("#lesson-code", TextArea)
+        code.display = bool(view.write)
+        if view.write:
+            question.update(f"**Write it.** Edit `{view.write}` below, then press **ctrl+t** to check it and "
+                            "train with it (Tab indents, Esc leaves the editor).")
+            question.display = True
+            answer.display = False
+        elif view.table:
+            ask = "**Every row is filled in.**" if view.answered else f"**Fill in the next row** (▸): {view.prompt}"
+            question.update(f"{view.table}\n\n{ask}")
+            answer.placeholder = "upstream, local, sent, then Enter"
+            question.display = True
+            answer.display = not view.answered
+            answer.disabled = view.answered
+        elif view.what_if and not view.prompt:
             again = "another value to try again" if view.feedback else "another value"
             question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
                             "you predict what it changes, then it runs again.")
@@ -149,6 +166,10 @@ class LessonPane(VerticalScroll, can_focus=False):
         elif view.complete:
             last = view.number == view.total
             nav.update(f"n or ctrl+n: {'finish the lesson' if last else 'next step'} · p or ctrl+p: previous step")
+        elif view.write:
+            nav.update("ctrl+t checks your rule · Esc leaves the editor · ctrl+p: previous step")
+        elif view.table:
+            nav.update("Type a row and press Enter (ctrl+r shows the row) · ctrl+p: previous step")
         elif view.what_if and not view.prompt:
             nav.update("Type a value and press Enter (Esc leaves the box) · ctrl+p: previous step")
         elif view.prompt and not view.answered:
@@ -192,6 +213,33 @@ class LessonPane(VerticalScroll, can_focus=False):
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
+
+    def show_work(self) -> None:
+        """Scroll so what the learner works in is on screen: a @table step's table (with the
+        box under it), a @write step's editor (at 80×24 both start below the fold)."""
+        code = self.query_one("#lesson-code", TextArea)
+        question = self.query_one("#lesson-question", Markdown)
+        if code.display:
+            self.scroll_to_widget(code, animate=False, immediate=True)
+        elif self.view.table and question.display:
+            self.scroll_to(y=question.virtual_region.y, animate=False, immediate=True)
+
+    def set_code(self, text: str) -> None:
+        """Put ``text`` in the rule editor (when a @write step opens: not on every refresh)."""
+        self.query_one("#lesson-code", TextArea).load_text(text)
+
+    def code(self) -> str:
+        return self.query_one("#lesson-code", TextArea).text
+
+    def focus_code(self, line: int | None = None) -> bool:
+        """Give the rule editor focus, its cursor on ``line`` (1-based: an error's line)."""
+        editor = self.query_one("#lesson-code", TextArea)
+        if not editor.display:
+            return False
+        editor.focus()
+        if line is not None and 1 <= line <= editor.document.line_count:
+            editor.cursor_location = (line - 1, len(editor.document.get_line(line - 1)))  # its end
+        return True
 
     def clear_answer(self) -> None:
         self.query_one("#lesson-answer", Input).value = ""

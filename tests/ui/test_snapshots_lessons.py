@@ -47,3 +47,15 @@ def test_lesson_14_wrong_order_numbers_the_boxes(snap_compare, tmp_path: Path, s
 
 def test_lesson_15_box_names_its_gradient_function_120x40(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(_app("15", tmp_path), terminal_size=(120, 40), run_before=_on_step(1))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_16_rule_editor(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    """The @write step as it opens: the step's text, the editor with its starting text, ctrl+t."""
+    assert snap_compare(_app("16", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_17_table_before_the_first_row(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    """The @table step as it opens: the rows to fill in, the graph's gradients hidden."""
+    assert snap_compare(_app("17", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
