@@ -55,6 +55,8 @@ class LessonScreen(TraceScreen):
         key("ctrl+r", "reveal", "reveal the answer", "Reveal the answer",
             "reveal the answer and its explanation (counts as not right at the first try)"),
         key("question_mark", "lesson_help", "help", "Help", "help: keys and colours", key_display="?"),
+        key("i", "toggle_inspector", "inspector", "Inspector in the graph's place",
+            "narrow terminals: the inspector in the graph's place, or the graph back"),
         key("pageup", "pane_page(-1)", "scroll the lesson", "Scroll the lesson up", "scroll the lesson pane up",
             show=False),
         key("pagedown", "pane_page(1)", "scroll the lesson", "Scroll the lesson down",
@@ -339,6 +341,12 @@ class LessonScreen(TraceScreen):
     def action_prev_step(self) -> None:
         if self.step_index > 0:
             self.enter_step(self.step_index - 1)
+
+    def action_toggle_inspector(self) -> None:
+        """``i`` on a narrow terminal: the inspector in the graph's place, or the graph back
+        (wider terminals show both; there it does nothing)."""
+        if self.has_class("-narrow"):
+            self.toggle_class("-inspector")
 
     def action_lesson_help(self) -> None:
         self.tapeviz.action_help()
