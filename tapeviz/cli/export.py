@@ -15,7 +15,9 @@ image shows the last chosen event (or ``--at``, which must then be among them). 
 the frames cover the whole iteration of the ``--at`` event; with the default ``end`` they cover
 the first full training iteration. Frames are named ``event-NNNN.png``
 after their event number; ``--frames DIR`` without ``-o`` writes only the frames. Every failure is
-one line on stderr with exit code 2 and no file left.
+one line on stderr with exit code 2 and no file left, but one: a program that raises (post-mortem)
+still gets its still image (``-o``, not GIFs or frames) of the events it recorded, at ``end`` with
+the op it failed at drawn as a failed box, and then its error line and exit code 2.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
     from ..render.export import output_format, render
     from ..render.files import check_writable
     from ..render.frames import check_pillow, default_range, plan_frames, write_frames, write_gif
+    from ..engine.errors import ProgramError
     from ..sources import load_source
 
     output = getattr(args, "output", None)
@@ -105,7 +108,17 @@ def run_export(args: argparse.Namespace) -> int:
     if inside and (frames_dir or fmt == "gif"):
         raise UsageError("--inputs-inside draws still images and DOT, not --frames or GIFs")
 
-    trace = load_source(args.source)
+    try:
+        trace = load_source(args.source)
+    except ProgramError as exc:  # post-mortem: what the program recorded, and the op it failed at
+        failed = getattr(exc, "trace", None)
+        if failed is None or not len(failed) or not output or fmt == "gif" or frames_dir or not selection_of(args).empty:
+            raise
+        index = resolve_at(failed, at_arg)
+        render(failed, output, index + 1, collapse, rankdir, inputs_inside=inside)
+        print(f"wrote {output}: {failed.title or args.source} at event {index + 1} of {len(failed)}, "
+              "the events recorded before the program failed" + (" and the op it failed at" if index == len(failed) - 1 else ""))
+        raise
     frame_events: list[int] | None = None
     if selection_of(args).empty:
         index = resolve_at(trace, at_arg)
