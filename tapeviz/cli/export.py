@@ -87,11 +87,11 @@ def _which(events: list[int] | range, args: argparse.Namespace) -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``tapeviz export``; raise TapevizError subclasses for anything the user can fix."""
+    from ..engine.errors import ProgramError
     from ..render.dot import build_scene, resolve_at
     from ..render.export import output_format, render
     from ..render.files import check_writable
     from ..render.frames import check_pillow, default_range, plan_frames, write_frames, write_gif
-    from ..engine.errors import ProgramError
     from ..sources import load_source
 
     output = getattr(args, "output", None)

@@ -15,7 +15,6 @@ import numpy as np
 
 from ..render.terminal_layout import LayoutInput, LayoutNode, OutlineRow, layout_key
 from ..trace import Snapshot, Trace
-from ..view.failure import FAILED_BOX, ProgramFailure, failed_box_lines, program_failure
 from ..view import (
     GROUP_PREFIX,
     SceneGraph,
@@ -27,6 +26,7 @@ from ..view import (
     node_state,
     scope_chain,
 )
+from ..view.failure import FAILED_BOX, ProgramFailure, failed_box_lines, program_failure
 
 SUMMARY_WIDTH = 13  # characters kept free in every box for the changing summary line
 DETAILS = ("full", "compact", "tiny", "outline", "brief")

@@ -14,8 +14,8 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from textual.await_complete import AwaitComplete
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
