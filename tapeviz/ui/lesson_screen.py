@@ -55,8 +55,8 @@ class LessonScreen(TraceScreen):
         key("ctrl+r", "reveal", "reveal the answer", "Reveal the answer",
             "reveal the answer and its explanation (counts as not right at the first try)"),
         key("question_mark", "lesson_help", "help", "Help", "help: keys and colours", key_display="?"),
-        key("i", "toggle_inspector", "inspector", "Inspector in the graph's place",
-            "narrow terminals: the inspector in the graph's place, or the graph back"),
+        key("i", "cycle_top", "panes", "Inspector or timeline in the graph's place",
+            "narrow terminals: the graph's place shows the inspector, then the timeline and loss, then the graph again"),
         key("pageup", "pane_page(-1)", "scroll the lesson", "Scroll the lesson up", "scroll the lesson pane up",
             show=False),
         key("pagedown", "pane_page(1)", "scroll the lesson", "Scroll the lesson down",
@@ -342,11 +342,17 @@ class LessonScreen(TraceScreen):
         if self.step_index > 0:
             self.enter_step(self.step_index - 1)
 
-    def action_toggle_inspector(self) -> None:
-        """``i`` on a narrow terminal: the inspector in the graph's place, or the graph back
-        (wider terminals show both; there it does nothing)."""
-        if self.has_class("-narrow"):
-            self.toggle_class("-inspector")
+    TOP_PANES = ("", "-inspector", "-timeline")  # what the graph's place shows on a narrow terminal (a screen class)
+
+    def action_cycle_top(self) -> None:
+        """``i`` on a narrow terminal: the graph's place shows the inspector, then the timeline
+        and the loss, then the graph again (wider terminals show them all; there it does nothing)."""
+        if not self.has_class("-narrow"):
+            return
+        now = next((c for c in self.TOP_PANES[1:] if self.has_class(c)), "")
+        after = self.TOP_PANES[(self.TOP_PANES.index(now) + 1) % len(self.TOP_PANES)]
+        for name in self.TOP_PANES[1:]:
+            self.set_class(name == after, name)
 
     def action_lesson_help(self) -> None:
         self.tapeviz.action_help()

@@ -16,6 +16,8 @@ from tapeviz.ui.graph_pane import GraphPane
 from tapeviz.ui.inspector import Inspector
 from tapeviz.ui.lesson_pane import LessonPane
 from tapeviz.ui.lesson_screen import lesson_app
+from tapeviz.ui.loss_curve import LossCurve
+from tapeviz.ui.timeline import Timeline
 from tests.lessons.helpers import open_lesson
 from tests.support.ui_helpers import settle
 
@@ -51,20 +53,26 @@ async def test_the_graph_is_drawn_as_boxes_that_fit_the_pane(tmp_path: Path, ide
             assert "clip_gradients" in text and "[∇ backward]" in text
 
 
-async def test_on_a_narrow_terminal_i_puts_the_inspector_in_the_graphs_place(tmp_path: Path) -> None:
-    app = lesson_app(open_lesson("14"), ProgressStore(tmp_path / "progress.json"))
+async def test_on_a_narrow_terminal_i_shows_the_inspector_then_the_timeline_in_the_graphs_place(tmp_path: Path) -> None:
+    app = lesson_app(open_lesson("8"), ProgressStore(tmp_path / "progress.json"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
         graph, inspector, pane = screen.query_one(GraphPane), screen.query_one(Inspector), screen.query_one(LessonPane)
+        timeline, loss = screen.query_one(Timeline), screen.query_one(LossCurve)
         assert graph.region.width == 80 and not inspector.region.area  # the graph across the width, alone
+        assert not timeline.region.area and not loss.region.area
         assert pane.region.y > graph.region.bottom - 1 and pane.region.width == 80  # the lesson under it
         await pilot.press("i")
         await settle(pilot)
         assert inspector.region.width == 80 and not graph.region.area
         await pilot.press("i")
         await settle(pilot)
-        assert graph.region.area and not inspector.region.area
+        assert timeline.region.area and loss.region.area and not graph.region.area and not inspector.region.area
+        assert timeline.region.bottom <= pane.region.y  # above the lesson pane, which stays
+        await pilot.press("i")
+        await settle(pilot)
+        assert graph.region.area and not inspector.region.area and not timeline.region.area
 
 
 async def test_at_120x40_the_inspector_is_under_the_graph_and_wide_enough_to_read(tmp_path: Path) -> None:
