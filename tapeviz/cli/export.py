@@ -15,9 +15,7 @@ image shows the last chosen event (or ``--at``, which must then be among them). 
 the frames cover the whole iteration of the ``--at`` event; with the default ``end`` they cover
 the first full training iteration. Frames are named ``event-NNNN.png``
 after their event number; ``--frames DIR`` without ``-o`` writes only the frames. Every failure is
-one line on stderr with exit code 2 and no file left, but one: a program that raises (post-mortem)
-still gets its still image (``-o``, not GIFs or frames) of the events it recorded, at ``end`` with
-the op it failed at drawn as a failed box, and then its error line and exit code 2.
+one line on stderr with exit code 2 and no file left.
 """
 
 from __future__ import annotations
@@ -87,7 +85,6 @@ def _which(events: list[int] | range, args: argparse.Namespace) -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``tapeviz export``; raise TapevizError subclasses for anything the user can fix."""
-    from ..engine.errors import ProgramError
     from ..render.dot import build_scene, resolve_at
     from ..render.export import output_format, render
     from ..render.files import check_writable
@@ -108,17 +105,7 @@ def run_export(args: argparse.Namespace) -> int:
     if inside and (frames_dir or fmt == "gif"):
         raise UsageError("--inputs-inside draws still images and DOT, not --frames or GIFs")
 
-    try:
-        trace = load_source(args.source)
-    except ProgramError as exc:  # post-mortem: what the program recorded, and the op it failed at
-        failed = getattr(exc, "trace", None)
-        if failed is None or not len(failed) or not output or fmt == "gif" or frames_dir or not selection_of(args).empty:
-            raise
-        index = resolve_at(failed, at_arg)
-        render(failed, output, index + 1, collapse, rankdir, inputs_inside=inside)
-        print(f"wrote {output}: {failed.title or args.source} at event {index + 1} of {len(failed)}, "
-              "the events recorded before the program failed" + (" and the op it failed at" if index == len(failed) - 1 else ""))
-        raise
+    trace = load_source(args.source)
     frame_events: list[int] | None = None
     if selection_of(args).empty:
         index = resolve_at(trace, at_arg)

@@ -1,6 +1,6 @@
 """Post-mortem in the drawing (issue 22, item 5): the op a program failed at is a box of its own
 (✗, the op and line, its inputs' names and shapes, the error's one line) with an edge from each
-input, in the graph pane (boxes and outline), in images and in ``tapeviz export``; and an input
+input, in the graph pane (boxes and outline) and in images (the UI's ``e``); and an input
 the learner or a lesson selects is drawn as a box of its own (issue 21)."""
 
 from __future__ import annotations
@@ -82,14 +82,13 @@ def test_the_image_at_the_last_event_draws_the_failed_op() -> None:
     assert "✗ matmul failed · line 13" in dot_source(trace)
 
 
-def test_export_of_a_crashing_program_writes_its_image_then_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "crash.dot"
-    assert main(["export", str(CRASH), "-o", str(out)]) == 2
-    printed, err = capsys.readouterr()
-    assert "the op it failed at" in printed and err.startswith("tapeviz: error: ") and "InvalidArgumentError" in err
-    assert "✗ matmul failed · line 13" in out.read_text(encoding="utf-8")
-    gif = tmp_path / "crash.gif"
-    assert main(["export", str(CRASH), "-o", str(gif)]) == 2 and not gif.exists()  # frames need a whole run
+def test_the_uis_export_of_a_crash_draws_the_failed_op(tmp_path: Path) -> None:
+    """``e`` in the post-mortem UI (``jobs.export_image``) writes the image with the failed box;
+    ``tapeviz export`` of a program that raises stays a bad input (exit 2, no file)."""
+    trace = _crashed()
+    path, error = jobs.export_image(trace, tmp_path / "crash.dot", len(trace) - 1, [])
+    assert not error and "✗ matmul failed · line 13" in path.read_text(encoding="utf-8")
+    assert main(["export", str(CRASH), "-o", str(tmp_path / "cli.dot")]) == 2 and not (tmp_path / "cli.dot").exists()
 
 
 async def test_tapeviz_open_on_a_crash_draws_the_failed_box_in_the_pane() -> None:
