@@ -253,7 +253,7 @@ def _add_failed_op(trace: Trace, graph: SceneGraph, nodes: list[DrawNode], edges
         return
     title, inputs, reason = failed_box_lines(failure, width=48, reason_lines=2)
     rows = {"title": title, "inputs": "\n".join(inputs), "value": " ".join(reason)}
-    nodes.append(DrawNode(FAILED_BOX, "op", rows, "", current=True, nonfinite=True, tooltip=failure.error))
+    nodes.append(DrawNode(FAILED_BOX, "op", rows, "", nonfinite=True, tooltip=failure.error))
     for src in dict.fromkeys(graph.node_of[t] for t in failure.tensors if t in graph.node_of):
         edges.append(DrawEdge(f"e_{src}_{FAILED_BOX}", src, FAILED_BOX))
 
