@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -67,6 +68,8 @@ class LessonPane(VerticalScroll, can_focus=False):
     | PageUp / PageDown | scroll the pane (also while the answer box has focus) |
     """
 
+    _rendering: list[AwaitComplete] = []  # the Markdown renders the last ``show`` started (replaced, never appended to here)
+
     BINDINGS = [
         Binding("pageup", "page_up", "scroll up", show=False),
         Binding("pagedown", "page_down", "scroll down", show=False),
@@ -96,7 +99,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         header = self.query_one("#lesson-header", Static)
         header.update(Content(f"{view.lesson_title}\nstep {view.number}/{view.total} · {view.title}"))
         width = max(24, self.scrollable_content_region.width - 2) if self.is_mounted else 44
-        self.query_one("#lesson-text", Markdown).update(fit_markdown(view.text, width))
+        self._rendering = [self.query_one("#lesson-text", Markdown).update(fit_markdown(view.text, width))]
         action = self.query_one("#lesson-action", Static)
         if view.action:
             mark = "✓ done" if view.action_done else "→ step forward until"
@@ -123,8 +126,8 @@ class LessonPane(VerticalScroll, can_focus=False):
             answer.disabled = view.answered
         elif view.what_if and not view.prompt:
             again = "another value to try again" if view.feedback else "another value"
-            question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
-                            "you predict what it changes, then it runs again.")
+            self._rendering.append(question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
+                            "you predict what it changes, then it runs again."))
             answer.placeholder = "a new value, then Enter"
             question.display = True
             answer.display = True
@@ -138,7 +141,7 @@ class LessonPane(VerticalScroll, can_focus=False):
                 answer.placeholder = "type a letter, then Enter"
             else:
                 answer.placeholder = "type a number, then Enter"
-            question.update("\n".join(lines))
+            self._rendering.append(question.update("\n".join(lines)))
             question.display = True
             answer.display = True
             answer.disabled = view.answered
@@ -158,7 +161,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         feedback.set_class(not view.feedback_ok, "-wrong")
         explanation = self.query_one("#lesson-explanation", Markdown)
         shown_in_lines = any(line.startswith("Why:") for line in view.lines)
-        explanation.update(fit_markdown(view.explanation, width) if not shown_in_lines else "")
+        self._rendering.append(explanation.update(fit_markdown(view.explanation, width) if not shown_in_lines else ""))
         explanation.display = bool(view.explanation) and not shown_in_lines
         nav = self.query_one("#lesson-nav", Static)
         if view.finished:
@@ -182,7 +185,23 @@ class LessonPane(VerticalScroll, can_focus=False):
 
     def reveal_feedback(self) -> None:
         """Scroll so the feedback that just appeared (Hint:, Right:, Why:) is on screen: its top
-        line first, and as much of it and of the explanation below as the pane can hold."""
+        line first, and as much of it and of the explanation below as the pane can hold.
+
+        The Markdown above and below it renders after ``show`` returns and moves it (in a short
+        pane, past the fold): this waits for those renders, then scrolls."""
+        pending = [update for update in self._rendering if not update.is_done]
+        if not pending:
+            self._scroll_to_feedback()
+            return
+
+        async def when_rendered() -> None:
+            for update in pending:
+                await update
+            self.call_after_refresh(self._scroll_to_feedback)
+
+        self.run_worker(when_rendered(), group="reveal-feedback", exclusive=True, exit_on_error=False)
+
+    def _scroll_to_feedback(self) -> None:
         feedback = self.query_one("#lesson-feedback", Static)
         explanation = self.query_one("#lesson-explanation", Markdown)
         target = explanation if explanation.display and not feedback.display else feedback
@@ -193,7 +212,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         top_y = target.virtual_region.y
         end_y = bottom.virtual_region.bottom
         # as low as needed to show the end, never so low that the feedback's first line is cut
-        y = max(self.scroll_y, min(end_y - visible, top_y))
+        # (nor left below it: a short pane may already be scrolled past the feedback's top)
+        y = min(max(self.scroll_y, end_y - visible), top_y)
         self.scroll_to(y=y, animate=False, immediate=True)
 
     def feedback_visible(self) -> bool:

@@ -58,6 +58,8 @@ class LessonScreen(TraceScreen):
             "check the backward rule you wrote against finite differences and train with it (a write step)",
             key_display="^t", priority=True),
         key("question_mark", "lesson_help", "help", "Help", "help: keys and colours", key_display="?"),
+        key("i", "cycle_top", "panes", "Inspector or timeline in the graph's place",
+            "narrow terminals: the graph's place shows the inspector, then the timeline and loss, then the graph again"),
         key("pageup", "pane_page(-1)", "scroll the lesson", "Scroll the lesson up", "scroll the lesson pane up",
             show=False),
         key("pagedown", "pane_page(1)", "scroll the lesson", "Scroll the lesson down",
@@ -514,6 +516,18 @@ class LessonScreen(TraceScreen):
     def action_prev_step(self) -> None:
         if self.step_index > 0:
             self.enter_step(self.step_index - 1)
+
+    TOP_PANES = ("", "-inspector", "-timeline")  # what the graph's place shows on a narrow terminal (a screen class)
+
+    def action_cycle_top(self) -> None:
+        """``i`` on a narrow terminal: the graph's place shows the inspector, then the timeline
+        and the loss, then the graph again (wider terminals show them all; there it does nothing)."""
+        if not self.has_class("-narrow"):
+            return
+        now = next((c for c in self.TOP_PANES[1:] if self.has_class(c)), "")
+        after = self.TOP_PANES[(self.TOP_PANES.index(now) + 1) % len(self.TOP_PANES)]
+        for name in self.TOP_PANES[1:]:
+            self.set_class(name == after, name)
 
     def action_lesson_help(self) -> None:
         self.tapeviz.action_help()
