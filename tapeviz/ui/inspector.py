@@ -29,6 +29,7 @@ from .session import Frame
 from .strip_lines import StripLines
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
+NUMBER_HEADINGS = ("updated value ", "value ", "gradient ∂L/")  # how the node's grids are titled below
 
 
 def heading(text: str, role: str, colours: Colours) -> Text:
@@ -155,7 +156,18 @@ class Inspector(StripLines, ScrollView, can_focus=True):
             self._scroll_update(size)
         else:
             self.virtual_size = size
-        if moved:  # a new event or node starts at the top, so stepping back shows the same view
-            self.scroll_to(0, 0, animate=False, immediate=True)
+        if moved:  # a new event or node starts at the same place, so stepping back shows the same view
+            self.scroll_to(0, self._asked_numbers_line(node_id, frame.conceal), animate=False, immediate=True)
         self.refresh()
+
+    def _asked_numbers_line(self, node_id: int | None, conceal: Concealer) -> int:
+        """Where the view starts: the top, or, when a lesson question reads columns of the
+        selected node, its first grid of numbers (under the event's explanation, a short
+        inspector showed only the heading and the question's numbers were out of sight)."""
+        if node_id is None or not conceal.keep.get(node_id):
+            return 0
+        for y, strip in enumerate(self._strips):
+            if strip.text.startswith(NUMBER_HEADINGS):
+                return y
+        return 0
 
