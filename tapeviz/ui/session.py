@@ -242,12 +242,12 @@ class Session:
         """The graph pane shows boxes at full size, scrolled to the selection."""
         self.view = "detail"
 
-    def replace_trace(self, trace: Trace) -> None:
+    def replace_trace(self, trace: Trace, remember: bool = True) -> None:
         """Show another recording of the same program (a lesson's what-if): the cursor keeps
         its place as far as the new trace reaches; selection and graph specs start again.
         The caller holds ``lock``."""
         old = self.trace
-        if old.losses:  # the loss pane keeps each try, as TF Playground keeps its runs
+        if remember and old.losses:  # the loss pane keeps each try, as TF Playground keeps its runs
             said = ", ".join(f"{k}={v}" for k, v in (old.meta.get("what_if") or {}).items()) or "first run"
             self.tries = [*self.tries, (said, tuple(old.losses))][-MAX_TRIES:]
         self.trace = trace
