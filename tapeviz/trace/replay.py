@@ -195,7 +195,9 @@ def replay(trace: Trace, iteration: int, progress: Callable[[int, int], None] | 
         program = program_of(trace)
         assert program is not None
         one = _replay_program(trace, program, iteration, progress)
-        _check_against_summary(trace, one, iteration)
+        _check_against_summary(trace, one, iteration, (
+            "the program computes other numbers when it runs again (a random generator it does not seed, "
+            "e.g. Keras's initializers without tf.keras.utils.set_random_seed, or data it reads that changed)"))
         return one
     step, checkpoints = run.step, run.checkpoints
     starts = [k for k in checkpoints if k <= iteration]
@@ -320,7 +322,11 @@ def _replay_program(trace: Trace, program: Program, iteration: int,
     return one
 
 
-def _check_against_summary(trace: Trace, one: Trace, iteration: int) -> None:
+_CHECKPOINT_MISSES = ("the program has state a checkpoint does not hold (an iterator over its data, a random "
+                      "generator of its own, a file it reads)")
+
+
+def _check_against_summary(trace: Trace, one: Trace, iteration: int, why: str = _CHECKPOINT_MISSES) -> None:
     expected = trace.run.summary.row(iteration)
     got, _ = summarise(one, iteration)
     for column, value in expected.items():
@@ -329,9 +335,8 @@ def _check_against_summary(trace: Trace, one: Trace, iteration: int) -> None:
             group, name, stat = column
             what = "the loss" if group == "loss" else f"{name} {stat}"
             raise ReplayDiverged(
-                f"replaying iteration {iteration + 1} gave {what} = {mine}, but the run had {value}: the program "
-                "has state a checkpoint does not hold (an iterator over its data, a random generator of its own, "
-                "a file it reads); only the summary of this iteration is available"
+                f"replaying iteration {iteration + 1} gave {what} = {mine}, but the run had {value}: {why}; "
+                "only the summary of this iteration is available"
             )
 
 
