@@ -13,6 +13,7 @@ from tapeviz.engine.program_hooks import HOOKS
 from tapeviz.tf.keras import Sequential, layers
 from tapeviz.trace import record
 
+
 def record_run():
     """The bounded run the fixture holds (tests record it again and compare)."""
     for hooks in list(HOOKS.values()):
