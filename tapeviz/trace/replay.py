@@ -197,7 +197,8 @@ def replay(trace: Trace, iteration: int, progress: Callable[[int, int], None] | 
         one = _replay_program(trace, program, iteration, progress)
         _check_against_summary(trace, one, iteration, (
             "the program computes other numbers when it runs again (a random generator it does not seed, "
-            "e.g. Keras's initializers without tf.keras.utils.set_random_seed, or data it reads that changed)"))
+            "e.g. Keras's initializers without tf.keras.utils.set_random_seed, data it reads that changed, "
+            "or numpy's BLAS using another number of threads than when it was recorded)"))
         return one
     step, checkpoints = run.step, run.checkpoints
     starts = [k for k in checkpoints if k <= iteration]
