@@ -196,9 +196,8 @@ def replay(trace: Trace, iteration: int, progress: Callable[[int, int], None] | 
         assert program is not None
         one = _replay_program(trace, program, iteration, progress)
         _check_against_summary(trace, one, iteration, (
-            "the program computes other numbers when it runs again (a random generator it does not seed, "
-            "e.g. Keras's initializers without tf.keras.utils.set_random_seed, data it reads that changed, "
-            "or numpy's BLAS using another number of threads than when it was recorded)"))
+            "the program computes other numbers when it runs again (an unseeded generator, e.g. Keras's "
+            "initializers without tf.keras.utils.set_random_seed; changed data; another BLAS thread count)"))
         return one
     step, checkpoints = run.step, run.checkpoints
     starts = [k for k in checkpoints if k <= iteration]
@@ -336,8 +335,9 @@ def _check_against_summary(trace: Trace, one: Trace, iteration: int, why: str = 
             group, name, stat = column
             what = "the loss" if group == "loss" else f"{name} {stat}"
             raise ReplayDiverged(
-                f"replaying iteration {iteration + 1} gave {what} = {mine}, but the run had {value}: {why}; "
-                "only the summary of this iteration is available"
+                f"iteration {iteration + 1} cannot be replayed exactly: {what} came out "
+                f"{'missing' if mine is None else format(mine, '.7g')}, the run had "
+                f"{value:.7g}: {why}; only its summary is kept"
             )
 
 

@@ -367,7 +367,11 @@ class TapevizApp(App[int]):
             return
         here = self.frame.snap.iteration
         run = self._run_trace or self.trace  # a replayed iteration is shown: its run
+        self.push_screen(RunScreen(run, here, self.colours), self._run_view_closed(run))
 
+    def _run_view_closed(self, run: Trace) -> Callable[[int | None], None]:
+        """What the run view's choice does: a kept iteration opens in the run's own trace, a
+        summarised one is replayed (trace/replay.py)."""
         def opened(iteration: int | None) -> None:
             if iteration is None:
                 return
@@ -381,7 +385,7 @@ class TapevizApp(App[int]):
             if span:
                 self.goto(span.start)
 
-        self.push_screen(RunScreen(run, here, self.colours), opened)
+        return opened
 
     # ---- replaying a summarised iteration (trace/replay.py) ------------------------------
     def _show_trace(self, trace: Trace) -> None:
@@ -424,8 +428,12 @@ class TapevizApp(App[int]):
     def on_replayed(self, message: Replayed) -> None:
         self._replaying = False
         self.busy = ""
-        if message.error or not isinstance(message.trace, Trace):
-            self.notify(f"{message.error}; r shows its summary in the run view", severity="warning", timeout=10)
+        if message.error or not isinstance(message.trace, Trace):  # say why, and show its summary
+            self.notify(message.error, severity="warning", timeout=12)
+            if not isinstance(self.screen, RunScreen):
+                run = message.run
+                self.push_screen(RunScreen(run, message.iteration, self.colours),  # type: ignore[arg-type]
+                                 self._run_view_closed(run))  # type: ignore[arg-type]
             return
         self._run_trace = message.run  # type: ignore[assignment]
         self._show_trace(message.trace)

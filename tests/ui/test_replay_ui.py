@@ -89,3 +89,22 @@ async def test_a_program_changed_since_the_recording_is_not_replayed(tmp_path: P
         assert isinstance(app.screen, RunScreen) and app.trace is bounded
         assert any(n.message.startswith("iteration 6 cannot be replayed: its program loop.py changed since it was recorded")
                    for n in app._notifications)
+
+
+async def test_a_replay_that_comes_out_different_says_so_and_shows_the_summary(tmp_path: Path) -> None:
+    """A program whose Keras initializers are unseeded, opened from its file in a new process, would
+    draw other weights; here the run's summary is altered so the replay cannot match it."""
+    path = program(tmp_path)
+    bounded = run_program(path, keep="first=2,last=2,every=10").trace
+    bounded.run.summary.matrix[5, :] += 1.0  # what the run "had" for iteration 6
+    app = TapevizApp(bounded, source="loop.py", out_dir=tmp_path, layout_engine="layered")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("r", "home", "right", "right", "right", "right", "right")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.trace is bounded
+        assert isinstance(app.screen, RunScreen) and app.screen.cursor == 5 and "iteration 6 of 30" in app.screen.text
+        said = [n.message for n in app._notifications if n.message.startswith("iteration 6 cannot be replayed exactly")]
+        assert len(said) == 1 and "\n" not in said[0]
