@@ -159,7 +159,7 @@ class RunScreen(ModalScreen[int | None]):
         self.cursor = min(max(0, iteration), max(0, self.data.iterations - 1))
         self.zoom = 0
         self.colours = colours
-        self.text = ""
+        self._body: Text | None = None
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="run-box"):
@@ -179,9 +179,13 @@ class RunScreen(ModalScreen[int | None]):
         return max(10, int((self.size.width or 80) * 0.95) - 4 - 28 - 4 - 24)
 
     def refresh_plot(self) -> None:
-        body = run_text(self.data, self.cursor, self.zoom, self._width(), self.colours)
-        self.text = plain_text(body, width=10_000)  # for tests
-        self.query_one("#run-body", Static).update(body)
+        self._body = run_text(self.data, self.cursor, self.zoom, self._width(), self.colours)
+        self.query_one("#run-body", Static).update(self._body)
+
+    @property
+    def text(self) -> str:
+        """What the view shows, as plain text (for tests; made when asked, not on every key)."""
+        return plain_text(self._body, width=10_000) if self._body is not None else ""
 
     def _cols(self) -> list[range]:
         return columns(*window(self.data.iterations, self.cursor, self.zoom), self._width())
