@@ -38,7 +38,7 @@ from .help_screen import HelpScreen, help_rows
 from .keys import BINDINGS, bindings_of, documented, help_of, palette_row
 from .main_screen import MainScreen
 from .matrix_screen import MatrixScreen
-from .messages import Exported, LayoutReady, Replayed, Saved, Trained
+from .messages import Exported, LayoutReady, Replayed, ReplayProgress, Saved, Trained
 from .messages_pane import summary_line
 from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
@@ -414,8 +414,8 @@ class TapevizApp(App[int]):
             now = time.monotonic()
             if now - shown[0] >= 0.25:  # a few updates a second, not one per iteration
                 shown[0] = now
-                self.call_from_thread(setattr, self, "busy",
-                                      f"replaying iteration {iteration + 1:,}: {done:,} of {total:,} iterations run")
+                # a message, not call_from_thread: the replay does not wait for the screen to draw
+                self.post_message(ReplayProgress(f"replaying iteration {iteration + 1:,}: {done:,} of {total:,} iterations run"))
 
         try:
             one, error = replay(run, iteration, progress), ""
@@ -424,6 +424,10 @@ class TapevizApp(App[int]):
         except Exception as exc:  # noqa: BLE001  (a worker's exception has nowhere useful to go)
             one, error = None, f"replaying iteration {iteration + 1} failed: {type(exc).__name__}: {exc}"
         self.post_message(Replayed(run, iteration, one, error))
+
+    def on_replay_progress(self, message: ReplayProgress) -> None:
+        if self._replaying:
+            self.busy = message.text
 
     def on_replayed(self, message: Replayed) -> None:
         self._replaying = False

@@ -47,3 +47,11 @@ class Replayed(Message):
     def __init__(self, run: object, iteration: int, trace: object, error: str) -> None:
         super().__init__()
         self.run, self.iteration, self.trace, self.error = run, iteration, trace, error
+
+
+class ReplayProgress(Message):
+    """How far a replay has got (``text`` for the status line)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
