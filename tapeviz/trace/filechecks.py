@@ -164,6 +164,9 @@ def checked_meta(path: Path, meta: Any) -> dict[str, Any]:
             raise bad(key, "a string")
     if "warnings" in meta and not (isinstance(meta["warnings"], list) and all(isinstance(w, str) for w in meta["warnings"])):
         raise bad("warnings", "a list of strings")
+    run_iterations = meta.get("run_iterations", 0)  # a replayed iteration's run length (trace/replay.py)
+    if type(run_iterations) is not int or run_iterations < 0:
+        raise bad("run_iterations", "a whole number")
     for key in ("learning_rate", "lr"):
         if key in meta and (not isinstance(meta[key], (int, float)) or isinstance(meta[key], bool)):
             raise bad(key, "a number")

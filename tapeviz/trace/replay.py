@@ -273,6 +273,7 @@ def _replay_program(trace: Trace, program: Program, iteration: int,
         raise ReplayError(f"iteration {iteration + 1} cannot be replayed: {path}: {exc}") from None
     one = Trace(f"{trace.title} iteration {iteration + 1} (replayed: {path.name} run again)".strip(), dict(trace.meta))
     one._iteration = iteration
+    one.meta["run_iterations"] = trace.run.iterations  # one iteration of a run of that many (the header says so)
     gate = _Gate(iteration, one, progress)
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path), "__builtins__": __builtins__}
     now = take_checkpoint(-1)

@@ -195,7 +195,7 @@ class Session:
                 layout=self._layouts.get(spec.key), node=self.selected_node,
                 explanation=explain(trace, index, snap.grads), mode=self.mode, playing=self.playing,
                 busy=self.busy, notice=self.concealer(self.notice), nonfinite_from=self.nonfinite_from(index),
-                iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
+                iterations=trace.meta.get("run_iterations") or trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
                 events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
                 conceal=self.concealer, zoom=self.view, badges=self.badges, tries=tuple(self.tries),
             )

@@ -62,6 +62,7 @@ async def test_enter_on_a_summarised_iteration_replays_it_in_full(tmp_path: Path
         shown = app.trace
         assert shown is not bounded and set(shown.iterations) == {16} and app.trace.iteration(app.index) == 16
         assert any("iteration 17 replayed in full" in n.message for n in app._notifications)
+        assert app.frame.iterations == 30  # the header: iteration 17 of the run's 30
         mine, theirs = arrays_of(shown, 16), arrays_of(full, 16)
         assert mine[0] == theirs[0] and len(mine[1]) == len(theirs[1]) > 10
         for a, b in zip(mine[1], theirs[1]):
