@@ -57,11 +57,14 @@ from tapeviz.trace import load_trace
 from tapeviz.ui import TapevizApp
 from tapeviz.ui.run_screen import RunScreen
 
-async def pause_until(pilot, done, limit=300.0):
+class TimedOut(Exception):
+    pass
+
+async def pause_until(pilot, done, limit=float(sys.argv[2])):
     t = time.perf_counter()
     while not done():
         if time.perf_counter() - t > limit:
-            raise SystemExit("timed out")
+            raise TimedOut
         await pilot.pause(0.005)
 
 async def replay_time(app, pilot, run, iteration):
@@ -79,7 +82,10 @@ async def replay_time(app, pilot, run, iteration):
     def done():
         return (app.trace is not shown and app.layout_ready) or (not app._replaying and len(app._notifications) > said
                                                                 and app.trace is shown)
-    await pause_until(pilot, done)
+    try:
+        await pause_until(pilot, done)
+    except TimedOut:
+        return None, [f"(gave up waiting after {time.perf_counter() - t:.0f} s; the status line said: {app.busy})"]
     seconds = time.perf_counter() - t
     ok = app.trace is not shown and set(app.trace.iterations) == {iteration}
     return seconds if ok else None, [n.message for n in list(app._notifications)[said:]]
@@ -141,10 +147,9 @@ def measure(iterations: int, keep: str, folder: Path) -> dict:
     trace = folder / f"mlp_loop_{iterations}_{'all' if keep == 'all' else 'kept'}.tapeviz"
     saved = child(_SAVE, str(program), str(trace), keep)
     opened = child(_OPEN, str(trace))
-    ui = child(_UI, str(trace)) if keep != "all" else {}
     return {"iterations": iterations, "keep": keep, "save_s": saved["seconds"], "save_rss": saved["rss"],
             "file": trace.stat().st_size, "open_s": opened["seconds"], "open_rss": opened["rss"],
-            "kept": opened["kept"], "events": opened["events"], "ui": ui}
+            "kept": opened["kept"], "events": opened["events"], "trace": trace}
 
 
 def main() -> None:
@@ -152,6 +157,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--keep", default="first=5,last=5,every=100", help="keep policy (default: the defaults)")
     parser.add_argument("--full", type=int, default=0, help="also record this many iterations keeping everything")
+    parser.add_argument("--replay-limit", type=float, default=600.0, help="seconds to wait for one replay in the UI")
     args = parser.parse_args()
     mb = 1 << 20
     print(f"MLP 784-128-64-10, batch 16, SGD; keep {args.keep}")
@@ -165,11 +171,11 @@ def main() -> None:
             print(f"{n:>10} {'all' if keep == 'all' else 'policy':>8} {r['kept']:>5} {r['events']:>8} "
                   f"{r['save_s']:>8.1f} {r['save_rss'] / mb:>7.0f}MB {r['file'] / mb:>7.1f}MB "
                   f"{r['open_s']:>7.2f} {r['open_rss'] / mb:>7.0f}MB {r['save_s'] / n * 1000:>5.1f}ms", flush=True)
-            results.append(r)
+            if keep != "all":
+                r["ui"] = child(_UI, str(r["trace"]), str(args.replay_limit))
+                results.append(r)
     for r in results:
         ui = r["ui"]
-        if not ui:
-            continue
 
         def secs(x: float | None) -> str:
             return "failed" if x is None else f"{x:.2f} s"
