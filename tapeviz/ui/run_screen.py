@@ -127,10 +127,6 @@ def _short(name: str, width: int) -> str:
     return name if len(name) <= width else "…" + name[-(width - 1):]
 
 
-def _number(iteration: int | None) -> str:
-    return "none" if iteration is None else f"{iteration + 1:,}"
-
-
 class RunScreen(ModalScreen[int | None]):
     """The run view; dismisses with the iteration to open (kept, or summarised and replayable), or None."""
 
