@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -133,8 +134,12 @@ def loop_program(iterations: int) -> str:
     return f"{head}for _step in range({iterations}):\n{indented}\n"
 
 
+BLAS_THREADS: dict[str, str] = {}  # --blas-threads N: the children's OpenBLAS/OpenMP thread count
+
+
 def child(script: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
+    env = {**os.environ, **BLAS_THREADS}
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False, env=env)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode or not lines:
         raise SystemExit(f"bench child failed ({out.returncode}):\n{out.stderr[-2000:]}")
@@ -158,9 +163,16 @@ def main() -> None:
     parser.add_argument("--keep", default="first=5,last=5,every=100", help="keep policy (default: the defaults)")
     parser.add_argument("--full", type=int, default=0, help="also record this many iterations keeping everything")
     parser.add_argument("--replay-limit", type=float, default=600.0, help="seconds to wait for one replay in the UI")
+    parser.add_argument("--blas-threads", type=int, default=0,
+                        help="run every child with this many OpenBLAS/OpenMP threads (0: numpy's default). The "
+                        "small matmuls of this MLP gain nothing from threads, and on a loaded machine the threads' "
+                        "waiting dominates; a replay must use the count the run was recorded with")
     args = parser.parse_args()
+    if args.blas_threads:
+        BLAS_THREADS.update({k: str(args.blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")})
     mb = 1 << 20
-    print(f"MLP 784-128-64-10, batch 16, SGD; keep {args.keep}")
+    print(f"MLP 784-128-64-10, batch 16, SGD; keep {args.keep}; BLAS threads "
+          f"{args.blas_threads or 'numpy default'}; machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'iterations':>10} {'keep':>8} {'kept':>5} {'events':>8} {'save s':>8} {'save RSS':>9} {'file':>9} "
           f"{'open s':>7} {'open RSS':>9} {'s/it':>7}")
     runs = [(n, args.keep) for n in args.iterations] + ([(args.full, "all")] if args.full else [])
