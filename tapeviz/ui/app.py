@@ -473,6 +473,9 @@ class TapevizApp(App[int]):
         self.exit()
 
     def action_train(self) -> None:
+        if self._replaying:  # the replay listens to every engine event: training now would join it
+            self.notify("replaying an iteration: train when it is shown", severity="warning", timeout=4)
+            return
         if self.trace.trainer is None:
             self.notify("This trace cannot train more: it was loaded from a file, or the program has no "
                         "train_step() function.", severity="warning", timeout=5)
