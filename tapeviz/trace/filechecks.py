@@ -134,7 +134,12 @@ def mapped_array(mapping: Any, info: zipfile.ZipInfo, k: int, fail: Any, max_byt
     if info.compress_size != info.file_size or data_start + info.file_size > size:
         raise fail(f"truncated or corrupted: array {k} ends past the end of the file")
     head = bytes(mapping[data_start:data_start + min(info.file_size, NPY_HEAD)])
-    shape, fortran, dtype, offset, count = npy_header(head, k, fail, max_bytes)
+    try:
+        shape, fortran, dtype, offset, count = npy_header(head, k, fail, max_bytes)
+    except TraceFileError:
+        raise
+    except Exception as exc:  # numpy parses the header's text: a damaged one raises what its parser raises
+        raise fail(f"corrupted array {k}: its .npy header is damaged ({type(exc).__name__})") from None
     if count * dtype.itemsize > info.file_size - offset:
         raise fail(f"truncated: array {k} declares {count * dtype.itemsize} bytes of data but has fewer")
     if count == 0:
