@@ -3,8 +3,11 @@
 The step is forward (Dense(5, relu) → Dense(2, softmax)), the loss
 (CategoricalCrossentropy(from_logits=True), which like Keras uses the softmax's logits),
 ``tape.gradient`` and ``SGD(0.01).apply_gradients``. Both run in this process on the same
-data; the figure is the ratio of median step times. A fourth line times the floor of this design:
-the step's own forwards, VJPs and SGD arithmetic called directly on the arrays (bench/replay.py). Run:
+data; the figure is the ratio of median step times. The recorded step is also charged what
+``record()`` does with each step's events when it ends (renumbering, the learner's names, the
+graph), and the goals are ≤ 3× numpy without a listener, ≤ 4× recording with that indexing.
+A last line times the floor of this design: the step's own forwards, VJPs and SGD arithmetic
+called directly on the arrays (bench/replay.py). Run:
 
     .venv/bin/python bench/bench_train_step.py [--steps 3000]
 """

@@ -12,6 +12,7 @@ import argparse
 import shlex
 import socket
 import sys
+from collections.abc import Callable
 
 from .common import UsageError
 
@@ -53,24 +54,24 @@ def _theme(text: str) -> str:
     return text
 
 
-def _sessions(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"invalid --max-sessions {text!r}: give a whole number of at least 1")
-    return value
+def _number_in(what: str, low: int, high: int | None, wanted: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no upper end: None), else one line
+    ``invalid WHAT 'TEXT': give WANTED``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: give {wanted}")
+        return value
+
+    return parse
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: give a number 1..65535") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: give a number 1..65535")
-    return value
+_sessions = _number_in("--max-sessions", 1, None, "a whole number of at least 1")
+_port = _number_in("port", 1, 65535, "a number 1..65535")
 
 
 def app_argv(source: str | None, lesson: str | None = None, lessons_dir: str | None = None) -> list[str]:

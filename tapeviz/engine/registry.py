@@ -233,20 +233,29 @@ def _record(
         for tape in state.paused:  # a paused tape remembers what it missed (why_none.py)
             tape._missed.append((record, True))
         result._ref = output = TensorRef(result._id, result._value)
-        emit(
-            OpRecorded(
-                record.id,
-                op.name,
-                record.scope,
-                tuple([tensor_ref(t) for t in inputs]),
-                output,
-                tuple(attrs.items()),
-                tuple([tape._id for tape in hits]),
-                state.backward_depth > 0,
-                state.grad_fn_op,
-                name,
-            )
+        refs = []
+        for t in inputs:  # (tensor_ref, written out: this runs for every recorded op)
+            if isinstance(t, Variable):
+                refs.append(TensorRef(t._id, t._value, t.path, t.trainable))
+            else:
+                ref = t._ref
+                if ref is None:
+                    ref = t._ref = TensorRef(t._id, t._value)
+                refs.append(ref)
+        event = OpRecorded(
+            record.id,
+            op.name,
+            record.scope,
+            tuple(refs),
+            output,
+            tuple(attrs.items()) if attrs else (),
+            (hits[0]._id,) if len(hits) == 1 else tuple([tape._id for tape in hits]),
+            state.backward_depth > 0,
+            state.grad_fn_op,
+            name,
         )
+        for listener in tuple(listeners):  # (emit)
+            listener(event)
     return record
 
 

@@ -11,16 +11,11 @@ definition" finds them, ``help(tf.reduce_sum)`` shows their docstring, and
 
     def reduce_sum(a, axis=None, keepdims=False, name=None):
         _inputs = (a if isinstance(a, _Tensor) else _convert(a),)
-        _attrs = {}
-        axis = as_axis(axis)
-        if axis is not None:
-            _attrs['axis'] = axis
-        keepdims = bool(keepdims)
-        if keepdims != False:
-            _attrs['keepdims'] = keepdims
-        return _apply(_R['reduce_sum'], _inputs, _attrs or None, name)
+        return _apply_attrs(_R['reduce_sum'], _inputs, name, axis=as_axis(axis), keepdims=bool(keepdims))
 
-(its docstring left out here; a test keeps this example true). An op registered while a
+(its docstring left out here; a test keeps this example true): each attribute converted, and
+``apply_attrs`` records it, leaving one the op declares ``omit_default`` out at its default
+(``reduce_sum(x)`` records no axis). An op registered while a
 program runs (``tests/engine/test_adding_an_op.py`` does) is in no generated file: it gets
 the same function as a closure, ``api_function(op, ...)``, which binds its arguments by the
 same signature.
@@ -47,7 +42,7 @@ from .registry import OpDef, apply
 from .tensor import Tensor
 
 __all__ = [
-    "api_docstring", "api_function", "api_source", "arrays", "as_array", "fast_function", "fast_source",
+    "api_docstring", "api_function", "api_source", "apply_attrs", "arrays", "as_array", "fast_function", "fast_source",
     "signature_text",
 ]
 
@@ -82,7 +77,7 @@ def signature_text(op: OpDef, name: bool = False) -> str:
     """``a, axis=None, keepdims=False``: the op's tensor parameters, then its attributes (then ``name=None``)."""
     parts = list(op.params)
     for attr in op.attrs:
-        parts.append(attr.name if attr.default is REQUIRED else f"{attr.name}={attr.default!r}")
+        parts.append(attr.name if attr.default is REQUIRED else f"{attr.name}={_literal(attr.default)}")
     if name:
         parts.append("name=None")
     return ", ".join(parts)
@@ -179,23 +174,18 @@ def api_body(op: OpDef) -> list[str]:
     tensors = _tensors_text(op)
     if not op.attrs:
         return [f"return _apply({the_op}, {tensors}, None, name)"]
-    body = [f"_inputs = {tensors}"]
-    if not any(a.omit_default for a in op.attrs):
-        items = ", ".join(f"{a.name!r}: {_convert_text(a)}" for a in op.attrs)
-        body.append(f"return _apply({the_op}, _inputs, {{{items}}}, name)")
-        return body
-    body.append("_attrs = {}")  # an attribute at its default is left out of the record
+    values = ", ".join(f"{a.name}={_convert_text(a)}" for a in op.attrs)
+    return [f"_inputs = {tensors}", f"return _apply_attrs({the_op}, _inputs, name, {values})"]
+
+
+def apply_attrs(op: OpDef, inputs: tuple[Tensor, ...], name: str | None, /, **values: Any) -> Any:
+    """Run ``op`` on ``inputs`` with its converted attribute ``values``: how every API function of an
+    op with attributes ends (the generated ones and ``api_function``'s). An attribute the op declares
+    ``omit_default`` is left out of the record at its default (``reduce_sum(x)`` records no axis)."""
     for a in op.attrs:
-        if a.omit_default:
-            body += [
-                f"{a.name} = {_convert_text(a)}",
-                f"if {a.name} is not None:" if a.default is None else f"if {a.name} != {_literal(a.default)}:",
-                f"    _attrs[{a.name!r}] = {a.name}",
-            ]
-        else:
-            body.append(f"_attrs[{a.name!r}] = {_convert_text(a)}")
-    body.append(f"return _apply({the_op}, _inputs, _attrs or None, name)")
-    return body
+        if a.omit_default and (values[a.name] is None if a.default is None else values[a.name] == a.default):
+            del values[a.name]
+    return apply(op, inputs, values or None, name)
 
 
 def api_source(op: OpDef, docstring: bool = True) -> str:
@@ -250,12 +240,8 @@ def api_function(
             inputs = pair(values[params[0]], values[params[1]], label)
         else:
             inputs = many(tuple(values[p] for p in params), label)
-        recorded: dict[str, Any] = {}
-        for a in attrs:
-            value = values[a.name] if a.convert is None else a.convert(values[a.name])
-            if not (a.omit_default and value == a.default):
-                recorded[a.name] = value
-        return apply(op, inputs, recorded or None, values["name"])
+        converted = {a.name: values[a.name] if a.convert is None else a.convert(values[a.name]) for a in attrs}
+        return apply_attrs(op, inputs, values["name"], **converted)
 
     function.__name__ = function.__qualname__ = op.name
     function.__doc__ = api_docstring(op)

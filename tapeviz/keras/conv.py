@@ -22,7 +22,7 @@ import numpy as np
 from .. import engine as E
 from ..engine.errors import ShapeError
 from . import activations, initializers
-from .layers import Layer
+from .layers import Layer, _KernelLayer, _positive_int
 
 __all__ = ["AveragePooling2D", "Conv2D", "Embedding", "GlobalAveragePooling2D", "MaxPooling2D"]
 
@@ -55,7 +55,7 @@ def _images(layer: Layer, shape: tuple[int, ...]) -> None:
         )
 
 
-class Conv2D(Layer):
+class Conv2D(_KernelLayer):
     """``activation(conv2d(inputs, kernel) + bias)``; kernel ``(kh, kw, in_channels, filters)``."""
 
     def __init__(
@@ -74,28 +74,18 @@ class Conv2D(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name, **kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
-            raise ValueError(f"Conv2D: filters must be a positive integer, got {filters!r}")
+        self.filters = _positive_int(filters, "filters", "Conv2D")
         _channels_last(data_format, "Conv2D")
         if _pair(dilation_rate, "dilation_rate", "Conv2D") != (1, 1):
             raise ValueError("Conv2D: only dilation_rate=1 is supported")
-        self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2D")
         self.strides = _pair(strides, "strides", "Conv2D")
         self.padding = _padding(padding, "Conv2D")
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel: Any = None
-        self.bias: Any = None
+        self._kernel_setup(activation, use_bias, kernel_initializer, bias_initializer)
 
     def build(self, input_shape: tuple[int, ...]) -> None:
         _images(self, input_shape)
-        self.kernel = self.add_weight("kernel", (*self.kernel_size, input_shape[-1], self.filters), self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
-        self.built = True
+        self._add_weights((*self.kernel_size, input_shape[-1], self.filters), self.filters)
 
     def call(self, inputs: Any) -> E.Tensor:
         shape = inputs._value.shape
@@ -105,10 +95,7 @@ class Conv2D(Layer):
                 f"Input of layer '{self.name}' is incompatible with the layer: expected axis -1 of input shape "
                 f"to have value {self.kernel._value.shape[2]}, but received input with shape {tuple(shape)}"
             )
-        x = E.conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding.upper())
-        if self.bias is not None:
-            x = E.add(x, self.bias)
-        return self.activation(x)
+        return self._finish(E.conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding.upper()))
 
     def __repr__(self) -> str:
         return (f"<Conv2D name={self.name}, filters={self.filters}, kernel_size={self.kernel_size}, "
@@ -166,12 +153,10 @@ class Embedding(Layer):
                  mask_zero: bool = False, name: str | None = None, **kwargs: Any) -> None:
         kwargs.pop("input_length", None)  # Keras 2 took it; it changes nothing
         super().__init__(name=name, **kwargs)
-        for what, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-                raise ValueError(f"Embedding: {what} must be a positive integer, got {value!r}")
+        self.input_dim = _positive_int(input_dim, "input_dim", "Embedding")
+        self.output_dim = _positive_int(output_dim, "output_dim", "Embedding")
         if mask_zero:
             raise ValueError("Embedding: mask_zero is not supported (tapeviz has no masks)")
-        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = (initializers.RandomUniform() if embeddings_initializer == "uniform"
                                        else initializers.get(embeddings_initializer))
         self.embeddings: Any = None

@@ -186,7 +186,8 @@ class Layer:
         Called on ``keras.Input`` placeholders (the functional API), it builds the layer and
         returns placeholders, recording no op.
         """
-        if isinstance(inputs, KerasTensor) or symbolic.holds_symbolic((inputs, args, kwargs)):
+        if (args or kwargs or not isinstance(inputs, E.Tensor)) and (  # (a lone tensor holds no placeholder)
+                isinstance(inputs, KerasTensor) or symbolic.holds_symbolic((inputs, args, kwargs))):
             return self._symbolic_call(inputs, args, kwargs)
         inputs = self._convert_input(inputs)
         training = kwargs.pop("training", None)
@@ -285,7 +286,42 @@ def _holds_tensors(value: Any) -> bool:
     return isinstance(value, list) and any(isinstance(v, E.Tensor) or isinstance(v, list) and _holds_tensors(v) for v in value)
 
 
-class Dense(Layer):
+def _positive_int(value: Any, what: str, layer: str) -> int:
+    """``value`` as an int, or ``ValueError: LAYER: WHAT must be a positive integer`` (units, filters, ...)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{layer}: {what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class _KernelLayer(Layer):
+    """A layer computing ``activation(op(inputs, kernel) + bias)`` (``Dense``, ``Conv2D``): the
+    activation, the optional bias and the initializers they share, their weights and their last steps."""
+
+    kernel: backend.Variable | None = None
+    bias: backend.Variable | None = None
+
+    def _kernel_setup(self, activation: str | Callable[..., Any] | None, use_bias: bool,
+                      kernel_initializer: Any, bias_initializer: Any) -> None:
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel = self.bias = None
+
+    def _add_weights(self, kernel_shape: tuple[int, ...], units: int) -> None:
+        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (units,), self.bias_initializer)
+        self.built = True
+
+    def _finish(self, x: E.Tensor) -> E.Tensor:
+        """``activation(x + bias)`` (no add without a bias)."""
+        if self.bias is not None:
+            x = E.add(x, self.bias)
+        return self.activation(x)
+
+
+class Dense(_KernelLayer):
     """``activation(inputs @ kernel + bias)``; kernel ``(in, units)``, bias ``(units,)``."""
 
     def __init__(
@@ -299,15 +335,8 @@ class Dense(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name, **kwargs)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel: backend.Variable | None = None
-        self.bias: backend.Variable | None = None
+        self.units = _positive_int(units, "units", "Dense")
+        self._kernel_setup(activation, use_bias, kernel_initializer, bias_initializer)
 
     def build(self, input_shape: tuple[int, ...]) -> None:
         if len(input_shape) < 2:
@@ -315,10 +344,7 @@ class Dense(Layer):
                 f"Input of layer '{self.name}' is incompatible with the layer: expected min_ndim=2, "
                 f"found ndim={len(input_shape)}. Full shape received: {tuple(input_shape)}"
             )
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
-        self.built = True
+        self._add_weights((input_shape[-1], self.units), self.units)
 
     def call(self, inputs: Any) -> E.Tensor:
         kernel = self.kernel
@@ -328,10 +354,7 @@ class Dense(Layer):
                 f"Input of layer '{self.name}' is incompatible with the layer: expected axis -1 of input "
                 f"shape to have value {kernel._value.shape[0]}, but received input with shape {tuple(shape)}"
             )
-        x = E.matmul(inputs, kernel)
-        if self.bias is not None:
-            x = E.add(x, self.bias)
-        return self.activation(x)
+        return self._finish(E.matmul(inputs, kernel))
 
     def __repr__(self) -> str:
         return f"<Dense name={self.name}, units={self.units}, activation={activations.serialize(self.activation)}>"

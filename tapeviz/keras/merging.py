@@ -10,33 +10,31 @@ from .. import engine as E
 from .layers import Layer
 
 
-class Concatenate(Layer):
-    """Joins a list of tensors along ``axis`` (the last by default): one ``concat`` op."""
-
-    def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
-        self.axis = int(axis)
-
-    def _convert_input(self, inputs: Any) -> Any:
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-            raise ValueError(f"layer '{self.name}': a `Concatenate` layer should be called on a list of at least "
-                             "2 inputs")
-        return [Layer._convert_input(self, t) for t in inputs]
-
-    def call(self, inputs: Any) -> E.Tensor:
-        return E.concat(list(inputs), axis=self.axis)
-
-
 class _Merge(Layer):
-    """Adds or multiplies a list of same-shaped tensors, one op per pair."""
-
-    _op: Callable[[Any, Any], E.Tensor]
+    """A layer called on a list of at least two tensors (each converted as a layer's input is)."""
 
     def _convert_input(self, inputs: Any) -> Any:
         if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
             raise ValueError(f"layer '{self.name}': a `{type(self).__name__}` layer should be called on a list of "
                              "at least 2 inputs")
         return [Layer._convert_input(self, t) for t in inputs]
+
+
+class Concatenate(_Merge):
+    """Joins a list of tensors along ``axis`` (the last by default): one ``concat`` op."""
+
+    def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.axis = int(axis)
+
+    def call(self, inputs: Any) -> E.Tensor:
+        return E.concat(list(inputs), axis=self.axis)
+
+
+class _Pairwise(_Merge):
+    """Adds or multiplies a list of same-shaped tensors, one op per pair."""
+
+    _op: Callable[[Any, Any], E.Tensor]
 
     def call(self, inputs: Any) -> E.Tensor:
         out = inputs[0]
@@ -45,9 +43,9 @@ class _Merge(Layer):
         return out
 
 
-class Add(_Merge):
+class Add(_Pairwise):
     _op = staticmethod(E.add)
 
 
-class Multiply(_Merge):
+class Multiply(_Pairwise):
     _op = staticmethod(E.multiply)

@@ -35,9 +35,11 @@ from .model import (
     Precision,
     Question,
     Step,
+    Table,
     Tolerance,
     WhatIf,
     Where,
+    Write,
 )
 from .options import code_lines, split_answer, tolerance_option, what_if_option
 
@@ -48,7 +50,7 @@ WALKS = ("right", "order", "assign")  # the backward walks of tapeviz.lessons.wa
 SCREEN_WORDS = {"view": ("values", "gradients"), "graph": ("fit", "detail")}  # @view, @graph
 DIRECTIVES = (
     "goto", "select", "ask", "answer", "tolerance", "choice", "do", "explain", "hint", "code", "what-if", "view", "graph",
-    "order",
+    "order", "write", "rule", "wrong", "table",
 )
 LESSON_FILE = "lesson.md"
 
@@ -326,8 +328,12 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
     what_if: WhatIf | None = None
     view = graph = None
     order: tuple[str, ...] = ()
+    write: tuple[str, str, Where] | None = None
+    reference: tuple[str, Where] | None = None
+    wrongs: list[tuple[str, Where]] = []
+    table: Table | None = None
     for name, value, where in b.directives:
-        if name != "choice" and name in seen:
+        if name not in ("choice", "wrong") and name in seen:
             raise LessonError(f"@{name} given twice in step {index + 1} (first at line {seen[name].line})", where.file, where.line)
         seen[name] = where
         if name == "goto":
@@ -355,6 +361,25 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
             explain, explain_where = value, where
         elif name == "hint":
             hint = value
+        elif name == "write":
+            rule, sep, function = value.partition("|")
+            rule, function = rule.strip(), function.strip()
+            if not sep or not rule.isidentifier() or not function.isidentifier():
+                raise LessonError(
+                    f"@write wants 'RULE | FUNCTION' (the rule's name, the custom-gradient function's), not {value!r}",
+                    where.file, where.line,
+                )
+            write = (rule, function, where)
+        elif name == "rule":
+            reference = (value, where)
+        elif name == "wrong":
+            wrongs.append((value, where))
+        elif name == "table":
+            ops = tuple(p.strip() for p in value.split(",") if p.strip())
+            if not ops:
+                raise LessonError("@table names the ops whose rows the learner fills in: '@table: square, add'",
+                                  where.file, where.line)
+            table = Table(ops, where)
         elif name == "order":
             order = tuple(w for w in re.split(r"[\s,]+", value.strip().lower()) if w)
             bad = [w for w in order if w not in WALKS]
@@ -370,7 +395,7 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
             view, graph = (word, graph) if name == "view" else (view, word)
     question = None
     if ask is None:
-        for name in ("answer", "choice", "tolerance", "hint"):
+        for name in ("answer", "choice", "tolerance", "hint") if write is None and table is None else ("answer", "choice", "tolerance"):
             if name in seen:
                 w = seen[name]
                 raise LessonError(f"@{name} without an @ask in step {index + 1}", w.file, w.line)
@@ -396,13 +421,32 @@ def _build_step(index: int, b: _StepBuilder) -> Step:
             "@what-if asks for a prediction first: add an @ask with an @answer (or @choice lines), judged on the "
             "program run again with the new value", what_if.where.file, what_if.where.line,
         )
-    if explain and question is None and action is None:
+    written = None
+    if write is None:
+        for name in ("rule", "wrong"):
+            if name in seen:
+                w = seen[name]
+                raise LessonError(f"@{name} belongs to a @write step", w.file, w.line)
+    else:
+        rule, function, where = write
+        if reference is None or not wrongs:
+            raise LessonError(
+                "@write needs a right rule (@rule: EXPR over x and dy) and at least one known-wrong one "
+                "(@wrong: EXPR): the checker proves the first passes and the others fail", where.file, where.line,
+            )
+        written = Write(rule, function, where, reference[0], reference[1], tuple(wrongs))
+    for kind, at in (("@write", written.where if written else None), ("@table", table.where if table else None)):
+        if at is not None and (question is not None or action is not None or what_if is not None):
+            raise LessonError(f"{kind} is a step of its own: no @ask, @do or @what-if beside it", at.file, at.line)
+    if written is not None and table is not None:
+        raise LessonError("@write and @table are steps of their own: one per step", table.where.file, table.where.line)
+    if explain and question is None and action is None and written is None and table is None:
         raise LessonError("@explain is revealed after an @ask or a @do; this step has neither", explain_where.file, explain_where.line)  # type: ignore[union-attr]
     text = "\n".join(b.text).strip("\n")
     return Step(
         index=index, title=b.title, text=text, where=b.where, goto=goto, select=select,
         question=question, action=action, explain=explain, explain_where=explain_where, hint=hint,
-        what_if=what_if, view=view, graph=graph, order=order,
+        what_if=what_if, view=view, graph=graph, order=order, write=written, table=table,
     )
 
 

@@ -145,6 +145,33 @@ class WhatIf:
 
 
 @dataclass(frozen=True)
+class Write:
+    """``@write: RULE | FUNCTION``: the learner writes RULE, the backward rule of the program's
+    ``@tf.custom_gradient`` FUNCTION, as ``def RULE(x, dy): return …`` (numpy arrays in and out).
+
+    ``reference`` is a right rule's return expression (``@rule:``), ``wrong`` known-wrong ones
+    (``@wrong:``): the checker proves the reference passes the finite-difference check and every
+    wrong one fails it, so the check is known to tell them apart.
+    """
+
+    rule: str
+    function: str
+    where: Where
+    reference: str = ""
+    reference_where: Where | None = None
+    wrong: tuple[tuple[str, Where], ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """``@table: OP, OP, …``: the learner fills in upstream, local and sent for every input of
+    each op (one row per op input that received a gradient), each row checked as it is entered."""
+
+    ops: tuple[str, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
 class Step:
     """One short screen of a lesson."""
 
@@ -163,6 +190,8 @@ class Step:
     view: str | None = None  # what the graph boxes show when the step opens: values | gradients
     graph: str | None = None  # how the graph pane draws when the step opens: fit | detail
     order: tuple[str, ...] = ()  # @order: walks whose visiting order the graph's boxes are numbered by
+    write: Write | None = None  # @write: the learner writes a backward rule in an editor
+    table: Table | None = None  # @table: the learner fills in the backward pass, row by row
 
     @property
     def number(self) -> int:

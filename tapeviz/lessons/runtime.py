@@ -39,10 +39,13 @@ class Verdict:
     valid: bool = True
 
 
-def record_lesson(lesson: Lesson, overrides: dict[str, Any] | None = None) -> tuple[Trace, dict[str, Any] | None, str]:
+def record_lesson(lesson: Lesson, overrides: dict[str, Any] | None = None,
+                  rule: tuple[str, Any] | None = None) -> tuple[Trace, dict[str, Any] | None, str]:
     """Record what the lesson names: (trace, program namespace or None, program output).
 
-    ``overrides`` gives some of the program's inputs new values (the what-if directive)."""
+    ``overrides`` gives some of the program's inputs new values (the what-if directive);
+    ``rule`` (name, function) puts a learner's backward rule in place of the program's
+    ``def name`` (the write directive)."""
     where = lesson.program_where or Where(lesson.file, 1)
     namespace: dict[str, Any] | None = None
     output = ""
@@ -61,7 +64,14 @@ def record_lesson(lesson: Lesson, overrides: dict[str, Any] | None = None) -> tu
     else:
         assert lesson.program is not None
         try:
-            run = run_with(lesson.program, overrides) if overrides else run_program(lesson.program)
+            if rule is not None:
+                from .rules import run_with_rule
+
+                run = run_with_rule(lesson.program, rule[0], rule[1], overrides)
+            elif overrides:
+                run = run_with(lesson.program, overrides)
+            else:
+                run = run_program(lesson.program)
         except TapevizError as exc:
             raise LessonError(f"the lesson's program failed: {exc}", where.file, where.line) from None
         trace, namespace, output = run.trace, run.namespace, run.output
@@ -77,14 +87,305 @@ def record_lesson(lesson: Lesson, overrides: dict[str, Any] | None = None) -> tu
     return trace, namespace, output
 
 
-class LessonRun:
+@dataclass
+class RuleOutcome:
+    """One try of a written rule: the error in it, or its check and the run trained with it."""
+
+    source: str
+    error: str = ""
+    error_line: int | None = None
+    check: Any = None  # rules.RuleCheck
+    losses: tuple[float, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.check is not None and self.check.ok
+
+
+@dataclass
+class TableState:
+    """What the learner entered in a @table step: the rows done, the last try of the next one."""
+
+    done: int = 0  # rows entered right, in order
+    tries: int = 0  # wrong tries of the current row
+    message: str = ""
+    right: bool = False
+
+
+class WriteAndFill:
+    """The @write and @table steps of a LessonRun (mixed into it)."""
+
+    lesson: Lesson
+    trace: Trace
+    namespace: dict[str, Any] | None
+    resolver: Resolver
+    rules: dict[int, RuleOutcome]
+    tables: dict[int, TableState]
+    first_losses: tuple[float, ...]
+
+    def _losses(self) -> tuple[float, ...]:
+        try:
+            return tuple(float(v) for v in self.evaluator.evaluate("losses()"))  # type: ignore[attr-defined]
+        except (ExpressionError, ResolveError, TypeError, ValueError):
+            return ()
+
+    # ---- @write --------------------------------------------------------------------------
+    def rule_template(self, step: Step) -> str:
+        from .rules import template
+
+        assert step.write is not None
+        outcome = self.rules.get(step.index)
+        return outcome.source if outcome is not None else template(step.write.rule)
+
+    def reference_source(self, step: Step) -> str:
+        """The lesson's right rule (``@rule``) as the editor shows it (ctrl+r reveals it)."""
+        assert step.write is not None
+        return f"def {step.write.rule}(x, dy):\n    return {step.write.reference}\n"
+
+    def custom_event(self, step: Step, last: bool = False) -> int:
+        """The index of the first (or ``last``) recorded call of the step's custom-gradient function."""
+        assert step.write is not None
+        events = list(enumerate(self.trace.events))
+        for k, event in reversed(events) if last else events:
+            if type(event).__name__ == "OpRecorded" and event.op == "custom_gradient" \
+                    and dict(event.attrs).get("f") == step.write.function:
+                return k
+        where = step.write.where
+        raise LessonError(f"the program records no @tf.custom_gradient function {step.write.function!r}",
+                          where.file, where.line)
+
+    def rule_shape(self, step: Step) -> tuple[int, ...]:
+        event = self.trace.events[self.custom_event(step)]
+        return tuple(np.shape(event.inputs[0].value))
+
+    def rule_forward(self, step: Step) -> Any:
+        """The custom-gradient function's forward pass on a float64 array (for finite differences)."""
+        assert step.write is not None
+        function = (self.namespace or {}).get(step.write.function)
+        where = step.write.where
+        if not callable(function):
+            raise LessonError(f"the program defines no function {step.write.function!r}", where.file, where.line)
+        import tapeviz.tf as tf
+
+        def forward(x: np.ndarray) -> np.ndarray:
+            return np.asarray(function(tf.constant(np.asarray(x, dtype=np.float64))).numpy(), dtype=np.float64)
+
+        return forward
+
+    def try_rule(self, step: Step, source: str, seed: int = 0) -> RuleOutcome:
+        """Compile the learner's rule, check it against finite differences at random points,
+        then record the program again with it (training as the program does). Every mistake in
+        the learner's code becomes the outcome's ``error`` (with its line), never an exception."""
+        from .rules import RuleError, check_rule, compile_rule
+
+        assert step.write is not None
+        outcome = RuleOutcome(source)
+        try:
+            rule = compile_rule(source, step.write.rule)
+            outcome.check = check_rule(rule, self.rule_forward(step), self.rule_shape(step), seed)
+        except RuleError as exc:
+            outcome.error, outcome.error_line = str(exc), exc.line
+        except LessonError:
+            raise  # the lesson's own program or @write is broken: the checker names its line
+        except Exception as exc:  # anything else the learner's result did: theirs, never a crash
+            outcome.error = f"the rule's result could not be used: {type(exc).__name__}: {exc}"
+        if not outcome.error:
+            try:
+                trace, namespace, output = record_lesson(self.lesson, self.overrides,  # type: ignore[attr-defined]
+                                                         rule=(step.write.rule, rule))
+            except LessonError as exc:  # the rule failed on a value training reached
+                failed = rule.failed
+                outcome.error = str(failed) if failed is not None else str(exc)
+                outcome.error_line = failed.line if failed is not None else None
+            else:
+                self._use(trace, namespace, output)  # type: ignore[attr-defined]
+                outcome.losses = self._losses()
+        self.rules[step.index] = outcome
+        return outcome
+
+    def rule_lines(self, step: Step) -> list[str]:
+        """What the pane says about the last try: the error, or each point and the training."""
+        outcome = self.rules.get(step.index)
+        if outcome is None:
+            return []
+        if outcome.error:
+            return [f"Your rule did not run: {outcome.error}"]
+        check = outcome.check
+        lines = [p.line() for p in check.points]
+        wrong = check.first_wrong
+        if wrong is None:
+            lines.append(f"Right: your rule agrees with finite differences at all {len(check.points)} points.")
+        else:
+            lines.append(f"Not yet: at point {wrong.number} your rule gives {wrong.yours:.6g} where finite "
+                         f"differences give {wrong.expected:.6g}.")
+        if outcome.losses:
+            first = f" (the program's own placeholder: {_loss_run(self.first_losses)})" if self.first_losses else ""
+            lines.append(f"Trained with your rule: {_loss_run(outcome.losses)}{first}.")
+        return lines
+
+    def rule_node(self, step: Step) -> int | None:
+        """The node of the step's custom-gradient function (its first call) in the recording."""
+        try:
+            return event_node(self.trace, self.custom_event(step, last=True))
+        except LessonError:
+            return None
+
+    def rule_badges(self, step: Step) -> dict[int, str]:
+        """The mark on the custom-gradient function's box: ✓, or where the rule disagreed."""
+        outcome = self.rules.get(step.index)
+        if outcome is None or step.write is None:
+            return {}
+        node = self.rule_node(step)
+        if node is None:
+            return {}
+        if outcome.error:
+            mark = "rule: error"
+        elif outcome.check.ok:
+            mark = "rule ✓"
+        else:
+            p = outcome.check.first_wrong
+            mark = f"rule ✗ x={p.x:.3g}"
+        return {node: mark}
+
+    # ---- @table --------------------------------------------------------------------------
+    def table_rows(self, step: Step) -> list[Any]:
+        from .table import table_rows
+
+        assert step.table is not None
+        try:
+            return table_rows(self.trace, self.resolver, step.table)
+        except ResolveError as exc:
+            raise LessonError(str(exc), step.table.where.file, step.table.where.line) from None
+
+    def table_state(self, step: Step) -> TableState:
+        return self.tables.setdefault(step.index, TableState())
+
+    def table_done(self, step: Step) -> bool:
+        return step.table is not None and self.table_state(step).done >= len(self.table_rows(step))
+
+    def enter_row(self, step: Step, text: str) -> TableState:
+        """Judge the typed row (upstream, local, sent) of the next row to fill in."""
+        from .table import CELLS, judge_row, parse_row
+
+        state = self.table_state(step)
+        rows = self.table_rows(step)
+        if state.done >= len(rows):
+            return state
+        row = rows[state.done]
+        values = parse_row(text)
+        if isinstance(values, str):
+            state.message, state.right = values, False
+            return state
+        verdict = judge_row(row, values)
+        if all(verdict):
+            state.done += 1
+            state.tries = 0
+            state.message, state.right = f"Right: {row.label}: {_row_text(row)}.", True
+        else:
+            state.tries += 1
+            wrong = ", ".join(name for name, ok in zip(CELLS, verdict) if not ok)
+            state.message, state.right = f"Not quite: {wrong} {'is' if wrong.count(',') == 0 else 'are'} off.", False
+            if state.tries >= 2:
+                state.message += f" The row is {_row_text(row)}."
+                state.done += 1
+                state.tries = 0
+        return state
+
+    def table_cursor(self, step: Step) -> int | None:
+        """Where the cursor stands as the table fills in: the backward step of the last op whose
+        rows are all entered (so the graph shows the gradients it sent, and nothing after it);
+        None before the first op is done (the step's @goto)."""
+        assert step.table is not None
+        rows = self.table_rows(step)
+        done = self.table_state(step).done
+        event = None
+        for pointer in step.table.ops:
+            node = self.resolver.node(pointer).id
+            mine = [k for k, r in enumerate(rows) if r.op_node == node]
+            if mine and max(mine) < done:
+                event = self.resolver.resolve(f"backward of {pointer}").event
+        return event
+
+    def table_focus(self, step: Step) -> int:
+        """The node to select as the table fills in: the op of the next row (whose upstream the
+        learner reads), or the last row's input once every row is in."""
+        rows = self.table_rows(step)
+        done = self.table_state(step).done
+        return rows[done].op_node if done < len(rows) else rows[-1].input_node
+
+    def fill_table(self, step: Step) -> TableState:
+        """Every row entered (a table done in an earlier sitting)."""
+        state = self.table_state(step)
+        state.done = len(self.table_rows(step))
+        return state
+
+    def reveal_row(self, step: Step) -> TableState:
+        """Show the next row's numbers (the learner gave up on it); it counts as filled in."""
+        state = self.table_state(step)
+        rows = self.table_rows(step)
+        if state.done < len(rows):
+            row = rows[state.done]
+            state.message, state.right = f"The row {row.label} is {_row_text(row)}.", False
+            state.done += 1
+            state.tries = 0
+        return state
+
+    def table_text(self, step: Step) -> str:
+        """The table as a code block: entered rows with their numbers, the others as ``?``."""
+        rows = self.table_rows(step)
+        state = self.table_state(step)
+        names = [r.label for r in rows]
+        width = max(len(n) for n in names)
+        lines = [f"{'':{width}}  upstream  local  sent"]
+        for k, row in enumerate(rows):
+            if k < state.done:
+                cells = [_cell(v) for v in row.cells]
+            else:
+                cells = ["▸" if k == state.done else "", "", ""]
+            lines.append(f"{row.label:{width}}  {cells[0]:>8}  {cells[1]:>5}  {cells[2]:>4}")
+        return "```\n" + "\n".join(lines) + "\n```"
+
+    def table_secret(self, step: Step) -> Secret | None:
+        """The gradients of the rows not entered yet, hidden on screen (each kind ``gradient``:
+        forward values, what a row is worked out from, stay); the rows entered are known."""
+        from .table import PRECISION
+
+        rows = self.table_rows(step)
+        state = self.table_state(step)
+        hidden = tuple(dict.fromkeys(v for r in rows[state.done:] for v in (r.upstream, r.sent)))
+        if not hidden:
+            return None
+        known = tuple(v for r in rows[: state.done] for v in r.cells)
+        nodes = frozenset(r.input_node for r in rows[state.done:])
+        derived = tuple(abs(v) for v in hidden if v < 0)  # a norm or max |g| shows the size
+        return Secret(hidden, PRECISION, nodes, "gradient", derived, known)
+
+
+def _row_text(row: Any) -> str:
+    return f"upstream {_cell(row.upstream)} × local {_cell(row.local)} = sent {_cell(row.sent)}"
+
+
+def _cell(value: float) -> str:
+    return format_value(value)
+
+
+def _loss_run(losses: tuple[float, ...]) -> str:
+    if len(losses) < 2:
+        return f"loss {losses[0]:.4g}" if losses else "no loss"
+    return f"loss {losses[0]:.4g} → {losses[-1]:.4g} over {len(losses)} iterations"
+
+
+class LessonRun(WriteAndFill):
     """One lesson with its recorded trace; renders steps and judges answers."""
 
     def __init__(self, lesson: Lesson, trace: Trace, namespace: dict[str, Any] | None = None, output: str = "") -> None:
         self.lesson = lesson
         self.overrides: dict[str, Any] = {}  # what-if values in force, by program name
         self._states: dict[int, QuestionState] = {}
+        self.rules: dict[int, Any] = {}  # @write steps: the learner's last RuleOutcome
+        self.tables: dict[int, TableState] = {}  # @table steps: what the learner entered
         self._use(trace, namespace, output)
+        self.first_losses = self._losses()  # the program's own run, before any rule was written
         self._lines = lesson.file.read_text(encoding="utf-8").splitlines() if lesson.file.exists() else []
 
     def _use(self, trace: Trace, namespace: dict[str, Any] | None, output: str) -> None:
@@ -344,6 +645,22 @@ class LessonRun:
         known = tuple(self._known(step, answered))  # never hidden again, even where one equals this answer
         return Secret(values, self.precision(step), frozenset(nodes), kind, derived, known)
 
+    def asked_columns(self, step: Step) -> dict[int, frozenset[int]]:
+        """The matrix columns the step's question reads (``value("add")[:, 2]`` → add's column 2,
+        ``sent("relu", 0)[:, 2]`` → column 2 of relu's input), by node id: a number grid that
+        elides columns keeps these, so the column a question is about is never cut."""
+        q = step.question
+        if q is None:
+            return {}
+        found: dict[int, set[int]] = {}
+        for text in [q.answer or "", *(c.condition for c in q.choices)]:
+            for pointer, col in _column_reads(text):
+                try:
+                    found.setdefault(self.resolver.node(pointer).id, set()).add(col)
+                except ResolveError:
+                    continue
+        return {node: frozenset(cols) for node, cols in found.items()}
+
     def asked_numbers(self, step: Step) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """The numbers of the small tensors a number question's answer reads (``grad("w")`` of
         ``grad("w")[1]``, at most ``SMALL_TENSOR`` entries) as a screen shows them: (their mean
@@ -501,6 +818,37 @@ class LessonRun:
         self._use(trace, namespace, output)
         self._states.clear()  # the answers belong to the numbers they were given for
         return f"{wi.name} = {new!r} (was {old!r}); the program ran again and the text below uses it"
+
+
+def _column_reads(expression: str) -> list[tuple[str, int]]:
+    """(node pointer, column) for each ``f("P")[..., K]`` in an expression whose last index is a
+    whole number after a slice or index: ``value("add")[:, 2]``, ``grad("w")[0, 1]``. ``sent("P",
+    k)`` reads input k of P, where the gradient it sent is shown."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    out = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Subscript) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)):
+            continue
+        call = n.value
+        args = call.args
+        if call.func.id not in ("value", "grad", "sent", "upstream", "before", "after") or not args \
+                or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+            continue
+        index = n.slice
+        if not isinstance(index, ast.Tuple) or len(index.elts) < 2:
+            continue
+        last = index.elts[-1]
+        if not (isinstance(last, ast.Constant) and isinstance(last.value, int)):
+            continue
+        pointer = args[0].value
+        if call.func.id == "sent":
+            k = args[1].value if len(args) > 1 and isinstance(args[1], ast.Constant) else 0
+            pointer = f"input {k} of {pointer}"
+        out.append((pointer, int(last.value)))
+    return out
 
 
 def _pointers_named(expression: str) -> list[str]:

@@ -75,6 +75,13 @@ class Meter:
             self.budget = None  # the program stops here; what it recorded stays readable
             raise BudgetExceeded(budget, self.events - 1, self.bytes)
 
+    def charge_held(self, events: Iterable[object]) -> None:
+        """Count events a trace already holds (training more), without raising: the next new
+        event is the one that stops a trace already past its budget."""
+        for event in events:
+            self.events += 1
+            self.bytes += _nbytes(event)
+
     def refund(self, events: Iterable[object]) -> None:
         """Events the trace no longer holds (a bounded recording dropped an iteration, keep.py):
         the budget counts what is held, so a long run under ``--keep`` is not stopped by it."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.events import OpRecorded, TensorRef
+from ..engine.events import OpRecorded, TensorRef, quick_init
 
 _PRIMES = ("", "′", "″", "‴", "⁗")  # x, x′, x″: one name the program rebinds, told apart
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -30,7 +30,7 @@ def _label(event: OpRecorded) -> str:
     return event.op
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """A node of the tape's graph. An op node's id is the id of the tensor it produced.
 
@@ -63,11 +63,14 @@ class Node:
         return f"{self.scope}/{self.label}" if self.scope else self.label
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     src: int
     dst: int
     index: int  # which input of ``dst`` this is
+
+
+quick_init(Edge)
 
 
 class Graph:
@@ -75,7 +78,10 @@ class Graph:
 
     def __init__(self) -> None:
         self.nodes: dict[int, Node] = {}
-        self.edges: list[Edge] = []
+        self._edges: list[Edge] = []
+        # Ops whose edges are not made yet, (op node id, its inputs) in order: a trace folds
+        # every op as it is recorded, and the edges are read far less often than ops are made.
+        self._unmade_edges: list[tuple[int, list[int]]] = []
         self._by_iteration: dict[int, list[int]] = {}
         self._role_counts: dict[tuple[int, str], int] = {}
         # The learner's names (filled by the Trace from its source sites, see sites.py):
@@ -130,36 +136,40 @@ class Graph:
         return primes
 
     def add_op(self, event: OpRecorded, index: int, iteration: int) -> Node:
+        nodes = self.nodes
         inputs = []
         for k, ref in enumerate(event.inputs):
-            if ref.id not in self.nodes:
+            ref_id = ref.id
+            if ref_id not in nodes:
                 self._add_leaf(ref, iteration, event, k)
-            inputs.append(ref.id)
+            inputs.append(ref_id)
+        op, scope, output = event.op, event.scope, event.output
+        node_id, value = output.id, output.value
         if event.name:
-            self.given_names[event.output.id] = event.name
-        path = f"{event.scope}/{event.op}" if event.scope else event.op
-        count = self._role_counts.get((iteration, path), 0)
-        self._role_counts[(iteration, path)] = count + 1
-        node = Node(
-            id=event.output.id,
-            kind="op",
-            label=_label(event),
-            scope=event.scope,
-            shape=tuple(event.output.value.shape),
-            dtype=_dtype_name(event.output.value.dtype),
-            iteration=iteration,
-            key=f"{path}#{count}",
-            op=event.op,
-            inputs=inputs,
-            event=index,
-            in_backward=event.in_backward,
-            off_tape=event.off_tape,
+            self.given_names[node_id] = event.name
+        path = f"{scope}/{op}" if scope else op
+        role = (iteration, path)
+        count = self._role_counts.get(role, 0)
+        self._role_counts[role] = count + 1
+        node = nodes[node_id] = Node(
+            node_id, "op", _label(event) if op == "custom_gradient" else op, scope, tuple(value.shape),
+            _dtype_name(value.dtype), iteration, f"{path}#{count}", op, inputs, index, False, event.in_backward,
+            not event.tapes and not event.grad_fn_of,  # (event.off_tape)
         )
-        self.nodes[node.id] = node
-        self._by_iteration.setdefault(iteration, []).append(node.id)
-        for k, src in enumerate(inputs):
-            self.edges.append(Edge(src, node.id, k))
+        ops = self._by_iteration.get(iteration)
+        if ops is None:
+            ops = self._by_iteration[iteration] = []
+        ops.append(node_id)
+        self._unmade_edges.append((node_id, inputs))
         return node
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every edge, input to op, in the order the ops were added (input order within one)."""
+        if self._unmade_edges:
+            unmade, self._unmade_edges = self._unmade_edges, []
+            self._edges += [Edge(src, node_id, k) for node_id, inputs in unmade for k, src in enumerate(inputs)]
+        return self._edges
 
     def _add_leaf(self, ref: TensorRef, iteration: int, consumer: OpRecorded, position: int) -> None:
         if ref.variable is not None:

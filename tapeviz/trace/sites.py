@@ -31,7 +31,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..engine.events import OpRecorded
+from ..engine.events import OpRecorded, quick_init
 from ..engine.tensor import Tensor
 from .line_names import _RETURN, _names_by_line
 from .own_code import is_library_code, is_tapeviz_code  # noqa: F401  (re-exported)
@@ -51,6 +51,8 @@ class SourceSite:
     function: str
     assigned_name: str | None = None
 
+
+quick_init(SourceSite)  # (one is made for each op whose line's name moves on to a later op)
 
 _MAX_RETURN_HOPS = 8
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
@@ -80,6 +82,8 @@ class SiteRecorder:
         self._scope: _Scope | None = None  # the names of the line's frame, when copied
         self._globals_copy: dict[str, Any] | None = None  # its module's names, copied once a call
         self._globals_frame: FrameType | None = None
+        # id(module's names) -> (those names, their (keys, ids of values), the copy made of them)
+        self._module_copies: dict[int, tuple[dict[str, Any], tuple[tuple[str, ...], tuple[int, ...]], dict[str, Any]]] = {}
         # Tensor ids this run of the line needs no lookup for: its own outputs (not bound to a
         # name yet) and the inputs already looked up in its scope.
         self._line_settled: set[int] = set()
@@ -103,13 +107,14 @@ class SiteRecorder:
         self._frame = self._namer = self._namer_callee = self._globals_frame = None
         self._scope, self._globals_copy = None, None
         self._naming = (None, None, 0, None)
+        self._module_copies = {}
 
     def capture(self, event: OpRecorded) -> tuple[SourceSite, int | None] | None:
         """The site of ``event`` (None outside any learner frame) and its naming token."""
-        # _learner_frame, inlined (this runs for every op). Frames 0-3 are this method,
-        # Trace._listen, emit and the registry function that emitted the op; frame 4 called
-        # that one (apply, _record, a custom gradient): all tapeviz's own.
-        frame: FrameType | None = sys._getframe(4)
+        # _learner_frame, inlined (this runs for every op). Frames 0-2 are this method,
+        # Trace._listen and the engine function that called it (the registry's _record, which
+        # emits an op's event itself, or emit, or a bounded recording's listener): all tapeviz's own.
+        frame: FrameType | None = sys._getframe(3)
         library, learner_codes = self._library, self._learner
         callee = None
         while frame is not None:
@@ -173,7 +178,11 @@ class SiteRecorder:
         frame, learner, _ = self._learner_frame(sys._getframe(1))
         if frame is None or learner is None:
             return None
-        return self._site_of(learner.code, learner.line_at(frame, frame.f_lasti), None)
+        lasti = frame.f_lasti
+        site = learner.calls.get(lasti)
+        if site is None:
+            site = learner.calls[lasti] = self._site_of(learner.code, learner.line_at(frame, lasti), None)
+        return site
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
         """One shared SourceSite per (file, line, function, name)."""
@@ -208,21 +217,38 @@ class SiteRecorder:
             self._scope = (local_names.copy(), None)
         else:
             if self._globals_frame is not frame:
-                self._globals_frame, self._globals_copy = frame, frame.f_globals.copy()
+                self._globals_frame, self._globals_copy = frame, self._copy_globals(frame.f_globals)
             self._scope = (local_names.copy(), self._globals_copy)
         return self._scope
+
+    def _copy_globals(self, module_names: dict[str, Any]) -> dict[str, Any]:
+        """A copy of a module's names; the previous copy again when the module still binds the
+        same names to the very same objects (a training loop calls the same functions every
+        step: one copy, and one index of its tensors, serves them all). The previous copy holds
+        its objects, so none of their ids can have been reused by another object."""
+        known = self._module_copies.get(id(module_names))
+        if known is not None and known[0] is module_names:
+            if known[1] == (tuple(module_names), tuple(map(id, module_names.values()))):
+                return known[2]
+        copy = module_names.copy()  # (one call: what another thread rebinds meanwhile is in it or not)
+        self._module_copies[id(module_names)] = (module_names, (tuple(copy), tuple(map(id, copy.values()))), copy)
+        return copy
 
     def _name_in(self, scope: _Scope, engine_id: int) -> str | None:
         """The first name the copied ``scope`` binds the tensor to (locals, then globals)."""
         for names in scope:
             if names is not None:
-                index = self._indexes.get(id(names))
-                if index is None:  # (the index keeps the dict, so its id stays unique)
-                    index = self._indexes[id(names)] = _BoundTensors(names)
-                name = index.name_of(engine_id)
+                name = self._index_of(names).name_of(engine_id)
                 if name is not None:
                     return name
         return None
+
+    def _index_of(self, names: dict[str, Any]) -> _BoundTensors:
+        """The tensors a copied dict of names binds (made once per copy)."""
+        index = self._indexes.get(id(names))
+        if index is None:  # (the index keeps the dict, so its id stays unique)
+            index = self._indexes[id(names)] = _BoundTensors(names)
+        return index
 
     def name_sources(self, engine_ids: tuple[int, ...]) -> None:
         """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
@@ -234,7 +260,8 @@ class SiteRecorder:
         if frame is None:
             return
         local_names = frame.f_locals
-        scope = (local_names.copy(), None if frame.f_globals is local_names else frame.f_globals.copy())
+        module_names = frame.f_globals
+        scope = (local_names.copy(), None if module_names is local_names else self._copy_globals(module_names))
         self._lookups += [(engine_id, scope) for engine_id in unnamed]
 
     def resolve_names(self) -> None:
@@ -253,10 +280,11 @@ class SiteRecorder:
         for engine_id, scope in lookups:
             value = self._values.get(engine_id)
             if engine_id not in named and value is not None:
-                name = _cast_copy_of(scope, value)
+                name = _cast_copy_of([self._index_of(names).tensors for names in scope if names is not None], value)
                 if name is not None:
                     named[engine_id] = name
         self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
+        self._module_copies = {}
 
     # ---- finding the learner's frame and line -----------------------------------------------
 
@@ -322,13 +350,14 @@ class _LearnerCode:
     line of each instruction an op was called from (``f_lineno`` decodes the line table on
     every read; the instruction offset ``f_lasti`` is a plain field)."""
 
-    __slots__ = ("code", "names", "lines", "sites")
+    __slots__ = ("code", "names", "lines", "sites", "calls")
 
     def __init__(self, code: CodeType, names: dict[int, str]) -> None:
         self.code = code
         self.names = names
         self.lines: dict[int, int] = {}  # f_lasti -> line
         self.sites: dict[int, SourceSite] = {}  # line -> its site, for lines that do not return
+        self.calls: dict[int, SourceSite] = {}  # f_lasti -> the nameless site of an update made there
 
     def line_at(self, frame: FrameType, lasti: int) -> int:
         """The line of ``frame`` (running this code) at instruction ``lasti``."""
@@ -344,10 +373,11 @@ _Scope = tuple[dict[str, Any], Optional[dict[str, Any]]]
 _SEARCHED: Any = object()  # a first lookup already searched
 
 
-def _cast_copy_of(scope: _Scope, value: Any) -> str | None:
-    """The name of the one tensor in ``scope`` that ``value`` copies in another dtype."""
-    found = {name for names in scope for name, t in (names or {}).items()
-             if isinstance(t, Tensor) and not name.startswith("_") and (v := t._value).shape == value.shape
+def _cast_copy_of(scope: list[list[tuple[str, Tensor]]], value: Any) -> str | None:
+    """The name of the one tensor in ``scope`` (the tensors of its dicts of names, as indexed by
+    ``_BoundTensors``) that ``value`` copies in another dtype."""
+    found = {name for tensors in scope for name, t in tensors
+             if not name.startswith("_") and (v := t._value).shape == value.shape
              and v.dtype != value.dtype and v.size > 1 and np.array_equal(v, value)}
     return found.pop() if len(found) == 1 else None  # (two candidates: no guess)
 
@@ -362,11 +392,12 @@ class _BoundTensors:
     def __init__(self, scope: dict[str, Any]) -> None:
         self._scope = scope
         self._by_id: dict[int, str] = {}
-        self._unnumbered = [  # not indexed yet: their id was still 0 when last looked at
+        self.tensors: list[tuple[str, Tensor]] = [  # every (name, tensor), in the dict's order
             (name, value)
             for name, value in scope.items()
             if isinstance(value, Tensor) and not name.startswith("__")
         ]
+        self._unnumbered = self.tensors  # not indexed yet: their id was still 0 when last looked at
 
     def name_of(self, engine_id: int) -> str | None:
         """The first name bound to the tensor with ``engine_id``, or None."""

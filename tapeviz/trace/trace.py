@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import dataclasses
+import gc
 import threading
 from collections.abc import Callable, Iterator
-from threading import get_ident
+from threading import current_thread
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from ..engine.events import (
     unsubscribe,
 )
 from .budget import Budget, Meter
+from .budget import current as current_budget
 from .graph import Graph
 from .ids import LocalIds as _Ids
 from .sites import SiteRecorder, SourceSite
@@ -55,8 +56,8 @@ class Trace:
         # one thread after another: never interleaved. ``_raw`` is the last emitter's events.
         self._raw: list[Event] = []
         self._lock = threading.Lock()
-        self._ident: int | None = None
-        self._buffers: dict[int, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
+        self._thread: threading.Thread | None = None  # whose buffer _raw is
+        self._buffers: dict[threading.Thread, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
         self.threads: list[tuple[int, str]] = []  # (first event index, thread name) of each run
         self._meter: Meter | None = None  # the recording budget (budget.py), while one is set
         self._events: list[Event] = []
@@ -81,6 +82,7 @@ class Trace:
         self._site_recorder: SiteRecorder | None = None  # made when record() first listens
         self._raw_sites: dict[int, tuple[SourceSite, int | None]] = {}  # index in _raw -> capture
         self._named_last: tuple[int, int, int] | None = None  # (token, op id, output id)
+        self._nameless: dict[int, tuple[SourceSite, SourceSite]] = {}  # id(a named site) -> (it, its nameless twin)
         # A bounded recording of a long run (keep.py): which iterations are kept, every
         # iteration's summary. None: every iteration is kept in full.
         self.run: Any = None
@@ -89,10 +91,10 @@ class Trace:
     # ---- ingesting --------------------------------------------------------------------
     def _listen(self, event: Event) -> None:
         with self._lock:
-            ident = get_ident()
-            if ident != self._ident:  # another thread: its own buffer
-                buffer = self._buffers.setdefault(ident, (threading.current_thread().name, [], {}))
-                self._ident, self._raw, self._raw_sites = ident, buffer[1], buffer[2]
+            thread = current_thread()  # not get_ident(): a finished thread's ident is reused by the next
+            if thread is not self._thread:  # another thread: its own buffer
+                buffer = self._buffers.setdefault(thread, (thread.name, [], {}))
+                self._thread, self._raw, self._raw_sites = thread, buffer[1], buffer[2]
             if self._meter is not None:  # a recording budget (budget.py) is set
                 self._meter.charge(event)
             self._raw.append(event)
@@ -119,28 +121,123 @@ class Trace:
             return
         with self._lock:
             buffers, self._buffers = self._buffers, {}
-            self._ident, self._raw, self._raw_sites = None, [], {}
-        for name, raw, captured in buffers.values():
-            if not raw:
-                continue
-            if not self.threads or self.threads[-1][1] != name:
-                self.threads.append((len(self._events), name))
-            for k, event in enumerate(raw):
-                local = self._localize(event)
-                self._append(local)
-                if k in captured:
-                    if type(local) is OpRecorded:
-                        self._place_site(local, *captured[k])  # type: ignore[arg-type]
+            self._thread, self._raw, self._raw_sites = None, [], {}
+        # The fold makes many small objects and no cycles: a collection run in the middle of it
+        # would only walk the whole trace again (a third of the fold's time on a long run).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for name, raw, captured in buffers.values():
+                if not raw:
+                    continue
+                if not self.threads or self.threads[-1][1] != name:
+                    self.threads.append((len(self._events), name))
+                self._fold(raw, captured)
+            self._local_refs.clear()  # the raw events are gone, so are the refs they shared
+            recorder = self._site_recorder
+            if recorder is not None:
+                recorder.resolve_names()
+                for engine_id, name in recorder.tensor_names.items():
+                    self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
+                recorder.tensor_names.clear()
+                self.sources.update(recorder.sources)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _fold(self, raw: list[Event], captured: dict[int, tuple[SourceSite, int | None]]) -> None:
+        """``_localize`` then ``_append`` each raw event (and place its captured site), written
+        out in one loop for the kinds every op and update makes: OpRecorded, BackwardStep and
+        VariableAssigned. The same events, ids, phases, iterations, graph and sites as the two
+        methods give (tests/trace/test_recording_paths.py compares them)."""
+        tensor_ids, op_ids, tape_ids = self._tensor_ids._map, self._op_ids._map, self._tape_ids._map
+        local_refs = self._local_refs
+        events, phases, iterations, values = self._events, self._phases, self._iterations, self._values
+        add_op = self._graph.add_op
+        for k, e in enumerate(raw):
+            kind = type(e)
+            if kind is OpRecorded:
+                refs = []
+                for r in e.inputs:  # (Trace._ref, inlined)
+                    known = local_refs.get(id(r))
+                    if known is not None and known[0] is r:
+                        refs.append(known[1])
                     else:
-                        self.update_sites[len(self._events) - 1] = captured[k][0]
-        self._local_refs.clear()  # the raw events are gone, so are the refs they shared
-        recorder = self._site_recorder
-        if recorder is not None:
-            recorder.resolve_names()
-            for engine_id, name in recorder.tensor_names.items():
-                self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
-            recorder.tensor_names.clear()
-            self.sources.update(recorder.sources)
+                        raw_id = r.id
+                        local_id = tensor_ids.get(raw_id) or _new_id(tensor_ids, raw_id)
+                        ref = TensorRef(local_id, r.value, r.variable, r.trainable)
+                        local_refs[id(r)] = (r, ref)
+                        refs.append(ref)
+                r = e.output
+                known = local_refs.get(id(r))
+                if known is not None and known[0] is r:
+                    output = known[1]
+                else:
+                    raw_id = r.id
+                    local_id = tensor_ids.get(raw_id) or _new_id(tensor_ids, raw_id)
+                    output = TensorRef(local_id, r.value, r.variable, r.trainable)
+                    local_refs[id(r)] = (r, output)
+                raw_id, grad_fn_of = e.op_id, e.grad_fn_of
+                local = OpRecorded(
+                    op_ids.get(raw_id) or _new_id(op_ids, raw_id), e.op, e.scope, tuple(refs), output, e.attrs,
+                    tuple([tape_ids.get(i) or _new_id(tape_ids, i) for i in e.tapes]), e.in_backward,
+                    (op_ids.get(grad_fn_of) or _new_id(op_ids, grad_fn_of)) if grad_fn_of else 0, e.name,
+                )
+                # (Trace._append, inlined)
+                if local.in_backward:
+                    phase = BACKWARD
+                else:
+                    phase = FORWARD
+                    if events and phases[-1] != FORWARD and self._iteration_has_gradient:
+                        self._iteration = self._next_iteration()
+                        self._iteration_has_gradient = False
+                index, iteration = len(events), self._iteration
+                events.append(local)
+                phases.append(phase)
+                iterations.append(iteration)
+                add_op(local, index, iteration)
+                for ref in refs:
+                    if ref.id not in values:
+                        values[ref.id] = ref.value
+                values[output.id] = output.value
+                site = captured.get(k)
+                if site is not None:
+                    self._place_site(local, *site)
+            elif kind is BackwardStep:
+                raw_id = e.tape_id
+                tape_id = tape_ids.get(raw_id) or _new_id(tape_ids, raw_id)
+                raw_id = e.op_id
+                op_id = op_ids.get(raw_id) or _new_id(op_ids, raw_id)
+                raw_id = e.output_id
+                output_id = tensor_ids.get(raw_id) or _new_id(tensor_ids, raw_id)
+                local = BackwardStep(
+                    tape_id, op_id, e.op, e.scope, output_id, e.upstream,
+                    tuple([tensor_ids.get(i) or _new_id(tensor_ids, i) for i in e.input_ids]), e.input_grads,
+                )
+                events.append(local)
+                phases.append(BACKWARD)
+                iterations.append(self._iteration)
+            elif kind is VariableAssigned:
+                raw_id = e.variable_id
+                local = VariableAssigned(
+                    tensor_ids.get(raw_id) or _new_id(tensor_ids, raw_id), e.name, e.method, e.before, e.after,
+                    e.trainable,
+                )
+                events.append(local)
+                phases.append(UPDATE)
+                iterations.append(self._iteration)
+                site = captured.get(k)
+                if site is not None:
+                    self.update_sites[len(events) - 1] = site[0]
+            else:
+                local = self._localize(e)
+                self._append(local)
+                site = captured.get(k)
+                if site is not None:
+                    if type(local) is OpRecorded:
+                        self._place_site(local, *site)  # type: ignore[arg-type]
+                    else:
+                        self.update_sites[len(events) - 1] = site[0]
 
     def _place_site(self, event: OpRecorded, site: SourceSite, token: int | None) -> None:
         """Keep an op's site; an assigned name stays only on the latest op of its line's run."""
@@ -150,7 +247,10 @@ class Trace:
         last = self._named_last
         if last is not None and last[0] == token:
             before = self.sites[last[1]]
-            self.sites[last[1]] = SourceSite(before.file, before.line, before.function)
+            known = self._nameless.get(id(before))
+            if known is None or known[0] is not before:  # (sites are shared: one nameless twin each)
+                known = self._nameless[id(before)] = (before, SourceSite(before.file, before.line, before.function))
+            self.sites[last[1]] = known[1]
             self._graph.assigned_names.pop(last[2], None)
         self._named_last = (token, event.op_id, event.output.id)
         self._graph.assigned_names[event.output.id] = site.assigned_name  # type: ignore[assignment]
@@ -169,8 +269,8 @@ class Trace:
 
     def _localize(self, e: Event) -> Event:
         t = self._tensor_ids
-        # The two per-op kinds are built field by field (half the cost of dataclasses.replace);
-        # tests/engine/test_fast_paths.py checks they equal the replace()d events.
+        # Built field by field (half the cost of dataclasses.replace); tests/engine/test_fast_paths.py
+        # checks they equal the replace()d events.
         if isinstance(e, OpRecorded):
             return OpRecorded(
                 self._op_ids(e.op_id), e.op, e.scope, tuple([self._ref(r) for r in e.inputs]), self._ref(e.output),
@@ -183,14 +283,18 @@ class Trace:
                 tuple([t(i) for i in e.input_ids]), e.input_grads,
             )
         if isinstance(e, GradientAccumulated):
-            return dataclasses.replace(e, tape_id=self._tape_ids(e.tape_id), tensor_id=t(e.tensor_id))
-        if isinstance(e, (GradientStarted, GradientsReturned)):
-            return dataclasses.replace(
-                e, tape_id=self._tape_ids(e.tape_id), targets=tuple(t(i) for i in e.targets),
-                sources=tuple(t(i) for i in e.sources),
+            return GradientAccumulated(self._tape_ids(e.tape_id), t(e.tensor_id), e.before, e.added, e.total)
+        if isinstance(e, GradientStarted):
+            return GradientStarted(
+                self._tape_ids(e.tape_id), tuple([t(i) for i in e.targets]), tuple([t(i) for i in e.sources]), e.seeds,
+            )
+        if isinstance(e, GradientsReturned):
+            return GradientsReturned(
+                self._tape_ids(e.tape_id), tuple([t(i) for i in e.targets]), tuple([t(i) for i in e.sources]), e.grads,
+                e.reasons,
             )
         if isinstance(e, VariableAssigned):
-            return dataclasses.replace(e, variable_id=t(e.variable_id))
+            return VariableAssigned(t(e.variable_id), e.name, e.method, e.before, e.after, e.trainable)
         raise TypeError(f"unknown event type {type(e).__name__}")
 
     def _ref(self, r: TensorRef) -> TensorRef:
@@ -375,13 +479,23 @@ class Trace:
             fn()
         return len(self) - before
 
-    def train_more(self, iterations: int = 1) -> int:
-        """Run the program's own training step ``iterations`` more times, appending events."""
+    def train_more(self, iterations: int = 1, limit: Budget | None = None) -> int:
+        """Run the program's own training step ``iterations`` more times, appending events.
+
+        The recording budget (``limit``, else the process's, budget.py) counts everything the
+        trace holds, so a step that records forever raises ``BudgetExceeded`` there; what it
+        recorded before stays."""
         if self.trainer is None:
             raise RuntimeError("this trace has no training step to run (the program defines no train_step())")
+        meter = Meter(limit if limit is not None else current_budget())
+        meter.charge_held(self.events)
+        self._meter, outer = meter, self._meter
         added = 0
-        for _ in range(iterations):
-            added += self.record_more(self.trainer)
+        try:
+            for _ in range(iterations):
+                added += self.record_more(self.trainer)
+        finally:
+            self._meter = outer
         return added
 
     # ---- forgetting (bounded recordings, see keep.py) ----------------------------------
@@ -473,6 +587,14 @@ def _threads_without(threads: list[tuple[int, str]], span: range, length: int) -
 
 def _has_nonfinite(value: np.ndarray | None) -> bool:
     return value is not None and value.dtype.kind == "f" and not bool(np.isfinite(value).all())
+
+
+def _new_id(ids: dict[int, int], raw: int) -> int:
+    """The local id of an engine id not met before (0 stays 0), as ``LocalIds`` numbers them."""
+    if not raw:
+        return 0
+    local = ids[raw] = len(ids) + 1
+    return local
 
 
 def _ref(r: TensorRef, ids: _Ids) -> TensorRef:

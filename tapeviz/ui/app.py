@@ -26,6 +26,7 @@ from textual.await_complete import AwaitComplete
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from ..engine.errors import TapevizError
 from ..trace import Trace
@@ -44,11 +45,14 @@ from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
 from .session import Frame, Session
 from .timeline import Timeline
-from .training import cancel
+from .training import TrainingCancelled, cancel, starting
 
 RETRY_S = 0.03  # while training holds the trace, try drawing again this soon
 SERVE_OUT_ENV = "TAPEVIZ_SERVE_OUT"  # set by ``tapeviz serve --out DIR`` for its sessions
 MIME = {".png": "image/png", ".gif": "image/gif", ".tapeviz": "application/zip"}
+
+
+EDITOR_KEYS_OF = frozenset({"next_event", "prev_event", "first_event", "last_event"})
 
 
 class TapevizApp(App[int]):
@@ -359,6 +363,8 @@ class TapevizApp(App[int]):
         priority bindings of those keys step aside while it is in front."""
         if isinstance(self.screen, RunScreen) and action in RunScreen.OWN_KEYS_OF:
             return False
+        if action in EDITOR_KEYS_OF and isinstance(self.focused, TextArea):
+            return False  # a lesson's rule editor: arrows, Home and End move its cursor, not the events'
         return True
 
     def action_run_view(self) -> None:
@@ -489,12 +495,17 @@ class TapevizApp(App[int]):
         count, self._train_pending = self._train_pending, 0
         self._training = True
         self.busy = f"training {count} iteration(s)…"
+        starting(self.session.lock)  # an Esc from now on cancels it, even before the thread runs
         self._train_worker(count)
 
     @work(thread=True, group="train", exit_on_error=False)
     def _train_worker(self, count: int) -> None:
         before = len(self.trace)
-        self.post_message(Trained(before, jobs.train(self.trace, self.session.lock, count)))
+        try:
+            error = jobs.train(self.trace, self.session.lock, count)
+        except TrainingCancelled:  # a cancel that landed as the step was already ending
+            error = "cancelled: what the train step recorded so far is kept"
+        self.post_message(Trained(before, error))
 
     def on_trained(self, message: Trained) -> None:
         self._training = False
@@ -566,14 +577,8 @@ class TapevizApp(App[int]):
 
     def on_exported(self, message: Exported) -> None:
         self._exporting = False
-        if message.error:
-            self.notify(f"export failed: {message.error}", severity="error", timeout=8)
-        elif self.is_web:
+        if self._announce(message, "export", "exported", f"exported {message.path}", "image written"):
             self.last_export = message.path
-            self._deliver(message.path, "exported")
-        else:
-            self.last_export = message.path
-            self.notify(f"exported {message.path}", title="image written", timeout=6)
         self.busy = ""
         self._start_training()
 
@@ -624,14 +629,20 @@ class TapevizApp(App[int]):
         self.post_message(Saved(path, jobs.save_trace(self.trace, path)))
 
     def on_saved(self, message: Saved) -> None:
+        if self._announce(message, "save", "saved the trace", f"saved the trace to {message.path}", "trace saved"):
+            self.last_save = message.path
+
+    def _announce(self, message: Exported | Saved, job: str, done: str, note: str, title: str) -> bool:
+        """How writing ``message.path`` went, told to the person who asked: the error, the file sent
+        to their browser (served), or ``note`` (in a terminal). True when the file was written."""
         if message.error:
-            self.notify(f"save failed: {message.error}", severity="error", timeout=8)
-        elif self.is_web:
-            self.last_save = message.path
-            self._deliver(message.path, "saved the trace")
+            self.notify(f"{job} failed: {message.error}", severity="error", timeout=8)
+            return False
+        if self.is_web:
+            self._deliver(message.path, done)
         else:
-            self.last_save = message.path
-            self.notify(f"saved the trace to {message.path}", title="trace saved", timeout=6)
+            self.notify(note, title=title, timeout=6)
+        return True
 
     # ---- help and commands ---------------------------------------------------------------
     def action_help(self) -> None:

@@ -50,9 +50,12 @@ class Concealer:
     rendered-screen check hides the inputs' values with it, which may coincide with an answer."""
 
     def __init__(self, secret: SecretLike | None = None, also: frozenset[Shown] = frozenset(),
-                 ahead: tuple[SecretLike, ...] = ()) -> None:
+                 ahead: tuple[SecretLike, ...] = (), keep: dict[int, frozenset[int]] | None = None) -> None:
         self.secret = secret
         self.also = also
+        # node id -> the columns of its matrix a lesson step asks about: a number grid that
+        # elides columns keeps these (hiding replaces numbers, never the asked column)
+        self.keep = keep or {}
         # the secrets of the questions just ahead, hidden too: the next question's answer is
         # often on screen already while this one is open (a gradient the same step computed)
         self.ahead = ahead if secret is not None else ()

@@ -26,6 +26,7 @@ from ..view import (
     node_state,
     scope_chain,
 )
+from ..view.failure import FAILED_BOX, ProgramFailure, failed_box_lines, program_failure
 
 SUMMARY_WIDTH = 13  # characters kept free in every box for the changing summary line
 DETAILS = ("full", "compact", "tiny", "outline", "brief")
@@ -74,6 +75,7 @@ class GraphSpec:
     host: dict[str, str] = field(default_factory=dict)  # BOXES: inlined leaf lid -> the op box holding it
     value_rows: dict[str, int] = field(default_factory=dict)  # BOXES: rows of a box's value (0: none)
     title_rows: dict[str, int] = field(default_factory=dict)  # BOXES: rows of a box's title (1 or 2)
+    failed: tuple[str, tuple[str, ...]] | None = None  # post-mortem: the failed op's title and its inputs' layout ids
     # computed once (a spec is not changed after build_spec): both walk every box and edge,
     # which on a long chain costs more than a step
     _key: str | None = field(default=None, init=False, repr=False, compare=False)
@@ -129,6 +131,11 @@ def build_spec(
         t, h = scene.by_id[edge.src].key, scene.by_id[edge.dst].key
         spec.edges.append((t, h))
         spec.edge_members.setdefault((t, h), []).extend(edge.pairs)
+    failure = failed_here(trace, iteration)
+    if failure is not None:  # the outline's last row (the other drawings are the detail view's)
+        spec.failed = failed_box_lines(failure)[0], tuple(dict.fromkeys(
+            spec.lid_of[t] for t in failure.tensors if t and t in spec.lid_of))
+        spec.kinds[FAILED_BOX] = "failed"
     return spec
 
 
@@ -176,6 +183,9 @@ def _boxes_spec(
 ) -> GraphSpec:
     spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail, max_height=max_height)
     small = len(scene.node_of) <= SMALL_GRAPH  # a lesson's few tensors (folded or not): each a box of its own
+    failure = failed_here(trace, iteration)
+    if failure is not None:  # the failed op's inputs are drawn as boxes, with edges into it
+        expanded = expanded | {t for t in failure.tensors if t}
     inside = inlined_leaves(trace, scene, expanded) if inline and not small else {}
     for box in scene.nodes:
         spec.boxes[box.key] = box
@@ -223,7 +233,34 @@ def _boxes_spec(
             continue
         spec.edges.append((t, h))
         spec.edge_members.setdefault((t, h), []).extend(edge.pairs)
+    if failure is not None:
+        _add_failed_box(spec, failure)
     return spec
+
+
+def failed_here(trace: Trace, iteration: int) -> ProgramFailure | None:
+    """Post-mortem: the op the program failed at, when it failed in ``iteration`` (the last one)."""
+    failure = program_failure(trace)
+    if failure is None or failure.op is None or not len(trace) or trace.iteration(len(trace) - 1) != iteration:
+        return None
+    return failure
+
+
+def _add_failed_box(spec: GraphSpec, failure: ProgramFailure) -> None:
+    """The op the program failed at, as a box of its own (``FAILED_BOX``, kind ``failed``): ✗,
+    the op and line, its inputs' names and shapes, the error's one line; an edge into it from
+    each input the drawing has. It stands for no trace node: nothing selects or steps to it."""
+    title, inputs, reason = failed_box_lines(failure)
+    lines = [title, *inputs, *reason]
+    width = max(len(line) for line in lines)
+    spec.labels[FAILED_BOX] = [title.center(width)] + [line.ljust(width) for line in lines[1:]]
+    spec.kinds[FAILED_BOX] = "failed"
+    spec.title_rows[FAILED_BOX] = 1
+    spec.value_rows[FAILED_BOX] = 0
+    spec.nodes.append(LayoutNode(FAILED_BOX, width + 2, len(lines) + 2))
+    inputs = tuple(dict.fromkeys(spec.lid_of[t] for t in failure.tensors if t and t in spec.lid_of))
+    spec.edges.extend((lid, FAILED_BOX) for lid in inputs)
+    spec.failed = title, inputs
 
 
 def node_states(spec: GraphSpec, snap: Snapshot) -> dict[str, str]:
@@ -281,6 +318,10 @@ def outline_rows(spec: GraphSpec) -> list[OutlineRow]:
             user, _, op = box.title.removesuffix(" (loss)").rpartition(" = ")
             text = f"{_clip(user, True)} = {_clip(op, True)}" if user else _clip(op, True)
         rows.append(OutlineRow(len(chain), text, node=lid, args=args))
+    if spec.failed is not None:  # post-mortem: the op the program failed at, after the ops it did run
+        title, inputs = spec.failed
+        args = tuple((t, _clip(spec.boxes[t].name or spec.boxes[t].label, brief)) for t in inputs)
+        rows.append(OutlineRow(0, title, node=FAILED_BOX, args=args))
     return rows
 
 

@@ -153,6 +153,8 @@ class GraphPane(ScrollView, can_focus=False):
             label = c.current if state == "current" else c.fg(role, bold=kind in ("loss", "parameter"))
             if lid == selected:
                 border = c.fg("selected", bold=True)
+            if kind == "failed":  # post-mortem: the op the program failed at, in the error colour
+                border = label = c.fg("nonfinite", bold=True)
             if outline and state != "current" and (state in ("grad", "updated") or lid == selected):
                 label = border  # an outline has no borders: its names carry the state
 
@@ -185,6 +187,9 @@ class GraphPane(ScrollView, can_focus=False):
             box = self.graph_layout.nodes[lid]
             text = f" {' · '.join(found)} "[: max(0, box.w - 2)]
             overlay.setdefault(box.y, []).append((box.right - len(text), text, c.on("grad")))
+        for t, h in spec.edges:
+            if spec.kinds.get(h) == "failed":  # the inputs the failed op was given
+                styles[edge_style(t, h)] = c.fg("nonfinite")
         for (t, h), state in edge_states(spec, snap).items():
             styles[edge_style(t, h)] = {
                 "pending": c.fg("pending"),

@@ -29,6 +29,7 @@ from .session import Frame
 from .strip_lines import StripLines
 
 KIND_COLOUR = {"forward": "forward", "backward": "backward", "update": "update", "info": "muted"}
+NUMBER_HEADINGS = ("updated value ", "value ", "gradient ∂L/")  # how the node's grids are titled below
 
 
 def heading(text: str, role: str, colours: Colours) -> Text:
@@ -76,6 +77,7 @@ def inspector_parts(
     if node.op and node.op in REGISTRY:
         said = REGISTRY[node.op].derivative  # already reads "∂out/∂a = …": print it once, as it is
         parts.append((Shown.RULE, Padding(Text(said if said.startswith("∂") else f"derivative: {said}"), (0, 0, 0, 2))))
+    keep = conceal.keep.get(node.id, ())  # a lesson question's columns: never elided
     computed = node.kind != "op" or node.id in snap.forward_done
     value = snap.values.get(node.id) if computed else None
     shows = Shown.INPUT if node.kind != "op" else Shown.GRADIENT if node.in_backward else Shown.VALUE
@@ -85,13 +87,13 @@ def inspector_parts(
         mark = largest(delta) if delta.ndim else None
         parts += [(Shown.SHAPE, Text("")),
                   titled(f"updated value {shape_text(after.shape)}: ", stats_line(after), shows, "update"),
-                  *heat(after, shows), (shows, grid(after, colours, mark=mark, max_cols=cols))]
+                  *heat(after, shows), (shows, grid(after, colours, mark=mark, max_cols=cols, keep_cols=keep))]
         parts += [(Shown.OTHER, heading(f"change (after − before): {stats_line(delta)}", "update", colours)),
-                  (Shown.OTHER, grid(delta, colours, mark=mark, max_cols=cols))]
+                  (Shown.OTHER, grid(delta, colours, mark=mark, max_cols=cols, keep_cols=keep))]
     elif value is not None:
         parts += [(Shown.SHAPE, Text("")),
                   titled(f"value {shape_text(np.shape(value))}: ", stats_line(np.asarray(value)), shows, "forward"),
-                  *heat(np.asarray(value), shows), (shows, grid(np.asarray(value), colours, max_cols=cols))]
+                  *heat(np.asarray(value), shows), (shows, grid(np.asarray(value), colours, max_cols=cols, keep_cols=keep))]
     else:
         parts += [(Shown.SHAPE, Text("")), (Shown.SHAPE, Text("value: not computed yet at this event", style=colours.fg("muted")))]
     grad = snap.grads.get(node.id)
@@ -100,7 +102,7 @@ def inspector_parts(
         mark = largest(g) if node.id in snap.current and g.ndim else None
         words = f"gradient ∂L/∂{node_short(trace, node.id)} {shape_text(g.shape)}: "
         parts += [titled(words, stats_line(g), Shown.GRADIENT, "backward"), *heat(g, Shown.GRADIENT),
-                  (Shown.GRADIENT, grid(g, colours, mark=mark, max_cols=cols))]
+                  (Shown.GRADIENT, grid(g, colours, mark=mark, max_cols=cols, keep_cols=keep))]
     elif snap.phase != "forward":
         parts.append((Shown.SHAPE, Text("gradient: none has reached this node yet", style=colours.fg("muted"))))
     return parts
@@ -154,7 +156,18 @@ class Inspector(StripLines, ScrollView, can_focus=True):
             self._scroll_update(size)
         else:
             self.virtual_size = size
-        if moved:  # a new event or node starts at the top, so stepping back shows the same view
-            self.scroll_to(0, 0, animate=False, immediate=True)
+        if moved:  # a new event or node starts at the same place, so stepping back shows the same view
+            self.scroll_to(0, self._asked_numbers_line(node_id, frame.conceal), animate=False, immediate=True)
         self.refresh()
+
+    def _asked_numbers_line(self, node_id: int | None, conceal: Concealer) -> int:
+        """Where the view starts: the top, or, when a lesson question reads columns of the
+        selected node, its first grid of numbers (under the event's explanation, a short
+        inspector showed only the heading and the question's numbers were out of sight)."""
+        if node_id is None or not conceal.keep.get(node_id):
+            return 0
+        for y, strip in enumerate(self._strips):
+            if strip.text.startswith(NUMBER_HEADINGS):
+                return y
+        return 0
 

@@ -47,22 +47,27 @@ def lay_out(spec: GraphSpec, engine: str) -> tuple[TerminalLayout, Canvas, str]:
 
 def train(trace: Trace, lock: threading.RLock, count: int) -> str:
     """Train ``count`` more iterations, holding ``lock`` while the trace grows; returns an error text."""
+    from ..trace.budget import BudgetExceeded
     from .training import TrainingCancelled, running
 
     error = ""
-    with lock:
-        running(lock, threading.current_thread())  # Esc / q can cancel it (training.py)
-        try:
-            trace.train_more(count)
-        except TapevizError as exc:
-            error = str(exc)
-        except TrainingCancelled:
-            error = "cancelled: what the train step recorded so far is kept"
-        except Exception as exc:  # the learner's train_step raised
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            running(lock, None)
-        trace.events  # noqa: B018  (fold the new events while still holding the lock)
+    try:  # a cancel can arrive anywhere in here, even while waiting for the lock (training.py)
+        running(lock, threading.current_thread())
+        with lock:
+            try:
+                trace.train_more(count)
+            except TapevizError as exc:
+                error = str(exc)
+            except BudgetExceeded as exc:  # a step that records forever: keep what it recorded
+                error = str(exc)
+            except Exception as exc:  # the learner's train_step raised
+                error = f"{type(exc).__name__}: {exc}"
+            finally:
+                running(lock, None)
+            trace.events  # noqa: B018  (fold the new events while still holding the lock)
+    except TrainingCancelled:
+        running(lock, None)
+        error = "cancelled: what the train step recorded so far is kept"
     return error
 
 

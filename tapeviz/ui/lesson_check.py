@@ -107,6 +107,14 @@ async def _walk(run: LessonRun, app, pilot) -> tuple[int, str] | None:  # noqa: 
             derived = secret.derivations(numbers_in(text), run.asked_numbers(step)) if secret is not None else []
             if derived:
                 return step.number, "it follows from " + ", ".join(dict.fromkeys(derived))
+        if step.table is not None:
+            found = await _fill_table(pilot, app, screen, run, step)
+            if found:
+                return step.number, found
+        if step.write is not None:
+            found = await _write_rule(pilot, app, screen, run, step)
+            if found:
+                return step.number, found
         if step.question is not None:
             await _settle(pilot, app)
             below = await _answer_wrong_then_reveal(pilot, app, screen, run, step)
@@ -116,6 +124,52 @@ async def _walk(run: LessonRun, app, pilot) -> tuple[int, str] | None:  # noqa: 
         if action is not None:
             app.goto(action.event)  # the learner steps until the action is done
     return None
+
+
+async def _fill_table(pilot, app, screen: LessonScreen, run: LessonRun, step) -> str:  # noqa: ANN001
+    """A @table step as a learner fills it in: before each row, no gradient of a row still to
+    come is on screen (beyond the givens); a wrong row's feedback is on screen; then the row
+    typed right. Returns what was wrong, or an empty string."""
+    rows = run.table_rows(step)
+    for k, row in enumerate(rows):
+        secret = run.table_secret(step)
+        if secret is not None:
+            app.conceal(Concealer(secret, also=secret.givens))
+            await _settle(pilot, app)
+            found = secret.found_in(screen_text(screen))
+            if found:
+                return (f"the table's row {row.label} is on the rendered screen before it is entered: "
+                        + ", ".join(dict.fromkeys(found)))
+        if k == 0:  # once wrong, as a stuck learner: the Not quite/Hint must be in view
+            screen.on_lesson_pane_answer_submitted(LessonPane.AnswerSubmitted(
+                " ".join(str(round(v) + 7) for v in row.cells)))
+            await _settle(pilot, app)
+            if not screen.query_one(LessonPane).feedback_visible():
+                return "a wrong table row's feedback is below the lesson pane's fold"
+        screen.on_lesson_pane_answer_submitted(LessonPane.AnswerSubmitted(
+            ", ".join(repr(v) for v in row.cells)))
+        await _settle(pilot, app)
+    if not screen.is_complete(step.index):
+        return "every row was typed right but the table step is not done"
+    return ""
+
+
+async def _write_rule(pilot, app, screen: LessonScreen, run: LessonRun, step) -> str:  # noqa: ANN001
+    """A @write step as a learner does it: a known-wrong rule first (its points and Hint: must
+    be in view, the step not done), then the reference rule (the step done)."""
+    from ..lessons.check import _rule_source
+
+    pane = screen.query_one(LessonPane)
+    wrong, _ = step.write.wrong[0]
+    for expression, done in ((wrong, False), (step.write.reference, True)):
+        pane.set_code(_rule_source(step.write.rule, expression))
+        screen.action_run_rule()
+        await _settle(pilot, app)
+        if not pane.feedback_visible():
+            return "the rule check's result is below the lesson pane's fold"
+        if screen.is_complete(step.index) != done:
+            return f"the rule {expression!r} {'did not complete' if done else 'completed'} the step"
+    return ""
 
 
 def _wrong_answer(run: LessonRun, step) -> str:  # noqa: ANN001
@@ -160,8 +214,9 @@ def check_screen(lesson: Lesson, first: LessonRun | None = None) -> CheckResult:
                 number, found = leak
                 step = run.steps[number - 1]
                 q = step.question
-                assert q is not None
-                said = (f"at {size[0]}×{size[1]} {found}" if "fold" in found else
+                where = q.where if q is not None else (step.table or step.write).where
+                plain = "fold" in found or q is None
+                said = (f"at {size[0]}×{size[1]} {found}" if plain else
                         f"the answer is on the rendered screen at {size[0]}×{size[1]} before it is answered: {found}")
-                return CheckResult(run.lesson.id, False, f"{said} ({q.where.file}:{q.where.line})", number)
+                return CheckResult(run.lesson.id, False, f"{said} ({where.file}:{where.line})", number)
     return CheckResult(lesson.id, True, "")

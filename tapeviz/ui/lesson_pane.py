@@ -15,11 +15,12 @@ import textwrap
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static, TextArea
 
 from ..lessons.limits import MAX_TYPED
 
@@ -51,6 +52,8 @@ class StepView:
     lines: list[str] = field(default_factory=list)  # feedback lines from the lesson runtime (Hint:/Why:/Right:)
     what_if: str = ""  # "NAME = VALUE": the program input the learner may change in this step
     trying: bool = False  # a what-if value was recorded: the prompt asks for the prediction
+    write: str = ""  # "@write" step: the rule's name; the editor is shown
+    table: str = ""  # "@table" step: the table so far (a code block); rows are typed in the answer box
 
 
 class AnswerInput(Input):
@@ -64,6 +67,8 @@ class LessonPane(VerticalScroll, can_focus=False):
     |-----|--------|
     | PageUp / PageDown | scroll the pane (also while the answer box has focus) |
     """
+
+    _rendering: list[AwaitComplete] = []  # the Markdown renders the last ``show`` started (replaced, never appended to here)
 
     BINDINGS = [
         Binding("pageup", "page_up", "scroll up", show=False),
@@ -81,6 +86,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         yield Static("", id="lesson-header")
         yield Markdown("", id="lesson-text")
         yield Markdown("", id="lesson-question")
+        yield TextArea.code_editor("", id="lesson-code", soft_wrap=True, tab_behavior="indent")
         yield AnswerInput(placeholder="your answer, then Enter", id="lesson-answer", max_length=MAX_TYPED)
         yield Static("", id="lesson-feedback")
         yield Static("", id="lesson-action")  # after the question: predict first, then step
@@ -93,7 +99,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         header = self.query_one("#lesson-header", Static)
         header.update(Content(f"{view.lesson_title}\nstep {view.number}/{view.total} · {view.title}"))
         width = max(24, self.scrollable_content_region.width - 2) if self.is_mounted else 44
-        self.query_one("#lesson-text", Markdown).update(fit_markdown(view.text, width))
+        self._rendering = [self.query_one("#lesson-text", Markdown).update(fit_markdown(view.text, width))]
         action = self.query_one("#lesson-action", Static)
         if view.action:
             mark = "✓ done" if view.action_done else "→ step forward until"
@@ -104,10 +110,24 @@ class LessonPane(VerticalScroll, can_focus=False):
             action.display = False
         question = self.query_one("#lesson-question", Markdown)
         answer = self.query_one("#lesson-answer", Input)
-        if view.what_if and not view.prompt:
+        code = self.query_one("#lesson-code", TextArea)
+        code.display = bool(view.write)
+        if view.write:
+            question.update(f"**Write it.** Edit `{view.write}` below, then press **ctrl+t** to check it and "
+                            "train with it (Tab indents, Esc leaves the editor).")
+            question.display = True
+            answer.display = False
+        elif view.table:
+            ask = "**Every row is filled in.**" if view.answered else f"**Fill in the next row** (▸): {view.prompt}"
+            question.update(f"{view.table}\n\n{ask}")
+            answer.placeholder = "upstream, local, sent, then Enter"
+            question.display = True
+            answer.display = not view.answered
+            answer.disabled = view.answered
+        elif view.what_if and not view.prompt:
             again = "another value to try again" if view.feedback else "another value"
-            question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
-                            "you predict what it changes, then it runs again.")
+            self._rendering.append(question.update(f"**What if?** The program has `{view.what_if}`. Type {again} and press Enter; "
+                            "you predict what it changes, then it runs again."))
             answer.placeholder = "a new value, then Enter"
             question.display = True
             answer.display = True
@@ -121,7 +141,7 @@ class LessonPane(VerticalScroll, can_focus=False):
                 answer.placeholder = "type a letter, then Enter"
             else:
                 answer.placeholder = "type a number, then Enter"
-            question.update("\n".join(lines))
+            self._rendering.append(question.update("\n".join(lines)))
             question.display = True
             answer.display = True
             answer.disabled = view.answered
@@ -141,7 +161,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         feedback.set_class(not view.feedback_ok, "-wrong")
         explanation = self.query_one("#lesson-explanation", Markdown)
         shown_in_lines = any(line.startswith("Why:") for line in view.lines)
-        explanation.update(fit_markdown(view.explanation, width) if not shown_in_lines else "")
+        self._rendering.append(explanation.update(fit_markdown(view.explanation, width) if not shown_in_lines else ""))
         explanation.display = bool(view.explanation) and not shown_in_lines
         nav = self.query_one("#lesson-nav", Static)
         if view.finished:
@@ -149,6 +169,10 @@ class LessonPane(VerticalScroll, can_focus=False):
         elif view.complete:
             last = view.number == view.total
             nav.update(f"n or ctrl+n: {'finish the lesson' if last else 'next step'} · p or ctrl+p: previous step")
+        elif view.write:
+            nav.update("ctrl+t checks your rule · Esc leaves the editor · ctrl+p: previous step")
+        elif view.table:
+            nav.update("Type a row and press Enter (ctrl+r shows the row) · ctrl+p: previous step")
         elif view.what_if and not view.prompt:
             nav.update("Type a value and press Enter (Esc leaves the box) · ctrl+p: previous step")
         elif view.prompt and not view.answered:
@@ -161,7 +185,23 @@ class LessonPane(VerticalScroll, can_focus=False):
 
     def reveal_feedback(self) -> None:
         """Scroll so the feedback that just appeared (Hint:, Right:, Why:) is on screen: its top
-        line first, and as much of it and of the explanation below as the pane can hold."""
+        line first, and as much of it and of the explanation below as the pane can hold.
+
+        The Markdown above and below it renders after ``show`` returns and moves it (in a short
+        pane, past the fold): this waits for those renders, then scrolls."""
+        pending = [update for update in self._rendering if not update.is_done]
+        if not pending:
+            self._scroll_to_feedback()
+            return
+
+        async def when_rendered() -> None:
+            for update in pending:
+                await update
+            self.call_after_refresh(self._scroll_to_feedback)
+
+        self.run_worker(when_rendered(), group="reveal-feedback", exclusive=True, exit_on_error=False)
+
+    def _scroll_to_feedback(self) -> None:
         feedback = self.query_one("#lesson-feedback", Static)
         explanation = self.query_one("#lesson-explanation", Markdown)
         target = explanation if explanation.display and not feedback.display else feedback
@@ -172,7 +212,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         top_y = target.virtual_region.y
         end_y = bottom.virtual_region.bottom
         # as low as needed to show the end, never so low that the feedback's first line is cut
-        y = max(self.scroll_y, min(end_y - visible, top_y))
+        # (nor left below it: a short pane may already be scrolled past the feedback's top)
+        y = min(max(self.scroll_y, end_y - visible), top_y)
         self.scroll_to(y=y, animate=False, immediate=True)
 
     def feedback_visible(self) -> bool:
@@ -192,6 +233,33 @@ class LessonPane(VerticalScroll, can_focus=False):
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
+
+    def show_work(self) -> None:
+        """Scroll so what the learner works in is on screen: a @table step's table (with the
+        box under it), a @write step's editor (at 80×24 both start below the fold)."""
+        code = self.query_one("#lesson-code", TextArea)
+        question = self.query_one("#lesson-question", Markdown)
+        if code.display:
+            self.scroll_to_widget(code, animate=False, immediate=True)
+        elif self.view.table and question.display:
+            self.scroll_to(y=question.virtual_region.y, animate=False, immediate=True)
+
+    def set_code(self, text: str) -> None:
+        """Put ``text`` in the rule editor (when a @write step opens: not on every refresh)."""
+        self.query_one("#lesson-code", TextArea).load_text(text)
+
+    def code(self) -> str:
+        return self.query_one("#lesson-code", TextArea).text
+
+    def focus_code(self, line: int | None = None) -> bool:
+        """Give the rule editor focus, its cursor on ``line`` (1-based: an error's line)."""
+        editor = self.query_one("#lesson-code", TextArea)
+        if not editor.display:
+            return False
+        editor.focus()
+        if line is not None and 1 <= line <= editor.document.line_count:
+            editor.cursor_location = (line - 1, len(editor.document.get_line(line - 1)))  # its end
+        return True
 
     def clear_answer(self) -> None:
         self.query_one("#lesson-answer", Input).value = ""

@@ -54,7 +54,12 @@ class LessonScreen(TraceScreen):
             "leave the answer box (the other keys work again)", show=False),
         key("ctrl+r", "reveal", "reveal the answer", "Reveal the answer",
             "reveal the answer and its explanation (counts as not right at the first try)"),
+        key("ctrl+t", "run_rule", "check your rule", "Check your rule",
+            "check the backward rule you wrote against finite differences and train with it (a write step)",
+            key_display="^t", priority=True),
         key("question_mark", "lesson_help", "help", "Help", "help: keys and colours", key_display="?"),
+        key("i", "cycle_top", "panes", "Inspector or timeline in the graph's place",
+            "narrow terminals: the graph's place shows the inspector, then the timeline and loss, then the graph again"),
         key("pageup", "pane_page(-1)", "scroll the lesson", "Scroll the lesson up", "scroll the lesson pane up",
             show=False),
         key("pagedown", "pane_page(1)", "scroll the lesson", "Scroll the lesson down",
@@ -80,6 +85,22 @@ class LessonScreen(TraceScreen):
             self.answered.add(i)
             self.reached.add(i)
             self.revealed.add(i)
+        for i in list(self.progress.done):
+            step = run.steps[i] if i < len(run.steps) else None
+            if step is not None and step.write is not None:
+                # a written rule is not kept between sittings: the recording is the program's own
+                # again, so the step (and what the later steps say about training) waits for it
+                self.progress.done.discard(i)
+                self.answered.discard(i)
+                self.reached.discard(i)
+                self.revealed.discard(i)
+                self.progress.completed = self.finished = False
+                self.step_index = min(self.step_index, i)  # resume there, not after it
+            elif step is not None and step.table is not None:
+                try:
+                    run.fill_table(step)  # every row as entered before
+                except TapevizError:
+                    pass
         # hide the first step's giveaways before anything is drawn or notified (the program's
         # warnings are shown as toasts when the app mounts)
         self.tapeviz.session.concealer = self.concealer()
@@ -118,6 +139,8 @@ class LessonScreen(TraceScreen):
 
     def is_complete(self, i: int) -> bool:
         step = self.run.steps[i]
+        if step.write is not None or step.table is not None:  # written right, or every row filled in
+            return i in self.answered
         asked = step.question is None or i in self.answered
         return asked and self._action_reached(i)
 
@@ -137,6 +160,19 @@ class LessonScreen(TraceScreen):
 
     # ---- predict, then reveal -----------------------------------------------------------
     def concealer(self) -> Concealer:
+        """``_hiding()``, with the matrix columns the step's question reads kept in view
+        (``LessonRun.asked_columns``: a grid that elides columns never cuts the asked one)."""
+        hiding = self._hiding()
+        try:
+            with self.tapeviz.session.lock:
+                keep = self.run.asked_columns(self.step)
+        except TapevizError:
+            keep = {}
+        if not keep:
+            return hiding
+        return Concealer(hiding.secret, hiding.also, hiding.ahead, keep=keep)
+
+    def _hiding(self) -> Concealer:
         """What to hide on screen now: the giveaway numbers of the next open number question
         (this step's or one ahead, so the steps leading to it do not show its answer either),
         until it is answered right, answered wrong twice, or revealed; and those of the open
@@ -144,6 +180,20 @@ class LessonScreen(TraceScreen):
         has answered are never hidden again (``Secret.known``)."""
         secrets = []
         for step in self.run.steps[self.step_index:]:
+            if step.table is not None:  # the rows not filled in yet hide their gradients
+                try:
+                    with self.tapeviz.session.lock:
+                        secret = None if step.index in self.answered else self.run.table_secret(step)
+                except TapevizError:
+                    secret = None
+                if secret is None:
+                    if not secrets:
+                        return NO_SECRET
+                    continue
+                secrets.append(secret)
+                if len(secrets) == 2:
+                    break
+                continue
             q = step.question
             if q is not None and q.kind == "choice" and step.index == self.step_index and step.index not in self.answered:
                 # this step's open choice question: its evidence (the numbers its conditions
@@ -201,6 +251,10 @@ class LessonScreen(TraceScreen):
             view.feedback, view.feedback_ok = message, ok
             if not valid:
                 view.hint = ""
+            if step.write is not None:
+                self._write_view(view, i)
+            if step.table is not None:
+                self._table_view(view, i)
             if step.what_if is not None:
                 view.what_if = f"{step.what_if.name} = {run.what_if_value(step)!r}"
                 self._what_if_view(view, i)
@@ -215,6 +269,39 @@ class LessonScreen(TraceScreen):
         view.complete = self.is_complete(i)
         view.finished = self.finished and i == len(run.steps) - 1
         return view
+
+    def _write_view(self, view: StepView, i: int) -> None:
+        """A @write step: the editor, then each try's points and training, Hint: after a wrong
+        try, Why: once the rule is right."""
+        step = self.step
+        view.write = step.write.rule
+        outcome = self.run.rules.get(i)
+        lines = self.run.rule_lines(step)
+        if outcome is not None and not outcome.ok and step.hint:
+            lines.append(f"Hint: {self.run.hint(step)}")
+        if i in self.answered and step.explain:
+            lines.append(f"Why: {self.run.explanation(step)}")
+        view.lines = lines
+        view.feedback_ok = outcome is not None and outcome.ok
+
+    def _table_view(self, view: StepView, i: int) -> None:
+        """A @table step: the table so far and the next row to type; each row's verdict."""
+        step = self.step
+        rows = self.run.table_rows(step)
+        state = self.run.table_state(step)
+        view.table = self.run.table_text(step)
+        view.answered = state.done >= len(rows)
+        if not view.answered:
+            row = rows[state.done]
+            view.prompt = (f"row {state.done + 1} of {len(rows)}, **{row.label}**: type its upstream, local "
+                           "and sent gradients (3 significant figures)")
+        lines = [state.message] if state.message else []
+        if state.tries and step.hint:
+            lines.append(f"Hint: {self.run.hint(step)}")
+        if view.answered and step.explain:
+            lines.append(f"Why: {self.run.explanation(step)}")
+        view.lines = lines
+        view.feedback_ok = state.right
 
     def _what_if_view(self, view: StepView, i: int) -> None:
         """A what-if in three phases: type a new value (the step's text waits: it describes the
@@ -246,8 +333,15 @@ class LessonScreen(TraceScreen):
             with self.tapeviz.session.lock:
                 target = self.run.goto(step)
                 node = self.run.selection(step)
-                self.tapeviz.session.badges = self.run.visit_badges(step)  # @order: the walks' marks on the boxes
+                self.tapeviz.session.badges = self.run.visit_badges(step) or self.run.rule_badges(step)  # @order / @write
             self.conceal()  # before the cursor moves: the new event is drawn already hidden
+            if step.table is not None:  # the graph shows the backward pass as far as the rows go
+                with self.tapeviz.session.lock:
+                    filled = self.run.table_cursor(step)
+                    node = self.run.table_focus(step)  # and centres the op of the next row
+                if filled is not None:
+                    self.tapeviz.goto(filled)
+                    target = None
             if target is not None:
                 self.tapeviz.goto(target.event)
             if node is not None:
@@ -259,7 +353,15 @@ class LessonScreen(TraceScreen):
         self._mark()
         self.refresh_pane(reset_scroll=True)
         pane = self.query_one(LessonPane)
-        if (step.question is not None and self.step_index not in self.answered) or step.what_if is not None:
+        if step.write is not None:
+            pane.set_code(self.run.rule_template(step))
+            pane.focus_code()
+            self.call_after_refresh(pane.show_work)
+        elif step.table is not None and self.step_index not in self.answered:
+            pane.clear_answer()
+            pane.focus_answer()
+            self.call_after_refresh(pane.show_work)
+        elif (step.question is not None and self.step_index not in self.answered) or step.what_if is not None:
             pane.clear_answer()
             pane.focus_answer()
         else:
@@ -275,6 +377,9 @@ class LessonScreen(TraceScreen):
     # ---- events -------------------------------------------------------------------------
     def on_lesson_pane_answer_submitted(self, message: LessonPane.AnswerSubmitted) -> None:
         i, step = self.step_index, self.step
+        if step.table is not None:
+            self._row_entered(message.value)
+            return
         if step.what_if is not None:
             if i in self.trying:
                 self._predicted(message.value)
@@ -301,6 +406,78 @@ class LessonScreen(TraceScreen):
         self.conceal()  # right, or wrong twice: the numbers show again
         self.refresh_pane()
         self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)  # below the fold at 80×24
+
+    def _row_entered(self, value: str | None) -> None:
+        """A typed table row (None: ctrl+r shows it): judged against the trace; a right row
+        fills in on the graph."""
+        i, step = self.step_index, self.step
+        if i in self.answered:
+            return
+        try:
+            with self.tapeviz.session.lock:
+                if value is None:
+                    self.run.reveal_row(step)
+                else:
+                    self.run.enter_row(step, value)
+                done = self.run.table_done(step)
+        except TapevizError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.query_one(LessonPane).clear_answer()
+        if done:
+            self.answered.add(i)
+            self._mark()
+            self.set_focus(None)
+        self.conceal()  # the rows entered are known now: their gradients show on the graph
+        with self.tapeviz.session.lock:
+            filled = self.run.table_cursor(step)
+            node = self.run.table_focus(step)
+        if filled is not None and filled != self.tapeviz.index:
+            self.tapeviz.goto(filled)  # the op whose rows are all in: the graph shows what it sent
+        self.tapeviz.select_node(node)  # the op of the next row, centred
+        self.refresh_pane()
+        self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
+
+    def action_run_rule(self) -> None:
+        """ctrl+t on a @write step: check the learner's rule and train with it; a mistake in it
+        is shown with its line (the editor's cursor goes there), never raised."""
+        i, step = self.step_index, self.step
+        if step.write is None:
+            return
+        pane = self.query_one(LessonPane)
+        try:
+            with self.tapeviz.session.lock:
+                before = self.run.trace
+                outcome = self.run.try_rule(step, pane.code())
+                self.tapeviz.session.badges = {}
+        except TapevizError as exc:  # the lesson's own program broke: say so, keep going
+            self.notify(getattr(exc, "bare", None) or str(exc), severity="error", timeout=8)
+            return
+        if self.run.trace is not before:  # recorded again with the rule: show that run
+            self.tapeviz.use_trace(self.run.trace)
+        with self.tapeviz.session.lock:
+            self.tapeviz.session.badges = self.run.rule_badges(step)
+            node = self.run.rule_node(step)
+            last = len(self.run.trace) - 1
+        if self.run.trace is not before:  # the whole run: the loss curve shows every iteration
+            self.tapeviz.goto(last)
+        if node is not None:
+            self.tapeviz.select_node(node)  # the function the rule belongs to, marked on its box
+        if outcome.ok:
+            self.answered.add(i)
+            self.revealed.add(i)
+            self._mark()
+        self.conceal()
+        self.refresh_pane()
+        if outcome.error_line is not None:
+            pane.focus_code(outcome.error_line)
+        self.call_after_refresh(pane.reveal_feedback)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+t only where there is a rule to check (it is then in the footer too)."""
+        if action == "run_rule":
+            return self.step.write is not None
+        return True
 
     def cursor_moved(self, index: int) -> None:
         """The app's cursor moved (by a key, a click, playing): is the step's action done?"""
@@ -340,6 +517,18 @@ class LessonScreen(TraceScreen):
         if self.step_index > 0:
             self.enter_step(self.step_index - 1)
 
+    TOP_PANES = ("", "-inspector", "-timeline")  # what the graph's place shows on a narrow terminal (a screen class)
+
+    def action_cycle_top(self) -> None:
+        """``i`` on a narrow terminal: the graph's place shows the inspector, then the timeline
+        and the loss, then the graph again (wider terminals show them all; there it does nothing)."""
+        if not self.has_class("-narrow"):
+            return
+        now = next((c for c in self.TOP_PANES[1:] if self.has_class(c)), "")
+        after = self.TOP_PANES[(self.TOP_PANES.index(now) + 1) % len(self.TOP_PANES)]
+        for name in self.TOP_PANES[1:]:
+            self.set_class(name == after, name)
+
     def action_lesson_help(self) -> None:
         self.tapeviz.action_help()
 
@@ -347,7 +536,7 @@ class LessonScreen(TraceScreen):
         """Enter: to the answer box; with no box to type in (answered or revealed), say what
         comes next instead of doing nothing."""
         pane = self.query_one(LessonPane)
-        if pane.focus_answer():
+        if pane.focus_answer() or pane.focus_code():
             return
         i, step = self.step_index, self.step
         if not self._action_reached(i):
@@ -361,6 +550,17 @@ class LessonScreen(TraceScreen):
     def action_reveal(self) -> None:
         """Give up on the question: the runtime shows the answer and its Why: line."""
         i, step = self.step_index, self.step
+        if step.write is not None and i not in self.answered:  # a right rule in the editor, to run with ctrl+t
+            if self.progress.record_first_try(i, False):
+                self._save()
+            self.query_one(LessonPane).set_code(self.run.reference_source(step))
+            self.notify("A right rule is in the editor now: ctrl+t checks it and trains with it.", timeout=6)
+            return
+        if step.table is not None and i not in self.answered:  # show the next row: it counts as done
+            if self.progress.record_first_try(i, False):
+                self._save()
+            self._row_entered(None)
+            return
         if step.question is None or i in self.answered:
             return
         with self.tapeviz.session.lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 
 import numpy as np
 from rich.style import Style
@@ -18,11 +19,14 @@ CELL = 8  # characters per number, separator included
 
 
 def grid(array: np.ndarray, colours: Colours, *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS,
-         mark: tuple[int, ...] | None = None) -> Text:
+         mark: tuple[int, ...] | None = None, keep_cols: Collection[int] = ()) -> Text:
     """A grid of the array's numbers, each on a background coloured by sign and size.
 
     Scalars are one cell, vectors one row (wrapped), matrices rows × columns; higher ranks show
     their first matrix. ``mark`` underlines one element (the one a chain-rule line talks about).
+    A matrix wider than ``max_cols`` shows its first columns and ``… +N``; the columns in
+    ``keep_cols`` (the ones a lesson's question asks about) are never elided: those past the
+    first block follow below it, under a line naming them (``[:, 2]``).
     """
     a = np.asarray(array)
     out = Text(no_wrap=True, overflow="ignore")
@@ -53,20 +57,26 @@ def grid(array: np.ndarray, colours: Colours, *, max_rows: int = MAX_ROWS, max_c
         index = (lambda r, c: (0,) * len(lead) + (r, c)) if lead else (lambda r, c: (r, c))  # noqa: E731
     n_rows, n_cols = rows.shape
     show_rows, show_cols = min(n_rows, max_rows), min(n_cols, max_cols)
-    for r in range(show_rows):
-        if r:
-            out.append("\n")
-        for c in range(show_cols):
-            v = rows[r, c]
-            if f.ndim == 1 and r * rows.shape[1] + c >= f.shape[0]:
-                break
-            style = colours.diverging(float(v), scale)
-            if mark is not None and index(r, c) == tuple(mark):
-                style = style + colours.current
-            out.append(cell_text(v).rjust(CELL - 1), style)
-            out.append(" ")
-        if show_cols < n_cols:
-            out.append(f"… +{n_cols - show_cols}", colours.fg("muted"))
+    extra = sorted({int(c) for c in keep_cols if show_cols <= int(c) < n_cols}) if f.ndim >= 2 else []
+    hidden = n_cols - show_cols - len(extra)
+    blocks = [list(range(show_cols))] + [extra[k:k + max(max_cols, 1)] for k in range(0, len(extra), max(max_cols, 1))]
+    for b, block in enumerate(blocks):
+        if b:
+            out.append("\n[:, " + ", ".join(map(str, block)) + "]", colours.fg("muted"))
+        for r in range(show_rows):
+            if r or b:
+                out.append("\n")
+            for c in block:
+                v = rows[r, c]
+                if f.ndim == 1 and r * rows.shape[1] + c >= f.shape[0]:
+                    break
+                style = colours.diverging(float(v), scale)
+                if mark is not None and index(r, c) == tuple(mark):
+                    style = style + colours.current
+                out.append(cell_text(v).rjust(CELL - 1), style)
+                out.append(" ")
+            if b == 0 and hidden > 0:
+                out.append(f"… +{hidden}", colours.fg("muted"))
     if show_rows < n_rows:
         out.append(f"\n… {n_rows - show_rows} more rows", colours.fg("muted"))
     if note:

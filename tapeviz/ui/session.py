@@ -110,7 +110,7 @@ class Session:
         self.busy = ""  # what a worker is doing, for the status line
         self.notice = ""  # a lasting one-line notice (the layout fell back)
         self.spec: GraphSpec | None = None  # the spec of the last frame
-        self._specs: dict[tuple[int, frozenset[str], str], GraphSpec] = {}
+        self._specs: dict[tuple, GraphSpec] = {}  # (iteration, collapsed, detail, pane size, expanded leaves)
         self.view = "fit"  # the graph pane: "fit" (the whole graph, detail chosen by size) or "detail"
         self.pane_size: tuple[int, int] | None = None  # the graph pane's cells, once known
         self.auto_collapse = True  # the fit view may collapse scopes until the learner collapses one
@@ -150,17 +150,24 @@ class Session:
         collapsed = self.collapsed if collapsed is None else collapsed
         fit = self.view == "fit" and detail in BOXES
         size = self.pane_size if fit else None
-        key = (iteration, collapsed, detail, size)
+        expanded = self.expanded_leaves() if fit else frozenset()
+        key = (iteration, collapsed, detail, size, expanded)
         spec = self._specs.get(key)
         if spec is None:
             height, width = (size[1], size[0]) if size is not None else (None, None)
             spec = self._specs[key] = build_spec(
                 self.trace, iteration, collapsed, detail, max_height=height, max_width=width,
-                inline=fit or detail not in BOXES,
+                inline=fit or detail not in BOXES, expanded=expanded,
             )
             if detail in OUTLINES and spec.key not in self._layouts:  # quick: laid out here
                 self._layouts[spec.key] = outline_layout(spec)
         return spec
+
+    def expanded_leaves(self) -> frozenset[int]:
+        """The input drawn as a box of its own although it feeds one op (``inlined_leaves``):
+        the one the learner selected or a lesson step points at, so the selection shows."""
+        node = self.trace.graph.nodes.get(self.selected) if self.selected is not None else None
+        return frozenset({node.id}) if node is not None and node.kind != "op" else frozenset()
 
     def view_spec(self, iteration: int) -> GraphSpec:
         """The spec the graph pane draws: full boxes in the detail view; in the fit view the most

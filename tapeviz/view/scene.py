@@ -23,6 +23,7 @@ from ..trace import Trace, snapshot
 from ..trace.snapshot import Snapshot
 from .chain_rule import chain_rule
 from .events import event_number, event_sentence
+from .failure import FAILED_BOX, failed_box_lines, program_failure
 from .graph import SceneGraph, SceneNode, cached_graph, inlined_leaves
 from .numbers import compact, nonfinite, shape_text, summary, update_text, value_range
 from .updates import slot_row, slot_symbols, slots_by_weight
@@ -231,8 +232,30 @@ def build_scene(
         for e in graph.edges
     ]
     edges += _grad_edges(trace, graph, snap, {step.input_id: step.short() for step in steps})
+    if index == len(trace) - 1:
+        _add_failed_op(trace, graph, nodes, edges)
     title = {"headline": headline(trace, snap, graph.loss), "event": event_sentence(trace, index)}
     return Scene(nodes, edges, dict(graph.clusters), title, rankdir, index)
+
+
+def _failed_inputs(trace: Trace) -> frozenset[int]:
+    """Post-mortem: the trace nodes the failed op was given (drawn as boxes with edges into it)."""
+    failure = program_failure(trace)
+    return frozenset(t for t in failure.tensors if t) if failure is not None and failure.op else frozenset()
+
+
+def _add_failed_op(trace: Trace, graph: SceneGraph, nodes: list[DrawNode], edges: list[DrawEdge]) -> None:
+    """Post-mortem, at the last event: the op the program failed at as a box of its own (✗, the
+    op and line, its inputs' names and shapes, the error's one line) in the error colour, with an
+    edge from each input the drawing has, as the terminal's graph pane draws it."""
+    failure = program_failure(trace)
+    if failure is None or failure.op is None:
+        return
+    title, inputs, reason = failed_box_lines(failure, width=48, reason_lines=2)
+    rows = {"title": title, "inputs": "\n".join(inputs), "value": " ".join(reason)}
+    nodes.append(DrawNode(FAILED_BOX, "op", rows, "", nonfinite=True, tooltip=failure.error))
+    for src in dict.fromkeys(graph.node_of[t] for t in failure.tensors if t in graph.node_of):
+        edges.append(DrawEdge(f"e_{src}_{FAILED_BOX}", src, FAILED_BOX))
 
 
 def fold_inputs(trace: Trace, scene: Scene, collapsed: Collection[str] = ()) -> Scene:
@@ -241,7 +264,7 @@ def fold_inputs(trace: Trace, scene: Scene, collapsed: Collection[str] = ()) -> 
     per input (``← kernel 10×5``, with its gradient and update once it has them), and the leaf's
     box and edges go. The program's input and shared leaves stay boxes."""
     graph = cached_graph(trace, trace.iteration(scene.index), collapsed)
-    inside = inlined_leaves(trace, graph)
+    inside = inlined_leaves(trace, graph, _failed_inputs(trace))  # (the failed op's inputs stay boxes)
     if not inside:
         return scene
     by_id = {n.id: n for n in scene.nodes}

@@ -34,7 +34,7 @@ def test_every_bundled_lesson_checks(bundled_check: tuple[int, list[str]]) -> No
     code, lines = bundled_check
     entries = discover(lesson_folder_default())
     assert code == 0, "\n".join(lines)
-    assert len(entries) >= 12
+    assert len(entries) >= 17  # 16 and 17: the learner writes a rule, fills in a table
     per_lesson = [line for line in lines if line.startswith(("ok ", "FAIL "))]
     assert [line.split()[1].rstrip(":") for line in per_lesson] == [e.id for e in entries]
     assert all(line.startswith("ok ") for line in per_lesson)
@@ -42,10 +42,11 @@ def test_every_bundled_lesson_checks(bundled_check: tuple[int, list[str]]) -> No
 
 
 def test_lessons_have_questions_and_actions() -> None:
-    """Predict → step → check: most lessons ask something and most make the learner step."""
+    """Predict → step → check: every lesson asks something (or has the learner write a rule or
+    fill in a table) and most make the learner step (or write, or fill in)."""
     entries = discover(lesson_folder_default())
-    asking = [e.id for e in entries if any(s.question for s in e.lesson.steps)]
-    acting = [e.id for e in entries if any(s.action for s in e.lesson.steps)]
+    asking = [e.id for e in entries if any(s.question or s.write or s.table for s in e.lesson.steps)]
+    acting = [e.id for e in entries if any(s.action or s.write or s.table for s in e.lesson.steps)]
     assert len(asking) == len(entries)
     assert len(acting) >= len(entries) - 2
 

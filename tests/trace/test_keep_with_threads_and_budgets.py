@@ -41,8 +41,8 @@ def train_in_threads(iterations: int, keep=None):
             loss = loss_fn(y, model(x))
         opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
 
-    # The threads stay alive until the end: a finished thread's ident can be given to the next
-    # one, and the trace tells threads apart by ident.
+    # The threads stay alive until the end, so each iteration's thread is a different one even
+    # by ident (test_recording_paths covers threads that end one after another).
     go = [threading.Event() for _ in range(iterations)]
     done = [threading.Event() for _ in range(iterations)]
 

@@ -7,7 +7,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tapeviz.ui import load_app
+import pytest
+
+from tapeviz.trace import run_program
+from tapeviz.trace.budget import Budget, BudgetExceeded
+from tapeviz.ui import load_app, training
 from tests.support.ui_helpers import settle
 
 FOREVER = textwrap.dedent('''
@@ -22,6 +26,25 @@ FOREVER = textwrap.dedent('''
             with tf.GradientTape() as t:
                 z = x * x
 ''')
+
+
+@pytest.fixture(autouse=True)
+def no_training_outlives_its_test():
+    """A failing test must not leave a train step recording forever in this process (it once
+    filled the machine's memory and the whole suite was killed)."""
+    yield
+    threads = [t for t in list(training._threads.values()) if t is not None]
+    for key in list(training._threads):
+        training._cancelled.add(key)
+    for thread in threads:
+        if thread.is_alive() and thread.ident is not None:
+            import ctypes
+
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                       ctypes.py_object(training.TrainingCancelled))
+        thread.join(10)
+    training._threads.clear()
+    training._cancelled.clear()
 
 
 async def wait_until(pilot, condition, rounds: int = 300) -> bool:  # noqa: ANN001
@@ -71,3 +94,41 @@ def test_q_quits_while_training_runs_forever(tmp_path: Path) -> None:
     ''')
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+async def test_escape_at_once_cancels_even_before_the_thread_runs(tmp_path: Path) -> None:
+    """Esc pressed in the same breath as ``t``: the worker's thread may not have started yet (on
+    a busy machine it can take a while); the cancel waits for it instead of being lost."""
+    program = tmp_path / "forever.py"
+    program.write_text(FOREVER.format(extra=""))
+    app = load_app(str(program), layout_engine="layered", out_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with app.session.lock:  # the thread cannot begin the step while the UI holds the trace
+            await pilot.press("t", "escape")
+            assert app.training
+        assert await wait_until(pilot, lambda: not app.training)
+        await pilot.press("right")
+    assert app._exception is None
+
+
+def test_a_cancel_before_the_thread_registers_is_kept() -> None:
+    lock = object()
+    assert not training.cancel(lock)  # nothing training: nothing to cancel
+    training.starting(lock)
+    assert training.cancel(lock)
+    with pytest.raises(training.TrainingCancelled):
+        training.running(lock, __import__("threading").current_thread())
+    training.running(lock, None)
+    assert not training.cancel(lock)
+
+
+def test_a_train_step_that_records_forever_stops_at_the_budget(tmp_path: Path) -> None:
+    program = tmp_path / "forever.py"
+    program.write_text(FOREVER.format(extra=""))
+    trace = run_program(program).trace
+    before = len(trace)
+    with pytest.raises(BudgetExceeded, match="budget is 200 events"):
+        trace.train_more(1, limit=Budget(events=200))
+    assert len(trace) == 200  # what it recorded up to the budget stays, and the trace is whole
+    assert trace.events[before:]

@@ -1,6 +1,8 @@
 """SVG snapshots of lessons that talk about the graph, at 120×40 and 80×24, as a learner opens
-them (nothing pressed but the step keys): the graph is drawn as boxes with their values, and in
-lesson 14 each op's box carries its place in the tape's walk and in the breadth-first walk.
+them (nothing pressed but the step keys): the graph is drawn as boxes with their values (at 80×24
+across the whole width, the lesson pane under it), in lesson 14 each op's box carries its place
+in the tape's walk and in the breadth-first walk, and in lesson 15 the custom gradient's box
+names its gradient function.
 
 Update with ``--snapshot-update`` only after looking at the new SVGs.
 """
@@ -45,5 +47,24 @@ def test_lesson_14_wrong_order_numbers_the_boxes(snap_compare, tmp_path: Path, s
     assert snap_compare(_app("14", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
 
 
-def test_lesson_15_box_names_its_gradient_function_120x40(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(_app("15", tmp_path), terminal_size=(120, 40), run_before=_on_step(1))
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_13_backprop_by_hand(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    """Step 3 (dL/dc): the backward pass has started, c is selected, every box on screen."""
+    assert snap_compare(_app("13", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_15_box_names_its_gradient_function(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    assert snap_compare(_app("15", tmp_path), terminal_size=SIZES[size], run_before=_on_step(1))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_16_rule_editor(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    """The @write step as it opens: the step's text, the editor with its starting text, ctrl+t."""
+    assert snap_compare(_app("16", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_17_table_before_the_first_row(snap_compare, tmp_path: Path, size: str) -> None:  # noqa: ANN001
+    """The @table step as it opens: the rows to fill in, the graph's gradients hidden."""
+    assert snap_compare(_app("17", tmp_path), terminal_size=SIZES[size], run_before=_on_step(2))

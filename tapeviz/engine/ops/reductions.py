@@ -84,20 +84,14 @@ register(OpDef(
     explain=_mean_explain, attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_mean", "tf.math.reduce_mean"),
     doc="Computes the mean of elements across dimensions of a tensor.",
 ))
-register(OpDef(
-    "reduce_max", lambda a, axis=None, keepdims=False: np.max(a, axis=axis, keepdims=keepdims), arity=1,
-    vjp=_extreme_vjp,
-    derivative="∂out/∂a = 1 at the maximum (shared equally among ties), 0 elsewhere",
-    attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_max", "tf.math.reduce_max"),
-    doc="Computes the maximum of elements across dimensions of a tensor.",
-))
-register(OpDef(
-    "reduce_min", lambda a, axis=None, keepdims=False: np.min(a, axis=axis, keepdims=keepdims), arity=1,
-    vjp=_extreme_vjp,
-    derivative="∂out/∂a = 1 at the minimum (shared equally among ties), 0 elsewhere",
-    attrs=_REDUCE_ATTRS, tf_names=("tf.reduce_min", "tf.math.reduce_min"),
-    doc="Computes the minimum of elements across dimensions of a tensor.",
-))
+for _name, _fn, _which in (("reduce_max", np.max, "maximum"), ("reduce_min", np.min, "minimum")):
+    register(OpDef(
+        _name, (lambda f: lambda a, axis=None, keepdims=False: f(a, axis=axis, keepdims=keepdims))(_fn), arity=1,
+        vjp=_extreme_vjp,
+        derivative=f"∂out/∂a = 1 at the {_which} (shared equally among ties), 0 elsewhere",
+        attrs=_REDUCE_ATTRS, tf_names=(f"tf.{_name}", f"tf.math.{_name}"),
+        doc=f"Computes the {_which} of elements across dimensions of a tensor.",
+    ))
 for _name, _fn in (("argmax", np.argmax), ("argmin", np.argmin)):
     register(OpDef(
         _name, (lambda f: lambda a, axis=0: f(a, axis=axis).astype(np.int64))(_fn), vjp=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -10,6 +11,19 @@ from ..registry import OpDef, register
 from ._common import erf
 
 __all__: list[str] = []  # registers its ops; nothing to import from here
+
+
+def _quiet(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """``fn`` without NumPy's warnings for a zero or a value outside its domain: sqrt(-1) = nan and
+    log(0) = -inf are the results, which tapeviz reports itself (the trace notes non-finite values)."""
+
+    def forward(a: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn(a)
+
+    forward.__name__ = forward.__qualname__ = f"{fn.__name__}_forward"
+    return forward
+
 
 register(OpDef(
     "negative", np.negative, arity=1,
@@ -44,13 +58,8 @@ register(OpDef(
 ))
 
 
-def _sqrt_forward(a: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return np.sqrt(a)
-
-
 register(OpDef(
-    "sqrt", _sqrt_forward, arity=1,
+    "sqrt", _quiet(np.sqrt), arity=1,
     vjp=lambda xp, g, rec, needs: (xp.divide(xp.multiply(g, 0.5), rec.output),),
     derivative="∂out/∂a = 1/(2√a)",
     local=lambda a, out: (0.5 / out,),
@@ -67,13 +76,8 @@ register(OpDef(
 ))
 
 
-def _log_forward(a: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(a)
-
-
 register(OpDef(
-    "log", _log_forward, arity=1,
+    "log", _quiet(np.log), arity=1,
     vjp=lambda xp, g, rec, needs: (xp.divide(g, rec.inputs[0]),),
     derivative="∂out/∂a = 1/a",
     local=lambda a, out: (1 / a,),
@@ -82,13 +86,8 @@ register(OpDef(
 ))
 
 
-def _log1p_forward(a: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log1p(a)
-
-
 register(OpDef(
-    "log1p", _log1p_forward, arity=1,
+    "log1p", _quiet(np.log1p), arity=1,
     vjp=lambda xp, g, rec, needs: (xp.divide(g, xp.add(rec.inputs[0], 1)),),
     derivative="∂out/∂a = 1/(1 + a)",
     local=lambda a, out: (1 / (1 + a),),

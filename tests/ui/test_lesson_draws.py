@@ -1,0 +1,107 @@
+"""Lessons that talk about the graph draw it as boxes at 80×24 and 120×40 with nothing pressed
+(issue 21, item 5): the lesson layout gives the graph the main column's width (under 110
+columns the whole width, the lesson pane under it, the inspector on ``i``); lesson 14's boxes
+carry both walks' visiting order, lesson 15's custom-gradient box names its gradient function,
+and feedback that appears in the short lesson pane is scrolled into view (issue 23, item 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapeviz.lessons.progress import ProgressStore
+from tapeviz.ui.graph_model import BOXES
+from tapeviz.ui.graph_pane import GraphPane
+from tapeviz.ui.inspector import Inspector
+from tapeviz.ui.lesson_pane import LessonPane
+from tapeviz.ui.lesson_screen import lesson_app
+from tapeviz.ui.loss_curve import LossCurve
+from tapeviz.ui.timeline import Timeline
+from tests.lessons.helpers import open_lesson
+from tests.support.ui_helpers import settle
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+# (lesson, step index): a step whose text talks about the graph
+STEPS = [("1", 0), ("3", 0), ("13", 0), ("13", 2), ("14", 1), ("14", 2), ("15", 1)]
+
+
+def _graph_text(app) -> str:  # noqa: ANN001
+    """The graph pane as drawn on screen (its visible rows)."""
+    pane = app.screen.query_one(GraphPane)
+    return "\n".join(pane.render_line(y).text for y in range(pane.size.height))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("ident", "index"), STEPS)
+async def test_the_graph_is_drawn_as_boxes_that_fit_the_pane(tmp_path: Path, ident: str, index: int, size: str) -> None:
+    app = lesson_app(open_lesson(ident), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=SIZES[size]) as pilot:
+        await settle(pilot)
+        app.screen.enter_step(index)
+        await settle(pilot)
+        spec, pane = app.session.spec, app.screen.query_one(GraphPane)
+        assert spec is not None and spec.detail in BOXES, f"lesson {ident} at {size}: {spec and spec.detail}"
+        layout = app.session._layouts[spec.key][0]
+        assert layout.width <= pane.size.width and layout.height <= pane.size.height  # all of it on screen
+        text = _graph_text(app)
+        assert "┌" in text and "┘" in text  # boxes, not the outline's lines
+        if ident == "14" and index == 2:  # both walks' visiting order on every op's box
+            for walk in ("bfs 1 tape 1", "bfs 2 tape 2", "bfs 3 tape 4", "bfs 4 tape 3"):
+                assert walk in text
+        if ident == "15":  # "its box names its gradient function"
+            assert "clip_gradients" in text and "[∇ backward]" in text
+
+
+async def test_on_a_narrow_terminal_i_shows_the_inspector_then_the_timeline_in_the_graphs_place(tmp_path: Path) -> None:
+    app = lesson_app(open_lesson("8"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        graph, inspector, pane = screen.query_one(GraphPane), screen.query_one(Inspector), screen.query_one(LessonPane)
+        timeline, loss = screen.query_one(Timeline), screen.query_one(LossCurve)
+        assert graph.region.width == 80 and not inspector.region.area  # the graph across the width, alone
+        assert not timeline.region.area and not loss.region.area
+        assert pane.region.y > graph.region.bottom - 1 and pane.region.width == 80  # the lesson under it
+        await pilot.press("i")
+        await settle(pilot)
+        assert inspector.region.width == 80 and not graph.region.area
+        await pilot.press("i")
+        await settle(pilot)
+        assert timeline.region.area and loss.region.area and not graph.region.area and not inspector.region.area
+        assert timeline.region.bottom <= pane.region.y  # above the lesson pane, which stays
+        await pilot.press("i")
+        await settle(pilot)
+        assert graph.region.area and not inspector.region.area and not timeline.region.area
+
+
+async def test_at_120x40_the_inspector_is_under_the_graph_and_wide_enough_to_read(tmp_path: Path) -> None:
+    app = lesson_app(open_lesson("14"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.enter_step(2)  # "The inspector shows b."
+        await settle(pilot)
+        graph, inspector = app.screen.query_one(GraphPane), app.screen.query_one(Inspector)
+        assert inspector.region.y >= graph.region.bottom and inspector.region.width == graph.region.width >= 60
+        await pilot.press("i")  # only narrow terminals swap them
+        await settle(pilot)
+        assert graph.region.area and inspector.region.area
+
+
+@pytest.mark.parametrize(("ident", "index"), [("14", 2), ("1", 2), ("13", 4)])
+async def test_feedback_is_scrolled_into_the_short_lesson_pane(tmp_path: Path, ident: str, index: int) -> None:
+    run = open_lesson(ident)
+    app = lesson_app(run, ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.enter_step(index)
+        await settle(pilot)
+        assert run.steps[index].question is not None
+        screen.on_lesson_pane_answer_submitted(LessonPane.AnswerSubmitted("123456"))  # wrong: a Hint:
+        await settle(pilot)
+        pane = screen.query_one(LessonPane)
+        assert pane.query_one("#lesson-feedback").display and pane.feedback_visible()
+        screen.action_reveal()  # the Answer: and Why:
+        await settle(pilot)
+        assert pane.feedback_visible()
