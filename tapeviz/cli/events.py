@@ -84,6 +84,27 @@ def chosen_events(trace, args: argparse.Namespace) -> list[int]:  # noqa: ANN001
     return indices
 
 
+def replayed_when_summarised(trace, args: argparse.Namespace):  # noqa: ANN001, ANN201
+    """``--iteration N`` naming an iteration a bounded run only summarised: that iteration
+    recorded again in full (trace/replay.py), as a trace of its own; otherwise ``trace``.
+    Where it cannot be replayed, one line says why (a TapevizError: the CLI exits 2)."""
+    it = getattr(args, "iteration", None)
+    if it is None or trace.run is None:
+        return trace
+    count = trace.iteration_count
+    chosen = it - 1 if 0 < it <= count else count + it if -count <= it < 0 else None
+    if chosen is None or not trace.is_summarised(chosen):
+        return trace
+    from ..trace.replay import ReplayError, replay, replay_problem
+
+    problem = replay_problem(trace, chosen)
+    if problem:
+        raise ReplayError(f"{problem}; `tapeviz export-run` draws the run's summaries")
+    print(f"tapeviz: iteration {chosen + 1:,} was summarised: replaying it (the program runs again up to it)…",
+          file=sys.stderr, flush=True)
+    return replay(trace, chosen)
+
+
 def run_events(args: argparse.Namespace) -> int:
     from ..engine.errors import ProgramError
     from ..sources import load_source
@@ -97,6 +118,7 @@ def run_events(args: argparse.Namespace) -> int:
         if failed is not None and len(failed):
             _print_chosen(failed, args)
         raise
+    trace = replayed_when_summarised(trace, args)
     _print_chosen(trace, args)
     say_stopped(trace)
     return 0
@@ -138,4 +160,5 @@ def write_records(trace, indices: list[int], fmt: str, out: TextIO) -> None:  # 
         writer.writerow(csv_row(event_record(trace, i)))
 
 
-__all__ = ["add_selection_args", "chosen_events", "register", "run_events", "selection_of", "write_records"]
+__all__ = ["add_selection_args", "chosen_events", "register", "replayed_when_summarised", "run_events", "selection_of",
+           "write_records"]

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .common import UsageError
-from .events import add_selection_args, chosen_events, selection_of
+from .events import add_selection_args, chosen_events, replayed_when_summarised, selection_of
 
 if TYPE_CHECKING:  # the renderer (graphviz) loads only when export runs
     from ..render.frames import Progress
@@ -105,7 +105,7 @@ def run_export(args: argparse.Namespace) -> int:
     if inside and (frames_dir or fmt == "gif"):
         raise UsageError("--inputs-inside draws still images and DOT, not --frames or GIFs")
 
-    trace = load_source(args.source)
+    trace = replayed_when_summarised(load_source(args.source), args)
     frame_events: list[int] | None = None
     if selection_of(args).empty:
         index = resolve_at(trace, at_arg)

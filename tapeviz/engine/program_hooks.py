@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["HOOKS", "ProgramHooks", "register_program_hooks", "unregister_program_hooks"]
+__all__ = ["HOOKS", "LOADED_RANDOM", "ProgramHooks", "register_program_hooks", "unregister_program_hooks"]
 
 
 def _nothing() -> None:
@@ -40,11 +40,15 @@ class ProgramHooks:
 
 
 HOOKS: dict[str, ProgramHooks] = {}  # library name -> its hooks, in registration order
+# library name -> what puts its random state back as it was when the library was loaded: a program
+# that imported the library while it was recorded started from that state (trace/replay.py).
+LOADED_RANDOM: dict[str, Callable[[], None]] = {}
 
 
 def register_program_hooks(library: str, hooks: ProgramHooks) -> None:
     """Install (or replace) ``library``'s hooks; the runner calls them from its next run on."""
     HOOKS[library] = hooks
+    LOADED_RANDOM.setdefault(library, hooks.save_random())
 
 
 def unregister_program_hooks(library: str) -> None:

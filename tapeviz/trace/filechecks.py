@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,10 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     return b"".join(parts)
 
 
-def npy_array(data: bytes, k: int, fail: Any, max_bytes: int) -> np.ndarray:
-    """Array ``k`` from its ``.npy`` bytes: header checked, then a read-only view of ``data``
-    (no copy; nothing is allocated from the header's numbers)."""
+def npy_header(data: bytes, k: int, fail: Any, max_bytes: int) -> tuple[tuple[int, ...], bool, np.dtype, int, int]:
+    """Array ``k``'s ``.npy`` header, checked: (shape, fortran order, dtype, offset of the data,
+    element count). ``data`` is the member or at least its beginning (nothing is allocated from
+    the header's numbers)."""
     buf = io.BytesIO(data)
     version = np.lib.format.read_magic(buf)
     if version == (1, 0):
@@ -98,15 +100,52 @@ def npy_array(data: bytes, k: int, fail: Any, max_bytes: int) -> np.ndarray:
     if any(d > MAX_DIMENSION for d in shape):
         raise fail(f"array {k} has an absurd shape {shape} (an axis over {MAX_DIMENSION})")
     count = math.prod(shape)  # exact: no int64 wrap-around
-    needed = count * dtype.itemsize
-    if needed > max_bytes:
-        raise fail(f"array {k} is {needed} bytes, over the {max_bytes}-byte limit")
-    offset = buf.tell()
-    if needed > len(data) - offset:
-        raise fail(f"truncated: array {k} declares {needed} bytes of data but has fewer")
+    if count * dtype.itemsize > max_bytes:
+        raise fail(f"array {k} is {count * dtype.itemsize} bytes, over the {max_bytes}-byte limit")
+    return shape, fortran, dtype, buf.tell(), count
+
+
+def npy_array(data: bytes, k: int, fail: Any, max_bytes: int) -> np.ndarray:
+    """Array ``k`` from its ``.npy`` bytes: header checked, then a read-only view of ``data``
+    (no copy; nothing is allocated from the header's numbers)."""
+    shape, fortran, dtype, offset, count = npy_header(data, k, fail, max_bytes)
+    if count * dtype.itemsize > len(data) - offset:
+        raise fail(f"truncated: array {k} declares {count * dtype.itemsize} bytes of data but has fewer")
     flat = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
     return flat.reshape(shape, order="F" if fortran else "C")
 
+
+NPY_HEAD = 1 << 16  # bytes read to find a stored array's header (a .npy 1.0 header is shorter)
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a zip member's local header: signature, then name and extra lengths
+
+
+def mapped_array(mapping: Any, info: zipfile.ZipInfo, k: int, fail: Any, max_bytes: int) -> np.ndarray:
+    """Array ``k``, stored uncompressed in the archive, as a read-only view of the file's memory
+    map (``mapping``): only its header is read now, its numbers when they are used. Every offset
+    and size is checked against the file before the view is made."""
+    size = len(mapping)
+    start = info.header_offset
+    if not 0 <= start <= size - _LOCAL_HEADER.size:
+        raise fail(f"truncated or corrupted: array {k}'s zip header is past the end of the file")
+    signature, name_len, extra_len = _LOCAL_HEADER.unpack_from(mapping, start)
+    if signature != b"PK\x03\x04":
+        raise fail(f"corrupted: array {k}'s zip header is damaged")
+    data_start = start + _LOCAL_HEADER.size + name_len + extra_len
+    if info.compress_size != info.file_size or data_start + info.file_size > size:
+        raise fail(f"truncated or corrupted: array {k} ends past the end of the file")
+    head = bytes(mapping[data_start:data_start + min(info.file_size, NPY_HEAD)])
+    try:
+        shape, fortran, dtype, offset, count = npy_header(head, k, fail, max_bytes)
+    except TraceFileError:
+        raise
+    except Exception as exc:  # numpy parses the header's text: a damaged one raises what its parser raises
+        raise fail(f"corrupted array {k}: its .npy header is damaged ({type(exc).__name__})") from None
+    if count * dtype.itemsize > info.file_size - offset:
+        raise fail(f"truncated: array {k} declares {count * dtype.itemsize} bytes of data but has fewer")
+    if count == 0:
+        return np.empty(shape, dtype)
+    flat = np.frombuffer(mapping, dtype=dtype, count=count, offset=data_start + offset)
+    return flat.reshape(shape, order="F" if fortran else "C")
 
 
 def over_budget(budget: int, declared: int | None = None) -> str:
@@ -130,6 +169,9 @@ def checked_meta(path: Path, meta: Any) -> dict[str, Any]:
             raise bad(key, "a string")
     if "warnings" in meta and not (isinstance(meta["warnings"], list) and all(isinstance(w, str) for w in meta["warnings"])):
         raise bad("warnings", "a list of strings")
+    run_iterations = meta.get("run_iterations", 0)  # a replayed iteration's run length (trace/replay.py)
+    if type(run_iterations) is not int or run_iterations < 0:
+        raise bad("run_iterations", "a whole number")
     for key in ("learning_rate", "lr"):
         if key in meta and (not isinstance(meta[key], (int, float)) or isinstance(meta[key], bool)):
             raise bad(key, "a number")

@@ -11,7 +11,14 @@ Each event is an object with its ``kind`` and every field of its dataclass, writ
 :mod:`.codec` from the fields' types; arrays are referenced from the JSON as ``{"array": k}``. A
 field a file lacks loads as the dataclass's default, and readers ignore keys they do not know,
 so adding a defaulted field or a new section keeps the version; the version goes up only when an
-older tapeviz would misread a newer file. Loading never executes code: no
+older tapeviz would misread a newer file.
+
+Arrays are stored uncompressed (float arrays hardly deflate) so that opening is lazy: the loader
+maps the file read-only and every array becomes a view of the map, its ``.npy`` header and its
+place in the file checked at opening, its numbers read from disk only when something uses them
+(an iteration shown). Opening a long run's file costs its ``trace.json`` (the events and the
+summaries), not its arrays. Files whose arrays are deflated (written before) are read whole as
+they always were; older tapeviz reads stored members too, so the version stays 1. Loading never executes code: no
 pickle, no eval; every count and size is checked before anything is allocated. Saving goes to
 a temporary file that is renamed into place, so a failed save leaves nothing half-written.
 """
@@ -20,7 +27,9 @@ from __future__ import annotations
 
 import io
 import json
+import mmap
 import os
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -46,6 +55,7 @@ from .filechecks import (
     check_references,
     checked_meta,
     load_budget,
+    mapped_array,
     npy_array,
     over_budget,
     read_member,
@@ -98,7 +108,9 @@ def save_trace(trace: Trace, path: Any) -> Path:
             for k, arr in enumerate(table.arrays):
                 buf = io.BytesIO()
                 np.lib.format.write_array(buf, arr, allow_pickle=False)
-                zf.writestr(f"arrays/{k}.npy", buf.getvalue())
+                # stored, not deflated: opening maps the file and reads an array when it is used
+                # (float arrays hardly compress: ~10% more on disk)
+                zf.writestr(f"arrays/{k}.npy", buf.getvalue(), compress_type=zipfile.ZIP_STORED)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved trace is meant to be shared
         os.replace(tmp, path)
     except BaseException as exc:
@@ -142,8 +154,10 @@ class _suppress:
 class _Reader:
     """Validates one document while turning it back into events."""
 
-    def __init__(self, path: Path, zf: zipfile.ZipFile, count: int, budget: int, spent: int = 0) -> None:
+    def __init__(self, path: Path, zf: zipfile.ZipFile, count: int, budget: int, spent: int = 0,
+                 mapping: Any = None) -> None:
         self.path = path
+        self.mapping = mapping  # the file's read-only memory map: stored arrays are views of it
         self.zf = zf
         self.count = count
         self.cache: dict[int, np.ndarray] = {}
@@ -169,6 +183,15 @@ class _Reader:
             raise self.fail(f"truncated or corrupted: array {k} ({name}) is missing")
         if info.file_size > MAX_ARRAY_BYTES + 4096:
             raise self.fail(f"array {k} is {info.file_size} bytes, over the {MAX_ARRAY_BYTES}-byte limit")
+        if self.mapping is not None and info.compress_type == zipfile.ZIP_STORED:
+            try:  # lazy: its header is checked now, its numbers are read from the file when used
+                arr = mapped_array(self.mapping, info, k, self.fail, MAX_ARRAY_BYTES)
+            except TraceFileError:
+                raise
+            except (ValueError, OverflowError, struct.error) as exc:
+                raise self.fail(f"corrupted array {k}: {exc}") from None
+            self.cache[k] = arr
+            return arr
         if self.total + info.file_size > MAX_TOTAL_BYTES:
             raise self.fail(f"arrays add up to more than {MAX_TOTAL_BYTES} bytes")
         if self.total + info.file_size > self.budget:
@@ -268,7 +291,7 @@ def load_trace(path: Any) -> Trace:
             raise TraceFileError(f"{path}: corrupted: events or array count missing")
         if len(events) > MAX_EVENTS or not 0 <= count <= MAX_ARRAYS:
             raise TraceFileError(f"{path}: too large ({len(events)} events, {count} arrays)")
-        reader = _Reader(path, zf, count, budget, spent)
+        reader = _Reader(path, zf, count, budget, spent, _map(path))
         parsed = [reader.event(d, i) for i, d in enumerate(events)]
         try:
             kept_iterations = run_iterations(doc)  # a bounded recording: the kept iterations' numbers
@@ -297,6 +320,17 @@ def load_trace(path: Any) -> Trace:
     except (ValueError, *_ZIP_ERRORS) as exc:
         raise TraceFileError(f"{path}: corrupted: {exc}") from None
     return trace
+
+
+def _map(path: Path) -> Any:
+    """The file as a read-only memory map (None where it cannot be mapped: arrays are then read
+    whole, as for files whose arrays are deflated, those written before arrays were stored).
+    A file replaced while it is open (tapeviz saves by renaming) keeps the old map valid."""
+    try:
+        with open(path, "rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ class Run:
     # Replay (replay.py): the state before some steps, and the step to run again (record_steps()).
     checkpoints: dict[int, Any] = field(default_factory=dict)
     step: Callable[[int], Any] | None = None
+    program: Any = None  # a replay.Program: the program that trained in its own loop (runner.py)
 
     def __post_init__(self) -> None:
         if not self.every:

@@ -8,6 +8,14 @@ library's (``ProgramHooks.save_random``: Keras's initializers and dropout). ``re
 puts the nearest checkpoint at or before ``i`` back, runs the steps up to ``i`` unrecorded, records
 step ``i`` into a one-iteration trace, and puts the live state back as it was.
 
+A program that trains in its own loop (``tapeviz save prog.py --keep ...``, ``run_program(keep=...)``)
+has no step to call: its run remembers the program (:class:`Program`: path, arguments, text), and
+``replay`` runs the program again from its start with nothing recorded until iteration ``i``
+begins, records that iteration, and stops the program when the next one begins. Its cost grows
+with ``i`` (the program's own speed, unrecorded); the program's random seeds make it exact. A
+trace file keeps the program's text, so a file whose program is still beside it, unchanged,
+replays the same way.
+
 A replay is checked against the run's own summary of that iteration: every statistic must be
 equal, bit for bit. A program with state a checkpoint cannot hold (a Python iterator over its data,
 a generator of its own, a file it reads) replays differently; that raises :class:`ReplayDiverged`
@@ -27,11 +35,12 @@ import numpy as np
 
 from ..engine import random as engine_random
 from ..engine.errors import TapevizError
-from ..engine.program_hooks import HOOKS
+from ..engine.events import Event, GradientStarted, subscribe, unsubscribe
+from ..engine.program_hooks import HOOKS, LOADED_RANDOM
 from ..engine.tensor import Variable, live_variables
 from .keep import as_policy
 from .summary import summarise
-from .trace import Trace, record
+from .trace import FORWARD, Trace, phase_of, record
 
 
 class ReplayError(TapevizError):
@@ -40,6 +49,17 @@ class ReplayError(TapevizError):
 
 class ReplayDiverged(ReplayError):
     """A replay computed other numbers than the run did: the program has state outside the checkpoint."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """The program a bounded run came from: run again to replay one of its iterations."""
+
+    path: str
+    argv: tuple[str, ...] = ()
+    text: str = ""  # the program as it was recorded (a changed program cannot replay it)
+    random: Any = None  # a Checkpoint of the random generators as the recording began (no variables)
+    libraries: tuple[str, ...] = ()  # the libraries loaded then (the others started as they loaded)
 
 
 @dataclass
@@ -65,6 +85,14 @@ def take_checkpoint(iteration: int) -> Checkpoint:
         (generator, copy.deepcopy(generator.bit_generator.state)),
         [hooks.save_random() for hooks in list(HOOKS.values())],
     )
+
+
+def take_random_state() -> Checkpoint:
+    """The random generators alone (engine's and each library's): where a program run starts from.
+    An unseeded generator (Keras's initializers without ``set_random_seed``) is then replayed too."""
+    generator = engine_random.get_generator()
+    return Checkpoint(-1, [], (generator, copy.deepcopy(generator.bit_generator.state)),
+                      [hooks.save_random() for hooks in list(HOOKS.values())])
 
 
 def restore(checkpoint: Checkpoint) -> None:
@@ -108,6 +136,51 @@ def record_steps(
     return trace
 
 
+def program_of(trace: Trace) -> Program | None:
+    """The program a run can be replayed with: the one it was recorded from in this process, or
+    for a trace file the program its ``meta["source"]`` names, when the file kept its text."""
+    run = trace.run
+    program = getattr(run, "program", None)
+    if isinstance(program, Program):
+        return program
+    source = trace.meta.get("source")
+    if not isinstance(source, str) or not source.endswith(".py"):
+        return None
+    from pathlib import Path
+
+    try:
+        resolved = str(Path(source).resolve())
+    except (OSError, RuntimeError):
+        return None
+    text = trace.sources.get(resolved)
+    return Program(resolved, (), text) if isinstance(text, str) else None
+
+
+def replay_problem(trace: Trace, iteration: int | None = None) -> str:
+    """Why an iteration of ``trace`` cannot be replayed ("" when it can be tried): one line."""
+    run = trace.run
+    where = f"iteration {iteration + 1:,}" if iteration is not None else "this run"
+    if run is None:
+        return f"{where}: the trace keeps every iteration in full, there is nothing to replay"
+    if iteration is not None and not 0 <= iteration < run.iterations:
+        return f"iteration {iteration + 1}: the run has iterations 1..{run.iterations}"
+    if run.step is not None:
+        return "" if run.checkpoints else f"{where} cannot be replayed: the run kept no checkpoint"
+    program = program_of(trace)
+    if program is None:
+        return (f"{where} cannot be replayed: the trace does not know the program it came from "
+                "(recorded from Python code of its own, or a file without its program)")
+    from pathlib import Path
+
+    try:
+        text = Path(program.path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return f"{where} cannot be replayed: its program {program.path} cannot be read any more"
+    if program.text and text != program.text:
+        return f"{where} cannot be replayed: its program {Path(program.path).name} changed since it was recorded"
+    return ""
+
+
 def replay(trace: Trace, iteration: int, progress: Callable[[int, int], None] | None = None) -> Trace:
     """Iteration ``iteration`` of a bounded run recorded in full again, as a trace of that one
     iteration (numbered as in the run), bit-identical to what a full recording would hold.
@@ -115,12 +188,18 @@ def replay(trace: Trace, iteration: int, progress: Callable[[int, int], None] | 
     run = trace.run
     if run is None or not 0 <= iteration < run.iterations:
         raise ReplayError(f"iteration {iteration + 1}: the trace has no summarised iteration by that number")
+    if run.step is None:
+        problem = replay_problem(trace, iteration)
+        if problem:
+            raise ReplayError(problem)
+        program = program_of(trace)
+        assert program is not None
+        one = _replay_program(trace, program, iteration, progress)
+        _check_against_summary(trace, one, iteration, (
+            "the program computes other numbers when it runs again (an unseeded generator, e.g. Keras's "
+            "initializers without tf.keras.utils.set_random_seed; changed data; another BLAS thread count)"))
+        return one
     step, checkpoints = run.step, run.checkpoints
-    if step is None:
-        raise ReplayError(
-            f"iteration {iteration + 1} cannot be replayed: this run was not recorded with record_steps() "
-            "(a program's own loop, or a trace file), so only its summary is kept"
-        )
     starts = [k for k in checkpoints if k <= iteration]
     if not starts:
         raise ReplayError(f"iteration {iteration + 1} cannot be replayed: no checkpoint at or before it")
@@ -145,7 +224,110 @@ def replay(trace: Trace, iteration: int, progress: Callable[[int, int], None] | 
     return one
 
 
-def _check_against_summary(trace: Trace, one: Trace, iteration: int) -> None:
+class _Reached(BaseException):
+    """Raised into the program when the iteration after the replayed one begins: stop here.
+    (A BaseException: a program's own ``except Exception`` does not swallow it.)"""
+
+
+class _Gate:
+    """A listener over a program run again: counts iterations as the trace does (a forward event
+    after a pass that took a gradient starts the next), passes iteration ``target``'s events to
+    ``one`` and stops the program when the one after it begins."""
+
+    def __init__(self, target: int, one: Trace, progress: Callable[[int, int], None] | None) -> None:
+        self.target, self.one, self.progress = target, one, progress
+        self.iteration, self.phase, self.grad = 0, None, False
+        self.listen = one._listen
+
+    def __call__(self, event: Event) -> None:
+        phase = phase_of(event)
+        if phase == FORWARD:
+            if self.phase is not None and self.phase != FORWARD and self.grad:
+                self.iteration += 1
+                self.grad = False
+                if self.iteration > self.target:
+                    raise _Reached
+                if self.progress is not None:
+                    self.progress(self.iteration, self.target + 1)
+        elif type(event) is GradientStarted:
+            self.grad = True
+        self.phase = phase
+        if self.iteration == self.target:
+            self.listen(event)
+
+
+def _replay_program(trace: Trace, program: Program, iteration: int,
+                    progress: Callable[[int, int], None] | None) -> Trace:
+    """Run ``program`` again from its start, recording only iteration ``iteration``."""
+    import contextlib
+    import sys
+    import warnings
+    from pathlib import Path
+
+    from .guards import BoundedText, guarded
+
+    path = Path(program.path)
+    try:
+        code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
+        raise ReplayError(f"iteration {iteration + 1} cannot be replayed: {path}: {exc}") from None
+    one = Trace(f"{trace.title} iteration {iteration + 1} (replayed: {path.name} run again)".strip(), dict(trace.meta))
+    one._iteration = iteration
+    one.meta["run_iterations"] = trace.run.iterations  # one iteration of a run of that many (the header says so)
+    gate = _Gate(iteration, one, progress)
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path), "__builtins__": __builtins__}
+    now = take_checkpoint(-1)
+    old_argv, old_path = sys.argv, list(sys.path)
+    sys.argv = [str(path), *program.argv]
+    sys.path.insert(0, str(path.parent))
+    for hooks in list(HOOKS.values()):
+        hooks.fresh()
+    if program.random is not None:  # the generators as the recording began
+        restore(program.random)
+        for library, put_back in list(LOADED_RANDOM.items()):
+            if library not in program.libraries:  # imported by the program: as it was when loaded
+                put_back()
+    sink = BoundedText()
+    failure = ""
+    listener = subscribe(gate)
+    try:
+        with warnings.catch_warnings(), guarded(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            warnings.simplefilter("ignore")
+            exec(code, namespace)
+    except _Reached:
+        pass
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            failure = f"the program exited with status {exc.code!r}"
+    except BaseException as exc:  # the program failed this time (an external source, a changed file)
+        failure = f"the program failed: {type(exc).__name__}: {str(exc)[:200]}"
+    finally:
+        unsubscribe(listener)
+        sys.argv = old_argv
+        sys.path[:] = old_path
+        restore(now)
+        one._sync()
+        if one._site_recorder is not None:
+            one._site_recorder.release()
+    if failure:
+        raise ReplayError(f"replaying iteration {iteration + 1}: {failure}")
+    if gate.iteration < iteration or not len(one):
+        raise ReplayDiverged(
+            f"replaying iteration {iteration + 1}: the program ran only {gate.iteration + 1} iterations this time "
+            "(it reads something that changed); only the summary of this iteration is available"
+        )
+    if progress is not None:
+        progress(iteration + 1, iteration + 1)
+    return one
+
+
+_CHECKPOINT_MISSES = ("the program has state a checkpoint does not hold (an iterator over its data, a random "
+                      "generator of its own, a file it reads)")
+
+
+def _check_against_summary(trace: Trace, one: Trace, iteration: int, why: str = _CHECKPOINT_MISSES) -> None:
     expected = trace.run.summary.row(iteration)
     got, _ = summarise(one, iteration)
     for column, value in expected.items():
@@ -154,10 +336,11 @@ def _check_against_summary(trace: Trace, one: Trace, iteration: int) -> None:
             group, name, stat = column
             what = "the loss" if group == "loss" else f"{name} {stat}"
             raise ReplayDiverged(
-                f"replaying iteration {iteration + 1} gave {what} = {mine}, but the run had {value}: the program "
-                "has state a checkpoint does not hold (an iterator over its data, a random generator of its own, "
-                "a file it reads); only the summary of this iteration is available"
+                f"iteration {iteration + 1} cannot be replayed exactly: {what} came out "
+                f"{'missing' if mine is None else format(mine, '.7g')}, the run had "
+                f"{value:.7g}: {why}; only its summary is kept"
             )
 
 
-__all__ = ["Checkpoint", "ReplayDiverged", "ReplayError", "record_steps", "replay", "restore", "take_checkpoint"]
+__all__ = ["Checkpoint", "Program", "ReplayDiverged", "ReplayError", "program_of", "record_steps", "replay",
+           "replay_problem", "restore", "take_checkpoint", "take_random_state"]

@@ -75,6 +75,10 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         hooks.fresh()
     trace.limit(budget.current() if limit is None else limit)
     stopped = ""
+    if keep is not None:  # a bounded run replays from the generators as they are now (replay.py)
+        from .replay import take_random_state
+
+        random_start, libraries = take_random_state(), tuple(HOOKS)
     try:
         with warnings.catch_warnings(record=True) as caught, record(trace, keep=keep), guarded(), \
                 contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -111,6 +115,10 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
         sys.path[:] = old_path
         # Kept in the trace (and its file) for the UI's messages panel: the screen did not exist yet.
         trace.meta["stdout"], trace.meta["stderr"] = stdout.own.getvalue(), stderr.own.getvalue()
+    if trace.run is not None:  # a bounded run: its summarised iterations replay by running the program again
+        from .replay import Program
+
+        trace.run.program = Program(filename, tuple(argv or ()), source, random_start, libraries)
     trainer = namespace.get("train_step")
     if not callable(trainer):
         trainer = next((t for hooks in list(HOOKS.values()) if callable(t := hooks.trainer())), None)

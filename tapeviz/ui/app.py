@@ -39,7 +39,7 @@ from .help_screen import HelpScreen, help_rows
 from .keys import BINDINGS, bindings_of, documented, help_of, palette_row
 from .main_screen import MainScreen
 from .matrix_screen import MatrixScreen
-from .messages import Exported, LayoutReady, Saved, Trained
+from .messages import Exported, LayoutReady, Replayed, ReplayProgress, Saved, Trained
 from .messages_pane import summary_line
 from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
@@ -99,6 +99,8 @@ class TapevizApp(App[int]):
         self._train_pending = 0
         self._training = False
         self._exporting = False
+        self._replaying = False
+        self._run_trace: Trace | None = None  # while a replayed iteration is shown: the run it is from
         self._play_timer = None
         self._retry = None
         self.last_refresh_s = 0.0
@@ -180,7 +182,7 @@ class TapevizApp(App[int]):
     @property
     def idle(self) -> bool:
         """No worker running or queued and the frame drawn (tests and the soak wait for this)."""
-        return not (self.training or self._exporting or self._retry is not None or len(self.workers))
+        return not (self.training or self._exporting or self._replaying or self._retry is not None or len(self.workers))
 
     # ---- the small API lessons use ------------------------------------------------------
     def goto(self, index: int) -> None:
@@ -370,15 +372,84 @@ class TapevizApp(App[int]):
         if self.frame is None or isinstance(self.screen, RunScreen):
             return
         here = self.frame.snap.iteration
+        run = self._run_trace or self.trace  # a replayed iteration is shown: its run
+        self.push_screen(RunScreen(run, here, self.colours), self._run_view_closed(run))
 
+    def _run_view_closed(self, run: Trace) -> Callable[[int | None], None]:
+        """What the run view's choice does: a kept iteration opens in the run's own trace, a
+        summarised one is replayed (trace/replay.py)."""
         def opened(iteration: int | None) -> None:
             if iteration is None:
                 return
+            if run.is_summarised(iteration):
+                self._start_replay(run, iteration)
+                return
+            if self._run_trace is not None:  # back from a replayed iteration to the run's own trace
+                self._show_trace(run)
+                self._run_trace = None
             span = self.trace.iteration_range(iteration)
             if span:
                 self.goto(span.start)
 
-        self.push_screen(RunScreen(self.trace, here, self.colours), opened)
+        return opened
+
+    # ---- replaying a summarised iteration (trace/replay.py) ------------------------------
+    def _show_trace(self, trace: Trace) -> None:
+        """Show ``trace`` in place of the one on screen (not a what-if: the loss pane keeps no try)."""
+        with self.session.lock:
+            self.session.replace_trace(trace, remember=False)
+        self.set_reactive(TapevizApp.selected, None)
+        self.set_reactive(TapevizApp.index, self.session.index)
+        self._draw()
+
+    def _start_replay(self, run: Trace, iteration: int) -> None:
+        if self._replaying or self.training:
+            self.notify("busy: wait for what is running to finish", severity="warning", timeout=4)
+            return
+        self._replaying = True
+        self.busy = f"replaying iteration {iteration + 1:,}…"
+        self._replay_worker(run, iteration)
+
+    @work(thread=True, exclusive=True, group="replay", exit_on_error=False)
+    def _replay_worker(self, run: Trace, iteration: int) -> None:
+        from ..trace.replay import replay
+
+        shown = [time.monotonic()]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= 0.25:  # a few updates a second, not one per iteration
+                shown[0] = now
+                # a message, not call_from_thread: the replay does not wait for the screen to draw
+                self.post_message(ReplayProgress(f"replaying iteration {iteration + 1:,}: {done:,} of {total:,} iterations run"))
+
+        try:
+            one, error = replay(run, iteration, progress), ""
+        except TapevizError as exc:
+            one, error = None, str(exc)
+        except Exception as exc:  # noqa: BLE001  (a worker's exception has nowhere useful to go)
+            one, error = None, f"replaying iteration {iteration + 1} failed: {type(exc).__name__}: {exc}"
+        self.post_message(Replayed(run, iteration, one, error))
+
+    def on_replay_progress(self, message: ReplayProgress) -> None:
+        if self._replaying:
+            self.busy = message.text
+
+    def on_replayed(self, message: Replayed) -> None:
+        self._replaying = False
+        self.busy = ""
+        if message.error or not isinstance(message.trace, Trace):  # say why, and show its summary
+            self.notify(message.error, severity="warning", timeout=12)
+            if not isinstance(self.screen, RunScreen):
+                run = message.run
+                self.push_screen(RunScreen(run, message.iteration, self.colours),  # type: ignore[arg-type]
+                                 self._run_view_closed(run))  # type: ignore[arg-type]
+            return
+        self._run_trace = message.run  # type: ignore[assignment]
+        self._show_trace(message.trace)
+        self.goto(0)
+        self.notify(f"iteration {message.iteration + 1:,} replayed in full (it was summarised in the run; "
+                    "r goes back to the run)", timeout=6)
 
     def action_next_node(self) -> None:
         if self.session.cycle_node(1):
@@ -408,6 +479,9 @@ class TapevizApp(App[int]):
         self.exit()
 
     def action_train(self) -> None:
+        if self._replaying:  # the replay listens to every engine event: training now would join it
+            self.notify("replaying an iteration: train when it is shown", severity="warning", timeout=4)
+            return
         if self.trace.trainer is None:
             self.notify("This trace cannot train more: it was loaded from a file, or the program has no "
                         "train_step() function.", severity="warning", timeout=5)

@@ -39,3 +39,19 @@ class Saved(Message):
     def __init__(self, path: Path, error: str) -> None:
         super().__init__()
         self.path, self.error = path, error
+
+
+class Replayed(Message):
+    """A summarised iteration was recorded again (``trace``), or could not be (``error``)."""
+
+    def __init__(self, run: object, iteration: int, trace: object, error: str) -> None:
+        super().__init__()
+        self.run, self.iteration, self.trace, self.error = run, iteration, trace, error
+
+
+class ReplayProgress(Message):
+    """How far a replay has got (``text`` for the status line)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

@@ -3,7 +3,8 @@ update norms over time, with a cursor on one iteration; Enter opens that iterati
 
 A bounded recording (``tapeviz save --keep``) keeps every array only for some iterations; the
 others have their summary here. The marks under the loss curve show the kept ones; Enter on a
-summarised iteration opens the nearest kept one and says so.
+summarised iteration has the app replay it in full (trace/replay.py), or says in one line why it
+cannot be replayed and stays on its summary.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def run_text(data: RunData, cursor: int, zoom: int, width: int, colours: Colours
     loss_here = float(losses[cursor]) if cursor < len(losses) else float("nan")
     kept_note = ("kept in full (" + ", ".join(data.reasons.get(cursor, [])) + "): Enter opens its tape"
                  if data.is_kept(cursor) else
-                 f"summarised: Enter opens the nearest kept iteration, {_number(data.nearest_kept(cursor))}")
+                 "summarised: Enter replays it in full (the program runs again up to it)")
     text.append(f"iteration {cursor + 1:,} of {data.iterations:,}", colours.fg("highlight", bold=True))
     text.append(f"   loss {loss_here:.4g}   " if math.isfinite(loss_here) else "   loss —   ")
     text.append(kept_note + "\n", colours.fg("muted"))
@@ -126,12 +127,8 @@ def _short(name: str, width: int) -> str:
     return name if len(name) <= width else "…" + name[-(width - 1):]
 
 
-def _number(iteration: int | None) -> str:
-    return "none" if iteration is None else f"{iteration + 1:,}"
-
-
 class RunScreen(ModalScreen[int | None]):
-    """The run view; dismisses with the iteration to open (a kept one), or None."""
+    """The run view; dismisses with the iteration to open (kept, or summarised and replayable), or None."""
 
     BINDINGS = [
         key("right,l", "move(1)", "next", "Next column", "move the cursor one column (iterations) right",
@@ -144,7 +141,7 @@ class RunScreen(ModalScreen[int | None]):
         key("plus,equals_sign", "zoom(1)", "zoom in", "Zoom in", "zoom in: half as many iterations, around the cursor"),
         key("minus", "zoom(-1)", "zoom out", "Zoom out", "zoom out: twice as many iterations"),
         key("enter", "open", "open", "Open iteration",
-            "open the cursor's iteration in the tape view (a summarised one: the nearest kept)"),
+            "open the cursor's iteration in the tape view (a summarised one is replayed in full)"),
         Binding("escape,r,q", "close", "close", show=True),
     ]
 
@@ -153,11 +150,12 @@ class RunScreen(ModalScreen[int | None]):
 
     def __init__(self, trace: Trace, iteration: int, colours: Colours) -> None:
         super().__init__()
+        self.trace = trace
         self.data = run_data(trace)
         self.cursor = min(max(0, iteration), max(0, self.data.iterations - 1))
         self.zoom = 0
         self.colours = colours
-        self.text = ""
+        self._body: Text | None = None
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="run-box"):
@@ -177,9 +175,13 @@ class RunScreen(ModalScreen[int | None]):
         return max(10, int((self.size.width or 80) * 0.95) - 4 - 28 - 4 - 24)
 
     def refresh_plot(self) -> None:
-        body = run_text(self.data, self.cursor, self.zoom, self._width(), self.colours)
-        self.text = plain_text(body, width=10_000)  # for tests
-        self.query_one("#run-body", Static).update(body)
+        self._body = run_text(self.data, self.cursor, self.zoom, self._width(), self.colours)
+        self.query_one("#run-body", Static).update(self._body)
+
+    @property
+    def text(self) -> str:
+        """What the view shows, as plain text (for tests; made when asked, not on every key)."""
+        return plain_text(self._body, width=10_000) if self._body is not None else ""
 
     def _cols(self) -> list[range]:
         return columns(*window(self.data.iterations, self.cursor, self.zoom), self._width())
@@ -205,12 +207,17 @@ class RunScreen(ModalScreen[int | None]):
         self.refresh_plot()
 
     def action_open(self) -> None:
-        target = self.cursor if self.data.is_kept(self.cursor) else self.data.nearest_kept(self.cursor)
-        if target is not None and target != self.cursor:
-            self.app.notify(f"iteration {self.cursor + 1:,} was summarised (its arrays were not kept): "
-                            f"showing the nearest kept iteration, {target + 1:,}", timeout=6)
+        """A kept iteration: its tape. A summarised one: the app replays it (trace/replay.py);
+        where that cannot be done, one line says why and the view stays on its summary."""
+        if not self.data.is_kept(self.cursor):
+            from ..trace.replay import replay_problem
+
+            problem = replay_problem(self.trace, self.cursor)
+            if problem:
+                self.app.notify(f"{problem}; its summary is shown here", severity="warning", timeout=8)
+                return
         if self.is_active:
-            self.dismiss(target)
+            self.dismiss(self.cursor)
 
     def action_close(self) -> None:
         if self.is_active:

@@ -202,7 +202,7 @@ class Session:
                 layout=self._layouts.get(spec.key), node=self.selected_node,
                 explanation=explain(trace, index, snap.grads), mode=self.mode, playing=self.playing,
                 busy=self.busy, notice=self.concealer(self.notice), nonfinite_from=self.nonfinite_from(index),
-                iterations=trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
+                iterations=trace.meta.get("run_iterations") or trace.iteration_count, loss=trace.loss_at(snap.iteration), losses=tuple(trace.losses),
                 events=trace.events, phases=trace.phases, iterations_of=trace.iterations,
                 conceal=self.concealer, zoom=self.view, badges=self.badges, tries=tuple(self.tries),
             )
@@ -249,12 +249,12 @@ class Session:
         """The graph pane shows boxes at full size, scrolled to the selection."""
         self.view = "detail"
 
-    def replace_trace(self, trace: Trace) -> None:
+    def replace_trace(self, trace: Trace, remember: bool = True) -> None:
         """Show another recording of the same program (a lesson's what-if): the cursor keeps
         its place as far as the new trace reaches; selection and graph specs start again.
         The caller holds ``lock``."""
         old = self.trace
-        if old.losses:  # the loss pane keeps each try, as TF Playground keeps its runs
+        if remember and old.losses:  # the loss pane keeps each try, as TF Playground keeps its runs
             said = ", ".join(f"{k}={v}" for k, v in (old.meta.get("what_if") or {}).items()) or "first run"
             self.tries = [*self.tries, (said, tuple(old.losses))][-MAX_TRIES:]
         self.trace = trace

@@ -72,3 +72,30 @@ def test_export_run_draws_the_run_as_a_png(loop: Path, tmp_path: Path, capsys: p
     assert len(pixels) > 3  # lines drawn, not a blank page
     assert main(["export-run", str(loop), "-o", str(tmp_path / "run.svg")]) == 2
     assert "writes a PNG" in capsys.readouterr().err
+
+
+def test_events_and_export_of_a_summarised_iteration_replay_it(loop: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A file beside its unchanged program: ``--iteration N`` of a summarised iteration runs the
+    program again to N and lists (or draws) that iteration in full, numbers as a full recording's."""
+    out = tmp_path / "loop.tapeviz"
+    assert main(["save", str(loop), "-o", str(out), "--keep", "first=1,last=1,every=10"]) == 0
+    assert load_trace(out).is_summarised(6)
+    capsys.readouterr()
+    assert main(["events", str(out), "--iteration", "7", "--format", "csv"]) == 0
+    replayed = capsys.readouterr()
+    assert "iteration 7 was summarised: replaying it" in replayed.err
+    assert main(["events", str(loop), "--keep", "all", "--iteration", "7", "--format", "csv"]) == 0
+    full = capsys.readouterr().out
+    def numbers(text: str) -> list[str]:  # each row less its event number (the replay numbers its own from 1)
+        return [row.split(",", 1)[1] for row in text.splitlines()]
+
+    assert len(numbers(replayed.out)) > 5 and numbers(replayed.out) == numbers(full)
+    png = tmp_path / "it7.png"
+    assert main(["export", str(out), "--iteration", "7", "-o", str(png)]) == 0
+    assert png.stat().st_size > 1000 and "iteration 7" in capsys.readouterr().out
+    loop.write_text(LOOP.replace("learning_rate=0.1", "learning_rate=0.2"))  # the program changed: one line, exit 2
+    assert main(["events", str(out), "--iteration", "7"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["tapeviz: error: iteration 7 cannot be replayed: its program loop.py changed since it was recorded; "
+                   "`tapeviz export-run` draws the run's summaries"]

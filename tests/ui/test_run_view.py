@@ -60,7 +60,7 @@ async def test_r_opens_the_run_view_arrows_move_its_cursor_and_enter_opens_a_kep
         await settle(pilot)
         assert app.index == before  # the arrows moved the run view's cursor, not the tape's
         assert screen.cursor == 5 and "iteration 6 of 40" in screen.text
-        assert "summarised: Enter opens the nearest kept iteration, 2" in screen.text
+        assert "summarised: Enter replays it in full" in screen.text
         await pilot.press("plus")
         await settle(pilot)
         assert "zoom 2×" in screen.text
@@ -76,8 +76,10 @@ async def test_r_opens_the_run_view_arrows_move_its_cursor_and_enter_opens_a_kep
         await settle(pilot)
         for _ in range(3):
             await pilot.press("left")
-        await pilot.press("enter")  # iteration 28 was summarised: the nearest kept one opens, and it says so
+        await pilot.press("enter")  # iteration 28 was summarised, and this loop cannot run again: one line says so
         await settle(pilot)
-        assert app.trace.iteration(app.index) == 30 and app.trace.is_summarised(27)
-        assert any("iteration 28 was summarised (its arrays were not kept): showing the nearest kept iteration, 31"
-                   in n.message for n in app._notifications)
+        assert isinstance(app.screen, RunScreen) and app.screen.cursor == 27 and app.trace.is_summarised(27)
+        said = [n.message for n in app._notifications if "iteration 28 cannot be replayed" in n.message]
+        assert said == ["iteration 28 cannot be replayed: the trace does not know the program it came from "
+                        "(recorded from Python code of its own, or a file without its program); its summary is shown here"]
+        assert "iteration 28 of 40" in app.screen.text and "loss " in app.screen.text  # the summary stays in view
