@@ -113,6 +113,12 @@ class Trace:
                 if site is not None:
                     self._raw_sites[len(self._raw) - 1] = (site, None)
 
+    def count_unsynced(self) -> int:
+        """How many events the trace holds, without taking its lock or folding: for code that
+        may run while this trace files an event (a warning shown from an object's ``__del__``
+        during a garbage collection there would wait for the lock its own thread holds)."""
+        return len(self._events) + sum(len(raw) for _, raw, _ in list(self._buffers.values()))
+
     def limit(self, budget: Budget | None) -> None:
         self._meter = Meter(budget) if budget is not None else None  # None: no limit
 

@@ -34,7 +34,7 @@ def learner_warnings(log: list[warnings.WarningMessage], trace: Trace) -> Any:
         found = _learner_line(sys._getframe(1))
         resolved = str(Path(filename).resolve()) if filename and not filename.startswith("<") else filename
         if found is not None and found[0] != filename and (is_library_code(None, resolved) or "numpy" in resolved):
-            event = len(trace) + 1  # the op being computed becomes the next event (numbered from 1)
+            event = trace.count_unsynced() + 1  # the op being computed becomes the next event (numbered from 1)
             message = f"{message} (line {found[1]} of {Path(found[0]).name}, event {event})"
             filename, lineno = found
         log.append(warnings.WarningMessage(message, category, filename, lineno, file, line))

@@ -81,3 +81,41 @@ def test_a_numpy_warning_names_the_learners_line_and_the_event(tmp_path: Path) -
     assert run.warnings == ["RuntimeWarning: overflow encountered in exp (line 6 of overflow.py, event 2)"]
     assert run.trace.events[1].op == "exp" and run.trace.sites[run.trace.events[1].op_id].line == 6
     assert "registry.py" not in " ".join(run.trace.meta["warnings"])
+
+
+def test_a_warning_raised_while_an_event_is_filed_does_not_hang_the_recording(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A warning can fire while the trace files an event and holds its lock: a garbage collection
+    there runs any object's ``__del__`` (a leftover zmq socket warned, and a full test run hung).
+    Naming the warning's event must not wait for that lock."""
+    import threading
+    import warnings
+
+    import numpy as np
+
+    from tapeviz.trace import sites
+
+    capture = sites.SiteRecorder.capture
+
+    def capture_and_warn(self, event):  # noqa: ANN001, ANN202
+        warnings.warn_explicit("a socket was not closed", ResourceWarning, str(Path(np.__file__)), 1)
+        return capture(self, event)
+
+    monkeypatch.setattr(sites.SiteRecorder, "capture", capture_and_warn)
+    program = tmp_path / "prog.py"
+    program.write_text("import tapeviz.tf as tf\n\nx = tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    y = x * x\n")
+    done: list = []
+    failed: list = []
+
+    def record() -> None:
+        try:
+            done.append(run_program(program))
+        except Exception as exc:  # noqa: BLE001  (said by the assertion below)
+            failed.append(exc)
+
+    worker = threading.Thread(target=record, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not failed, failed
+    assert done, "the recording hung on its own lock"
+    [said] = done[0].warnings  # (its line is this test's: the warning is raised here, not in a library)
+    assert said.startswith("ResourceWarning: a socket was not closed (line ") and ", event 2)" in said
