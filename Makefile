@@ -15,7 +15,7 @@ test: $(STAMP) dot
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 soak: $(STAMP) dot
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak --timeout=3600
 
 # Rewrites the UI's SVG snapshot baselines (tests/ui/__snapshots__/) from the current code:
 # run it only after looking at the failing snapshots' pictures and finding the new ones right.
