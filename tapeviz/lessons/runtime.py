@@ -204,24 +204,24 @@ class WriteAndFill:
         return outcome
 
     def rule_lines(self, step: Step) -> list[str]:
-        """What the pane says about the last try: the error, or each point and the training."""
+        """What the pane says about the last try: the error, or the verdict, the training and
+        each point, in that order (a short pane shows the first lines without scrolling)."""
         outcome = self.rules.get(step.index)
         if outcome is None:
             return []
         if outcome.error:
             return [f"Your rule did not run: {outcome.error}"]
         check = outcome.check
-        lines = [p.line() for p in check.points]
         wrong = check.first_wrong
         if wrong is None:
-            lines.append(f"Right: your rule agrees with finite differences at all {len(check.points)} points.")
+            lines = [f"Right: your rule agrees with finite differences at all {len(check.points)} points."]
         else:
-            lines.append(f"Not yet: at point {wrong.number} your rule gives {wrong.yours:.6g} where finite "
-                         f"differences give {wrong.expected:.6g}.")
+            lines = [f"Not yet: at point {wrong.number} your rule gives {wrong.yours:.6g} where finite "
+                     f"differences give {wrong.expected:.6g}."]
         if outcome.losses:
             first = f" (the program's own placeholder: {_loss_run(self.first_losses)})" if self.first_losses else ""
             lines.append(f"Trained with your rule: {_loss_run(outcome.losses)}{first}.")
-        return lines
+        return lines + [p.line() for p in check.points]
 
     def rule_node(self, step: Step) -> int | None:
         """The node of the step's custom-gradient function (its first call) in the recording."""

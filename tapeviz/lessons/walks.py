@@ -165,13 +165,13 @@ def walk_functions(trace: Trace, resolver: Resolver) -> dict[str, Callable[..., 
         if how == "right":
             rows = [("tensor", "gradient")] + [(label(t), _num(used(right, t))) for t in tensors(right)]
         else:
-            rows = [("tensor", "right", _title(how))]
+            rows = [("tensor", "right", _title(how), "")]
             for t in tensors(right):
                 a, b = used(right, t), used(wrong, t)
-                rows.append((label(t), _num(a), _num(b) + ("  ✗" if differs(a, b) else "")))
+                rows.append((label(t), _num(a), _num(b), "✗" if differs(a, b) else ""))
         widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
-        return "\n".join(
-            "  ".join([f"{r[0]:<{widths[0]}}", *(f"{c:>{w}}" for c, w in zip(r[1:2], widths[1:2])), *r[2:]]).rstrip()
+        return "\n".join(  # names left, numbers right-aligned under their headings, a mark after
+            "  ".join([f"{r[0]:<{widths[0]}}", *(f"{c:>{w}}" for c, w in zip(r[1:3], widths[1:3])), *r[3:]]).rstrip()
             for r in rows
         )
 

@@ -28,6 +28,8 @@ NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 NONE_RE = re.compile(r"\bNone\b")  # a gradient that will not come: evidence too
 # an index after a name: the numbers in ``w[0, 1]`` or ``∂L/∂add[1,0]`` pick an entry
 INDEX_RE = re.compile(r"(?<=[\w\]])\[[\d,\s:]*\]")
+# a shape as the timeline writes it, ``(2,)`` or ``(16, 128)``: structure, not a computed number
+SHAPE_TUPLE_RE = re.compile(r"\((?:\d+, )*\d+,?\)")
 
 
 class SecretLike(Protocol):
@@ -96,7 +98,14 @@ class Concealer:
         is not shown yet)."""
         if self.secret is None or not text:
             return text
-        return NONE_RE.sub("····", NUMBER_RE.sub(lambda m: "·" * len(m.group(0)), text))
+        shapes = [m.span() for m in SHAPE_TUPLE_RE.finditer(text)]
+
+        def dot(match: re.Match[str]) -> str:
+            if any(a < match.start() < b for a, b in shapes):
+                return match.group(0)  # a shape stays legible: it is known before the op runs
+            return "·" * len(match.group(0))
+
+        return NONE_RE.sub("····", NUMBER_RE.sub(dot, text))
 
     def text(self, text: Text, shown: Shown = Shown.OTHER) -> Text:
         """A Rich ``Text`` masked in place of its characters, keeping its spans."""

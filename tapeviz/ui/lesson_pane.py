@@ -168,7 +168,9 @@ class LessonPane(VerticalScroll, can_focus=False):
             nav.update("Lesson complete. p or ctrl+p: previous step · q: quit")
         elif view.complete:
             last = view.number == view.total
-            nav.update(f"n or ctrl+n: {'finish the lesson' if last else 'next step'} · p or ctrl+p: previous step")
+            # a what-if keeps its box open for another value: n would be typed into it
+            keys = ("ctrl+n", "ctrl+p") if answer.display and not answer.disabled else ("n or ctrl+n", "p or ctrl+p")
+            nav.update(f"{keys[0]}: {'finish the lesson' if last else 'next step'} · {keys[1]}: previous step")
         elif view.write:
             nav.update("ctrl+t checks your rule · Esc leaves the editor · ctrl+p: previous step")
         elif view.table:
@@ -199,13 +201,19 @@ class LessonPane(VerticalScroll, can_focus=False):
                 await update
             self.call_after_refresh(self._scroll_to_feedback)
 
-        self.run_worker(when_rendered(), group="reveal-feedback", exclusive=True, exit_on_error=False)
+        self.run_worker(when_rendered, group="reveal-feedback", exclusive=True, exit_on_error=False)  # made when it runs: a worker cancelled first leaves no coroutine behind
 
     def _scroll_to_feedback(self) -> None:
         feedback = self.query_one("#lesson-feedback", Static)
         explanation = self.query_one("#lesson-explanation", Markdown)
-        target = explanation if explanation.display and not feedback.display else feedback
-        if not target.display:
+        action = self.query_one("#lesson-action", Static)
+        if feedback.display:
+            target = feedback
+        elif action.display and action.has_class("-done"):  # "✓ done: …", then its explanation
+            target = action
+        elif explanation.display:
+            target = explanation
+        else:
             return
         bottom = explanation if explanation.display else target
         visible = self.scrollable_content_region.height

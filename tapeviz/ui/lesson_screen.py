@@ -176,8 +176,10 @@ class LessonScreen(TraceScreen):
         """What to hide on screen now: the giveaway numbers of the next open number question
         (this step's or one ahead, so the steps leading to it do not show its answer either),
         until it is answered right, answered wrong twice, or revealed; and those of the open
-        number question after it (its answer is often on screen already). Numbers the learner
-        has answered are never hidden again (``Secret.known``)."""
+        number question after it (its answer is often on screen already). A step answered
+        does not end the hiding: the next open question's answer stays hidden on the way to it
+        (lesson 13 showed each next gradient as soon as the one before was answered). Numbers
+        the learner has answered are never hidden again (``Secret.known``)."""
         secrets = []
         for step in self.run.steps[self.step_index:]:
             if step.table is not None:  # the rows not filled in yet hide their gradients
@@ -187,8 +189,6 @@ class LessonScreen(TraceScreen):
                 except TapevizError:
                     secret = None
                 if secret is None:
-                    if not secrets:
-                        return NO_SECRET
                     continue
                 secrets.append(secret)
                 if len(secrets) == 2:
@@ -207,14 +207,10 @@ class LessonScreen(TraceScreen):
             if q is None or q.kind != "number":
                 continue
             if step.index in self.answered:
-                if not secrets:
-                    return NO_SECRET  # answered, wrong twice or revealed (or done in an earlier sitting)
-                continue
+                continue  # answered, wrong twice or revealed (or done in an earlier sitting): the next one counts
             try:
                 with self.tapeviz.session.lock:
                     if not self.run.unanswered(step) or self.run.state(step).shows_why:
-                        if not secrets:
-                            return NO_SECRET
                         continue
                     secret = self.run.secret(step, self.answered)
             except TapevizError:
@@ -271,14 +267,14 @@ class LessonScreen(TraceScreen):
         return view
 
     def _write_view(self, view: StepView, i: int) -> None:
-        """A @write step: the editor, then each try's points and training, Hint: after a wrong
-        try, Why: once the rule is right."""
+        """A @write step: the editor, then each try's verdict, with Hint: under it after a wrong
+        try, its training and points, Why: once the rule is right."""
         step = self.step
         view.write = step.write.rule
         outcome = self.run.rules.get(i)
         lines = self.run.rule_lines(step)
         if outcome is not None and not outcome.ok and step.hint:
-            lines.append(f"Hint: {self.run.hint(step)}")
+            lines.insert(1, f"Hint: {self.run.hint(step)}")
         if i in self.answered and step.explain:
             lines.append(f"Why: {self.run.explanation(step)}")
         view.lines = lines
@@ -492,6 +488,7 @@ class LessonScreen(TraceScreen):
                 self.revealed.add(i)
             self._mark()
             self.refresh_pane()
+            self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)  # "✓ done" and why, at 80×24 too
 
     # ---- keys ---------------------------------------------------------------------------
     def action_next_step(self) -> None:
@@ -614,14 +611,15 @@ class LessonScreen(TraceScreen):
             self._save()
         said = self.trying.pop(i)
         outcome = "right" if verdict.correct else "not what happened"
-        self.feedback[i] = (f"You predicted {value.strip()}; the new run gives {right}: {outcome}.", verdict.correct, True)
+        # what changed and the verdict in the pane (a toast saying it covered the pane at 80×24)
+        self.feedback[i] = (f"{said}; so do the graph, timeline and inspector.\n"
+                            f"You predicted {value.strip()}; the new run gives {right}: {outcome}.", verdict.correct, True)
         self.answered.add(i)
         self.revealed.add(i)
         self._mark()
         self.query_one(LessonPane).clear_answer()
         self.tapeviz.use_trace(self.run.trace)
         self.conceal()
-        self.notify(f"{said}. The graph, timeline and inspector show the new recording.", timeout=6)
         self.refresh_pane()
         self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 

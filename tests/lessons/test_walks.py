@@ -58,6 +58,7 @@ def test_orders_and_table() -> None:
     table = walk_functions(trace, resolver)["walk_table"]("order").splitlines()
     assert table[0].split()[:2] == ["tensor", "right"]
     assert len({re.match(r"\S+\s+\S+", line).end() for line in table[1:]}) == 1  # type: ignore[union-attr]  # right-aligned
+    assert len({len(table[0])} | {re.match(r"\S+\s+\S+\s+\S+", line).end() for line in table[1:]}) == 1  # type: ignore[union-attr]  # the walk's column too, under its heading
     assert sum("✗" in line for line in table) == 3  # a, x and y
 
 

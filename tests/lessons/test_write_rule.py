@@ -125,7 +125,8 @@ def test_training_uses_the_rule_and_a_wrong_rule_shows_in_the_loss() -> None:
     assert wrong.check is not None and not wrong.check.ok
     assert wrong.losses[-1] > right.losses[-1]
     lines = run.rule_lines(step)
-    assert lines[0].startswith("✗ point") and any("Trained with your rule: loss" in line for line in lines)
+    assert lines[0].startswith("Not yet: at point") and lines[1].startswith("Trained with your rule: loss")
+    assert lines[2].startswith("✗ point")  # the verdict first: a short pane shows it without scrolling
     mark = run.rule_badges(step)
     assert list(mark.values()) == [f"rule ✗ x={wrong.check.first_wrong.x:.3g}"]
 

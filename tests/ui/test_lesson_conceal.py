@@ -13,7 +13,7 @@ from tapeviz.lessons.model import Precision
 from tapeviz.lessons.progress import ProgressStore
 from tapeviz.lessons.questions import Secret, quantity_of
 from tapeviz.ui import lesson_check
-from tapeviz.ui.conceal import NO_SECRET, Concealer
+from tapeviz.ui.conceal import NO_SECRET, SHAPE_TUPLE_RE, Concealer
 from tapeviz.ui.lesson_pane import AnswerInput
 from tapeviz.ui.lesson_screen import LessonScreen, lesson_app
 from tapeviz.view.shown import Shown
@@ -32,6 +32,12 @@ async def opened_at(run, index: int) -> AsyncIterator[tuple]:  # noqa: ANN001
         screen.enter_step(index)
         await settle(pilot)
         yield app, screen, pilot
+
+
+def test_rows_ahead_of_the_cursor_lose_their_numbers_not_their_shapes() -> None:
+    hide = Concealer(Secret((6.0,), Precision("sf", 3)))
+    row = "multiply (y (2,), y (2,)) → (16, 128) = min 0.176 · max 6  None"
+    assert hide.ahead_of_cursor(row) == "multiply (y (2,), y (2,)) → (16, 128) = min ····· · max ·  ····"
 
 
 def test_concealer_masks_only_giveaways_and_keeps_widths() -> None:
@@ -57,7 +63,8 @@ async def test_answer_hidden_on_screen_until_revealed() -> None:
         assert "?" in app.frame.conceal("gradients x: " + Precision("sf", 3).text(secret.values[0]))
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert app.session.concealer is NO_SECRET
+        shown = "gradients x: " + Precision("sf", 3).text(secret.values[0])
+        assert app.frame.conceal(shown) == shown  # revealed: shown (a later question's answer may still hide)
         assert secret.found_in(lesson_check.screen_text(screen))  # revealed: the numbers are back
 
 
@@ -203,7 +210,7 @@ async def test_no_look_ahead_and_no_mean_of_the_asked_tensor() -> None:
         assert secret.derivations(lesson_check.numbers_in(text), run.asked_numbers(q)) == []
         timeline = screen.query_one(lesson_check.Timeline)
         ahead = [timeline.conceal.ahead_of_cursor(timeline.row_text(i)) for i in range(app.index + 1, len(app.trace))]
-        assert ahead and not any(ch.isdigit() for row in ahead for ch in row)
+        assert ahead and not any(ch.isdigit() for row in ahead for ch in SHAPE_TUPLE_RE.sub("", row))  # shapes stay
         assert any(ch.isalpha() for row in ahead for ch in row)  # names stay
 
 
@@ -237,3 +244,25 @@ def test_screen_check_fails_when_feedback_is_below_the_fold(monkeypatch: pytest.
     monkeypatch.setattr(LessonPane, "reveal_feedback", lambda self: None)
     result = lesson_check.check_screen(run.lesson)
     assert not result.ok and "80×24" in result.message and "below the lesson pane's fold" in result.message
+
+
+async def test_answering_a_step_does_not_show_the_next_answer() -> None:
+    """Lesson 13: with dL/dc answered and its action done (the cursor on the backward step of
+    subtract), the next question's dL/db must not be on screen yet — the timeline used to show
+    the next rows with their numbers as soon as a step was answered."""
+    run = lesson("13")
+    c = next(s for s in run.steps if s.question is not None and s.question.answer == 'grad("multiply#1")')
+    b = next(s for s in run.steps if s.question is not None and s.question.answer == 'grad("add")')
+    async with opened_at(run, c.index) as (app, screen, pilot):
+        screen.query_one(AnswerInput).value = "1"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert c.index in screen.answered
+        app.index = run.action(c).event  # the learner steps forward to the step's action
+        await settle(pilot)
+        secret = run.secret(b)
+        assert secret is not None
+        assert secret.found_in(lesson_check.screen_text(screen)) == []
+        timeline = screen.query_one(lesson_check.Timeline)
+        ahead = [timeline.conceal.ahead_of_cursor(timeline.row_text(i)) for i in range(app.index + 1, len(app.trace))]
+        assert ahead and not any(ch.isdigit() for row in ahead for ch in SHAPE_TUPLE_RE.sub("", row))  # shapes stay
