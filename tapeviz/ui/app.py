@@ -40,7 +40,7 @@ from .keys import BINDINGS, bindings_of, documented, help_of, palette_row
 from .main_screen import MainScreen
 from .matrix_screen import MatrixScreen
 from .messages import Exported, LayoutReady, Replayed, ReplayProgress, Saved, Trained
-from .messages_pane import summary_line
+from .messages_pane import MessagesPane, summary_line
 from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
 from .session import Frame, Session
@@ -199,6 +199,8 @@ class TapevizApp(App[int]):
         if concealer is not self.session.concealer:
             self.session.concealer = concealer
             self._draw()
+            for pane in self.screen.query(MessagesPane):  # the program's printed output too
+                pane.show(self.trace, self.colours, concealer)
 
     def use_trace(self, trace: Trace) -> None:
         """Show another recording of the program (a lesson's what-if): graph, timeline and

@@ -159,7 +159,8 @@ class TraceScreen(Screen[None]):
         panel = self.query_one("#messages", VerticalScroll)
         panel.display = not panel.display
         if panel.display:
-            self.query_one(MessagesPane).show(self.app.trace, self.app.colours)  # type: ignore[attr-defined]
+            app = self.app
+            self.query_one(MessagesPane).show(app.trace, app.colours, app.session.concealer)  # type: ignore[attr-defined]
             panel.focus()
         elif self.focused is None or self.focused is panel:
             self.query_one(Inspector).focus()

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from ..trace import Trace
 from ..view import event_number, event_sentence
 from ..view.names import row_names
+from .conceal import NO_SECRET, Concealer
 from .palette import Colours
 
 
@@ -75,8 +76,10 @@ SECTIONS = (
 )
 
 
-def messages_renderable(trace: Trace, colours: Colours) -> RenderableType:
-    """All the sections, each with its heading; empty ones say so (the failure's only when there is one)."""
+def messages_renderable(trace: Trace, colours: Colours, conceal: Concealer = NO_SECRET) -> RenderableType:
+    """All the sections, each with its heading; empty ones say so (the failure's only when there
+    is one). ``conceal``: a lesson's open question hides its answer here too (a lesson program
+    that prints its gradients would answer it)."""
     found = program_messages(trace)
     parts: list[RenderableType] = []
     for key, title, role in SECTIONS:
@@ -87,7 +90,7 @@ def messages_renderable(trace: Trace, colours: Colours) -> RenderableType:
         if not lines:
             parts.append(Padding(Text("none", style=colours.fg("muted")), (0, 0, 0, 2)))
         for line in lines:
-            parts.append(Padding(Text(line), (0, 0, 0, 2)))
+            parts.append(Padding(Text(conceal(line)), (0, 0, 0, 2)))
     return Group(*parts)
 
 
@@ -103,7 +106,7 @@ class MessagesPane(Static):
 
     text = ""
 
-    def show(self, trace: Trace, colours: Colours) -> None:
-        body = messages_renderable(trace, colours)
+    def show(self, trace: Trace, colours: Colours, conceal: Concealer = NO_SECRET) -> None:
+        body = messages_renderable(trace, colours, conceal)
         self.text = plain_text(body)
         self.update(body)

@@ -266,3 +266,20 @@ async def test_answering_a_step_does_not_show_the_next_answer() -> None:
         timeline = screen.query_one(lesson_check.Timeline)
         ahead = [timeline.conceal.ahead_of_cursor(timeline.row_text(i)) for i in range(app.index + 1, len(app.trace))]
         assert ahead and not any(ch.isdigit() for row in ahead for ch in SHAPE_TUPLE_RE.sub("", row))  # shapes stay
+
+
+async def test_the_programs_printed_output_hides_the_open_answer() -> None:
+    """Lesson 13's program prints dL/dx and dL/dy: while the x question is open, m (the program's
+    output) must not answer it."""
+    from tapeviz.ui.messages_pane import MessagesPane
+
+    run = lesson("13")
+    x = next(s for s in run.steps if s.question is not None and s.question.answer == 'grad("x")')
+    async with opened_at(run, x.index) as (app, screen, pilot):
+        screen.set_focus(None)
+        await pilot.press("m")
+        await settle(pilot)
+        said = screen.query_one(MessagesPane).text
+        secret = run.secret(x)
+        assert secret is not None and "dL/dx =" in said
+        assert secret.found_in(said) == []
