@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from ..view.names import display_name, node_short
 from ..view.numbers import shape_cross, stats_line
+from ..view.shown import Shown
 from .messages_pane import plain_text
 from .number_grid import grid
 from .palette import Colours
@@ -33,20 +34,24 @@ def matrix_renderable(frame: Frame, colours: Colours) -> RenderableType:
         return Text("No node is selected (n selects one).")
     parts: list[RenderableType] = [Text(f"{display_name(trace, node.id)}  (scope {node.scope or '(top)'})", style=colours.fg("op", bold=True))]
     computed = node.kind != "op" or node.id in snap.forward_done
+    shows = Shown.INPUT if node.kind != "op" else Shown.GRADIENT if node.in_backward else Shown.VALUE  # as the inspector
     arrays = []
     if node.id in snap.updates:
-        arrays.append(("updated value", np.asarray(snap.updates[node.id][1]), "update"))
+        arrays.append(("updated value", np.asarray(snap.updates[node.id][1]), "update", shows))
     elif computed and snap.values.get(node.id) is not None:
-        arrays.append(("value", np.asarray(snap.values[node.id]), "forward"))
+        arrays.append(("value", np.asarray(snap.values[node.id]), "forward", shows))
     if snap.grads.get(node.id) is not None:
-        arrays.append((f"gradient ∂L/∂{node_short(trace, node.id)}", np.asarray(snap.grads[node.id]), "backward"))
+        arrays.append((f"gradient ∂L/∂{node_short(trace, node.id)}", np.asarray(snap.grads[node.id]), "backward",
+                       Shown.GRADIENT))
     if not arrays:
         parts.append(Text("nothing computed for this node yet at this event", style=colours.fg("muted")))
-    for title, array, role in arrays:
+    hide = frame.conceal  # a lesson's open question: its answer stays hidden here as in the inspector
+    for title, array, role, shown in arrays:
         columns = array.shape[-1] if array.ndim >= 2 else min(array.size, 12) or 1
         rows = max(1, min(MAX_CELLS // max(1, columns), array.size))
-        parts += [Text(""), Text(f"{title} {shape_cross(array.shape)}: {stats_line(array)}", style=colours.fg(role, bold=True)),
-                  grid(array, colours, max_rows=rows, max_cols=max(1, columns))]
+        heading = Text(f"{title} {shape_cross(array.shape)}: {stats_line(array)}", style=colours.fg(role, bold=True))
+        parts += [Text(""), hide.text(heading, shown),
+                  hide.text(grid(array, colours, max_rows=rows, max_cols=max(1, columns)), shown)]
     return Group(*parts)
 
 

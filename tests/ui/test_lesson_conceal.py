@@ -283,3 +283,20 @@ async def test_the_programs_printed_output_hides_the_open_answer() -> None:
         secret = run.secret(x)
         assert secret is not None and "dL/dx =" in said
         assert secret.found_in(said) == []
+
+
+async def test_the_full_matrix_view_hides_the_open_answer() -> None:
+    """v (every number of the selected tensor) hides the open question's answer as the inspector does."""
+    from tapeviz.ui.matrix_screen import MatrixScreen
+
+    run = lesson("13")
+    x = next(s for s in run.steps if s.question is not None and s.question.answer == 'grad("x")')
+    async with opened_at(run, x.index) as (app, screen, pilot):
+        app.index = len(app.trace) - 1  # the end: x's gradient computed
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen) and "gradient ∂L/∂x" in app.screen.text
+        secret = run.secret(x)
+        assert secret is not None and secret.found_in(app.screen.text) == []
