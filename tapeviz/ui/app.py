@@ -117,7 +117,7 @@ class TapevizApp(App[int]):
         self._draw()
         # What the program warned about or printed is kept in the messages panel (m); one
         # short line says so instead of toasts that cover the graph and vanish.
-        if said := summary_line(self.trace):
+        if said := summary_line(self.trace, output=self._first_screen is None):  # a lesson's prints: no toast
             self.notify(said, severity="warning", timeout=8)
         run = self.trace.run
         if run is not None and run.iterations > len(run.kept):  # a bounded long run (trace/keep.py)

@@ -49,16 +49,17 @@ def message_count(trace: Trace) -> int:
     return sum(len(v) for v in program_messages(trace).values())
 
 
-def summary_line(trace: Trace) -> str:
+def summary_line(trace: Trace, output: bool = True) -> str:
     """One short line for a toast saying what the panel holds ("" when it is empty): short
-    enough for one line of a toast on an 80-column terminal."""
+    enough for one line of a toast on an 80-column terminal. ``output=False``: what the program
+    printed is not worth a toast (a lesson's program prints; the toast covered the lesson)."""
     found = program_messages(trace)
     parts = []
     if found["failure"]:
         parts.append("the program failed")
     if found["warnings"]:
         parts.append(f"{len(found['warnings'])} warning" + ("s" if len(found["warnings"]) != 1 else ""))
-    if found["stdout"] or found["stderr"]:
+    if output and (found["stdout"] or found["stderr"]):
         parts.append("program output")
     if found["nonfinite"]:
         parts.append("NaN/inf")

@@ -59,6 +59,7 @@ def test_the_toast_for_output_alone_reads_as_one_thing(tmp_path: Path) -> None:
     path.write_text("import tapeviz.tf as tf\nx = tf.Variable(2.0)\nwith tf.GradientTape() as t:\n"
                     "    y = x * x\nprint(t.gradient(y, x))\n")
     assert summary_line(run_program(path).trace) == "Program output: press m to read it"
+    assert summary_line(run_program(path).trace, output=False) == ""  # a lesson: m still shows it, no toast
 
 
 def test_every_event_points_at_its_line(tmp_path: Path) -> None:
