@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
@@ -113,13 +114,14 @@ class LessonPane(VerticalScroll, can_focus=False):
         code = self.query_one("#lesson-code", TextArea)
         code.display = bool(view.write)
         if view.write:
-            question.update(f"**Write it.** Edit `{view.write}` below, then press **ctrl+t** to check it and "
-                            "train with it (Tab indents, Esc leaves the editor).")
+            self._rendering.append(question.update(
+                f"**Write it.** Edit `{view.write}` below, then press **ctrl+t** to check it and "
+                "train with it (Tab indents, Esc leaves the editor)."))
             question.display = True
             answer.display = False
         elif view.table:
             ask = "**Every row is filled in.**" if view.answered else f"**Fill in the next row** (▸): {view.prompt}"
-            question.update(f"{view.table}\n\n{ask}")
+            self._rendering.append(question.update(f"{view.table}\n\n{ask}"))  # reveal_feedback waits for it
             answer.placeholder = "upstream, local, sent, then Enter"
             question.display = True
             answer.display = not view.answered
@@ -191,17 +193,22 @@ class LessonPane(VerticalScroll, can_focus=False):
 
         The Markdown above and below it renders after ``show`` returns and moves it (in a short
         pane, past the fold): this waits for those renders, then scrolls."""
+        self._after_renders(self._scroll_to_feedback)
+
+    def _after_renders(self, scroll: Callable[[], None]) -> None:
+        """Run ``scroll`` once the Markdown updates ``show`` started have rendered (before, the
+        widgets below them are not where they will be)."""
         pending = [update for update in self._rendering if not update.is_done]
         if not pending:
-            self._scroll_to_feedback()
+            scroll()
             return
 
         async def when_rendered() -> None:
             for update in pending:
                 await update
-            self.call_after_refresh(self._scroll_to_feedback)
+            self.call_after_refresh(scroll)
 
-        self.run_worker(when_rendered, group="reveal-feedback", exclusive=True, exit_on_error=False)  # made when it runs: a worker cancelled first leaves no coroutine behind
+        self.run_worker(when_rendered, group="pane-scroll", exclusive=True, exit_on_error=False)  # made when it runs: a worker cancelled first leaves no coroutine behind
 
     def _scroll_to_feedback(self) -> None:
         feedback = self.query_one("#lesson-feedback", Static)
@@ -245,12 +252,19 @@ class LessonPane(VerticalScroll, can_focus=False):
     def show_work(self) -> None:
         """Scroll so what the learner works in is on screen: a @table step's table (with the
         box under it), a @write step's editor (at 80×24 both start below the fold)."""
+        self._after_renders(self._scroll_to_work)
+
+    def _scroll_to_work(self) -> None:
         code = self.query_one("#lesson-code", TextArea)
         question = self.query_one("#lesson-question", Markdown)
         if code.display:
             self.scroll_to_widget(code, animate=False, immediate=True)
         elif self.view.table and question.display:
-            self.scroll_to(y=question.virtual_region.y, animate=False, immediate=True)
+            # the table from its top if it fits with the box under it; else the box at the bottom
+            answer = self.query_one("#lesson-answer", Input)
+            bottom = answer.virtual_region.bottom if answer.display else question.virtual_region.bottom
+            y = max(question.virtual_region.y, bottom - self.scrollable_content_region.height)
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     def set_code(self, text: str) -> None:
         """Put ``text`` in the rule editor (when a @write step opens: not on every refresh)."""
