@@ -636,7 +636,7 @@ class LessonRun(WriteAndFill):
                 try:
                     nodes.add(self.resolver.node(name).id)
                 except ResolveError:
-                    pass
+                    pass  # a pointer naming no node (an event or a call) adds no node to hide
         kind = quantity_of(q.answer) if q.kind == "number" and q.answer else "any"
         if q.kind == "number":
             derived = self._derived(q.answer, values[0], kind) if q.answer and kind in ("gradient", "value", "loss") else ()

@@ -295,7 +295,7 @@ def _replay_program(trace: Trace, program: Program, iteration: int,
             warnings.simplefilter("ignore")
             exec(code, namespace)
     except _Reached:
-        pass
+        pass  # the gate stopped the program as the iteration after the asked one began: done
     except KeyboardInterrupt:
         raise
     except SystemExit as exc:

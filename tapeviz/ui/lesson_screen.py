@@ -100,7 +100,7 @@ class LessonScreen(TraceScreen):
                 try:
                     run.fill_table(step)  # every row as entered before
                 except TapevizError:
-                    pass
+                    pass  # saved rows that no longer fit the recording: the table starts empty
         # hide the first step's giveaways before anything is drawn or notified (the program's
         # warnings are shown as toasts when the app mounts)
         self.tapeviz.session.concealer = self.concealer()

@@ -76,17 +76,22 @@ async def test_enter_on_a_summarised_iteration_replays_it_in_full(tmp_path: Path
         assert app.trace is bounded and app.trace.iteration(app.index) == 29
 
 
+async def _enter_on_iteration_6(pilot) -> None:  # noqa: ANN001
+    """In the run view (r), the cursor on iteration 6 (a summarised one), then Enter."""
+    await settle(pilot)
+    await pilot.press("r", "home", "right", "right", "right", "right", "right")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def test_a_program_changed_since_the_recording_is_not_replayed(tmp_path: Path) -> None:
     path = program(tmp_path)
     bounded = run_program(path, keep="first=2,last=2,every=10").trace
     path.write_text(LOOP.replace("learning_rate=0.05", "learning_rate=0.5"))
     app = TapevizApp(bounded, source="loop.py", out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("r", "home", "right", "right", "right", "right", "right")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await _enter_on_iteration_6(pilot)
         assert isinstance(app.screen, RunScreen) and app.trace is bounded
         assert any(n.message.startswith("iteration 6 cannot be replayed: its program loop.py changed since it was recorded")
                    for n in app._notifications)
@@ -100,11 +105,7 @@ async def test_a_replay_that_comes_out_different_says_so_and_shows_the_summary(t
     bounded.run.summary.matrix[5, :] += 1.0  # what the run "had" for iteration 6
     app = TapevizApp(bounded, source="loop.py", out_dir=tmp_path, layout_engine="layered")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("r", "home", "right", "right", "right", "right", "right")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await _enter_on_iteration_6(pilot)
         assert app.trace is bounded
         assert isinstance(app.screen, RunScreen) and app.screen.cursor == 5 and "iteration 6 of 30" in app.screen.text
         said = [n.message for n in app._notifications if n.message.startswith("iteration 6 cannot be replayed exactly")]
