@@ -24,11 +24,15 @@ saying so, and the summary stays what there is of that iteration.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import sys
+import warnings
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +42,7 @@ from ..engine.errors import TapevizError
 from ..engine.events import Event, GradientStarted, subscribe, unsubscribe
 from ..engine.program_hooks import HOOKS, LOADED_RANDOM
 from ..engine.tensor import Variable, live_variables
+from .guards import BoundedText, guarded
 from .keep import as_policy
 from .summary import summarise
 from .trace import FORWARD, Trace, phase_of, record
@@ -146,8 +151,6 @@ def program_of(trace: Trace) -> Program | None:
     source = trace.meta.get("source")
     if not isinstance(source, str) or not source.endswith(".py"):
         return None
-    from pathlib import Path
-
     try:
         resolved = str(Path(source).resolve())
     except (OSError, RuntimeError):
@@ -170,8 +173,6 @@ def replay_problem(trace: Trace, iteration: int | None = None) -> str:
     if program is None:
         return (f"{where} cannot be replayed: the trace does not know the program it came from "
                 "(recorded from Python code of its own, or a file without its program)")
-    from pathlib import Path
-
     try:
         text = Path(program.path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -259,12 +260,6 @@ class _Gate:
 def _replay_program(trace: Trace, program: Program, iteration: int,
                     progress: Callable[[int, int], None] | None) -> Trace:
     """Run ``program`` again from its start, recording only iteration ``iteration``."""
-    import contextlib
-    import sys
-    import warnings
-    from pathlib import Path
-
-    from .guards import BoundedText, guarded
 
     path = Path(program.path)
     try:
