@@ -60,6 +60,7 @@ class Trace:
         self._buffers: dict[threading.Thread, tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]] = {}
         self.threads: list[tuple[int, str]] = []  # (first event index, thread name) of each run
         self._meter: Meter | None = None  # the recording budget (budget.py), while one is set
+        self._checkpoint: Callable[[], None] | None = None  # train_more's: may raise to stop the step
         self._events: list[Event] = []
         self._phases: list[str] = []
         self._iterations: list[int] = []
@@ -95,6 +96,8 @@ class Trace:
             if thread is not self._thread:  # another thread: its own buffer
                 buffer = self._buffers.setdefault(thread, (thread.name, [], {}))
                 self._thread, self._raw, self._raw_sites = thread, buffer[1], buffer[2]
+            if self._checkpoint is not None:
+                self._checkpoint()
             if self._meter is not None:  # a recording budget (budget.py) is set
                 self._meter.charge(event)
             self._raw.append(event)
@@ -485,23 +488,27 @@ class Trace:
             fn()
         return len(self) - before
 
-    def train_more(self, iterations: int = 1, limit: Budget | None = None) -> int:
+    def train_more(self, iterations: int = 1, limit: Budget | None = None,
+                   checkpoint: Callable[[], None] | None = None) -> int:
         """Run the program's own training step ``iterations`` more times, appending events.
 
         The recording budget (``limit``, else the process's, budget.py) counts everything the
         trace holds, so a step that records forever raises ``BudgetExceeded`` there; what it
-        recorded before stays."""
+        recorded before stays. ``checkpoint`` is called before each event is filed, in the
+        step's own thread; whatever it raises ends the step the same way (the UI's Esc)."""
         if self.trainer is None:
             raise RuntimeError("this trace has no training step to run (the program defines no train_step())")
         meter = Meter(limit if limit is not None else current_budget())
         meter.charge_held(self.events)
         self._meter, outer = meter, self._meter
+        self._checkpoint = checkpoint
         added = 0
         try:
             for _ in range(iterations):
                 added += self.record_more(self.trainer)
         finally:
             self._meter = outer
+            self._checkpoint = None
         return added
 
     # ---- forgetting (bounded recordings, see keep.py) ----------------------------------

@@ -48,14 +48,14 @@ def lay_out(spec: GraphSpec, engine: str) -> tuple[TerminalLayout, Canvas, str]:
 def train(trace: Trace, lock: threading.RLock, count: int) -> str:
     """Train ``count`` more iterations, holding ``lock`` while the trace grows; returns an error text."""
     from ..trace.budget import BudgetExceeded
-    from .training import TrainingCancelled, running
+    from .training import TrainingCancelled, check, running
 
     error = ""
     try:  # a cancel can arrive anywhere in here, even while waiting for the lock (training.py)
         running(lock, threading.current_thread())
         with lock:
             try:
-                trace.train_more(count)
+                trace.train_more(count, checkpoint=lambda: check(lock))
             except TapevizError as exc:
                 error = str(exc)
             except BudgetExceeded as exc:  # a step that records forever: keep what it recorded

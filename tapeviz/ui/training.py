@@ -9,6 +9,11 @@ runs, so an Esc pressed before the thread is scheduled still cancels it. A threa
 one C call cannot be interrupted: after ``q`` the process then ends once the UI has closed
 (``finish_or_exit``). A step that records forever is also stopped by the recording budget
 (``Trace.train_more``), so it cannot fill the machine's memory while nobody presses Esc.
+
+Python ignores an exception raised inside a garbage-collection callback or a ``__del__``, so
+the asynchronous cancel can be lost (CI saw it: hypothesis registers a gc callback, and the step
+trained on). A step that records is therefore also stopped at the next event it files
+(``check``, the trace's checkpoint), which runs in its own code, never in such a callback.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import sys
 import threading
 import time
 
-__all__ = ["TrainingCancelled", "cancel", "finish_or_exit", "running", "starting"]
+__all__ = ["TrainingCancelled", "cancel", "check", "finish_or_exit", "running", "starting"]
 
 _threads: dict[int, threading.Thread | None] = {}  # id(session lock) -> its training thread (None: starting)
 _cancelled: set[int] = set()  # locks whose training was cancelled before its thread registered
@@ -40,10 +45,19 @@ def running(lock: object, thread: threading.Thread | None) -> None:
     """Record (or, with None, forget) the thread training under ``lock``. Registering raises
     ``TrainingCancelled`` at once when the learner cancelled while the thread was starting."""
     if thread is None:
-        _threads.pop(id(lock), None)
+        registered = _threads.pop(id(lock), None)
+        if id(lock) in _cancelled and registered is threading.current_thread():
+            # the step stopped at a checkpoint: drop the asynchronous cancel if not raised yet
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
         _cancelled.discard(id(lock))
         return
     _threads[id(lock)] = thread
+    if id(lock) in _cancelled:
+        raise TrainingCancelled
+
+
+def check(lock: object) -> None:
+    """Raise ``TrainingCancelled`` when the training under ``lock`` was cancelled."""
     if id(lock) in _cancelled:
         raise TrainingCancelled
 
