@@ -252,8 +252,10 @@ class SiteRecorder:
 
     def name_sources(self, engine_ids: tuple[int, ...]) -> None:
         """Name the sources a ``gradient()`` call was given that no op named yet (a variable the
-        target never used), from the learner's frame that made the call."""
-        unnamed = [i for i in engine_ids if i and i not in self.tensor_names]
+        target never used), from the learner's frame that made the call. A source an op used
+        is already being looked up where the ops ran (a model's weights, every step)."""
+        named, used = self.tensor_names, self._first_lookup
+        unnamed = [i for i in engine_ids if i and i not in named and i not in used]
         if not unnamed:
             return
         frame, _, _ = self._learner_frame(sys._getframe(2))
