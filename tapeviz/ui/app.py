@@ -563,9 +563,20 @@ class TapevizApp(App[int]):
             shutil.rmtree(folder, ignore_errors=True)
 
     # ---- export (e), the iteration as frames (E), save (s): files reach the person who asked --------------------------------------------------------------------------
+    def _answer_first(self, what: str) -> bool:
+        """A lesson's question is still open (this step's or one ahead): a file would show the
+        answer the screen hides."""
+        if not self.session.concealer:
+            return False
+        self.notify(f"{what} would show a number this lesson asks you to work out: answer that question "
+                    "first (or reveal it)", severity="warning", timeout=5)
+        return True
+
     def action_export(self) -> None:
         if self._training:
             self.notify("wait for training to finish, then export", severity="warning", timeout=3)
+            return
+        if self._answer_first("the image"):
             return
         self._exporting = True
         self.busy = "exporting…"
@@ -589,6 +600,8 @@ class TapevizApp(App[int]):
         """Every event of the cursor's iteration: an animated GIF (with Pillow), else numbered PNGs."""
         if self._training or self._exporting:
             self.notify("wait for training or the export to finish", severity="warning", timeout=3)
+            return
+        if self._answer_first("the frames"):
             return
         web = self._to_browser()
         iteration = self.trace.iteration(self.index)
@@ -622,6 +635,8 @@ class TapevizApp(App[int]):
     def action_save(self) -> None:
         if self._training:
             self.notify("wait for training to finish, then save", severity="warning", timeout=3)
+            return
+        if self._answer_first("the saved trace"):
             return
         self._to_browser()
         self._save_worker(self.session.save_path())

@@ -300,3 +300,26 @@ async def test_the_full_matrix_view_hides_the_open_answer() -> None:
         assert isinstance(app.screen, MatrixScreen) and "gradient ∂L/∂x" in app.screen.text
         secret = run.secret(x)
         assert secret is not None and secret.found_in(app.screen.text) == []
+
+
+async def test_no_image_or_trace_file_while_a_question_is_open(tmp_path) -> None:  # noqa: ANN001
+    """e, E and s would write the numbers the screen hides into a file: they wait for the answer."""
+    run = lesson("1")
+    q = next(s for s in run.steps if s.question is not None and s.question.kind == "number")
+    async with opened_at(run, q.index) as (app, screen, pilot):
+        app.session.out_dir = tmp_path
+        for action in ("export", "export_iteration", "save"):  # (the keys type into the answer box)
+            await app.run_action(action)
+            await settle(pilot)
+        assert not app._exporting and not list(tmp_path.iterdir())
+        warnings = [n.message for n in app._notifications]
+        assert sum("would show a number this lesson asks you to work out" in m for m in warnings) == 3
+        screen.enter_step(len(run.steps) - 1)  # no question ahead: nothing hidden, files may be made
+        await settle(pilot)
+        assert not app.session.concealer
+        await app.run_action("export")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if not app._exporting and list(tmp_path.iterdir()):
+                break
+        assert [p.suffix for p in tmp_path.iterdir()] == [".png"]
