@@ -45,10 +45,10 @@ def running(lock: object, thread: threading.Thread | None) -> None:
     """Record (or, with None, forget) the thread training under ``lock``. Registering raises
     ``TrainingCancelled`` at once when the learner cancelled while the thread was starting."""
     if thread is None:
-        registered = _threads.pop(id(lock), None)
-        if id(lock) in _cancelled and registered is threading.current_thread():
-            # the step stopped at a checkpoint: drop the asynchronous cancel if not raised yet
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+        # (No "drop the pending asynchronous cancel" here: PyThreadState_SetAsyncExc(id, NULL)
+        # leaves CPython 3.11's eval breaker set for good, and the next function run under a
+        # trace function, a lesson's rule check, then spins on its first instruction.)
+        _threads.pop(id(lock), None)
         _cancelled.discard(id(lock))
         return
     _threads[id(lock)] = thread

@@ -197,3 +197,36 @@ def test_a_checkpoint_that_raises_ends_the_step_and_keeps_what_it_recorded(tmp_p
         trace.train_more(1, checkpoint=checkpoint)
     assert len(trace) == before + 7  # the seven events filed before it raised stay
     assert trace._checkpoint is None  # the next recording runs without it
+
+
+def test_code_run_under_a_trace_function_still_runs_after_a_cancel() -> None:
+    """A cancelled step once left CPython's eval breaker set for good (a "drop the pending
+    cancel" call), and the next lesson rule checked under a trace function spun forever."""
+    script = textwrap.dedent('''
+        import threading, time
+        from tapeviz.lessons.rules import compile_rule
+        from tapeviz.ui import training
+
+        lock = object()
+        training.starting(lock)
+
+        def step():
+            try:
+                training.running(lock, threading.current_thread())
+                while True:
+                    training.check(lock)  # a step that records stops at its next event
+            except training.TrainingCancelled:
+                pass
+            finally:
+                training.running(lock, None)
+
+        thread = threading.Thread(target=step)
+        thread.start()
+        time.sleep(0.2)
+        training.cancel(lock)
+        thread.join(10)
+        compile_rule("def rule(x, dy):\\n    return dy\\n", "rule")
+        print("ok")
+    ''')
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
