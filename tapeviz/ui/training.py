@@ -28,6 +28,9 @@ __all__ = ["TrainingCancelled", "cancel", "check", "finish_or_exit", "running", 
 
 _threads: dict[int, threading.Thread | None] = {}  # id(session lock) -> its training thread (None: starting)
 _cancelled: set[int] = set()  # locks whose training was cancelled before its thread registered
+# Held while a cancel is sent and while a thread unregisters: a cancel is only sent to a thread
+# still inside ``jobs.train``, whose handlers catch it (never into the worker's code after it).
+_sending = threading.Lock()
 
 
 class TrainingCancelled(BaseException):
@@ -48,8 +51,9 @@ def running(lock: object, thread: threading.Thread | None) -> None:
         # (No "drop the pending asynchronous cancel" here: PyThreadState_SetAsyncExc(id, NULL)
         # leaves CPython 3.11's eval breaker set for good, and the next function run under a
         # trace function, a lesson's rule check, then spins on its first instruction.)
-        _threads.pop(id(lock), None)
-        _cancelled.discard(id(lock))
+        with _sending:
+            _threads.pop(id(lock), None)
+            _cancelled.discard(id(lock))
         return
     _threads[id(lock)] = thread
     if id(lock) in _cancelled:
@@ -66,10 +70,13 @@ def cancel(lock: object) -> bool:
     """Ask the training under ``lock`` to stop; True if there was one (running or starting)."""
     if id(lock) not in _threads:
         return False
+    if id(lock) in _cancelled:
+        return True  # sent already: a second exception could land after the handlers of the first
     _cancelled.add(id(lock))
-    thread = _threads.get(id(lock))
-    if thread is not None and thread.is_alive() and thread.ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(TrainingCancelled))
+    with _sending:
+        thread = _threads.get(id(lock))
+        if thread is not None and thread.is_alive() and thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(TrainingCancelled))
     return True
 
 

@@ -230,3 +230,35 @@ def test_code_run_under_a_trace_function_still_runs_after_a_cancel() -> None:
     ''')
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_a_second_esc_sends_no_second_exception() -> None:
+    """Esc pressed twice: one cancel is sent. A second could land after the handlers that caught
+    the first, in the worker's own code, and the UI would wait for a result that never comes."""
+    import threading
+    import time
+
+    lock, caught, done = object(), [], threading.Event()
+
+    def step() -> None:
+        training.running(lock, threading.current_thread())
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            try:
+                while time.monotonic() < deadline:
+                    time.sleep(0.001)
+            except training.TrainingCancelled:
+                caught.append(1)
+        done.set()
+
+    training.starting(lock)
+    thread = threading.Thread(target=step)
+    thread.start()
+    time.sleep(0.2)
+    assert training.cancel(lock)
+    time.sleep(0.2)
+    assert training.cancel(lock)  # still training: True, but nothing more is sent
+    done.wait(5)
+    training.running(lock, None)
+    thread.join(5)
+    assert caught == [1]
