@@ -144,13 +144,15 @@ class Session:
         first = self.trace.first_nonfinite
         return first if first is not None and first <= index else None
 
-    def spec_for(self, iteration: int, collapsed: frozenset[str] | None = None, detail: str = "full") -> GraphSpec:
+    def spec_for(self, iteration: int, collapsed: frozenset[str] | None = None, detail: str = "full",
+                 expand: bool = True) -> GraphSpec:
         """The (cached) spec of one drawing. Box drawings (``BOXES``) are sized for the pane in
-        the fit view; the detail view draws every input as a box of its own, in one column."""
+        the fit view; the detail view draws every input as a box of its own, in one column.
+        ``expand=False``: the selected input stays inside its op's box (``expanded_leaves``)."""
         collapsed = self.collapsed if collapsed is None else collapsed
         fit = self.view == "fit" and detail in BOXES
         size = self.pane_size if fit else None
-        expanded = self.expanded_leaves() if fit else frozenset()
+        expanded = self.expanded_leaves() if fit and expand else frozenset()
         key = (iteration, collapsed, detail, size, expanded)
         spec = self._specs.get(key)
         if spec is None:
@@ -177,7 +179,15 @@ class Session:
         if self.pane_size is None:  # not measured yet: the outline costs nothing to lay out
             return self.spec_for(iteration, detail="outline")
         steps = collapse_steps(self.trace, iteration, self._open_here()) if self.auto_collapse else []
-        return choose(lambda c, d: self.spec_for(iteration, c, d), self.collapsed, steps, self._layouts, self.pane_size)
+        spec = choose(lambda c, d: self.spec_for(iteration, c, d), self.collapsed, steps, self._layouts, self.pane_size)
+        if spec.detail in OUTLINES and self.expanded_leaves():
+            # the selected input as a box of its own does not fit: boxes with it inside its op's
+            # box (its line there) still beat the outline
+            inside = choose(lambda c, d: self.spec_for(iteration, c, d, expand=False), self.collapsed, steps,
+                            self._layouts, self.pane_size)
+            if inside.detail in BOXES:
+                return inside
+        return spec
 
     def _open_here(self) -> frozenset[str]:
         """The scopes around the node the inspector shows (the fit view keeps them open if it can)."""
