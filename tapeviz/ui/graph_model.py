@@ -100,14 +100,15 @@ class GraphSpec:
 def build_spec(
     trace: Trace, iteration: int, collapsed: frozenset[str] = frozenset(), detail: str = "full",
     max_height: int | None = None, inline: bool = True, expanded: frozenset[int] = frozenset(),
-    max_width: int | None = None,
+    max_width: int | None = None, inline_small: bool = False,
 ) -> GraphSpec:
     """Layout input for ``iteration`` with the ``collapsed`` scope paths as one box each, boxes
     sized for ``detail`` (see ``DETAILS`` and ``BOXES``). In ``BOXES`` drawings ``inline`` puts
-    each leaf that feeds one op inside that op's box, except the trace nodes in ``expanded``."""
+    each leaf that feeds one op inside that op's box, except the trace nodes in ``expanded``;
+    a small graph (``SMALL_GRAPH``) keeps every input a box of its own unless ``inline_small``."""
     scene = build_graph(trace, iteration, collapsed, backward_ops=False)
     if detail in BOXES:
-        spec = _boxes_spec(trace, scene, iteration, collapsed, detail, max_height, inline, expanded)
+        spec = _boxes_spec(trace, scene, iteration, collapsed, detail, max_height, inline, expanded, inline_small)
         spec.max_width = max_width
         spec._key = spec._min_size = None  # (cached before the spec was complete, if at all)
         return spec
@@ -179,10 +180,11 @@ def _cut(text: str, width: int = TITLE_WIDTH) -> str:
 
 def _boxes_spec(
     trace: Trace, scene: SceneGraph, iteration: int, collapsed: frozenset[str], detail: str,
-    max_height: int | None, inline: bool, expanded: frozenset[int],
+    max_height: int | None, inline: bool, expanded: frozenset[int], inline_small: bool = False,
 ) -> GraphSpec:
     spec = GraphSpec(iteration, collapsed, [], [], {}, {}, {}, {}, {}, detail=detail, max_height=max_height)
-    small = len(scene.node_of) <= SMALL_GRAPH  # a lesson's few tensors (folded or not): each a box of its own
+    # a lesson's few tensors (folded or not): each a box of its own, while that fits
+    small = len(scene.node_of) <= SMALL_GRAPH and not inline_small
     failure = failed_here(trace, iteration)
     if failure is not None:  # the failed op's inputs are drawn as boxes, with edges into it
         expanded = expanded | {t for t in failure.tensors if t}

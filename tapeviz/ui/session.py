@@ -110,7 +110,7 @@ class Session:
         self.busy = ""  # what a worker is doing, for the status line
         self.notice = ""  # a lasting one-line notice (the layout fell back)
         self.spec: GraphSpec | None = None  # the spec of the last frame
-        self._specs: dict[tuple, GraphSpec] = {}  # (iteration, collapsed, detail, pane size, expanded leaves)
+        self._specs: dict[tuple, GraphSpec] = {}  # (iteration, collapsed, detail, pane size, expanded leaves, compact)
         self.view = "fit"  # the graph pane: "fit" (the whole graph, detail chosen by size) or "detail"
         self.pane_size: tuple[int, int] | None = None  # the graph pane's cells, once known
         self.auto_collapse = True  # the fit view may collapse scopes until the learner collapses one
@@ -145,21 +145,22 @@ class Session:
         return first if first is not None and first <= index else None
 
     def spec_for(self, iteration: int, collapsed: frozenset[str] | None = None, detail: str = "full",
-                 expand: bool = True) -> GraphSpec:
+                 compact: bool = False) -> GraphSpec:
         """The (cached) spec of one drawing. Box drawings (``BOXES``) are sized for the pane in
         the fit view; the detail view draws every input as a box of its own, in one column.
-        ``expand=False``: the selected input stays inside its op's box (``expanded_leaves``)."""
+        ``compact``: every input that feeds one op inside that op's box, the selected one and
+        those of a small graph too (what the fit view tries before the outline)."""
         collapsed = self.collapsed if collapsed is None else collapsed
         fit = self.view == "fit" and detail in BOXES
         size = self.pane_size if fit else None
-        expanded = self.expanded_leaves() if fit and expand else frozenset()
-        key = (iteration, collapsed, detail, size, expanded)
+        expanded = self.expanded_leaves() if fit and not compact else frozenset()
+        key = (iteration, collapsed, detail, size, expanded, compact)
         spec = self._specs.get(key)
         if spec is None:
             height, width = (size[1], size[0]) if size is not None else (None, None)
             spec = self._specs[key] = build_spec(
                 self.trace, iteration, collapsed, detail, max_height=height, max_width=width,
-                inline=fit or detail not in BOXES, expanded=expanded,
+                inline=fit or detail not in BOXES, expanded=expanded, inline_small=compact,
             )
             if detail in OUTLINES and spec.key not in self._layouts:  # quick: laid out here
                 self._layouts[spec.key] = outline_layout(spec)
@@ -180,10 +181,10 @@ class Session:
             return self.spec_for(iteration, detail="outline")
         steps = collapse_steps(self.trace, iteration, self._open_here()) if self.auto_collapse else []
         spec = choose(lambda c, d: self.spec_for(iteration, c, d), self.collapsed, steps, self._layouts, self.pane_size)
-        if spec.detail in OUTLINES and self.expanded_leaves():
-            # the selected input as a box of its own does not fit: boxes with it inside its op's
-            # box (its line there) still beat the outline
-            inside = choose(lambda c, d: self.spec_for(iteration, c, d, expand=False), self.collapsed, steps,
+        if spec.detail in OUTLINES:
+            # no drawing with the selected input (or a small graph's inputs) as boxes of their
+            # own fits: boxes with them inside their op's box still beat the outline
+            inside = choose(lambda c, d: self.spec_for(iteration, c, d, compact=True), self.collapsed, steps,
                             self._layouts, self.pane_size)
             if inside.detail in BOXES:
                 return inside

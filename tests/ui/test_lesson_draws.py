@@ -22,9 +22,10 @@ from tests.lessons.helpers import open_lesson
 from tests.support.ui_helpers import settle
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
-# (lesson, step index): a step whose text talks about the graph (15, 4: w is selected; as a box of its
-# own it does not fit at 80×24, so it stays inside its op's box rather than the graph becoming an outline)
-STEPS = [("1", 0), ("3", 0), ("13", 0), ("13", 2), ("14", 1), ("14", 2), ("15", 1), ("15", 4)]
+# (lesson, step index): a step whose text talks about the graph. At 80×24 two do not fit with every
+# input a box of its own, and keep their inputs inside their op's box rather than becoming an
+# outline: 9, 4 (a small graph, "the graph draws all three") and 15, 4 (w selected).
+STEPS = [("1", 0), ("3", 0), ("9", 4), ("13", 0), ("13", 2), ("14", 1), ("14", 2), ("15", 1), ("15", 4)]
 
 
 def _graph_text(app) -> str:  # noqa: ANN001
