@@ -3,7 +3,9 @@
 Plain functions (no Textual import). Boxes first: every op as a box (``layout_flow``, sized for
 the pane), then the same with scopes folded (innermost first, the cursor's scope kept open while
 that still fits); the outline (one line per op) only when no box drawing fits. A candidate that
-cannot fit by a cheap lower bound is skipped without laying it out.
+cannot fit by a cheap lower bound is skipped without laying it out. Before settling for the
+outline, ``Session.view_spec`` runs the same choice once more with every input inside its op's
+box (a small graph's, and the selected one's, which are otherwise boxes of their own).
 """
 
 from __future__ import annotations
