@@ -61,3 +61,15 @@ def test_a_chain_of_thousands_needs_no_recursion() -> None:
     finally:
         sys.setrecursionlimit(limit)
     assert layout.height == 4 * n - 1
+
+
+def test_a_pane_a_few_columns_short_gets_one_blank_column_between_boxes() -> None:
+    """Four unconnected 10-wide boxes in one rank: 46 columns with two blank columns between
+    boxes, 43 with one. A 44-column pane takes the tighter row rather than stacking them."""
+    nodes = [LayoutNode(f"n{i}", 10, 3) for i in range(4)]
+    roomy = layout_flow(LayoutInput(nodes, []), max_height=3, max_width=46)
+    tight = layout_flow(LayoutInput(nodes, []), max_height=3, max_width=44)
+    assert (roomy.width, roomy.height) == (46, 3)
+    assert tight.width <= 44 and tight.height == 3
+    _no_overlaps(tight)
+    assert len({b.y for b in tight.nodes.values()}) == 1  # still one row

@@ -43,12 +43,30 @@ def layout_flow(
 ) -> TerminalLayout:
     """Lay ``graph`` out top to bottom in columns no taller than ``max_height`` rows (None: one
     column). When the result is wider than ``max_width``, the widest rank's boxes go one under
-    the other, and again, while that helps. Raises ``ValueError`` on bad input."""
+    the other, and again, while that helps. When nothing fits, the same again with one blank
+    column between boxes instead of two (a pane a few columns short). Raises ``ValueError`` on
+    bad input."""
     g = prepare_graph(graph)
     n = len(g.ids)
     if not n:
         return empty_layout("TB", "flow")
     rank = rank_nodes(n, g.edges)
+    best = _flow(g, rank, max_height, max_width, NODE_GAP)
+    if (max_width or max_height) and not _fits(best, max_width, max_height):
+        tight = _flow(g, rank, max_height, max_width, 1)
+        if _better(tight, best, max_width, max_height):
+            return tight
+    return best
+
+
+def _fits(layout: TerminalLayout, max_width: int | None, max_height: int | None) -> bool:
+    return (max_width is None or layout.width <= max_width) and (max_height is None or layout.height <= max_height)
+
+
+def _flow(g: LayoutGraph, rank: list[int], max_height: int | None, max_width: int | None,
+          node_gap: int) -> TerminalLayout:
+    """``layout_flow``'s search with ``node_gap`` blank columns between the boxes of a rank."""
+    n = len(g.ids)
     ranks = _order_ranks(g, rank)
     limit = max_height
     best: TerminalLayout | None = None
@@ -57,11 +75,9 @@ def layout_flow(
         for r, members in enumerate(ranks):
             for i in members:
                 row_of[i] = r
-        layout = _estimate(g, ranks, limit) if max_width or max_height else None
-        if layout is None or (
-            (max_width is None or layout.width <= max_width) and (max_height is None or layout.height <= max_height)
-        ):  # routing is the slow part: only for a placement that may fit
-            layout = _lay_rows(g, row_of, ranks, limit)
+        layout = _estimate(g, ranks, limit, node_gap) if max_width or max_height else None
+        if layout is None or _fits(layout, max_width, max_height):  # routing is the slow part: only for a placement that may fit
+            layout = _lay_rows(g, row_of, ranks, limit, node_gap)
         if best is None or _better(layout, best, max_width, max_height):
             best = layout
         too_tall = max_height is not None and layout.height > max_height
@@ -82,12 +98,12 @@ def layout_flow(
     return best
 
 
-def _estimate(g: LayoutGraph, ranks: list[list[int]], limit: int | None) -> TerminalLayout:
+def _estimate(g: LayoutGraph, ranks: list[list[int]], limit: int | None, node_gap: int = NODE_GAP) -> TerminalLayout:
     """The boxes placed without routing (edges drawn as plain lines): a quick lower bound of
     the drawing's size, to skip routing placements that cannot fit."""
     band_h = [max(g.height[i] for i in members) for members in ranks]
     columns = _pack_columns(g, ranks, band_h, limit)
-    boxes, col_of_rank = _place(g, ranks, band_h, columns, {r: 1 for r in range(len(ranks))})
+    boxes, col_of_rank = _place(g, ranks, band_h, columns, {r: 1 for r in range(len(ranks))}, node_gap)
     routes = [  # a point on the tail's border: the estimate is never drawn, only measured
         [(boxes[t].x + boxes[t].w // 2, boxes[t].bottom)] * 2 for t, _ in g.edges
     ]
@@ -101,12 +117,14 @@ def _better(a: TerminalLayout, b: TerminalLayout, max_width: int | None, max_hei
     return over(a) < over(b)
 
 
-def _lay_rows(g: LayoutGraph, rank: list[int], ranks: list[list[int]], max_height: int | None) -> TerminalLayout:
+def _lay_rows(
+    g: LayoutGraph, rank: list[int], ranks: list[list[int]], max_height: int | None, node_gap: int = NODE_GAP,
+) -> TerminalLayout:
     band_h = [max(g.height[i] for i in members) for members in ranks]
     columns = _pack_columns(g, ranks, band_h, max_height)
     gaps = {r: 1 for r in range(len(ranks))}  # blank rows after rank r (inside a column)
     for _ in range(MAX_TRIES):
-        boxes, col_of_rank = _place(g, ranks, band_h, columns, gaps)
+        boxes, col_of_rank = _place(g, ranks, band_h, columns, gaps, node_gap)
         routes, failed = _route_all(g, rank, boxes)
         if not failed:
             return _finish(g, boxes, routes, ranks, col_of_rank, columns)
@@ -120,7 +138,7 @@ def _lay_rows(g: LayoutGraph, rank: list[int], ranks: list[list[int]], max_heigh
                     grown = True
         if not grown:  # more rows do not help: widen the gaps between the boxes of a column
             break
-    boxes, col_of_rank = _place(g, ranks, band_h, columns, gaps, node_gap=NODE_GAP + 2)
+    boxes, col_of_rank = _place(g, ranks, band_h, columns, gaps, node_gap=node_gap + 2)
     routes, failed = _route_all(g, rank, boxes, last_resort=True)
     return _finish(g, boxes, routes, ranks, col_of_rank, columns)
 
