@@ -76,8 +76,28 @@ def test_elementwise_line_multiplies_upstream_by_local(seed) -> None:
 def test_matmul_line_sums_products_over_the_batch(seed) -> None:
     i = max(i for i, e in enumerate(seed.events) if isinstance(e, BackwardStep) and e.op == "matmul")
     lines = explain(seed, i).lines
-    assert any("Σ_r" in line and "(32, 10)" in line for line in lines)
+    assert any("Σ_r" in line and "(10, 32)" in line for line in lines)  # xᵀ: x is 32×10
     assert any("(32 terms)" in line for line in lines)
+
+
+def test_matmul_line_names_the_transposed_shapes(tmp_path) -> None:  # noqa: ANN001
+    """x (3, 4) @ w (4, 2): ∂x = g · wᵀ with wᵀ (2, 4), ∂w = xᵀ · g with xᵀ (4, 3). The line once
+    gave wᵀ and xᵀ their untransposed shapes."""
+    from tapeviz.trace import run_program
+
+    program = tmp_path / "dense.py"
+    program.write_text(
+        "import tapeviz.tf as tf\n"
+        "x = tf.Variable(tf.ones([3, 4]), name='x')\n"
+        "w = tf.Variable(tf.ones([4, 2]), name='w')\n"
+        "with tf.GradientTape() as tape:\n"
+        "    z = tf.reduce_sum(x @ w)\n"
+        "gx, gw = tape.gradient(z, [x, w])\n"
+    )
+    trace = run_program(program).trace
+    i = next(i for i, e in enumerate(trace.events) if isinstance(e, BackwardStep) and e.op == "matmul")
+    text = "\n".join(explain(trace, i).lines)
+    assert "g (3, 2) · wᵀ (2, 4)" in text and "xᵀ (4, 3) · g (3, 2)" in text, text
 
 
 def test_update_shows_before_learning_rate_gradient_after(seed) -> None:
@@ -134,3 +154,23 @@ def test_sparkline_marks_nonfinite_losses() -> None:
     assert sparkline([1.0, float("nan"), 0.5, float("inf")], 10) == "█!▁!"
     assert sparkline([float("-inf")], 10) == "!"
     assert sparkline([2.0, float("nan")], 10) == "▄!"
+
+
+def test_a_given_output_gradient_is_the_seed_not_one(tmp_path) -> None:  # noqa: ANN001
+    from tapeviz.engine.events import GradientStarted
+    from tapeviz.trace import run_program
+
+    program = tmp_path / "seeded.py"
+    program.write_text(
+        "import tapeviz.tf as tf\n"
+        "x = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name='x')\n"
+        "with tf.GradientTape(persistent=True) as tape:\n"
+        "    z = x * 2.0\n"
+        "g = tape.gradient(z, x, output_gradients=tf.constant([[1.0, -1.0], [0.5, 2.0]]))\n"
+        "ones = tape.gradient(z, x)\n"
+    )
+    trace = run_program(program).trace
+    given, default = (i for i, e in enumerate(trace.events) if isinstance(e, GradientStarted))
+    assert "output_gradients=…): the seed is the given upstream gradient" in "\n".join(explain(trace, given).lines)
+    text = "\n".join(explain(trace, default).lines)
+    assert "the seed ∂L/∂L = 1 (ones" in text and "given upstream" not in text

@@ -69,12 +69,12 @@ def _matmul_explain(c: ChainContext) -> SumOfProducts | None:
         p, q = (el[1], el[0]) if ta else el
         terms = tuple(zip(g[p, :].tolist(), b[q, :].tolist()))
         formula = f"Σ_j g[{p},j]·{bn}[{q},j]" if not tb else f"Σ_j g[{p},j]·{bn}[j,{q}]"
-        operands = (("g", g.shape), (f"{bn}ᵀ", b_in.shape))
+        operands = (("g", g.shape), (bn, b_in.shape) if tb else (f"{bn}ᵀ", b_in.T.shape))  # g · b_effᵀ
     else:  # element of b: b_eff[p, q] = Σ_r a_eff[r, p] · g[r, q]
         p, q = (el[1], el[0]) if tb else el
         terms = tuple(zip(a[:, p].tolist(), g[:, q].tolist()))
         formula = f"Σ_r {an}[r,{p}]·g[r,{q}]" if not ta else f"Σ_r {an}[{p},r]·g[r,{q}]"
-        operands = ((f"{an}ᵀ", a_in.shape), ("g", g.shape))
+        operands = ((an, a_in.shape) if ta else (f"{an}ᵀ", a_in.T.shape), ("g", g.shape))  # a_effᵀ · g
     return SumOfProducts(formula, operands, terms, float(c.sent[el]))
 
 
