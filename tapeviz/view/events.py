@@ -39,7 +39,6 @@ from .numbers import (
     abs_max,
     clip,
     entry,
-    fmt,
     index_text,
     largest,
     shape_of,
@@ -176,11 +175,12 @@ class _Start(_Words):
 
     def lines(self, trace: Trace, e: ev.GradientStarted, grads: dict) -> list[str]:
         target = ", ".join(node_short(trace, t) for t in e.targets)
-        seed = fmt(np.asarray(e.seeds[0]).reshape(-1)[0]) if e.seeds and np.size(e.seeds[0]) else "1"
-        return [
-            f"tape.gradient({target}, …): the seed ∂L/∂L = {seed}",
-            "gradients now flow from the loss back through every recorded op",
-        ]
+        seed = np.asarray(e.seeds[0]) if e.seeds else np.ones(())
+        if seed.size and not np.all(seed == 1):  # output_gradients= gave the upstream gradient
+            start = f"tape.gradient({target}, …, output_gradients=…): the seed is the given upstream gradient, {summary(seed)}"
+        else:
+            start = f"tape.gradient({target}, …): the seed ∂L/∂L = 1" + (f" (ones, {summary(seed)})" if seed.size > 1 else "")
+        return [start, "gradients now flow from the loss back through every recorded op"]
 
 
 class _Step(_Words):
