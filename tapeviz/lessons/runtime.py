@@ -751,6 +751,7 @@ class LessonRun(WriteAndFill):
                 # an entry of a small tensor is asked: its mean, sum or norm gives it with the
                 # others in one step (max = 2·mean − min of two entries)
                 found += [flat.mean(), flat.sum()]
+            found += _rest_of_probability_row(np.asarray(tensor, dtype=float), entry, value)
             # gradient shares: a sum that includes the asked share, and the last share of an asked sum
             for event in self.trace.events:
                 if type(event).__name__ != "GradientAccumulated":
@@ -861,6 +862,21 @@ def _pointers_named(expression: str) -> list[str]:
         a.value for n in ast.walk(tree) if isinstance(n, ast.Call)
         for a in n.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
     ]
+
+
+def _rest_of_probability_row(tensor: np.ndarray, entries: np.ndarray, value: float) -> list[float]:
+    """The other entries of the rows holding the asked ``entries`` (flat indexes) when such a row
+    is a probability distribution (a softmax's: non-negative, summing to 1): one minus the
+    others gives the asked one."""
+    if tensor.ndim == 0 or tensor.shape[-1] < 2:
+        return []
+    rows = tensor.reshape(-1, tensor.shape[-1])
+    found: list[float] = []
+    for k in entries:
+        row = rows[int(k) // tensor.shape[-1]]
+        if np.all(row >= 0) and np.isclose(row.sum(), 1.0, atol=1e-5):
+            found += [float(v) for v in row if not np.isclose(v, value)]
+    return found
 
 
 def _quantity_calls(expression: str) -> list[str]:

@@ -107,3 +107,13 @@ def test_derived_numbers_are_hidden_and_one_step_derivations_found() -> None:
     # a number the learner already answered is never hidden again, nor used against a question
     known = Secret((0.46816,), Precision("sf", 3), kind="gradient", derived=(mean,), known=(mean,))
     assert known.found_in("mean 0.3219") == [] and known.derivations(["0.1756", "0.3219"], ((mean,), entries)) == []
+
+
+def test_the_rest_of_an_asked_probability_row_is_hidden_too() -> None:
+    """Lesson 7 asks for p₀ of a two-class softmax row: p₁ on screen gives it as 1 − p₁."""
+    run = open_lesson("7")
+    step = next(s for s in run.steps if s.question is not None and "p₀" in s.question.prompt)
+    secret = run.secret(step)
+    probabilities = run.evaluator.evaluate('value("dense_1/softmax")[2]')
+    p0, p1 = (float(v) for v in probabilities)
+    assert secret.equals(p0) and any(abs(d - p1) < 1e-6 for d in secret.derived)
