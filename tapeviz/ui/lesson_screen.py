@@ -10,6 +10,7 @@ so this module only receives them; it never imports that package at run time.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from .lesson_pane import LessonPane, StepView
 from .main_screen import TraceScreen, compose_main_widgets, watch_frames
 
 if TYPE_CHECKING:
+    from ..lessons.model import Step
     from ..lessons.progress import LessonProgress, ProgressStore
     from ..lessons.runtime import LessonRun
 
@@ -499,7 +501,7 @@ class LessonScreen(TraceScreen):
                 self.notify("Answer the question first: type it in the box and press Enter.", timeout=4)
                 self.query_one(LessonPane).focus_answer()
             else:
-                self.notify(f"Step forward (→) until: {self.run.action_label(step)}", timeout=4)
+                self.notify(self._steps_to_go(step), timeout=4)
             return
         if i == len(self.run.steps) - 1:
             self.finished = True
@@ -509,6 +511,20 @@ class LessonScreen(TraceScreen):
             self.refresh_pane()
             return
         self.enter_step(i + 1)
+
+    def _steps_to_go(self, step: Step) -> str:
+        """What the step's action still asks: how many → presses, and to which event (scope
+        paths shortened to their last two parts, so the toast wraps instead of being cut)."""
+        label = re.sub(r"\S*/(\S+/\S+)", r"\1", self.run.action_label(step))
+        try:
+            with self.tapeviz.session.lock:
+                target = self.run.action(step)
+        except TapevizError:
+            target = None
+        left = target.event - self.tapeviz.index if target is not None else 0
+        if left <= 0:
+            return f"Step to: {label}"
+        return f"Press → {'once more' if left == 1 else f'{left} more times'} to reach: {label}"
 
     def action_prev_step(self) -> None:
         if self.step_index > 0:
@@ -537,7 +553,7 @@ class LessonScreen(TraceScreen):
             return
         i, step = self.step_index, self.step
         if not self._action_reached(i):
-            self.notify(f"Step forward (→) until: {self.run.action_label(step)}", timeout=4)
+            self.notify(self._steps_to_go(step), timeout=4)
         elif i < len(self.run.steps) - 1:
             self.notify("This step is done: n (or ctrl+n) goes to the next step.", timeout=4)
 

@@ -251,3 +251,24 @@ def test_an_indented_rule_wraps_instead_of_being_cut() -> None:
     code = [line for line in out if line.startswith("    ")]
     assert len(code) > 1 and all(len(line) <= 36 for line in code)
     assert " ".join(line.strip().removeprefix("↪ ") for line in code) == rule.strip()
+
+
+async def test_a_refused_next_step_says_how_many_presses_are_left(tmp_path: Path) -> None:
+    """Lesson 7: "Step forward (→) until: backward of simple_model/dense_1/add" was cut at the
+    screen's edge, and said nothing of how far that is."""
+    from tests.lessons.helpers import open_lesson
+
+    run = open_lesson("7")
+    step = next(s for s in run.steps if s.action is not None and s.action.text.endswith("dense_1/add"))
+    app = lesson_app(run, ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.enter_step(step.index)
+        await settle(pilot)
+        left = run.action(step).event - app.index
+        assert left > 1
+        assert screen._steps_to_go(step) == f"Press → {left} more times to reach: backward of dense_1/add"
+        app.index = run.action(step).event - 1
+        await settle(pilot)
+        assert screen._steps_to_go(step) == "Press → once more to reach: backward of dense_1/add"
