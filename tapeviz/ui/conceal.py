@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+import numpy as np
 from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
@@ -28,6 +29,7 @@ NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 NONE_RE = re.compile(r"\bNone\b")  # a gradient that will not come: evidence too
 # an index after a name: the numbers in ``w[0, 1]`` or ``∂L/∂add[1,0]`` pick an entry
 INDEX_RE = re.compile(r"(?<=[\w\]])\[[\d,\s:]*\]")
+PICTURE_CHECK_LIMIT = 4096  # entries of a tensor checked one by one before its heatmap is shown
 # a shape as the timeline writes it, ``(2,)`` or ``(16, 128)``: structure, not a computed number
 SHAPE_TUPLE_RE = re.compile(r"\((?:\d+, )*\d+,?\)")
 
@@ -39,6 +41,9 @@ class SecretLike(Protocol):
 
     @property
     def givens(self) -> frozenset[Shown]: ...
+
+    @property
+    def nodes(self) -> frozenset[int]: ...
 
     def equals(self, number: float) -> bool: ...
 
@@ -72,6 +77,21 @@ class Concealer:
     def hides(self, shown: Shown) -> bool:
         """Whether numbers drawn as ``shown`` are candidates for hiding."""
         return bool(self._secrets(shown))
+
+    def hides_picture(self, array: object, shown: Shown, node: int | None = None) -> bool:
+        """Whether a picture of ``array`` (a box's heatmap) could give a secret away: it stands
+        where the asked kind shows, and it is the tensor a question names (``node``) or holds a
+        number that rounds like an answer. A tensor too large to check entry by entry counts."""
+        secrets = self._secrets(shown)
+        if not secrets:
+            return False
+        if node is not None and any(node in s.nodes for s in secrets):
+            return True
+        flat = np.asarray(array, dtype=np.float64).reshape(-1)
+        if flat.size > PICTURE_CHECK_LIMIT:
+            return True
+        values = [float(v) for v in flat[np.isfinite(flat)]]
+        return any(s.equals(v) for s in secrets for v in values)
 
     def __call__(self, text: str, shown: Shown = Shown.OTHER) -> str:
         """``text`` with every giveaway number masked (same length); ``shown``: what it shows."""

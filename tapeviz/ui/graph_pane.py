@@ -255,7 +255,7 @@ class GraphPane(ScrollView, can_focus=False):
             text = self.conceal(text, summary_shows(text, kind, out in self.in_backward))
             overlay.setdefault(top, []).append((box.x + 1 + (inner - len(text)) // 2, text, sstyle))
             return
-        if self.conceal.hides(shows):  # a lesson's open question: no picture of the numbers either
+        if self.conceal.hides_picture(array, shows, out):  # a lesson's open question: no picture of its answer
             overlay.setdefault(top, []).append((box.x + 1, "?" * min(inner, HEAT_CELLS), sstyle))
             return
         if mode != "grads" and out in snap.updates and rows >= 2:  # the update: before over after
@@ -263,7 +263,7 @@ class GraphPane(ScrollView, can_focus=False):
             return
         hm = heatmap(array, max_rows=2 * HEAT_ROWS, max_cols=HEAT_CELLS)
         legend_style = c.fg("grad") if mode == "grads" else sstyle
-        legend = [compact(hm.lo), compact(hm.hi) if hm.hi != hm.lo else ""]
+        legend = [self.conceal(compact(hm.lo), shows), self.conceal(compact(hm.hi), shows) if hm.hi != hm.lo else ""]
         if hm.nonfinite:
             legend[1] = (legend[1] + " !")[: 7]
         x0 = box.x + 1

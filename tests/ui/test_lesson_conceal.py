@@ -323,3 +323,14 @@ async def test_no_image_or_trace_file_while_a_question_is_open(tmp_path) -> None
             if not app._exporting and list(tmp_path.iterdir()):
                 break
         assert [p.suffix for p in tmp_path.iterdir()] == [".png"]
+
+
+def test_a_heatmap_is_hidden_only_where_it_could_show_the_answer() -> None:
+    """Lesson 7's x, kernel and bias boxes were '????????' while p₀ was asked: only the tensor the
+    question names, or one holding the answer, loses its picture."""
+    hide = Concealer(Secret((0.7926,), Precision("sf", 3), nodes=frozenset({5}), kind="value"))
+    assert not hide.hides_picture([[0.1, -2.0], [3.0, 0.4]], Shown.VALUE, node=3)
+    assert hide.hides_picture([[0.1, -2.0]], Shown.VALUE, node=5)  # the asked tensor
+    assert hide.hides_picture([[0.1, 0.79261]], Shown.VALUE, node=3)  # holds the answer
+    assert not hide.hides_picture([[0.79261]], Shown.GRADIENT, node=5)  # a value question leaves gradients
+    assert not NO_SECRET.hides_picture([[0.79261]], Shown.VALUE, node=5)
