@@ -752,6 +752,12 @@ class LessonRun(WriteAndFill):
                 # others in one step (max = 2·mean − min of two entries)
                 found += [flat.mean(), flat.sum()]
             found += _rest_of_probability_row(np.asarray(tensor, dtype=float), entry, value)
+            if call.startswith("after("):  # an update's result: its change, beside the value before, gives it
+                try:
+                    change = flat - np.asarray(self.evaluator.evaluate("before(" + call[len("after("):]), dtype=float).ravel()
+                    found += [float(d) for d in change[entry]] + [float(abs(d)) for d in change[entry]]
+                except (ExpressionError, ResolveError, TypeError, ValueError):
+                    pass
             # gradient shares: a sum that includes the asked share, and the last share of an asked sum
             for event in self.trace.events:
                 if type(event).__name__ != "GradientAccumulated":

@@ -29,6 +29,8 @@ NUMBER_RE = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 NONE_RE = re.compile(r"\bNone\b")  # a gradient that will not come: evidence too
 # an index after a name: the numbers in ``w[0, 1]`` or ``∂L/∂add[1,0]`` pick an entry
 INDEX_RE = re.compile(r"(?<=[\w\]])\[[\d,\s:]*\]")
+# a chain-rule product: with one of its three numbers hidden, the other two give it back
+PRODUCT_RE = re.compile(r"upstream (\S+) × local (\S+) = sent (\S+)")
 PICTURE_CHECK_LIMIT = 4096  # entries of a tensor checked one by one before its heatmap is shown
 # a shape as the timeline writes it, ``(2,)`` or ``(16, 128)``: structure, not a computed number
 SHAPE_TUPLE_RE = re.compile(r"\((?:\d+, )*\d+,?\)")
@@ -110,7 +112,10 @@ class Concealer:
             hidden = any(s.shows(number) for s in secrets)
             return "?" * len(number) if hidden else number
 
-        return NUMBER_RE.sub(mask, text)
+        masked = NUMBER_RE.sub(mask, text)
+        if masked != text:
+            masked = PRODUCT_RE.sub(_whole_product_if_part_hidden, masked)
+        return masked
 
     def ahead_of_cursor(self, text: str) -> str:
         """An event after the cursor while a question is open: its names stay, every number
@@ -141,6 +146,15 @@ class Concealer:
             return strip
         segments = [Segment(self(s.text, shown), s.style, s.control) if not s.control else s for s in strip]
         return Strip(segments, strip.cell_length)
+
+
+def _whole_product_if_part_hidden(match: re.Match[str]) -> str:
+    """``upstream ? × local 6 = sent 6`` gives the ? as 6 / 6: hide all three numbers then."""
+    parts = match.groups()
+    if not any("?" in p for p in parts):
+        return match.group(0)
+    hidden = [NUMBER_RE.sub(lambda m: "?" * len(m.group(0)), p) for p in parts]
+    return "upstream {} × local {} = sent {}".format(*hidden)
 
 
 NO_SECRET = Concealer()

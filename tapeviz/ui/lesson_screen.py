@@ -626,10 +626,10 @@ class LessonScreen(TraceScreen):
         if verdict.first and self.progress.record_first_try(i, verdict.correct):
             self._save()
         said = self.trying.pop(i)
-        outcome = "right" if verdict.correct else "not what happened"
+        outcome = "your prediction was right" if verdict.correct else "not what you predicted"
         # what changed and the verdict in the pane (a toast saying it covered the pane at 80×24)
         self.feedback[i] = (f"{said}; so do the graph, timeline and inspector.\n"
-                            f"You predicted {value.strip()}; the new run gives {right}: {outcome}.", verdict.correct, True)
+                            f"You predicted {value.strip()}. The new run gives {right}: {outcome}.", verdict.correct, True)
         self.answered.add(i)
         self.revealed.add(i)
         self._mark()

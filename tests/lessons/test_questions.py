@@ -117,3 +117,12 @@ def test_the_rest_of_an_asked_probability_row_is_hidden_too() -> None:
     probabilities = run.evaluator.evaluate('value("dense_1/softmax")[2]')
     p0, p1 = (float(v) for v in probabilities)
     assert secret.equals(p0) and any(abs(d - p1) < 1e-6 for d in secret.derived)
+
+
+def test_an_asked_update_hides_its_change_too() -> None:
+    """Lesson 8: 'before 0.5 → after ????? (change 1.375)' gave the asked w as 0.5 + 1.375."""
+    run = open_lesson("8")
+    step = next(s for s in run.steps if s.question is not None and s.question.answer == 'after("w")')
+    secret = run.secret(step)
+    change = float(run.evaluator.evaluate('after("w")')) - float(run.evaluator.evaluate('before("w")'))
+    assert any(abs(d - abs(change)) < 1e-6 for d in secret.derived)

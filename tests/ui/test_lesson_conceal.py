@@ -334,3 +334,10 @@ def test_a_heatmap_is_hidden_only_where_it_could_show_the_answer() -> None:
     assert hide.hides_picture([[0.1, 0.79261]], Shown.VALUE, node=3)  # holds the answer
     assert not hide.hides_picture([[0.79261]], Shown.GRADIENT, node=5)  # a value question leaves gradients
     assert not NO_SECRET.hides_picture([[0.79261]], Shown.VALUE, node=5)
+
+
+def test_a_chain_rule_product_with_one_number_hidden_hides_all_three() -> None:
+    """Lesson 10: ``upstream ? × local 6 = sent 6`` gave the hidden upstream as 6 / 6."""
+    hide = Concealer(Secret((1.0,), Precision("sf", 3)))
+    assert hide("∂L/∂v[0]: upstream 1 × local 6 = sent 6") == "∂L/∂v[0]: upstream ? × local ? = sent ?"
+    assert hide("∂L/∂v[0]: upstream 2 × local 3 = sent 6") == "∂L/∂v[0]: upstream 2 × local 3 = sent 6"
