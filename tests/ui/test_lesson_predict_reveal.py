@@ -58,6 +58,7 @@ async def test_what_if_from_the_answer_box_changes_the_text() -> None:
         await pilot.pause()
         feedback = text_of(screen, "#lesson-feedback")
         assert "You predicted 9" in feedback and "10" in feedback
+        assert "not what you predicted" in feedback  # (it read "…gives 10: not what happened")
         assert "x = 5" in text_of(screen, "#lesson-explanation") and "x = 5.0" in text_of(screen, "#lesson-question")
         await pilot.press("2", "enter")  # try again with another value
         await pilot.pause()
