@@ -572,11 +572,15 @@ class TapevizApp(App[int]):
                     "first (or reveal it)", severity="warning", timeout=5)
         return True
 
-    def action_export(self) -> None:
+    def _must_wait(self, job: str, what: str) -> bool:
+        """Training holds the trace, or a lesson's question is open: say why ``job`` waits."""
         if self._training:
-            self.notify("wait for training to finish, then export", severity="warning", timeout=3)
-            return
-        if self._answer_first("the image"):
+            self.notify(f"wait for training to finish, then {job}", severity="warning", timeout=3)
+            return True
+        return self._answer_first(what)
+
+    def action_export(self) -> None:
+        if self._must_wait("export", "the image"):
             return
         self._exporting = True
         self.busy = "exporting…"
@@ -633,10 +637,7 @@ class TapevizApp(App[int]):
 
     # ---- save (s) ----------------------------------------------------------------------------
     def action_save(self) -> None:
-        if self._training:
-            self.notify("wait for training to finish, then save", severity="warning", timeout=3)
-            return
-        if self._answer_first("the saved trace"):
+        if self._must_wait("save", "the saved trace"):
             return
         self._to_browser()
         self._save_worker(self.session.save_path())
