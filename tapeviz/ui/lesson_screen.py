@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from ..engine.errors import TapevizError
 from .app import TapevizApp
@@ -558,7 +558,11 @@ class LessonScreen(TraceScreen):
             self.notify("This step is done: n (or ctrl+n) goes to the next step.", timeout=4)
 
     def action_leave_answer(self) -> None:
+        """Esc: the keys move through the trace again; a typed digit no longer reaches the box."""
+        had_box = isinstance(self.focused, Input) and self.focused.id == "lesson-answer"
         self.set_focus(None)
+        if had_box:
+            self.notify("Keys step through the trace now: Enter goes back to the answer box.", timeout=3)
 
     def action_reveal(self) -> None:
         """Give up on the question: the runtime shows the answer and its Why: line."""

@@ -58,7 +58,10 @@ async def test_take_lesson_one_wrong_then_right_to_the_end_and_resume(tmp_path: 
         assert goto is not None and app.index == goto.event  # the graph follows the step's pointer
         assert isinstance(app.focused, Input)  # the answer box waits for the prediction
 
-        await pilot.press("escape", "n")  # cannot skip the question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert any("Enter goes back to the answer box" in n.message for n in app._notifications)
+        await pilot.press("n")  # cannot skip the question
         await settle(pilot)
         assert screen.step_index == question.index
         assert isinstance(app.focused, Input)  # n put the learner back into the answer box
