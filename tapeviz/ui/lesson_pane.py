@@ -121,7 +121,9 @@ class LessonPane(VerticalScroll, can_focus=False):
             answer.display = False
         elif view.table:
             ask = "**Every row is filled in.**" if view.answered else f"**Fill in the next row** (▸): {view.prompt}"
-            self._rendering.append(question.update(f"{view.table}\n\n{ask}"))  # reveal_feedback waits for it
+            # the ask above the table, the box right under it: on a short pane the box and the
+            # rows (▸ the next) stay on screen together
+            self._rendering.append(question.update(f"{ask}\n\n{view.table}"))  # reveal_feedback waits for it
             answer.placeholder = "upstream, local, sent, then Enter"
             question.display = True
             answer.display = not view.answered
@@ -260,7 +262,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         if code.display:
             self.scroll_to_widget(code, animate=False, immediate=True)
         elif self.view.table and question.display:
-            # the table from its top if it fits with the box under it; else the box at the bottom
+            # the ask and the table from the top if they fit with the box under them; else the
+            # box at the bottom, the table's rows above it
             answer = self.query_one("#lesson-answer", Input)
             bottom = answer.virtual_region.bottom if answer.display else question.virtual_region.bottom
             y = max(question.virtual_region.y, bottom - self.scrollable_content_region.height)
