@@ -55,18 +55,23 @@ async def wait_until(pilot, condition, rounds: int = 300) -> bool:  # noqa: ANN0
     return condition()
 
 
+async def train_then_escape(pilot, app, after: float = 0.2) -> bool:  # noqa: ANN001
+    """``t``, wait until training runs, let it run ``after`` seconds, Esc: did training stop?"""
+    await settle(pilot)
+    await pilot.press("t")
+    assert await wait_until(pilot, lambda: app.training)
+    await pilot.pause(after)
+    await pilot.press("escape")
+    return await wait_until(pilot, lambda: not app.training)
+
+
 async def test_escape_cancels_a_train_step_that_never_returns(tmp_path: Path) -> None:
     program = tmp_path / "forever.py"
     program.write_text(FOREVER.format(extra=""))
     app = load_app(str(program), layout_engine="layered", out_dir=tmp_path)
     before = len(app.trace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        assert await wait_until(pilot, lambda: app.training)
-        await pilot.pause(0.2)
-        await pilot.press("escape")
-        assert await wait_until(pilot, lambda: not app.training)
+        assert await train_then_escape(pilot, app)
         await settle(pilot)
         assert len(app.trace) > before  # what the step recorded before it was cancelled is kept
         await pilot.press("right")  # the UI answers again
@@ -171,12 +176,7 @@ async def test_a_cancel_swallowed_by_a_gc_callback_still_stops_the_step(tmp_path
     callbacks = list(gc.callbacks)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await pilot.press("t")
-            assert await wait_until(pilot, lambda: app.training)
-            await pilot.pause(0.3)
-            await pilot.press("escape")
-            assert await wait_until(pilot, lambda: not app.training)
+            assert await train_then_escape(pilot, app, after=0.3)
         assert app._exception is None
     finally:
         gc.callbacks[:] = callbacks
