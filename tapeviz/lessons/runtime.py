@@ -757,7 +757,7 @@ class LessonRun(WriteAndFill):
                     change = flat - np.asarray(self.evaluator.evaluate("before(" + call[len("after("):]), dtype=float).ravel()
                     found += [float(d) for d in change[entry]] + [float(abs(d)) for d in change[entry]]
                 except (ExpressionError, ResolveError, TypeError, ValueError):
-                    pass
+                    pass  # no value before (a variable first made in that update): no change to hide
             # gradient shares: a sum that includes the asked share, and the last share of an asked sum
             for event in self.trace.events:
                 if type(event).__name__ != "GradientAccumulated":
