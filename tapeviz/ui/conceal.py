@@ -68,6 +68,9 @@ class Concealer:
         # the secrets of the questions just ahead, hidden too: the next question's answer is
         # often on screen already while this one is open (a gradient the same step computed)
         self.ahead = ahead if secret is not None else ()
+        # hides_picture's verdicts: every repaint asks again for the same arrays of the trace
+        # (the array is kept in the entry, so its id is not reused while the entry lives)
+        self._pictures: dict[tuple[int, Shown, int | None], tuple[object, bool]] = {}
 
     def __bool__(self) -> bool:
         return self.secret is not None
@@ -89,11 +92,15 @@ class Concealer:
             return False
         if node is not None and any(node in s.nodes for s in secrets):
             return True
+        key = (id(array), shown, node)
+        known = self._pictures.get(key)
+        if known is not None and known[0] is array:
+            return known[1]
         flat = np.asarray(array, dtype=np.float64).reshape(-1)
-        if flat.size > PICTURE_CHECK_LIMIT:
-            return True
-        values = [float(v) for v in flat[np.isfinite(flat)]]
-        return any(s.equals(v) for s in secrets for v in values)
+        hidden = flat.size > PICTURE_CHECK_LIMIT or any(
+            s.equals(v) for s in secrets for v in (float(x) for x in flat[np.isfinite(flat)]))
+        self._pictures[key] = (array, hidden)
+        return hidden
 
     def __call__(self, text: str, shown: Shown = Shown.OTHER) -> str:
         """``text`` with every giveaway number masked (same length); ``shown``: what it shows."""
