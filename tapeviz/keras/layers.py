@@ -123,18 +123,23 @@ class Layer:
             self._warn_not_built("trainable_variables")
         if not self.trainable:
             return []
-        return [w for w in self.weights if w.trainable and self._trainable_owner(w)]
+        frozen = self._frozen_weight_ids()
+        return [w for w in self.weights if w.trainable and id(w) not in frozen]
 
     trainable_weights = trainable_variables
 
     @property
     def non_trainable_variables(self) -> list[backend.Variable]:
-        return [w for w in self.weights if not (w.trainable and self.trainable and self._trainable_owner(w))]
+        frozen = self._frozen_weight_ids()
+        return [w for w in self.weights if not (w.trainable and self.trainable and id(w) not in frozen)]
 
     non_trainable_weights = non_trainable_variables
 
-    def _trainable_owner(self, w: backend.Variable) -> bool:
-        return all(layer.trainable for layer in self._flatten_layers() if any(v is w for v in layer._own_weights))
+    def _frozen_weight_ids(self) -> set[int]:
+        """``id()`` of each weight that a non-trainable layer owns (in this layer or below): such a
+        weight is not trainable, whatever its own flag says. One walk over the layers (the
+        training loop asks for ``trainable_variables`` every step)."""
+        return {id(w) for layer in self._flatten_layers() if not layer.trainable for w in layer._own_weights}
 
     def _warn_not_built(self, attribute: str) -> None:
         unbuilt = [layer for layer in self._flatten_layers() if not layer.built and type(layer).build is not Layer.build]

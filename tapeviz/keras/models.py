@@ -140,7 +140,8 @@ class Model(Trainer, Layer):
         """Trainable weights without the not-built warning (for summaries)."""
         if not self.trainable:
             return []
-        return [w for w in self.weights if w.trainable and self._trainable_owner(w)]
+        frozen = self._frozen_weight_ids()
+        return [w for w in self.weights if w.trainable and id(w) not in frozen]
 
 
 class Sequential(Model):
