@@ -17,9 +17,12 @@ __all__ = [
 
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``x`` over the axes that broadcasting added or stretched, giving ``shape``."""
-    if x.shape == shape:
+    xshape = x.shape
+    if xshape == shape:
         return x
-    lead = x.ndim - len(shape)
+    lead = len(xshape) - len(shape)
+    if lead == 1 and xshape[1:] == shape:  # a bias's gradient: one batch axis added (every Dense, every step)
+        return np.add.reduce(x, 0)
     stretched = tuple(i + lead for i, d in enumerate(shape) if d == 1 and x.shape[i + lead] != 1)
     if not stretched:  # only leading axes were added: summing them away leaves ``shape``
         return np.add.reduce(x, axis=tuple(range(lead))) if lead else x.reshape(shape)
