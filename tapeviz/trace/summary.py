@@ -109,48 +109,48 @@ def summarise(trace: Trace, iteration: int) -> tuple[dict[Column, float], int]:
     events = trace.events
     nodes = trace.graph.nodes
     stats: dict[Column, float] = {}
-    seen: set[int] = set()
-    nbytes = 0
-
-    def count(a: np.ndarray | None) -> None:
-        nonlocal nbytes
-        if a is not None and id(a) not in seen:
-            seen.add(id(a))
-            nbytes += a.nbytes
+    arrays: dict[int, int] = {}  # id() of each array met -> its bytes (counted once)
 
     loss = trace.loss_at(iteration)
     if loss is not None:
         stats[LOSS] = loss
     for i in trace.iteration_range(iteration):
         e = events[i]
-        if isinstance(e, ev.OpRecorded):
+        kind = type(e)
+        if kind is ev.OpRecorded:
             for r in e.inputs:
-                count(r.value)
-            count(e.output.value)
+                arrays[id(r.value)] = r.value.nbytes
+            output = e.output.value
+            arrays[id(output)] = output.nbytes
             node = nodes.get(e.output.id)
             if not e.in_backward and node is not None:
-                _array_stats(stats, ("op", node.key), e.output.value, zeros=True)
-        elif isinstance(e, ev.BackwardStep):
-            count(e.upstream)
+                _array_stats(stats, ("op", node.key), output, zeros=True)
+        elif kind is ev.BackwardStep:
+            arrays[id(e.upstream)] = e.upstream.nbytes
             for g in e.input_grads:
-                count(g)
-        elif isinstance(e, ev.GradientAccumulated):
-            count(e.before), count(e.added), count(e.total)
-        elif isinstance(e, ev.GradientStarted):
-            for s in e.seeds:
-                count(s)
-        elif isinstance(e, ev.GradientsReturned):
+                if g is not None:
+                    arrays[id(g)] = g.nbytes
+        elif kind is ev.VariableAssigned:
+            before, after = e.before, e.after
+            arrays[id(before)], arrays[id(after)] = before.nbytes, after.nbytes
+            if after.dtype.kind == "f":
+                _array_stats(stats, ("weight", e.name), after, zeros=False)
+                stats[("weight", e.name, "update_norm")] = _norm(after - before)
+        elif kind is ev.GradientAccumulated:
+            for a in (e.before, e.added, e.total):
+                arrays[id(a)] = a.nbytes
+        elif kind is ev.GradientStarted:
+            for a in e.seeds:
+                arrays[id(a)] = a.nbytes
+        elif kind is ev.GradientsReturned:
             for s, g in zip(e.sources, e.grads):
-                count(g)
+                if g is None:
+                    continue
+                arrays[id(g)] = g.nbytes
                 node = nodes.get(s)
-                if g is not None and node is not None and node.kind == "variable":
+                if node is not None and node.kind == "variable":
                     stats[("weight", node.name, "grad_norm")] = _norm(g)
-        elif isinstance(e, ev.VariableAssigned):
-            count(e.before), count(e.after)
-            if e.after.dtype.kind == "f":
-                _array_stats(stats, ("weight", e.name), e.after, zeros=False)
-                stats[("weight", e.name, "update_norm")] = _norm(e.after - e.before)
-    return stats, nbytes
+    return stats, sum(arrays.values())
 
 
 def _norm(a: np.ndarray) -> float:
@@ -163,12 +163,27 @@ def _array_stats(stats: dict[Column, float], where: tuple[str, str], a: np.ndarr
     if a.dtype.kind not in "fiu" or a.size == 0:
         return
     group, name = where
-    stats[(group, name, "min")] = float(a.min())
-    stats[(group, name, "mean")] = float(a.mean())
-    stats[(group, name, "max")] = float(a.max())
+    stats[(group, name, "min")] = float(_minimum(a, axis=None))
+    stats[(group, name, "mean")] = _mean(a)
+    stats[(group, name, "max")] = float(_maximum(a, axis=None))
     stats[(group, name, "norm")] = _norm(a)
     if zeros:
         stats[(group, name, "zeros")] = 1.0 - np.count_nonzero(a) / a.size
+
+
+# The reductions without ``ndarray.min``/``mean``'s Python wrappers (a summary runs them on every
+# op's output of every iteration): the same ufunc calls, so the same numbers, bit for bit. A
+# replay is checked against the summary the recording made, so these must not change a digit.
+_minimum, _maximum, _sum = np.minimum.reduce, np.maximum.reduce, np.add.reduce
+
+
+def _mean(a: np.ndarray) -> float:
+    """``float(a.mean())``, computed as ``numpy``'s ``_mean`` does for a float32/float64 array
+    (a sum in the array's own dtype, divided by the count as an ``intp``, cast back)."""
+    if a.dtype != np.float32 and a.dtype != np.float64:
+        return float(a.mean())  # (integers and float16 accumulate in another dtype)
+    total = _sum(a, axis=None)
+    return float(total.dtype.type(total / np.intp(a.size)))
 
 
 def nonfinite(stats: dict[Column, float]) -> bool:

@@ -230,3 +230,19 @@ def test_a_damaged_run_section_is_a_one_line_error(tmp_path):
                 zf.writestr(n, json.dumps(doc) if n == "trace.json" else data)
         with pytest.raises(TraceFileError, match=words):
             load_trace(bad)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int32"])
+def test_summary_statistics_are_numpys_own_numbers_bit_for_bit(dtype):
+    """A replay is checked against the summary the recording made: the summary's faster
+    reductions must give exactly what ``a.min()``, ``a.mean()`` and ``a.max()`` give."""
+    from tapeviz.trace.summary import _array_stats
+
+    rng = np.random.default_rng(3)
+    for n in (1, 7, 1000, 100_003):
+        a = (rng.normal(size=n) * 1e3).astype(dtype)
+        stats: dict = {}
+        _array_stats(stats, ("op", "x"), a, zeros=True)
+        assert stats[("op", "x", "min")] == float(a.min())
+        assert stats[("op", "x", "mean")] == float(a.mean())
+        assert stats[("op", "x", "max")] == float(a.max())
