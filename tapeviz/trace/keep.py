@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.errors import TapevizError
 from ..engine.events import Event, GradientStarted
-from .summary import LOSS, RunSummary, nonfinite, summarise
+from .summary import LOSS, RunSummary, loss_of, nonfinite, summarise, summarise_events
 from .trace import FORWARD, phase_of
 
 if TYPE_CHECKING:
@@ -185,6 +185,12 @@ class Run:
     checkpoints: dict[int, Any] = field(default_factory=dict)
     step: Callable[[int], Any] | None = None
     program: Any = None  # a replay.Program: the program that trained in its own loop (runner.py)
+    # While recording: the iteration the events go to (-1: the trace's own, when recording
+    # starts), and the iterations still in the window whose events are not folded yet (their
+    # raw events, as Trace._take_raw gives them): folded if a rule keeps them, else let go.
+    current: int = -1
+    pending: dict[int, Any] = field(default_factory=dict)
+    _state: dict[str, Any] = field(default_factory=dict)  # the phase of the last event, and whether its iteration took a gradient
 
     def __post_init__(self) -> None:
         if not self.every:
@@ -223,18 +229,20 @@ class Run:
     # ---- recording ------------------------------------------------------------------------
     def listener(self, trace: Trace) -> Callable[[Event], None]:
         """A listener for ``record()``: passes events to ``trace`` and, at each iteration's end,
-        summarises it and drops what the policy does not keep."""
+        summarises it and decides whether its events are folded into the trace at all."""
         trace._sync()
-        state = {"phase": trace._phases[-1] if trace._phases else None, "grad": trace._iteration_has_gradient}
+        if self.current < 0:  # the first recording under this policy: go on from the trace's events
+            self.current = trace._iteration
+            self._state = {"phase": trace._phases[-1] if trace._phases else None, "grad": trace._iteration_has_gradient}
+        state = self._state  # (the trace's last event may be of an iteration it did not keep)
         listen = trace._listen
 
         def on_event(event: Event) -> None:
             phase = phase_of(event)
             if phase == FORWARD:
                 if state["phase"] is not None and state["phase"] != FORWARD and state["grad"]:
-                    trace._sync()  # the iteration before this event is complete
-                    if trace._iterations:
-                        self.complete(trace, trace._iterations[-1])
+                    self._close(trace)  # the iteration before this event is complete
+                    self.current += 1
                     state["grad"] = False
             elif type(event) is GradientStarted:
                 state["grad"] = True
@@ -244,19 +252,40 @@ class Run:
         return on_event
 
     def finish(self, trace: Trace) -> None:
-        """The recording ended: summarise its last iteration."""
-        trace._sync()
-        if trace._iterations:
-            self.complete(trace, trace._iterations[-1])
+        """The recording ended: summarise its last iteration, and fold every iteration still
+        waiting (they are the last ones, which the window keeps)."""
+        self._close(trace)
+        for iteration in sorted(self.pending):
+            trace._fold_taken(self.pending.pop(iteration), iteration)
 
-    def complete(self, trace: Trace, iteration: int) -> None:
-        """Summarise a finished iteration and decide whether its events stay."""
-        stats, nbytes = summarise(trace, iteration)
-        self.summary.add(iteration, stats)
+    def _close(self, trace: Trace) -> None:
+        """The events of the current iteration are all filed: summarise it and decide."""
+        taken = trace._take_raw()
+        if taken:
+            self.complete(trace, self.current, taken)
+        elif self.current > self.completed and trace._iterations and trace._iterations[-1] == self.current:
+            self.complete(trace, self.current)  # folded before a policy applied (record(trace, keep=...))
+
+    def complete(self, trace: Trace, iteration: int, taken: Any = None) -> None:
+        """Summarise a finished iteration and decide whether its events stay. ``taken``: its
+        events not folded yet (``Trace._take_raw``); None: they are in the trace already."""
+        if taken is not None:
+            events = [e for _, raw, _ in taken for e in raw]
+            stats, nbytes = summarise_events(events, loss_of(events))
+        else:
+            stats, nbytes = summarise(trace, iteration)
         if iteration <= self.completed:  # more events joined an iteration already seen
+            if taken is not None:
+                if self.is_kept(iteration):
+                    trace._fold_taken(taken, iteration)
+                    stats, nbytes = summarise(trace, iteration)
+                else:
+                    trace._discard_taken(taken)
+            self.summary.add(iteration, stats)
             if self.is_kept(iteration):
                 self.kept_bytes[iteration] = nbytes
             return
+        self.summary.add(iteration, stats)
         self.completed = iteration
         policy = self.policy
         reasons = set()
@@ -281,13 +310,27 @@ class Run:
             self._recent.append(loss)
         if reasons:
             self.reasons[iteration] = reasons
+        if taken is not None:
+            self.pending[iteration] = taken
+            if loss is not None:
+                trace._losses.setdefault(iteration, loss)  # (kept whether or not its events are)
         self.kept_bytes[iteration] = nbytes
         self.window.append(iteration)
         while len(self.window) > policy.last:
-            old = self.window.popleft()
-            if old not in self.reasons:
-                self._drop(trace, old)
+            self._leave_window(trace, self.window.popleft())
         self._fit_budget(trace)
+
+    def _leave_window(self, trace: Trace, iteration: int) -> None:
+        """An iteration is no longer one of the last: folded if a rule keeps it, else let go."""
+        taken = self.pending.pop(iteration, None)
+        if iteration in self.reasons:
+            if taken is not None:
+                trace._fold_taken(taken, iteration)
+        elif taken is not None:
+            trace._discard_taken(taken)
+            self.kept_bytes.pop(iteration, None)
+        else:
+            self._drop(trace, iteration)
 
     def _drop(self, trace: Trace, iteration: int) -> None:
         trace._forget_iteration(iteration)

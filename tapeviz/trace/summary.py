@@ -107,24 +107,37 @@ class RunSummary:
 def summarise(trace: Trace, iteration: int) -> tuple[dict[Column, float], int]:
     """The statistics of one recorded iteration, and the bytes its arrays hold (each counted once)."""
     events = trace.events
-    nodes = trace.graph.nodes
-    stats: dict[Column, float] = {}
-    arrays: dict[int, int] = {}  # id() of each array met -> its bytes (counted once)
+    return summarise_events([events[i] for i in trace.iteration_range(iteration)], trace.loss_at(iteration))
 
-    loss = trace.loss_at(iteration)
+
+def summarise_events(events: list[ev.Event], loss: float | None) -> tuple[dict[Column, float], int]:
+    """The statistics of one iteration's events and the bytes their arrays hold (each counted once).
+
+    The events may be a trace's or the engine's own (a bounded recording summarises an
+    iteration before it decides whether to fold it): an op's key is its role in the iteration
+    (``scope/op#k``, as the graph names it), a weight's name is its variable's path.
+    """
+    stats: dict[Column, float] = {}
+    arrays: dict[int, int] = {}  # id() of each array met -> its bytes
+    variables: dict[int, str] = {}  # tensor id -> the path of the variable it is
+    roles: dict[str, int] = {}  # ops met so far of each scope/op
+    unread: list[tuple[int, np.ndarray]] = []
     if loss is not None:
         stats[LOSS] = loss
-    for i in trace.iteration_range(iteration):
-        e = events[i]
+    for e in events:
         kind = type(e)
         if kind is ev.OpRecorded:
             for r in e.inputs:
                 arrays[id(r.value)] = r.value.nbytes
+                if r.variable is not None:
+                    variables[r.id] = r.variable
             output = e.output.value
             arrays[id(output)] = output.nbytes
-            node = nodes.get(e.output.id)
-            if not e.in_backward and node is not None:
-                _array_stats(stats, ("op", node.key), output, zeros=True)
+            path = f"{e.scope}/{e.op}" if e.scope else e.op
+            count = roles.get(path, 0)
+            roles[path] = count + 1
+            if not e.in_backward:
+                _array_stats(stats, ("op", f"{path}#{count}"), output, zeros=True)
         elif kind is ev.BackwardStep:
             arrays[id(e.upstream)] = e.upstream.nbytes
             for g in e.input_grads:
@@ -133,6 +146,7 @@ def summarise(trace: Trace, iteration: int) -> tuple[dict[Column, float], int]:
         elif kind is ev.VariableAssigned:
             before, after = e.before, e.after
             arrays[id(before)], arrays[id(after)] = before.nbytes, after.nbytes
+            variables.setdefault(e.variable_id, e.name)
             if after.dtype.kind == "f":
                 _array_stats(stats, ("weight", e.name), after, zeros=False)
                 stats[("weight", e.name, "update_norm")] = _norm(after - before)
@@ -144,13 +158,36 @@ def summarise(trace: Trace, iteration: int) -> tuple[dict[Column, float], int]:
                 arrays[id(a)] = a.nbytes
         elif kind is ev.GradientsReturned:
             for s, g in zip(e.sources, e.grads):
-                if g is None:
-                    continue
-                arrays[id(g)] = g.nbytes
-                node = nodes.get(s)
-                if node is not None and node.kind == "variable":
-                    stats[("weight", node.name, "grad_norm")] = _norm(g)
+                if g is not None:
+                    arrays[id(g)] = g.nbytes
+                    name = variables.get(s)
+                    if name is not None:
+                        stats[("weight", name, "grad_norm")] = _norm(g)
+                    else:  # a weight no op read: known only by its update, later
+                        unread.append((s, g))
+    for s, g in unread:
+        name = variables.get(s)
+        if name is not None:
+            stats[("weight", name, "grad_norm")] = _norm(g)
     return stats, sum(arrays.values())
+
+
+def loss_of(events: list[ev.Event]) -> float | None:
+    """An iteration's loss from its own events, as a trace takes it: the value of the first
+    gradient call's first target, when that is a single number."""
+    for k, e in enumerate(events):
+        if type(e) is not ev.GradientStarted or not e.targets:
+            continue
+        target, value = e.targets[0], None
+        for before in events[:k]:  # (a leaf: its first value; an op's output: the op's)
+            if type(before) is ev.OpRecorded:
+                if before.output.id == target:
+                    value = before.output.value
+                elif value is None:
+                    value = next((r.value for r in before.inputs if r.id == target), None)
+        if value is not None and value.size == 1:
+            return float(value.reshape(()))
+    return None
 
 
 def _norm(a: np.ndarray) -> float:
@@ -199,4 +236,7 @@ def summarise_all(trace: Trace) -> RunSummary:
     return run
 
 
-__all__ = ["Column", "LOSS", "OP_STATS", "RunSummary", "WEIGHT_STATS", "nonfinite", "summarise", "summarise_all"]
+__all__ = [
+    "Column", "LOSS", "OP_STATS", "RunSummary", "WEIGHT_STATS", "loss_of", "nonfinite", "summarise", "summarise_all",
+    "summarise_events",
+]

@@ -126,19 +126,31 @@ class Trace:
         self._meter = Meter(budget) if budget is not None else None  # None: no limit
 
     def _sync(self) -> None:
-        if not self._buffers:
-            return
+        if self._buffers:
+            self._fold_taken(self._take_raw())
+
+    def _take_raw(self) -> list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]]:
+        """Take out the events filed since the last fold, unfolded: each thread's (name, events,
+        captured sites), in the order the threads first filed. A bounded recording (keep.py)
+        takes each iteration's so and folds only those it keeps."""
         with self._lock:
             buffers, self._buffers = self._buffers, {}
             self._thread, self._raw, self._raw_sites = None, [], {}
+        return [buffer for buffer in buffers.values() if buffer[1]]
+
+    def _fold_taken(self, taken: list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]],
+                    iteration: int | None = None) -> None:
+        """Fold events ``_take_raw`` took out. ``iteration``: the iteration they all belong to,
+        for a bounded recording that folds only the iterations it keeps (so the trace's own count
+        may be behind); None: count on from the events before them."""
+        if iteration is not None and iteration != self._iteration:
+            self._iteration, self._iteration_has_gradient = iteration, False
         # The fold makes many small objects and no cycles: a collection run in the middle of it
         # would only walk the whole trace again (a third of the fold's time on a long run).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for name, raw, captured in buffers.values():
-                if not raw:
-                    continue
+            for name, raw, captured in taken:
                 if not self.threads or self.threads[-1][1] != name:
                     self.threads.append((len(self._events), name))
                 self._fold(raw, captured)
@@ -146,13 +158,34 @@ class Trace:
             recorder = self._site_recorder
             if recorder is not None:
                 recorder.resolve_names()
+                known, waiting = self._tensor_ids._map, {}
                 for engine_id, name in recorder.tensor_names.items():
-                    self.tensor_names.setdefault(self._tensor_ids(engine_id), name)
-                recorder.tensor_names.clear()
+                    local_id = known.get(engine_id)
+                    if local_id is not None:
+                        self.tensor_names.setdefault(local_id, name)
+                    else:  # a tensor of an iteration a bounded recording has not folded yet
+                        waiting[engine_id] = name
+                recorder.tensor_names = waiting
                 self.sources.update(recorder.sources)
         finally:
             if collecting:
                 gc.enable()
+
+    def _discard_taken(self, taken: list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]]) -> None:
+        """Let go of events ``_take_raw`` took out, never folded (an iteration a bounded recording
+        does not keep): the budget no longer counts them, and the names looked up for them are
+        searched now rather than kept waiting (their copied scopes hold memory)."""
+        if self._meter is not None:
+            for _, raw, _ in taken:
+                self._meter.refund(raw)
+        recorder = self._site_recorder
+        if recorder is not None:
+            recorder.resolve_names()
+            names = recorder.tensor_names
+            for _, raw, _ in taken:  # (the names of leaves stay: a later iteration may read them)
+                for e in raw:
+                    if type(e) is OpRecorded:
+                        names.pop(e.output.id, None)
 
     def _fold(self, raw: list[Event], captured: dict[int, tuple[SourceSite, int | None]]) -> None:
         """``_localize`` then ``_append`` each raw event (and place its captured site), written
@@ -635,9 +668,9 @@ def record(trace: Trace | None = None, title: str = "", keep: Any = None) -> Ite
         yield trace
     finally:
         unsubscribe(listener)
-        trace._sync()
         if run is not None:
-            run.finish(trace)
+            run.finish(trace)  # (it folds what it keeps, in order)
+        trace._sync()
         if trace._site_recorder is not None:
             trace._site_recorder.release()
 
