@@ -29,6 +29,7 @@ from .events import (
     GradientStarted,
     emit,
     listeners,
+    pulses,
 )
 from .registry import OpRecord, state
 from .tensor import Tensor, _tensor_ids
@@ -50,6 +51,9 @@ def backward(
     state.backward_depth += 1
     try:
         source_ids = _source_ids(targets, sources, watched)
+        if pulses:
+            for pulse in tuple(pulses):
+                pulse("gradient")
         if listeners:
             emit(GradientStarted(tape_id, tuple(t._id for t in targets), _event_ids(sources), tuple(s._value for s in seeds)))
         needed = _needing_gradients(records, source_ids)  # 1. what needs a gradient

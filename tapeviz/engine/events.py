@@ -17,7 +17,7 @@ import numpy as np
 __all__ = [
     "BackwardStep", "Event", "GradientAccumulated", "GradientStarted", "GradientsReturned", "Listener", "NONE_REASONS",
     "OpRecorded",
-    "TensorRef", "VariableAssigned", "emit", "listeners", "subscribe", "unsubscribe",
+    "TensorRef", "VariableAssigned", "emit", "listeners", "pulses", "subscribe", "unsubscribe",
 ]
 
 
@@ -197,6 +197,11 @@ Listener = Callable[[Event], None]
 
 # The engine checks this list before building any event: with no listener, emission is free.
 listeners: list[Listener] = []
+
+# Cheaper than a listener: a pulse is told, with no event built, that a gradient call began
+# ("gradient") or that a tape recorded an op of a forward pass ("forward"). A replay counts a
+# program's iterations so until it nears the one it records again (trace/replay.py).
+pulses: list[Callable[[str], None]] = []
 
 
 def subscribe(listener: Listener) -> Listener:

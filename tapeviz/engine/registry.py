@@ -21,7 +21,7 @@ import numpy as np
 
 from .attrs import Attr
 from .errors import DTypeError, ShapeError
-from .events import OpRecorded, TensorRef, emit, listeners
+from .events import OpRecorded, TensorRef, emit, listeners, pulses
 from .scope import current_scope
 from .tensor import Tensor, Variable, _tensor_ids
 
@@ -229,6 +229,9 @@ def _record(
     for tape in hits:
         tape._records.append(record)
         tape._watched.add(result._id)
+    if pulses and not state.backward_depth:
+        for pulse in tuple(pulses):
+            pulse("forward")
     if listeners:
         for tape in state.paused:  # a paused tape remembers what it missed (why_none.py)
             tape._missed.append((record, True))

@@ -99,3 +99,59 @@ def test_events_and_export_of_a_summarised_iteration_replay_it(loop: Path, tmp_p
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["tapeviz: error: iteration 7 cannot be replayed: its program loop.py changed since it was recorded; "
                    "`tapeviz export-run` draws the run's summaries"]
+
+
+def test_a_replay_runs_the_iterations_before_the_one_it_needs_with_nothing_listening(tmp_path: Path) -> None:
+    """The replay counts the early iterations from the engine's pulses, building no event (the
+    program's own speed); the iteration before the asked one runs under the full listener, which
+    finds where the asked one begins, and that one is recorded in full."""
+    from tapeviz.engine import events
+    from tapeviz.trace.replay import replay
+
+    probe = tmp_path / "loop.py"
+    probe.write_text(LOOP.replace(
+        "for step in range(24):\n",
+        "import tapeviz.engine.events as _events\nheard = _events.__dict__.setdefault('_listening', [])\n"
+        "for step in range(24):\n    heard.append(bool(_events.listeners))\n"))
+    out = tmp_path / "loop.tapeviz"
+    assert main(["save", str(probe), "-o", str(out), "--keep", "first=1,last=1,every=0"]) == 0
+    trace = load_trace(out)
+    events.__dict__["_listening"] = heard = []
+    try:
+        one = replay(trace, 9)
+    finally:
+        del events.__dict__["_listening"]
+    # each iteration's first line: the listener joins at iteration 9's first op (the one before the
+    # asked 10th) and is there for the 10th and for the 11th's start, where the replay stops
+    assert heard == [False] * 9 + [True, True]
+    assert set(one.iterations) == {9} and one.losses == [trace.run.losses[9]]
+
+
+def test_a_replay_whose_pulse_count_goes_wrong_runs_again_counting_every_event(tmp_path: Path) -> None:
+    """Every third iteration here runs only ops on nothing the tape watches: the trace counts it
+    (its events are there), the engine's pulses do not (no tape recorded an op). The quick count
+    then lands on another iteration, the summary check says so, and the replay runs the program
+    once more with every event counted: the asked iteration, exactly."""
+    from tapeviz.trace.replay import replay
+
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP.replace(
+        """    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+""", """    with tf.GradientTape() as tape:
+        if step % 3 == 0:
+            loss = tf.constant(2.0) * tf.constant(float(step))  # (a tape that watches nothing here)
+        else:
+            loss = loss_fn(y, model(x))
+    grads = tape.gradient(loss, model.trainable_variables)
+    if step % 3:
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+"""))
+    out = tmp_path / "loop.tapeviz"
+    assert main(["save", str(program), "-o", str(out), "--keep", "first=1,last=1,every=0"]) == 0
+    trace = load_trace(out)
+    assert trace.run.iterations == 24
+    for asked in (7, 8, 10):
+        one = replay(trace, asked)
+        assert set(one.iterations) == {asked} and one.losses == [trace.run.losses[asked]]
