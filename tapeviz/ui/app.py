@@ -10,6 +10,7 @@ session's lock.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import secrets
@@ -44,6 +45,7 @@ from .messages_pane import MessagesPane, summary_line
 from .palette import PROJECTOR_THEME, Colours, chosen_theme, install_themes
 from .run_screen import RunScreen
 from .session import Frame, Session
+from .status_line import StatusLine
 from .timeline import Timeline
 from .training import TrainingCancelled, cancel, starting
 
@@ -250,7 +252,18 @@ class TapevizApp(App[int]):
 
     def watch_busy(self, busy: str) -> None:
         self.session.busy = busy
-        self._draw()
+        frame = self.frame
+        if frame is None:
+            self._draw()
+            return
+        # Only the status line says what a worker is doing. Rebuilding and redrawing every widget
+        # for it (several times a second while a replay reports progress, under the run view)
+        # took the GIL from the worker: a replay of iteration 9,995 ran 3.7 s in the UI, 2.9 s alone.
+        frame = dataclasses.replace(frame, busy=busy)
+        self.set_reactive(TapevizApp.frame, frame)
+        for screen in self.screen_stack:
+            for status in screen.query(StatusLine):
+                status.show(frame, self.colours)
 
     def watch_colours(self) -> None:
         self._draw()

@@ -11,6 +11,7 @@ import numpy as np
 from tapeviz.trace.runner import run_program
 from tapeviz.ui import TapevizApp
 from tapeviz.ui.run_screen import RunScreen
+from tapeviz.ui.status_line import StatusLine
 from tests.support.ui_helpers import settle
 from tests.trace.test_replay import arrays_of
 
@@ -110,3 +111,24 @@ async def test_a_replay_that_comes_out_different_says_so_and_shows_the_summary(t
         assert isinstance(app.screen, RunScreen) and app.screen.cursor == 5 and "iteration 6 of 30" in app.screen.text
         said = [n.message for n in app._notifications if n.message.startswith("iteration 6 cannot be replayed exactly")]
         assert len(said) == 1 and "\n" not in said[0]
+
+
+async def test_what_a_worker_is_doing_redraws_the_status_line_alone(tmp_path: Path) -> None:
+    """A replay reports its progress a few times a second: each report repaints the status line,
+    not every widget (that took the GIL from the replay running beside it)."""
+    bounded = run_program(program(tmp_path), keep="first=2,last=2,every=10").trace
+    app = TapevizApp(bounded, source="loop.py", out_dir=tmp_path, layout_engine="layered")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        built = []
+        frame_of = app.session.frame
+        app.session.frame = lambda: built.append(1) or frame_of()  # type: ignore[method-assign]
+        index = app.index
+        app.busy = "replaying iteration 17: 9 of 17 iterations run"
+        await settle(pilot)
+        assert "9 of 17 iterations run" in app.screen.query_one(StatusLine).last_text
+        assert app.frame.busy == app.session.busy == "replaying iteration 17: 9 of 17 iterations run"
+        assert built == [] and app.index == index
+        app.busy = ""
+        await settle(pilot)
+        assert "iterations run" not in app.screen.query_one(StatusLine).last_text and built == []
