@@ -10,9 +10,10 @@ step ``i`` into a one-iteration trace, and puts the live state back as it was.
 
 A program that trains in its own loop (``tapeviz save prog.py --keep ...``, ``run_program(keep=...)``)
 has no step to call: its run remembers the program (:class:`Program`: path, arguments, text), and
-``replay`` runs the program again from its start with nothing recorded until iteration ``i``
-begins, records that iteration, and stops the program when the next one begins. Its cost grows
-with ``i`` (the program's own speed, unrecorded); the program's random seeds make it exact. A
+``replay`` runs the program again from its start, records iteration ``i`` and stops the program
+when the next one begins. Until the iteration before ``i`` nothing listens: the engine's pulses
+count the iterations (:class:`_Countdown`), so its cost grows with ``i`` at the program's own
+speed; the program's random seeds make it exact. A
 trace file keeps the program's text, so a file whose program is still beside it, unchanged,
 replays the same way.
 
