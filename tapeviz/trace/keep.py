@@ -36,7 +36,7 @@ from .summary import LOSS, RunSummary, loss_of, nonfinite, summarise, summarise_
 from .trace import FORWARD, phase_of
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .trace import Taken, Trace
 
 DEFAULT_BUDGET = 256 << 20
 SPIKE_WINDOW = 20
@@ -189,7 +189,7 @@ class Run:
     # starts), and the iterations still in the window whose events are not folded yet (their
     # raw events, as Trace._take_raw gives them): folded if a rule keeps them, else let go.
     current: int = -1
-    pending: dict[int, Any] = field(default_factory=dict)
+    pending: dict[int, Taken] = field(default_factory=dict)
     _state: dict[str, Any] = field(default_factory=dict)  # the phase of the last event, and whether its iteration took a gradient
 
     def __post_init__(self) -> None:
@@ -266,7 +266,7 @@ class Run:
         elif self.current > self.completed and trace._iterations and trace._iterations[-1] == self.current:
             self.complete(trace, self.current)  # folded before a policy applied (record(trace, keep=...))
 
-    def complete(self, trace: Trace, iteration: int, taken: Any = None) -> None:
+    def complete(self, trace: Trace, iteration: int, taken: Taken | None = None) -> None:
         """Summarise a finished iteration and decide whether its events stay. ``taken``: its
         events not folded yet (``Trace._take_raw``); None: they are in the trace already."""
         if taken is not None:

@@ -106,8 +106,8 @@ class RunSummary:
 
 def summarise(trace: Trace, iteration: int) -> tuple[dict[Column, float], int]:
     """The statistics of one recorded iteration, and the bytes its arrays hold (each counted once)."""
-    events = trace.events
-    return summarise_events([events[i] for i in trace.iteration_range(iteration)], trace.loss_at(iteration))
+    span = trace.iteration_range(iteration)
+    return summarise_events(trace.events[span.start:span.stop], trace.loss_at(iteration))
 
 
 def summarise_events(events: list[ev.Event], loss: float | None) -> tuple[dict[Column, float], int]:

@@ -34,6 +34,10 @@ from .graph import Graph
 from .ids import LocalIds as _Ids
 from .sites import SiteRecorder, SourceSite
 
+# Events taken out unfolded (``Trace._take_raw``): each thread's (name, events, the sites captured
+# for them by index).
+Taken = list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]]
+
 FORWARD, BACKWARD, UPDATE = "forward", "backward", "update"
 PHASES = (FORWARD, BACKWARD, UPDATE)
 
@@ -129,7 +133,7 @@ class Trace:
         if self._buffers:
             self._fold_taken(self._take_raw())
 
-    def _take_raw(self) -> list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]]:
+    def _take_raw(self) -> Taken:
         """Take out the events filed since the last fold, unfolded: each thread's (name, events,
         captured sites), in the order the threads first filed. A bounded recording (keep.py)
         takes each iteration's so and folds only those it keeps."""
@@ -138,8 +142,7 @@ class Trace:
             self._thread, self._raw, self._raw_sites = None, [], {}
         return [buffer for buffer in buffers.values() if buffer[1]]
 
-    def _fold_taken(self, taken: list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]],
-                    iteration: int | None = None) -> None:
+    def _fold_taken(self, taken: Taken, iteration: int | None = None) -> None:
         """Fold events ``_take_raw`` took out. ``iteration``: the iteration they all belong to,
         for a bounded recording that folds only the iterations it keeps (so the trace's own count
         may be behind); None: count on from the events before them."""
@@ -171,7 +174,7 @@ class Trace:
             if collecting:
                 gc.enable()
 
-    def _discard_taken(self, taken: list[tuple[str, list[Event], dict[int, tuple[SourceSite, int | None]]]]) -> None:
+    def _discard_taken(self, taken: Taken) -> None:
         """Let go of events ``_take_raw`` took out, never folded (an iteration a bounded recording
         does not keep): the budget no longer counts them, and the names looked up for them are
         searched now rather than kept waiting (their copied scopes hold memory)."""
