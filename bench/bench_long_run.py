@@ -87,9 +87,9 @@ async def replay_time(app, pilot, run, iteration):
     screen.refresh_plot()
     await pilot.pause()
     shown = app.trace
+    said = len(app._notifications)  # (counted before the press: a refused replay says so at once)
     t = time.perf_counter()
     await pilot.press("enter")
-    said = len(app._notifications)
     def done():
         return (app.trace is not shown and app.layout_ready) or (not app._replaying and len(app._notifications) > said
                                                                 and app.trace is shown)

@@ -152,12 +152,25 @@ def program_of(trace: Trace) -> Program | None:
     source = trace.meta.get("source")
     if not isinstance(source, str) or not source.endswith(".py"):
         return None
+    path = _kept_source(trace, source)
+    return Program(path, (), trace.sources[path]) if path is not None else None
+
+
+def _kept_source(trace: Trace, source: str) -> str | None:
+    """The key of ``trace.sources`` that holds the program ``source`` names. Files saved before
+    the full path was kept name it as the command line gave it (``loop.py``, relative to where
+    ``tapeviz save`` ran): that matches the one kept file whose path ends with it."""
     try:
         resolved = str(Path(source).resolve())
     except (OSError, RuntimeError):
         return None
-    text = trace.sources.get(resolved)
-    return Program(resolved, (), text) if isinstance(text, str) else None
+    if isinstance(trace.sources.get(resolved), str):
+        return resolved
+    if Path(source).is_absolute():
+        return None
+    tail = Path(source).parts
+    ends_so = [p for p, text in trace.sources.items() if isinstance(text, str) and Path(p).parts[-len(tail):] == tail]
+    return ends_so[0] if len(ends_so) == 1 else None
 
 
 def replay_problem(trace: Trace, iteration: int | None = None) -> str:

@@ -67,7 +67,7 @@ def run_program(path: Any, argv: list[str] | None = None, require_events: bool =
     sys.argv = [str(path), *(argv or [])]
     sys.path.insert(0, str(path.resolve().parent))
     linecache.checkcache(filename)
-    trace = Trace(title=path.name, meta={"source": str(path)})
+    trace = Trace(title=path.name, meta={"source": filename})  # the full path: a replay opened from elsewhere finds it
     from .keep import as_policy
 
     keep = as_policy(keep)  # a bad policy fails here, in one line, not as the program's error

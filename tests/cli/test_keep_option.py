@@ -155,3 +155,27 @@ def test_a_replay_whose_pulse_count_goes_wrong_runs_again_counting_every_event(t
     for asked in (7, 8, 10):
         one = replay(trace, asked)
         assert set(one.iterations) == {asked} and one.losses == [trace.run.losses[asked]]
+
+
+def test_a_file_saved_with_a_relative_program_path_replays_from_any_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cd work && tapeviz save loop.py -o run.tapeviz``, then the file opened from elsewhere:
+    the trace keeps the program's full path, so the replay finds it. A file saved before that
+    named the program as typed (``loop.py``); it finds the one kept source whose path ends so."""
+    from tapeviz.trace.replay import replay, replay_problem
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "loop.py").write_text(LOOP)
+    monkeypatch.chdir(work)
+    assert main(["save", "loop.py", "-o", "run.tapeviz", "--keep", "first=1,last=1,every=0"]) == 0
+    monkeypatch.chdir(tmp_path)
+    trace = load_trace(work / "run.tapeviz")
+    assert trace.meta["source"] == str((work / "loop.py").resolve())
+    assert replay_problem(trace, 9) == ""
+    assert replay(trace, 9).losses == [trace.run.losses[9]]
+    trace.meta["source"] = "loop.py"  # as files saved before the fix say it
+    assert replay_problem(trace, 9) == ""
+    assert replay(trace, 9).losses == [trace.run.losses[9]]
+    trace.meta["source"] = "other.py"  # a name no kept source ends with: says so, in one line
+    assert "does not know the program" in replay_problem(trace, 9)
