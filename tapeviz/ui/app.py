@@ -355,7 +355,10 @@ class TapevizApp(App[int]):
         said = self.session.toggle_collapse()
         if said:
             self.notify(said, timeout=2 if said.startswith(("collapsed", "expanded")) else 3)
-        self.collapsed = self.session.collapsed
+        # drawn here, not by the watcher: expanding a scope the fit view folded by itself leaves
+        # the set as it was (empty), and the reactive would not call its watcher
+        self.set_reactive(TapevizApp.collapsed, self.session.collapsed)
+        self._draw()
 
     def action_toggle_fit(self) -> None:
         """Switch the graph pane between the whole graph (fit) and full-size boxes (detail)."""

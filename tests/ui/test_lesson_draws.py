@@ -107,3 +107,25 @@ async def test_feedback_is_scrolled_into_the_short_lesson_pane(tmp_path: Path, i
         screen.action_reveal()  # the Answer: and Why:
         await settle(pilot)
         assert pane.feedback_visible()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_lesson_15s_gradient_function_ops_are_on_screen_or_one_c_away_as_its_text_says(tmp_path: Path, size: str) -> None:
+    """Step 4 says the timeline lists the ops ``backward(dy)`` ran, and that a pane too small for
+    them folds them into the box clip_gradients.backward, which Esc then c opens."""
+    app = lesson_app(open_lesson("15"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=SIZES[size]) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        step = screen.run.steps[3]
+        assert "The ops the gradient function ran" in step.title and "Esc, then\n`c`, opens it" in step.text
+        screen.enter_step(3)
+        await settle(pilot)
+        text = _graph_text(app)
+        if "clip_gradients.backward" in app.session.spec.collapsed:
+            assert "clip_gradients.…" in text and "▸" in text and "sqrt" not in text  # one folded box
+            await pilot.press("escape", "c")
+            await settle(pilot)
+            assert not app.session.spec.collapsed
+            text = _graph_text(app)
+        assert "sqrt" in text and "maximum" in text  # the ops the gradient function ran
