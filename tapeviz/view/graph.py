@@ -258,7 +258,7 @@ def _describe_groups(trace: Trace, out: SceneGraph, groups: dict[str, SceneNode]
         leaving = [i for i in ops if any(c not in inside for c in consumers.get(i, ()))]
         group.output = leaving[-1] if leaving else (ops[-1] if ops else group.members[-1])
         group.detail = f"{_plural(len(ops), 'op')} · {_plural(len(params), 'parameter')}"
-        group.label = f"{group.title} ▸ {len(ops)} ops"
+        group.label = f"{group.title} ▸ {_plural(len(ops), 'op')}"
 
 
 def _add_edges(trace: Trace, out: SceneGraph) -> None:

@@ -84,3 +84,19 @@ def test_number_formats() -> None:
     assert summary(np.arange(10, dtype=np.float32)) == "min 0 · mean 4.5 · max 9"
     assert compact(123456.0) == "1e+05" and compact(0.5) == "0.5"
     assert value_range(np.array([-1.5, 2.0])) == "-1.5‥2"
+
+
+def test_a_collapsed_scope_of_one_op_says_one_op() -> None:
+    import tapeviz.tf as tf
+    from tapeviz.trace import Trace, record
+
+    trace = Trace(title="one op in a scope")
+    with record(trace):
+        x = tf.Variable([1.0, 2.0], name="x")
+        with tf.GradientTape() as tape:
+            with tf.name_scope("double"):
+                y = x * 2.0
+            loss = tf.reduce_sum(y)
+        tape.gradient(loss, x)
+    group = next(n for n in build_graph(trace, 0, ["double"]).nodes if n.kind == "group")
+    assert group.label == "double ▸ 1 op" and group.detail.startswith("1 op ·")
