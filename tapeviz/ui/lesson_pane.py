@@ -245,6 +245,17 @@ class LessonPane(VerticalScroll, can_focus=False):
         event.stop()
         self.post_message(self.AnswerSubmitted(event.value))
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """What the learner types is on screen. A step opens at its top, so that its text is read
+        first; in a short pane (80×24) the answer box is then below the fold, and the first key
+        typed into it scrolls it up into view, the question just above it."""
+        box = event.input
+        if box.id != "lesson-answer" or not event.value:
+            return
+        top = box.virtual_region.y - self.scroll_y
+        if top < 0 or top + box.virtual_region.height > self.scrollable_content_region.height:
+            self.scroll_to_widget(box, animate=False, immediate=True)
+
     def action_page_up(self) -> None:
         self.scroll_page_up(animate=False)
 

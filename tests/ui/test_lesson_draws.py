@@ -129,3 +129,31 @@ async def test_lesson_15s_gradient_function_ops_are_on_screen_or_one_c_away_as_i
             assert not app.session.spec.collapsed
             text = _graph_text(app)
         assert "sqrt" in text and "maximum" in text  # the ops the gradient function ran
+
+
+async def test_at_80x24_the_first_key_typed_brings_the_answer_box_into_view(tmp_path: Path) -> None:
+    """A step opens at its top (its text first); at 80×24 the answer box is then below the fold,
+    and what the learner types must not go into a box they cannot see."""
+    from textual.widgets import Input
+
+    app = lesson_app(open_lesson("11"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=SIZES["80x24"]) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.enter_step(2)  # "An estimate with h = …": a number to type
+        await settle(pilot)
+        pane = screen.query_one(LessonPane)
+        box = pane.query_one("#lesson-answer", Input)
+        visible = pane.scrollable_content_region.height
+
+        def rows_of_box() -> tuple[float, float]:
+            top = box.virtual_region.y - pane.scroll_y
+            return top, top + box.virtual_region.height
+
+        assert app.focused is box and rows_of_box()[1] > visible  # below the fold, the text on screen
+        await pilot.press("3")
+        await settle(pilot)
+        top, bottom = rows_of_box()
+        assert box.value == "3" and 0 <= top and bottom <= visible
+        question = pane.query_one("#lesson-question")
+        assert question.virtual_region.bottom - pane.scroll_y > 0  # the question's end just above it
