@@ -66,7 +66,7 @@ class LessonPane(VerticalScroll, can_focus=False):
 
     | key | action |
     |-----|--------|
-    | PageUp / PageDown | scroll the pane (also while the answer box has focus) |
+    | PageUp / PageDown | scroll the pane (from anywhere but the rule editor, which pages its code) |
     """
 
     _rendering: list[AwaitComplete] = []  # the Markdown renders the last ``show`` started (replaced, never appended to here)
@@ -244,6 +244,34 @@ class LessonPane(VerticalScroll, can_focus=False):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.AnswerSubmitted(event.value))
+
+    # ---- what is below the fold -----------------------------------------------------------
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._mark_below()
+
+    def watch_virtual_size(self) -> None:
+        self._mark_below()
+
+    def on_resize(self) -> None:
+        self._mark_below()
+
+    def on_descendant_focus(self) -> None:
+        self._mark_below()
+
+    def on_descendant_blur(self) -> None:
+        self._mark_below()
+
+    def _mark_below(self) -> None:
+        """The pane's bottom border says when the step goes on below the fold, and the key that
+        scrolls there. In a short pane (80×24) a question's choices and its answer box often
+        start there, and a scrollbar alone is easy to miss. The rule editor keeps PageDown for
+        itself: from there it takes Esc first."""
+        below = self.max_scroll_y - self.scroll_y >= 1
+        editing = self.is_mounted and self.app.focused is self.query_one("#lesson-code", TextArea)
+        said = ("▼ more below: Esc, then PageDown" if editing else "▼ more below: PageDown") if below else ""
+        if self.border_subtitle != said:
+            self.border_subtitle = said
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """What the learner types is on screen. A step opens at its top, so that its text is read

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from ..engine.errors import TapevizError
 from .app import TapevizApp
@@ -62,10 +62,12 @@ class LessonScreen(TraceScreen):
         key("question_mark", "lesson_help", "help", "Help", "help: keys and colours", key_display="?"),
         key("i", "cycle_top", "panes", "Inspector or timeline in the graph's place",
             "narrow terminals: the graph's place shows the inspector, then the timeline and loss, then the graph again"),
+        # priority: the graph pane (focused after Esc) would page itself; the rule editor still
+        # pages its code (``action_pane_page``)
         key("pageup", "pane_page(-1)", "scroll the lesson", "Scroll the lesson up", "scroll the lesson pane up",
-            show=False),
+            show=False, priority=True),
         key("pagedown", "pane_page(1)", "scroll the lesson", "Scroll the lesson down",
-            "scroll the lesson pane down", show=False),
+            "scroll the lesson pane down", show=False, priority=True),
     ]
 
     def __init__(self, run: LessonRun, store: ProgressStore) -> None:
@@ -644,6 +646,12 @@ class LessonScreen(TraceScreen):
         self.call_after_refresh(self.query_one(LessonPane).reveal_feedback)
 
     def action_pane_page(self, direction: int) -> None:
+        """PageUp/PageDown scroll the lesson pane from anywhere, except in the rule editor, where
+        they page through the learner's code."""
+        focused = self.focused
+        if isinstance(focused, TextArea):
+            focused.action_cursor_page_down() if direction > 0 else focused.action_cursor_page_up()
+            return
         pane = self.query_one(LessonPane)
         pane.action_page_down() if direction > 0 else pane.action_page_up()
 

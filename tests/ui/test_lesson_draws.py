@@ -157,3 +157,53 @@ async def test_at_80x24_the_first_key_typed_brings_the_answer_box_into_view(tmp_
         assert box.value == "3" and 0 <= top and bottom <= visible
         question = pane.query_one("#lesson-question")
         assert question.virtual_region.bottom - pane.scroll_y > 0  # the question's end just above it
+
+
+async def test_the_lesson_pane_says_when_the_step_goes_on_below_the_fold(tmp_path: Path) -> None:
+    app = lesson_app(open_lesson("1"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=SIZES["80x24"]) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(LessonPane)
+        assert pane.max_scroll_y >= 1 and "more below" in str(pane.border_subtitle)
+        pane.scroll_end(animate=False, immediate=True)
+        await settle(pilot)
+        assert pane.scroll_y == pane.max_scroll_y and not str(pane.border_subtitle)
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert "more below" in str(pane.border_subtitle)
+    app = lesson_app(open_lesson("1"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=(160, 60)) as pilot:  # all of the first step fits: no cue
+        await settle(pilot)
+        pane = app.screen.query_one(LessonPane)
+        assert pane.max_scroll_y < 1 and not str(pane.border_subtitle)
+
+
+async def test_from_the_rule_editor_the_cue_says_esc_first(tmp_path: Path) -> None:
+    """The rule editor keeps PageDown for itself (a page of code): the cue says to leave it first.
+    After Esc the graph pane has the focus, and PageDown still scrolls the lesson, not the graph."""
+    from textual.widgets import TextArea
+
+    app = lesson_app(open_lesson("16"), ProgressStore(tmp_path / "progress.json"))
+    async with app.run_test(size=SIZES["120x40"]) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        write = next(i for i, step in enumerate(screen.run.steps) if step.write is not None)
+        screen.enter_step(write)
+        await settle(pilot)
+        pane = screen.query_one(LessonPane)
+        assert isinstance(app.focused, TextArea) and pane.max_scroll_y >= 1
+        assert str(pane.border_subtitle) == "▼ more below: Esc, then PageDown"
+        editor = app.focused
+        row = editor.cursor_location[0]
+        await pilot.press("pagedown")  # in the editor: a page of code down, the pane stays
+        await settle(pilot)
+        assert editor.cursor_location[0] > row and pane.scroll_y == 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert str(pane.border_subtitle) == "▼ more below: PageDown"
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert pane.scroll_y > 0 and not str(pane.border_subtitle)
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert pane.scroll_y == 0
