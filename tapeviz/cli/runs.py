@@ -36,7 +36,7 @@ def run_export_run(args: argparse.Namespace) -> int:
     if not data.iterations:
         raise UsageError(f"{args.source}: nothing to plot: it recorded no iteration")
     run_plot_png(data, out, title=trace.title)
-    print(f"wrote {out} ({data.iterations} iterations, {len(data.kept)} kept in full)")
+    print(f"wrote {out} ({data.iterations} iteration{'s' * (data.iterations != 1)}, {len(data.kept)} kept in full)")
     return 0
 
 

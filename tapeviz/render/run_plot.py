@@ -30,13 +30,17 @@ def run_plot_png(data: RunData, path: Path, title: str = "") -> Path:
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    draw.text((MARGIN_L, 10), f"{title}  {data.iterations:,} iterations, {len(data.kept):,} kept in full "
+    many = "s" * (data.iterations != 1)
+    draw.text((MARGIN_L, 10), f"{title}  {data.iterations:,} iteration{many}, {len(data.kept):,} kept in full "
               "(ticks under the loss)", fill="black", font=font)
     plot_w = WIDTH - MARGIN_L - MARGIN_R
     cols = columns(0, data.iterations, plot_w)
+    # each column at the middle of its iterations, on the same axis as the ticks: a run shorter
+    # than the plot is wide spreads over all of it (not one pixel per iteration at the left)
+    xs = [MARGIN_L + (r.start + r.stop) / 2 / max(1, data.iterations) * plot_w for r in cols]
     for k, (name, series_list, log) in enumerate(panels):
         top = MARGIN_T + k * (PANEL + 50)
-        _panel(draw, font, top, plot_w, name, [(n, bucket_means(s, cols)) for n, s in series_list], log)
+        _panel(draw, font, top, plot_w, name, xs, [(n, bucket_means(s, cols)) for n, s in series_list], log)
         if k == 0:  # the kept iterations, one tick each
             for it in data.kept:
                 x = MARGIN_L + (it + 0.5) / max(1, data.iterations) * plot_w
@@ -48,7 +52,7 @@ def run_plot_png(data: RunData, path: Path, title: str = "") -> Path:
     return path
 
 
-def _panel(draw: object, font: object, top: int, plot_w: int, title: str,
+def _panel(draw: object, font: object, top: int, plot_w: int, title: str, xs: list[float],
            lines: list[tuple[str, list[float]]], log: bool) -> None:
     def tr(v: float) -> float:
         return math.log10(v) if log else v
@@ -68,9 +72,9 @@ def _panel(draw: object, font: object, top: int, plot_w: int, title: str,
     for k, (name, vs) in enumerate(lines):
         colour = COLOURS[k % len(COLOURS)]
         points: list[tuple[float, float]] = []
-        for x, v in enumerate(vs):
+        for x, v in zip(xs, vs):
             if math.isfinite(v) and (v > 0 or not log):
-                points.append((MARGIN_L + x + 0.5, top + (hi - tr(v)) / span * PANEL))
+                points.append((x, top + (hi - tr(v)) / span * PANEL))
             else:
                 _line(draw, points, colour)
                 points = []
@@ -82,8 +86,8 @@ def _line(draw: object, points: list[tuple[float, float]], colour: tuple[int, in
     if len(points) > 1:
         draw.line(points, fill=colour, width=2)  # type: ignore[attr-defined]
     elif points:
-        x, y = points[0]
-        draw.ellipse([x - 1, y - 1, x + 1, y + 1], fill=colour)  # type: ignore[attr-defined]
+        x, y = points[0]  # a lone value (a run of one iteration, or one between gaps): a dot to see
+        draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=colour)  # type: ignore[attr-defined]
 
 
 __all__ = ["run_plot_png"]

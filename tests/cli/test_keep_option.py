@@ -179,3 +179,39 @@ def test_a_file_saved_with_a_relative_program_path_replays_from_any_directory(
     assert replay(trace, 9).losses == [trace.run.losses[9]]
     trace.meta["source"] = "other.py"  # a name no kept source ends with: says so, in one line
     assert "does not know the program" in replay_problem(trace, 9)
+
+
+def test_export_run_of_one_iteration_says_one_iteration(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("PIL")
+    assert main(["export-run", "seed", "-o", str(tmp_path / "run.png")]) == 0
+    assert "(1 iteration, 1 kept in full)" in capsys.readouterr().out
+
+
+def _loss_curve_columns(png: Path) -> list[int]:
+    """The x of every pixel of the loss curve's colour inside the loss panel."""
+    from PIL import Image
+
+    from tapeviz.render.run_plot import COLOURS, MARGIN_L, MARGIN_R, MARGIN_T, PANEL, WIDTH
+
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        return [x for x in range(MARGIN_L, WIDTH - MARGIN_R + 1) for y in range(MARGIN_T, MARGIN_T + PANEL + 1)
+                if rgb.getpixel((x, y)) == COLOURS[0]]
+
+
+def test_a_short_run_is_drawn_across_the_whole_plot(loop: Path, tmp_path: Path) -> None:
+    """24 iterations on a plot 770 pixels wide: the curve spans it, as the kept ticks do (it was
+    drawn one pixel per iteration, in the plot's first 24 pixels); a run of one iteration is a
+    dot in the middle, where its tick is."""
+    pytest.importorskip("PIL")
+    from tapeviz.render.run_plot import MARGIN_L, MARGIN_R, WIDTH
+
+    plot_w = WIDTH - MARGIN_L - MARGIN_R
+    out = tmp_path / "run.png"
+    assert main(["export-run", str(loop), "-o", str(out), "--keep", "first=1,last=1,every=0"]) == 0
+    xs = _loss_curve_columns(out)
+    assert min(xs) < MARGIN_L + plot_w * 0.05 and max(xs) > MARGIN_L + plot_w * 0.95
+    one = tmp_path / "one.png"
+    assert main(["export-run", "seed", "-o", str(one)]) == 0
+    xs = _loss_curve_columns(one)
+    assert len(xs) >= 9 and abs((min(xs) + max(xs)) / 2 - (MARGIN_L + plot_w / 2)) <= 2
