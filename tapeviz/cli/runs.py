@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_export_run(args: argparse.Namespace) -> int:
     from ..render.run_plot import run_plot_png
     from ..sources import load_source
+    from ..view.numbers import counted
     from ..view.run_view import run_data
 
     out = Path(args.output)
@@ -36,7 +37,7 @@ def run_export_run(args: argparse.Namespace) -> int:
     if not data.iterations:
         raise UsageError(f"{args.source}: nothing to plot: it recorded no iteration")
     run_plot_png(data, out, title=trace.title)
-    print(f"wrote {out} ({data.iterations} iteration{'s' * (data.iterations != 1)}, {len(data.kept)} kept in full)")
+    print(f"wrote {out} ({counted(data.iterations, 'iteration')}, {len(data.kept)} kept in full)")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from ..view.numbers import counted
 from ..view.run_view import RunData, bucket_means, columns
 from .errors import PillowMissing
 
@@ -30,8 +31,7 @@ def run_plot_png(data: RunData, path: Path, title: str = "") -> Path:
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    many = "s" * (data.iterations != 1)
-    draw.text((MARGIN_L, 10), f"{title}  {data.iterations:,} iteration{many}, {len(data.kept):,} kept in full "
+    draw.text((MARGIN_L, 10), f"{title}  {counted(data.iterations, 'iteration')}, {len(data.kept):,} kept in full "
               "(ticks under the loss)", fill="black", font=font)
     plot_w = WIDTH - MARGIN_L - MARGIN_R
     cols = columns(0, data.iterations, plot_w)

@@ -27,6 +27,7 @@ from ..view import (
     scope_chain,
 )
 from ..view.failure import FAILED_BOX, ProgramFailure, failed_box_lines, program_failure
+from ..view.numbers import counted
 
 SUMMARY_WIDTH = 13  # characters kept free in every box for the changing summary line
 DETAILS = ("full", "compact", "tiny", "outline", "brief")
@@ -204,7 +205,7 @@ def _boxes_spec(
     linked = {e.src for e in scene.edges} | {e.dst for e in scene.edges}
     drawn = [b for b in scene.nodes if b.key not in spec.host and (b.is_op or b.id in linked or len(scene.nodes) == 1)]
     for box in [b for b in drawn if b.kind != "group"] + [b for b in drawn if b.kind == "group"]:
-        title = box.label if box.kind != "group" else f"{box.name} ▸ {len(box.ops)} op{'s' * (len(box.ops) != 1)}"
+        title = box.label if box.kind != "group" else f"{box.name} ▸ {counted(len(box.ops), 'op')}"
         title = title.removesuffix(" scalar") or title  # a scalar's value line says it is one number
         titles = _title_lines(title, box.kind == "group", wrap=detail != "boxes")
         lines = [*titles] + [

@@ -19,13 +19,9 @@ from ..trace import Trace, loss_node
 from ..trace.graph import Node
 from .custom import CUSTOM_OP, custom_names, grad_fn_outputs
 from .names import display_name, leaf_names
-from .numbers import shape_cross, shape_text
+from .numbers import counted, shape_cross, shape_text
 
 GROUP_PREFIX = "scope:"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def scope_chain(scope: str) -> list[str]:
@@ -257,8 +253,8 @@ def _describe_groups(trace: Trace, out: SceneGraph, groups: dict[str, SceneNode]
         inside = set(group.members)
         leaving = [i for i in ops if any(c not in inside for c in consumers.get(i, ()))]
         group.output = leaving[-1] if leaving else (ops[-1] if ops else group.members[-1])
-        group.detail = f"{_plural(len(ops), 'op')} · {_plural(len(params), 'parameter')}"
-        group.label = f"{group.title} ▸ {_plural(len(ops), 'op')}"
+        group.detail = f"{counted(len(ops), 'op')} · {counted(len(params), 'parameter')}"
+        group.label = f"{group.title} ▸ {counted(len(ops), 'op')}"
 
 
 def _add_edges(trace: Trace, out: SceneGraph) -> None:

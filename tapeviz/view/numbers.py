@@ -150,12 +150,17 @@ def largest(array: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(flat)), a.shape))
 
 
+def counted(n: int, word: str) -> str:
+    """``3 ops``, ``1 op``: a count and its noun, plural unless it is one."""
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = [
-    "abs_max", "cell_text", "clip", "compact", "entry", "fmt", "index_text", "largest", "nonfinite", "pfmt", "shape_cross", "shape_of",
+    "abs_max", "cell_text", "clip", "compact", "counted", "entry", "fmt", "index_text", "largest", "nonfinite", "pfmt", "shape_cross", "shape_of",
     "shape_text", "stats_line", "summary", "update_text", "value_range",
 ]
