@@ -37,6 +37,30 @@ SESSION_MB = 100
 """Memory set aside per session when choosing the default cap (one measured at ~61 MB resident)."""
 COOKIE = "tapeviz-token-{port}"
 
+# textual-serve's page fetches a download with window.open, which a browser allows only while the
+# key press that asked for it is recent (Chromium: 5 s). On a busy classroom server an export or a
+# save can take longer, and the pop-up blocker then drops the file without a word (measured: a
+# 7 s delivery downloaded nothing). A link the page clicks needs no recent key press.
+DOWNLOAD_AS_LINK = """<script>
+(function () {
+  const openWindow = window.open.bind(window);
+  window.open = function (url, target, features) {
+    const address = new URL(url, window.location.href);
+    if (address.origin !== window.location.origin || !address.pathname.startsWith("/download/")) {
+      return openWindow(url, target, features);
+    }
+    const link = document.createElement("a");
+    link.href = address.href;
+    link.download = "";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    return null;
+  };
+})();
+</script>
+"""
+
 
 def new_token() -> str:
     """A random token for the class's URL (128 bits, URL-safe)."""
@@ -200,6 +224,7 @@ class ClassroomServer(Server):
             "application": {"name": self.title},
         }
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response.text = with_downloads_as_links(response.text or "")
         response.set_cookie(self.cookie, self.doorman.token, httponly=True, samesite="Strict", path="/")
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -293,6 +318,14 @@ async def _first(*events: asyncio.Event) -> None:
     finally:
         for wait in waits:
             wait.cancel()
+
+
+def with_downloads_as_links(page: str) -> str:
+    """The served page, its downloads fetched by a clicked link rather than a pop-up window."""
+    head_end = page.find("</head>")
+    if head_end < 0:
+        raise RuntimeError("textual-serve's page has no </head>: cannot add the download script")
+    return page[:head_end] + DOWNLOAD_AS_LINK + page[head_end:]
 
 
 def notice_page(status: int, title: str, text: str) -> web.Response:
