@@ -87,19 +87,22 @@ async def replay_time(app, pilot, run, iteration):
     screen.refresh_plot()
     await pilot.pause()
     shown = app.trace
-    said = len(app._notifications)  # (counted before the press: a refused replay says so at once)
+    # noted before the press (a refused replay says so at once); told apart by identity, not by
+    # count: the opening toast can expire during a long replay
+    before = {n.identity for n in app._notifications}
+    def new_notices():
+        return [n.message for n in app._notifications if n.identity not in before]
     t = time.perf_counter()
     await pilot.press("enter")
     def done():
-        return (app.trace is not shown and app.layout_ready) or (not app._replaying and len(app._notifications) > said
-                                                                and app.trace is shown)
+        return (app.trace is not shown and app.layout_ready) or (not app._replaying and new_notices() and app.trace is shown)
     try:  # polled every 50 ms: Pilot's pause runs the event loop, and polling often takes the GIL from the replay
         await pause_until(pilot, done, poll=0.05)
     except TimedOut:
         return None, [f"(gave up waiting after {time.perf_counter() - t:.0f} s; the status line said: {app.busy})"]
     seconds = time.perf_counter() - t
     ok = app.trace is not shown and set(app.trace.iterations) == {iteration}
-    return seconds if ok else None, [n.message for n in list(app._notifications)[said:]]
+    return seconds if ok else None, new_notices()
 
 async def main():
     trace = load_trace(sys.argv[1])
