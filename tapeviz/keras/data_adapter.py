@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
+from ..engine import origins
 from ..engine.errors import TapevizError
 from . import backend
 
@@ -54,12 +55,32 @@ def num_samples(value: Any) -> int:
     return len(first_array(as_arrays(value, "x")))
 
 
-def take_rows(value: Any, index: Any) -> Any:
+def _leafwise(value: Any, given: Any, make: Any) -> Any:
+    """``make(array, source)`` for each array of ``value`` (one, or a list or dict of them), with
+    the matching object of ``given`` as its source (None: the array itself)."""
     if isinstance(value, dict):
-        return {k: v[index] for k, v in value.items()}
+        return {k: make(v, None if given is None else given[k]) for k, v in value.items()}
     if isinstance(value, list):
-        return [v[index] for v in value]
-    return value[index]
+        return [make(v, None if given is None else given[i]) for i, v in enumerate(value)]
+    return make(value, given)
+
+
+def take_rows(value: Any, index: np.ndarray, given: Any = None) -> Any:
+    """The rows ``index`` of each array, each noted as taken from the object of ``given`` (what
+    the program passed; by default the array itself), so that the trace names it ``images[0:16]``."""
+    return _leafwise(value, given, lambda array, source: origins.note(
+        array[index], array if source is None else source, rows=index))
+
+
+def batch_of(value: Any, index: np.ndarray, given: Any) -> Any:
+    """``take_rows``, as tensors (their arrays noted in the same way)."""
+
+    def rows(array: np.ndarray, source: Any) -> E.Tensor:
+        batch = E.constant(array[index])
+        origins.note(batch._value, array if source is None else source, rows=index)
+        return batch
+
+    return _leafwise(value, given, rows)
 
 
 def is_dataset(x: Any) -> bool:
@@ -85,6 +106,7 @@ class Batches:
             return
         if x is None:
             raise TrainingError("fit/evaluate/predict need input data x")
+        self._given = (x, y)  # (the program's own objects: the batches are named after them)
         self.x = as_arrays(x, "x")
         self.y = None if y is None else as_arrays(y, "y")
         self.count = len(first_array(self.x))
@@ -120,7 +142,9 @@ class Batches:
         order = backend.generator().permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, n, self.batch_size):
             index = order[start:start + self.batch_size]
-            yield (take_rows(self.x, index),) if self.y is None else (take_rows(self.x, index), take_rows(self.y, index))
+            x, y = self._given
+            xs = batch_of(self.x, index, x)
+            yield (xs,) if self.y is None else (xs, batch_of(self.y, index, y))
 
     def next_batch(self) -> tuple[Any, ...]:
         for _ in range(2):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
+from ..engine import origins
 from ..engine.errors import ShapeValueError
 from ..engine.registry import bookkeeping
 from ..engine.scope import scope_stack
@@ -174,6 +175,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         eps = backend.epsilon()
         logits = E.log(E.clip_by_value(y_pred, eps, 1.0 - eps))
     one_hot = E.constant(np.eye(n, dtype=y_pred._value.dtype)[labels.astype(np.int64)])
+    origins.note(one_hot._value, y_true._value if isinstance(y_true, E.Tensor) else y_true, "one_hot({})")
     return E.softmax_cross_entropy_with_logits(one_hot, logits, axis=axis)
 
 
@@ -230,6 +232,8 @@ class Loss:
             return cache[1]
         with bookkeeping():  # the labels' cast is not the learner's op: no "not on the tape" box
             out = _tensor(y_true, self._np_dtype)
+        if out is not y_true:  # (a copy in the loss's dtype goes by the labels' own name)
+            origins.note(out._value, y_true if src is None else src, "{}")
         if src is not None:
             self._labels_cache = (src, out)
         return out

@@ -215,7 +215,7 @@ class Trainer:
                     f"Training data contains {count} samples, which is not sufficient to split it into a "
                     f"validation and training set as specified by `validation_split={validation_split}`"
                 )
-            head, tail = slice(None, split_at), slice(split_at, None)
+            head, tail = np.arange(split_at), np.arange(split_at, count)
             x, y, validation_data = take_rows(x_all, head), take_rows(y_all, head), (take_rows(x_all, tail), take_rows(y_all, tail))
         batches = Batches(x, y, batch_size, shuffle, steps_per_epoch)
         history = History(self, {"verbose": _verbose(verbose), "epochs": epochs, "steps": batches.steps})

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as _E
+from ..engine import origins
 from ..engine.errors import TapevizError
 from ._tensor_spec import TensorSpec
 
@@ -80,9 +81,14 @@ class Dataset:
                                "they must all have the same first dimension")
         (n,) = lengths
 
+        def row(array: np.ndarray, i: int) -> _E.Tensor:
+            element = _E.constant(array[i])
+            origins.note(element._value, array, rows=i)  # (a batch of them is named images[0:16])
+            return element
+
         def make() -> Iterator[Any]:
             for i in range(n):
-                yield _structure_map(lambda a: _E.constant(a[i]), arrays)
+                yield _structure_map(lambda a: row(a, i), arrays)
 
         spec = _structure_map(lambda a: TensorSpec(a.shape[1:], a.dtype.name), arrays)
         return Dataset(make, n, spec)
@@ -132,7 +138,9 @@ class Dataset:
                 return tuple(stack([g[i] for g in group]) for i in range(len(first)))
             if isinstance(first, dict):
                 return {k: stack([g[k] for g in group]) for k in first}
-            return _E.constant(np.stack([g._value for g in group]))
+            batch = _E.constant(np.stack([g._value for g in group]))
+            origins.stacked(batch._value, [g._value for g in group])
+            return batch
 
         def make() -> Iterator[Any]:
             group: list[Any] = []

@@ -14,7 +14,9 @@ Names come from the program's own text and variables:
   called it (``loss = self.loss()``), so helper functions do not hide the caller's name.
 - a tensor's name: an op input bound to a local or global name in the learner's frame at the
   time (``x``, ``labels``, ``w``), found by the identity of the Tensor objects there (or a copy
-  Keras made of one in another dtype, by its values).
+  Keras made of one in another dtype, by its values). Data the library made from the program's
+  objects is named after them, as :mod:`~tapeviz.engine.origins` notes it: a batch ``fit`` took
+  from ``images`` is ``images[0:16]``, a sparse loss's one-hot labels ``one_hot(labels)``.
 
 All of this runs inside the trace's listener, so it costs nothing when no listener records:
 the names are copied as each op is emitted and searched when the trace folds its events.
@@ -31,6 +33,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ..engine import origins
 from ..engine.events import OpRecorded, quick_init
 from ..engine.tensor import Tensor
 from .line_names import _RETURN, _names_by_line
@@ -283,6 +286,8 @@ class SiteRecorder:
             value = self._values.get(engine_id)
             if engine_id not in named and value is not None:
                 name = _cast_copy_of([self._index_of(names).tensors for names in scope if names is not None], value)
+                if name is None:
+                    name = _made_from_name(scope, value)
                 if name is not None:
                     named[engine_id] = name
         self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
@@ -382,6 +387,29 @@ def _cast_copy_of(scope: list[list[tuple[str, Tensor]]], value: Any) -> str | No
              if not name.startswith("_") and (v := t._value).shape == value.shape
              and v.dtype != value.dtype and v.size > 1 and np.array_equal(v, value)}
     return found.pop() if len(found) == 1 else None  # (two candidates: no guess)
+
+
+def _made_from_name(scope: _Scope, value: Any, hops: int = 4) -> str | None:
+    """``images[0:16]``: the name of data the library made from an object ``scope`` binds (the
+    array or tensor the program passed), written as :mod:`~tapeviz.engine.origins` noted it;
+    made from data the library made in turn, the name says both (``one_hot(labels[0:16])``)."""
+    found = origins.made_from(value)
+    if found is None:
+        return None
+    source, how = found
+    name = _bound_name(scope, source)
+    if name is None and hops:
+        name = _made_from_name(scope, source, hops - 1)
+    return None if name is None else how.format(name)
+
+
+def _bound_name(scope: _Scope, target: Any) -> str | None:
+    """The first public name ``scope`` binds to ``target``, or to a tensor holding it."""
+    for names in scope:
+        for name, value in (names or {}).items():
+            if (value is target or (isinstance(value, Tensor) and value._value is target)) and not name.startswith("_"):
+                return name
+    return None
 
 
 class _BoundTensors:
