@@ -9,12 +9,19 @@ notes here which of the program's objects such an array was made from, and how (
 
 Arrays are noted by identity while they live: the events carry a tensor's own array, so the
 library notes the array of the tensor it hands on, not one it copies from.
+
+A library call whose result is not a tensor (``history = model.fit(...)`` binds a History) is
+marked with :func:`returns_no_tensor`: none of the ops it runs takes the name its line assigns.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 import weakref
-from typing import Any
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -77,3 +84,37 @@ def stacked(array: np.ndarray, parts: list[Any]) -> np.ndarray:
     if found and all(f is not None and f[0] is found[0][0] for f in found):  # type: ignore[index]
         note(array, found[0][0], rows=np.concatenate([np.atleast_1d(f[1]) for f in found]))  # type: ignore[index]
     return array
+
+
+# The frames that called a library function marked returns_no_tensor, while it runs.
+calls_without_tensor_result: list[FrameType] = []
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def returns_no_tensor(function: _F) -> _F:
+    """Mark a library function whose result is not a tensor (``Model.fit``): the line that
+    calls it assigns something other than the ops it runs, so none of them takes its name."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        caller = sys._getframe(1)
+        calls_without_tensor_result.append(caller)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            calls_without_tensor_result.remove(caller)
+            del caller
+
+    return call  # type: ignore[return-value]
+
+
+def waits_for_no_tensor(frame: FrameType) -> bool:
+    """Whether ``frame`` is (or is outside) a call to a function marked ``returns_no_tensor``:
+    what its line assigns is not the result of an op."""
+    for caller in calls_without_tensor_result:
+        outward: FrameType | None = caller
+        while outward is not None:
+            if outward is frame:
+                return True
+            outward = outward.f_back
+    return False

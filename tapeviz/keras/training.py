@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine as E
+from ..engine import origins
 from ..engine.errors import TapevizError
 from . import backend, losses, optimizers
 from . import metrics as metrics_module
@@ -194,6 +195,7 @@ class Trainer:
             metric.reset()
 
     # ---- loops ------------------------------------------------------------------------
+    @origins.returns_no_tensor
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
             initial_epoch: int = 0, steps_per_epoch: int | None = None, **kwargs: Any) -> History:
@@ -243,6 +245,7 @@ class Trainer:
         self._reset_trackers()
         return self.train_step(batches.next_batch())
 
+    @origins.returns_no_tensor
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
                  steps: int | None = None, return_dict: bool = False, **kwargs: Any) -> Any:
         """The loss (and metrics) over the data, in inference mode; nothing is recorded or updated."""
@@ -259,6 +262,7 @@ class Trainer:
         ordered = [logs["loss"]] + [logs[n] for n in self._loss_names] + [logs[m.name] for m in self._metrics or []]
         return ordered[0] if len(ordered) == 1 else ordered
 
+    @origins.returns_no_tensor
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
                 **kwargs: Any) -> np.ndarray:
         """The model's outputs for ``x`` as a numpy array, batch by batch, in inference mode."""

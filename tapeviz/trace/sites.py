@@ -148,6 +148,8 @@ class SiteRecorder:
         name, namer, namer_line, hop_callee = self._naming
         if name is not None and event.in_backward and namer is not frame:
             name = None  # a gradient function's return goes back to the tape, not to the caller's name
+        if name is not None and origins.calls_without_tensor_result and origins.waits_for_no_tensor(namer):
+            name = None  # history = model.fit(...): the line binds what fit returns, not an op's output
         if name is not None:
             # Which run of the naming line is this op part of? Within one run the naming frame's
             # instruction only moves forward, and ops of one call come from the same callee frame;

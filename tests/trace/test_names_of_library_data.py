@@ -90,3 +90,20 @@ def test_a_noted_array_is_forgotten_with_it() -> None:
     assert key not in origins._made_from
     assert origins.made_from(np.zeros(2)) is None
     assert origins.rows_taken(3) == "{}[3]" and origins.rows_taken(np.array([4, 1])) == "{}[batch]"
+
+
+def test_the_line_that_calls_fit_names_no_op_but_the_models_own_lines_do(tmp_path: Path) -> None:
+    body = ("class Net(tf.keras.Model):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.dense = tf.keras.layers.Dense(2)\n"
+            "    def call(self, x):\n"
+            "        logits = self.dense(x)\n"
+            "        return logits\n"
+            "net = Net()\n"
+            "net.compile(optimizer='sgd', loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n"
+            "history = net.fit(images, labels, batch_size=16, epochs=1, verbose=0)\n"
+            "scores = net.evaluate(images, labels, verbose=0)\n")
+    graph = _run(tmp_path, body).graph
+    names = {graph.user_name(n) for n, node in graph.nodes.items() if node.is_op}
+    assert "logits" in names and not names & {"history", "scores"}, names
