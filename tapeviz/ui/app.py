@@ -478,7 +478,12 @@ class TapevizApp(App[int]):
             self.selected = self.session.selected
 
     # ---- workers ------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
+    # Not exclusive: a thread cannot be stopped, so cancelling a layout only marked it cancelled
+    # while it ran on, and its result arrived all the same. It did mark it: when the fit view's
+    # second try (a narrower drawing) started from the first try's LayoutReady before that
+    # worker had returned, the first counted as cancelled and workers.wait_for_complete() raised.
+    # A layout no longer wanted is kept under its key, ready if the view comes back to it.
+    @work(thread=True, group="layout", exit_on_error=False)
     def _layout_worker(self, spec: GraphSpec, engine: str) -> None:
         self.post_message(LayoutReady(spec.key, *jobs.lay_out(spec, engine)))
 
