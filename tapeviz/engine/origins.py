@@ -77,15 +77,6 @@ def rows_taken(rows: Any) -> str:
     return "{}[batch]"
 
 
-def stacked(array: np.ndarray, parts: list[Any]) -> np.ndarray:
-    """Note ``array``, the rows ``parts`` stacked, as those rows of their source when they all
-    come from one (a dataset's batch); returns ``array``."""
-    found = [rows_from(part) for part in parts]
-    if found and all(f is not None and f[0] is found[0][0] for f in found):  # type: ignore[index]
-        note(array, found[0][0], rows=np.concatenate([np.atleast_1d(f[1]) for f in found]))  # type: ignore[index]
-    return array
-
-
 # The frames that called a library function marked returns_no_tensor, while it runs.
 calls_without_tensor_result: list[FrameType] = []
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -60,10 +60,17 @@ def _as_array(value: Any) -> np.ndarray:
 class Dataset:
     """A sequence of elements made by a pipeline of steps over tensor slices."""
 
-    def __init__(self, make: Callable[[], Iterator[Any]], cardinality: int, spec: Any) -> None:
+    def __init__(self, make: Callable[[], Iterator[Any]], cardinality: int, spec: Any,
+                 rows: Any = None, first_row: int | None = None) -> None:
         self._make = make
         self._cardinality = cardinality
         self._spec = spec
+        # Elements that are rows of the program's arrays (from_tensor_slices, then shuffle, take,
+        # skip, repeat): those arrays, structured as an element is, and the row number of the
+        # first element while the elements are consecutive rows (None once shuffled). A batch of
+        # them is named after the arrays (images[0:16], images[batch]); see engine/origins.py.
+        self._rows = rows
+        self._first_row = first_row
 
     # ---- sources ----------------------------------------------------------------------
     @staticmethod
@@ -81,17 +88,12 @@ class Dataset:
                                "they must all have the same first dimension")
         (n,) = lengths
 
-        def row(array: np.ndarray, i: int) -> _E.Tensor:
-            element = _E.constant(array[i])
-            origins.note(element._value, array, rows=i)  # (a batch of them is named images[0:16])
-            return element
-
         def make() -> Iterator[Any]:
             for i in range(n):
-                yield _structure_map(lambda a: row(a, i), arrays)
+                yield _structure_map(lambda a: _E.constant(a[i]), arrays)
 
         spec = _structure_map(lambda a: TensorSpec(a.shape[1:], a.dtype.name), arrays)
-        return Dataset(make, n, spec)
+        return Dataset(make, n, spec, rows=arrays, first_row=0)
 
     @staticmethod
     def from_tensors(tensors: Any, name: str | None = None) -> Dataset:
@@ -138,19 +140,28 @@ class Dataset:
                 return tuple(stack([g[i] for g in group]) for i in range(len(first)))
             if isinstance(first, dict):
                 return {k: stack([g[k] for g in group]) for k in first}
-            batch = _E.constant(np.stack([g._value for g in group]))
-            origins.stacked(batch._value, [g._value for g in group])
+            return _E.constant(np.stack([g._value for g in group]))
+
+        rows_of, first = self._rows, self._first_row
+
+        def named(batch: Any, start: int) -> Any:
+            """Note each part of a batch as rows of the program's array it came from."""
+            if rows_of is not None:
+                taken = None if first is None else np.arange(first + start, first + start + len(_leaves(batch)[0]._value))
+                for part, source in zip(_leaves(batch), _leaves(rows_of)):
+                    origins.note(part._value, source, how=None if taken is not None else "{}[batch]", rows=taken)
             return batch
 
         def make() -> Iterator[Any]:
             group: list[Any] = []
+            start = 0
             for element in source():
                 group.append(element)
                 if len(group) == size:
-                    yield stack(group)
-                    group = []
+                    yield named(stack(group), start)
+                    group, start = [], start + size
             if group and not drop_remainder:
-                yield stack(group)
+                yield named(stack(group), start)
 
         n = self._cardinality
         card = n if n < 0 else (n // size if drop_remainder else -(-n // size))
@@ -183,7 +194,7 @@ class Dataset:
             while buffer:
                 yield buffer.pop(int(rng.integers(len(buffer))))
 
-        return Dataset(make, self._cardinality, self._spec)
+        return Dataset(make, self._cardinality, self._spec, rows=self._rows)
 
     def take(self, count: int, name: str | None = None) -> Dataset:
         """The first ``count`` elements (all of them when ``count`` is -1)."""
@@ -200,7 +211,7 @@ class Dataset:
             card = n
         else:
             card = count if n == INFINITE_CARDINALITY else min(count, n)
-        return Dataset(make, card, self._spec)
+        return Dataset(make, card, self._spec, rows=self._rows, first_row=self._first_row)
 
     def skip(self, count: int, name: str | None = None) -> Dataset:
         source, count = self._make, int(count)
@@ -211,7 +222,8 @@ class Dataset:
                     yield element
 
         n = self._cardinality
-        return Dataset(make, max(n - count, 0) if n >= 0 else n, self._spec)
+        first = None if self._first_row is None else self._first_row + max(count, 0)
+        return Dataset(make, max(n - count, 0) if n >= 0 else n, self._spec, rows=self._rows, first_row=first)
 
     def repeat(self, count: int | None = None, name: str | None = None) -> Dataset:
         """Iterate the dataset ``count`` times (for ever when None or -1)."""
@@ -231,7 +243,8 @@ class Dataset:
 
         n = self._cardinality
         card = INFINITE_CARDINALITY if times < 0 and n != 0 else (n * times if n >= 0 else n)
-        return Dataset(make, card, self._spec)
+        first = self._first_row if times in (0, 1) else None  # (a batch may span the end and the start)
+        return Dataset(make, card, self._spec, rows=self._rows, first_row=first)
 
     def prefetch(self, buffer_size: Any = None, name: str | None = None) -> Dataset:
         return self
