@@ -109,3 +109,7 @@ def waits_for_no_tensor(frame: FrameType) -> bool:
                 return True
             outward = outward.f_back
     return False
+
+
+__all__ = ["calls_without_tensor_result", "made_from", "note", "returns_no_tensor", "rows_from", "rows_taken",
+           "waits_for_no_tensor"]
