@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import sys
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
+from types import CodeType
+from typing import Any, TypeVar
 
-__all__ = ["is_library_code", "is_tapeviz_code"]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+__all__ = ["is_library_code", "is_tapeviz_code", "leaves_the_program", "program_edges"]
 
 # What is tapeviz's own code is told by the module (its ``__name__``, or a file in the package's
 # real folder), never by where a file sits in general: a wheel installs tapeviz and the learner's
@@ -51,3 +56,16 @@ def is_library_code(module: object, file: str) -> bool:
     if file.startswith("<"):
         return file.startswith("<frozen")
     return file.startswith(_STDLIB) and not file.startswith(_SITE)
+
+
+# Code objects of tapeviz functions that run the program's code from outside it; see below.
+program_edges: dict[int, CodeType] = {}
+
+
+def leaves_the_program(function: _F) -> _F:
+    """Mark a tapeviz function that runs a step of the program from outside the program (the
+    UI's ``t`` trains one more step): the frames that called it are never the program's line,
+    even where they belong to an installed package (the UI's worker thread, textual/worker.py)."""
+    code = function.__code__  # type: ignore[attr-defined]
+    program_edges[id(code)] = code
+    return function

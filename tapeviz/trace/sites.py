@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import linecache
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
@@ -37,7 +38,7 @@ from ..engine import origins
 from ..engine.events import OpRecorded, quick_init
 from ..engine.tensor import Tensor
 from .line_names import _RETURN, _names_by_line
-from .own_code import is_library_code, is_tapeviz_code  # noqa: F401  (re-exported)
+from .own_code import is_library_code, is_tapeviz_code, program_edges  # noqa: F401  (re-exported)
 
 __all__ = ["SiteRecorder", "SourceSite", "is_library_code", "is_tapeviz_code"]
 
@@ -58,6 +59,7 @@ class SourceSite:
 quick_init(SourceSite)  # (one is made for each op whose line's name moves on to a later op)
 
 _MAX_RETURN_HOPS = 8
+_OUTSIDE_PROGRAM: Any = object()  # the frame walk met a function that runs the program from outside it
 _Naming = tuple[Optional[str], Optional[FrameType], int, Optional[FrameType]]
 
 
@@ -94,6 +96,9 @@ class SiteRecorder:
         self._first_lookup: dict[int, _Scope] = {}  # each id's first lookup (or _SEARCHED)
         self._values: dict[int, Any] = {}  # looked-up inputs' values, for names by value
         self._indexes: dict[int, _BoundTensors] = {}  # id(copied names) -> their tensors, once searched
+        # id(object) -> (the object, its name): the program's objects library-made data was named
+        # after (images for images[0:16]), for data made with no frame of the program on the stack
+        self._source_names: dict[int, tuple[Any, str]] = {}
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
         self._naming: _Naming = (None, None, 0, None)
@@ -127,7 +132,9 @@ class SiteRecorder:
                 if learner is not None:
                     break
             callee, frame = frame, frame.f_back
-        else:
+        if frame is None or learner is _OUTSIDE_PROGRAM:
+            if self._source_names:
+                self._name_outside_program(event)
             return None
         lasti = frame.f_lasti
         if frame is not self._frame or lasti != self._lasti:  # (same instruction: same line)
@@ -177,6 +184,28 @@ class SiteRecorder:
                     self._values[engine_id] = ref.value  # (for a copy the library made: see below)
         settled.add(event.output.id)
         return self._site, (self.token if name is not None else None)
+
+    def _name_of_source(self, scope: _Scope, source: Any) -> str | None:
+        """The name ``scope`` binds ``source`` to, remembered for ``_name_outside_program``."""
+        name = _bound_name(scope, source)
+        if name is not None:
+            self._source_names[id(source)] = (source, name)
+        return name
+
+    def _remembered_name(self, source: Any) -> str | None:
+        known = self._source_names.get(id(source))
+        return known[1] if known is not None and known[0] is source else None
+
+    def _name_outside_program(self, event: OpRecorded) -> None:
+        """Name the inputs of an op run with no frame of the program on the stack (the UI's ``t``
+        training a ``fit`` program one more batch) that the library made from an object data was
+        already named after: the new batch of ``images`` is ``images[batch]`` too."""
+        named = self.tensor_names
+        for ref in event.inputs:
+            if ref.variable is None and ref.id not in named:
+                name = _made_from_name(ref.value, self._remembered_name)
+                if name is not None:
+                    named[ref.id] = name
 
     def site_of_caller(self) -> SourceSite | None:
         """The learner's line an update came from (its assign or apply_gradients, or model.fit)."""
@@ -289,7 +318,7 @@ class SiteRecorder:
             if engine_id not in named and value is not None:
                 name = _cast_copy_of([self._index_of(names).tensors for names in scope if names is not None], value)
                 if name is None:
-                    name = _made_from_name(scope, value)
+                    name = _made_from_name(value, lambda source, scope=scope: self._name_of_source(scope, source))
                 if name is not None:
                     named[engine_id] = name
         self._first_lookup, self._lookups, self._indexes, self._values = {}, [], {}, {}
@@ -307,6 +336,8 @@ class SiteRecorder:
             code_id = id(frame.f_code)
             if code_id not in library:
                 learner = learner_codes.get(code_id) or self._classify(frame)
+                if learner is _OUTSIDE_PROGRAM:
+                    break
                 if learner is not None:
                     return frame, learner, below
             below, frame = frame, frame.f_back
@@ -315,6 +346,9 @@ class SiteRecorder:
     def _classify(self, frame: FrameType) -> _LearnerCode | None:
         """Learner code or library code (tapeviz, the standard library, installed packages)?"""
         code = frame.f_code
+        if id(code) in program_edges:  # (before the library: it is tapeviz's own code)
+            self._learner[id(code)] = _OUTSIDE_PROGRAM  # type: ignore[assignment]
+            return _OUTSIDE_PROGRAM  # type: ignore[return-value]
         file = code.co_filename
         path = str(Path(file).resolve()) if file and not file.startswith("<") else file
         learner = not is_library_code(frame.f_globals.get("__name__"), path)
@@ -391,17 +425,17 @@ def _cast_copy_of(scope: list[list[tuple[str, Tensor]]], value: Any) -> str | No
     return found.pop() if len(found) == 1 else None  # (two candidates: no guess)
 
 
-def _made_from_name(scope: _Scope, value: Any, hops: int = 4) -> str | None:
-    """``images[0:16]``: the name of data the library made from an object ``scope`` binds (the
-    array or tensor the program passed), written as :mod:`~tapeviz.engine.origins` noted it;
-    made from data the library made in turn, the name says both (``one_hot(labels[0:16])``)."""
+def _made_from_name(value: Any, name_of: Callable[[Any], str | None], hops: int = 4) -> str | None:
+    """``images[0:16]``: the name of data the library made from an object of the program (the
+    array or tensor it passed), named by ``name_of``, written as :mod:`~tapeviz.engine.origins`
+    noted it; made from data the library made in turn, the name says both (``one_hot(labels[0:16])``)."""
     found = origins.made_from(value)
     if found is None:
         return None
     source, how = found
-    name = _bound_name(scope, source)
+    name = name_of(source)
     if name is None and hops:
-        name = _made_from_name(scope, source, hops - 1)
+        name = _made_from_name(source, name_of, hops - 1)
     return None if name is None else how.format(name)
 
 

@@ -32,6 +32,7 @@ from .budget import Budget, Meter
 from .budget import current as current_budget
 from .graph import Graph
 from .ids import LocalIds as _Ids
+from .own_code import leaves_the_program
 from .sites import SiteRecorder, SourceSite
 
 # Events taken out unfolded (``Trace._take_raw``): each thread's (name, events, the sites captured
@@ -524,6 +525,7 @@ class Trace:
             fn()
         return len(self) - before
 
+    @leaves_the_program
     def train_more(self, iterations: int = 1, limit: Budget | None = None,
                    checkpoint: Callable[[], None] | None = None) -> int:
         """Run the program's own training step ``iterations`` more times, appending events.

@@ -47,3 +47,10 @@ async def test_t_in_the_ui_trains_one_more_batch_of_the_fit(tmp_path: Path) -> N
             if app.trace.iteration_count == 7:
                 break
         assert app.trace.iteration_count == 7 and len(app.trace.losses) == 7
+        # the new batch is named as the fit's were, and the UI's own worker thread (an installed
+        # package's frames, outside train_more) is not taken for the program's line
+        graph = app.trace.graph
+        data = [graph.user_name(graph.nodes[n].inputs[0]) for it in (5, 6) for n in graph.iteration_nodes(it)
+                if graph.nodes[n].is_op and graph.nodes[n].op == "matmul" and not graph.nodes[n].in_backward][::2]
+        assert data == ["points[batch]", "points[batch]"]
+        assert list(app.trace.sources) == [str(EXAMPLE)]
