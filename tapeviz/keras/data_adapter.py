@@ -65,15 +65,15 @@ def _leafwise(value: Any, given: Any, make: Any) -> Any:
     return make(value, given)
 
 
-def take_rows(value: Any, index: np.ndarray, given: Any = None) -> Any:
-    """The rows ``index`` of each array, each noted as taken from the object of ``given`` (what
-    the program passed; by default the array itself), so that the trace names it ``images[0:16]``."""
-    return _leafwise(value, given, lambda array, source: origins.note(
-        array[index], array if source is None else source, rows=index))
+def take_rows(value: Any, index: np.ndarray) -> Any:
+    """The rows ``index`` of each array, each noted as taken from that array (validation_split's
+    parts: a batch of them is then named as rows of the program's array)."""
+    return _leafwise(value, None, lambda array, _: origins.note(array[index], array, rows=index))
 
 
 def batch_of(value: Any, index: np.ndarray, given: Any) -> Any:
-    """``take_rows``, as tensors (their arrays noted in the same way)."""
+    """The rows ``index`` of each array as tensors, each noted as taken from the object of
+    ``given`` (what the program passed) it came from, so that the trace names it ``images[0:16]``."""
 
     def rows(array: np.ndarray, source: Any) -> E.Tensor:
         batch = E.constant(array[index])

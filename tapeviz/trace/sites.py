@@ -38,7 +38,7 @@ from ..engine import origins
 from ..engine.events import OpRecorded, quick_init
 from ..engine.tensor import Tensor
 from .line_names import _RETURN, _names_by_line
-from .own_code import is_library_code, is_tapeviz_code, program_edges  # noqa: F401  (re-exported)
+from .own_code import is_library_code, is_tapeviz_code, program_edges  # noqa: F401  (is_*: re-exported)
 
 __all__ = ["SiteRecorder", "SourceSite", "is_library_code", "is_tapeviz_code"]
 
