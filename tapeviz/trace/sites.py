@@ -99,6 +99,9 @@ class SiteRecorder:
         # id(object) -> (the object, its name): the program's objects library-made data was named
         # after (images for images[0:16]), for data made with no frame of the program on the stack
         self._source_names: dict[int, tuple[Any, str]] = {}
+        # The program's line that called the last model.fit (nameless): the line of a step the UI
+        # trains later (t), which runs the fit's own training step with no line of the program
+        self._call_site: SourceSite | None = None
         self._site: SourceSite | None = None  # the current line's site
         # The line whose result gets the name: (name, its frame, its line) for the current line.
         self._naming: _Naming = (None, None, 0, None)
@@ -135,7 +138,7 @@ class SiteRecorder:
         if frame is None or learner is _OUTSIDE_PROGRAM:
             if self._source_names:
                 self._name_outside_program(event)
-            return None
+            return None if frame is None or self._call_site is None else (self._call_site, None)
         lasti = frame.f_lasti
         if frame is not self._frame or lasti != self._lasti:  # (same instruction: same line)
             self._lasti = lasti
@@ -183,7 +186,18 @@ class SiteRecorder:
                 if ref.variable is None and engine_id not in self._values:
                     self._values[engine_id] = ref.value  # (for a copy the library made: see below)
         settled.add(event.output.id)
-        return self._site, (self.token if name is not None else None)
+        if name is None:  # (a site carries its line's name into a saved file: not for this op)
+            site = self._site
+            return (site if site.assigned_name is None else self._nameless(site)), None
+        return self._site, self.token
+
+    def _nameless(self, site: SourceSite) -> SourceSite:
+        """``site`` without the name its line assigns (one shared SourceSite per line)."""
+        key = (site.file, site.line, site.function, None)
+        found = self._sites.get(key)
+        if found is None:
+            found = self._sites[key] = SourceSite(*key)
+        return found
 
     def _name_of_source(self, scope: _Scope, source: Any) -> str | None:
         """The name ``scope`` binds ``source`` to, remembered for ``_name_outside_program``."""
@@ -211,11 +225,13 @@ class SiteRecorder:
         """The learner's line an update came from (its assign or apply_gradients, or model.fit)."""
         frame, learner, _ = self._learner_frame(sys._getframe(1))
         if frame is None or learner is None:
-            return None
+            return self._call_site if learner is _OUTSIDE_PROGRAM else None
         lasti = frame.f_lasti
         site = learner.calls.get(lasti)
         if site is None:
             site = learner.calls[lasti] = self._site_of(learner.code, learner.line_at(frame, lasti), None)
+        if origins.calls_without_tensor_result and origins.waits_for_no_tensor(frame):
+            self._call_site = site  # (the fit line: where a step the UI trains after it comes from)
         return site
 
     def _site_of(self, code: CodeType, line: int, name: str | None) -> SourceSite:
@@ -337,7 +353,7 @@ class SiteRecorder:
             if code_id not in library:
                 learner = learner_codes.get(code_id) or self._classify(frame)
                 if learner is _OUTSIDE_PROGRAM:
-                    break
+                    return None, _OUTSIDE_PROGRAM, None
                 if learner is not None:
                     return frame, learner, below
             below, frame = frame, frame.f_back

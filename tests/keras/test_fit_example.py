@@ -54,3 +54,11 @@ async def test_t_in_the_ui_trains_one_more_batch_of_the_fit(tmp_path: Path) -> N
                 if graph.nodes[n].is_op and graph.nodes[n].op == "matmul" and not graph.nodes[n].in_backward][::2]
         assert data == ["points[batch]", "points[batch]"]
         assert list(app.trace.sources) == [str(EXAMPLE)]
+        # its ops and updates come from the line that called fit, as the fit's own steps did
+        fit_line = 1 + EXAMPLE.read_text().splitlines().index(
+            next(line for line in EXAMPLE.read_text().splitlines() if "model.fit(" in line))
+        trace = app.trace
+        new = trace.iteration_range(6)
+        lines = {site.line for i in new if (site := trace.sites.get(getattr(trace.events[i], "op_id", -1)))}
+        updates = {site.line for i in new if (site := trace.update_sites.get(i))}
+        assert lines == updates == {fit_line}
