@@ -147,8 +147,9 @@ class Dataset:
         def named(batch: Any, start: int) -> Any:
             """Note each part of a batch as rows of the program's array it came from."""
             if rows_of is not None:
-                taken = None if first is None else np.arange(first + start, first + start + len(_leaves(batch)[0]._value))
-                for part, source in zip(_leaves(batch), _leaves(rows_of)):
+                parts = _leaves(batch)
+                taken = None if first is None else np.arange(first + start, first + start + len(parts[0]._value))
+                for part, source in zip(parts, _leaves(rows_of)):
                     origins.note(part._value, source, how=None if taken is not None else "{}[batch]", rows=taken)
             return batch
 

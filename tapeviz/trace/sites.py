@@ -188,11 +188,13 @@ class SiteRecorder:
         settled.add(event.output.id)
         if name is None:  # (a site carries its line's name into a saved file: not for this op)
             site = self._site
-            return (site if site.assigned_name is None else self._nameless(site)), None
+            return (site if site.assigned_name is None else self.nameless(site)), None
         return self._site, self.token
 
-    def _nameless(self, site: SourceSite) -> SourceSite:
-        """``site`` without the name its line assigns (one shared SourceSite per line)."""
+    def nameless(self, site: SourceSite) -> SourceSite:
+        """``site`` without the name its line assigns (one shared SourceSite per line: the
+        capture gives it to an op whose line's name was dropped, the trace to an op a later op
+        of the same line run took the name from)."""
         key = (site.file, site.line, site.function, None)
         found = self._sites.get(key)
         if found is None:

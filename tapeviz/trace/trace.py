@@ -88,7 +88,6 @@ class Trace:
         self._site_recorder: SiteRecorder | None = None  # made when record() first listens
         self._raw_sites: dict[int, tuple[SourceSite, int | None]] = {}  # index in _raw -> capture
         self._named_last: tuple[int, int, int] | None = None  # (token, op id, output id)
-        self._nameless: dict[int, tuple[SourceSite, SourceSite]] = {}  # id(a named site) -> (it, its nameless twin)
         # A bounded recording of a long run (keep.py): which iterations are kept, every
         # iteration's summary. None: every iteration is kept in full.
         self.run: Any = None
@@ -292,11 +291,7 @@ class Trace:
             return
         last = self._named_last
         if last is not None and last[0] == token:
-            before = self.sites[last[1]]
-            known = self._nameless.get(id(before))
-            if known is None or known[0] is not before:  # (sites are shared: one nameless twin each)
-                known = self._nameless[id(before)] = (before, SourceSite(before.file, before.line, before.function))
-            self.sites[last[1]] = known[1]
+            self.sites[last[1]] = self._site_recorder.nameless(self.sites[last[1]])  # type: ignore[union-attr]
             self._graph.assigned_names.pop(last[2], None)
         self._named_last = (token, event.op_id, event.output.id)
         self._graph.assigned_names[event.output.id] = site.assigned_name  # type: ignore[assignment]
